@@ -1,0 +1,187 @@
+//! The command layer: the single-threaded executor that owns the keyspace, the command
+//! table, dispatch, and one file per command family.
+//!
+//! The reactor hands the [`Executor`] one complete command at a time together with the
+//! client's [`Session`] and output buffer. Handlers get a [`Ctx`]: the databases, server
+//! state, their own session and a reply writer. Effects on other clients or on the
+//! server process are recorded as [`ServerEvent`]s for the reactor to carry out.
+
+pub mod args;
+pub mod connection;
+pub mod dispatch;
+pub mod introspection;
+pub mod keys;
+pub mod server;
+pub mod session;
+pub mod strings;
+pub mod table;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::config::Config;
+use crate::protocol::Reply;
+use crate::store::expire::ExpireCycle;
+use crate::store::Db;
+use crate::util::rng::Rng;
+
+pub use dispatch::CommandTable;
+pub use session::Session;
+
+/// Something a command asks of the reactor, carried out after the command returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// Stop the server after flushing pending replies (SHUTDOWN).
+    Shutdown,
+}
+
+/// Server-wide counters for INFO stats.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Commands executed.
+    pub commands_processed: u64,
+    /// Connections accepted.
+    pub connections_received: u64,
+    /// Connections refused because of maxclients.
+    pub rejected_connections: u64,
+    /// Bytes read from clients.
+    pub net_input_bytes: u64,
+    /// Bytes written to clients.
+    pub net_output_bytes: u64,
+    /// Error replies sent.
+    pub error_replies: u64,
+    /// Keys deleted by the active expire cycle's... (kept per db; see `Db::stats`).
+    pub expire_cycles: u64,
+}
+
+/// The state commands share besides the databases.
+pub struct ServerState {
+    /// The live configuration (CONFIG GET/SET).
+    pub config: Config,
+    /// Counters for INFO.
+    pub stats: Stats,
+    /// Cached wall clock for this loop iteration, in ms since the epoch.
+    pub now_ms: i64,
+    /// The same instant in µs.
+    pub now_us: i64,
+    /// When the server started (ms since the epoch).
+    pub started_ms: i64,
+    /// Randomness for sampling commands.
+    pub rng: Rng,
+    /// 40 hex characters identifying this run (INFO run_id).
+    pub run_id: String,
+    /// Connected clients, kept current by the reactor.
+    pub connected_clients: usize,
+    /// The TCP port actually bound (port 0 resolves to an ephemeral one).
+    pub bound_port: u16,
+    /// Effects for the reactor to carry out after the current command.
+    pub events: Vec<ServerEvent>,
+    /// Writes since start (Redis's `dirty` counter).
+    pub dirty: u64,
+}
+
+/// Everything a handler may touch.
+pub struct Ctx<'a> {
+    /// All databases.
+    pub dbs: &'a mut Vec<Db>,
+    /// Server-wide state.
+    pub server: &'a mut ServerState,
+    /// The calling client's session.
+    pub session: &'a mut Session,
+    /// The reply writer for the calling client.
+    pub reply: Reply<'a>,
+    /// The command table (COMMAND introspection).
+    pub table: &'a CommandTable,
+}
+
+impl<'a> Ctx<'a> {
+    /// The selected database and the reply writer, borrowed together.
+    pub fn db_and_reply(&mut self) -> (&mut Db, &mut Reply<'a>) {
+        (&mut self.dbs[self.session.db], &mut self.reply)
+    }
+
+    /// The selected database.
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.dbs[self.session.db]
+    }
+
+    /// The cached time of this command, in ms.
+    pub fn now(&self) -> i64 {
+        self.server.now_ms
+    }
+}
+
+/// The one command executor: owns the databases and runs every command.
+pub struct Executor {
+    /// The databases (`databases` of them).
+    pub dbs: Vec<Db>,
+    /// Shared server state.
+    pub server: ServerState,
+    /// The command table.
+    pub table: CommandTable,
+    /// Active expiry state.
+    expire_cycle: ExpireCycle,
+}
+
+impl Executor {
+    /// An executor with empty databases for `config`.
+    pub fn new(config: Config) -> Self {
+        let (now_ms, now_us) = wall_clock();
+        let mut rng = Rng::from_entropy();
+        let run_id = (0..40).map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize])).collect();
+        let dbs = (0..config.databases).map(|_| Db::new()).collect();
+        Executor {
+            dbs,
+            server: ServerState {
+                config,
+                stats: Stats::default(),
+                now_ms,
+                now_us,
+                started_ms: now_ms,
+                rng,
+                run_id,
+                connected_clients: 0,
+                bound_port: 0,
+                events: Vec::new(),
+                dirty: 0,
+            },
+            table: CommandTable::build(),
+            expire_cycle: ExpireCycle::default(),
+        }
+    }
+
+    /// Refreshes the cached clock; the reactor calls this once per loop iteration.
+    pub fn update_clock(&mut self) {
+        let (ms, us) = wall_clock();
+        self.server.now_ms = ms;
+        self.server.now_us = us;
+    }
+
+    /// Periodic work at `hz`: the slow active expire cycle (25% of a tick) and dict
+    /// housekeeping.
+    pub fn cron(&mut self) {
+        let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
+        self.expire_cycle.run(&mut self.dbs, self.server.now_ms, tick / 4);
+        for db in &mut self.dbs {
+            db.housekeeping(Duration::from_micros(100));
+        }
+    }
+
+    /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
+    /// out of time with stale keys left.
+    pub fn before_sleep(&mut self) {
+        if self.expire_cycle.timed_out {
+            self.expire_cycle.run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
+        }
+    }
+
+    /// Effects recorded by commands since the last call.
+    pub fn take_events(&mut self) -> Vec<ServerEvent> {
+        std::mem::take(&mut self.server.events)
+    }
+}
+
+/// The wall clock in ms and µs since the epoch.
+pub fn wall_clock() -> (i64, i64) {
+    let us = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+    (us / 1000, us)
+}

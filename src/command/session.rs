@@ -1,0 +1,46 @@
+//! Per-client state that commands may read and change.
+//!
+//! The server's client owns its `Session`; the command layer defines it, so commands never
+//! reach into the reactor (DESIGN.md §11).
+
+use bytes::Bytes;
+
+/// What a command may know and change about its own client.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Unique, increasing client id (CLIENT ID).
+    pub id: u64,
+    /// Selected database index.
+    pub db: usize,
+    /// Protocol version: 2 or 3.
+    pub resp: u8,
+    /// CLIENT SETNAME name, if any.
+    pub name: Option<Bytes>,
+    /// Peer address as `ip:port` (or the socket path for unix clients).
+    pub addr: String,
+    /// Local address as `ip:port`.
+    pub local_addr: String,
+    /// Set by QUIT and protocol errors: close once the pending replies are written.
+    pub close_after_reply: bool,
+    /// When the client connected (ms since the epoch).
+    pub created_ms: i64,
+    /// Name of the last command run (CLIENT LIST `cmd=`).
+    pub last_command: &'static str,
+}
+
+impl Session {
+    /// A fresh session for client `id`, in database 0, speaking RESP2.
+    pub fn new(id: u64, addr: String, local_addr: String, now_ms: i64) -> Self {
+        Session {
+            id,
+            db: 0,
+            resp: 2,
+            name: None,
+            addr,
+            local_addr,
+            close_after_reply: false,
+            created_ms: now_ms,
+            last_command: "NULL",
+        }
+    }
+}

@@ -1,0 +1,495 @@
+//! The command table is data (DESIGN.md §6).
+//!
+//! Each command is one static [`CommandSpec`]: name, arity, flags, key positions and key
+//! specs, ACL categories, handler and docs. Dispatch, COMMAND INFO/DOCS/COUNT/LIST/GETKEYS,
+//! MULTI queueing, ACL and redis-cli's hints all read this one table. Family files export
+//! their entries (`pub const COMMANDS: &[CommandSpec]`) beside their handlers; containers
+//! (CONFIG, CLIENT, OBJECT...) list their subcommands as entries of their own.
+
+use bytes::Bytes;
+
+use crate::command::Ctx;
+use crate::error::CmdResult;
+
+/// A command handler: parses `args` (name first; arity already checked) and writes the
+/// reply through `ctx.reply`, or returns the error reply.
+pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> CmdResult;
+
+/// Command flags, in the bit order Redis lists them in COMMAND INFO.
+pub mod flags {
+    /// May modify the keyspace.
+    pub const WRITE: u32 = 1 << 0;
+    /// Only reads.
+    pub const READONLY: u32 = 1 << 1;
+    /// May grow memory: refused when over maxmemory.
+    pub const DENYOOM: u32 = 1 << 2;
+    /// Implemented by a module.
+    pub const MODULE: u32 = 1 << 3;
+    /// Administrative.
+    pub const ADMIN: u32 = 1 << 4;
+    /// Pub/sub related.
+    pub const PUBSUB: u32 = 1 << 5;
+    /// Not allowed from scripts.
+    pub const NOSCRIPT: u32 = 1 << 6;
+    /// May block the client.
+    pub const BLOCKING: u32 = 1 << 7;
+    /// Allowed while loading the dataset.
+    pub const LOADING: u32 = 1 << 8;
+    /// Allowed on a replica with stale data.
+    pub const STALE: u32 = 1 << 9;
+    /// Not shown to MONITOR.
+    pub const SKIP_MONITOR: u32 = 1 << 10;
+    /// Not logged by SLOWLOG.
+    pub const SKIP_SLOWLOG: u32 = 1 << 11;
+    /// Cluster ASKING related.
+    pub const ASKING: u32 = 1 << 12;
+    /// O(1) or O(log N): never slow.
+    pub const FAST: u32 = 1 << 13;
+    /// Allowed before authentication.
+    pub const NO_AUTH: u32 = 1 << 14;
+    /// May replicate even when read-only.
+    pub const MAY_REPLICATE: u32 = 1 << 15;
+    /// May run with no key arguments at all.
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 16;
+    /// Refused during async loading.
+    pub const NO_ASYNC_LOADING: u32 = 1 << 17;
+    /// Refused inside MULTI.
+    pub const NO_MULTI: u32 = 1 << 18;
+    /// Key positions depend on the arguments.
+    pub const MOVABLE_KEYS: u32 = 1 << 19;
+    /// Allowed while a script is busy.
+    pub const ALLOW_BUSY: u32 = 1 << 20;
+
+    /// Names of the bits above, in order.
+    pub const NAMES: [&str; 21] = [
+        "write",
+        "readonly",
+        "denyoom",
+        "module",
+        "admin",
+        "pubsub",
+        "noscript",
+        "blocking",
+        "loading",
+        "stale",
+        "skip_monitor",
+        "skip_slowlog",
+        "asking",
+        "fast",
+        "no_auth",
+        "may_replicate",
+        "no_mandatory_keys",
+        "no_async_loading",
+        "no_multi",
+        "movablekeys",
+        "allow_busy",
+    ];
+}
+
+/// ACL categories, in Redis's order. Implicit ones (read, write, fast, slow, admin,
+/// dangerous, pubsub, blocking) are derived from the flags as Redis does; entries list
+/// only the explicit ones.
+pub mod acl {
+    /// @keyspace
+    pub const KEYSPACE: u32 = 1 << 0;
+    /// @read
+    pub const READ: u32 = 1 << 1;
+    /// @write
+    pub const WRITE: u32 = 1 << 2;
+    /// @set
+    pub const SET: u32 = 1 << 3;
+    /// @sortedset
+    pub const SORTEDSET: u32 = 1 << 4;
+    /// @list
+    pub const LIST: u32 = 1 << 5;
+    /// @hash
+    pub const HASH: u32 = 1 << 6;
+    /// @string
+    pub const STRING: u32 = 1 << 7;
+    /// @bitmap
+    pub const BITMAP: u32 = 1 << 8;
+    /// @hyperloglog
+    pub const HYPERLOGLOG: u32 = 1 << 9;
+    /// @geo
+    pub const GEO: u32 = 1 << 10;
+    /// @stream
+    pub const STREAM: u32 = 1 << 11;
+    /// @pubsub
+    pub const PUBSUB: u32 = 1 << 12;
+    /// @admin
+    pub const ADMIN: u32 = 1 << 13;
+    /// @fast
+    pub const FAST: u32 = 1 << 14;
+    /// @slow
+    pub const SLOW: u32 = 1 << 15;
+    /// @blocking
+    pub const BLOCKING: u32 = 1 << 16;
+    /// @dangerous
+    pub const DANGEROUS: u32 = 1 << 17;
+    /// @connection
+    pub const CONNECTION: u32 = 1 << 18;
+    /// @transaction
+    pub const TRANSACTION: u32 = 1 << 19;
+    /// @scripting
+    pub const SCRIPTING: u32 = 1 << 20;
+
+    /// Category names, in bit order.
+    pub const NAMES: [&str; 21] = [
+        "keyspace",
+        "read",
+        "write",
+        "set",
+        "sortedset",
+        "list",
+        "hash",
+        "string",
+        "bitmap",
+        "hyperloglog",
+        "geo",
+        "stream",
+        "pubsub",
+        "admin",
+        "fast",
+        "slow",
+        "blocking",
+        "dangerous",
+        "connection",
+        "transaction",
+        "scripting",
+    ];
+}
+
+/// Where a key spec starts looking for keys.
+#[derive(Debug, Clone, Copy)]
+pub enum BeginSearch {
+    /// At a fixed argument index.
+    Index(i32),
+    /// After a keyword, searched from `start_from` (negative: from the end).
+    Keyword { keyword: &'static str, start_from: i32 },
+}
+
+/// How a key spec finds keys once it has started.
+#[derive(Debug, Clone, Copy)]
+pub enum FindKeys {
+    /// A range: last key relative to the start (-1: the last argument), a step, and a
+    /// limit (0: none; n: 1/n of the remaining arguments).
+    Range { last_key: i32, step: i32, limit: i32 },
+    /// A count argument at `key_num_index`, then keys from `first_key` every `step`.
+    KeyNum { key_num_index: i32, first_key: i32, step: i32 },
+}
+
+/// One key spec (COMMAND INFO's `key_specs`).
+#[derive(Debug, Clone, Copy)]
+pub struct KeySpec {
+    /// Flags such as `RW`, `RO`, `OW`, `RM`, `access`, `update`, `insert`, `delete`.
+    pub flags: &'static [&'static str],
+    /// Where the search begins.
+    pub begin: BeginSearch,
+    /// How keys are found from there.
+    pub find: FindKeys,
+}
+
+impl KeySpec {
+    /// The common single-range spec: keys from `index` to `last_key` (relative) by `step`.
+    pub const fn range(flags: &'static [&'static str], index: i32, last_key: i32, step: i32) -> KeySpec {
+        KeySpec { flags, begin: BeginSearch::Index(index), find: FindKeys::Range { last_key, step, limit: 0 } }
+    }
+}
+
+/// An argument's type in COMMAND DOCS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgType {
+    /// `string`
+    String,
+    /// `integer`
+    Integer,
+    /// `double`
+    Double,
+    /// `key` (with its key spec index)
+    Key(i32),
+    /// `pattern`
+    Pattern,
+    /// `unix-time`
+    UnixTime,
+    /// `pure-token`
+    PureToken,
+    /// `oneof`
+    OneOf,
+    /// `block`
+    Block,
+}
+
+/// Argument flags in COMMAND DOCS.
+pub mod argflags {
+    /// May be omitted.
+    pub const OPTIONAL: u8 = 1;
+    /// May repeat.
+    pub const MULTIPLE: u8 = 2;
+    /// May repeat, each repetition with its token.
+    pub const MULTIPLE_TOKEN: u8 = 4;
+}
+
+/// One documented argument (COMMAND DOCS and redis-cli hints).
+#[derive(Debug, Clone, Copy)]
+pub struct Arg {
+    /// The argument's name.
+    pub name: &'static str,
+    /// Its type.
+    pub kind: ArgType,
+    /// A literal token that precedes it (`EX`, `MATCH`...).
+    pub token: Option<&'static str>,
+    /// Display text when different from the name.
+    pub display: Option<&'static str>,
+    /// Version that added it.
+    pub since: Option<&'static str>,
+    /// [`argflags`] bits.
+    pub flags: u8,
+    /// Nested arguments of a `oneof` or `block`.
+    pub args: &'static [Arg],
+}
+
+impl Arg {
+    /// A base argument; adjust with the builder methods in const context.
+    pub const fn new(name: &'static str, kind: ArgType) -> Arg {
+        Arg { name, kind, token: None, display: None, since: None, flags: 0, args: &[] }
+    }
+
+    /// A key argument using key spec `spec`.
+    pub const fn key(name: &'static str, spec: i32) -> Arg {
+        Arg::new(name, ArgType::Key(spec))
+    }
+
+    /// A pure token (`NX`, `WITHSCORES`...).
+    pub const fn token(name: &'static str, token: &'static str) -> Arg {
+        Arg::new(name, ArgType::PureToken).with_token(token)
+    }
+
+    /// Sets the token.
+    pub const fn with_token(mut self, token: &'static str) -> Arg {
+        self.token = Some(token);
+        self
+    }
+
+    /// Marks it optional.
+    pub const fn optional(mut self) -> Arg {
+        self.flags |= argflags::OPTIONAL;
+        self
+    }
+
+    /// Marks it repeatable.
+    pub const fn multiple(mut self) -> Arg {
+        self.flags |= argflags::MULTIPLE;
+        self
+    }
+
+    /// Marks it repeatable with its token each time.
+    pub const fn multiple_token(mut self) -> Arg {
+        self.flags |= argflags::MULTIPLE_TOKEN;
+        self
+    }
+
+    /// Sets the version that added it.
+    pub const fn since(mut self, version: &'static str) -> Arg {
+        self.since = Some(version);
+        self
+    }
+
+    /// Sets the display text.
+    pub const fn display(mut self, text: &'static str) -> Arg {
+        self.display = Some(text);
+        self
+    }
+
+    /// A `oneof` group.
+    pub const fn one_of(name: &'static str, args: &'static [Arg]) -> Arg {
+        Arg { args, ..Arg::new(name, ArgType::OneOf) }
+    }
+
+    /// A `block` group.
+    pub const fn block(name: &'static str, args: &'static [Arg]) -> Arg {
+        Arg { args, ..Arg::new(name, ArgType::Block) }
+    }
+}
+
+/// Command groups, as COMMAND DOCS names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// generic (keys)
+    Generic,
+    /// string
+    String,
+    /// list
+    List,
+    /// set
+    Set,
+    /// sorted-set
+    SortedSet,
+    /// hash
+    Hash,
+    /// pubsub
+    Pubsub,
+    /// transactions
+    Transactions,
+    /// connection
+    Connection,
+    /// server
+    Server,
+    /// scripting
+    Scripting,
+    /// hyperloglog
+    HyperLogLog,
+    /// geo
+    Geo,
+    /// stream
+    Stream,
+    /// bitmap
+    Bitmap,
+}
+
+impl Group {
+    /// The name COMMAND DOCS uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Generic => "generic",
+            Group::String => "string",
+            Group::List => "list",
+            Group::Set => "set",
+            Group::SortedSet => "sorted-set",
+            Group::Hash => "hash",
+            Group::Pubsub => "pubsub",
+            Group::Transactions => "transactions",
+            Group::Connection => "connection",
+            Group::Server => "server",
+            Group::Scripting => "scripting",
+            Group::HyperLogLog => "hyperloglog",
+            Group::Geo => "geo",
+            Group::Stream => "stream",
+            Group::Bitmap => "bitmap",
+        }
+    }
+}
+
+/// A command's documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct Docs {
+    /// One line saying what it does (our own words).
+    pub summary: &'static str,
+    /// The Redis version that introduced it.
+    pub since: &'static str,
+    /// Its group.
+    pub group: Group,
+    /// Time complexity.
+    pub complexity: &'static str,
+    /// Doc flags (`deprecated`, `syscmd`).
+    pub doc_flags: &'static [&'static str],
+    /// Version that deprecated it.
+    pub deprecated_since: Option<&'static str>,
+    /// What replaces it, when deprecated.
+    pub replaced_by: Option<&'static str>,
+    /// (version, change) pairs.
+    pub history: &'static [(&'static str, &'static str)],
+    /// Its arguments, for COMMAND DOCS and redis-cli hints.
+    pub args: &'static [Arg],
+}
+
+impl Docs {
+    /// Empty docs to fill with struct update syntax.
+    pub const EMPTY: Docs = Docs {
+        summary: "",
+        since: "1.0.0",
+        group: Group::Generic,
+        complexity: "",
+        doc_flags: &[],
+        deprecated_since: None,
+        replaced_by: None,
+        history: &[],
+        args: &[],
+    };
+}
+
+/// One command (or subcommand) of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    /// Lower-case name (the subcommand's own name for subcommands).
+    pub name: &'static str,
+    /// Argument count including the name; negative means "at least -arity".
+    pub arity: i32,
+    /// [`flags`] bits.
+    pub flags: u32,
+    /// Explicit [`acl`] categories (implicit ones are derived from `flags`).
+    pub acl: u32,
+    /// First key position (0: no keys).
+    pub first_key: i32,
+    /// Last key position (-1: the last argument).
+    pub last_key: i32,
+    /// Step between keys.
+    pub key_step: i32,
+    /// Key specs.
+    pub key_specs: &'static [KeySpec],
+    /// COMMAND INFO tips (`nondeterministic_output`, `request_policy:...`).
+    pub tips: &'static [&'static str],
+    /// The handler; for containers, unused when a subcommand matches.
+    pub handler: Handler,
+    /// Subcommands of a container command.
+    pub subcommands: &'static [CommandSpec],
+    /// Documentation.
+    pub docs: Docs,
+}
+
+impl CommandSpec {
+    /// True if the command has flag `flag`.
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// True if `argc` arguments (name included) satisfy the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = self.arity as i64;
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    /// All ACL categories: the explicit ones plus those Redis derives from the flags.
+    pub fn acl_categories(&self) -> u32 {
+        let mut cats = self.acl;
+        if self.has(flags::WRITE) {
+            cats |= acl::WRITE;
+        }
+        if self.has(flags::READONLY) && cats & acl::SCRIPTING == 0 {
+            cats |= acl::READ;
+        }
+        if self.has(flags::ADMIN) {
+            cats |= acl::ADMIN | acl::DANGEROUS;
+        }
+        if self.has(flags::PUBSUB) {
+            cats |= acl::PUBSUB;
+        }
+        if self.has(flags::FAST) {
+            cats |= acl::FAST;
+        }
+        if self.has(flags::BLOCKING) {
+            cats |= acl::BLOCKING;
+        }
+        if cats & acl::FAST == 0 {
+            cats |= acl::SLOW;
+        }
+        cats
+    }
+
+    /// A subcommand by case-insensitive name.
+    pub fn subcommand(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        self.subcommands.iter().find(|sub| sub.name.as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A placeholder handler for container entries that always resolve to a subcommand.
+pub fn container_handler(_ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    Err(crate::error::CmdError::unknown_subcommand(
+        std::str::from_utf8(&args[0]).unwrap_or("?"),
+        args.get(1).map(|a| &a[..]).unwrap_or(b""),
+    ))
+}

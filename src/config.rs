@@ -1,0 +1,544 @@
+//! Every tunable: defaults, redis.conf parsing, command-line overrides, and the table
+//! CONFIG GET/SET read.
+//!
+//! Start-up follows redis-server: `BINARY [config-file] [--directive value ...]`, where
+//! each `--name value...` is the directive `name value...` appended after the file's
+//! lines. Each parameter is one [`Param`] entry with a getter and a setter, so the file
+//! parser, the command line and CONFIG SET share one validation path.
+
+use std::fmt;
+
+/// Log verbosity, as redis.conf names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    /// Everything.
+    Debug,
+    /// Much, but readable.
+    Verbose,
+    /// Moderately verbose (the default).
+    Notice,
+    /// Only important messages.
+    Warning,
+    /// Nothing.
+    Nothing,
+}
+
+impl LogLevel {
+    const NAMES: [(&'static str, LogLevel); 5] = [
+        ("debug", LogLevel::Debug),
+        ("verbose", LogLevel::Verbose),
+        ("notice", LogLevel::Notice),
+        ("warning", LogLevel::Warning),
+        ("nothing", LogLevel::Nothing),
+    ];
+
+    /// The `log` crate filter that matches this level.
+    pub fn filter(self) -> log::LevelFilter {
+        match self {
+            LogLevel::Debug => log::LevelFilter::Debug,
+            LogLevel::Verbose => log::LevelFilter::Info,
+            LogLevel::Notice => log::LevelFilter::Info,
+            LogLevel::Warning => log::LevelFilter::Warn,
+            LogLevel::Nothing => log::LevelFilter::Off,
+        }
+    }
+}
+
+/// The live configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// TCP port; 0 picks an ephemeral port (logged at start-up).
+    pub port: u16,
+    /// Addresses to listen on (IPv4 and IPv6).
+    pub bind: Vec<String>,
+    /// A unix socket path to listen on as well, if any.
+    pub unixsocket: Option<String>,
+    /// Permissions of the unix socket (octal).
+    pub unixsocketperm: u32,
+    /// Number of databases.
+    pub databases: usize,
+    /// Cron frequency.
+    pub hz: u32,
+    /// Log verbosity.
+    pub loglevel: LogLevel,
+    /// Log file; empty means standard output.
+    pub logfile: String,
+    /// Close clients idle this many seconds (0: never).
+    pub timeout: u64,
+    /// Most simultaneous clients.
+    pub maxclients: usize,
+    /// Longest single bulk argument.
+    pub proto_max_bulk_len: i64,
+    /// Largest query buffer a client may accumulate.
+    pub client_query_buffer_limit: usize,
+    /// RDB save points (accepted; persistence comes later).
+    pub save: String,
+    /// AOF on or off (accepted; persistence comes later).
+    pub appendonly: bool,
+    /// Working directory.
+    pub dir: String,
+    /// RDB file name.
+    pub dbfilename: String,
+    /// TCP keepalive interval in seconds.
+    pub tcp_keepalive: u64,
+    /// Listen backlog.
+    pub tcp_backlog: u32,
+    /// Protected mode.
+    pub protected_mode: bool,
+    /// Daemonize (only `no` is supported).
+    pub daemonize: bool,
+    /// Memory limit (0: none).
+    pub maxmemory: u64,
+    /// Path of the config file read at start-up, if any.
+    pub config_file: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 6379,
+            bind: vec!["*".into(), "-::*".into()],
+            unixsocket: None,
+            unixsocketperm: 0,
+            databases: 16,
+            hz: 10,
+            loglevel: LogLevel::Notice,
+            logfile: String::new(),
+            timeout: 0,
+            maxclients: 10000,
+            proto_max_bulk_len: 512 * 1024 * 1024,
+            client_query_buffer_limit: 1024 * 1024 * 1024,
+            save: "3600 1 300 100 60 10000".into(),
+            appendonly: false,
+            dir: ".".into(),
+            dbfilename: "dump.rdb".into(),
+            tcp_keepalive: 300,
+            tcp_backlog: 511,
+            protected_mode: true,
+            daemonize: false,
+            maxmemory: 0,
+            config_file: None,
+        }
+    }
+}
+
+/// Why a directive was refused; the text is Redis's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(text: &str) -> Result<T, ConfigError> {
+    Err(ConfigError(text.to_string()))
+}
+
+/// One parameter: name, whether CONFIG SET may change it, getter, setter.
+pub struct Param {
+    /// The directive name.
+    pub name: &'static str,
+    /// False for parameters only settable at start-up.
+    pub mutable: bool,
+    /// Renders the current value as CONFIG GET does.
+    pub get: fn(&Config) -> String,
+    /// Parses and applies `args` (one or more words).
+    pub set: fn(&mut Config, &[String]) -> Result<(), ConfigError>,
+}
+
+/// Parses one integer argument within bounds, with Redis's error texts.
+fn int_arg(args: &[String], min: i64, max: i64) -> Result<i64, ConfigError> {
+    let [value] = args else { return err("wrong number of arguments") };
+    let n: i64 = value.parse().map_err(|_| ConfigError("argument couldn't be parsed into an integer".into()))?;
+    if n < min || n > max {
+        return Err(ConfigError(format!("argument must be between {min} and {max} inclusive")));
+    }
+    Ok(n)
+}
+
+/// Parses a memory amount like `512mb`, `1gb`, `100` (bytes).
+pub fn parse_memory(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    let units: [(&str, u64); 8] = [
+        ("kb", 1024),
+        ("mb", 1024 * 1024),
+        ("gb", 1024 * 1024 * 1024),
+        ("k", 1000),
+        ("m", 1000 * 1000),
+        ("g", 1000 * 1000 * 1000),
+        ("b", 1),
+        ("", 1),
+    ];
+    for (suffix, mult) in units {
+        if let Some(digits) = lower.strip_suffix(suffix) {
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            return digits.parse::<u64>().ok()?.checked_mul(mult);
+        }
+    }
+    None
+}
+
+fn memory_arg(args: &[String], min: u64, max: u64) -> Result<u64, ConfigError> {
+    let [value] = args else { return err("wrong number of arguments") };
+    let n = parse_memory(value).ok_or_else(|| ConfigError("argument must be a memory value".into()))?;
+    if n < min || n > max {
+        return Err(ConfigError(format!("argument must be between {min} and {max} inclusive")));
+    }
+    Ok(n)
+}
+
+fn bool_arg(args: &[String]) -> Result<bool, ConfigError> {
+    match args {
+        [value] if value.eq_ignore_ascii_case("yes") => Ok(true),
+        [value] if value.eq_ignore_ascii_case("no") => Ok(false),
+        [_] => err("argument must be 'yes' or 'no'"),
+        _ => err("wrong number of arguments"),
+    }
+}
+
+fn string_arg(args: &[String]) -> Result<String, ConfigError> {
+    match args {
+        [value] => Ok(value.clone()),
+        _ => err("wrong number of arguments"),
+    }
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.to_string()
+}
+
+/// Every parameter we honour, in CONFIG GET order.
+pub const PARAMS: &[Param] = &[
+    Param {
+        name: "port",
+        mutable: false,
+        get: |c| c.port.to_string(),
+        set: |c, a| {
+            c.port = int_arg(a, 0, 65535)? as u16;
+            Ok(())
+        },
+    },
+    Param {
+        name: "bind",
+        mutable: false,
+        get: |c| c.bind.join(" "),
+        set: |c, a| {
+            if a.is_empty() || a.len() > 16 {
+                return err("Too many bind addresses specified.");
+            }
+            c.bind = a.iter().flat_map(|s| s.split_whitespace().map(str::to_string)).collect();
+            Ok(())
+        },
+    },
+    Param {
+        name: "unixsocket",
+        mutable: false,
+        get: |c| c.unixsocket.clone().unwrap_or_default(),
+        set: |c, a| {
+            let path = string_arg(a)?;
+            c.unixsocket = if path.is_empty() { None } else { Some(path) };
+            Ok(())
+        },
+    },
+    Param {
+        name: "unixsocketperm",
+        mutable: false,
+        get: |c| format!("{:o}", c.unixsocketperm),
+        set: |c, a| {
+            let text = string_arg(a)?;
+            c.unixsocketperm = u32::from_str_radix(&text, 8).map_err(|_| ConfigError("argument couldn't be parsed into an integer".into()))?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "databases",
+        mutable: false,
+        get: |c| c.databases.to_string(),
+        set: |c, a| {
+            c.databases = int_arg(a, 1, i32::MAX as i64)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "hz",
+        mutable: true,
+        get: |c| c.hz.to_string(),
+        set: |c, a| {
+            c.hz = int_arg(a, 0, i32::MAX as i64)?.clamp(1, 500) as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "loglevel",
+        mutable: true,
+        get: |c| LogLevel::NAMES.iter().find(|(_, l)| *l == c.loglevel).map(|(n, _)| n.to_string()).unwrap_or_default(),
+        set: |c, a| {
+            let text = string_arg(a)?;
+            match LogLevel::NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(&text)) {
+                Some((_, level)) => {
+                    c.loglevel = *level;
+                    Ok(())
+                }
+                None => err("argument(s) must be one of the following: debug, verbose, notice, warning, nothing"),
+            }
+        },
+    },
+    Param {
+        name: "logfile",
+        mutable: false,
+        get: |c| c.logfile.clone(),
+        set: |c, a| {
+            c.logfile = string_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "timeout",
+        mutable: true,
+        get: |c| c.timeout.to_string(),
+        set: |c, a| {
+            c.timeout = int_arg(a, 0, i32::MAX as i64)? as u64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "maxclients",
+        mutable: true,
+        get: |c| c.maxclients.to_string(),
+        set: |c, a| {
+            c.maxclients = int_arg(a, 1, i32::MAX as i64)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "proto-max-bulk-len",
+        mutable: true,
+        get: |c| c.proto_max_bulk_len.to_string(),
+        set: |c, a| {
+            c.proto_max_bulk_len = memory_arg(a, 1024 * 1024, i64::MAX as u64)? as i64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "client-query-buffer-limit",
+        mutable: true,
+        get: |c| c.client_query_buffer_limit.to_string(),
+        set: |c, a| {
+            c.client_query_buffer_limit = memory_arg(a, 1024 * 1024, i64::MAX as u64)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "save",
+        mutable: true,
+        get: |c| c.save.clone(),
+        set: |c, a| {
+            c.save = a.join(" ");
+            Ok(())
+        },
+    },
+    Param {
+        name: "appendonly",
+        mutable: true,
+        get: |c| yes_no(c.appendonly),
+        set: |c, a| {
+            c.appendonly = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "dir",
+        mutable: true,
+        get: |c| c.dir.clone(),
+        set: |c, a| {
+            c.dir = string_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "dbfilename",
+        mutable: true,
+        get: |c| c.dbfilename.clone(),
+        set: |c, a| {
+            c.dbfilename = string_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "tcp-keepalive",
+        mutable: true,
+        get: |c| c.tcp_keepalive.to_string(),
+        set: |c, a| {
+            c.tcp_keepalive = int_arg(a, 0, i32::MAX as i64)? as u64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "tcp-backlog",
+        mutable: false,
+        get: |c| c.tcp_backlog.to_string(),
+        set: |c, a| {
+            c.tcp_backlog = int_arg(a, 0, i32::MAX as i64)? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "protected-mode",
+        mutable: true,
+        get: |c| yes_no(c.protected_mode),
+        set: |c, a| {
+            c.protected_mode = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "daemonize",
+        mutable: false,
+        get: |c| yes_no(c.daemonize),
+        set: |c, a| {
+            if bool_arg(a)? {
+                return err("daemonize is not supported: run the server under a supervisor");
+            }
+            c.daemonize = false;
+            Ok(())
+        },
+    },
+    Param {
+        name: "maxmemory",
+        mutable: true,
+        get: |c| c.maxmemory.to_string(),
+        set: |c, a| {
+            c.maxmemory = memory_arg(a, 0, i64::MAX as u64)?;
+            Ok(())
+        },
+    },
+];
+
+/// The parameter named `name` (case-insensitive).
+pub fn find_param(name: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
+impl Config {
+    /// Applies one directive (`name` and its arguments).
+    pub fn apply(&mut self, name: &str, args: &[String]) -> Result<(), ConfigError> {
+        let param = find_param(name).ok_or_else(|| ConfigError("Bad directive or wrong number of arguments".into()))?;
+        (param.set)(self, args)
+    }
+
+    /// Applies the lines of a redis.conf-style text. On error returns the 1-based line
+    /// number, the line, and the reason.
+    pub fn apply_text(&mut self, text: &str) -> Result<(), (usize, String, ConfigError)> {
+        for (index, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let words = crate::protocol::inline::split_args(trimmed.as_bytes())
+                .ok_or_else(|| (index + 1, trimmed.to_string(), ConfigError("Unbalanced quotes in configuration line".into())))?;
+            let words: Vec<String> = words.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+            let Some((name, args)) = words.split_first() else { continue };
+            self.apply(name, args).map_err(|e| (index + 1, trimmed.to_string(), e))?;
+        }
+        Ok(())
+    }
+
+    /// Builds the configuration from command-line arguments (after the program name):
+    /// an optional config file path first, then `--name value...` directives.
+    pub fn from_args(args: &[String]) -> Result<Config, String> {
+        let mut config = Config::default();
+        let mut rest = args;
+        if let Some(first) = args.first().filter(|a| !a.starts_with("--")) {
+            let text = std::fs::read_to_string(first).map_err(|e| format!("Fatal error, can't open config file '{first}': {e}"))?;
+            config.config_file = Some(first.clone());
+            config.apply_text(&text).map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
+            rest = &args[1..];
+        }
+        let text = directives_text(rest);
+        config.apply_text(&text).map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
+        Ok(config)
+    }
+}
+
+/// Turns `--port 7000 --save "" --bind a b` into redis.conf lines, as redis-server does.
+fn directives_text(args: &[String]) -> String {
+    let mut text = String::new();
+    for arg in args {
+        if let Some(name) = arg.strip_prefix("--") {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(name);
+        } else {
+            text.push(' ');
+            text.push_str(&quote(arg));
+        }
+    }
+    text
+}
+
+/// Quotes a value so the config line splitter reads it back as one word.
+fn quote(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The message redis-server prints before exiting on a bad directive.
+fn fatal_config(line: usize, content: &str, reason: &ConfigError) -> String {
+    format!(
+        "\n*** FATAL CONFIG FILE ERROR (Redis {}) ***\nReading the configuration file, at line {line}\n>>> '{content}'\n{reason}",
+        crate::REDIS_VERSION
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn command_line_directives() {
+        let config = Config::from_args(&args(&["--port", "0", "--save", "", "--bind", "127.0.0.1", "::1", "--hz", "100"])).unwrap();
+        assert_eq!(config.port, 0);
+        assert_eq!(config.save, "");
+        assert_eq!(config.bind, vec!["127.0.0.1", "::1"]);
+        assert_eq!(config.hz, 100);
+    }
+
+    #[test]
+    fn bad_directives_are_fatal() {
+        let error = Config::from_args(&args(&["--port", "abc"])).unwrap_err();
+        assert!(error.contains("argument couldn't be parsed into an integer"), "{error}");
+        let error = Config::from_args(&args(&["--nosuch", "1"])).unwrap_err();
+        assert!(error.contains("Bad directive or wrong number of arguments"), "{error}");
+    }
+
+    #[test]
+    fn memory_units() {
+        assert_eq!(parse_memory("512mb"), Some(512 * 1024 * 1024));
+        assert_eq!(parse_memory("1GB"), Some(1 << 30));
+        assert_eq!(parse_memory("10k"), Some(10_000));
+        assert_eq!(parse_memory("12"), Some(12));
+        assert_eq!(parse_memory("mb"), None);
+        assert_eq!(parse_memory("-1"), None);
+    }
+}

@@ -1,0 +1,278 @@
+//! The incremental RESP request parser.
+//!
+//! A request is either a multibulk (`*<n>\r\n` then `n` times `$<len>\r\n<bytes>\r\n`) or an
+//! inline line (anything not starting with `*`, split like redis-cli quoting). The parser
+//! keeps its place across reads — the items still expected and the length of the bulk in
+//! progress, like Redis's `multibulklen` and `bulklen` — so a 500 MB bulk arriving in
+//! 64 KB pieces is never rescanned, and its buffer is sized once when its header arrives.
+//!
+//! Arguments are cut out of the query buffer with `split_to(..).freeze()`: zero-copy
+//! `Bytes` sharing the buffer's allocation. "Not enough bytes yet" is the normal
+//! [`ParseOutcome::Incomplete`], not an error; errors are protocol violations after
+//! which the client is answered and closed.
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use crate::error::ProtocolError;
+use crate::protocol::inline::split_args;
+use crate::util::numbers::parse_i64;
+
+/// Longest inline request, and longest `*`/`$` header line, Redis accepts (64 KB).
+pub const INLINE_MAX_SIZE: usize = 64 * 1024;
+/// Bulks at least this long get a buffer sized for them up front (Redis's
+/// `PROTO_MBULK_BIG_ARG`), so they arrive into one allocation with no copying.
+pub const BIG_ARG: usize = 32 * 1024;
+/// Largest multibulk count (Redis compares against `INT_MAX`).
+const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
+
+/// Limits the parser enforces, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseLimits {
+    /// `proto-max-bulk-len`: the longest single argument.
+    pub max_bulk_len: i64,
+    /// Redis's pre-authentication limits (at most 1M items and 16 KB bulks) apply: true
+    /// only while a password is set and the client has not authenticated.
+    pub unauthenticated: bool,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits { max_bulk_len: 512 * 1024 * 1024, unauthenticated: false }
+    }
+}
+
+/// What one call of [`RequestParser::parse`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ParseOutcome {
+    /// A whole command: its arguments, name first (never empty).
+    Command(Vec<Bytes>),
+    /// A request with no arguments (`*0`, an empty inline line): consumed, nothing to run.
+    Empty,
+    /// More bytes are needed; everything consumed so far is remembered.
+    Incomplete,
+}
+
+/// Resumable parse state for one client.
+#[derive(Debug, Default)]
+pub struct RequestParser {
+    /// Multibulk items still expected for the command in progress (0: none in progress).
+    items_left: usize,
+    /// Length of the bulk whose header was read, if its payload has not arrived yet.
+    bulk_len: Option<usize>,
+    /// Arguments parsed so far for the command in progress.
+    args: Vec<Bytes>,
+}
+
+impl RequestParser {
+    /// A parser at the start of a request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True when a multibulk request is partly parsed.
+    pub fn in_progress(&self) -> bool {
+        self.items_left > 0
+    }
+
+    /// Length of the bulk being received, so the reader can size its buffer for it.
+    pub fn pending_bulk(&self) -> Option<usize> {
+        self.bulk_len
+    }
+
+    /// Consumes one request from the front of `buf` if it is complete.
+    pub fn parse(&mut self, buf: &mut BytesMut, limits: &ParseLimits) -> Result<ParseOutcome, ProtocolError> {
+        if self.items_left == 0 {
+            match buf.first() {
+                None => return Ok(ParseOutcome::Incomplete),
+                Some(b'*') => {
+                    if !self.start_multibulk(buf, limits)? {
+                        return Ok(ParseOutcome::Incomplete);
+                    }
+                    if self.items_left == 0 {
+                        return Ok(ParseOutcome::Empty);
+                    }
+                }
+                Some(_) => return parse_inline(buf),
+            }
+        }
+        self.parse_bulks(buf, limits)
+    }
+
+    /// Reads the `*<count>` line. Returns false when the line is not complete yet.
+    fn start_multibulk(&mut self, buf: &mut BytesMut, limits: &ParseLimits) -> Result<bool, ProtocolError> {
+        let Some(cr) = find_cr(buf) else {
+            if buf.len() > INLINE_MAX_SIZE {
+                return Err(ProtocolError::TooBigMbulkCount);
+            }
+            return Ok(false);
+        };
+        let count = parse_i64(&buf[1..cr]).ok_or(ProtocolError::InvalidMultibulkLength)?;
+        if count > MAX_MULTIBULK_LEN || (limits.unauthenticated && count > 1024 * 1024) {
+            return Err(ProtocolError::InvalidMultibulkLength);
+        }
+        buf.advance(cr + 2);
+        self.items_left = count.max(0) as usize;
+        self.args = Vec::with_capacity(self.items_left.min(1024));
+        Ok(true)
+    }
+
+    /// Reads `$<len>` headers and payloads until the command is complete or bytes run out.
+    fn parse_bulks(&mut self, buf: &mut BytesMut, limits: &ParseLimits) -> Result<ParseOutcome, ProtocolError> {
+        while self.items_left > 0 {
+            let len = match self.bulk_len {
+                Some(len) => len,
+                None => match read_bulk_header(buf, limits)? {
+                    Some(len) => {
+                        self.bulk_len = Some(len);
+                        if len >= BIG_ARG {
+                            buf.reserve(len + 2);
+                        }
+                        len
+                    }
+                    None => return Ok(ParseOutcome::Incomplete),
+                },
+            };
+            if buf.len() < len + 2 {
+                return Ok(ParseOutcome::Incomplete);
+            }
+            self.args.push(buf.split_to(len).freeze());
+            buf.advance(2);
+            self.bulk_len = None;
+            self.items_left -= 1;
+        }
+        Ok(ParseOutcome::Command(std::mem::take(&mut self.args)))
+    }
+}
+
+/// Reads one `$<len>\r\n` header; `None` when it is not complete yet.
+fn read_bulk_header(buf: &mut BytesMut, limits: &ParseLimits) -> Result<Option<usize>, ProtocolError> {
+    let Some(cr) = find_cr(buf) else {
+        if buf.len() > INLINE_MAX_SIZE {
+            return Err(ProtocolError::TooBigBulkCount);
+        }
+        return Ok(None);
+    };
+    if buf[0] != b'$' {
+        return Err(ProtocolError::ExpectedDollar(buf[0]));
+    }
+    let max = if limits.unauthenticated { 16384 } else { limits.max_bulk_len };
+    match parse_i64(&buf[1..cr]) {
+        Some(len) if len >= 0 && len <= max => {
+            buf.advance(cr + 2);
+            Ok(Some(len as usize))
+        }
+        _ => Err(ProtocolError::InvalidBulkLength),
+    }
+}
+
+/// Position of the first CR if a byte follows it. Like Redis's `strchr` on the query
+/// buffer, the search stops at a NUL byte.
+fn find_cr(buf: &[u8]) -> Option<usize> {
+    let cr = buf.iter().position(|&b| b == b'\r' || b == 0)?;
+    (buf[cr] == b'\r' && cr + 1 < buf.len()).then_some(cr)
+}
+
+/// Parses one inline request line (up to LF, an optional CR before it dropped).
+fn parse_inline(buf: &mut BytesMut) -> Result<ParseOutcome, ProtocolError> {
+    let Some(lf) = buf.iter().position(|&b| b == b'\n' || b == 0).filter(|&i| buf[i] == b'\n') else {
+        if buf.len() > INLINE_MAX_SIZE {
+            return Err(ProtocolError::TooBigInline);
+        }
+        return Ok(ParseOutcome::Incomplete);
+    };
+    let end = if lf > 0 && buf[lf - 1] == b'\r' { lf - 1 } else { lf };
+    let args = split_args(&buf[..end]).ok_or(ProtocolError::UnbalancedQuotes)?;
+    buf.advance(lf + 1);
+    Ok(if args.is_empty() { ParseOutcome::Empty } else { ParseOutcome::Command(args) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(input: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::from(input);
+        let mut commands = Vec::new();
+        loop {
+            match parser.parse(&mut buf, &ParseLimits::default())? {
+                ParseOutcome::Command(args) => commands.push(args.iter().map(|a| a.to_vec()).collect()),
+                ParseOutcome::Empty => {}
+                ParseOutcome::Incomplete => return Ok(commands),
+            }
+        }
+    }
+
+    /// Feeds `input` split at `cut`, as two reads, and collects the commands.
+    fn parse_split(input: &[u8], cut: usize) -> Vec<Vec<Vec<u8>>> {
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::new();
+        let mut commands = Vec::new();
+        for piece in [&input[..cut], &input[cut..]] {
+            buf.extend_from_slice(piece);
+            loop {
+                match parser.parse(&mut buf, &ParseLimits::default()) {
+                    Ok(ParseOutcome::Command(args)) => commands.push(args.iter().map(|a| a.to_vec()).collect()),
+                    Ok(ParseOutcome::Empty) => {}
+                    Ok(ParseOutcome::Incomplete) => break,
+                    Err(err) => panic!("split at {cut}: {err}"),
+                }
+            }
+        }
+        commands
+    }
+
+    #[test]
+    fn multibulk_and_inline_pipeline() {
+        let input = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n*1\r\n$4\r\nPING\r\n";
+        let expected = vec![vec![b"GET".to_vec(), b"k".to_vec()], vec![b"PING".to_vec()], vec![b"PING".to_vec()]];
+        assert_eq!(parse_all(input).unwrap(), expected);
+    }
+
+    #[test]
+    fn every_split_point_gives_the_same_commands() {
+        let input = b"*3\r\n$3\r\nSET\r\n$3\r\nk\x00\n\r\n$0\r\n\r\n*0\r\nECHO \"a b\"\r\n*1\r\n$4\r\nPING\r\n";
+        let whole = parse_all(input).unwrap();
+        assert_eq!(whole.len(), 3);
+        for cut in 0..=input.len() {
+            assert_eq!(parse_split(input, cut), whole, "split at {cut}");
+        }
+    }
+
+    #[test]
+    fn protocol_errors() {
+        assert_eq!(parse_all(b"*abc\r\n"), Err(ProtocolError::InvalidMultibulkLength));
+        assert_eq!(parse_all(b"*3000000000\r\n"), Err(ProtocolError::InvalidMultibulkLength));
+        assert_eq!(parse_all(b"*1\r\n$-1\r\n"), Err(ProtocolError::InvalidBulkLength));
+        assert_eq!(parse_all(b"*1\r\n$600000000\r\n"), Err(ProtocolError::InvalidBulkLength));
+        assert_eq!(parse_all(b"*1\r\n:1\r\n"), Err(ProtocolError::ExpectedDollar(b':')));
+        assert_eq!(parse_all(b"\"unbalanced\r\n"), Err(ProtocolError::UnbalancedQuotes));
+        assert_eq!(parse_all(&vec![b'a'; INLINE_MAX_SIZE + 1]), Err(ProtocolError::TooBigInline));
+    }
+
+    #[test]
+    fn negative_and_zero_counts_are_empty_requests() {
+        assert_eq!(parse_all(b"*0\r\n*-5\r\n\r\n").unwrap(), Vec::<Vec<Vec<u8>>>::new());
+    }
+
+    #[test]
+    fn big_bulk_is_not_rescanned_and_arrives_whole() {
+        let payload = vec![b'x'; 200_000];
+        let mut input = format!("*2\r\n$4\r\nECHO\r\n${}\r\n", payload.len()).into_bytes();
+        input.extend_from_slice(&payload);
+        input.extend_from_slice(b"\r\n");
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::new();
+        let mut got = None;
+        for piece in input.chunks(4096) {
+            buf.extend_from_slice(piece);
+            if let ParseOutcome::Command(args) = parser.parse(&mut buf, &ParseLimits::default()).unwrap() {
+                got = Some(args);
+            }
+            if got.is_none() && buf.len() > 8192 {
+                assert_eq!(parser.pending_bulk(), Some(payload.len()));
+            }
+        }
+        assert_eq!(got.map(|args| args[1].len()), Some(payload.len()));
+    }
+}

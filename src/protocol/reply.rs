@@ -1,0 +1,388 @@
+//! Replies are written, not built: handlers append protocol bytes straight into the
+//! client's [`OutBuf`] through a [`Reply`] writer that knows the client's RESP version.
+//!
+//! Small replies are appended to a contiguous tail buffer; large values are queued as
+//! shared `Bytes` chunks (no copy). The reactor drains an `OutBuf` with vectored writes,
+//! resuming where a partial write stopped.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Write};
+
+use bytes::Bytes;
+
+use crate::util::numbers::format_double_17g;
+
+/// Values at least this long are queued as shared chunks instead of being copied.
+pub const SHARED_CHUNK_MIN: usize = 16 * 1024;
+/// The tail is sealed into a chunk past this size, so no buffer grows without bound and
+/// memory is returned as chunks are written.
+const TAIL_SEAL_SIZE: usize = 64 * 1024;
+/// Most slices handed to one `writev`.
+const MAX_IOV: usize = 64;
+
+/// A client's pending output: queued chunks, then the tail being appended to.
+#[derive(Debug, Default)]
+pub struct OutBuf {
+    chunks: VecDeque<Bytes>,
+    tail: Vec<u8>,
+    /// Bytes of the first pending piece (a chunk, or the tail) already written.
+    head_sent: usize,
+    /// Total bytes queued and not yet written.
+    pending: usize,
+}
+
+impl OutBuf {
+    /// An empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bytes waiting to be written (for output buffer limits and INFO).
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// True when nothing is waiting to be written.
+    pub fn is_empty(&self) -> bool {
+        self.pending == 0
+    }
+
+    /// Appends bytes to the tail.
+    #[inline]
+    pub fn extend(&mut self, bytes: &[u8]) {
+        self.tail.extend_from_slice(bytes);
+        self.pending += bytes.len();
+    }
+
+    /// Queues a shared chunk after everything appended so far.
+    pub fn push_chunk(&mut self, chunk: Bytes) {
+        self.seal_tail();
+        self.pending += chunk.len();
+        self.chunks.push_back(chunk);
+    }
+
+    /// Moves a large tail into the chunk queue so it is freed once written.
+    pub fn seal_if_large(&mut self) {
+        if self.tail.len() >= TAIL_SEAL_SIZE {
+            self.seal_tail();
+        }
+    }
+
+    fn seal_tail(&mut self) {
+        if self.tail.is_empty() {
+            return;
+        }
+        // Bytes already sent from the tail belong to it; a queued chunk restarts at 0 only
+        // when it is not the head piece.
+        let tail = std::mem::take(&mut self.tail);
+        self.chunks.push_back(Bytes::from(tail));
+    }
+
+    /// Drops everything pending (the client is going away).
+    pub fn clear(&mut self) {
+        *self = OutBuf::default();
+    }
+
+    /// Writes pending bytes to `sink` until done, `max` bytes are written, or the sink
+    /// would block. Returns the bytes written; `WouldBlock` is not an error here.
+    pub fn write_to<W: Write>(&mut self, sink: &mut W, max: usize) -> io::Result<usize> {
+        let mut written = 0;
+        while self.pending > 0 && written < max {
+            let n = {
+                let slices = self.io_slices();
+                match sink.write_vectored(&slices) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            self.advance(n);
+            written += n;
+        }
+        Ok(written)
+    }
+
+    fn io_slices(&self) -> Vec<IoSlice<'_>> {
+        let mut slices = Vec::with_capacity(self.chunks.len().min(MAX_IOV) + 1);
+        let mut skip = self.head_sent;
+        for chunk in self.chunks.iter().take(MAX_IOV) {
+            slices.push(IoSlice::new(&chunk[skip..]));
+            skip = 0;
+        }
+        if slices.len() < MAX_IOV && !self.tail.is_empty() {
+            slices.push(IoSlice::new(&self.tail[skip..]));
+        }
+        slices
+    }
+
+    /// Marks `n` bytes as written.
+    fn advance(&mut self, mut n: usize) {
+        self.pending -= n;
+        while n > 0 {
+            let head_len = match self.chunks.front() {
+                Some(chunk) => chunk.len(),
+                None => self.tail.len(),
+            };
+            let left = head_len - self.head_sent;
+            if n < left {
+                self.head_sent += n;
+                return;
+            }
+            n -= left;
+            self.head_sent = 0;
+            if self.chunks.pop_front().is_none() {
+                self.tail.clear();
+                if self.tail.capacity() > TAIL_SEAL_SIZE {
+                    self.tail = Vec::new();
+                }
+            }
+        }
+        if self.pending == 0 {
+            self.tail.clear();
+        }
+    }
+}
+
+/// The reply writer handed to command handlers.
+pub struct Reply<'a> {
+    out: &'a mut OutBuf,
+    resp3: bool,
+}
+
+impl<'a> Reply<'a> {
+    /// A writer appending to `out` in protocol version `resp` (2 or 3).
+    pub fn new(out: &'a mut OutBuf, resp: u8) -> Self {
+        Reply { out, resp3: resp >= 3 }
+    }
+
+    /// True when the client speaks RESP3.
+    pub fn is_resp3(&self) -> bool {
+        self.resp3
+    }
+
+    /// Bytes queued so far in the underlying buffer.
+    pub fn pending(&self) -> usize {
+        self.out.pending()
+    }
+
+    /// `+OK`.
+    pub fn ok(&mut self) {
+        self.out.extend(b"+OK\r\n");
+    }
+
+    /// A simple string: `+text`.
+    pub fn simple(&mut self, text: &[u8]) {
+        self.line(b'+', text);
+    }
+
+    /// An error: `-text` (text includes its code, e.g. `ERR ...`).
+    pub fn error(&mut self, text: &[u8]) {
+        self.line(b'-', text);
+    }
+
+    /// An integer: `:n`.
+    pub fn int(&mut self, n: i64) {
+        self.header(b':', n);
+    }
+
+    /// A bulk string copied into the buffer (or queued shared if large).
+    pub fn bulk(&mut self, value: &[u8]) {
+        self.header(b'$', value.len() as i64);
+        self.out.extend(value);
+        self.out.extend(b"\r\n");
+    }
+
+    /// A bulk string from shared bytes: large values are queued without copying.
+    pub fn bulk_bytes(&mut self, value: &Bytes) {
+        if value.len() < SHARED_CHUNK_MIN {
+            return self.bulk(value);
+        }
+        self.header(b'$', value.len() as i64);
+        self.out.push_chunk(value.clone());
+        self.out.extend(b"\r\n");
+    }
+
+    /// An integer sent as a bulk string (as GET of an integer-encoded value).
+    pub fn bulk_int(&mut self, n: i64) {
+        let mut digits = itoa_buf();
+        self.bulk(format_i64(n, &mut digits));
+    }
+
+    /// The null bulk string: `$-1` in RESP2, `_` in RESP3.
+    pub fn null(&mut self) {
+        self.out.extend(if self.resp3 { b"_\r\n" } else { b"$-1\r\n" });
+    }
+
+    /// The null array: `*-1` in RESP2, `_` in RESP3.
+    pub fn null_array(&mut self) {
+        self.out.extend(if self.resp3 { b"_\r\n" } else { b"*-1\r\n" });
+    }
+
+    /// An array header of `n` elements.
+    pub fn array_len(&mut self, n: usize) {
+        self.header(b'*', n as i64);
+    }
+
+    /// A map header of `n` pairs: `%n` in RESP3, a flat array of `2n` in RESP2.
+    pub fn map_len(&mut self, n: usize) {
+        if self.resp3 {
+            self.header(b'%', n as i64);
+        } else {
+            self.header(b'*', 2 * n as i64);
+        }
+    }
+
+    /// A set header: `~n` in RESP3, an array in RESP2.
+    pub fn set_len(&mut self, n: usize) {
+        self.header(if self.resp3 { b'~' } else { b'*' }, n as i64);
+    }
+
+    /// A push header (out-of-band messages): `>n` in RESP3, an array in RESP2.
+    pub fn push_len(&mut self, n: usize) {
+        self.header(if self.resp3 { b'>' } else { b'*' }, n as i64);
+    }
+
+    /// A double: `,<%.17g>` in RESP3, a bulk string in RESP2.
+    pub fn double(&mut self, value: f64) {
+        let mut text = Vec::with_capacity(24);
+        format_double_17g(value, &mut text);
+        if self.resp3 {
+            self.line(b',', &text);
+        } else {
+            self.bulk(&text);
+        }
+    }
+
+    /// A boolean: `#t`/`#f` in RESP3, `:1`/`:0` in RESP2.
+    pub fn boolean(&mut self, value: bool) {
+        match (self.resp3, value) {
+            (true, true) => self.out.extend(b"#t\r\n"),
+            (true, false) => self.out.extend(b"#f\r\n"),
+            (false, v) => self.int(v as i64),
+        }
+    }
+
+    /// A verbatim string (`=len\r\ntxt:...` in RESP3), a bulk string in RESP2.
+    pub fn verbatim(&mut self, format: &[u8; 3], text: &[u8]) {
+        if !self.resp3 {
+            return self.bulk(text);
+        }
+        self.header(b'=', text.len() as i64 + 4);
+        self.out.extend(format);
+        self.out.extend(b":");
+        self.out.extend(text);
+        self.out.extend(b"\r\n");
+    }
+
+    /// Bytes already in protocol form.
+    pub fn raw(&mut self, encoded: &[u8]) {
+        self.out.extend(encoded);
+    }
+
+    fn line(&mut self, kind: u8, text: &[u8]) {
+        self.out.extend(&[kind]);
+        self.out.extend(text);
+        self.out.extend(b"\r\n");
+    }
+
+    #[inline]
+    fn header(&mut self, kind: u8, n: i64) {
+        let mut buf = [0u8; 24];
+        buf[0] = kind;
+        let len = {
+            let mut digits = itoa_buf();
+            let text = format_i64(n, &mut digits);
+            buf[1..1 + text.len()].copy_from_slice(text);
+            1 + text.len()
+        };
+        buf[len] = b'\r';
+        buf[len + 1] = b'\n';
+        self.out.extend(&buf[..len + 2]);
+    }
+}
+
+/// Scratch space for [`format_i64`].
+pub fn itoa_buf() -> [u8; 20] {
+    [0u8; 20]
+}
+
+/// Formats `n` in decimal into `buf`, returning the digits.
+#[inline]
+pub fn format_i64(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut pos = buf.len();
+    let mut magnitude = n.unsigned_abs();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        pos -= 1;
+        buf[pos] = b'-';
+    }
+    &buf[pos..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(f: impl FnOnce(&mut Reply), resp: u8) -> Vec<u8> {
+        let mut out = OutBuf::new();
+        f(&mut Reply::new(&mut out, resp));
+        let mut sink = Vec::new();
+        out.write_to(&mut sink, usize::MAX).unwrap();
+        assert!(out.is_empty());
+        sink
+    }
+
+    #[test]
+    fn resp2_and_resp3_shapes() {
+        assert_eq!(written(|r| r.int(i64::MIN), 2), b":-9223372036854775808\r\n");
+        assert_eq!(written(|r| r.null(), 2), b"$-1\r\n");
+        assert_eq!(written(|r| r.null(), 3), b"_\r\n");
+        assert_eq!(written(|r| r.map_len(2), 2), b"*4\r\n");
+        assert_eq!(written(|r| r.map_len(2), 3), b"%2\r\n");
+        assert_eq!(written(|r| r.bulk(b""), 2), b"$0\r\n\r\n");
+        assert_eq!(written(|r| r.boolean(true), 2), b":1\r\n");
+        assert_eq!(written(|r| r.verbatim(b"txt", b"hi"), 3), b"=6\r\ntxt:hi\r\n");
+    }
+
+    #[test]
+    fn shared_chunks_keep_order_across_partial_writes() {
+        let big = Bytes::from(vec![b'x'; SHARED_CHUNK_MIN]);
+        let mut out = OutBuf::new();
+        let mut reply = Reply::new(&mut out, 2);
+        reply.ok();
+        reply.bulk_bytes(&big);
+        reply.int(7);
+        let mut expected = b"+OK\r\n$16384\r\n".to_vec();
+        expected.extend_from_slice(&big);
+        expected.extend_from_slice(b"\r\n:7\r\n");
+        let mut sink = Vec::new();
+        while !out.is_empty() {
+            let mut step = Vec::new();
+            out.write_to(&mut LimitedWriter(&mut step, 7), 7).unwrap();
+            sink.extend_from_slice(&step);
+        }
+        assert_eq!(sink, expected);
+    }
+
+    /// A writer accepting at most `.1` bytes per call.
+    struct LimitedWriter<'a>(&'a mut Vec<u8>, usize);
+    impl Write for LimitedWriter<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.1);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+}

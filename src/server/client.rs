@@ -1,0 +1,121 @@
+//! One connected client: its socket, query buffer and parse state, output buffer, the
+//! [`Session`] commands see, and the flags that decide when it closes.
+//!
+//! A client is only ever removed from the slab by the reactor, between events, never in
+//! the middle of a command.
+
+use std::io::{self, Read, Write};
+use std::time::Instant;
+
+use bytes::BytesMut;
+use mio::net::{TcpStream, UnixStream};
+use mio::{event::Source, Interest, Registry, Token};
+
+use crate::command::Session;
+use crate::protocol::{OutBuf, RequestParser};
+
+/// A client socket: TCP or unix.
+pub enum Stream {
+    /// A TCP connection.
+    Tcp(TcpStream),
+    /// A unix-socket connection.
+    Unix(UnixStream),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Unix(s) => s.write(buf),
+        }
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write_vectored(bufs),
+            Stream::Unix(s) => s.write_vectored(bufs),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Source for Stream {
+    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.register(registry, token, interests),
+            Stream::Unix(s) => s.register(registry, token, interests),
+        }
+    }
+
+    fn reregister(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.reregister(registry, token, interests),
+            Stream::Unix(s) => s.reregister(registry, token, interests),
+        }
+    }
+
+    fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.deregister(registry),
+            Stream::Unix(s) => s.deregister(registry),
+        }
+    }
+}
+
+/// One client's state machine.
+pub struct Client {
+    /// The socket.
+    pub stream: Stream,
+    /// Bytes read and not yet parsed.
+    pub query: BytesMut,
+    /// Where parsing resumes.
+    pub parser: RequestParser,
+    /// Replies not yet written.
+    pub out: OutBuf,
+    /// What commands see and change.
+    pub session: Session,
+    /// Registered for WRITABLE because a write would have blocked.
+    pub write_registered: bool,
+    /// Queued in the reactor's pending-write list.
+    pub write_queued: bool,
+    /// The peer closed, an I/O error happened, or a limit was hit: close now, dropping
+    /// pending output.
+    pub close_asap: bool,
+    /// Last time the client sent something (idle `timeout`).
+    pub last_interaction: Instant,
+}
+
+impl Client {
+    /// A client for a freshly accepted socket.
+    pub fn new(stream: Stream, session: Session) -> Self {
+        Client {
+            stream,
+            query: BytesMut::new(),
+            parser: RequestParser::new(),
+            out: OutBuf::new(),
+            session,
+            write_registered: false,
+            write_queued: false,
+            close_asap: false,
+            last_interaction: Instant::now(),
+        }
+    }
+
+    /// True when the client should be closed now: an error, or a close-after-reply
+    /// whose replies are all written.
+    pub fn should_close(&self) -> bool {
+        self.close_asap || (self.session.close_after_reply && self.out.is_empty())
+    }
+}

@@ -1,0 +1,133 @@
+//! Listening sockets: TCP on every `bind` address (IPv4 and IPv6) and an optional unix
+//! socket, with Redis's conventions: `*` is every IPv4 address, `::*` every IPv6 one, a
+//! leading `-` marks an address whose failure to bind is not fatal, and IPv6 sockets are
+//! v6-only so `0.0.0.0` and `::` can share a port.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::os::fd::{AsRawFd, FromRawFd};
+
+use mio::net::{TcpListener, UnixListener};
+
+/// A bound listener.
+pub enum Listener {
+    /// TCP.
+    Tcp(TcpListener),
+    /// Unix socket, with its path (removed at shutdown).
+    Unix(UnixListener, String),
+}
+
+/// Binds every `bind` address on `port` (0: an ephemeral port, shared by all addresses).
+/// Returns the listeners and the port actually bound.
+pub fn bind_tcp(binds: &[String], port: u16, backlog: u32) -> io::Result<(Vec<TcpListener>, u16)> {
+    let mut listeners = Vec::new();
+    let mut port = port;
+    for spec in binds {
+        let (optional, host) = match spec.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, spec.as_str()),
+        };
+        let ip = match parse_host(host) {
+            Some(ip) => ip,
+            None => return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("Invalid bind address '{host}'"))),
+        };
+        match bind_one(SocketAddr::new(ip, port), backlog) {
+            Ok(listener) => {
+                if port == 0 {
+                    port = listener.local_addr()?.port();
+                }
+                listeners.push(listener);
+            }
+            Err(e) if optional => log::debug!("Skipping optional bind address {host}: {e}"),
+            Err(e) => return Err(io::Error::new(e.kind(), format!("Could not create server TCP listening socket {host}:{port}: {e}"))),
+        }
+    }
+    Ok((listeners, port))
+}
+
+fn parse_host(host: &str) -> Option<IpAddr> {
+    match host {
+        "*" => Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        "::*" => Some(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+        "localhost" => Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        other => other.parse().ok(),
+    }
+}
+
+/// Creates, configures, binds and listens on one TCP socket.
+fn bind_one(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
+    let domain = if addr.is_ipv6() { libc::AF_INET6 } else { libc::AF_INET };
+    // SAFETY: plain socket syscalls on a descriptor we own; it is wrapped in a
+    // std listener (which closes it) before any early return after creation.
+    let fd = unsafe { libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    set_opt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR)?;
+    if addr.is_ipv6() {
+        set_opt(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)?;
+    }
+    let (storage, len) = sockaddr(addr);
+    // SAFETY: `storage` holds a valid sockaddr of `len` bytes.
+    if unsafe { libc::bind(fd, &storage as *const _ as *const libc::sockaddr, len) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if unsafe { libc::listen(listener.as_raw_fd(), backlog.min(i32::MAX as u32) as i32) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(TcpListener::from_std(listener))
+}
+
+fn set_opt(fd: i32, level: i32, name: i32) -> io::Result<()> {
+    let one: libc::c_int = 1;
+    // SAFETY: setsockopt with a pointer to a live c_int and its size.
+    let rc = unsafe { libc::setsockopt(fd, level, name, &one as *const _ as *const libc::c_void, std::mem::size_of::<libc::c_int>() as u32) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn sockaddr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: sockaddr_storage is plain old data; all-zero is a valid value.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match addr {
+        SocketAddr::V4(v4) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: v4.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v4.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_in fits in sockaddr_storage.
+            unsafe { std::ptr::write(&mut storage as *mut _ as *mut libc::sockaddr_in, sin) };
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v6) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: v6.port().to_be(),
+                sin6_flowinfo: v6.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: v6.ip().octets() },
+                sin6_scope_id: v6.scope_id(),
+            };
+            // SAFETY: sockaddr_in6 fits in sockaddr_storage.
+            unsafe { std::ptr::write(&mut storage as *mut _ as *mut libc::sockaddr_in6, sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (storage, len as libc::socklen_t)
+}
+
+/// Binds the unix socket at `path` (replacing a stale file) with permissions `perm`
+/// (0: leave the default).
+pub fn bind_unix(path: &str, perm: u32) -> io::Result<UnixListener> {
+    let _ = std::fs::remove_file(path);
+    let listener = UnixListener::bind(path)?;
+    if perm != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm))?;
+    }
+    Ok(listener)
+}

@@ -1,0 +1,395 @@
+//! The event loop: one thread, a mio `Poll`, listeners, clients in a slab.
+//!
+//! One iteration, like Redis's `aeProcessEvents`:
+//! 1. poll, with the time to the next cron tick as timeout (zero when clients still have
+//!    buffered commands waiting their turn);
+//! 2. refresh the cached clock;
+//! 3. accept new clients; read from readable clients and run their complete commands;
+//!    write to writable clients;
+//! 4. give clients held back by the fairness caps another turn;
+//! 5. run the cron when due;
+//! 6. before sleeping: the fast expire cycle, then write every pending reply directly,
+//!    registering WRITABLE only for sockets that would block; close finished clients.
+//!
+//! A client's slab key is its token; listeners and the signal pipe use tokens at the top
+//! of the range, so they never collide with slab keys.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::time::{Duration, Instant};
+
+use mio::net::{TcpListener, UnixListener};
+use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
+
+use crate::command::{Executor, ServerEvent, Session};
+use crate::config::Config;
+use crate::error::ProtocolError;
+use crate::protocol::{ParseLimits, ParseOutcome, Reply};
+use crate::server::client::{Client, Stream};
+use crate::server::{listener, signals};
+
+/// Token of the signal pipe.
+const SIGNAL_TOKEN: Token = Token(usize::MAX);
+/// Listener `i` uses token `LISTENER_BASE - i`.
+const LISTENER_BASE: usize = usize::MAX - 1;
+/// Most listeners (bind addresses plus the unix socket).
+const MAX_LISTENERS: usize = 32;
+/// Bytes read from one client per turn before others get theirs.
+const READ_BUDGET: usize = 1024 * 1024;
+/// Commands run for one client per turn before others get theirs.
+const COMMAND_BUDGET: usize = 2048;
+/// Bytes written to one client per turn.
+const WRITE_BUDGET: usize = 4 * 1024 * 1024;
+/// Size of the scratch buffer socket reads land in.
+const READ_CHUNK: usize = 64 * 1024;
+/// Connections accepted per listener event.
+const ACCEPTS_PER_EVENT: usize = 1000;
+
+/// The server: reactor state plus the executor it feeds.
+pub struct Server {
+    poll: Poll,
+    tcp: Vec<TcpListener>,
+    unix: Option<(UnixListener, String)>,
+    signal_rx: mio::unix::pipe::Receiver,
+    _signal_tx: mio::unix::pipe::Sender,
+    clients: Slab<Client>,
+    exec: Executor,
+    next_client_id: u64,
+    /// Clients with replies to write before sleeping.
+    pending_writes: Vec<usize>,
+    /// Clients with input left over by the fairness caps.
+    pending_reads: VecDeque<usize>,
+    read_scratch: Vec<u8>,
+    next_cron: Instant,
+    shutting_down: bool,
+}
+
+impl Server {
+    /// Binds the listeners and installs signal handlers.
+    pub fn bind(config: Config) -> io::Result<Server> {
+        let poll = Poll::new()?;
+        let (mut tcp, port) = listener::bind_tcp(&config.bind, config.port, config.tcp_backlog)?;
+        let mut unix = None;
+        if let Some(path) = &config.unixsocket {
+            unix = Some((listener::bind_unix(path, config.unixsocketperm)?, path.clone()));
+        }
+        if tcp.len() + 1 > MAX_LISTENERS {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "too many bind addresses"));
+        }
+        for (i, l) in tcp.iter_mut().enumerate() {
+            poll.registry().register(l, Token(LISTENER_BASE - i), Interest::READABLE)?;
+            log::info!("Listening on {}", l.local_addr()?);
+        }
+        if let Some((l, path)) = unix.as_mut() {
+            poll.registry().register(l, Token(LISTENER_BASE - tcp.len()), Interest::READABLE)?;
+            log::info!("The server is now ready to accept connections at {path}");
+        }
+        let (mut signal_rx, signal_tx) = signals::install()?;
+        poll.registry().register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
+        let mut exec = Executor::new(config);
+        exec.server.bound_port = port;
+        Ok(Server {
+            poll,
+            tcp,
+            unix,
+            signal_rx,
+            _signal_tx: signal_tx,
+            clients: Slab::new(),
+            exec,
+            next_client_id: 1,
+            pending_writes: Vec::new(),
+            pending_reads: VecDeque::new(),
+            read_scratch: vec![0; READ_CHUNK],
+            next_cron: Instant::now(),
+            shutting_down: false,
+        })
+    }
+
+    /// The TCP port actually bound.
+    pub fn port(&self) -> u16 {
+        self.exec.server.bound_port
+    }
+
+    /// Runs the loop until a signal or SHUTDOWN stops it.
+    pub fn run(&mut self) -> io::Result<()> {
+        log::info!("Ready to accept connections");
+        let mut events = Events::with_capacity(1024);
+        while !self.shutting_down {
+            let timeout = self.poll_timeout();
+            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            self.exec.update_clock();
+            for event in events.iter() {
+                self.dispatch_event(event);
+            }
+            self.serve_pending_reads();
+            if Instant::now() >= self.next_cron {
+                self.cron();
+            }
+            self.before_sleep();
+        }
+        self.shutdown();
+        Ok(())
+    }
+
+    fn poll_timeout(&self) -> Duration {
+        if !self.pending_reads.is_empty() {
+            return Duration::ZERO;
+        }
+        self.next_cron.saturating_duration_since(Instant::now())
+    }
+
+    fn dispatch_event(&mut self, event: &mio::event::Event) {
+        let token = event.token();
+        if token == SIGNAL_TOKEN {
+            let mut drain = [0u8; 64];
+            while matches!(self.signal_rx.read(&mut drain), Ok(n) if n > 0) {}
+            log::warn!("Received shutdown signal, scheduling shutdown...");
+            self.shutting_down = true;
+        } else if token.0 > LISTENER_BASE - MAX_LISTENERS {
+            self.accept(LISTENER_BASE - token.0);
+        } else if self.clients.contains(token.0) {
+            if event.is_readable() || event.is_read_closed() || event.is_error() {
+                self.read_client(token.0);
+            }
+            if event.is_writable() {
+                self.write_client(token.0);
+            }
+            self.close_if_done(token.0);
+        }
+    }
+
+    /// Accepts pending connections on listener `index` (bounded per event).
+    fn accept(&mut self, index: usize) {
+        for _ in 0..ACCEPTS_PER_EVENT {
+            let accepted = if index < self.tcp.len() {
+                self.tcp[index].accept().map(|(s, peer)| {
+                    let _ = s.set_nodelay(true);
+                    let local = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
+                    (Stream::Tcp(s), peer.to_string(), local)
+                })
+            } else if let Some((l, path)) = self.unix.as_ref() {
+                l.accept().map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone()))
+            } else {
+                return;
+            };
+            match accepted {
+                Ok((stream, peer, local)) => self.add_client(stream, peer, local),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::warn!("Accepting client connection: {e}");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn add_client(&mut self, mut stream: Stream, peer: String, local: String) {
+        self.exec.server.stats.connections_received += 1;
+        if self.clients.len() >= self.exec.server.config.maxclients {
+            use std::io::Write;
+            let _ = stream.write(b"-ERR max number of clients reached\r\n");
+            self.exec.server.stats.rejected_connections += 1;
+            log::warn!("Rejected client {peer}: max number of clients reached");
+            return;
+        }
+        let entry = self.clients.vacant_entry();
+        let token = Token(entry.key());
+        if let Err(e) = self.poll.registry().register(&mut stream, token, Interest::READABLE) {
+            log::warn!("Registering client {peer}: {e}");
+            return;
+        }
+        let session = Session::new(self.next_client_id, peer, local, self.exec.server.now_ms);
+        log::debug!("Accepted {} (id {})", session.addr, session.id);
+        self.next_client_id += 1;
+        entry.insert(Client::new(stream, session));
+        self.exec.server.connected_clients = self.clients.len();
+    }
+
+    /// Reads what the socket has (up to the read budget) and runs complete commands.
+    fn read_client(&mut self, key: usize) {
+        let Some(client) = self.clients.get_mut(key) else { return };
+        if client.close_asap || client.session.close_after_reply {
+            return;
+        }
+        let mut total = 0;
+        loop {
+            match client.stream.read(&mut self.read_scratch) {
+                Ok(0) => {
+                    log::debug!("Client closed connection {}", client.session.addr);
+                    client.close_asap = true;
+                    break;
+                }
+                Ok(n) => {
+                    client.query.extend_from_slice(&self.read_scratch[..n]);
+                    total += n;
+                    if total >= READ_BUDGET {
+                        self.pending_reads.push_back(key);
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::debug!("Reading from client {}: {e}", client.session.addr);
+                    client.close_asap = true;
+                    break;
+                }
+            }
+        }
+        self.exec.server.stats.net_input_bytes += total as u64;
+        client.last_interaction = Instant::now();
+        if client.query.len() > self.exec.server.config.client_query_buffer_limit {
+            log::warn!("Closing client that reached max query buffer length: {}", client.session.addr);
+            client.close_asap = true;
+            return;
+        }
+        self.process_input(key);
+    }
+
+    /// Runs the complete commands in a client's query buffer, up to the command budget.
+    fn process_input(&mut self, key: usize) {
+        let limits = ParseLimits { max_bulk_len: self.exec.server.config.proto_max_bulk_len, unauthenticated: false };
+        let Some(client) = self.clients.get_mut(key) else { return };
+        let mut budget = COMMAND_BUDGET;
+        while !client.close_asap && !client.session.close_after_reply {
+            if budget == 0 {
+                if !self.pending_reads.contains(&key) {
+                    self.pending_reads.push_back(key);
+                }
+                break;
+            }
+            match client.parser.parse(&mut client.query, &limits) {
+                Ok(ParseOutcome::Command(args)) => {
+                    self.exec.execute(&mut client.session, &args, &mut client.out);
+                    budget -= 1;
+                }
+                Ok(ParseOutcome::Empty) => {}
+                Ok(ParseOutcome::Incomplete) => break,
+                Err(err) => {
+                    reject_protocol(client, &err);
+                    break;
+                }
+            }
+        }
+        if !client.out.is_empty() && !client.write_queued {
+            client.write_queued = true;
+            self.pending_writes.push(key);
+        }
+        for event in self.exec.take_events() {
+            match event {
+                ServerEvent::Shutdown => self.shutting_down = true,
+            }
+        }
+    }
+
+    /// Gives clients held back by the fairness caps another turn.
+    fn serve_pending_reads(&mut self) {
+        for _ in 0..self.pending_reads.len() {
+            let Some(key) = self.pending_reads.pop_front() else { break };
+            if self.clients.contains(key) {
+                self.read_client(key);
+                self.process_input(key);
+                self.close_if_done(key);
+            }
+        }
+    }
+
+    /// Writes pending output; registers or drops WRITABLE interest as needed.
+    fn write_client(&mut self, key: usize) {
+        let Some(client) = self.clients.get_mut(key) else { return };
+        match client.out.write_to(&mut client.stream, WRITE_BUDGET) {
+            Ok(n) => self.exec.server.stats.net_output_bytes += n as u64,
+            Err(e) => {
+                log::debug!("Writing to client {}: {e}", client.session.addr);
+                client.close_asap = true;
+                return;
+            }
+        }
+        let want_writable = !client.out.is_empty();
+        if want_writable != client.write_registered {
+            let interest = if want_writable { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+            if self.poll.registry().reregister(&mut client.stream, Token(key), interest).is_err() {
+                client.close_asap = true;
+            }
+            client.write_registered = want_writable;
+        }
+    }
+
+    /// Closes the client if it errored or finished a close-after-reply.
+    fn close_if_done(&mut self, key: usize) {
+        if self.clients.get(key).is_some_and(Client::should_close) {
+            let mut client = self.clients.remove(key);
+            let _ = self.poll.registry().deregister(&mut client.stream);
+            log::debug!("Closed client {} (id {})", client.session.addr, client.session.id);
+            self.exec.server.connected_clients = self.clients.len();
+        }
+    }
+
+    fn cron(&mut self) {
+        let hz = self.exec.server.config.hz.max(1);
+        self.next_cron = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
+        self.exec.cron();
+        self.close_idle_clients();
+    }
+
+    /// Closes clients idle longer than `timeout` seconds (when set).
+    fn close_idle_clients(&mut self) {
+        let timeout = self.exec.server.config.timeout;
+        if timeout == 0 {
+            return;
+        }
+        let limit = Duration::from_secs(timeout);
+        let idle: Vec<usize> = self.clients.iter().filter(|(_, c)| c.last_interaction.elapsed() > limit).map(|(k, _)| k).collect();
+        for key in idle {
+            if let Some(client) = self.clients.get_mut(key) {
+                log::debug!("Closing idle client {}", client.session.addr);
+                client.close_asap = true;
+            }
+            self.close_if_done(key);
+        }
+    }
+
+    /// Work before sleeping: fast expiry, then write every pending reply directly.
+    fn before_sleep(&mut self) {
+        self.exec.before_sleep();
+        let pending = std::mem::take(&mut self.pending_writes);
+        for key in pending {
+            if let Some(client) = self.clients.get_mut(key) {
+                client.write_queued = false;
+                self.write_client(key);
+                self.close_if_done(key);
+            }
+        }
+    }
+
+    /// Writes what can be written to every client, then closes everything.
+    fn shutdown(&mut self) {
+        log::warn!("User requested shutdown...");
+        let keys: Vec<usize> = self.clients.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            if let Some(client) = self.clients.get_mut(key) {
+                let _ = client.out.write_to(&mut client.stream, usize::MAX);
+            }
+        }
+        self.clients.clear();
+        if let Some((_, path)) = &self.unix {
+            let _ = std::fs::remove_file(path);
+        }
+        log::warn!("Redis is now ready to exit, bye bye...");
+    }
+}
+
+/// Answers a protocol error and marks the client to close once the reply is written.
+fn reject_protocol(client: &mut Client, err: &ProtocolError) {
+    log::debug!("Protocol error ({err}) from client {}", client.session.addr);
+    Reply::new(&mut client.out, client.session.resp).error(&err.reply_text());
+    client.session.close_after_reply = true;
+    client.query.clear();
+}

@@ -1,0 +1,44 @@
+//! SIGINT/SIGTERM handling: the handler only writes one byte to a pipe the reactor
+//! watches (a write is async-signal-safe), so shutdown happens in the loop, after the
+//! replies in flight are written.
+
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use mio::unix::pipe::{self, Receiver, Sender};
+
+/// Write end of the signal pipe, for the handler.
+static SIGNAL_FD: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn on_signal(_signal: libc::c_int) {
+    let fd = SIGNAL_FD.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let byte = 1u8;
+        // SAFETY: write(2) is async-signal-safe; the buffer is a live local.
+        unsafe { libc::write(fd, &byte as *const u8 as *const libc::c_void, 1) };
+    }
+}
+
+/// Installs the handlers; returns the pipe's read end (to register with the poll) and
+/// its write end (kept alive for as long as the handlers may fire).
+pub fn install() -> io::Result<(Receiver, Sender)> {
+    let (sender, receiver) = pipe::new()?;
+    SIGNAL_FD.store(sender.as_raw_fd(), Ordering::Relaxed);
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: sigaction with a zeroed struct, an empty mask and a handler that only
+        // performs an async-signal-safe write.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = libc::SA_RESTART;
+            if libc::sigaction(signal, &action, std::ptr::null_mut()) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+    }
+    // SAFETY: ignoring SIGPIPE so a write to a closed socket is an error, not death.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    Ok((receiver, sender))
+}

@@ -1,0 +1,275 @@
+//! A database: the keys dict plus the expires dict, with lazy expiry on every access.
+//!
+//! Lookups take the caller's cached `now` (one logical clock per command, DESIGN.md §9):
+//! a key whose deadline is earlier than `now` is deleted before the lookup answers,
+//! exactly as if it had never been there. Keys with a TTL also sit in `expires`, which the
+//! active expire cycle ([`crate::store::expire`]) walks.
+
+use bytes::Bytes;
+
+use crate::store::bstr::Bstr;
+use crate::store::dict::Dict;
+use crate::store::value::{Object, Value};
+
+/// Counters kept per database and summed by INFO.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DbStats {
+    /// Keys deleted because their TTL passed (lazily or actively).
+    pub expired_keys: u64,
+    /// Read lookups that found a key.
+    pub hits: u64,
+    /// Read lookups that found nothing.
+    pub misses: u64,
+}
+
+/// One numbered database.
+#[derive(Default)]
+pub struct Db {
+    keys: Dict<Bstr, Object>,
+    expires: Dict<Bstr, i64>,
+    /// Where the active expire cycle resumes its walk of `expires`.
+    pub(crate) expire_cursor: u64,
+    /// Counters for INFO.
+    pub stats: DbStats,
+}
+
+/// The access clock stored on objects: seconds, wrapping.
+pub fn access_clock(now_ms: i64) -> u32 {
+    (now_ms / 1000) as u32
+}
+
+impl Db {
+    /// An empty database.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of keys (including expired ones not yet reclaimed, as DBSIZE in Redis).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when the database holds no keys.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Number of keys with a TTL.
+    pub fn expires_len(&self) -> usize {
+        self.expires.len()
+    }
+
+    /// Deletes `key` if its TTL has passed. Returns true if it was deleted.
+    pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64) -> bool {
+        if self.expires.is_empty() {
+            return false;
+        }
+        match self.expires.get(key) {
+            Some(&when) if now_ms > when => {
+                self.expires.remove(key);
+                self.keys.remove(key);
+                self.stats.expired_keys += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Looks a key up for reading: lazy expiry, access clock, hit/miss counters.
+    pub fn lookup_read(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Value> {
+        self.expire_if_needed(key, now_ms);
+        match self.keys.get_mut(key) {
+            Some(obj) => {
+                self.stats.hits += 1;
+                obj.access_clock = access_clock(now_ms);
+                Some(&mut obj.value)
+            }
+            None => {
+                self.stats.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Looks a key up for writing: lazy expiry and access clock, no hit/miss counting.
+    pub fn lookup_write(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Value> {
+        self.expire_if_needed(key, now_ms);
+        let obj = self.keys.get_mut(key)?;
+        obj.access_clock = access_clock(now_ms);
+        Some(&mut obj.value)
+    }
+
+    /// The object for `key` without touching it or counting (OBJECT, TYPE-like peeks);
+    /// expired keys are deleted first.
+    pub fn peek(&mut self, key: &[u8], now_ms: i64) -> Option<&Object> {
+        self.expire_if_needed(key, now_ms);
+        self.keys.get(key)
+    }
+
+    /// True if `key` exists (after lazy expiry).
+    pub fn contains(&mut self, key: &[u8], now_ms: i64) -> bool {
+        self.peek(key, now_ms).is_some()
+    }
+
+    /// Stores `value` at `key`, dropping any TTL unless `keep_ttl` (SET's KEEPTTL).
+    pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now_ms: i64) {
+        let obj = Object::new(value, access_clock(now_ms));
+        match self.keys.get_mut(key) {
+            Some(slot) => {
+                *slot = obj;
+                if !keep_ttl && !self.expires.is_empty() {
+                    self.expires.remove(key);
+                }
+            }
+            None => {
+                self.keys.insert(Bstr::from_slice(key), obj);
+            }
+        }
+    }
+
+    /// Stores `value` at `key`, which the caller knows is absent (or expired).
+    pub fn insert_new(&mut self, key: &[u8], value: Value, now_ms: i64) {
+        self.expires.remove(key);
+        self.keys.insert(Bstr::from_slice(key), Object::new(value, access_clock(now_ms)));
+    }
+
+    /// Deletes `key` and its TTL, returning its value if it existed and had not expired.
+    pub fn remove(&mut self, key: &[u8], now_ms: i64) -> Option<Value> {
+        if self.expire_if_needed(key, now_ms) {
+            return None;
+        }
+        let (_, obj) = self.keys.remove(key)?;
+        if !self.expires.is_empty() {
+            self.expires.remove(key);
+        }
+        Some(obj.value)
+    }
+
+    /// Removes `key` with its TTL and access clock, for moving it elsewhere (RENAME, MOVE).
+    pub fn take(&mut self, key: &[u8], now_ms: i64) -> Option<(Object, Option<i64>)> {
+        if self.expire_if_needed(key, now_ms) {
+            return None;
+        }
+        let (_, obj) = self.keys.remove(key)?;
+        let ttl = self.expires.remove(key).map(|(_, when)| when);
+        Some((obj, ttl))
+    }
+
+    /// Puts back an object taken with [`Db::take`] (or a copy) under `key`, replacing
+    /// any value and TTL there.
+    pub fn put(&mut self, key: &[u8], obj: Object, expire_at: Option<i64>) {
+        self.keys.insert(Bstr::from_slice(key), obj);
+        match expire_at {
+            Some(when) => {
+                self.expires.insert(Bstr::from_slice(key), when);
+            }
+            None => {
+                self.expires.remove(key);
+            }
+        }
+    }
+
+    /// The absolute expire time of `key` in ms, if it has one.
+    pub fn expire_at(&self, key: &[u8]) -> Option<i64> {
+        self.expires.get(key).copied()
+    }
+
+    /// Sets the absolute expire time of an existing key. Returns false if it is absent.
+    pub fn set_expire(&mut self, key: &[u8], when_ms: i64) -> bool {
+        if !self.keys.contains_key(key) {
+            return false;
+        }
+        match self.expires.get_mut(key) {
+            Some(slot) => *slot = when_ms,
+            None => {
+                self.expires.insert(Bstr::from_slice(key), when_ms);
+            }
+        }
+        true
+    }
+
+    /// Removes the TTL of `key`. Returns true if it had one.
+    pub fn persist(&mut self, key: &[u8]) -> bool {
+        self.expires.remove(key).is_some()
+    }
+
+    /// Deletes every key. Returns how many there were.
+    pub fn clear(&mut self) -> usize {
+        let count = self.keys.len();
+        self.keys.clear();
+        self.expires.clear();
+        self.expire_cursor = 0;
+        count
+    }
+
+    /// Empties the database in O(1), handing back its contents so a caller can drop
+    /// them elsewhere (FLUSHALL ASYNC frees on a background thread).
+    pub fn take_all(&mut self) -> (Dict<Bstr, Object>, Dict<Bstr, i64>) {
+        self.expire_cursor = 0;
+        (self.keys.take_all(), self.expires.take_all())
+    }
+
+    /// One SCAN step over the keys; returns the next cursor.
+    pub fn scan(&self, cursor: u64, mut visit: impl FnMut(&Bstr, &Object)) -> u64 {
+        self.keys.scan(cursor, |key, obj| visit(key, obj))
+    }
+
+    /// Every key (KEYS), including expired keys not yet reclaimed; the caller filters.
+    pub fn iter(&self) -> impl Iterator<Item = (&Bstr, &Object)> {
+        self.keys.iter()
+    }
+
+    /// A random key that has not expired, or `None` if the database is empty (RANDOMKEY).
+    /// Expired keys met on the way are deleted, with a bounded number of tries when every
+    /// key has a TTL.
+    pub fn random_key(&mut self, now_ms: i64, rng: &mut impl FnMut() -> u64) -> Option<Bytes> {
+        for _ in 0..100 {
+            let key = self.keys.random_entry(rng).map(|(k, _)| Bytes::copy_from_slice(k.as_slice()))?;
+            if !self.expire_if_needed(&key, now_ms) {
+                return Some(key);
+            }
+        }
+        self.keys.random_entry(rng).map(|(k, _)| Bytes::copy_from_slice(k.as_slice()))
+    }
+
+    /// Visits up to `count` keys with a TTL, resuming the walk where the last call
+    /// stopped; for the active expire cycle. Returns (keys seen, deadlines due).
+    pub(crate) fn sample_expires(&mut self, count: usize, now_ms: i64, due: &mut Vec<Bstr>) -> usize {
+        let mut seen = 0;
+        let mut buckets = 0;
+        while seen < count && buckets < count * 20 {
+            self.expire_cursor = self.expires.scan(self.expire_cursor, |key, &when| {
+                seen += 1;
+                if now_ms > when {
+                    due.push(key.clone());
+                }
+            });
+            buckets += 1;
+            if self.expire_cursor == 0 {
+                break;
+            }
+        }
+        seen
+    }
+
+    /// Deletes a key found due by [`Db::sample_expires`].
+    pub(crate) fn delete_expired(&mut self, key: &[u8]) {
+        self.expires.remove(key);
+        if self.keys.remove(key).is_some() {
+            self.stats.expired_keys += 1;
+        }
+    }
+
+    /// Cron housekeeping: shrink sparse tables and move rehashing along.
+    pub fn housekeeping(&mut self, budget: std::time::Duration) {
+        self.keys.shrink_if_needed();
+        self.expires.shrink_if_needed();
+        self.keys.rehash_for(budget / 2);
+        self.expires.rehash_for(budget / 2);
+    }
+
+    /// Bytes of table overhead (buckets and nodes), for INFO memory.
+    pub fn overhead(&self) -> usize {
+        self.keys.memory_overhead() + self.expires.memory_overhead()
+    }
+}

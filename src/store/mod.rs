@@ -1,0 +1,14 @@
+//! The keyspace: databases, the dict, values and their encodings, and expiry.
+//!
+//! This layer knows nothing of the protocol or of clients; commands call it with a cached
+//! `now` and turn its results into replies.
+
+pub mod bstr;
+pub mod db;
+pub mod dict;
+pub mod expire;
+pub mod value;
+
+pub use bstr::Bstr;
+pub use db::Db;
+pub use value::{Object, Value, ValueType};

@@ -1,0 +1,122 @@
+//! Values and their encodings.
+//!
+//! A [`Value`] is what a key holds; an [`Object`] adds the access clock Redis keeps on
+//! every object (for OBJECT IDLETIME and, later, LRU eviction). Encodings are a memory
+//! decision (DESIGN.md §8): integer-looking strings are stored as integers, short strings
+//! inline; OBJECT ENCODING reports the names Redis reports.
+
+use bytes::Bytes;
+
+use crate::store::bstr::Bstr;
+use crate::util::numbers::parse_i64;
+
+/// Longest string Redis stores as `embstr` (one allocation with its object header).
+pub const EMBSTR_LIMIT: usize = 44;
+
+/// The data a key holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A string that reads as an `i64` ("int" encoding).
+    Int(i64),
+    /// A string; "embstr" up to 44 bytes, "raw" beyond.
+    Str(Bstr),
+    /// A string grown in place by APPEND or SETRANGE: always "raw", as in Redis.
+    RawStr(Bstr),
+}
+
+/// The Redis type names TYPE and SCAN TYPE use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// `string`
+    String,
+}
+
+impl ValueType {
+    /// The name TYPE replies with.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueType::String => "string",
+        }
+    }
+}
+
+impl Value {
+    /// A string value from a client argument, integer-encoded when it reads as one.
+    pub fn string_from_arg(arg: &Bytes) -> Value {
+        match try_int(arg) {
+            Some(n) => Value::Int(n),
+            None => Value::Str(Bstr::from_bytes(arg)),
+        }
+    }
+
+    /// A string value from bytes a command produced, integer-encoded when possible.
+    pub fn string_from_vec(bytes: Vec<u8>) -> Value {
+        match try_int(&bytes) {
+            Some(n) => Value::Int(n),
+            None => Value::Str(Bstr::from_vec(bytes)),
+        }
+    }
+
+    /// The value's type.
+    pub fn value_type(&self) -> ValueType {
+        match self {
+            Value::Int(_) | Value::Str(_) | Value::RawStr(_) => ValueType::String,
+        }
+    }
+
+    /// The encoding name OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Int(_) => "int",
+            Value::Str(s) if s.len() <= EMBSTR_LIMIT => "embstr",
+            Value::Str(_) | Value::RawStr(_) => "raw",
+        }
+    }
+
+    /// True for any string encoding.
+    pub fn is_string(&self) -> bool {
+        self.value_type() == ValueType::String
+    }
+}
+
+/// Redis's rule for storing a string as an integer: at most 20 bytes that parse
+/// strictly as an `i64` (no sign tricks, no leading zeros, no spaces).
+fn try_int(bytes: &[u8]) -> Option<i64> {
+    if bytes.len() > 20 {
+        return None;
+    }
+    parse_i64(bytes)
+}
+
+/// A value plus the per-object bookkeeping Redis keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    /// The data.
+    pub value: Value,
+    /// Seconds-resolution clock of the last access (OBJECT IDLETIME).
+    pub access_clock: u32,
+}
+
+impl Object {
+    /// Wraps a value, stamped as accessed now.
+    pub fn new(value: Value, clock: u32) -> Self {
+        Object { value, access_clock: clock }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_encodings_match_redis() {
+        let enc = |s: &str| Value::string_from_arg(&Bytes::copy_from_slice(s.as_bytes())).encoding();
+        assert_eq!(enc("123"), "int");
+        assert_eq!(enc("-9223372036854775808"), "int");
+        assert_eq!(enc("9223372036854775808"), "embstr");
+        assert_eq!(enc("0123"), "embstr");
+        assert_eq!(enc(&"x".repeat(44)), "embstr");
+        assert_eq!(enc(&"x".repeat(45)), "raw");
+        assert!(std::mem::size_of::<Value>() <= 32);
+    }
+}

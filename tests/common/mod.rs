@@ -1,0 +1,161 @@
+//! Shared integration-test support: start the real server binary on an ephemeral port
+//! and talk to it through raw sockets or the `redis` crate.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running server, killed (by the pid we started) when dropped.
+pub struct TestServer {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+impl TestServer {
+    /// Starts `rredis-server --port 0 --bind 127.0.0.1` plus `extra` directives and
+    /// waits for its "Listening on" log line.
+    pub fn start_with(extra: &[&str]) -> TestServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
+            .args(["--port", "0", "--bind", "127.0.0.1"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rredis-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines.next().expect("server exited before listening").expect("read log");
+            if let Some(rest) = line.split("Listening on ").nth(1) {
+                break rest.trim().parse().expect("address");
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        TestServer { child, addr }
+    }
+
+    /// Starts a server with the default test configuration.
+    pub fn start() -> TestServer {
+        Self::start_with(&[])
+    }
+
+    /// A raw socket connection.
+    pub fn raw(&self) -> RawConn {
+        let stream = TcpStream::connect(self.addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        stream.set_nodelay(true).expect("nodelay");
+        RawConn { stream }
+    }
+
+    /// A `redis` crate connection.
+    pub fn client(&self) -> redis::Connection {
+        redis::Client::open(format!("redis://{}/", self.addr)).expect("client").get_connection().expect("connection")
+    }
+
+    /// The server process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        unsafe_kill(self.child.id());
+        let status = self.child.wait().expect("wait");
+        std::mem::forget(self);
+        status
+    }
+}
+
+fn unsafe_kill(pid: u32) {
+    let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw TCP connection that sends bytes and reads exact replies.
+pub struct RawConn {
+    /// The socket.
+    pub stream: TcpStream,
+}
+
+impl RawConn {
+    /// Sends raw bytes.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("send");
+    }
+
+    /// Sends a command as a RESP multibulk.
+    pub fn send_cmd(&mut self, args: &[&[u8]]) {
+        self.send(&encode(args));
+    }
+
+    /// Reads exactly `n` bytes.
+    pub fn read_exact(&mut self, n: usize) -> Vec<u8> {
+        let mut buf = vec![0; n];
+        self.stream.read_exact(&mut buf).expect("read reply");
+        buf
+    }
+
+    /// Sends a command and reads one whole reply's raw bytes.
+    pub fn cmd(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        self.send_cmd(args);
+        self.read_reply()
+    }
+
+    /// Reads one complete RESP reply (any type, nested) and returns its raw bytes.
+    pub fn read_reply(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.read_value(&mut out);
+        out
+    }
+
+    fn read_line(&mut self, out: &mut Vec<u8>) -> Vec<u8> {
+        let start = out.len();
+        let mut byte = [0u8; 1];
+        loop {
+            self.stream.read_exact(&mut byte).expect("read line");
+            out.push(byte[0]);
+            if out.len() >= start + 2 && out.ends_with(b"\r\n") {
+                return out[start..out.len() - 2].to_vec();
+            }
+        }
+    }
+
+    fn read_value(&mut self, out: &mut Vec<u8>) {
+        let line = self.read_line(out);
+        let (kind, rest) = (line[0], &line[1..]);
+        let n: i64 = std::str::from_utf8(rest).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        match kind {
+            b'$' | b'=' | b'!' if n >= 0 => out.extend(self.read_exact(n as usize + 2)),
+            b'*' | b'~' | b'>' => (0..n.max(0)).for_each(|_| self.read_value(out)),
+            b'%' | b'|' => (0..2 * n.max(0)).for_each(|_| self.read_value(out)),
+            _ => {}
+        }
+    }
+
+    /// True once the server has closed the connection (reads EOF within the timeout).
+    pub fn is_closed(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        matches!(self.stream.read(&mut byte), Ok(0) | Err(_))
+    }
+}
+
+/// Encodes a command as a RESP multibulk.
+pub fn encode(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for arg in args {
+        out.extend(format!("${}\r\n", arg.len()).into_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
