@@ -275,4 +275,69 @@ mod tests {
         }
         assert_eq!(got.map(|args| args[1].len()), Some(payload.len()));
     }
+
+    /// A tiny xorshift generator so the random tests need no extra crate.
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    fn encode(args: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = format!("*{}\r\n", args.len()).into_bytes();
+        for arg in args {
+            out.extend(format!("${}\r\n", arg.len()).into_bytes());
+            out.extend_from_slice(arg);
+            out.extend_from_slice(b"\r\n");
+        }
+        out
+    }
+
+    #[test]
+    fn random_frames_survive_random_read_boundaries() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200 {
+            let commands: Vec<Vec<Vec<u8>>> = (0..1 + next(&mut seed) % 20)
+                .map(|_| {
+                    (0..1 + next(&mut seed) % 5)
+                        .map(|_| (0..next(&mut seed) % 40).map(|_| next(&mut seed) as u8).collect())
+                        .collect()
+                })
+                .collect();
+            let stream: Vec<u8> = commands.iter().flat_map(|c| encode(c)).collect();
+            let mut parser = RequestParser::new();
+            let mut buf = BytesMut::new();
+            let mut got = Vec::new();
+            let mut pos = 0;
+            while pos < stream.len() {
+                let take = (1 + next(&mut seed) % 64) as usize;
+                let end = (pos + take).min(stream.len());
+                buf.extend_from_slice(&stream[pos..end]);
+                pos = end;
+                while let Ok(ParseOutcome::Command(args)) = parser.parse(&mut buf, &ParseLimits::default()) {
+                    got.push(args.iter().map(|a| a.to_vec()).collect::<Vec<_>>());
+                }
+            }
+            assert_eq!(got, commands);
+        }
+    }
+
+    #[test]
+    fn random_garbage_never_panics() {
+        let mut seed = 42;
+        for _ in 0..2000 {
+            let len = (next(&mut seed) % 300) as usize;
+            let alphabet = b"*$\r\n0123456789-+:\"' abc\x00";
+            let garbage: Vec<u8> = (0..len).map(|_| alphabet[(next(&mut seed) % alphabet.len() as u64) as usize]).collect();
+            let mut parser = RequestParser::new();
+            let mut buf = BytesMut::from(&garbage[..]);
+            for _ in 0..100 {
+                match parser.parse(&mut buf, &ParseLimits::default()) {
+                    Ok(ParseOutcome::Incomplete) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
 }

@@ -93,6 +93,8 @@ pub struct Client {
     /// The peer closed, an I/O error happened, or a limit was hit: close now, dropping
     /// pending output.
     pub close_asap: bool,
+    /// The peer shut down its sending side: run what it sent, write the replies, close.
+    pub peer_closed: bool,
     /// Last time the client sent something (idle `timeout`).
     pub last_interaction: Instant,
 }
@@ -109,13 +111,19 @@ impl Client {
             write_registered: false,
             write_queued: false,
             close_asap: false,
+            peer_closed: false,
             last_interaction: Instant::now(),
         }
     }
 
-    /// True when the client should be closed now: an error, or a close-after-reply
-    /// whose replies are all written.
+    /// True when the client should be closed now: an error, or a close-after-reply (or
+    /// a peer that stopped sending) whose replies are all written.
     pub fn should_close(&self) -> bool {
-        self.close_asap || (self.session.close_after_reply && self.out.is_empty())
+        self.close_asap || ((self.session.close_after_reply || self.peer_closed) && self.out.is_empty())
+    }
+
+    /// True while new input should still be read and run.
+    pub fn accepts_input(&self) -> bool {
+        !(self.close_asap || self.peer_closed || self.session.close_after_reply)
     }
 }

@@ -131,3 +131,26 @@ pub fn bind_unix(path: &str, perm: u32) -> io::Result<UnixListener> {
     }
     Ok(listener)
 }
+
+/// Turns on TCP keepalive with Redis's `tcp-keepalive` interval (0: leave it off), so
+/// dead peers are noticed and middleboxes keep the connection open.
+pub fn set_keepalive(stream: &mio::net::TcpStream, interval_secs: u64) {
+    if interval_secs == 0 {
+        return;
+    }
+    let fd = stream.as_raw_fd();
+    let interval = interval_secs.min(i32::MAX as u64) as libc::c_int;
+    let probe_gap = (interval / 3).max(1);
+    let options = [
+        (libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, interval),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, probe_gap),
+        (libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3),
+    ];
+    for (level, name, value) in options {
+        // SAFETY: setsockopt on a live socket with a pointer to a live c_int.
+        unsafe {
+            libc::setsockopt(fd, level, name, &value as *const _ as *const libc::c_void, 4);
+        }
+    }
+}

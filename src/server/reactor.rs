@@ -170,6 +170,7 @@ impl Server {
             let accepted = if index < self.tcp.len() {
                 self.tcp[index].accept().map(|(s, peer)| {
                     let _ = s.set_nodelay(true);
+                    listener::set_keepalive(&s, self.exec.server.config.tcp_keepalive);
                     let local = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
                     (Stream::Tcp(s), peer.to_string(), local)
                 })
@@ -215,7 +216,7 @@ impl Server {
     /// Reads what the socket has (up to the read budget) and runs complete commands.
     fn read_client(&mut self, key: usize) {
         let Some(client) = self.clients.get_mut(key) else { return };
-        if client.close_asap || client.session.close_after_reply {
+        if !client.accepts_input() {
             return;
         }
         let mut total = 0;
@@ -223,7 +224,7 @@ impl Server {
             match client.stream.read(&mut self.read_scratch) {
                 Ok(0) => {
                     log::debug!("Client closed connection {}", client.session.addr);
-                    client.close_asap = true;
+                    client.peer_closed = true;
                     break;
                 }
                 Ok(n) => {
@@ -259,6 +260,7 @@ impl Server {
         let Some(client) = self.clients.get_mut(key) else { return };
         let mut budget = COMMAND_BUDGET;
         while !client.close_asap && !client.session.close_after_reply {
+            // A peer that closed still gets the replies to what it sent before closing.
             if budget == 0 {
                 if !self.pending_reads.contains(&key) {
                     self.pending_reads.push_back(key);
