@@ -146,3 +146,13 @@ fn sigterm_finishes_cleanly() {
     let mut buf = [0u8; 1];
     assert!(matches!(conn.stream.read(&mut buf), Ok(0) | Err(_)));
 }
+
+#[test]
+fn half_closed_peer_still_gets_its_replies() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    conn.send(&encode(&[b"ECHO", b"bye"]));
+    conn.stream.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    assert_eq!(conn.read_reply(), b"$3\r\nbye\r\n");
+    assert!(conn.is_closed());
+}

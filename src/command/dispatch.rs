@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use crate::command::table::CommandSpec;
-use crate::command::{connection, introspection, keys, server, strings};
+use crate::command::{connection, expire, introspection, keys, server, strings};
 use crate::command::{Ctx, Executor, Session};
 use crate::error::CmdError;
 use crate::protocol::{OutBuf, Reply};
@@ -22,7 +22,7 @@ pub struct CommandTable {
 
 /// Every family's table, in the order COMMAND lists them.
 pub const FAMILIES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, strings::COMMANDS, keys::COMMANDS, server::COMMANDS, introspection::COMMANDS];
+    &[connection::COMMANDS, strings::COMMANDS, keys::COMMANDS, expire::COMMANDS, server::COMMANDS, introspection::COMMANDS];
 
 impl CommandTable {
     /// Builds the lookup from [`FAMILIES`].

@@ -9,6 +9,7 @@
 pub mod args;
 pub mod connection;
 pub mod dispatch;
+pub mod expire;
 pub mod introspection;
 pub mod keys;
 pub mod server;
