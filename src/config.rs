@@ -19,17 +19,14 @@ pub enum LogLevel {
     Notice,
     /// Only important messages.
     Warning,
-    /// Nothing.
-    Nothing,
 }
 
 impl LogLevel {
-    const NAMES: [(&'static str, LogLevel); 5] = [
+    const NAMES: [(&'static str, LogLevel); 4] = [
         ("debug", LogLevel::Debug),
         ("verbose", LogLevel::Verbose),
         ("notice", LogLevel::Notice),
         ("warning", LogLevel::Warning),
-        ("nothing", LogLevel::Nothing),
     ];
 
     /// The `log` crate filter that matches this level.
@@ -39,7 +36,6 @@ impl LogLevel {
             LogLevel::Verbose => log::LevelFilter::Info,
             LogLevel::Notice => log::LevelFilter::Info,
             LogLevel::Warning => log::LevelFilter::Warn,
-            LogLevel::Nothing => log::LevelFilter::Off,
         }
     }
 }
@@ -283,7 +279,7 @@ pub const PARAMS: &[Param] = &[
                     c.loglevel = *level;
                     Ok(())
                 }
-                None => err("argument(s) must be one of the following: debug, verbose, notice, warning, nothing"),
+                None => err("argument(s) must be one of the following: debug, verbose, notice, warning"),
             }
         },
     },
@@ -310,7 +306,7 @@ pub const PARAMS: &[Param] = &[
         mutable: true,
         get: |c| c.maxclients.to_string(),
         set: |c, a| {
-            c.maxclients = int_arg(a, 1, i32::MAX as i64)? as usize;
+            c.maxclients = int_arg(a, 1, u32::MAX as i64)? as usize;
             Ok(())
         },
     },
@@ -337,7 +333,11 @@ pub const PARAMS: &[Param] = &[
         mutable: true,
         get: |c| c.save.clone(),
         set: |c, a| {
-            c.save = a.join(" ");
+            let words: Vec<&str> = a.iter().flat_map(|w| w.split_whitespace()).collect();
+            if !valid_save(&words) {
+                return err("Invalid save parameters");
+            }
+            c.save = words.join(" ");
             Ok(())
         },
     },
@@ -417,6 +417,22 @@ pub const PARAMS: &[Param] = &[
         },
     },
 ];
+
+/// Parameters CONFIG SET refuses while `enable-protected-configs` is off (the default):
+/// changing where files are written is a classic attack path.
+const PROTECTED: &[&str] = &["dir", "dbfilename"];
+
+impl Param {
+    /// True if CONFIG SET refuses this parameter as protected.
+    pub fn is_protected(&self) -> bool {
+        PROTECTED.contains(&self.name)
+    }
+}
+
+/// Validates a `save` value: pairs of non-negative `<seconds> <changes>`, or empty.
+fn valid_save(words: &[&str]) -> bool {
+    words.len() % 2 == 0 && words.iter().all(|w| w.parse::<u64>().is_ok())
+}
 
 /// The parameter named `name` (case-insensitive).
 pub fn find_param(name: &str) -> Option<&'static Param> {

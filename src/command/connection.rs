@@ -43,6 +43,69 @@ fn select(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// `HELLO [protover [AUTH username password] [SETNAME clientname]]`
+///
+/// Switches the protocol version (2 or 3) and replies with the server's handshake map.
+/// With no arguments it only reports. AUTH succeeds for the default user, which has no
+/// password until ACLs exist.
+fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut resp = ctx.session.resp;
+    if let Some(version) = args.get(1) {
+        let version = args::int(version).map_err(|_| CmdError::raw(ERR_HELLO_VERSION))?;
+        if !(2..=3).contains(&version) {
+            return Err(CmdError::raw("NOPROTO unsupported protocol version"));
+        }
+        resp = version as u8;
+    }
+    let mut name = None;
+    let mut rest = args.get(2..).unwrap_or(&[]);
+    while let Some((option, more)) = rest.split_first() {
+        if args::is(option, "AUTH") && more.len() >= 2 {
+            if !more[0].eq_ignore_ascii_case(b"default") {
+                return Err(CmdError::raw("WRONGPASS invalid username-password pair or user is disabled."));
+            }
+            rest = &more[2..];
+        } else if args::is(option, "SETNAME") && !more.is_empty() {
+            validate_client_name(&more[0])?;
+            name = Some(more[0].clone());
+            rest = &more[1..];
+        } else {
+            let mut text = b"ERR Syntax error in HELLO option '".to_vec();
+            text.extend_from_slice(crate::error::c_str(option, 128));
+            text.push(b'\'');
+            return Err(CmdError::raw(crate::error::one_line(text)));
+        }
+    }
+    if let Some(name) = name {
+        ctx.session.name = if name.is_empty() { None } else { Some(name) };
+    }
+    ctx.session.resp = resp;
+    write_hello_map(ctx, resp);
+    Ok(())
+}
+
+/// The handshake map, written in the (possibly new) protocol version.
+fn write_hello_map(ctx: &mut Ctx<'_>, resp: u8) {
+    let mut reply = crate::protocol::Reply::new_like(&mut ctx.reply, resp);
+    reply.map_len(7);
+    reply.bulk(b"server");
+    reply.bulk(b"redis");
+    reply.bulk(b"version");
+    reply.bulk(crate::REDIS_VERSION.as_bytes());
+    reply.bulk(b"proto");
+    reply.int(i64::from(resp));
+    reply.bulk(b"id");
+    reply.int(ctx.session.id as i64);
+    reply.bulk(b"mode");
+    reply.bulk(b"standalone");
+    reply.bulk(b"role");
+    reply.bulk(b"master");
+    reply.bulk(b"modules");
+    reply.array_len(0);
+}
+
+const ERR_HELLO_VERSION: &str = "ERR Protocol version is not an integer or out of range";
+
 /// `CLIENT ID` — the client's unique id.
 fn client_id(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.reply.int(ctx.session.id as i64);
@@ -62,11 +125,17 @@ fn client_getname(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 /// printable ASCII without spaces, so CLIENT LIST stays parseable.
 fn client_setname(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let name = &args[2];
+    validate_client_name(name)?;
+    ctx.session.name = if name.is_empty() { None } else { Some(name.clone()) };
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// Client names are printable ASCII without spaces, so CLIENT LIST stays parseable.
+fn validate_client_name(name: &[u8]) -> CmdResult {
     if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
         return Err(CmdError::raw("ERR Client names cannot contain spaces, newlines or special characters."));
     }
-    ctx.session.name = if name.is_empty() { None } else { Some(name.clone()) };
-    ctx.reply.ok();
     Ok(())
 }
 
@@ -80,7 +149,7 @@ const CLIENT_HELP: &[&str] = &[
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ];
 
 /// `CLIENT HELP`
@@ -153,23 +222,26 @@ const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
 
 /// The connection family's table entries.
 pub const COMMANDS: &[CommandSpec] = &[
-    conn(
-        "ping",
-        -1,
-        FAST,
-        ping,
-        Docs {
-            summary: "Checks the connection, optionally echoing a message.",
-            group: Group::Connection,
-            complexity: "O(1)",
-            args: &[Arg::new("message", ArgType::String).optional()],
-            ..Docs::EMPTY
-        },
-    ),
+    CommandSpec {
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        ..conn(
+            "ping",
+            -1,
+            FAST,
+            ping,
+            Docs {
+                summary: "Checks the connection, optionally echoing a message.",
+                group: Group::Connection,
+                complexity: "O(1)",
+                args: &[Arg::new("message", ArgType::String).optional()],
+                ..Docs::EMPTY
+            },
+        )
+    },
     conn(
         "echo",
         2,
-        FAST,
+        LOADING | STALE | FAST,
         echo,
         Docs {
             summary: "Replies with the given string.",
@@ -191,6 +263,37 @@ pub const COMMANDS: &[CommandSpec] = &[
             ..Docs::EMPTY
         },
     ),
+    CommandSpec {
+        acl: acl::FAST | acl::CONNECTION,
+        ..conn(
+            "hello",
+            -1,
+            NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+            hello,
+            Docs {
+                summary: "Negotiates the protocol version and reports the connection's context.",
+                since: "6.0.0",
+                group: Group::Connection,
+                complexity: "O(1)",
+                history: &[("6.2.0", "The protocol version became optional; without it HELLO only reports.")],
+                args: &[Arg::block(
+                    "arguments",
+                    &[
+                        Arg::new("protover", ArgType::Integer),
+                        Arg::block(
+                            "username_password",
+                            &[Arg::new("username", ArgType::String), Arg::new("password", ArgType::String)],
+                        )
+                        .with_token("AUTH")
+                        .optional(),
+                        Arg::new("clientname", ArgType::String).with_token("SETNAME").optional(),
+                    ],
+                )
+                .optional()],
+                ..Docs::EMPTY
+            },
+        )
+    },
     conn(
         "select",
         2,
@@ -206,6 +309,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     CommandSpec {
         subcommands: CLIENT_SUBCOMMANDS,
+        // The container itself is in no category but @slow; its subcommands are.
+        acl: 0,
         ..conn(
             "client",
             -2,

@@ -157,6 +157,12 @@ impl<'a> Reply<'a> {
         Reply { out, resp3: resp >= 3 }
     }
 
+    /// A writer on the same buffer as `other` but in protocol version `resp` (HELLO
+    /// answers in the version it switches to).
+    pub fn new_like<'b>(other: &'b mut Reply<'_>, resp: u8) -> Reply<'b> {
+        Reply { out: other.out, resp3: resp >= 3 }
+    }
+
     /// True when the client speaks RESP3.
     pub fn is_resp3(&self) -> bool {
         self.resp3

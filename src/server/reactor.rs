@@ -234,6 +234,11 @@ impl Server {
                         self.pending_reads.push_back(key);
                         break;
                     }
+                    if n < self.read_scratch.len() {
+                        // A short read drained the socket: new data brings a new edge,
+                        // so the extra read that would return WouldBlock is skipped.
+                        break;
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -28,7 +28,10 @@ impl TestServer {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let addr = loop {
-            let line = lines.next().expect("server exited before listening").expect("read log");
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .expect("read log");
             if let Some(rest) = line.split("Listening on ").nth(1) {
                 break rest.trim().parse().expect("address");
             }
@@ -46,14 +49,19 @@ impl TestServer {
     /// A raw socket connection.
     pub fn raw(&self) -> RawConn {
         let stream = TcpStream::connect(self.addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
         stream.set_nodelay(true).expect("nodelay");
         RawConn { stream }
     }
 
     /// A `redis` crate connection.
     pub fn client(&self) -> redis::Connection {
-        redis::Client::open(format!("redis://{}/", self.addr)).expect("client").get_connection().expect("connection")
+        redis::Client::open(format!("redis://{}/", self.addr))
+            .expect("client")
+            .get_connection()
+            .expect("connection")
     }
 
     /// The server process id.
@@ -71,7 +79,10 @@ impl TestServer {
 }
 
 fn unsafe_kill(pid: u32) {
-    let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
 }
 
 impl Drop for TestServer {
@@ -133,7 +144,10 @@ impl RawConn {
     fn read_value(&mut self, out: &mut Vec<u8>) {
         let line = self.read_line(out);
         let (kind, rest) = (line[0], &line[1..]);
-        let n: i64 = std::str::from_utf8(rest).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let n: i64 = std::str::from_utf8(rest)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         match kind {
             b'$' | b'=' | b'!' if n >= 0 => out.extend(self.read_exact(n as usize + 2)),
             b'*' | b'~' | b'>' => (0..n.max(0)).for_each(|_| self.read_value(out)),
