@@ -85,8 +85,103 @@ pub struct Config {
     pub daemonize: bool,
     /// Memory limit (0: none).
     pub maxmemory: u64,
+    /// What to evict when over maxmemory; also decides LRU vs LFU access tracking.
+    pub maxmemory_policy: EvictionPolicy,
+    /// LFU counter growth: higher means slower logarithmic growth.
+    pub lfu_log_factor: u32,
+    /// Minutes for the LFU counter to decay by one.
+    pub lfu_decay_time: u32,
+    /// Hashes up to this many fields use the compact listpack encoding.
+    pub hash_max_listpack_entries: usize,
+    /// Hashes whose fields and values are at most this long use listpack.
+    pub hash_max_listpack_value: usize,
+    /// Sets of integers up to this size use the intset encoding.
+    pub set_max_intset_entries: usize,
+    /// Sorted sets up to this many members use listpack.
+    pub zset_max_listpack_entries: usize,
+    /// Sorted sets whose members are at most this long use listpack.
+    pub zset_max_listpack_value: usize,
+    /// Quicklist node size: negative -1..-5 = 4..64 KB per node, positive = entries.
+    pub list_max_listpack_size: i64,
+    /// Active expiry effort 1..10: more keys per cycle, fewer stale keys tolerated.
+    pub active_expire_effort: u32,
+    /// Keys sampled per eviction (for the eviction work to come).
+    pub maxmemory_samples: u32,
+    /// Eviction effort per command, 0..100.
+    pub maxmemory_eviction_tenacity: u32,
+    /// Memory all clients together may use before being evicted (0: no limit).
+    pub maxmemory_clients: u64,
+    /// Free values on a background thread for these deletions (clients see no difference).
+    pub lazyfree: LazyFree,
     /// Path of the config file read at start-up, if any.
     pub config_file: Option<String>,
+}
+
+/// The `lazyfree-lazy-*` switches: which deletions free their values in the background.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LazyFree {
+    /// lazyfree-lazy-eviction
+    pub eviction: bool,
+    /// lazyfree-lazy-expire
+    pub expire: bool,
+    /// lazyfree-lazy-server-del
+    pub server_del: bool,
+    /// lazyfree-lazy-user-del: DEL behaves as UNLINK.
+    pub user_del: bool,
+    /// lazyfree-lazy-user-flush: FLUSHALL/FLUSHDB without a mode behave as ASYNC.
+    pub user_flush: bool,
+}
+
+/// `maxmemory-policy` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvictionPolicy {
+    /// volatile-lru
+    VolatileLru,
+    /// volatile-lfu
+    VolatileLfu,
+    /// volatile-random
+    VolatileRandom,
+    /// volatile-ttl
+    VolatileTtl,
+    /// allkeys-lru
+    AllkeysLru,
+    /// allkeys-lfu
+    AllkeysLfu,
+    /// allkeys-random
+    AllkeysRandom,
+    /// noeviction
+    NoEviction,
+}
+
+impl EvictionPolicy {
+    /// Names in Redis's order (used in its error text too).
+    const NAMES: [(&'static str, EvictionPolicy); 8] = [
+        ("volatile-lru", EvictionPolicy::VolatileLru),
+        ("volatile-lfu", EvictionPolicy::VolatileLfu),
+        ("volatile-random", EvictionPolicy::VolatileRandom),
+        ("volatile-ttl", EvictionPolicy::VolatileTtl),
+        ("allkeys-lru", EvictionPolicy::AllkeysLru),
+        ("allkeys-lfu", EvictionPolicy::AllkeysLfu),
+        ("allkeys-random", EvictionPolicy::AllkeysRandom),
+        ("noeviction", EvictionPolicy::NoEviction),
+    ];
+
+    /// True for the LFU policies: objects carry an access-frequency counter instead of an
+    /// access time.
+    pub fn is_lfu(self) -> bool {
+        matches!(self, EvictionPolicy::VolatileLfu | EvictionPolicy::AllkeysLfu)
+    }
+
+    /// True for the LRU and LFU policies, under which integers are never shared objects.
+    pub fn tracks_access(self) -> bool {
+        matches!(
+            self,
+            EvictionPolicy::VolatileLru
+                | EvictionPolicy::VolatileLfu
+                | EvictionPolicy::AllkeysLru
+                | EvictionPolicy::AllkeysLfu
+        )
+    }
 }
 
 impl Default for Config {
@@ -113,6 +208,20 @@ impl Default for Config {
             protected_mode: true,
             daemonize: false,
             maxmemory: 0,
+            maxmemory_policy: EvictionPolicy::NoEviction,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            list_max_listpack_size: -2,
+            active_expire_effort: 1,
+            maxmemory_samples: 5,
+            maxmemory_eviction_tenacity: 10,
+            maxmemory_clients: 0,
+            lazyfree: LazyFree::default(),
             config_file: None,
         }
     }
@@ -205,6 +314,21 @@ fn string_arg(args: &[String]) -> Result<String, ConfigError> {
 
 fn yes_no(flag: bool) -> String {
     if flag { "yes" } else { "no" }.to_string()
+}
+
+/// A `lazyfree-lazy-*` yes/no parameter bound to one [`LazyFree`] field.
+macro_rules! lazyfree_param {
+    ($name:literal, $field:ident) => {
+        Param {
+            name: $name,
+            mutable: true,
+            get: |c| yes_no(c.lazyfree.$field),
+            set: |c, a| {
+                c.lazyfree.$field = bool_arg(a)?;
+                Ok(())
+            },
+        }
+    };
 }
 
 /// Every parameter we honour, in CONFIG GET order.
@@ -416,7 +540,156 @@ pub const PARAMS: &[Param] = &[
             Ok(())
         },
     },
+    Param {
+        name: "maxmemory-policy",
+        mutable: true,
+        get: |c| {
+            EvictionPolicy::NAMES.iter().find(|(_, p)| *p == c.maxmemory_policy).map(|(n, _)| n.to_string()).unwrap_or_default()
+        },
+        set: |c, a| {
+            let text = string_arg(a)?;
+            match EvictionPolicy::NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(&text)) {
+                Some((_, policy)) => {
+                    c.maxmemory_policy = *policy;
+                    Ok(())
+                }
+                None => {
+                    let names: Vec<&str> = EvictionPolicy::NAMES.iter().map(|(n, _)| *n).collect();
+                    Err(ConfigError(format!("argument(s) must be one of the following: {}", names.join(", "))))
+                }
+            }
+        },
+    },
+    Param {
+        name: "lfu-log-factor",
+        mutable: true,
+        get: |c| c.lfu_log_factor.to_string(),
+        set: |c, a| {
+            c.lfu_log_factor = int_arg(a, 0, i32::MAX as i64)? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "lfu-decay-time",
+        mutable: true,
+        get: |c| c.lfu_decay_time.to_string(),
+        set: |c, a| {
+            c.lfu_decay_time = int_arg(a, 0, i32::MAX as i64)? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "hash-max-listpack-entries",
+        mutable: true,
+        get: |c| c.hash_max_listpack_entries.to_string(),
+        set: |c, a| {
+            c.hash_max_listpack_entries = int_arg(a, 0, i64::MAX)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "hash-max-listpack-value",
+        mutable: true,
+        get: |c| c.hash_max_listpack_value.to_string(),
+        set: |c, a| {
+            c.hash_max_listpack_value = int_arg(a, 0, i64::MAX)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "set-max-intset-entries",
+        mutable: true,
+        get: |c| c.set_max_intset_entries.to_string(),
+        set: |c, a| {
+            c.set_max_intset_entries = int_arg(a, 0, i64::MAX)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "zset-max-listpack-entries",
+        mutable: true,
+        get: |c| c.zset_max_listpack_entries.to_string(),
+        set: |c, a| {
+            c.zset_max_listpack_entries = int_arg(a, 0, i64::MAX)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "zset-max-listpack-value",
+        mutable: true,
+        get: |c| c.zset_max_listpack_value.to_string(),
+        set: |c, a| {
+            c.zset_max_listpack_value = int_arg(a, 0, i64::MAX)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "list-max-listpack-size",
+        mutable: true,
+        get: |c| c.list_max_listpack_size.to_string(),
+        set: |c, a| {
+            c.list_max_listpack_size = int_arg(a, i32::MIN as i64, i32::MAX as i64)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "active-expire-effort",
+        mutable: true,
+        get: |c| c.active_expire_effort.to_string(),
+        set: |c, a| {
+            c.active_expire_effort = int_arg(a, 1, 10)? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "maxmemory-samples",
+        mutable: true,
+        get: |c| c.maxmemory_samples.to_string(),
+        set: |c, a| {
+            c.maxmemory_samples = int_arg(a, 1, 64)? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "maxmemory-eviction-tenacity",
+        mutable: true,
+        get: |c| c.maxmemory_eviction_tenacity.to_string(),
+        set: |c, a| {
+            c.maxmemory_eviction_tenacity = int_arg(a, 0, 100)? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "maxmemory-clients",
+        mutable: true,
+        get: |c| c.maxmemory_clients.to_string(),
+        set: |c, a| {
+            c.maxmemory_clients = memory_arg(a, 0, i64::MAX as u64)?;
+            Ok(())
+        },
+    },
+    lazyfree_param!("lazyfree-lazy-eviction", eviction),
+    lazyfree_param!("lazyfree-lazy-expire", expire),
+    lazyfree_param!("lazyfree-lazy-server-del", server_del),
+    lazyfree_param!("lazyfree-lazy-user-del", user_del),
+    lazyfree_param!("lazyfree-lazy-user-flush", user_flush),
 ];
+
+/// Old names Redis still accepts for renamed parameters: (alias, parameter).
+pub const ALIASES: &[(&str, &str)] = &[
+    ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
+    ("hash-max-ziplist-value", "hash-max-listpack-value"),
+    ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
+    ("zset-max-ziplist-value", "zset-max-listpack-value"),
+    ("list-max-ziplist-size", "list-max-listpack-size"),
+];
+
+/// Every name CONFIG GET can match, aliases included, with its parameter.
+pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
+    let direct = PARAMS.iter().map(|p| (p.name, p));
+    let aliased = ALIASES.iter().filter_map(|(alias, name)| find_param(name).map(|p| (*alias, p)));
+    direct.chain(aliased)
+}
 
 /// Parameters CONFIG SET refuses while `enable-protected-configs` is off (the default):
 /// changing where files are written is a classic attack path.
@@ -436,6 +709,7 @@ fn valid_save(words: &[&str]) -> bool {
 
 /// The parameter named `name` (case-insensitive).
 pub fn find_param(name: &str) -> Option<&'static Param> {
+    let name = ALIASES.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(name)).map_or(name, |(_, real)| real);
     PARAMS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
@@ -478,6 +752,59 @@ impl Config {
         config.apply_text(&text).map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
         Ok(config)
     }
+}
+
+/// Parameters whose value is several words written unquoted (`bind a b`, `save 60 1`).
+const MULTI_WORD: &[&str] = &["bind", "save"];
+
+/// One config file line for `param` with its current value.
+fn directive_line(param: &Param, config: &Config) -> String {
+    let value = (param.get)(config);
+    if MULTI_WORD.contains(&param.name) && !value.is_empty() {
+        format!("{} {}", param.name, value)
+    } else if value.is_empty() || value.contains([' ', '"', '\'', '\\', '#']) {
+        format!("{} {}", param.name, quote(&value))
+    } else {
+        format!("{} {}", param.name, value)
+    }
+}
+
+/// CONFIG REWRITE's new file text: each known directive's first line is replaced by its
+/// current value and later duplicates dropped; comments, blank lines and lines we do not
+/// know stay as they were; parameters changed from their defaults that the file did not
+/// mention are appended.
+pub fn rewrite_text(old: &str, config: &Config) -> String {
+    let defaults = Config::default();
+    let mut written: Vec<&str> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    for line in old.lines() {
+        let words = crate::protocol::inline::split_args(line.trim().as_bytes()).unwrap_or_default();
+        let param = words
+            .first()
+            .filter(|_| !line.trim_start().starts_with('#'))
+            .and_then(|name| find_param(&String::from_utf8_lossy(name)));
+        match param {
+            Some(param) if written.contains(&param.name) => {}
+            Some(param) => {
+                written.push(param.name);
+                lines.push(directive_line(param, config));
+            }
+            None => lines.push(line.to_string()),
+        }
+    }
+    let mut appended = false;
+    for param in PARAMS.iter().filter(|p| !written.contains(&p.name)) {
+        if (param.get)(config) != (param.get)(&defaults) {
+            if !appended {
+                lines.push("# Generated by CONFIG REWRITE".to_string());
+                appended = true;
+            }
+            lines.push(directive_line(param, config));
+        }
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
 }
 
 /// Turns `--port 7000 --save "" --bind a b` into redis.conf lines, as redis-server does.
@@ -546,6 +873,24 @@ mod tests {
         assert!(error.contains("argument couldn't be parsed into an integer"), "{error}");
         let error = Config::from_args(&args(&["--nosuch", "1"])).unwrap_err();
         assert!(error.contains("Bad directive or wrong number of arguments"), "{error}");
+    }
+
+    #[test]
+    fn rewrite_keeps_comments_and_updates_values() {
+        let mut config = Config::default();
+        config.apply_text("# my server\nport 7000\nhz 20\nhz 30\nunknown-thing yes\n").unwrap_err();
+        config.apply_text("# my server\nport 7000\nhz 20\n").unwrap();
+        config.hz = 50;
+        config.maxmemory = 1024;
+        let text = rewrite_text("# my server\nport 7000\nhz 20\nhz 30\nunknown-thing yes\n", &config);
+        assert_eq!(
+            text,
+            "# my server\nport 7000\nhz 50\nunknown-thing yes\n# Generated by CONFIG REWRITE\nmaxmemory 1024\n"
+        );
+        let mut reread = Config::default();
+        reread.apply_text("save \"\"\nbind 127.0.0.1 ::1\n").unwrap();
+        assert_eq!(directive_line(find_param("save").unwrap(), &reread), "save \"\"");
+        assert_eq!(directive_line(find_param("bind").unwrap(), &reread), "bind 127.0.0.1 ::1");
     }
 
     #[test]

@@ -77,9 +77,6 @@ use std::collections::BTreeSet;
 /// it instead. (TIME, CLIENT ID, COMMAND COUNT/LIST and HELLO are not here: their
 /// success replies are shape-compared with `#@skip`, their error paths exactly.)
 const ALLOW_UNCOVERED: &[&str] = &[
-    "client|list",    // addr/port/age/id fields differ; tests/connection.rs
-    "client|info",    // addr/port/age/id fields differ; tests/connection.rs
-    "client|setinfo", // Redis 7.2 command accepted on purpose (DESIGN.md); tests/connection.rs
     "command|docs", // summaries are our own prose (DESIGN.md); shape in server.redis; tests/introspection.rs
 ];
 

@@ -12,6 +12,9 @@ use crate::error::{CmdError, CmdResult};
 /// # Returns
 /// `+PONG`, or the message as a bulk string.
 fn ping(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if args.len() > 2 {
+        return Err(CmdError::wrong_arity("ping"));
+    }
     match args.get(1) {
         None => ctx.reply.simple(b"PONG"),
         Some(message) => ctx.reply.bulk_bytes(message),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 
-use crate::command::table::CommandSpec;
+use crate::command::table::{flags, CommandSpec};
 use crate::command::{connection, expire, introspection, keys, server, strings};
 use crate::command::{Ctx, Executor, Session};
 use crate::error::CmdError;
@@ -104,6 +104,9 @@ impl Executor {
         if let Err(err) = (spec.handler)(&mut ctx, args) {
             ctx.server.stats.error_replies += 1;
             ctx.reply.error(&err.to_bytes());
+        }
+        if spec.has(flags::ADMIN) {
+            self.sync_access_mode();
         }
         out_seal(out);
     }

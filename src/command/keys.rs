@@ -17,7 +17,7 @@ use crate::command::table::{
 use crate::command::{args, Ctx};
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;
-use crate::store::db::access_clock;
+use crate::store::db::{access_clock, initial_access, lfu_counter};
 use crate::store::{Bstr, Db, Object, Value};
 use crate::util::glob::glob_match;
 
@@ -398,11 +398,9 @@ fn copy_key(
     if target.lookup_write(destination, now).is_some() && !replace {
         return false;
     }
-    target.put(
-        destination,
-        Object::new(value, access_clock(now)),
-        expire_at,
-    );
+    let mut copy = Object::new(value, initial_access(target.access_mode, now));
+    copy.unshared = true;
+    target.put(destination, copy, expire_at);
     true
 }
 
@@ -435,8 +433,8 @@ fn move_cmd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// True when `maxmemory-policy` is an LFU policy. There is no eviction policy setting
 /// yet (the server behaves as `noeviction`), so access frequencies are never tracked.
-fn lfu_policy(_ctx: &Ctx<'_>) -> bool {
-    false
+fn lfu_policy(ctx: &Ctx<'_>) -> bool {
+    ctx.server.config.maxmemory_policy.is_lfu()
 }
 
 /// Shared OBJECT worker: looks the key in `args[2]` up without touching it and lets
@@ -474,8 +472,13 @@ fn object_encoding(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// 2147483647 for integers 0..9999 (shared objects in Redis), 1 otherwise; null for a
 /// missing key.
 fn object_refcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let config = &ctx.server.config;
+    // Redis stops sharing small integers when a memory limit with LRU/LFU is set, since
+    // each object then needs its own access stamp.
+    let sharing = config.maxmemory == 0 || !config.maxmemory_policy.tracks_access();
     with_object(ctx, args, |obj, reply, _| {
-        let shared = matches!(obj.value, Value::Int(n) if (0..SHARED_INTEGERS).contains(&n));
+        let shared =
+            sharing && !obj.unshared && matches!(obj.value, Value::Int(n) if (0..SHARED_INTEGERS).contains(&n));
         reply.int(if shared { SHARED_REFCOUNT } else { 1 });
         Ok(())
     })
@@ -503,11 +506,12 @@ fn object_idletime(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// missing key, which is looked up first).
 fn object_freq(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let lfu = lfu_policy(ctx);
-    with_object(ctx, args, |_, reply, _| {
+    let decay = ctx.server.config.lfu_decay_time;
+    with_object(ctx, args, |obj, reply, now| {
         if !lfu {
             return Err(CmdError::raw(ERR_LFU_NOT_SELECTED));
         }
-        reply.int(0);
+        reply.int(i64::from(lfu_counter(obj.access_clock, decay, now)));
         Ok(())
     })
 }

@@ -21,6 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
 use crate::protocol::Reply;
+use crate::store::db::AccessMode;
 use crate::store::expire::ExpireCycle;
 use crate::store::Db;
 use crate::util::rng::Rng;
@@ -130,7 +131,7 @@ impl Executor {
         let mut rng = Rng::from_entropy();
         let run_id = (0..40).map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize])).collect();
         let dbs = (0..config.databases).map(|_| Db::new()).collect();
-        Executor {
+        let mut exec = Executor {
             dbs,
             server: ServerState {
                 config,
@@ -147,7 +148,9 @@ impl Executor {
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),
-        }
+        };
+        exec.sync_access_mode();
+        exec
     }
 
     /// Refreshes the cached clock; the reactor calls this once per loop iteration.
@@ -172,6 +175,20 @@ impl Executor {
     pub fn before_sleep(&mut self) {
         if self.expire_cycle.timed_out {
             self.expire_cycle.run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
+        }
+    }
+
+    /// Makes every database record accesses the way `maxmemory-policy` asks (LRU
+    /// clock or LFU counter); called at start-up and after admin commands.
+    pub fn sync_access_mode(&mut self) {
+        let config = &self.server.config;
+        let mode = if config.maxmemory_policy.is_lfu() {
+            AccessMode::Lfu { log_factor: config.lfu_log_factor, decay_minutes: config.lfu_decay_time }
+        } else {
+            AccessMode::Lru
+        };
+        for db in &mut self.dbs {
+            db.access_mode = mode;
         }
     }
 

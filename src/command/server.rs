@@ -29,9 +29,9 @@ fn dbsize(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 /// Parses FLUSHDB/FLUSHALL's optional `ASYNC | SYNC`; true for ASYNC.
-fn flush_mode(args: &[Bytes]) -> CmdResult<bool> {
+fn flush_mode(args: &[Bytes], lazy_by_default: bool) -> CmdResult<bool> {
     match args {
-        [_] => Ok(false),
+        [_] => Ok(lazy_by_default),
         [_, mode] if args::is(mode, "ASYNC") => Ok(true),
         [_, mode] if args::is(mode, "SYNC") => Ok(false),
         _ => Err(CmdError::Syntax),
@@ -60,7 +60,7 @@ fn flush_dbs(ctx: &mut Ctx<'_>, indexes: std::ops::Range<usize>, lazy: bool) -> 
 
 /// `FLUSHDB [ASYNC | SYNC]` — removes every key of the selected database.
 fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let lazy = flush_mode(args)?;
+    let lazy = flush_mode(args, ctx.server.config.lazyfree.user_flush)?;
     let db = ctx.session.db;
     flush_dbs(ctx, db..db + 1, lazy);
     ctx.reply.ok();
@@ -69,7 +69,7 @@ fn flushdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// `FLUSHALL [ASYNC | SYNC]` — removes every key of every database.
 fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let lazy = flush_mode(args)?;
+    let lazy = flush_mode(args, ctx.server.config.lazyfree.user_flush)?;
     let all = 0..ctx.dbs.len();
     flush_dbs(ctx, all, lazy);
     ctx.reply.ok();
@@ -425,18 +425,16 @@ fn config_get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     for pattern in &args[2..] {
         let text = String::from_utf8_lossy(pattern);
         if !pattern.iter().any(|b| matches!(b, b'*' | b'?' | b'[')) {
-            if let Some(param) =
-                find_param(&text).filter(|p| !found.iter().any(|(_, f)| f.name == p.name))
-            {
-                found.push((text.into_owned(), param));
+            if let Some(param) = find_param(&text) {
+                if !found.iter().any(|(n, _)| n.eq_ignore_ascii_case(&text)) {
+                    found.push((text.into_owned(), param));
+                }
             }
             continue;
         }
-        for param in crate::config::PARAMS {
-            if glob_match(pattern, param.name.as_bytes(), true)
-                && !found.iter().any(|(_, f)| f.name == param.name)
-            {
-                found.push((param.name.to_string(), param));
+        for (name, param) in crate::config::all_names() {
+            if glob_match(pattern, name.as_bytes(), true) && !found.iter().any(|(n, _)| n == name) {
+                found.push((name.to_string(), param));
             }
         }
     }
@@ -487,6 +485,25 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn config_set_failed(name: &str, reason: &str) -> CmdError {
     let text = format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}");
     CmdError::raw(one_line(text.into_bytes()))
+}
+
+/// `CONFIG REWRITE` — rewrites the file the server started with so that it holds the
+/// running configuration, keeping comments and lines it does not know.
+fn config_rewrite(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let Some(path) = ctx.server.config.config_file.clone() else {
+        return Err(CmdError::raw("ERR The server is running without a config file"));
+    };
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let new = crate::config::rewrite_text(&old, &ctx.server.config);
+    let temp = format!("{path}.rewrite-tmp");
+    let written = std::fs::write(&temp, new).and_then(|()| std::fs::rename(&temp, &path));
+    if let Err(e) = written {
+        log::warn!("CONFIG REWRITE failed: {e}");
+        return Err(CmdError::raw(format!("ERR Rewriting config file: {e}")));
+    }
+    log::info!("CONFIG REWRITE executed with success.");
+    ctx.reply.ok();
+    Ok(())
 }
 
 /// `CONFIG RESETSTAT` — zeroes the INFO stats counters (not the client count).
@@ -608,6 +625,15 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         &[],
         config_resetstat,
         docs("Zeroes the counters INFO reports.", "2.0.0", "O(1)"),
+    ),
+    cmd(
+        "rewrite",
+        2,
+        CONFIG_FLAGS,
+        0,
+        &[],
+        config_rewrite,
+        docs("Writes the running configuration back into the configuration file.", "2.8.0", "O(1)"),
     ),
     cmd(
         "help",

@@ -629,13 +629,18 @@ fn substr(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 ///
 /// # Returns
 /// The new value as an integer reply.
+/// Integers `0..SHARED_INTEGERS` are shared objects in Redis (OBJECT REFCOUNT).
+const SHARED_INTEGERS: i64 = 10_000;
+
 fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> CmdResult {
     let now = ctx.now();
     let db = ctx.db();
-    let new = match db.lookup_write(key, now) {
-        Some(slot) => {
-            let new = int_of(slot)?.checked_add(by).ok_or(CmdError::Overflow)?;
-            *slot = Value::Int(new);
+    let new = match db.lookup_write_object(key, now) {
+        Some(obj) => {
+            let new = int_of(&obj.value)?.checked_add(by).ok_or(CmdError::Overflow)?;
+            obj.value = Value::Int(new);
+            // Redis answers with a shared object whenever the result is a small integer.
+            obj.unshared &= !(0..SHARED_INTEGERS).contains(&new);
             new
         }
         None => {

@@ -22,11 +22,33 @@ pub struct DbStats {
     pub misses: u64,
 }
 
+/// How objects record accesses, from `maxmemory-policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccessMode {
+    /// The seconds clock of the last access (OBJECT IDLETIME).
+    #[default]
+    Lru,
+    /// A logarithmic frequency counter with decay (OBJECT FREQ).
+    Lfu {
+        /// `lfu-log-factor`.
+        log_factor: u32,
+        /// `lfu-decay-time`, in minutes.
+        decay_minutes: u32,
+    },
+}
+
+/// A new object's LFU counter, so fresh keys are not evicted before they get a chance.
+const LFU_INIT_VAL: u32 = 5;
+
 /// One numbered database.
 #[derive(Default)]
 pub struct Db {
     keys: Dict<Bstr, Object>,
     expires: Dict<Bstr, i64>,
+    /// How accesses are recorded on objects.
+    pub access_mode: AccessMode,
+    /// State of the generator behind LFU's probabilistic increments.
+    lfu_rng: u64,
     /// Where the active expire cycle resumes its walk of `expires`.
     pub(crate) expire_cursor: u64,
     /// Counters for INFO.
@@ -38,10 +60,59 @@ pub fn access_clock(now_ms: i64) -> u32 {
     (now_ms / 1000) as u32
 }
 
+/// Minutes, wrapping at 16 bits, as LFU stamps them.
+fn lfu_minutes(now_ms: i64) -> u32 {
+    ((now_ms / 60_000) as u32) & 0xFFFF
+}
+
+/// The stamp a new object gets under `mode`.
+pub fn initial_access(mode: AccessMode, now_ms: i64) -> u32 {
+    match mode {
+        AccessMode::Lru => access_clock(now_ms),
+        AccessMode::Lfu { .. } => (lfu_minutes(now_ms) << 8) | LFU_INIT_VAL,
+    }
+}
+
+/// The LFU counter of a stamp after decay: one step per `decay_minutes` elapsed.
+pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
+    let counter = stamp & 0xFF;
+    let last = stamp >> 8;
+    let now = lfu_minutes(now_ms);
+    let elapsed = if now >= last { now - last } else { 65535 - last + now };
+    let periods = if decay_minutes > 0 { elapsed / decay_minutes } else { 0 };
+    counter.saturating_sub(periods)
+}
+
+/// Records an access on `obj` under `mode`.
+fn touch(obj: &mut Object, mode: AccessMode, rng: &mut u64, now_ms: i64) {
+    match mode {
+        AccessMode::Lru => obj.access_clock = access_clock(now_ms),
+        AccessMode::Lfu { log_factor, decay_minutes } => {
+            let mut counter = lfu_counter(obj.access_clock, decay_minutes, now_ms);
+            if counter < 255 {
+                let base = counter.saturating_sub(LFU_INIT_VAL) as f64;
+                let chance = 1.0 / (base * f64::from(log_factor) + 1.0);
+                *rng ^= *rng << 13;
+                *rng ^= *rng >> 7;
+                *rng ^= *rng << 17;
+                if ((*rng >> 11) as f64 / (1u64 << 53) as f64) < chance {
+                    counter += 1;
+                }
+            }
+            obj.access_clock = (lfu_minutes(now_ms) << 8) | counter;
+        }
+    }
+}
+
 impl Db {
     /// An empty database.
     pub fn new() -> Self {
-        Self::default()
+        Db { lfu_rng: 0x2545_F491_4F6C_DD1D, ..Self::default() }
+    }
+
+    /// The stamp for an object created now.
+    fn fresh_access(&self, now_ms: i64) -> u32 {
+        initial_access(self.access_mode, now_ms)
     }
 
     /// Number of keys (including expired ones not yet reclaimed, as DBSIZE in Redis).
@@ -81,7 +152,7 @@ impl Db {
         match self.keys.get_mut(key) {
             Some(obj) => {
                 self.stats.hits += 1;
-                obj.access_clock = access_clock(now_ms);
+                touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
                 Some(&mut obj.value)
             }
             None => {
@@ -93,10 +164,16 @@ impl Db {
 
     /// Looks a key up for writing: lazy expiry and access clock, no hit/miss counting.
     pub fn lookup_write(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Value> {
+        self.lookup_write_object(key, now_ms).map(|obj| &mut obj.value)
+    }
+
+    /// Like [`Db::lookup_write`], giving the whole object (for writes that also change
+    /// its bookkeeping).
+    pub fn lookup_write_object(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Object> {
         self.expire_if_needed(key, now_ms);
         let obj = self.keys.get_mut(key)?;
-        obj.access_clock = access_clock(now_ms);
-        Some(&mut obj.value)
+        touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
+        Some(obj)
     }
 
     /// The object for `key` without touching it or counting (OBJECT, TYPE-like peeks);
@@ -113,7 +190,7 @@ impl Db {
 
     /// Stores `value` at `key`, dropping any TTL unless `keep_ttl` (SET's KEEPTTL).
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, now_ms: i64) {
-        let obj = Object::new(value, access_clock(now_ms));
+        let obj = Object::new(value, self.fresh_access(now_ms));
         match self.keys.get_mut(key) {
             Some(slot) => {
                 *slot = obj;
@@ -130,7 +207,7 @@ impl Db {
     /// Stores `value` at `key`, which the caller knows is absent (or expired).
     pub fn insert_new(&mut self, key: &[u8], value: Value, now_ms: i64) {
         self.expires.remove(key);
-        self.keys.insert(Bstr::from_slice(key), Object::new(value, access_clock(now_ms)));
+        self.keys.insert(Bstr::from_slice(key), Object::new(value, self.fresh_access(now_ms)));
     }
 
     /// Deletes `key` and its TTL, returning its value if it existed and had not expired.

@@ -7,6 +7,9 @@ pub mod bstr;
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod intset;
+pub mod listpack;
+pub mod quicklist;
 pub mod value;
 
 pub use bstr::Bstr;

@@ -93,14 +93,19 @@ fn try_int(bytes: &[u8]) -> Option<i64> {
 pub struct Object {
     /// The data.
     pub value: Value,
-    /// Seconds-resolution clock of the last access (OBJECT IDLETIME).
+    /// Access tracking, as Redis's 24-bit `lru` field: under LRU (and no policy) the
+    /// seconds clock of the last access; under an LFU policy the minutes clock of the last
+    /// decrement in the high bits and a logarithmic access counter in the low 8 bits.
     pub access_clock: u32,
+    /// A private copy of a small integer (made by COPY): Redis gives copies their own
+    /// object, so OBJECT REFCOUNT reports 1 instead of the shared objects' count.
+    pub unshared: bool,
 }
 
 impl Object {
-    /// Wraps a value, stamped as accessed now.
+    /// Wraps a value with the given access stamp.
     pub fn new(value: Value, clock: u32) -> Self {
-        Object { value, access_clock: clock }
+        Object { value, access_clock: clock, unshared: false }
     }
 }
 

@@ -1,0 +1,580 @@
+//! `QuickList`: the list encoding, a deque of [`Listpack`] nodes.
+//!
+//! Redis 7.0 encodes every list this way (`OBJECT ENCODING` says `quicklist`). A list of
+//! a million short strings is a few hundred contiguous buffers of a few kilobytes, not a
+//! million heap objects, so it costs a handful of bytes per element; pushes and pops at
+//! either end touch only the end node.
+//!
+//! # Node size (`list-max-listpack-size`)
+//!
+//! The `fill` given to [`QuickList::new`] bounds each node, as Redis's option does:
+//! -1..=-5 cap a node's encoded bytes at 4, 8, 16, 32 or 64 KB (smaller values count as
+//! -5); a positive value caps its entry count (at most 32767) while also keeping it
+//! within 8 KB; 0 keeps one entry per node. A node holding a single entry may exceed any
+//! limit (a huge element gets a node of its own). The fill is fixed when the list is
+//! created, so `CONFIG SET` affects lists created afterwards, as in Redis. Node
+//! compression (`list-compress-depth`) is not implemented.
+//!
+//! # Keeping nodes healthy
+//!
+//! * An insert into a full node goes to a neighbour with room when it lands at the node's
+//!   edge, else splits the node at the insertion point.
+//! * A replacement that makes a node too big splits it in halves until every piece fits.
+//! * Removals drop empty nodes, then merge adjacent nodes whose union fits the limit, so
+//!   after any operation no two touched neighbours could be one node: the nodes stay at
+//!   least about half full on average instead of degenerating into many tiny ones.
+//! * A node that stops being an end node is shrunk to its exact size, so only the two end
+//!   nodes carry spare capacity.
+//!
+//! # Indexes
+//!
+//! Indexing walks the nodes from the nearer end, skipping whole nodes by their entry
+//! counts (O(nodes)), then walks inside one node. Methods taking `i64` indexes accept
+//! Redis-style raw indexes (negative counts from the tail) and normalize them exactly as
+//! the corresponding command does (LINDEX/LSET, LRANGE, LTRIM).
+
+use std::collections::VecDeque;
+
+use super::listpack::{Entry, Listpack, Needle, Pos};
+
+/// Node byte limits for fill -1..=-5.
+const SIZE_LIMITS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
+/// Byte limit of a node under a positive (count) fill.
+const SAFETY_LIMIT: usize = 8192;
+/// Largest positive fill.
+const FILL_MAX: i64 = 32767;
+/// Redis's default `list-max-listpack-size`.
+pub const DEFAULT_FILL: i64 = -2;
+
+/// Whether a node of `bytes` encoded bytes and `count` entries respects `fill`.
+fn fits(fill: i64, bytes: usize, count: usize) -> bool {
+    if count <= 1 {
+        return true;
+    }
+    if fill < 0 {
+        let level = (fill.unsigned_abs() as usize - 1).min(SIZE_LIMITS.len() - 1);
+        bytes <= SIZE_LIMITS[level]
+    } else {
+        bytes <= SAFETY_LIMIT && count <= fill as usize
+    }
+}
+
+/// Whether `node` may take one more entry of `size` encoded bytes.
+fn allows(fill: i64, node: &Listpack, size: usize) -> bool {
+    fits(fill, node.data_len() + size, node.len() + 1)
+}
+
+/// A list stored as a deque of listpack nodes plus a cached length.
+#[derive(Debug, Clone)]
+pub struct QuickList {
+    nodes: VecDeque<Listpack>,
+    len: usize,
+    fill: i64,
+}
+
+impl Default for QuickList {
+    /// An empty list with the default fill (-2: 8 KB nodes).
+    fn default() -> Self {
+        QuickList::new(DEFAULT_FILL)
+    }
+}
+
+impl QuickList {
+    /// An empty list whose nodes obey `fill` (`list-max-listpack-size`; clamped to
+    /// -5..=32767).
+    pub fn new(fill: i64) -> Self {
+        QuickList {
+            nodes: VecDeque::new(),
+            len: 0,
+            fill: fill.clamp(-5, FILL_MAX),
+        }
+    }
+
+    /// The node limit this list was created with (after clamping).
+    pub fn fill(&self) -> i64 {
+        self.fill
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the list has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of listpack nodes (DEBUG OBJECT's `ql_nodes`).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The nodes, head first (for persistence and introspection).
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = &Listpack> + '_ {
+        self.nodes.iter()
+    }
+
+    /// Memory held: the struct, the node deque and every node's buffer.
+    pub fn byte_size(&self) -> usize {
+        let spare = self.nodes.capacity() - self.nodes.len();
+        std::mem::size_of::<Self>()
+            + spare * std::mem::size_of::<Listpack>()
+            + self.nodes.iter().map(Listpack::byte_size).sum::<usize>()
+    }
+
+    /// Removes every element.
+    pub fn clear(&mut self) {
+        self.nodes = VecDeque::new();
+        self.len = 0;
+    }
+
+    /// Appends `value` at the tail.
+    pub fn push_back(&mut self, value: &[u8]) {
+        self.insert_at_boundary(self.nodes.len(), value);
+        self.len += 1;
+    }
+
+    /// Prepends `value` at the head.
+    pub fn push_front(&mut self, value: &[u8]) {
+        self.insert_at_boundary(0, value);
+        self.len += 1;
+    }
+
+    /// Removes and returns the head element.
+    pub fn pop_front(&mut self) -> Option<Vec<u8>> {
+        let value = self.nodes.front_mut()?.pop_front()?;
+        self.after_pop(0);
+        Some(value)
+    }
+
+    /// Removes and returns the tail element.
+    pub fn pop_back(&mut self) -> Option<Vec<u8>> {
+        let last = self.nodes.len().checked_sub(1)?;
+        let value = self.nodes[last].pop_back()?;
+        self.after_pop(last);
+        Some(value)
+    }
+
+    /// Bookkeeping after node `ni` lost an element at an end of the list.
+    fn after_pop(&mut self, ni: usize) {
+        self.len -= 1;
+        if self.nodes[ni].is_empty() {
+            self.nodes.remove(ni);
+        } else {
+            self.merge_range(ni.saturating_sub(1), ni + 1);
+        }
+    }
+
+    /// Places `value` in the gap before node `boundary` (after node `boundary - 1`): at
+    /// the end of the left node or the start of the right one if either has room, else
+    /// in a new node. Does not touch `len`.
+    fn insert_at_boundary(&mut self, boundary: usize, value: &[u8]) {
+        let fill = self.fill;
+        let size = Listpack::encoded_len(value);
+        if let Some(left) = boundary.checked_sub(1).and_then(|i| self.nodes.get_mut(i)) {
+            if allows(fill, left, size) {
+                left.push_back(value);
+                return;
+            }
+            left.shrink_to_fit();
+        }
+        if let Some(right) = self.nodes.get_mut(boundary) {
+            if allows(fill, right, size) {
+                right.push_front(value);
+                return;
+            }
+            right.shrink_to_fit();
+        }
+        let mut node = Listpack::new();
+        node.push_back(value);
+        self.nodes.insert(boundary, node);
+    }
+
+    /// Normalizes a raw index (negative from the tail) to `0..len`.
+    fn normalize(&self, index: i64) -> Option<usize> {
+        let index = if index < 0 {
+            let back = usize::try_from(index.unsigned_abs()).ok()?;
+            self.len.checked_sub(back)?
+        } else {
+            usize::try_from(index).ok()?
+        };
+        (index < self.len).then_some(index)
+    }
+
+    /// The node holding element `index` (< len) and the index within that node, walking
+    /// whole nodes from the nearer end.
+    fn locate(&self, index: usize) -> Option<(usize, usize)> {
+        if index >= self.len {
+            return None;
+        }
+        if index < self.len / 2 {
+            let mut rest = index;
+            for (ni, node) in self.nodes.iter().enumerate() {
+                if rest < node.len() {
+                    return Some((ni, rest));
+                }
+                rest -= node.len();
+            }
+            return None;
+        }
+        let mut rest = self.len - 1 - index;
+        for (ni, node) in self.nodes.iter().enumerate().rev() {
+            if rest < node.len() {
+                return Some((ni, node.len() - 1 - rest));
+            }
+            rest -= node.len();
+        }
+        None
+    }
+
+    /// Node index and position of element `index` (< len).
+    fn locate_pos(&self, index: usize) -> Option<(usize, Pos)> {
+        let (ni, local) = self.locate(index)?;
+        let pos = self.nodes[ni].index(local as isize)?;
+        Some((ni, pos))
+    }
+
+    /// The element at `index` (negative counts from the tail), as LINDEX.
+    pub fn get(&self, index: i64) -> Option<Vec<u8>> {
+        self.entry(index).map(|e| e.to_vec())
+    }
+
+    /// The element at `index` without copying it.
+    pub fn entry(&self, index: i64) -> Option<Entry<'_>> {
+        let (ni, pos) = self.locate_pos(self.normalize(index)?)?;
+        Some(self.nodes[ni].get(pos))
+    }
+
+    /// Replaces the element at `index` (negative from the tail), as LSET; false when out
+    /// of range.
+    pub fn set(&mut self, index: i64, value: &[u8]) -> bool {
+        let Some((ni, pos)) = self.normalize(index).and_then(|i| self.locate_pos(i)) else {
+            return false;
+        };
+        self.nodes[ni].replace(pos, value);
+        let pieces = self.split_oversized(ni);
+        self.merge_range(ni.saturating_sub(1), ni + pieces);
+        true
+    }
+
+    /// Splits node `ni` in halves until every piece fits; returns the number of pieces.
+    fn split_oversized(&mut self, ni: usize) -> usize {
+        let node = &mut self.nodes[ni];
+        if fits(self.fill, node.data_len(), node.len()) {
+            return 1;
+        }
+        let right = node.split_off(node.len() / 2);
+        node.shrink_to_fit();
+        self.nodes.insert(ni + 1, right);
+        let right_pieces = self.split_oversized(ni + 1);
+        self.split_oversized(ni) + right_pieces
+    }
+
+    /// Merges neighbours among nodes `first..=last` whose union fits the limit.
+    fn merge_range(&mut self, first: usize, last: usize) {
+        let mut ni = first;
+        let mut last = last;
+        while ni < last && ni + 1 < self.nodes.len() {
+            let (a, b) = (&self.nodes[ni], &self.nodes[ni + 1]);
+            if fits(self.fill, a.data_len() + b.data_len(), a.len() + b.len()) {
+                if let Some(b) = self.nodes.remove(ni + 1) {
+                    self.nodes[ni].append(&b);
+                }
+                last -= 1;
+            } else {
+                ni += 1;
+            }
+        }
+    }
+
+    /// Inserts `value` before or after the first element equal to `pivot`, as LINSERT;
+    /// returns the new length, or `None` when `pivot` is absent.
+    pub fn insert(&mut self, pivot: &[u8], value: &[u8], after: bool) -> Option<usize> {
+        let needle = Needle::new(pivot);
+        let (ni, pos) = self
+            .nodes
+            .iter()
+            .enumerate()
+            .find_map(|(ni, node)| node.find_needle(&needle, 0).map(|pos| (ni, pos)))?;
+        self.insert_near(ni, pos, after, value);
+        self.len += 1;
+        Some(self.len)
+    }
+
+    /// Inserts `value` before or after the element at `pos` in node `ni`.
+    fn insert_near(&mut self, ni: usize, pos: Pos, after: bool, value: &[u8]) {
+        let node = &mut self.nodes[ni];
+        if allows(self.fill, node, Listpack::encoded_len(value)) {
+            if after {
+                node.insert_after(pos, value);
+            } else {
+                node.insert_before(pos, value);
+            }
+            return;
+        }
+        let split = if after { node.next(pos) } else { Some(pos) };
+        match split {
+            None => self.insert_at_boundary(ni + 1, value),
+            Some(at) if node.prev(at).is_none() => self.insert_at_boundary(ni, value),
+            Some(at) => {
+                let right = node.split_off_at(at);
+                node.shrink_to_fit();
+                self.nodes.insert(ni + 1, right);
+                self.insert_at_boundary(ni + 1, value);
+                self.merge_range(ni.saturating_sub(1), ni + 3);
+            }
+        }
+    }
+
+    /// Removes elements equal to `value`, as LREM: the first `count` from the head when
+    /// `count` > 0, the last `-count` from the tail when < 0, all when 0. Returns how many
+    /// were removed.
+    pub fn remove(&mut self, value: &[u8], count: i64) -> usize {
+        let needle = Needle::new(value);
+        let limit = match count {
+            0 => usize::MAX,
+            n => usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX),
+        };
+        let from_tail = count < 0;
+        let mut removed = 0;
+        for step in 0..self.nodes.len() {
+            if removed == limit {
+                break;
+            }
+            let ni = if from_tail {
+                self.nodes.len() - 1 - step
+            } else {
+                step
+            };
+            removed += remove_in_node(&mut self.nodes[ni], &needle, limit - removed, from_tail);
+        }
+        if removed > 0 {
+            self.len -= removed;
+            self.nodes.retain(|node| !node.is_empty());
+            self.merge_range(0, self.nodes.len());
+        }
+        removed
+    }
+
+    /// Keeps only elements `start..=end`, as LTRIM (raw indexes, negative from the tail;
+    /// an empty range empties the list). Returns how many were removed.
+    pub fn trim(&mut self, start: i64, end: i64) -> usize {
+        let len = i64::try_from(self.len).unwrap_or(i64::MAX);
+        let start = if start < 0 { len + start } else { start }.max(0);
+        let end = if end < 0 { len + end } else { end };
+        let (left, right) = if start > end || start >= len {
+            (len, 0)
+        } else {
+            (start, len - end.min(len - 1) - 1)
+        };
+        let (left, right) = (left as usize, right as usize);
+        self.remove_range(self.len - right, right) + self.remove_range(0, left)
+    }
+
+    /// Removes up to `count` elements starting at index `start`; returns how many were
+    /// removed. Whole nodes inside the range are dropped without being read.
+    pub fn remove_range(&mut self, start: usize, count: usize) -> usize {
+        let end = start.saturating_add(count).min(self.len);
+        if start >= end {
+            return 0;
+        }
+        let (Some((first, from)), Some((last, to))) = (self.locate(start), self.locate(end - 1))
+        else {
+            return 0;
+        };
+        if first == last {
+            self.nodes[first].remove_range(from as isize, to - from + 1);
+        } else {
+            self.nodes[last].remove_range(0, to + 1);
+            self.nodes[first].remove_range(from as isize, usize::MAX);
+            self.nodes.drain(first + 1..last);
+        }
+        self.len -= end - start;
+        let upto = (first + 2).min(self.nodes.len());
+        for ni in (first..upto).rev() {
+            if self.nodes[ni].is_empty() {
+                self.nodes.remove(ni);
+            }
+        }
+        self.merge_range(first.saturating_sub(1), first + 1);
+        end - start
+    }
+
+    /// Iterates over all elements, head to tail (double-ended).
+    pub fn iter(&self) -> Iter<'_> {
+        self.span(0, self.len)
+    }
+
+    /// Iterates over all elements, tail to head.
+    pub fn iter_rev(&self) -> std::iter::Rev<Iter<'_>> {
+        self.iter().rev()
+    }
+
+    /// Iterates over elements `start..=stop` with LRANGE's rules: raw indexes (negative
+    /// from the tail), `start` clamped to 0, `stop` to the last element; empty when the
+    /// range is.
+    pub fn range(&self, start: i64, stop: i64) -> Iter<'_> {
+        let len = i64::try_from(self.len).unwrap_or(i64::MAX);
+        let start = if start < 0 { len + start } else { start }.max(0);
+        let stop = if stop < 0 { len + stop } else { stop };
+        if start > stop || start >= len {
+            return self.span(0, 0);
+        }
+        let stop = stop.min(len - 1);
+        self.span(start as usize, (stop - start + 1) as usize)
+    }
+
+    /// Iterates over `count` elements from index `start` (both already in range).
+    fn span(&self, start: usize, count: usize) -> Iter<'_> {
+        let ends = (
+            self.locate_pos(start),
+            self.locate_pos(start + count.max(1) - 1),
+        );
+        match ends {
+            (Some(front), Some(back)) if count > 0 => Iter {
+                nodes: &self.nodes,
+                front,
+                back,
+                remaining: count,
+            },
+            _ => Iter {
+                nodes: &self.nodes,
+                front: (0, Pos::default()),
+                back: (0, Pos::default()),
+                remaining: 0,
+            },
+        }
+    }
+
+    /// Indexes (from the head) of elements equal to `value`, as LPOS: skip the first
+    /// `|rank| - 1` matches (rank < 0 scans from the tail; 0 is taken as 1), return up to
+    /// `count` matches (0 = all), compare at most `maxlen` elements (0 = no limit).
+    pub fn position(&self, value: &[u8], rank: i64, count: usize, maxlen: usize) -> Vec<usize> {
+        let needle = Needle::new(value);
+        let skip = usize::try_from(rank.unsigned_abs().saturating_sub(1)).unwrap_or(usize::MAX);
+        let want = if count == 0 { usize::MAX } else { count };
+        let scan = if maxlen == 0 { usize::MAX } else { maxlen };
+        if rank >= 0 {
+            collect_matches(self.iter().enumerate(), &needle, skip, want, scan)
+        } else {
+            let last = self.len.saturating_sub(1);
+            let indexed = self.iter_rev().enumerate().map(|(i, e)| (last - i, e));
+            collect_matches(indexed, &needle, skip, want, scan)
+        }
+    }
+}
+
+/// LPOS's scan over (index, entry) pairs.
+fn collect_matches<'a>(
+    entries: impl Iterator<Item = (usize, Entry<'a>)>,
+    needle: &Needle<'_>,
+    mut skip: usize,
+    want: usize,
+    scan: usize,
+) -> Vec<usize> {
+    let mut found = Vec::new();
+    for (index, entry) in entries.take(scan) {
+        if !needle.matches(&entry) {
+            continue;
+        }
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        found.push(index);
+        if found.len() >= want {
+            break;
+        }
+    }
+    found
+}
+
+/// Removes up to `max` entries matching `needle` from one node: the first ones, or the
+/// last ones when `from_tail`. Returns how many were removed.
+fn remove_in_node(node: &mut Listpack, needle: &Needle<'_>, max: usize, from_tail: bool) -> usize {
+    let mut keep_first = 0;
+    if from_tail {
+        let total = node.iter().filter(|e| needle.matches(e)).count();
+        keep_first = total.saturating_sub(max);
+    }
+    let (mut seen, mut removed) = (0, 0);
+    node.retain(|entry| {
+        if removed == max || !needle.matches(&entry) {
+            return true;
+        }
+        seen += 1;
+        if seen <= keep_first {
+            return true;
+        }
+        removed += 1;
+        false
+    })
+}
+
+/// A double-ended iterator over a quicklist's elements (or a range of them).
+#[derive(Debug, Clone)]
+pub struct Iter<'a> {
+    nodes: &'a VecDeque<Listpack>,
+    front: (usize, Pos),
+    back: (usize, Pos),
+    remaining: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let (ni, pos) = self.front;
+        let node = self.nodes.get(ni)?;
+        let entry = node.get(pos);
+        self.remaining -= 1;
+        if self.remaining > 0 {
+            let next = match node.next(pos) {
+                Some(p) => Some((ni, p)),
+                None => self
+                    .nodes
+                    .get(ni + 1)
+                    .and_then(|n| n.first())
+                    .map(|p| (ni + 1, p)),
+            };
+            self.front = next.unwrap_or((ni, pos));
+        }
+        Some(entry)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<'a> DoubleEndedIterator for Iter<'a> {
+    fn next_back(&mut self) -> Option<Entry<'a>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let (ni, pos) = self.back;
+        let node = self.nodes.get(ni)?;
+        let entry = node.get(pos);
+        self.remaining -= 1;
+        if self.remaining > 0 {
+            let prev = match node.prev(pos) {
+                Some(p) => Some((ni, p)),
+                None => ni
+                    .checked_sub(1)
+                    .and_then(|i| self.nodes.get(i).and_then(|n| n.last()).map(|p| (i, p))),
+            };
+            self.back = prev.unwrap_or((ni, pos));
+        }
+        Some(entry)
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+#[cfg(test)]
+#[path = "quicklist_tests.rs"]
+mod tests;
