@@ -930,7 +930,6 @@ fn typed_round_trips_through_the_redis_crate() {
 }
 
 #[test]
-#[ignore = "needs HELLO to switch to RESP3; un-ignore once it exists"]
 fn resp3_nulls_and_lcs_map() {
     let (_server, mut c) = start(&[]);
     let hello = c.cmd(&[b"HELLO", b"3"]);

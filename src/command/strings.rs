@@ -1029,7 +1029,15 @@ pub const COMMANDS: &[CommandSpec] = &[
         WRITE | DENYOOM,
         SET_SPEC,
         set,
-        docs("Sets a key's string value, with optional conditions and expiry.", "1.0.0", "O(1)", SET_ARGS),
+        Docs {
+            history: &[
+                ("2.6.12", "Gained the `EX`, `PX`, `NX` and `XX` options."),
+                ("6.0.0", "Gained the `KEEPTTL` option."),
+                ("6.2.0", "Gained the `GET`, `EXAT` and `PXAT` options."),
+                ("7.0.0", "`NX` and `GET` may be combined."),
+            ],
+            ..docs("Sets a key's string value, with optional conditions and expiry.", "1.0.0", "O(1)", SET_ARGS)
+        },
     ),
     one_key_cmd(
         "setnx",
