@@ -113,6 +113,8 @@ pub struct Config {
     pub maxmemory_clients: u64,
     /// Free values on a background thread for these deletions (clients see no difference).
     pub lazyfree: LazyFree,
+    /// Keyspace notification classes (`notify-keyspace-events`, see `command::notify`).
+    pub notify_keyspace_events: u32,
     /// Path of the config file read at start-up, if any.
     pub config_file: Option<String>,
 }
@@ -222,6 +224,7 @@ impl Default for Config {
             maxmemory_eviction_tenacity: 10,
             maxmemory_clients: 0,
             lazyfree: LazyFree::default(),
+            notify_keyspace_events: 0,
             config_file: None,
         }
     }
@@ -665,6 +668,17 @@ pub const PARAMS: &[Param] = &[
         get: |c| c.maxmemory_clients.to_string(),
         set: |c, a| {
             c.maxmemory_clients = memory_arg(a, 0, i64::MAX as u64)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "notify-keyspace-events",
+        mutable: true,
+        get: |c| crate::command::notify::format_flags(c.notify_keyspace_events),
+        set: |c, a| {
+            let text = string_arg(a)?;
+            c.notify_keyspace_events =
+                crate::command::notify::parse_flags(&text).ok_or_else(|| ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()))?;
             Ok(())
         },
     },

@@ -143,6 +143,21 @@ fn corpus_server() {
 }
 
 #[test]
+fn corpus_lists() {
+    check_corpus("lists");
+}
+
+#[test]
+fn corpus_hashes() {
+    check_corpus("hashes");
+}
+
+#[test]
+fn corpus_sets() {
+    check_corpus("sets");
+}
+
+#[test]
 fn random_strings() {
     check_family("strings");
 }
@@ -155,6 +170,21 @@ fn random_keys() {
 #[test]
 fn random_expire() {
     check_family("expire");
+}
+
+#[test]
+fn random_lists() {
+    check_family("lists");
+}
+
+#[test]
+fn random_hashes() {
+    check_family("hashes");
+}
+
+#[test]
+fn random_sets() {
+    check_family("sets");
 }
 
 #[test]

@@ -1,14 +1,18 @@
 //! Command lookup and the checks that run before any handler (like Redis's
-//! `processCommand`): existence, subcommand, arity; then the call and its stats.
-//! Handlers never check arity.
+//! `processCommand`): existence, subcommand, arity, MULTI queueing; then the call and
+//! what follows every call: stats, WATCH invalidation, blocking registration, expiry
+//! bookkeeping. Handlers never check arity.
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
 
+use crate::command::introspection::keys_of;
+use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
-use crate::command::{connection, expire, introspection, keys, server, strings};
-use crate::command::{Ctx, Executor, Session};
+use crate::command::{connection, expire, hashes, introspection, keys, lists, server, sets, sort, strings, transactions};
+use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
+use crate::store::Db;
 use crate::error::CmdError;
 use crate::protocol::{OutBuf, Reply};
 
@@ -21,8 +25,19 @@ pub struct CommandTable {
 }
 
 /// Every family's table, in the order COMMAND lists them.
-pub const FAMILIES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, strings::COMMANDS, keys::COMMANDS, expire::COMMANDS, server::COMMANDS, introspection::COMMANDS];
+pub const FAMILIES: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    strings::COMMANDS,
+    keys::COMMANDS,
+    expire::COMMANDS,
+    server::COMMANDS,
+    introspection::COMMANDS,
+    transactions::COMMANDS,
+    lists::COMMANDS,
+    hashes::COMMANDS,
+    sets::COMMANDS,
+    sort::COMMANDS,
+];
 
 impl CommandTable {
     /// Builds the lookup from [`FAMILIES`].
@@ -86,37 +101,145 @@ pub fn full_name(args: &[Bytes], spec: &CommandSpec) -> String {
     }
 }
 
+/// Commands that run at once even inside MULTI (they control the transaction).
+fn controls_transaction(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+}
+
 impl Executor {
-    /// Runs one command for a client, writing its reply into `out`.
+    /// Runs (or, inside MULTI, queues) one command for a client, writing its reply into
+    /// `out`. If the command blocked, `session.blocked` is set and registered.
     pub fn execute(&mut self, session: &mut Session, args: &[Bytes], out: &mut OutBuf) {
         debug_assert!(!args.is_empty());
-        let mut reply = Reply::new(out, session.resp);
-        let spec = match self.table.resolve(args) {
-            Ok(spec) => spec,
-            Err(err) => return self.reject(&mut reply, &err),
-        };
-        if !spec.arity_ok(args.len()) {
-            return self.reject(&mut reply, &CmdError::wrong_arity(&full_name(args, spec)));
+        let mut ctx = self.context(session, out);
+        process(&mut ctx, args);
+        if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
+            blocked.args = args.to_vec();
+            let blocked = blocked.clone();
+            ctx.server.blocking.register(ctx.session.id, &blocked);
         }
-        session.last_command = spec.name;
-        self.server.stats.commands_processed += 1;
-        let mut ctx = Ctx { dbs: &mut self.dbs, server: &mut self.server, session, reply, table: &self.table };
-        if let Err(err) = (spec.handler)(&mut ctx, args) {
-            ctx.server.stats.error_replies += 1;
-            ctx.reply.error(&err.to_bytes());
-        }
-        if spec.has(flags::ADMIN) {
-            self.sync_access_mode();
-        }
-        out_seal(out);
+        out.seal_if_large();
     }
 
-    fn reject(&mut self, reply: &mut Reply<'_>, err: &CmdError) {
-        self.server.stats.error_replies += 1;
-        reply.error(&err.to_bytes());
+    /// Runs a blocked client's command again because one of its keys became ready.
+    /// Returns true if it was served (and is unblocked); false if it still waits, in
+    /// the same place in line and with the same deadline.
+    pub fn retry_blocked(&mut self, session: &mut Session, out: &mut OutBuf) -> bool {
+        let Some(blocked) = session.blocked.take() else { return true };
+        let mut ctx = self.context(session, out);
+        let served = match ctx.table.resolve(&blocked.args) {
+            Ok(spec) => {
+                call(&mut ctx, spec, &blocked.args);
+                ctx.session.blocked.is_none()
+            }
+            Err(_) => true,
+        };
+        if served {
+            self.server.blocking.unregister(session.id, &blocked);
+        } else {
+            session.blocked = Some(blocked);
+        }
+        out.seal_if_large();
+        served
+    }
+
+    /// Answers a blocked client whose deadline passed, and unblocks it.
+    pub fn time_out_blocked(&mut self, session: &mut Session, out: &mut OutBuf) {
+        let Some(blocked) = session.blocked.take() else { return };
+        self.server.blocking.unregister(session.id, &blocked);
+        let mut reply = Reply::new(out, session.resp);
+        match blocked.on_timeout {
+            crate::command::blocking::TimeoutReply::NullArray => reply.null_array(),
+            crate::command::blocking::TimeoutReply::NullBulk => reply.null(),
+        }
+    }
+
+    /// Forgets everything the executor holds for a client that is going away.
+    pub fn client_closed(&mut self, session: &mut Session) {
+        if let Some(blocked) = session.blocked.take() {
+            self.server.blocking.unregister(session.id, &blocked);
+        }
+        let watched = std::mem::take(&mut session.watched);
+        self.server.watches.unwatch_all(session.id, &watched);
+    }
+
+    fn context<'a>(&'a mut self, session: &'a mut Session, out: &'a mut OutBuf) -> Ctx<'a> {
+        let reply = Reply::new(out, session.resp);
+        Ctx { dbs: &mut self.dbs, server: &mut self.server, session, reply, table: &self.table }
     }
 }
 
-fn out_seal(out: &mut OutBuf) {
-    out.seal_if_large();
+/// The checks Redis runs before a command; then the call, or queueing inside MULTI.
+fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
+    let spec = match ctx.table.resolve(args) {
+        Ok(spec) => spec,
+        Err(err) => return reject(ctx, &err),
+    };
+    if !spec.arity_ok(args.len()) {
+        return reject(ctx, &CmdError::wrong_arity(&full_name(args, spec)));
+    }
+    if ctx.session.multi.is_some() && !controls_transaction(spec) {
+        if spec.has(flags::NO_MULTI) {
+            return reject(ctx, &CmdError::raw("ERR Command not allowed inside a transaction"));
+        }
+        if let Some(queue) = ctx.session.multi.as_mut() {
+            queue.push(args.to_vec());
+        }
+        ctx.reply.simple(b"QUEUED");
+        return;
+    }
+    call(ctx, spec, args);
+}
+
+/// Refuses a command before it runs; inside MULTI this also dooms the transaction.
+fn reject(ctx: &mut Ctx<'_>, err: &CmdError) {
+    if ctx.session.multi.is_some() {
+        ctx.session.multi_failed = true;
+    }
+    ctx.server.stats.error_replies += 1;
+    ctx.reply.error(&err.to_bytes());
+}
+
+/// Runs one command queued by MULTI, from EXEC.
+pub(crate) fn run_queued(ctx: &mut Ctx<'_>, args: &[Bytes]) {
+    match ctx.table.resolve(args) {
+        Ok(spec) if spec.arity_ok(args.len()) => call(ctx, spec, args),
+        Ok(spec) => reject(ctx, &CmdError::wrong_arity(&full_name(args, spec))),
+        Err(err) => reject(ctx, &err),
+    }
+}
+
+/// Calls the handler, writes its error if any, then does what follows every command.
+fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+    let dirty_before = ctx.server.dirty;
+    ctx.session.last_command = spec.name;
+    ctx.server.stats.commands_processed += 1;
+    if let Err(err) = (spec.handler)(ctx, args) {
+        ctx.server.stats.error_replies += 1;
+        ctx.reply.error(&err.to_bytes());
+    }
+    if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && !ctx.server.watches.is_empty() {
+        let db = ctx.session.db;
+        for (index, _) in keys_of(spec, args) {
+            ctx.server.watches.touch(db, &args[index]);
+        }
+    }
+    if spec.has(flags::ADMIN) {
+        sync_access_mode(ctx.dbs, &ctx.server.config);
+    }
+    after_expiry(ctx.dbs, ctx.server);
+}
+
+/// Turns keys deleted by expiry during the command into WATCH invalidations and
+/// `expired` notifications, and keeps expiry logging on only while someone cares.
+pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
+    let flags = server.config.notify_keyspace_events;
+    let wanted = !server.watches.is_empty() || flags & notify::EXPIRED != 0;
+    for (index, db) in dbs.iter_mut().enumerate() {
+        for key in db.expired_log.drain(..) {
+            server.watches.touch(index, key.as_slice());
+            notify::fire(&mut server.keyspace_events, flags, notify::EXPIRED, "expired", index, key.as_slice());
+        }
+        db.log_expired = wanted;
+    }
 }

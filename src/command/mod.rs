@@ -7,18 +7,30 @@
 //! server process are recorded as [`ServerEvent`]s for the reactor to carry out.
 
 pub mod args;
+pub mod blocking;
 pub mod connection;
 pub mod dispatch;
 pub mod expire;
+pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod lists;
+pub mod notify;
 pub mod server;
 pub mod session;
+pub mod sets;
+pub mod sort;
 pub mod strings;
 pub mod table;
+pub mod transactions;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
+
+use crate::command::blocking::{Blocked, BlockingState, TimeoutReply};
+use crate::command::notify::KeyspaceEvent;
+use crate::command::transactions::WatchRegistry;
 use crate::config::Config;
 use crate::protocol::Reply;
 use crate::store::db::AccessMode;
@@ -79,6 +91,12 @@ pub struct ServerState {
     pub events: Vec<ServerEvent>,
     /// Writes since start (Redis's `dirty` counter).
     pub dirty: u64,
+    /// Clients blocked on keys, and keys ready to serve them.
+    pub blocking: BlockingState,
+    /// Keys clients WATCH, and the clients whose transaction must fail.
+    pub watches: WatchRegistry,
+    /// Keyspace notifications fired and not yet published.
+    pub keyspace_events: Vec<KeyspaceEvent>,
 }
 
 /// Everything a handler may touch.
@@ -109,6 +127,42 @@ impl<'a> Ctx<'a> {
     /// The cached time of this command, in ms.
     pub fn now(&self) -> i64 {
         self.server.now_ms
+    }
+
+    /// True when a blocking command may block; inside MULTI/EXEC it must instead answer
+    /// at once as its non-blocking form does.
+    pub fn may_block(&self) -> bool {
+        !self.session.in_exec
+    }
+
+    /// Parks the calling client until one of `keys` (selected database) receives data or
+    /// `deadline_ms` passes; the handler writes no reply. The dispatcher records the
+    /// command line; the reactor runs it again when a key is ready.
+    pub fn block(&mut self, keys: &[Bytes], deadline_ms: Option<i64>, on_timeout: TimeoutReply) {
+        debug_assert!(self.may_block());
+        self.session.blocked =
+            Some(Blocked { args: Vec::new(), db: self.session.db, keys: keys.to_vec(), deadline_ms, on_timeout });
+    }
+
+    /// Elements were added to `key` (selected database): clients blocked on it are
+    /// served after this command. Call it wherever Redis calls `signalKeyAsReady`.
+    pub fn signal_ready(&mut self, key: &[u8]) {
+        self.server.blocking.signal_ready(self.session.db, key);
+    }
+
+    /// `key` in database `db` changed in a way the dispatcher cannot see from the
+    /// command's key arguments (FLUSHALL, SWAPDB, expiry): transactions watching it fail.
+    /// Writes to a command's own keys are signalled by the dispatcher.
+    pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
+        self.server.watches.touch(db, key);
+    }
+
+    /// Fires keyspace notification `event` of `class` (a [`notify`] constant) for `key`
+    /// in the selected database. Call it wherever Redis calls `notifyKeyspaceEvent`,
+    /// with the same class and event name.
+    pub fn notify(&mut self, class: u32, event: &'static str, key: &[u8]) {
+        let flags = self.server.config.notify_keyspace_events;
+        notify::fire(&mut self.server.keyspace_events, flags, class, event, self.session.db, key);
     }
 }
 
@@ -145,6 +199,9 @@ impl Executor {
                 bound_port: 0,
                 events: Vec::new(),
                 dirty: 0,
+                blocking: BlockingState::default(),
+                watches: WatchRegistry::default(),
+                keyspace_events: Vec::new(),
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),
@@ -168,6 +225,7 @@ impl Executor {
         for db in &mut self.dbs {
             db.housekeeping(Duration::from_micros(100));
         }
+        dispatch::after_expiry(&mut self.dbs, &mut self.server);
     }
 
     /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
@@ -175,26 +233,31 @@ impl Executor {
     pub fn before_sleep(&mut self) {
         if self.expire_cycle.timed_out {
             self.expire_cycle.run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
+            dispatch::after_expiry(&mut self.dbs, &mut self.server);
         }
     }
 
-    /// Makes every database record accesses the way `maxmemory-policy` asks (LRU
-    /// clock or LFU counter); called at start-up and after admin commands.
+    /// Makes every database record accesses the way `maxmemory-policy` asks.
     pub fn sync_access_mode(&mut self) {
-        let config = &self.server.config;
-        let mode = if config.maxmemory_policy.is_lfu() {
-            AccessMode::Lfu { log_factor: config.lfu_log_factor, decay_minutes: config.lfu_decay_time }
-        } else {
-            AccessMode::Lru
-        };
-        for db in &mut self.dbs {
-            db.access_mode = mode;
-        }
+        sync_access_mode(&mut self.dbs, &self.server.config);
     }
 
     /// Effects recorded by commands since the last call.
     pub fn take_events(&mut self) -> Vec<ServerEvent> {
         std::mem::take(&mut self.server.events)
+    }
+}
+
+/// Makes every database record accesses the way `maxmemory-policy` asks (LRU clock or
+/// LFU counter); run at start-up and after admin commands such as CONFIG SET.
+pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
+    let mode = if config.maxmemory_policy.is_lfu() {
+        AccessMode::Lfu { log_factor: config.lfu_log_factor, decay_minutes: config.lfu_decay_time }
+    } else {
+        AccessMode::Lru
+    };
+    for db in dbs {
+        db.access_mode = mode;
     }
 }
 

@@ -5,6 +5,8 @@
 
 use bytes::Bytes;
 
+use crate::command::blocking::Blocked;
+
 /// What a command may know and change about its own client.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -26,6 +28,16 @@ pub struct Session {
     pub created_ms: i64,
     /// Name of the last command run (CLIENT LIST `cmd=`).
     pub last_command: &'static str,
+    /// The command this client is blocked in, if any: its pipeline waits behind it.
+    pub blocked: Option<Blocked>,
+    /// Commands queued since MULTI, if a transaction is open.
+    pub multi: Option<Vec<Vec<Bytes>>>,
+    /// A command was refused while queueing: EXEC will abort.
+    pub multi_failed: bool,
+    /// True while EXEC runs the queue (blocking commands must not block).
+    pub in_exec: bool,
+    /// Keys this client WATCHes, as (db, key).
+    pub watched: Vec<(usize, Bytes)>,
 }
 
 impl Session {
@@ -41,6 +53,11 @@ impl Session {
             close_after_reply: false,
             created_ms: now_ms,
             last_command: "NULL",
+            blocked: None,
+            multi: None,
+            multi_failed: false,
+            in_exec: false,
+            watched: Vec::new(),
         }
     }
 }

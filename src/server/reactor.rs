@@ -14,7 +14,7 @@
 //! A client's slab key is its token; listeners and the signal pipe use tokens at the top
 //! of the range, so they never collide with slab keys.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
@@ -54,6 +54,8 @@ pub struct Server {
     signal_rx: mio::unix::pipe::Receiver,
     _signal_tx: mio::unix::pipe::Sender,
     clients: Slab<Client>,
+    /// Slab key of each client id (for waking blocked clients by id).
+    client_keys: HashMap<u64, usize>,
     exec: Executor,
     next_client_id: u64,
     /// Clients with replies to write before sleeping.
@@ -96,6 +98,7 @@ impl Server {
             signal_rx,
             _signal_tx: signal_tx,
             clients: Slab::new(),
+            client_keys: HashMap::new(),
             exec,
             next_client_id: 1,
             pending_writes: Vec::new(),
@@ -141,7 +144,14 @@ impl Server {
         if !self.pending_reads.is_empty() {
             return Duration::ZERO;
         }
-        self.next_cron.saturating_duration_since(Instant::now())
+        let until_cron = self.next_cron.saturating_duration_since(Instant::now());
+        match self.exec.server.blocking.next_deadline() {
+            Some(deadline) => {
+                let until_deadline = (deadline - self.exec.server.now_ms).max(0) as u64;
+                until_cron.min(Duration::from_millis(until_deadline))
+            }
+            None => until_cron,
+        }
     }
 
     fn dispatch_event(&mut self, event: &mio::event::Event) {
@@ -208,6 +218,7 @@ impl Server {
         }
         let session = Session::new(self.next_client_id, peer, local, self.exec.server.now_ms);
         log::debug!("Accepted {} (id {})", session.addr, session.id);
+        self.client_keys.insert(session.id, token.0);
         self.next_client_id += 1;
         entry.insert(Client::new(stream, session));
         self.exec.server.connected_clients = self.clients.len();
@@ -264,8 +275,9 @@ impl Server {
         let limits = ParseLimits { max_bulk_len: self.exec.server.config.proto_max_bulk_len, unauthenticated: false };
         let Some(client) = self.clients.get_mut(key) else { return };
         let mut budget = COMMAND_BUDGET;
-        while !client.close_asap && !client.session.close_after_reply {
-            // A peer that closed still gets the replies to what it sent before closing.
+        // A peer that closed still gets the replies to what it sent before closing; a
+        // blocked client's pipeline waits behind its blocked command.
+        while !client.close_asap && !client.session.close_after_reply && client.session.blocked.is_none() {
             if budget == 0 {
                 if !self.pending_reads.contains(&key) {
                     self.pending_reads.push_back(key);
@@ -285,13 +297,56 @@ impl Server {
                 }
             }
         }
-        if !client.out.is_empty() && !client.write_queued {
-            client.write_queued = true;
-            self.pending_writes.push(key);
-        }
+        self.queue_write(key);
+        self.serve_ready_keys();
         for event in self.exec.take_events() {
             match event {
                 ServerEvent::Shutdown => self.shutting_down = true,
+            }
+        }
+    }
+
+    /// Puts a client with pending output on the before-sleep write list.
+    fn queue_write(&mut self, key: usize) {
+        if let Some(client) = self.clients.get_mut(key) {
+            if !client.out.is_empty() && !client.write_queued {
+                client.write_queued = true;
+                self.pending_writes.push(key);
+            }
+        }
+    }
+
+    /// Serves clients blocked on keys that received data, oldest waiter first, until no
+    /// key is ready (a served BLMOVE may make another key ready).
+    fn serve_ready_keys(&mut self) {
+        while let Some((db, key)) = self.exec.server.blocking.pop_ready() {
+            for id in self.exec.server.blocking.waiters(db, &key) {
+                let Some(&slot) = self.client_keys.get(&id) else { continue };
+                let Some(client) = self.clients.get_mut(slot) else { continue };
+                if self.exec.retry_blocked(&mut client.session, &mut client.out) {
+                    self.resume(slot);
+                }
+            }
+        }
+    }
+
+    /// A client left the blocked state: write its reply and run its waiting pipeline.
+    fn resume(&mut self, key: usize) {
+        self.queue_write(key);
+        if self.clients.get(key).is_some_and(|c| !c.query.is_empty()) && !self.pending_reads.contains(&key) {
+            self.pending_reads.push_back(key);
+        }
+    }
+
+    /// Answers blocked clients whose timeout passed.
+    fn time_out_blocked_clients(&mut self) {
+        while let Some(id) = self.exec.server.blocking.next_timed_out(self.exec.server.now_ms) {
+            match self.client_keys.get(&id).and_then(|&slot| Some((slot, self.clients.get_mut(slot)?))) {
+                Some((slot, client)) => {
+                    self.exec.time_out_blocked(&mut client.session, &mut client.out);
+                    self.resume(slot);
+                }
+                None => break,
             }
         }
     }
@@ -334,6 +389,8 @@ impl Server {
         if self.clients.get(key).is_some_and(Client::should_close) {
             let mut client = self.clients.remove(key);
             let _ = self.poll.registry().deregister(&mut client.stream);
+            self.client_keys.remove(&client.session.id);
+            self.exec.client_closed(&mut client.session);
             log::debug!("Closed client {} (id {})", client.session.addr, client.session.id);
             self.exec.server.connected_clients = self.clients.len();
         }
@@ -365,6 +422,8 @@ impl Server {
 
     /// Work before sleeping: fast expiry, then write every pending reply directly.
     fn before_sleep(&mut self) {
+        self.exec.update_clock();
+        self.time_out_blocked_clients();
         self.exec.before_sleep();
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending {

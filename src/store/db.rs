@@ -49,6 +49,11 @@ pub struct Db {
     pub access_mode: AccessMode,
     /// State of the generator behind LFU's probabilistic increments.
     lfu_rng: u64,
+    /// Record keys deleted by expiry in `expired_log` (someone WATCHes keys or wants
+    /// `expired` notifications); off, expiry costs nothing extra.
+    pub log_expired: bool,
+    /// Keys deleted by expiry since the executor last drained the log.
+    pub expired_log: Vec<Bstr>,
     /// Where the active expire cycle resumes its walk of `expires`.
     pub(crate) expire_cursor: u64,
     /// Counters for INFO.
@@ -138,8 +143,12 @@ impl Db {
         match self.expires.get(key) {
             Some(&when) if now_ms > when => {
                 self.expires.remove(key);
-                self.keys.remove(key);
-                self.stats.expired_keys += 1;
+                if let Some((key, _)) = self.keys.remove(key) {
+                    self.stats.expired_keys += 1;
+                    if self.log_expired {
+                        self.expired_log.push(key);
+                    }
+                }
                 true
             }
             _ => false,
@@ -332,8 +341,11 @@ impl Db {
     /// Deletes a key found due by [`Db::sample_expires`].
     pub(crate) fn delete_expired(&mut self, key: &[u8]) {
         self.expires.remove(key);
-        if self.keys.remove(key).is_some() {
+        if let Some((key, _)) = self.keys.remove(key) {
             self.stats.expired_keys += 1;
+            if self.log_expired {
+                self.expired_log.push(key);
+            }
         }
     }
 

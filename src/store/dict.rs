@@ -794,6 +794,17 @@ fn next_cursor(cursor: u64, mask: u64) -> u64 {
         .reverse_bits()
 }
 
+/// A deep copy with the same contents (COPY of a collection), in a fresh table sized for them.
+impl<K: DictKey + Clone, V: Clone> Clone for Dict<K, V> {
+    fn clone(&self) -> Self {
+        let mut copy = Dict::with_capacity(self.len());
+        for (key, value) in self.iter() {
+            copy.insert(key.clone(), value.clone());
+        }
+        copy
+    }
+}
+
 impl<K: DictKey + fmt::Debug, V: fmt::Debug> fmt::Debug for Dict<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()

@@ -7,9 +7,11 @@ pub mod bstr;
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod hash;
 pub mod intset;
 pub mod listpack;
 pub mod quicklist;
+pub mod set;
 pub mod value;
 
 pub use bstr::Bstr;

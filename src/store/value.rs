@@ -8,13 +8,17 @@
 use bytes::Bytes;
 
 use crate::store::bstr::Bstr;
+use crate::store::hash::HashValue;
+use crate::store::quicklist::QuickList;
+use crate::store::set::SetValue;
 use crate::util::numbers::parse_i64;
 
 /// Longest string Redis stores as `embstr` (one allocation with its object header).
 pub const EMBSTR_LIMIT: usize = 44;
 
-/// The data a key holds.
-#[derive(Debug, Clone, PartialEq)]
+/// The data a key holds. Collections are boxed so a `Value` stays 32 bytes: small
+/// strings are the common case and pay for no collection's size.
+#[derive(Debug, Clone)]
 pub enum Value {
     /// A string that reads as an `i64` ("int" encoding).
     Int(i64),
@@ -22,6 +26,12 @@ pub enum Value {
     Str(Bstr),
     /// A string grown in place by APPEND or SETRANGE: always "raw", as in Redis.
     RawStr(Bstr),
+    /// A list ("quicklist": every list in Redis 7.0).
+    List(Box<QuickList>),
+    /// A hash ("listpack" or "hashtable").
+    Hash(Box<HashValue>),
+    /// A set ("intset" or "hashtable").
+    Set(Box<SetValue>),
 }
 
 /// The Redis type names TYPE and SCAN TYPE use.
@@ -29,6 +39,12 @@ pub enum Value {
 pub enum ValueType {
     /// `string`
     String,
+    /// `list`
+    List,
+    /// `hash`
+    Hash,
+    /// `set`
+    Set,
 }
 
 impl ValueType {
@@ -36,6 +52,9 @@ impl ValueType {
     pub fn name(self) -> &'static str {
         match self {
             ValueType::String => "string",
+            ValueType::List => "list",
+            ValueType::Hash => "hash",
+            ValueType::Set => "set",
         }
     }
 }
@@ -61,6 +80,9 @@ impl Value {
     pub fn value_type(&self) -> ValueType {
         match self {
             Value::Int(_) | Value::Str(_) | Value::RawStr(_) => ValueType::String,
+            Value::List(_) => ValueType::List,
+            Value::Hash(_) => ValueType::Hash,
+            Value::Set(_) => ValueType::Set,
         }
     }
 
@@ -70,6 +92,9 @@ impl Value {
             Value::Int(_) => "int",
             Value::Str(s) if s.len() <= EMBSTR_LIMIT => "embstr",
             Value::Str(_) | Value::RawStr(_) => "raw",
+            Value::List(_) => "quicklist",
+            Value::Hash(hash) => hash.encoding(),
+            Value::Set(set) => set.encoding(),
         }
     }
 
@@ -89,7 +114,7 @@ fn try_int(bytes: &[u8]) -> Option<i64> {
 }
 
 /// A value plus the per-object bookkeeping Redis keeps.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Object {
     /// The data.
     pub value: Value,

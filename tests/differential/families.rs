@@ -4,6 +4,13 @@
 //! between two correct servers: expiries are either huge, zero/negative, or
 //! absolute in the far past/future; TTL-like replies are compared approximately.
 
+#[path = "family_hashes.rs"]
+mod hashes;
+#[path = "family_lists.rs"]
+mod lists;
+#[path = "family_sets.rs"]
+mod sets;
+
 use super::compare::Check;
 use super::random::{Cmd, Family, Gen};
 use rand::Rng;
@@ -21,6 +28,18 @@ pub const FAMILIES: &[Family] = &[
     Family {
         name: "expire",
         gen: expire,
+    },
+    Family {
+        name: "lists",
+        gen: lists::generate,
+    },
+    Family {
+        name: "hashes",
+        gen: hashes::generate,
+    },
+    Family {
+        name: "sets",
+        gen: sets::generate,
     },
 ];
 
