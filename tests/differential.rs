@@ -143,6 +143,11 @@ fn corpus_server() {
 }
 
 #[test]
+fn corpus_transactions() {
+    check_corpus("transactions");
+}
+
+#[test]
 fn corpus_lists() {
     check_corpus("lists");
 }

@@ -176,7 +176,8 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         Err(err) => return reject(ctx, &err),
     };
     if !spec.arity_ok(args.len()) {
-        return reject(ctx, &CmdError::wrong_arity(&full_name(args, spec)));
+        let err = CmdError::wrong_arity(&full_name(args, spec));
+        return if spec.name == "exec" { reject_exec(ctx, &err) } else { reject(ctx, &err) };
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
         if spec.has(flags::NO_MULTI) {
@@ -198,6 +199,19 @@ fn reject(ctx: &mut Ctx<'_>, err: &CmdError) {
     }
     ctx.server.stats.error_replies += 1;
     ctx.reply.error(&err.to_bytes());
+}
+
+/// Refuses EXEC itself (bad arity): the transaction is discarded and the error says so.
+fn reject_exec(ctx: &mut Ctx<'_>, err: &CmdError) {
+    ctx.session.multi = None;
+    ctx.session.multi_failed = false;
+    transactions::unwatch_session(ctx);
+    let text = err.to_bytes();
+    let reason = text.strip_prefix(b"ERR ").unwrap_or(&text);
+    let mut message = b"EXECABORT Transaction discarded because of: ".to_vec();
+    message.extend_from_slice(reason);
+    ctx.server.stats.error_replies += 1;
+    ctx.reply.error(&message);
 }
 
 /// Runs one command queued by MULTI, from EXEC.

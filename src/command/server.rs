@@ -43,6 +43,10 @@ fn flush_mode(args: &[Bytes], lazy_by_default: bool) -> CmdResult<bool> {
 fn flush_dbs(ctx: &mut Ctx<'_>, indexes: std::ops::Range<usize>, lazy: bool) -> usize {
     let mut removed = 0;
     let mut garbage = Vec::new();
+    for index in indexes.clone() {
+        let db = &ctx.dbs[index];
+        ctx.server.watches.touch_db(index, |key| db.has_key(key));
+    }
     for db in &mut ctx.dbs[indexes] {
         removed += db.len();
         if lazy {
@@ -92,6 +96,11 @@ fn swap_index(arg: &[u8], databases: usize, error: &str) -> CmdResult<usize> {
 fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let first = swap_index(&args[1], ctx.dbs.len(), ERR_FIRST_DB)?;
     let second = swap_index(&args[2], ctx.dbs.len(), ERR_SECOND_DB)?;
+    // Watched keys present in either database change value from the watcher's view.
+    let watches = &mut ctx.server.watches;
+    let (a, b) = (&ctx.dbs[first], &ctx.dbs[second]);
+    watches.touch_db(first, |key| a.has_key(key) || b.has_key(key));
+    watches.touch_db(second, |key| a.has_key(key) || b.has_key(key));
     ctx.dbs.swap(first, second);
     ctx.server.dirty += 1;
     ctx.reply.ok();

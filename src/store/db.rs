@@ -192,6 +192,11 @@ impl Db {
         self.keys.get(key)
     }
 
+    /// True if `key` is stored, expired or not (no lazy expiry: for read-only scans).
+    pub fn has_key(&self, key: &[u8]) -> bool {
+        self.keys.contains_key(key)
+    }
+
     /// True if `key` exists (after lazy expiry).
     pub fn contains(&mut self, key: &[u8], now_ms: i64) -> bool {
         self.peek(key, now_ms).is_some()
