@@ -113,10 +113,60 @@ pub struct Config {
     pub maxmemory_clients: u64,
     /// Free values on a background thread for these deletions (clients see no difference).
     pub lazyfree: LazyFree,
+    /// Output buffer limits per client class: normal, replica, pubsub.
+    pub client_output_buffer_limit: [OutputLimit; 3],
     /// Keyspace notification classes (`notify-keyspace-events`, see `command::notify`).
     pub notify_keyspace_events: u32,
     /// Path of the config file read at start-up, if any.
     pub config_file: Option<String>,
+}
+
+/// One class's output buffer limit: past `hard` bytes, or past `soft` bytes for
+/// `soft_seconds` in a row, the client is disconnected (0 disables a limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputLimit {
+    /// Bytes that disconnect at once.
+    pub hard: u64,
+    /// Bytes that disconnect when exceeded for `soft_seconds`.
+    pub soft: u64,
+    /// Seconds the soft limit may be exceeded.
+    pub soft_seconds: u64,
+}
+
+/// Client classes of `client-output-buffer-limit`, in CONFIG GET order.
+pub const OUTPUT_CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
+
+fn format_output_limits(limits: &[OutputLimit; 3]) -> String {
+    let parts: Vec<String> = OUTPUT_CLASSES
+        .iter()
+        .zip(limits)
+        .map(|(class, l)| format!("{class} {} {} {}", l.hard, l.soft, l.soft_seconds))
+        .collect();
+    parts.join(" ")
+}
+
+/// Parses `class hard soft seconds` groups; classes not named keep their limits.
+fn parse_output_limits(current: &[OutputLimit; 3], words: &[&str]) -> Result<[OutputLimit; 3], ConfigError> {
+    if words.is_empty() || words.len() % 4 != 0 {
+        return err("Wrong number of arguments in buffer limit configuration.");
+    }
+    let mut limits = *current;
+    for group in words.chunks(4) {
+        let class = match group[0].to_ascii_lowercase().as_str() {
+            "normal" => 0,
+            "slave" | "replica" => 1,
+            "pubsub" => 2,
+            _ => return err("Invalid client class specified in buffer limit configuration."),
+        };
+        let hard = parse_memory(group[1]);
+        let soft = parse_memory(group[2]);
+        let seconds = group[3].parse::<u64>().ok();
+        match (hard, soft, seconds) {
+            (Some(hard), Some(soft), Some(soft_seconds)) => limits[class] = OutputLimit { hard, soft, soft_seconds },
+            _ => return err("Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+        }
+    }
+    Ok(limits)
 }
 
 /// The `lazyfree-lazy-*` switches: which deletions free their values in the background.
@@ -225,6 +275,11 @@ impl Default for Config {
             maxmemory_clients: 0,
             lazyfree: LazyFree::default(),
             notify_keyspace_events: 0,
+            client_output_buffer_limit: [
+                OutputLimit { hard: 0, soft: 0, soft_seconds: 0 },
+                OutputLimit { hard: 256 << 20, soft: 64 << 20, soft_seconds: 60 },
+                OutputLimit { hard: 32 << 20, soft: 8 << 20, soft_seconds: 60 },
+            ],
             config_file: None,
         }
     }
@@ -682,6 +737,16 @@ pub const PARAMS: &[Param] = &[
             Ok(())
         },
     },
+    Param {
+        name: "client-output-buffer-limit",
+        mutable: true,
+        get: |c| format_output_limits(&c.client_output_buffer_limit),
+        set: |c, a| {
+            let words: Vec<&str> = a.iter().flat_map(|w| w.split_whitespace()).collect();
+            c.client_output_buffer_limit = parse_output_limits(&c.client_output_buffer_limit, &words)?;
+            Ok(())
+        },
+    },
     lazyfree_param!("lazyfree-lazy-eviction", eviction),
     lazyfree_param!("lazyfree-lazy-expire", expire),
     lazyfree_param!("lazyfree-lazy-server-del", server_del),
@@ -769,7 +834,7 @@ impl Config {
 }
 
 /// Parameters whose value is several words written unquoted (`bind a b`, `save 60 1`).
-const MULTI_WORD: &[&str] = &["bind", "save"];
+const MULTI_WORD: &[&str] = &["bind", "save", "client-output-buffer-limit"];
 
 /// One config file line for `param` with its current value.
 fn directive_line(param: &Param, config: &Config) -> String {

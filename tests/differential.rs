@@ -148,6 +148,11 @@ fn corpus_transactions() {
 }
 
 #[test]
+fn corpus_pubsub() {
+    check_corpus("pubsub");
+}
+
+#[test]
 fn corpus_lists() {
     check_corpus("lists");
 }

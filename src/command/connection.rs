@@ -15,6 +15,13 @@ fn ping(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if args.len() > 2 {
         return Err(CmdError::wrong_arity("ping"));
     }
+    if ctx.session.subscriptions.total() > 0 && !ctx.reply.is_resp3() {
+        // A subscribed RESP2 client can only read pushes, so PING answers in that shape.
+        ctx.reply.array_len(2);
+        ctx.reply.bulk(b"pong");
+        ctx.reply.bulk(args.get(1).map_or(&b""[..], |m| &m[..]));
+        return Ok(());
+    }
     match args.get(1) {
         None => ctx.reply.simple(b"PONG"),
         Some(message) => ctx.reply.bulk_bytes(message),

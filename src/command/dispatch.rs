@@ -10,7 +10,9 @@ use bytes::Bytes;
 use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
-use crate::command::{connection, expire, hashes, introspection, keys, lists, server, sets, sort, strings, transactions};
+use crate::command::{
+    connection, expire, hashes, introspection, keys, lists, pubsub, server, sets, sort, strings, transactions,
+};
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::store::Db;
 use crate::error::CmdError;
@@ -37,6 +39,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     hashes::COMMANDS,
     sets::COMMANDS,
     sort::COMMANDS,
+    pubsub::COMMANDS,
 ];
 
 impl CommandTable {
@@ -101,6 +104,14 @@ pub fn full_name(args: &[Bytes], spec: &CommandSpec) -> String {
     }
 }
 
+/// Commands a RESP2 client may send while subscribed.
+fn allowed_when_subscribed(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name,
+        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+    )
+}
+
 /// Commands that run at once even inside MULTI (they control the transaction).
 fn controls_transaction(spec: &CommandSpec) -> bool {
     matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
@@ -161,6 +172,8 @@ impl Executor {
         }
         let watched = std::mem::take(&mut session.watched);
         self.server.watches.unwatch_all(session.id, &watched);
+        let subscriptions = std::mem::take(&mut session.subscriptions);
+        self.server.pubsub.drop_client(session.id, &subscriptions);
     }
 
     fn context<'a>(&'a mut self, session: &'a mut Session, out: &'a mut OutBuf) -> Ctx<'a> {
@@ -178,6 +191,13 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     if !spec.arity_ok(args.len()) {
         let err = CmdError::wrong_arity(&full_name(args, spec));
         return if spec.name == "exec" { reject_exec(ctx, &err) } else { reject(ctx, &err) };
+    }
+    if ctx.session.subscriptions.total() > 0 && ctx.session.resp == 2 && !allowed_when_subscribed(spec) {
+        let text = format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            full_name(args, spec)
+        );
+        return reject(ctx, &CmdError::raw(text));
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
         if spec.has(flags::NO_MULTI) {

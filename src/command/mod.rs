@@ -16,6 +16,7 @@ pub mod introspection;
 pub mod keys;
 pub mod lists;
 pub mod notify;
+pub mod pubsub;
 pub mod server;
 pub mod session;
 pub mod sets;
@@ -30,6 +31,7 @@ use bytes::Bytes;
 
 use crate::command::blocking::{Blocked, BlockingState, TimeoutReply};
 use crate::command::notify::KeyspaceEvent;
+use crate::command::pubsub::{Delivery, PubSubState};
 use crate::command::transactions::WatchRegistry;
 use crate::config::Config;
 use crate::protocol::Reply;
@@ -97,6 +99,8 @@ pub struct ServerState {
     pub watches: WatchRegistry,
     /// Keyspace notifications fired and not yet published.
     pub keyspace_events: Vec<KeyspaceEvent>,
+    /// Pub/sub subscribers and the messages waiting to be written.
+    pub pubsub: PubSubState,
 }
 
 /// Everything a handler may touch.
@@ -202,6 +206,7 @@ impl Executor {
                 blocking: BlockingState::default(),
                 watches: WatchRegistry::default(),
                 keyspace_events: Vec::new(),
+                pubsub: PubSubState::default(),
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),
@@ -240,6 +245,15 @@ impl Executor {
     /// Makes every database record accesses the way `maxmemory-policy` asks.
     pub fn sync_access_mode(&mut self) {
         sync_access_mode(&mut self.dbs, &self.server.config);
+    }
+
+    /// Publishes queued keyspace notifications and hands over every pending pub/sub
+    /// message for the reactor to write.
+    pub fn take_deliveries(&mut self) -> Vec<Delivery> {
+        for event in std::mem::take(&mut self.server.keyspace_events) {
+            self.server.pubsub.publish_event(&event);
+        }
+        std::mem::take(&mut self.server.pubsub.outbox)
     }
 
     /// Effects recorded by commands since the last call.

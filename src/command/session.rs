@@ -6,6 +6,7 @@
 use bytes::Bytes;
 
 use crate::command::blocking::Blocked;
+use crate::command::pubsub::Subscriptions;
 
 /// What a command may know and change about its own client.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct Session {
     pub in_exec: bool,
     /// Keys this client WATCHes, as (db, key).
     pub watched: Vec<(usize, Bytes)>,
+    /// Channels, patterns and shard channels this client is subscribed to.
+    pub subscriptions: Subscriptions,
 }
 
 impl Session {
@@ -58,6 +61,7 @@ impl Session {
             multi_failed: false,
             in_exec: false,
             watched: Vec::new(),
+            subscriptions: Subscriptions::default(),
         }
     }
 }

@@ -95,6 +95,8 @@ pub struct Client {
     pub close_asap: bool,
     /// The peer shut down its sending side: run what it sent, write the replies, close.
     pub peer_closed: bool,
+    /// Since when the output buffer has been over its class's soft limit.
+    pub over_soft_limit_since: Option<Instant>,
     /// Last time the client sent something (idle `timeout`).
     pub last_interaction: Instant,
 }
@@ -112,6 +114,7 @@ impl Client {
             write_queued: false,
             close_asap: false,
             peer_closed: false,
+            over_soft_limit_since: None,
             last_interaction: Instant::now(),
         }
     }
@@ -120,6 +123,29 @@ impl Client {
     /// a peer that stopped sending) whose replies are all written.
     pub fn should_close(&self) -> bool {
         self.close_asap || ((self.session.close_after_reply || self.peer_closed) && self.out.is_empty())
+    }
+
+    /// Checks the output buffer against `limit`; true if the client must be cut off.
+    pub fn output_over_limit(&mut self, limit: &crate::config::OutputLimit) -> bool {
+        let pending = self.out.pending() as u64;
+        if limit.hard > 0 && pending >= limit.hard {
+            return true;
+        }
+        if limit.soft == 0 || pending < limit.soft {
+            self.over_soft_limit_since = None;
+            return false;
+        }
+        let since = *self.over_soft_limit_since.get_or_insert_with(Instant::now);
+        since.elapsed().as_secs() >= limit.soft_seconds
+    }
+
+    /// The output-limit class: pubsub for subscribed clients, normal otherwise.
+    pub fn output_class(&self) -> usize {
+        if self.session.subscriptions.total() > 0 {
+            2
+        } else {
+            0
+        }
     }
 
     /// True while new input should still be read and run.

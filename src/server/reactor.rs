@@ -306,13 +306,39 @@ impl Server {
         }
     }
 
-    /// Puts a client with pending output on the before-sleep write list.
+    /// Puts a client with pending output on the before-sleep write list, or cuts it off
+    /// if its output buffer passed its class's limit.
     fn queue_write(&mut self, key: usize) {
+        let limits = self.exec.server.config.client_output_buffer_limit;
         if let Some(client) = self.clients.get_mut(key) {
-            if !client.out.is_empty() && !client.write_queued {
+            if client.output_over_limit(&limits[client.output_class()]) {
+                log::warn!(
+                    "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    client.session.id,
+                    client.session.addr
+                );
+                client.close_asap = true;
+                client.out.clear();
+            }
+            // A client cut off is queued too: the before-sleep pass closes it.
+            if (client.close_asap || !client.out.is_empty()) && !client.write_queued {
                 client.write_queued = true;
                 self.pending_writes.push(key);
             }
+        }
+    }
+
+    /// Writes pending pub/sub messages (and keyspace notifications) into their
+    /// receivers' output buffers, in each receiver's protocol version.
+    fn deliver_messages(&mut self) {
+        for delivery in self.exec.take_deliveries() {
+            let Some(&slot) = self.client_keys.get(&delivery.client) else { continue };
+            let Some(client) = self.clients.get_mut(slot) else { continue };
+            if client.close_asap {
+                continue;
+            }
+            delivery.write(&mut Reply::new(&mut client.out, client.session.resp));
+            self.queue_write(slot);
         }
     }
 
@@ -425,6 +451,7 @@ impl Server {
         self.exec.update_clock();
         self.time_out_blocked_clients();
         self.exec.before_sleep();
+        self.deliver_messages();
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending {
             if let Some(client) = self.clients.get_mut(key) {
