@@ -153,6 +153,21 @@ fn corpus_pubsub() {
 }
 
 #[test]
+fn corpus_zsets() {
+    check_corpus("zsets");
+}
+
+#[test]
+fn corpus_bitmaps() {
+    check_corpus("bitmaps");
+}
+
+#[test]
+fn corpus_hyperloglog() {
+    check_corpus("hyperloglog");
+}
+
+#[test]
 fn corpus_lists() {
     check_corpus("lists");
 }
@@ -180,6 +195,16 @@ fn random_keys() {
 #[test]
 fn random_expire() {
     check_family("expire");
+}
+
+#[test]
+fn random_zsets() {
+    check_family("zsets");
+}
+
+#[test]
+fn random_bitmaps() {
+    check_family("bitmaps");
 }
 
 #[test]

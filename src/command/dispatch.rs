@@ -11,7 +11,8 @@ use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
 use crate::command::{
-    connection, expire, hashes, introspection, keys, lists, pubsub, server, sets, sort, strings, transactions,
+    bitmaps, connection, expire, hashes, hyperloglog, introspection, keys, lists, pubsub, server, sets, sort, strings,
+    transactions, zsets,
 };
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::store::Db;
@@ -40,6 +41,9 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     sets::COMMANDS,
     sort::COMMANDS,
     pubsub::COMMANDS,
+    zsets::COMMANDS,
+    bitmaps::COMMANDS,
+    hyperloglog::COMMANDS,
 ];
 
 impl CommandTable {

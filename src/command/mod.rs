@@ -7,11 +7,13 @@
 //! server process are recorded as [`ServerEvent`]s for the reactor to carry out.
 
 pub mod args;
+pub mod bitmaps;
 pub mod blocking;
 pub mod connection;
 pub mod dispatch;
 pub mod expire;
 pub mod hashes;
+pub mod hyperloglog;
 pub mod introspection;
 pub mod keys;
 pub mod lists;
@@ -24,6 +26,7 @@ pub mod sort;
 pub mod strings;
 pub mod table;
 pub mod transactions;
+pub mod zsets;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

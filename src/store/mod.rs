@@ -13,6 +13,7 @@ pub mod listpack;
 pub mod quicklist;
 pub mod set;
 pub mod value;
+pub mod zset;
 
 pub use bstr::Bstr;
 pub use db::Db;

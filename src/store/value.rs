@@ -11,6 +11,7 @@ use crate::store::bstr::Bstr;
 use crate::store::hash::HashValue;
 use crate::store::quicklist::QuickList;
 use crate::store::set::SetValue;
+use crate::store::zset::ZSetValue;
 use crate::util::numbers::parse_i64;
 
 /// Longest string Redis stores as `embstr` (one allocation with its object header).
@@ -32,6 +33,8 @@ pub enum Value {
     Hash(Box<HashValue>),
     /// A set ("intset" or "hashtable").
     Set(Box<SetValue>),
+    /// A sorted set ("listpack" or "skiplist").
+    ZSet(Box<ZSetValue>),
 }
 
 /// The Redis type names TYPE and SCAN TYPE use.
@@ -45,6 +48,8 @@ pub enum ValueType {
     Hash,
     /// `set`
     Set,
+    /// `zset`
+    ZSet,
 }
 
 impl ValueType {
@@ -55,6 +60,7 @@ impl ValueType {
             ValueType::List => "list",
             ValueType::Hash => "hash",
             ValueType::Set => "set",
+            ValueType::ZSet => "zset",
         }
     }
 }
@@ -83,6 +89,7 @@ impl Value {
             Value::List(_) => ValueType::List,
             Value::Hash(_) => ValueType::Hash,
             Value::Set(_) => ValueType::Set,
+            Value::ZSet(_) => ValueType::ZSet,
         }
     }
 
@@ -95,6 +102,7 @@ impl Value {
             Value::List(_) => "quicklist",
             Value::Hash(hash) => hash.encoding(),
             Value::Set(set) => set.encoding(),
+            Value::ZSet(zset) => zset.encoding(),
         }
     }
 

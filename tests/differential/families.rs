@@ -10,6 +10,10 @@ mod hashes;
 mod lists;
 #[path = "family_sets.rs"]
 mod sets;
+#[path = "family_zsets.rs"]
+mod zsets;
+#[path = "family_bitmaps.rs"]
+mod bitmaps;
 
 use super::compare::Check;
 use super::random::{Cmd, Family, Gen};
@@ -40,6 +44,14 @@ pub const FAMILIES: &[Family] = &[
     Family {
         name: "sets",
         gen: sets::generate,
+    },
+    Family {
+        name: "zsets",
+        gen: zsets::generate,
+    },
+    Family {
+        name: "bitmaps",
+        gen: bitmaps::generate,
     },
 ];
 
