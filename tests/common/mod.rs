@@ -15,10 +15,17 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts `rredis-server --port 0 --bind 127.0.0.1` plus `extra` directives and
-    /// waits for its "Listening on" log line.
+    /// Starts `rredis-server [config-file] --port 0 --bind 127.0.0.1` plus `extra`
+    /// directives (a first element not starting with `--` is the config file) and waits
+    /// for its "Listening on" log line.
     pub fn start_with(extra: &[&str]) -> TestServer {
+        // A config file path, if given, must come first, as for redis-server.
+        let (file, extra) = match extra.first() {
+            Some(first) if !first.starts_with("--") => (Some(*first), &extra[1..]),
+            _ => (None, extra),
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
+            .args(file)
             .args(["--port", "0", "--bind", "127.0.0.1"])
             .args(extra)
             .stdout(Stdio::piped())
