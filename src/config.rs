@@ -147,7 +147,7 @@ fn format_output_limits(limits: &[OutputLimit; 3]) -> String {
 
 /// Parses `class hard soft seconds` groups; classes not named keep their limits.
 fn parse_output_limits(current: &[OutputLimit; 3], words: &[&str]) -> Result<[OutputLimit; 3], ConfigError> {
-    if words.is_empty() || words.len() % 4 != 0 {
+    if words.is_empty() || !words.len().is_multiple_of(4) {
         return err("Wrong number of arguments in buffer limit configuration.");
     }
     let mut limits = *current;
@@ -783,7 +783,7 @@ impl Param {
 
 /// Validates a `save` value: pairs of non-negative `<seconds> <changes>`, or empty.
 fn valid_save(words: &[&str]) -> bool {
-    words.len() % 2 == 0 && words.iter().all(|w| w.parse::<u64>().is_ok())
+    words.len().is_multiple_of(2) && words.iter().all(|w| w.parse::<u64>().is_ok())
 }
 
 /// The parameter named `name` (case-insensitive).

@@ -84,7 +84,7 @@ pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
     let last = stamp >> 8;
     let now = lfu_minutes(now_ms);
     let elapsed = if now >= last { now - last } else { 65535 - last + now };
-    let periods = if decay_minutes > 0 { elapsed / decay_minutes } else { 0 };
+    let periods = elapsed.checked_div(decay_minutes).unwrap_or(0);
     counter.saturating_sub(periods)
 }
 

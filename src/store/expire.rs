@@ -45,7 +45,7 @@ impl ExpireCycle {
                 }
                 deleted += due.len();
                 rounds += 1;
-                if rounds % 16 == 0 && started.elapsed() > budget {
+                if rounds.is_multiple_of(16) && started.elapsed() > budget {
                     self.timed_out = true;
                     return deleted;
                 }
