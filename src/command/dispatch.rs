@@ -4,6 +4,7 @@
 //! bookkeeping. Handlers never check arity.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use bytes::Bytes;
 
@@ -22,9 +23,28 @@ use crate::protocol::{OutBuf, Reply};
 /// Longest command name looked up (longer names are unknown by definition).
 const MAX_NAME_LEN: usize = 64;
 
+/// FNV-1a: the command table is fixed at start-up and never grows from client input,
+/// so a keyed hash buys nothing there, while every command pays for the lookup.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
 /// Case-insensitive lookup over every family's entries.
 pub struct CommandTable {
-    by_name: HashMap<&'static [u8], &'static CommandSpec>,
+    by_name: HashMap<&'static [u8], &'static CommandSpec, BuildHasherDefault<Fnv>>,
 }
 
 /// Every family's table, in the order COMMAND lists them.
@@ -49,7 +69,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
 impl CommandTable {
     /// Builds the lookup from [`FAMILIES`].
     pub fn build() -> Self {
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::default();
         for family in FAMILIES {
             for spec in family.iter() {
                 by_name.insert(spec.name.as_bytes(), spec);
@@ -273,6 +293,9 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
 pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     let flags = server.config.notify_keyspace_events;
     let wanted = !server.watches.is_empty() || flags & notify::EXPIRED != 0;
+    if !wanted && !server.expiry_logging {
+        return;
+    }
     for (index, db) in dbs.iter_mut().enumerate() {
         for key in db.expired_log.drain(..) {
             server.watches.touch(index, key.as_slice());
@@ -280,4 +303,5 @@ pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
         }
         db.log_expired = wanted;
     }
+    server.expiry_logging = wanted;
 }

@@ -104,6 +104,8 @@ pub struct ServerState {
     pub keyspace_events: Vec<KeyspaceEvent>,
     /// Pub/sub subscribers and the messages waiting to be written.
     pub pubsub: PubSubState,
+    /// Whether databases currently log keys deleted by expiry (see `Db::log_expired`).
+    pub expiry_logging: bool,
 }
 
 /// Everything a handler may touch.
@@ -210,6 +212,7 @@ impl Executor {
                 watches: WatchRegistry::default(),
                 keyspace_events: Vec::new(),
                 pubsub: PubSubState::default(),
+                expiry_logging: false,
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),

@@ -88,15 +88,20 @@ impl OutBuf {
     pub fn write_to<W: Write>(&mut self, sink: &mut W, max: usize) -> io::Result<usize> {
         let mut written = 0;
         while self.pending > 0 && written < max {
-            let n = {
-                let slices = self.io_slices();
-                match sink.write_vectored(&slices) {
-                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
+            let result = if self.chunks.is_empty() {
+                // The common case: one contiguous tail, a plain write.
+                sink.write(&self.tail[self.head_sent..])
+            } else {
+                let mut slices = [IoSlice::new(&[]); MAX_IOV];
+                let count = self.fill_io_slices(&mut slices);
+                sink.write_vectored(&slices[..count])
+            };
+            let n = match result {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
             };
             self.advance(n);
             written += n;
@@ -104,17 +109,20 @@ impl OutBuf {
         Ok(written)
     }
 
-    fn io_slices(&self) -> Vec<IoSlice<'_>> {
-        let mut slices = Vec::with_capacity(self.chunks.len().min(MAX_IOV) + 1);
+    /// Fills `slices` with the pending pieces in order; returns how many it used.
+    fn fill_io_slices<'s>(&'s self, slices: &mut [IoSlice<'s>; MAX_IOV]) -> usize {
+        let mut count = 0;
         let mut skip = self.head_sent;
         for chunk in self.chunks.iter().take(MAX_IOV) {
-            slices.push(IoSlice::new(&chunk[skip..]));
+            slices[count] = IoSlice::new(&chunk[skip..]);
+            count += 1;
             skip = 0;
         }
-        if slices.len() < MAX_IOV && !self.tail.is_empty() {
-            slices.push(IoSlice::new(&self.tail[skip..]));
+        if count < MAX_IOV && !self.tail.is_empty() {
+            slices[count] = IoSlice::new(&self.tail[skip..]);
+            count += 1;
         }
-        slices
+        count
     }
 
     /// Marks `n` bytes as written.
