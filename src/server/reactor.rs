@@ -165,7 +165,8 @@ impl Server {
             self.accept(LISTENER_BASE - token.0);
         } else if self.clients.contains(token.0) {
             if event.is_readable() || event.is_read_closed() || event.is_error() {
-                self.read_client(token.0);
+                // After a hang-up, read to the end: the EOF will not be signalled again.
+                self.read_client(token.0, event.is_read_closed() || event.is_error());
             }
             if event.is_writable() {
                 self.write_client(token.0);
@@ -225,7 +226,7 @@ impl Server {
     }
 
     /// Reads what the socket has (up to the read budget) and runs complete commands.
-    fn read_client(&mut self, key: usize) {
+    fn read_client(&mut self, key: usize, until_eof: bool) {
         let Some(client) = self.clients.get_mut(key) else { return };
         if !client.accepts_input() {
             return;
@@ -245,7 +246,7 @@ impl Server {
                         self.pending_reads.push_back(key);
                         break;
                     }
-                    if n < self.read_scratch.len() {
+                    if n < self.read_scratch.len() && !until_eof {
                         // A short read drained the socket: new data brings a new edge,
                         // so the extra read that would return WouldBlock is skipped.
                         break;
@@ -382,7 +383,7 @@ impl Server {
         for _ in 0..self.pending_reads.len() {
             let Some(key) = self.pending_reads.pop_front() else { break };
             if self.clients.contains(key) {
-                self.read_client(key);
+                self.read_client(key, false);
                 self.process_input(key);
                 self.close_if_done(key);
             }

@@ -163,10 +163,15 @@ impl RawConn {
         }
     }
 
-    /// True once the server has closed the connection (reads EOF within the timeout).
+    /// True once the server has closed the connection: EOF (or a reset) within the read
+    /// timeout. A timeout means the connection is still open.
     pub fn is_closed(&mut self) -> bool {
         let mut byte = [0u8; 1];
-        matches!(self.stream.read(&mut byte), Ok(0) | Err(_))
+        match self.stream.read(&mut byte) {
+            Ok(0) => true,
+            Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+            Ok(_) => false,
+        }
     }
 }
 
