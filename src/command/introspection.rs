@@ -271,6 +271,10 @@ fn keys_from_specs(spec: &CommandSpec, argv: &[Bytes]) -> Option<KeyList> {
         .iter()
         .filter(|ks| !ks.flags.contains(&"not_key"))
     {
+        if matches!(ks.begin, BeginSearch::Unknown) {
+            // Keys Redis cannot locate from the spec: a command-specific finder must.
+            return None;
+        }
         let Some(first) = begin_search(ks, argv) else {
             continue;
         };
@@ -317,6 +321,7 @@ fn begin_search(ks: &KeySpec, argv: &[Bytes]) -> Option<i64> {
             }
             None
         }
+        BeginSearch::Unknown => None,
     }
 }
 
@@ -348,6 +353,7 @@ fn find_keys(ks: &KeySpec, argv: &[Bytes], first: i64) -> Option<(i64, i64, i64)
             let first = first + first_key as i64;
             Some((first, first.checked_add(numkeys)? - 1, step as i64))
         }
+        FindKeys::Unknown => None,
     }
 }
 
@@ -512,6 +518,11 @@ fn write_key_spec(reply: &mut Reply<'_>, ks: &KeySpec) {
             reply.bulk(b"startfrom");
             reply.int(start_from as i64);
         }
+        BeginSearch::Unknown => {
+            reply.bulk(b"unknown");
+            reply.bulk(b"spec");
+            reply.map_len(0);
+        }
     }
     reply.bulk(b"find_keys");
     reply.map_len(2);
@@ -528,6 +539,12 @@ fn write_key_spec(reply: &mut Reply<'_>, ks: &KeySpec) {
                 (b"keystep", step),
                 (b"limit", limit),
             ]
+        }
+        FindKeys::Unknown => {
+            reply.bulk(b"unknown");
+            reply.bulk(b"spec");
+            reply.map_len(0);
+            return;
         }
         FindKeys::KeyNum {
             key_num_index,
@@ -636,7 +653,7 @@ fn write_args(reply: &mut Reply<'_>, list: &[Arg]) {
     reply.array_len(list.len());
     for arg in list {
         let key_spec = match arg.kind {
-            ArgType::Key(index) => Some(index),
+            ArgType::Key(index) | ArgType::KeyPattern(index) => Some(index),
             _ => None,
         };
         let nested = matches!(arg.kind, ArgType::OneOf | ArgType::Block);
@@ -696,6 +713,7 @@ fn arg_type_name(kind: ArgType) -> &'static str {
         ArgType::Integer => "integer",
         ArgType::Double => "double",
         ArgType::Key(_) => "key",
+        ArgType::KeyPattern(_) => "pattern",
         ArgType::Pattern => "pattern",
         ArgType::UnixTime => "unix-time",
         ArgType::PureToken => "pure-token",

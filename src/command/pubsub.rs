@@ -412,7 +412,7 @@ const SHARD_SPECS_ONE: &[KeySpec] =
 
 const CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).multiple()];
 const OPT_CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).optional().multiple()];
-const PATTERNS: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).multiple()];
+const PATTERNS: &[Arg] = &[Arg::block("pattern", &[Arg::new("pattern", ArgType::Pattern)]).multiple()];
 const OPT_PATTERNS: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional().multiple()];
 const SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).multiple()];
 const OPT_SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).optional().multiple()];
@@ -457,7 +457,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec(
         "publish",
         3,
-        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        PUBSUB | LOADING | STALE | FAST,
         publish,
         docs(
             "Posts a message to a channel.",
@@ -469,7 +469,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     shard_spec(
         "spublish",
         3,
-        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        PUBSUB | LOADING | STALE | FAST,
         1,
         spublish,
         docs(

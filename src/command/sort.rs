@@ -387,7 +387,7 @@ fn sort_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// The arguments SORT and SORT_RO share; SORT adds STORE.
 const SORT_RO_ARGS: &[Arg] = &[
     Arg::key("key", 0),
-    Arg::new("pattern", ArgType::Pattern)
+    Arg::new("pattern", ArgType::KeyPattern(1))
         .with_token("BY")
         .optional(),
     Arg::block(
@@ -399,7 +399,7 @@ const SORT_RO_ARGS: &[Arg] = &[
     )
     .with_token("LIMIT")
     .optional(),
-    Arg::new("pattern", ArgType::Pattern)
+    Arg::new("pattern", ArgType::KeyPattern(1))
         .with_token("GET")
         .optional()
         .multiple()
@@ -425,11 +425,23 @@ const SORT_ARGS: &[Arg] = &[
 const SORT_COMPLEXITY: &str =
     "O(N+M*log(M)) for N elements to sort and M returned; O(N) when nothing is sorted.";
 
-/// The sorted key. Redis also lists BY/GET and STORE specs of unknown position.
-const SORT_SPECS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1)];
+/// The sorted key, the keys BY/GET read (named by the data, so of unknown position) and,
+/// for SORT, the STORE destination (its keyword may stand anywhere).
+const SORT_SPECS: &[KeySpec] = &[
+    KeySpec::range(&["RO", "access"], 1, 0, 1),
+    KeySpec::unknown(&["RO", "access"]),
+    KeySpec::unknown(&["OW", "update"]),
+];
+const SORT_RO_SPECS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1), KeySpec::unknown(&["RO", "access"])];
 
 /// A SORT variant's table entry.
-const fn sort_cmd(name: &'static str, flags: u32, handler: Handler, docs: Docs) -> CommandSpec {
+const fn sort_cmd(
+    name: &'static str,
+    flags: u32,
+    key_specs: &'static [KeySpec],
+    handler: Handler,
+    docs: Docs,
+) -> CommandSpec {
     CommandSpec {
         name,
         arity: -2,
@@ -438,7 +450,7 @@ const fn sort_cmd(name: &'static str, flags: u32, handler: Handler, docs: Docs) 
         first_key: 1,
         last_key: 1,
         key_step: 1,
-        key_specs: SORT_SPECS,
+        key_specs,
         tips: &[],
         handler,
         subcommands: &[],
@@ -451,6 +463,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     sort_cmd(
         "sort",
         WRITE | DENYOOM | MOVABLE_KEYS,
+        SORT_SPECS,
         sort,
         Docs {
             summary: "Sorts the elements of a list or set, optionally storing the result.",
@@ -464,6 +477,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     sort_cmd(
         "sort_ro",
         READONLY | MOVABLE_KEYS,
+        SORT_RO_SPECS,
         sort_ro,
         Docs {
             summary: "Sorts the elements of a list or set (read-only SORT).",

@@ -166,6 +166,8 @@ pub enum BeginSearch {
     Index(i32),
     /// After a keyword, searched from `start_from` (negative: from the end).
     Keyword { keyword: &'static str, start_from: i32 },
+    /// Somewhere Redis cannot describe (SORT's BY/GET and STORE): key finders skip it.
+    Unknown,
 }
 
 /// How a key spec finds keys once it has started.
@@ -176,6 +178,8 @@ pub enum FindKeys {
     Range { last_key: i32, step: i32, limit: i32 },
     /// A count argument at `key_num_index`, then keys from `first_key` every `step`.
     KeyNum { key_num_index: i32, first_key: i32, step: i32 },
+    /// Not describable (goes with [`BeginSearch::Unknown`]).
+    Unknown,
 }
 
 /// One key spec (COMMAND INFO's `key_specs`).
@@ -190,6 +194,11 @@ pub struct KeySpec {
 }
 
 impl KeySpec {
+    /// A spec whose keys cannot be located from the arguments alone.
+    pub const fn unknown(flags: &'static [&'static str]) -> KeySpec {
+        KeySpec { flags, begin: BeginSearch::Unknown, find: FindKeys::Unknown }
+    }
+
     /// The common single-range spec: keys from `index` to `last_key` (relative) by `step`.
     pub const fn range(flags: &'static [&'static str], index: i32, last_key: i32, step: i32) -> KeySpec {
         KeySpec { flags, begin: BeginSearch::Index(index), find: FindKeys::Range { last_key, step, limit: 0 } }
@@ -209,6 +218,8 @@ pub enum ArgType {
     Key(i32),
     /// `pattern`
     Pattern,
+    /// `pattern` whose expansions are key names (SORT's BY and GET), with its key spec.
+    KeyPattern(i32),
     /// `unix-time`
     UnixTime,
     /// `pure-token`
