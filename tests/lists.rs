@@ -584,3 +584,25 @@ fn through_the_redis_crate() {
         .unwrap_err();
     assert!(err.to_string().contains("no such key"), "{err}");
 }
+
+/// A waiter is served from the key that received data, as Redis 7.0 does, not from
+/// whichever of its keys happens to hold elements, and a key that stopped being a list
+/// leaves it waiting.
+#[test]
+fn waiters_are_served_from_the_key_that_became_ready() {
+    let server = TestServer::start();
+    let mut waiter = server.raw();
+    let mut pusher = server.raw();
+    waiter.send_cmd(&[b"BLPOP", b"a", b"b", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    pusher.send_cmd(&[b"MULTI"]);
+    pusher.send_cmd(&[b"RPUSH", b"b", b"x"]);
+    pusher.send_cmd(&[b"RPUSH", b"a", b"y"]);
+    pusher.send_cmd(&[b"EXEC"]);
+    assert_eq!(waiter.read_reply(), b"*2\r\n$1\r\nb\r\n$1\r\nx\r\n");
+    waiter.send_cmd(&[b"BLPOP", b"s", b"b", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    pusher.send_cmd(&[b"SET", b"s", b"str"]);
+    pusher.send_cmd(&[b"RPUSH", b"b", b"z"]);
+    assert_eq!(waiter.read_reply(), b"*2\r\n$1\r\nb\r\n$1\r\nz\r\n");
+}

@@ -156,11 +156,13 @@ impl Executor {
         out.seal_if_large();
     }
 
-    /// Runs a blocked client's command again because one of its keys became ready.
+    /// Runs a blocked client's command again because `ready_key` received data; the
+    /// handler pops from that key only (`session.serving_key`).
     /// Returns true if it was served (and is unblocked); false if it still waits, in
     /// the same place in line and with the same deadline.
-    pub fn retry_blocked(&mut self, session: &mut Session, out: &mut OutBuf) -> bool {
+    pub fn retry_blocked(&mut self, session: &mut Session, out: &mut OutBuf, ready_key: &Bytes) -> bool {
         let Some(blocked) = session.blocked.take() else { return true };
+        session.serving_key = Some(ready_key.clone());
         let mut ctx = self.context(session, out);
         let served = match ctx.table.resolve(&blocked.args) {
             Ok(spec) => {
@@ -169,6 +171,7 @@ impl Executor {
             }
             Err(_) => true,
         };
+        session.serving_key = None;
         if served {
             self.server.blocking.unregister(session.id, &blocked);
         } else {

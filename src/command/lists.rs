@@ -716,11 +716,12 @@ fn rpoplpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// `[key, element]`; otherwise blocks on all of them (a null array inside MULTI).
 fn blocking_pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResult {
     let deadline = parse_timeout(&args[args.len() - 1], ctx.now())?;
+    let serving = ctx.session.serving_key.is_some();
     let keys = &args[1..args.len() - 1];
     let now = ctx.now();
-    for key in keys {
+    for key in serving_keys(ctx, keys) {
         let (db, reply) = ctx.db_and_reply();
-        let Some(list) = list_for_write(db, key, now)? else {
+        let Some(list) = ready_list(db, key, now, serving)? else {
             continue;
         };
         let Some(value) = pop_one(list, end) else {
@@ -735,6 +736,23 @@ fn blocking_pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResul
     }
     block_or_null(ctx, keys, deadline, Immediate::NullArray);
     Ok(())
+}
+
+/// The keys a blocking command may pop from: all of them on its first run; only the key
+/// that became ready when the reactor serves it (as Redis serves a waiter from the key
+/// that received data, not from whichever of its keys happens to be non-empty).
+fn serving_keys<'k>(ctx: &Ctx<'_>, keys: &'k [Bytes]) -> impl Iterator<Item = &'k Bytes> + 'k {
+    let serving = ctx.session.serving_key.clone();
+    keys.iter().filter(move |key| serving.as_ref().is_none_or(|ready| ready == *key))
+}
+
+/// The list at `key` for a blocking pop. While being served, a key that stopped being a
+/// list is "not ready" (the client keeps waiting) instead of a WRONGTYPE error.
+fn ready_list<'a>(db: &'a mut Db, key: &[u8], now: i64, serving: bool) -> CmdResult<Option<&'a mut QuickList>> {
+    match list_for_write(db, key, now) {
+        Err(CmdError::WrongType) if serving => Ok(None),
+        other => other,
+    }
 }
 
 /// How a blocking command answers inside MULTI when nothing is there.
@@ -778,7 +796,8 @@ fn blocking_move_generic(
     deadline: Option<i64>,
 ) -> CmdResult {
     let now = ctx.now();
-    if list_for_write(ctx.db(), &args[1], now)?.is_some() {
+    let serving = ctx.session.serving_key.is_some();
+    if ready_list(ctx.db(), &args[1], now, serving)?.is_some_and(|list| !list.is_empty()) {
         return move_generic(ctx, args, from, to);
     }
     block_or_null(ctx, &args[1..2], deadline, Immediate::NullBulk);
@@ -803,7 +822,12 @@ fn brpoplpush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn blmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let parsed = parse_mpop(args, 2)?;
     let deadline = parse_timeout(&args[1], ctx.now())?;
-    if !mpop_generic(ctx, parsed.keys, parsed.end, parsed.count)? {
+    let candidates: Vec<Bytes> = serving_keys(ctx, parsed.keys).cloned().collect();
+    let served = match mpop_generic(ctx, &candidates, parsed.end, parsed.count) {
+        Err(CmdError::WrongType) if ctx.session.serving_key.is_some() => false,
+        other => other?,
+    };
+    if !served {
         block_or_null(ctx, parsed.keys, deadline, Immediate::NullArray);
     }
     Ok(())

@@ -264,7 +264,7 @@ fn info_clients(ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
     field(out, "connected_clients", ctx.server.connected_clients);
     field(out, "cluster_connections", 0);
     field(out, "maxclients", ctx.server.config.maxclients);
-    field(out, "blocked_clients", 0);
+    field(out, "blocked_clients", ctx.server.blocking.blocked_clients);
     field(out, "tracking_clients", 0);
 }
 

@@ -31,6 +31,8 @@ pub struct Session {
     pub last_command: &'static str,
     /// The command this client is blocked in, if any: its pipeline waits behind it.
     pub blocked: Option<Blocked>,
+    /// While the reactor serves this blocked client: the key that became ready.
+    pub serving_key: Option<Bytes>,
     /// Commands queued since MULTI, if a transaction is open.
     pub multi: Option<Vec<Vec<Bytes>>>,
     /// A command was refused while queueing: EXEC will abort.
@@ -57,6 +59,7 @@ impl Session {
             created_ms: now_ms,
             last_command: "NULL",
             blocked: None,
+            serving_key: None,
             multi: None,
             multi_failed: false,
             in_exec: false,

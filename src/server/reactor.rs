@@ -350,7 +350,7 @@ impl Server {
             for id in self.exec.server.blocking.waiters(db, &key) {
                 let Some(&slot) = self.client_keys.get(&id) else { continue };
                 let Some(client) = self.clients.get_mut(slot) else { continue };
-                if self.exec.retry_blocked(&mut client.session, &mut client.out) {
+                if self.exec.retry_blocked(&mut client.session, &mut client.out, &key) {
                     self.resume(slot);
                 }
             }
