@@ -218,7 +218,17 @@ pub fn run(name: &str, text: &str) -> Stats {
                 let r = execute(redis.current(&pair, current), args, *scan_all);
                 let o = execute(ours.current(&pair, current), args, *scan_all);
                 stats.record(args, *check);
-                if !compare::agree(*check, &r, &o) {
+                if matches!((&r, &o), (Outcome::Timeout, Outcome::Timeout)) {
+                    // Both blocked: agreement, but every later command on this connection
+                    // would compare "closed" with "closed" and hide real differences, so a
+                    // corpus must never leave a connection blocked.
+                    stats.mismatches.push(format!(
+                        "{name}:{}: both servers gave no reply (the corpus blocks a connection: use a timeout or serve it)",
+                        line.number
+                    ));
+                    redis.conns[current] = None;
+                    ours.conns[current] = None;
+                } else if !compare::agree(*check, &r, &o) {
                     let place = format!("{name}:{}", line.number);
                     stats
                         .mismatches
