@@ -153,6 +153,11 @@ fn corpus_pubsub() {
 }
 
 #[test]
+fn corpus_notifications() {
+    check_corpus("notifications");
+}
+
+#[test]
 fn corpus_zsets() {
     check_corpus("zsets");
 }

@@ -13,7 +13,7 @@ use crate::command::keys::{is_opt, lookup_no_touch};
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, CommandSpec, Docs, Group, Handler, KeySpec,
 };
-use crate::command::{args, Ctx};
+use crate::command::{args, notify, Ctx};
 use crate::error::{c_str, one_line, CmdError, CmdResult};
 
 /// NX together with XX, GT or LT.
@@ -111,12 +111,15 @@ fn expire_generic(
         ctx.reply.int(0);
         return Ok(());
     }
-    if when <= now {
+    let event = if when <= now {
         db.remove(key, now);
+        "del"
     } else {
         db.set_expire(key, when);
-    }
+        "expire"
+    };
     ctx.server.dirty += 1;
+    ctx.notify(notify::GENERIC, event, key);
     ctx.reply.int(1);
     Ok(())
 }
@@ -211,7 +214,10 @@ fn persist(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let db = &mut ctx.dbs[ctx.session.db];
     let removed = db.lookup_write(key, now).is_some() && db.persist(key);
-    ctx.server.dirty += u64::from(removed);
+    if removed {
+        ctx.server.dirty += 1;
+        ctx.notify(notify::GENERIC, "persist", key);
+    }
     ctx.reply.int(i64::from(removed));
     Ok(())
 }

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use crate::command::table::{
     acl, container_handler, flags::*, Arg, ArgType, CommandSpec, Docs, Group, Handler, KeySpec,
 };
-use crate::command::{args, Ctx};
+use crate::command::{args, notify, Ctx};
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::db::{access_clock, initial_access, lfu_counter};
@@ -83,12 +83,14 @@ fn db_index(arg: &[u8], databases: usize) -> CmdResult<usize> {
 /// The number of keys that existed and were removed (duplicates count once).
 fn del(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let db = &mut ctx.dbs[ctx.session.db];
-    let deleted = args[1..]
-        .iter()
-        .filter(|key| db.remove(key, now).is_some())
-        .count();
-    ctx.server.dirty += deleted as u64;
+    let mut deleted = 0;
+    for key in &args[1..] {
+        if ctx.db().remove(key, now).is_some() {
+            ctx.server.dirty += 1;
+            ctx.notify(notify::GENERIC, "del", key);
+            deleted += 1;
+        }
+    }
     ctx.reply.int(deleted as i64);
     Ok(())
 }
@@ -152,6 +154,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> CmdResult {
         let (obj, expire_at) = db.take(key, now).ok_or(CmdError::NoSuchKey)?;
         db.put(newkey, obj, expire_at);
         ctx.server.dirty += 1;
+        ctx.notify(notify::GENERIC, "rename_from", key);
+        ctx.notify(notify::GENERIC, "rename_to", newkey);
     }
     match (nx, taken) {
         (false, _) => ctx.reply.ok(),
@@ -377,7 +381,10 @@ fn copy(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         replace,
         now,
     );
-    ctx.server.dirty += u64::from(copied);
+    if copied {
+        ctx.server.dirty += 1;
+        notify_in(ctx, dst, "copy_to", destination);
+    }
     ctx.reply.int(i64::from(copied));
     Ok(())
 }
@@ -404,6 +411,20 @@ fn copy_key(
     true
 }
 
+/// Fires generic keyspace event `event` for `key` in database `db` (which may not be the
+/// selected one: MOVE and COPY ... DB notify in the destination database).
+fn notify_in(ctx: &mut Ctx<'_>, db: usize, event: &'static str, key: &[u8]) {
+    let flags = ctx.server.config.notify_keyspace_events;
+    notify::fire(
+        &mut ctx.server.keyspace_events,
+        flags,
+        notify::GENERIC,
+        event,
+        db,
+        key,
+    );
+}
+
 /// `MOVE key db`
 ///
 /// # Returns
@@ -426,7 +447,11 @@ fn move_cmd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             moved = true;
         }
     }
-    ctx.server.dirty += u64::from(moved);
+    if moved {
+        ctx.server.dirty += 1;
+        notify_in(ctx, src, "move_from", key);
+        notify_in(ctx, dst, "move_to", key);
+    }
     ctx.reply.int(i64::from(moved));
     Ok(())
 }
@@ -477,8 +502,9 @@ fn object_refcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     // each object then needs its own access stamp.
     let sharing = config.maxmemory == 0 || !config.maxmemory_policy.tracks_access();
     with_object(ctx, args, |obj, reply, _| {
-        let shared =
-            sharing && !obj.unshared && matches!(obj.value, Value::Int(n) if (0..SHARED_INTEGERS).contains(&n));
+        let shared = sharing
+            && !obj.unshared
+            && matches!(obj.value, Value::Int(n) if (0..SHARED_INTEGERS).contains(&n));
         reply.int(if shared { SHARED_REFCOUNT } else { 1 });
         Ok(())
     })

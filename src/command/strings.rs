@@ -10,6 +10,7 @@
 use bytes::Bytes;
 
 use crate::command::args;
+use crate::command::notify;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, CommandSpec, Docs, Group, Handler, KeySpec,
 };
@@ -302,10 +303,12 @@ fn set_generic(
         return Ok(());
     }
     db.set(key, Value::string_from_arg(value), o.keep_ttl, now);
-    if let Some(when) = deadline {
-        db.set_expire(key, when);
-    }
     ctx.server.dirty += 1;
+    ctx.notify(notify::STRING, "set", key);
+    if let Some(when) = deadline {
+        ctx.db().set_expire(key, when);
+        ctx.notify(notify::GENERIC, "expire", key);
+    }
     if !o.get {
         match kind {
             SetReply::OkOrNull => ctx.reply.ok(),
@@ -370,6 +373,7 @@ fn getset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     ctx.db()
         .set(&args[1], Value::string_from_arg(&args[2]), false, now);
     ctx.server.dirty += 1;
+    ctx.notify(notify::STRING, "set", &args[1]);
     Ok(())
 }
 
@@ -379,6 +383,7 @@ fn getdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     if ctx.db().remove(&args[1], now).is_some() {
         ctx.server.dirty += 1;
+        ctx.notify(notify::GENERIC, "del", &args[1]);
     }
     Ok(())
 }
@@ -405,18 +410,20 @@ fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         None => None,
     };
     reply_string(reply, value)?;
-    match deadline {
+    let event = match deadline {
         Some((unit, when)) if !unit.is_relative() && when <= now => {
             db.remove(key, now);
-            ctx.server.dirty += 1;
+            "del"
         }
         Some((_, when)) => {
             db.set_expire(key, when);
-            ctx.server.dirty += 1;
+            "expire"
         }
-        None if opts.persist && db.persist(key) => ctx.server.dirty += 1,
-        None => {}
-    }
+        None if opts.persist && db.persist(key) => "persist",
+        None => return Ok(()),
+    };
+    ctx.server.dirty += 1;
+    ctx.notify(notify::GENERIC, event, key);
     Ok(())
 }
 
@@ -454,7 +461,9 @@ fn mset_generic(ctx: &mut Ctx<'_>, args: &[Bytes], nx: bool) -> CmdResult {
         return Ok(());
     }
     for pair in args[1..].chunks_exact(2) {
-        db.set(&pair[0], Value::string_from_arg(&pair[1]), false, now);
+        ctx.db()
+            .set(&pair[0], Value::string_from_arg(&pair[1]), false, now);
+        ctx.notify(notify::STRING, "set", &pair[0]);
     }
     ctx.server.dirty += (args.len() as u64 - 1) / 2;
     if nx {
@@ -494,12 +503,14 @@ fn append(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let Some(old_len) = old_len else {
         ctx.db().insert_new(key, Value::string_from_arg(tail), now);
         ctx.server.dirty += 1;
+        ctx.notify(notify::STRING, "append", key);
         ctx.reply.int(tail.len() as i64);
         return Ok(());
     };
     check_string_length(ctx, old_len as u64, tail.len() as u64)?;
     let total = grow_string(ctx, key, |buf| buf.extend_from_slice(tail));
     ctx.server.dirty += 1;
+    ctx.notify(notify::STRING, "append", key);
     ctx.reply.int(total as i64);
     Ok(())
 }
@@ -569,6 +580,7 @@ fn setrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         len
     };
     ctx.server.dirty += 1;
+    ctx.notify(notify::STRING, "setrange", key);
     ctx.reply.int(total as i64);
     Ok(())
 }
@@ -637,7 +649,9 @@ fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> CmdResult {
     let db = ctx.db();
     let new = match db.lookup_write_object(key, now) {
         Some(obj) => {
-            let new = int_of(&obj.value)?.checked_add(by).ok_or(CmdError::Overflow)?;
+            let new = int_of(&obj.value)?
+                .checked_add(by)
+                .ok_or(CmdError::Overflow)?;
             obj.value = Value::Int(new);
             // Redis answers with a shared object whenever the result is a small integer.
             obj.unshared &= !(0..SHARED_INTEGERS).contains(&new);
@@ -649,6 +663,7 @@ fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> CmdResult {
         }
     };
     ctx.server.dirty += 1;
+    ctx.notify(notify::STRING, "incrby", key);
     ctx.reply.int(new);
     Ok(())
 }
@@ -703,6 +718,7 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     };
     ctx.server.dirty += 1;
+    ctx.notify(notify::STRING, "incrbyfloat", key);
     ctx.reply.bulk(&text);
     Ok(())
 }
