@@ -606,3 +606,22 @@ fn waiters_are_served_from_the_key_that_became_ready() {
     pusher.send_cmd(&[b"RPUSH", b"b", b"z"]);
     assert_eq!(waiter.read_reply(), b"*2\r\n$1\r\nb\r\n$1\r\nz\r\n");
 }
+
+/// Any command that creates a list wakes its waiters (RENAME, COPY, MOVE...), as Redis's
+/// key creation signals blocked clients whatever the command.
+#[test]
+fn rename_and_copy_wake_waiters() {
+    let server = TestServer::start();
+    let mut waiter = server.raw();
+    let mut other = server.raw();
+    waiter.send_cmd(&[b"BLPOP", b"dst", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(other.cmd(&[b"RPUSH", b"src", b"a", b"b"]), b":2\r\n");
+    assert_eq!(other.cmd(&[b"RENAME", b"src", b"dst"]), b"+OK\r\n");
+    assert_eq!(waiter.read_reply(), b"*2\r\n$3\r\ndst\r\n$1\r\na\r\n");
+    waiter.send_cmd(&[b"BLPOP", b"copy", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(other.cmd(&[b"COPY", b"dst", b"copy"]), b":1\r\n");
+    assert_eq!(waiter.read_reply(), b"*2\r\n$4\r\ncopy\r\n$1\r\nb\r\n");
+    assert_eq!(other.cmd(&[b"LLEN", b"copy"]), b":0\r\n");
+}

@@ -152,6 +152,7 @@ impl Executor {
             blocked.args = args.to_vec();
             let blocked = blocked.clone();
             ctx.server.blocking.register(ctx.session.id, &blocked);
+            after_expiry(ctx.dbs, ctx.server);
         }
         out.seal_if_large();
     }
@@ -291,12 +292,15 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     after_expiry(ctx.dbs, ctx.server);
 }
 
-/// Turns keys deleted by expiry during the command into WATCH invalidations and
-/// `expired` notifications, and keeps expiry logging on only while someone cares.
+/// Turns what the databases logged during a command into its effects: keys deleted by
+/// expiry become WATCH invalidations and `expired` notifications; lists and sorted sets
+/// created by any command wake clients blocked on them. Logging stays on only while
+/// someone cares (a watcher, `expired` notifications, a blocked client).
 pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     let flags = server.config.notify_keyspace_events;
-    let wanted = !server.watches.is_empty() || flags & notify::EXPIRED != 0;
-    if !wanted && !server.expiry_logging {
+    let want_expired = !server.watches.is_empty() || flags & notify::EXPIRED != 0;
+    let want_ready = server.blocking.blocked_clients > 0;
+    if !want_expired && !want_ready && !server.expiry_logging {
         return;
     }
     for (index, db) in dbs.iter_mut().enumerate() {
@@ -304,7 +308,11 @@ pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
             server.watches.touch(index, key.as_slice());
             notify::fire(&mut server.keyspace_events, flags, notify::EXPIRED, "expired", index, key.as_slice());
         }
-        db.log_expired = wanted;
+        for key in db.ready_log.drain(..) {
+            server.blocking.signal_ready(index, key.as_slice());
+        }
+        db.log_expired = want_expired;
+        db.log_ready = want_ready;
     }
-    server.expiry_logging = wanted;
+    server.expiry_logging = want_expired || want_ready;
 }

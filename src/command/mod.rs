@@ -104,7 +104,8 @@ pub struct ServerState {
     pub keyspace_events: Vec<KeyspaceEvent>,
     /// Pub/sub subscribers and the messages waiting to be written.
     pub pubsub: PubSubState,
-    /// Whether databases currently log keys deleted by expiry (see `Db::log_expired`).
+    /// Whether databases currently log expired or created keys (`Db::log_expired`,
+    /// `Db::log_ready`).
     pub expiry_logging: bool,
 }
 
@@ -170,6 +171,9 @@ impl<'a> Ctx<'a> {
     /// in the selected database. Call it wherever Redis calls `notifyKeyspaceEvent`,
     /// with the same class and event name.
     pub fn notify(&mut self, class: u32, event: &'static str, key: &[u8]) {
+        // Keys that expired during this command were deleted first, so their events go
+        // first, as in Redis.
+        dispatch::after_expiry(self.dbs, self.server);
         let flags = self.server.config.notify_keyspace_events;
         notify::fire(&mut self.server.keyspace_events, flags, class, event, self.session.db, key);
     }

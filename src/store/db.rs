@@ -54,6 +54,11 @@ pub struct Db {
     pub log_expired: bool,
     /// Keys deleted by expiry since the executor last drained the log.
     pub expired_log: Vec<Bstr>,
+    /// Record list and sorted-set keys created in `ready_log` (clients are blocked on
+    /// keys); like Redis's `dbAdd` signalling keys as ready, whatever command adds them.
+    pub log_ready: bool,
+    /// List/zset keys added since the executor last drained the log.
+    pub ready_log: Vec<Bstr>,
     /// Where the active expire cycle resumes its walk of `expires`.
     pub(crate) expire_cursor: u64,
     /// Counters for INFO.
@@ -213,13 +218,22 @@ impl Db {
                 }
             }
             None => {
+                self.note_added(key, &obj.value);
                 self.keys.insert(Bstr::from_slice(key), obj);
             }
         }
     }
 
+    /// Logs a key that now holds a list or sorted set, when blocked clients may want it.
+    fn note_added(&mut self, key: &[u8], value: &Value) {
+        if self.log_ready && matches!(value, Value::List(_) | Value::ZSet(_)) {
+            self.ready_log.push(Bstr::from_slice(key));
+        }
+    }
+
     /// Stores `value` at `key`, which the caller knows is absent (or expired).
     pub fn insert_new(&mut self, key: &[u8], value: Value, now_ms: i64) {
+        self.note_added(key, &value);
         self.expires.remove(key);
         self.keys.insert(Bstr::from_slice(key), Object::new(value, self.fresh_access(now_ms)));
     }
@@ -249,6 +263,7 @@ impl Db {
     /// Puts back an object taken with [`Db::take`] (or a copy) under `key`, replacing
     /// any value and TTL there.
     pub fn put(&mut self, key: &[u8], obj: Object, expire_at: Option<i64>) {
+        self.note_added(key, &obj.value);
         self.keys.insert(Bstr::from_slice(key), obj);
         match expire_at {
             Some(when) => {
