@@ -8,6 +8,7 @@ pub mod db;
 pub mod dict;
 pub mod expire;
 pub mod hash;
+pub mod hll;
 pub mod intset;
 pub mod listpack;
 pub mod quicklist;
