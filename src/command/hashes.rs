@@ -17,7 +17,6 @@ use bytes::Bytes;
 
 use crate::command::args;
 use crate::command::notify;
-use crate::command::sets::parse_cursor;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, CommandSpec, Docs, Group, Handler, KeySpec,
 };
@@ -472,35 +471,13 @@ fn randfield_count(ctx: &mut Ctx<'_>, key: &[u8], count: i64, withvalues: bool) 
     Ok(())
 }
 
-/// HSCAN's `[MATCH pattern] [COUNT count]`: the pattern (`None` for none or `*`; the
-/// last MATCH wins) and the count.
-fn scan_options(opts: &[Bytes]) -> CmdResult<(Option<&[u8]>, usize)> {
-    let (mut pattern, mut count) = (None, 10usize);
-    for pair in opts.chunks(2) {
-        let [name, value] = pair else {
-            return Err(CmdError::Syntax);
-        };
-        if args::is(name, "COUNT") {
-            count = usize::try_from(args::int(value)?)
-                .ok()
-                .filter(|&n| n >= 1)
-                .ok_or(CmdError::Syntax)?;
-        } else if args::is(name, "MATCH") {
-            pattern = (&value[..] != b"*").then_some(&value[..]);
-        } else {
-            return Err(CmdError::Syntax);
-        }
-    }
-    Ok((pattern, count))
-}
-
 /// `HSCAN key cursor [MATCH pattern] [COUNT count]`
 ///
 /// # Returns
 /// `[next cursor, [field, value, ...]]`. A listpack hash is returned whole in one call
 /// (cursor 0); a table is walked with the dict's reverse-binary cursor.
 fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[2])?;
+    let cursor = args::scan_cursor(&args[2])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
     let Some(hash) = read_hash(db, &args[1], now)? else {
@@ -509,7 +486,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         reply.array_len(0);
         return Ok(());
     };
-    let (pattern, count) = scan_options(&args[3..])?;
+    let args::ScanOptions { pattern, count, .. } = args::ScanOptions::parse(&args[3..], false)?;
     let mut found: Vec<Vec<u8>> = Vec::new();
     let next = hash.scan(cursor, count, |field, value| {
         let field = field.to_vec();

@@ -14,6 +14,7 @@ use bytes::Bytes;
 use crate::command::table::{
     acl, container_handler, flags::*, Arg, ArgType, CommandSpec, Docs, Group, Handler, KeySpec,
 };
+use crate::command::args::ScanOptions;
 use crate::command::{args, notify, Ctx};
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -24,7 +25,6 @@ use crate::util::glob::glob_match;
 /// COPY and MOVE onto themselves.
 const ERR_SAME_OBJECT: &str = "ERR source and destination objects are the same";
 /// A SCAN cursor that is not an unsigned 64-bit number.
-const ERR_INVALID_CURSOR: &str = "ERR invalid cursor";
 /// A database index that parses as an `i64` but not as a C `int`.
 const ERR_NOT_INT32: &str =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
@@ -206,74 +206,6 @@ fn keys(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// SCAN's options.
-struct ScanOptions<'a> {
-    /// MATCH pattern; `None` for none or `*`.
-    pattern: Option<&'a [u8]>,
-    /// COUNT: how many keys to aim for in one call.
-    count: u64,
-    /// TYPE name, up to its first NUL (Redis compares it as a C string).
-    type_name: Option<&'a [u8]>,
-}
-
-impl<'a> ScanOptions<'a> {
-    /// Parses `[MATCH pattern] [COUNT count] [TYPE type]` in any order, repeats allowed.
-    fn parse(opts: &'a [Bytes]) -> CmdResult<Self> {
-        let mut parsed = ScanOptions {
-            pattern: None,
-            count: 10,
-            type_name: None,
-        };
-        for pair in opts.chunks(2) {
-            let [name, value] = pair else {
-                return Err(CmdError::Syntax);
-            };
-            if is_opt(name, "count") {
-                let count = args::int(value)?;
-                parsed.count = u64::try_from(count)
-                    .ok()
-                    .filter(|&n| n >= 1)
-                    .ok_or(CmdError::Syntax)?;
-            } else if is_opt(name, "match") {
-                parsed.pattern = (&value[..] != b"*").then_some(&value[..]);
-            } else if is_opt(name, "type") {
-                parsed.type_name = Some(c_str(value, usize::MAX));
-            } else {
-                return Err(CmdError::Syntax);
-            }
-        }
-        Ok(parsed)
-    }
-}
-
-/// A SCAN cursor as Redis reads it with `strtoul`: the text up to the first NUL, no
-/// leading whitespace, an optional sign (`-` wraps around), decimal digits, no overflow.
-/// The empty string is cursor 0.
-fn parse_cursor(arg: &[u8]) -> CmdResult<u64> {
-    let invalid = || CmdError::raw(ERR_INVALID_CURSOR);
-    let text = c_str(arg, usize::MAX);
-    let (negative, digits) = match text.first() {
-        None => return Ok(0),
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        Some(_) => (false, text),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let value = digits
-        .iter()
-        .try_fold(0u64, |acc, &d| {
-            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })
-        .ok_or_else(invalid)?;
-    Ok(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
-}
-
 /// Walks the table from `cursor` until about `count` keys are gathered, the walk ends,
 /// or `10 * count` further buckets were visited. Returns the next cursor and the keys.
 fn scan_buckets(db: &Db, mut cursor: u64, count: u64) -> (u64, Vec<Bstr>) {
@@ -312,11 +244,11 @@ fn scan_keeps(db: &mut Db, key: &[u8], opts: &ScanOptions<'_>, now: i64) -> bool
 /// A two-element array: the next cursor (a bulk string, `0` when done) and the keys
 /// found. A key present for a whole iteration is returned at least once.
 fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[1])?;
-    let opts = ScanOptions::parse(&args[2..])?;
+    let cursor = args::scan_cursor(&args[1])?;
+    let opts = ScanOptions::parse(&args[2..], true)?;
     let now = ctx.now();
     let db = &mut ctx.dbs[ctx.session.db];
-    let (next, mut found) = scan_buckets(db, cursor, opts.count);
+    let (next, mut found) = scan_buckets(db, cursor, opts.count as u64);
     found.retain(|key| scan_keeps(db, key.as_slice(), &opts, now));
     ctx.reply.array_len(2);
     ctx.reply.bulk(next.to_string().as_bytes());
@@ -934,30 +866,6 @@ pub const COMMANDS: &[CommandSpec] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursors_parse_like_strtoul() {
-        assert_eq!(parse_cursor(b"0"), Ok(0));
-        assert_eq!(parse_cursor(b""), Ok(0));
-        assert_eq!(parse_cursor(b"+12"), Ok(12));
-        assert_eq!(parse_cursor(b"007"), Ok(7));
-        assert_eq!(parse_cursor(b"5\0junk"), Ok(5));
-        assert_eq!(parse_cursor(b"-1"), Ok(u64::MAX));
-        assert_eq!(parse_cursor(b"-18446744073709551615"), Ok(1));
-        assert_eq!(parse_cursor(b"18446744073709551615"), Ok(u64::MAX));
-        for bad in [
-            &b"18446744073709551616"[..],
-            b" 1",
-            b"1 ",
-            b"-",
-            b"+",
-            b"x",
-            b"0x1",
-            b"1.0",
-        ] {
-            assert!(parse_cursor(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn scan_type_none_keeps_expired_keys_like_redis() {

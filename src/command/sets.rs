@@ -15,12 +15,15 @@
 use bytes::Bytes;
 
 use crate::command::args;
+use crate::command::args::ScanOptions;
+/// Kept for the sorted-set family while it moves to `args::scan_cursor`.
+pub(crate) use crate::command::args::scan_cursor as parse_cursor;
 use crate::command::notify;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, BeginSearch, CommandSpec, Docs, FindKeys, Group, Handler, KeySpec,
 };
 use crate::command::Ctx;
-use crate::error::{c_str, CmdError, CmdResult};
+use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::bstr::Bstr;
 use crate::store::db::Db;
@@ -36,7 +39,6 @@ const ERR_NUMKEYS_TOO_BIG: &str = "ERR Number of keys can't be greater than numb
 /// SINTERCARD's LIMIT is negative or not an integer.
 const ERR_LIMIT: &str = "ERR LIMIT can't be negative";
 /// A SCAN-family cursor that is not an unsigned 64-bit number.
-const ERR_INVALID_CURSOR: &str = "ERR invalid cursor";
 /// SPOP with a count pops one member at a time unless fewer than `count / 5` members
 /// would remain (Redis's `SPOP_MOVE_STRATEGY_MUL`); then it moves the survivors instead.
 const SPOP_MOVE_STRATEGY_MUL: usize = 5;
@@ -722,63 +724,12 @@ fn sdiffstore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     union_diff_generic(ctx, Some(&args[1]), &args[2..], true)
 }
 
-/// A SCAN-family cursor as Redis reads it with `strtoul`: up to the first NUL, no
-/// leading whitespace, an optional sign (`-` wraps around), decimal digits, no overflow;
-/// the empty string is 0.
-pub(crate) fn parse_cursor(arg: &[u8]) -> CmdResult<u64> {
-    let invalid = || CmdError::raw(ERR_INVALID_CURSOR);
-    let text = c_str(arg, usize::MAX);
-    let (negative, digits) = match text.first() {
-        None => return Ok(0),
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        Some(_) => (false, text),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let value = digits
-        .iter()
-        .try_fold(0u64, |acc, &d| {
-            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })
-        .ok_or_else(invalid)?;
-    Ok(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
-}
-
-/// SSCAN's `[MATCH pattern] [COUNT count]`: the pattern (`None` for none or `*`) and
-/// the count.
-fn scan_options(opts: &[Bytes]) -> CmdResult<(Option<&[u8]>, usize)> {
-    let (mut pattern, mut count) = (None, 10usize);
-    for pair in opts.chunks(2) {
-        let [name, value] = pair else {
-            return Err(CmdError::Syntax);
-        };
-        if args::is(name, "COUNT") {
-            let n = args::int(value)?;
-            count = usize::try_from(n)
-                .ok()
-                .filter(|&n| n >= 1)
-                .ok_or(CmdError::Syntax)?;
-        } else if args::is(name, "MATCH") {
-            pattern = (&value[..] != b"*").then_some(&value[..]);
-        } else {
-            return Err(CmdError::Syntax);
-        }
-    }
-    Ok((pattern, count))
-}
-
 /// `SSCAN key cursor [MATCH pattern] [COUNT count]`
 ///
 /// # Returns
 /// `[next cursor, members]`. An intset is returned whole in one call (cursor 0).
 fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[2])?;
+    let cursor = args::scan_cursor(&args[2])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
     let Some(set) = read_set(db, &args[1], now)? else {
@@ -787,7 +738,7 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         reply.array_len(0);
         return Ok(());
     };
-    let (pattern, count) = scan_options(&args[3..])?;
+    let ScanOptions { pattern, count, .. } = ScanOptions::parse(&args[3..], false)?;
     let mut found: Vec<Vec<u8>> = Vec::new();
     let next = set.scan(cursor, count, |member| {
         let bytes = member.to_vec();
