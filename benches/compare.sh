@@ -14,8 +14,8 @@ rounds=${2:-2}
 tests=${TESTS:-ping,set,get,incr,mset}
 clients=${CLIENTS:-50}
 
-cargo build --release --quiet
-ours_bin=target/release/rredis-server
+[ -n "${OURS_BIN:-}" ] || cargo build --release --quiet
+ours_bin=${OURS_BIN:-target/release/rredis-server}
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }

@@ -10,8 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000000}
-cargo build --release --quiet
-ours_bin=target/release/rredis-server
+[ -n "${OURS_BIN:-}" ] || cargo build --release --quiet
+ours_bin=${OURS_BIN:-target/release/rredis-server}
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
