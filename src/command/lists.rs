@@ -18,7 +18,7 @@
 use bytes::Bytes;
 
 use crate::command::args;
-use crate::command::blocking::TimeoutReply;
+use crate::command::blocking::{parse_timeout, TimeoutReply};
 use crate::command::notify;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, BeginSearch, CommandSpec, Docs, FindKeys, Group, Handler, KeySpec,
@@ -30,8 +30,7 @@ use crate::store::listpack::Entry;
 use crate::store::quicklist::QuickList;
 use crate::store::value::Value;
 use crate::store::Db;
-use crate::util::longdouble::LongDouble;
-use crate::util::numbers::{parse_i64, strtod};
+use crate::util::numbers::parse_i64;
 
 /// LSET with an index outside the list.
 const ERR_INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
@@ -46,9 +45,7 @@ const ERR_NUMKEYS: &str = "ERR numkeys should be greater than 0";
 /// LMPOP/BLMPOP with a COUNT below 1 or not an integer.
 const ERR_COUNT_POSITIVE: &str = "ERR count should be greater than 0";
 /// A blocking timeout that is not a number.
-const ERR_TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
 /// A blocking timeout below zero (or too large to represent in milliseconds).
-const ERR_TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
 
 // ---------------------------------------------------------------------------------------
 // Shared helpers
@@ -105,56 +102,6 @@ fn int_at_least(arg: &[u8], min: i64, err: &str) -> CmdResult<i64> {
         .filter(|&n| n >= min)
         .ok_or_else(|| CmdError::raw(err))
 }
-
-/// Parses a blocking timeout in seconds (a long double, as Redis reads it) into a
-/// deadline in ms: `None` waits forever (0, or a deadline past the clock's range).
-///
-/// # Errors
-/// `ERR timeout is not a float or out of range`; `ERR timeout is negative` (also for
-/// values whose milliseconds do not fit an `i64`, as Redis's conversion makes them).
-fn parse_timeout(arg: &[u8], now_ms: i64) -> CmdResult<Option<i64>> {
-    if LongDouble::parse(arg).is_none() {
-        return Err(CmdError::raw(ERR_TIMEOUT_NOT_FLOAT));
-    }
-    let ms = match parse_i64(arg) {
-        // Exact for integers, where a double would round large values.
-        Some(secs) => secs.checked_mul(1000).unwrap_or(i64::MIN),
-        None => fractional_ms(arg),
-    };
-    if ms < 0 {
-        return Err(CmdError::raw(ERR_TIMEOUT_NEGATIVE));
-    }
-    Ok(if ms == 0 {
-        None
-    } else {
-        now_ms.checked_add(ms)
-    })
-}
-
-/// Milliseconds of a non-integer timeout: `ceil(seconds * 1000)`, with values whose
-/// milliseconds do not fit an `i64` mapped to `i64::MIN` (what Redis's conversion of
-/// the long double yields on x86-64).
-fn fractional_ms(arg: &[u8]) -> i64 {
-    let parsed = strtod(arg);
-    let ms = if parsed.value == 0.0 && parsed.range_error {
-        // Too small for a double but not for a long double: rounds up to 1 ms.
-        if parsed.value.is_sign_positive() {
-            1.0
-        } else {
-            0.0
-        }
-    } else {
-        (parsed.value * 1000.0).ceil()
-    };
-    if ms.is_finite() && (-I64_BOUND..I64_BOUND).contains(&ms) {
-        ms as i64
-    } else {
-        i64::MIN
-    }
-}
-
-/// 2^63: doubles in `-2^63..2^63` convert to `i64` exactly.
-const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
 
 /// The list at `key` for writing: `None` when missing.
 ///

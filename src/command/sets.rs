@@ -16,8 +16,6 @@ use bytes::Bytes;
 
 use crate::command::args;
 use crate::command::args::ScanOptions;
-/// Kept for the sorted-set family while it moves to `args::scan_cursor`.
-pub(crate) use crate::command::args::scan_cursor as parse_cursor;
 use crate::command::notify;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, BeginSearch, CommandSpec, Docs, FindKeys, Group, Handler, KeySpec,

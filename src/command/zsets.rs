@@ -12,9 +12,8 @@
 use bytes::Bytes;
 
 use crate::command::args;
-use crate::command::blocking::TimeoutReply;
+use crate::command::blocking::{parse_timeout, TimeoutReply};
 use crate::command::notify;
-use crate::command::sets::parse_cursor;
 use crate::command::Ctx;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -22,8 +21,7 @@ use crate::store::db::Db;
 use crate::store::value::Value;
 use crate::store::zset::ZSetValue;
 use crate::util::glob::glob_match;
-use crate::util::longdouble::LongDouble;
-use crate::util::numbers::{format_double_17g, parse_f64_lax, parse_i64, strtod};
+use crate::util::numbers::{format_double_17g, parse_f64_lax, parse_i64};
 
 #[path = "zsets_table.rs"]
 mod table;
@@ -54,9 +52,7 @@ const ERR_NUMKEYS: &str = "ERR numkeys should be greater than 0";
 /// ZMPOP COUNT.
 const ERR_COUNT: &str = "ERR count should be greater than 0";
 /// Blocking timeout not a number.
-const ERR_TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
 /// Blocking timeout below zero.
-const ERR_TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
 /// ZRANDMEMBER count of i64::MIN.
 const ERR_RANDMEMBER_RANGE: &str =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
@@ -1056,41 +1052,6 @@ fn zmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     pop_generic(ctx, keys, count, shape).map(|_| ())
 }
 
-/// Parses a blocking timeout in seconds into a deadline (ms); `None` waits forever.
-fn parse_timeout(arg: &[u8], now_ms: i64) -> CmdResult<Option<i64>> {
-    if LongDouble::parse(arg).is_none() {
-        return Err(CmdError::raw(ERR_TIMEOUT_NOT_FLOAT));
-    }
-    let ms = match parse_i64(arg) {
-        Some(secs) => secs.checked_mul(1000).unwrap_or(i64::MIN),
-        None => {
-            let parsed = strtod(arg);
-            let ms = if parsed.value == 0.0 && parsed.range_error {
-                if parsed.value.is_sign_positive() {
-                    1.0
-                } else {
-                    0.0
-                }
-            } else {
-                (parsed.value * 1000.0).ceil()
-            };
-            if ms.is_finite() && (i64::MIN as f64..-(i64::MIN as f64)).contains(&ms) {
-                ms as i64
-            } else {
-                i64::MIN
-            }
-        }
-    };
-    if ms < 0 {
-        return Err(CmdError::raw(ERR_TIMEOUT_NEGATIVE));
-    }
-    Ok(if ms == 0 {
-        None
-    } else {
-        now_ms.checked_add(ms)
-    })
-}
-
 /// The blocking pop worker: pops from the first non-empty key, else blocks (or
 /// replies null inside MULTI).
 fn blocking_pop(
@@ -1101,11 +1062,16 @@ fn blocking_pop(
     shape: PopShape,
 ) -> CmdResult {
     let now = ctx.now();
-    for key in keys {
-        if let Some(z) = write_zset(ctx.db(), key, now)? {
-            if !z.is_empty() {
-                return pop_generic(ctx, std::slice::from_ref(key), count, shape).map(|_| ());
-            }
+    // Served by the reactor, only the key that became ready counts, and a key that
+    // stopped being a sorted set leaves the client waiting (Redis's semantics).
+    let serving = ctx.session.serving_key.clone();
+    for key in keys.iter().filter(|key| serving.as_ref().is_none_or(|ready| ready == *key)) {
+        let ready = match write_zset(ctx.db(), key, now) {
+            Err(CmdError::WrongType) if serving.is_some() => None,
+            other => other?,
+        };
+        if ready.is_some_and(|z| !z.is_empty()) {
+            return pop_generic(ctx, std::slice::from_ref(key), count, shape).map(|_| ());
         }
     }
     if ctx.may_block() {
@@ -1247,7 +1213,7 @@ fn distinct_ranks(count: u64, len: usize, rng: &mut impl FnMut() -> u64) -> Vec<
 /// # Returns
 /// `[next cursor, [member, score, ...]]`; a listpack is returned whole (cursor 0).
 fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[2])?;
+    let cursor = args::scan_cursor(&args[2])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
     let Some(z) = read_zset(db, &args[1], now)? else {
@@ -1256,22 +1222,7 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         reply.array_len(0);
         return Ok(());
     };
-    let (mut pattern, mut count) = (None, 10usize);
-    for pair in args[3..].chunks(2) {
-        let [name, value] = pair else {
-            return Err(CmdError::Syntax);
-        };
-        if args::is(name, "COUNT") {
-            count = usize::try_from(args::int(value)?)
-                .ok()
-                .filter(|&n| n >= 1)
-                .ok_or(CmdError::Syntax)?;
-        } else if args::is(name, "MATCH") {
-            pattern = (&value[..] != b"*").then_some(&value[..]);
-        } else {
-            return Err(CmdError::Syntax);
-        }
-    }
+    let args::ScanOptions { pattern, count, .. } = args::ScanOptions::parse(&args[3..], false)?;
     let mut found: Vec<(Vec<u8>, f64)> = Vec::new();
     let next = z.scan(cursor, count, |m, s| {
         if pattern.is_none_or(|p| glob_match(p, m, false)) {
