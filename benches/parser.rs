@@ -38,16 +38,22 @@ fn benches(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("parser");
     group.throughput(Throughput::Elements(1000));
-    group.bench_function("set_pipeline_1000", |b| b.iter(|| parse_all(&pipeline, 16 * 1024)));
+    group.bench_function("set_pipeline_1000", |b| {
+        b.iter(|| parse_all(&pipeline, 16 * 1024))
+    });
     let inline = b"PING\r\n".repeat(1000);
-    group.bench_function("inline_ping_1000", |b| b.iter(|| parse_all(&inline, 16 * 1024)));
+    group.bench_function("inline_ping_1000", |b| {
+        b.iter(|| parse_all(&inline, 16 * 1024))
+    });
     group.finish();
 
     let big = encode(&[b"SET", b"big", &vec![b'x'; 8 * 1024 * 1024]]);
     let mut group = c.benchmark_group("parser_big");
     group.throughput(Throughput::Bytes(big.len() as u64));
     group.sample_size(20);
-    group.bench_function("bulk_8mb_in_64k_reads", |b| b.iter(|| parse_all(&big, 64 * 1024)));
+    group.bench_function("bulk_8mb_in_64k_reads", |b| {
+        b.iter(|| parse_all(&big, 64 * 1024))
+    });
     group.finish();
 }
 

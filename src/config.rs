@@ -146,7 +146,10 @@ fn format_output_limits(limits: &[OutputLimit; 3]) -> String {
 }
 
 /// Parses `class hard soft seconds` groups; classes not named keep their limits.
-fn parse_output_limits(current: &[OutputLimit; 3], words: &[&str]) -> Result<[OutputLimit; 3], ConfigError> {
+fn parse_output_limits(
+    current: &[OutputLimit; 3],
+    words: &[&str],
+) -> Result<[OutputLimit; 3], ConfigError> {
     if words.is_empty() || !words.len().is_multiple_of(4) {
         return err("Wrong number of arguments in buffer limit configuration.");
     }
@@ -162,8 +165,18 @@ fn parse_output_limits(current: &[OutputLimit; 3], words: &[&str]) -> Result<[Ou
         let soft = parse_memory(group[2]);
         let seconds = group[3].parse::<u64>().ok();
         match (hard, soft, seconds) {
-            (Some(hard), Some(soft), Some(soft_seconds)) => limits[class] = OutputLimit { hard, soft, soft_seconds },
-            _ => return err("Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+            (Some(hard), Some(soft), Some(soft_seconds)) => {
+                limits[class] = OutputLimit {
+                    hard,
+                    soft,
+                    soft_seconds,
+                }
+            }
+            _ => {
+                return err(
+                    "Error in hard, soft or soft_seconds setting in buffer limit configuration.",
+                )
+            }
         }
     }
     Ok(limits)
@@ -221,7 +234,10 @@ impl EvictionPolicy {
     /// True for the LFU policies: objects carry an access-frequency counter instead of an
     /// access time.
     pub fn is_lfu(self) -> bool {
-        matches!(self, EvictionPolicy::VolatileLfu | EvictionPolicy::AllkeysLfu)
+        matches!(
+            self,
+            EvictionPolicy::VolatileLfu | EvictionPolicy::AllkeysLfu
+        )
     }
 
     /// True for the LRU and LFU policies, under which integers are never shared objects.
@@ -276,9 +292,21 @@ impl Default for Config {
             lazyfree: LazyFree::default(),
             notify_keyspace_events: 0,
             client_output_buffer_limit: [
-                OutputLimit { hard: 0, soft: 0, soft_seconds: 0 },
-                OutputLimit { hard: 256 << 20, soft: 64 << 20, soft_seconds: 60 },
-                OutputLimit { hard: 32 << 20, soft: 8 << 20, soft_seconds: 60 },
+                OutputLimit {
+                    hard: 0,
+                    soft: 0,
+                    soft_seconds: 0,
+                },
+                OutputLimit {
+                    hard: 256 << 20,
+                    soft: 64 << 20,
+                    soft_seconds: 60,
+                },
+                OutputLimit {
+                    hard: 32 << 20,
+                    soft: 8 << 20,
+                    soft_seconds: 60,
+                },
             ],
             config_file: None,
         }
@@ -313,10 +341,16 @@ pub struct Param {
 
 /// Parses one integer argument within bounds, with Redis's error texts.
 fn int_arg(args: &[String], min: i64, max: i64) -> Result<i64, ConfigError> {
-    let [value] = args else { return err("wrong number of arguments") };
-    let n: i64 = value.parse().map_err(|_| ConfigError("argument couldn't be parsed into an integer".into()))?;
+    let [value] = args else {
+        return err("wrong number of arguments");
+    };
+    let n: i64 = value
+        .parse()
+        .map_err(|_| ConfigError("argument couldn't be parsed into an integer".into()))?;
     if n < min || n > max {
-        return Err(ConfigError(format!("argument must be between {min} and {max} inclusive")));
+        return Err(ConfigError(format!(
+            "argument must be between {min} and {max} inclusive"
+        )));
     }
     Ok(n)
 }
@@ -346,10 +380,15 @@ pub fn parse_memory(text: &str) -> Option<u64> {
 }
 
 fn memory_arg(args: &[String], min: u64, max: u64) -> Result<u64, ConfigError> {
-    let [value] = args else { return err("wrong number of arguments") };
-    let n = parse_memory(value).ok_or_else(|| ConfigError("argument must be a memory value".into()))?;
+    let [value] = args else {
+        return err("wrong number of arguments");
+    };
+    let n =
+        parse_memory(value).ok_or_else(|| ConfigError("argument must be a memory value".into()))?;
     if n < min || n > max {
-        return Err(ConfigError(format!("argument must be between {min} and {max} inclusive")));
+        return Err(ConfigError(format!(
+            "argument must be between {min} and {max} inclusive"
+        )));
     }
     Ok(n)
 }
@@ -408,7 +447,10 @@ pub const PARAMS: &[Param] = &[
             if a.is_empty() || a.len() > 16 {
                 return err("Too many bind addresses specified.");
             }
-            c.bind = a.iter().flat_map(|s| s.split_whitespace().map(str::to_string)).collect();
+            c.bind = a
+                .iter()
+                .flat_map(|s| s.split_whitespace().map(str::to_string))
+                .collect();
             Ok(())
         },
     },
@@ -428,7 +470,8 @@ pub const PARAMS: &[Param] = &[
         get: |c| format!("{:o}", c.unixsocketperm),
         set: |c, a| {
             let text = string_arg(a)?;
-            c.unixsocketperm = u32::from_str_radix(&text, 8).map_err(|_| ConfigError("argument couldn't be parsed into an integer".into()))?;
+            c.unixsocketperm = u32::from_str_radix(&text, 8)
+                .map_err(|_| ConfigError("argument couldn't be parsed into an integer".into()))?;
             Ok(())
         },
     },
@@ -453,15 +496,26 @@ pub const PARAMS: &[Param] = &[
     Param {
         name: "loglevel",
         mutable: true,
-        get: |c| LogLevel::NAMES.iter().find(|(_, l)| *l == c.loglevel).map(|(n, _)| n.to_string()).unwrap_or_default(),
+        get: |c| {
+            LogLevel::NAMES
+                .iter()
+                .find(|(_, l)| *l == c.loglevel)
+                .map(|(n, _)| n.to_string())
+                .unwrap_or_default()
+        },
         set: |c, a| {
             let text = string_arg(a)?;
-            match LogLevel::NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(&text)) {
+            match LogLevel::NAMES
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&text))
+            {
                 Some((_, level)) => {
                     c.loglevel = *level;
                     Ok(())
                 }
-                None => err("argument(s) must be one of the following: debug, verbose, notice, warning"),
+                None => {
+                    err("argument(s) must be one of the following: debug, verbose, notice, warning")
+                }
             }
         },
     },
@@ -602,18 +656,28 @@ pub const PARAMS: &[Param] = &[
         name: "maxmemory-policy",
         mutable: true,
         get: |c| {
-            EvictionPolicy::NAMES.iter().find(|(_, p)| *p == c.maxmemory_policy).map(|(n, _)| n.to_string()).unwrap_or_default()
+            EvictionPolicy::NAMES
+                .iter()
+                .find(|(_, p)| *p == c.maxmemory_policy)
+                .map(|(n, _)| n.to_string())
+                .unwrap_or_default()
         },
         set: |c, a| {
             let text = string_arg(a)?;
-            match EvictionPolicy::NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(&text)) {
+            match EvictionPolicy::NAMES
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&text))
+            {
                 Some((_, policy)) => {
                     c.maxmemory_policy = *policy;
                     Ok(())
                 }
                 None => {
                     let names: Vec<&str> = EvictionPolicy::NAMES.iter().map(|(n, _)| *n).collect();
-                    Err(ConfigError(format!("argument(s) must be one of the following: {}", names.join(", "))))
+                    Err(ConfigError(format!(
+                        "argument(s) must be one of the following: {}",
+                        names.join(", ")
+                    )))
                 }
             }
         },
@@ -733,7 +797,9 @@ pub const PARAMS: &[Param] = &[
         set: |c, a| {
             let text = string_arg(a)?;
             c.notify_keyspace_events =
-                crate::command::notify::parse_flags(&text).ok_or_else(|| ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()))?;
+                crate::command::notify::parse_flags(&text).ok_or_else(|| {
+                    ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into())
+                })?;
             Ok(())
         },
     },
@@ -743,7 +809,8 @@ pub const PARAMS: &[Param] = &[
         get: |c| format_output_limits(&c.client_output_buffer_limit),
         set: |c, a| {
             let words: Vec<&str> = a.iter().flat_map(|w| w.split_whitespace()).collect();
-            c.client_output_buffer_limit = parse_output_limits(&c.client_output_buffer_limit, &words)?;
+            c.client_output_buffer_limit =
+                parse_output_limits(&c.client_output_buffer_limit, &words)?;
             Ok(())
         },
     },
@@ -766,7 +833,9 @@ pub const ALIASES: &[(&str, &str)] = &[
 /// Every name CONFIG GET can match, aliases included, with its parameter.
 pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
     let direct = PARAMS.iter().map(|p| (p.name, p));
-    let aliased = ALIASES.iter().filter_map(|(alias, name)| find_param(name).map(|p| (*alias, p)));
+    let aliased = ALIASES
+        .iter()
+        .filter_map(|(alias, name)| find_param(name).map(|p| (*alias, p)));
     direct.chain(aliased)
 }
 
@@ -788,14 +857,18 @@ fn valid_save(words: &[&str]) -> bool {
 
 /// The parameter named `name` (case-insensitive).
 pub fn find_param(name: &str) -> Option<&'static Param> {
-    let name = ALIASES.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(name)).map_or(name, |(_, real)| real);
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
+        .map_or(name, |(_, real)| real);
     PARAMS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
 impl Config {
     /// Applies one directive (`name` and its arguments).
     pub fn apply(&mut self, name: &str, args: &[String]) -> Result<(), ConfigError> {
-        let param = find_param(name).ok_or_else(|| ConfigError("Bad directive or wrong number of arguments".into()))?;
+        let param = find_param(name)
+            .ok_or_else(|| ConfigError("Bad directive or wrong number of arguments".into()))?;
         (param.set)(self, args)
     }
 
@@ -807,11 +880,23 @@ impl Config {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let words = crate::protocol::inline::split_args(trimmed.as_bytes())
-                .ok_or_else(|| (index + 1, trimmed.to_string(), ConfigError("Unbalanced quotes in configuration line".into())))?;
-            let words: Vec<String> = words.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
-            let Some((name, args)) = words.split_first() else { continue };
-            self.apply(name, args).map_err(|e| (index + 1, trimmed.to_string(), e))?;
+            let words =
+                crate::protocol::inline::split_args(trimmed.as_bytes()).ok_or_else(|| {
+                    (
+                        index + 1,
+                        trimmed.to_string(),
+                        ConfigError("Unbalanced quotes in configuration line".into()),
+                    )
+                })?;
+            let words: Vec<String> = words
+                .iter()
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect();
+            let Some((name, args)) = words.split_first() else {
+                continue;
+            };
+            self.apply(name, args)
+                .map_err(|e| (index + 1, trimmed.to_string(), e))?;
         }
         Ok(())
     }
@@ -822,13 +907,18 @@ impl Config {
         let mut config = Config::default();
         let mut rest = args;
         if let Some(first) = args.first().filter(|a| !a.starts_with("--")) {
-            let text = std::fs::read_to_string(first).map_err(|e| format!("Fatal error, can't open config file '{first}': {e}"))?;
+            let text = std::fs::read_to_string(first)
+                .map_err(|e| format!("Fatal error, can't open config file '{first}': {e}"))?;
             config.config_file = Some(first.clone());
-            config.apply_text(&text).map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
+            config
+                .apply_text(&text)
+                .map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
             rest = &args[1..];
         }
         let text = directives_text(rest);
-        config.apply_text(&text).map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
+        config
+            .apply_text(&text)
+            .map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
         Ok(config)
     }
 }
@@ -939,7 +1029,18 @@ mod tests {
 
     #[test]
     fn command_line_directives() {
-        let config = Config::from_args(&args(&["--port", "0", "--save", "", "--bind", "127.0.0.1", "::1", "--hz", "100"])).unwrap();
+        let config = Config::from_args(&args(&[
+            "--port",
+            "0",
+            "--save",
+            "",
+            "--bind",
+            "127.0.0.1",
+            "::1",
+            "--hz",
+            "100",
+        ]))
+        .unwrap();
         assert_eq!(config.port, 0);
         assert_eq!(config.save, "");
         assert_eq!(config.bind, vec!["127.0.0.1", "::1"]);
@@ -949,27 +1050,48 @@ mod tests {
     #[test]
     fn bad_directives_are_fatal() {
         let error = Config::from_args(&args(&["--port", "abc"])).unwrap_err();
-        assert!(error.contains("argument couldn't be parsed into an integer"), "{error}");
+        assert!(
+            error.contains("argument couldn't be parsed into an integer"),
+            "{error}"
+        );
         let error = Config::from_args(&args(&["--nosuch", "1"])).unwrap_err();
-        assert!(error.contains("Bad directive or wrong number of arguments"), "{error}");
+        assert!(
+            error.contains("Bad directive or wrong number of arguments"),
+            "{error}"
+        );
     }
 
     #[test]
     fn rewrite_keeps_comments_and_updates_values() {
         let mut config = Config::default();
-        config.apply_text("# my server\nport 7000\nhz 20\nhz 30\nunknown-thing yes\n").unwrap_err();
-        config.apply_text("# my server\nport 7000\nhz 20\n").unwrap();
+        config
+            .apply_text("# my server\nport 7000\nhz 20\nhz 30\nunknown-thing yes\n")
+            .unwrap_err();
+        config
+            .apply_text("# my server\nport 7000\nhz 20\n")
+            .unwrap();
         config.hz = 50;
         config.maxmemory = 1024;
-        let text = rewrite_text("# my server\nport 7000\nhz 20\nhz 30\nunknown-thing yes\n", &config);
+        let text = rewrite_text(
+            "# my server\nport 7000\nhz 20\nhz 30\nunknown-thing yes\n",
+            &config,
+        );
         assert_eq!(
             text,
             "# my server\nport 7000\nhz 50\nunknown-thing yes\n# Generated by CONFIG REWRITE\nmaxmemory 1024\n"
         );
         let mut reread = Config::default();
-        reread.apply_text("save \"\"\nbind 127.0.0.1 ::1\n").unwrap();
-        assert_eq!(directive_line(find_param("save").unwrap(), &reread), "save \"\"");
-        assert_eq!(directive_line(find_param("bind").unwrap(), &reread), "bind 127.0.0.1 ::1");
+        reread
+            .apply_text("save \"\"\nbind 127.0.0.1 ::1\n")
+            .unwrap();
+        assert_eq!(
+            directive_line(find_param("save").unwrap(), &reread),
+            "save \"\""
+        );
+        assert_eq!(
+            directive_line(find_param("bind").unwrap(), &reread),
+            "bind 127.0.0.1 ::1"
+        );
     }
 
     #[test]

@@ -31,7 +31,14 @@ fn init_logging(config: &Config) -> Result<(), String> {
             log::Level::Info => '*',
             _ => '-',
         };
-        writeln!(buf, "{}:M {} {} {}", std::process::id(), buf.timestamp_millis(), mark, record.args())
+        writeln!(
+            buf,
+            "{}:M {} {} {}",
+            std::process::id(),
+            buf.timestamp_millis(),
+            mark,
+            record.args()
+        )
     });
     if config.logfile.is_empty() {
         builder.target(env_logger::Target::Stdout);
@@ -50,7 +57,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("-v") | Some("--version") => {
-            println!("rredis server v={} redis_compat={} bits=64", rredis::RREDIS_VERSION, rredis::REDIS_VERSION);
+            println!(
+                "rredis server v={} redis_compat={} bits=64",
+                rredis::RREDIS_VERSION,
+                rredis::REDIS_VERSION
+            );
             return ExitCode::SUCCESS;
         }
         Some("-h") | Some("--help") => {
@@ -70,7 +81,12 @@ fn main() -> ExitCode {
         eprintln!("{message}");
         return ExitCode::FAILURE;
     }
-    log::info!("rredis {} (Redis {} compatible) starting, pid={}", rredis::RREDIS_VERSION, rredis::REDIS_VERSION, std::process::id());
+    log::info!(
+        "rredis {} (Redis {} compatible) starting, pid={}",
+        rredis::RREDIS_VERSION,
+        rredis::REDIS_VERSION,
+        std::process::id()
+    );
     let mut server = match Server::bind(config) {
         Ok(server) => server,
         Err(e) => {

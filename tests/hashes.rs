@@ -269,7 +269,10 @@ fn hincrbyfloat_values_and_errors() {
             ("HINCRBYFLOAT f x 10.5", "$4\r\n10.5\r\n"),
             ("HINCRBYFLOAT f x 0.1", "$4\r\n10.6\r\n"),
             ("HINCRBYFLOAT f x -5", "$3\r\n5.6\r\n"),
-            ("HINCRBYFLOAT f x 5.0e3", "$22\r\n5005.60000000000000009\r\n"),
+            (
+                "HINCRBYFLOAT f x 5.0e3",
+                "$22\r\n5005.60000000000000009\r\n",
+            ),
             ("HINCRBYFLOAT f y 3", "$1\r\n3\r\n"),
             ("HINCRBYFLOAT f y -3", "$1\r\n0\r\n"),
             ("HINCRBYFLOAT f z 0x10", "$2\r\n16\r\n"),

@@ -319,7 +319,9 @@ fn history_versions(history: &V) -> V {
                 entries
                     .iter()
                     .map(|entry| match entry {
-                        V::Agg(k, Some(pair)) => V::Agg(*k, Some(pair.iter().take(1).cloned().collect())),
+                        V::Agg(k, Some(pair)) => {
+                            V::Agg(*k, Some(pair.iter().take(1).cloned().collect()))
+                        }
                         other => other.clone(),
                     })
                     .collect(),
@@ -339,9 +341,13 @@ fn without_key_spec_notes(entry: &V) -> V {
         let specs = specs
             .iter()
             .map(|spec| match pairs(spec) {
-                Some(fields) => {
-                    rebuild_like(spec, fields.into_iter().filter(|(k, _)| text(k) != "notes").collect())
-                }
+                Some(fields) => rebuild_like(
+                    spec,
+                    fields
+                        .into_iter()
+                        .filter(|(k, _)| text(k) != "notes")
+                        .collect(),
+                ),
                 None => spec.clone(),
             })
             .collect();

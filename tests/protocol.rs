@@ -50,16 +50,40 @@ fn protocol_error(server: &TestServer, request: &[u8]) -> (Vec<u8>, bool) {
 fn protocol_errors_reply_then_close() {
     let server = TestServer::start();
     let cases: &[(&[u8], &[u8])] = &[
-        (b"*abc\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
-        (b"*1\r\n$-5\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
-        (b"*1\r\n$600000000\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
-        (b"*1\r\n+PING\r\n", b"-ERR Protocol error: expected '$', got '+'\r\n"),
-        (b"ECHO \"unterminated\r\n", b"-ERR Protocol error: unbalanced quotes in request\r\n"),
+        (
+            b"*abc\r\n",
+            b"-ERR Protocol error: invalid multibulk length\r\n",
+        ),
+        (
+            b"*1\r\n$-5\r\n",
+            b"-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            b"*1\r\n$600000000\r\n",
+            b"-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            b"*1\r\n+PING\r\n",
+            b"-ERR Protocol error: expected '$', got '+'\r\n",
+        ),
+        (
+            b"ECHO \"unterminated\r\n",
+            b"-ERR Protocol error: unbalanced quotes in request\r\n",
+        ),
     ];
     for (request, expected) in cases {
         let (reply, closed) = protocol_error(&server, request);
-        assert_eq!(reply, *expected, "request {:?}", String::from_utf8_lossy(request));
-        assert!(closed, "connection left open after {:?}", String::from_utf8_lossy(request));
+        assert_eq!(
+            reply,
+            *expected,
+            "request {:?}",
+            String::from_utf8_lossy(request)
+        );
+        assert!(
+            closed,
+            "connection left open after {:?}",
+            String::from_utf8_lossy(request)
+        );
     }
 }
 
@@ -72,7 +96,10 @@ fn oversize_inline_and_headers_are_refused() {
     let mut header = b"*".to_vec();
     header.extend(vec![b'1'; 70 * 1024]);
     let (reply, closed) = protocol_error(&server, &header);
-    assert_eq!(reply, b"-ERR Protocol error: too big mbulk count string\r\n");
+    assert_eq!(
+        reply,
+        b"-ERR Protocol error: too big mbulk count string\r\n"
+    );
     assert!(closed);
 }
 
@@ -93,7 +120,10 @@ fn garbage_from_one_client_does_not_disturb_others() {
             })
             .collect();
         let _ = bad.stream.write_all(&garbage);
-        assert_eq!(good.cmd(&[b"ECHO", b"still here"]), b"$10\r\nstill here\r\n");
+        assert_eq!(
+            good.cmd(&[b"ECHO", b"still here"]),
+            b"$10\r\nstill here\r\n"
+        );
     }
 }
 
@@ -106,7 +136,10 @@ fn a_thousand_concurrent_clients() {
     }
     for (i, conn) in conns.iter_mut().enumerate() {
         let text = format!("client-{i}");
-        assert_eq!(conn.read_reply(), format!("${}\r\n{text}\r\n", text.len()).into_bytes());
+        assert_eq!(
+            conn.read_reply(),
+            format!("${}\r\n{text}\r\n", text.len()).into_bytes()
+        );
     }
 }
 
@@ -152,7 +185,9 @@ fn half_closed_peer_still_gets_its_replies() {
     let server = TestServer::start();
     let mut conn = server.raw();
     conn.send(&encode(&[b"ECHO", b"bye"]));
-    conn.stream.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    conn.stream
+        .shutdown(std::net::Shutdown::Write)
+        .expect("shutdown");
     assert_eq!(conn.read_reply(), b"$3\r\nbye\r\n");
     assert!(conn.is_closed());
 }

@@ -26,11 +26,18 @@ fn version_and_help() {
 
 #[test]
 fn bad_directives_stop_start_up() {
-    for args in [&["--port", "notaport"][..], &["--nosuchdirective", "1"], &["--maxmemory-policy", "sometimes"]] {
+    for args in [
+        &["--port", "notaport"][..],
+        &["--nosuchdirective", "1"],
+        &["--maxmemory-policy", "sometimes"],
+    ] {
         let out = binary().args(args).output().expect("run");
         assert!(!out.status.success(), "{args:?} started");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("FATAL CONFIG FILE ERROR"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("FATAL CONFIG FILE ERROR"),
+            "{args:?}: {stderr}"
+        );
     }
 }
 
@@ -39,15 +46,28 @@ fn config_file_with_command_line_overrides() {
     let dir = std::env::temp_dir().join(format!("rredis-startup-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("test.conf");
-    std::fs::write(&path, "# a comment\nhz 20\ndatabases 4\nmaxmemory-policy allkeys-lru\n").expect("write");
+    std::fs::write(
+        &path,
+        "# a comment\nhz 20\ndatabases 4\nmaxmemory-policy allkeys-lru\n",
+    )
+    .expect("write");
     let server = TestServer::start_with(&[path.to_str().expect("path"), "--hz", "30"]);
     let mut c = server.raw();
-    assert_eq!(c.cmd(&[b"CONFIG", b"GET", b"hz"]), b"*2\r\n$2\r\nhz\r\n$2\r\n30\r\n");
-    assert_eq!(c.cmd(&[b"SELECT", b"4"]), b"-ERR DB index is out of range\r\n");
+    assert_eq!(
+        c.cmd(&[b"CONFIG", b"GET", b"hz"]),
+        b"*2\r\n$2\r\nhz\r\n$2\r\n30\r\n"
+    );
+    assert_eq!(
+        c.cmd(&[b"SELECT", b"4"]),
+        b"-ERR DB index is out of range\r\n"
+    );
     assert_eq!(c.cmd(&[b"CONFIG", b"SET", b"hz", b"40"]), b"+OK\r\n");
     assert_eq!(c.cmd(&[b"CONFIG", b"REWRITE"]), b"+OK\r\n");
     let rewritten = std::fs::read_to_string(&path).expect("read");
-    assert!(rewritten.starts_with("# a comment\nhz 40\ndatabases 4\n"), "{rewritten}");
+    assert!(
+        rewritten.starts_with("# a comment\nhz 40\ndatabases 4\n"),
+        "{rewritten}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -65,7 +85,10 @@ fn listens_on_ipv6_and_unix_socket() {
     let _ = std::fs::remove_file(&socket);
 
     if std::net::TcpListener::bind("[::1]:0").is_ok() {
-        let out = binary().args(["--port", "0", "--bind", "::1"]).stdout(std::process::Stdio::piped()).spawn();
+        let out = binary()
+            .args(["--port", "0", "--bind", "::1"])
+            .stdout(std::process::Stdio::piped())
+            .spawn();
         let mut child = out.expect("spawn");
         let mut stdout = child.stdout.take().expect("stdout");
         let mut log = Vec::new();
@@ -77,7 +100,12 @@ fn listens_on_ipv6_and_unix_socket() {
             log.push(byte[0]);
         }
         let text = String::from_utf8_lossy(&log).to_string();
-        let addr = text.split("Listening on ").nth(1).and_then(|r| r.lines().next()).expect("address").to_string();
+        let addr = text
+            .split("Listening on ")
+            .nth(1)
+            .and_then(|r| r.lines().next())
+            .expect("address")
+            .to_string();
         let mut v6 = std::net::TcpStream::connect(addr.trim()).expect("v6 connect");
         v6.write_all(b"PING\r\n").expect("write");
         v6.read_exact(&mut reply).expect("read");

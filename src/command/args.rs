@@ -32,7 +32,8 @@ pub fn is(arg: &[u8], option: &str) -> bool {
 
 /// A database index argument: an integer within `0..databases`.
 pub fn db_index(arg: &[u8], databases: usize) -> CmdResult<usize> {
-    let index = parse_i64(arg).ok_or(CmdError::raw("ERR value is not an integer or out of range"))?;
+    let index =
+        parse_i64(arg).ok_or(CmdError::raw("ERR value is not an integer or out of range"))?;
     if index < 0 || index as u64 >= databases as u64 {
         return Err(CmdError::DbIndexOutOfRange);
     }
@@ -70,9 +71,15 @@ pub fn scan_cursor(arg: &[u8]) -> CmdResult<u64> {
     }
     let value = digits
         .iter()
-        .try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+        .try_fold(0u64, |acc, &d| {
+            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })
         .ok_or_else(invalid)?;
-    Ok(if negative { value.wrapping_neg() } else { value })
+    Ok(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// The options of SCAN, HSCAN, SSCAN and ZSCAN.
@@ -90,13 +97,20 @@ impl<'a> ScanOptions<'a> {
     /// Parses `[MATCH pattern] [COUNT count]` (plus `[TYPE type]` when `allow_type`), in
     /// any order, repeats allowed.
     pub fn parse(opts: &'a [Bytes], allow_type: bool) -> CmdResult<Self> {
-        let mut parsed = ScanOptions { pattern: None, count: 10, type_name: None };
+        let mut parsed = ScanOptions {
+            pattern: None,
+            count: 10,
+            type_name: None,
+        };
         for pair in opts.chunks(2) {
             let [name, value] = pair else {
                 return Err(CmdError::Syntax);
             };
             if is_c_option(name, "count") {
-                parsed.count = usize::try_from(int(value)?).ok().filter(|&n| n >= 1).ok_or(CmdError::Syntax)?;
+                parsed.count = usize::try_from(int(value)?)
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or(CmdError::Syntax)?;
             } else if is_c_option(name, "match") {
                 parsed.pattern = (&value[..] != b"*").then_some(&value[..]);
             } else if allow_type && is_c_option(name, "type") {
@@ -123,19 +137,34 @@ mod tests {
         assert_eq!(scan_cursor(b"18446744073709551615"), Ok(u64::MAX));
         assert_eq!(scan_cursor(b"007"), Ok(7));
         assert_eq!(scan_cursor(b"-18446744073709551615"), Ok(1));
-        for bad in [&b" 1"[..], b"1 ", b"1x", b"18446744073709551616", b"-", b"+", b"0x1", b"1.0"] {
+        for bad in [
+            &b" 1"[..],
+            b"1 ",
+            b"1x",
+            b"18446744073709551616",
+            b"-",
+            b"+",
+            b"0x1",
+            b"1.0",
+        ] {
             assert!(scan_cursor(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn scan_options() {
-        let opts: Vec<Bytes> = ["MATCH", "a*", "count", "5", "match", "*"].iter().map(|s| Bytes::from(*s)).collect();
+        let opts: Vec<Bytes> = ["MATCH", "a*", "count", "5", "match", "*"]
+            .iter()
+            .map(|s| Bytes::from(*s))
+            .collect();
         let parsed = ScanOptions::parse(&opts, false).unwrap();
         assert_eq!((parsed.pattern, parsed.count), (None, 5));
         let typed: Vec<Bytes> = ["TYPE", "list"].iter().map(|s| Bytes::from(*s)).collect();
         assert!(ScanOptions::parse(&typed, false).is_err());
-        assert_eq!(ScanOptions::parse(&typed, true).unwrap().type_name, Some(&b"list"[..]));
+        assert_eq!(
+            ScanOptions::parse(&typed, true).unwrap().type_name,
+            Some(&b"list"[..])
+        );
         let zero: Vec<Bytes> = ["COUNT", "0"].iter().map(|s| Bytes::from(*s)).collect();
         assert_eq!(ScanOptions::parse(&zero, false), Err(CmdError::Syntax));
     }

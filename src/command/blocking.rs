@@ -72,7 +72,6 @@ fn fractional_ms(arg: &[u8]) -> i64 {
 /// 2^63: doubles in `-2^63..2^63` convert to `i64` exactly.
 const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
 
-
 /// What a blocked command replies when its timeout passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeoutReply {
@@ -168,12 +167,18 @@ impl BlockingState {
 
     /// The clients waiting on `key`, oldest first (a snapshot: serving changes the queue).
     pub fn waiters(&self, db: usize, key: &Bytes) -> Vec<u64> {
-        self.waiters.get(&(db, key.clone())).map(|queue| queue.iter().copied().collect()).unwrap_or_default()
+        self.waiters
+            .get(&(db, key.clone()))
+            .map(|queue| queue.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// A client whose deadline is at or before `now_ms`, if any.
     pub fn next_timed_out(&self, now_ms: i64) -> Option<u64> {
-        self.deadlines.first().filter(|(deadline, _)| *deadline <= now_ms).map(|(_, client)| *client)
+        self.deadlines
+            .first()
+            .filter(|(deadline, _)| *deadline <= now_ms)
+            .map(|(_, client)| *client)
     }
 
     /// The earliest deadline of any blocked client.
@@ -190,7 +195,10 @@ mod tests {
         Blocked {
             args: vec![],
             db: 0,
-            keys: keys.iter().map(|k| Bytes::copy_from_slice(k.as_bytes())).collect(),
+            keys: keys
+                .iter()
+                .map(|k| Bytes::copy_from_slice(k.as_bytes()))
+                .collect(),
             deadline_ms: deadline,
             on_timeout: TimeoutReply::NullArray,
         }

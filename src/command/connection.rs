@@ -3,7 +3,9 @@
 use bytes::Bytes;
 
 use crate::command::args;
-use crate::command::table::{acl, container_handler, flags::*, Arg, ArgType, CommandSpec, Docs, Group};
+use crate::command::table::{
+    acl, container_handler, flags::*, Arg, ArgType, CommandSpec, Docs, Group,
+};
 use crate::command::Ctx;
 use crate::error::{CmdError, CmdResult};
 
@@ -72,7 +74,9 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     while let Some((option, more)) = rest.split_first() {
         if args::is(option, "AUTH") && more.len() >= 2 {
             if !more[0].eq_ignore_ascii_case(b"default") {
-                return Err(CmdError::raw("WRONGPASS invalid username-password pair or user is disabled."));
+                return Err(CmdError::raw(
+                    "WRONGPASS invalid username-password pair or user is disabled.",
+                ));
             }
             rest = &more[2..];
         } else if args::is(option, "SETNAME") && !more.is_empty() {
@@ -136,7 +140,11 @@ fn client_getname(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 fn client_setname(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let name = &args[2];
     validate_client_name(name)?;
-    ctx.session.name = if name.is_empty() { None } else { Some(name.clone()) };
+    ctx.session.name = if name.is_empty() {
+        None
+    } else {
+        Some(name.clone())
+    };
     ctx.reply.ok();
     Ok(())
 }
@@ -144,7 +152,9 @@ fn client_setname(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// Client names are printable ASCII without spaces, so CLIENT LIST stays parseable.
 fn validate_client_name(name: &[u8]) -> CmdResult {
     if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
-        return Err(CmdError::raw("ERR Client names cannot contain spaces, newlines or special characters."));
+        return Err(CmdError::raw(
+            "ERR Client names cannot contain spaces, newlines or special characters.",
+        ));
     }
     Ok(())
 }
@@ -175,7 +185,13 @@ const CONN: u32 = acl::CONNECTION;
 const CONN_FLAGS: u32 = NOSCRIPT | LOADING | STALE;
 
 /// A connection command without keys.
-const fn conn(name: &'static str, arity: i32, flags: u32, handler: crate::command::table::Handler, docs: Docs) -> CommandSpec {
+const fn conn(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    handler: crate::command::table::Handler,
+    docs: Docs,
+) -> CommandSpec {
     CommandSpec {
         name,
         arity,
@@ -198,14 +214,26 @@ const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         2,
         CONN_FLAGS,
         client_id,
-        Docs { summary: "Returns the unique id of the connection.", since: "5.0.0", group: Group::Connection, complexity: "O(1)", ..Docs::EMPTY },
+        Docs {
+            summary: "Returns the unique id of the connection.",
+            since: "5.0.0",
+            group: Group::Connection,
+            complexity: "O(1)",
+            ..Docs::EMPTY
+        },
     ),
     conn(
         "getname",
         2,
         CONN_FLAGS,
         client_getname,
-        Docs { summary: "Returns the name of the connection.", since: "2.6.9", group: Group::Connection, complexity: "O(1)", ..Docs::EMPTY },
+        Docs {
+            summary: "Returns the name of the connection.",
+            since: "2.6.9",
+            group: Group::Connection,
+            complexity: "O(1)",
+            ..Docs::EMPTY
+        },
     ),
     conn(
         "setname",
@@ -226,7 +254,13 @@ const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
         2,
         LOADING | STALE,
         client_help,
-        Docs { summary: "Lists the CLIENT subcommands.", since: "5.0.0", group: Group::Connection, complexity: "O(1)", ..Docs::EMPTY },
+        Docs {
+            summary: "Lists the CLIENT subcommands.",
+            since: "5.0.0",
+            group: Group::Connection,
+            complexity: "O(1)",
+            ..Docs::EMPTY
+        },
     ),
 ];
 
@@ -285,18 +319,26 @@ pub const COMMANDS: &[CommandSpec] = &[
                 since: "6.0.0",
                 group: Group::Connection,
                 complexity: "O(1)",
-                history: &[("6.2.0", "The protocol version became optional; without it HELLO only reports.")],
+                history: &[(
+                    "6.2.0",
+                    "The protocol version became optional; without it HELLO only reports.",
+                )],
                 args: &[Arg::block(
                     "arguments",
                     &[
                         Arg::new("protover", ArgType::Integer),
                         Arg::block(
                             "username_password",
-                            &[Arg::new("username", ArgType::String), Arg::new("password", ArgType::String)],
+                            &[
+                                Arg::new("username", ArgType::String),
+                                Arg::new("password", ArgType::String),
+                            ],
                         )
                         .with_token("AUTH")
                         .optional(),
-                        Arg::new("clientname", ArgType::String).with_token("SETNAME").optional(),
+                        Arg::new("clientname", ArgType::String)
+                            .with_token("SETNAME")
+                            .optional(),
                     ],
                 )
                 .optional()],
@@ -326,7 +368,13 @@ pub const COMMANDS: &[CommandSpec] = &[
             -2,
             SENTINEL_FREE,
             container_handler,
-            Docs { summary: "A container for client connection commands.", since: "2.4.0", group: Group::Connection, complexity: "Depends on subcommand.", ..Docs::EMPTY },
+            Docs {
+                summary: "A container for client connection commands.",
+                since: "2.4.0",
+                group: Group::Connection,
+                complexity: "Depends on subcommand.",
+                ..Docs::EMPTY
+            },
         )
     },
 ];

@@ -12,13 +12,13 @@ use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
 use crate::command::{
-    bitmaps, connection, expire, hashes, hyperloglog, introspection, keys, lists, pubsub, server, sets, sort, strings,
-    transactions, zsets,
+    bitmaps, connection, expire, hashes, hyperloglog, introspection, keys, lists, pubsub, server,
+    sets, sort, strings, transactions, zsets,
 };
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
-use crate::store::Db;
 use crate::error::CmdError;
 use crate::protocol::{OutBuf, Reply};
+use crate::store::Db;
 
 /// Longest command name looked up (longer names are unknown by definition).
 const MAX_NAME_LEN: usize = 64;
@@ -34,7 +34,11 @@ impl Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &byte in bytes {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -114,7 +118,8 @@ impl CommandTable {
         if spec.subcommands.is_empty() || args.len() == 1 {
             return Ok(spec);
         }
-        spec.subcommand(&args[1]).ok_or_else(|| CmdError::unknown_subcommand(spec.name, &args[1]))
+        spec.subcommand(&args[1])
+            .ok_or_else(|| CmdError::unknown_subcommand(spec.name, &args[1]))
     }
 }
 
@@ -132,13 +137,24 @@ pub fn full_name(args: &[Bytes], spec: &CommandSpec) -> String {
 fn allowed_when_subscribed(spec: &CommandSpec) -> bool {
     matches!(
         spec.name,
-        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+        "ping"
+            | "subscribe"
+            | "ssubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "quit"
+            | "reset"
     )
 }
 
 /// Commands that run at once even inside MULTI (they control the transaction).
 fn controls_transaction(spec: &CommandSpec) -> bool {
-    matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+    matches!(
+        spec.name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
 }
 
 impl Executor {
@@ -161,8 +177,15 @@ impl Executor {
     /// handler pops from that key only (`session.serving_key`).
     /// Returns true if it was served (and is unblocked); false if it still waits, in
     /// the same place in line and with the same deadline.
-    pub fn retry_blocked(&mut self, session: &mut Session, out: &mut OutBuf, ready_key: &Bytes) -> bool {
-        let Some(blocked) = session.blocked.take() else { return true };
+    pub fn retry_blocked(
+        &mut self,
+        session: &mut Session,
+        out: &mut OutBuf,
+        ready_key: &Bytes,
+    ) -> bool {
+        let Some(blocked) = session.blocked.take() else {
+            return true;
+        };
         session.serving_key = Some(ready_key.clone());
         let mut ctx = self.context(session, out);
         let served = match ctx.table.resolve(&blocked.args) {
@@ -184,7 +207,9 @@ impl Executor {
 
     /// Answers a blocked client whose deadline passed, and unblocks it.
     pub fn time_out_blocked(&mut self, session: &mut Session, out: &mut OutBuf) {
-        let Some(blocked) = session.blocked.take() else { return };
+        let Some(blocked) = session.blocked.take() else {
+            return;
+        };
         self.server.blocking.unregister(session.id, &blocked);
         let mut reply = Reply::new(out, session.resp);
         match blocked.on_timeout {
@@ -206,7 +231,13 @@ impl Executor {
 
     fn context<'a>(&'a mut self, session: &'a mut Session, out: &'a mut OutBuf) -> Ctx<'a> {
         let reply = Reply::new(out, session.resp);
-        Ctx { dbs: &mut self.dbs, server: &mut self.server, session, reply, table: &self.table }
+        Ctx {
+            dbs: &mut self.dbs,
+            server: &mut self.server,
+            session,
+            reply,
+            table: &self.table,
+        }
     }
 }
 
@@ -218,9 +249,16 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     };
     if !spec.arity_ok(args.len()) {
         let err = CmdError::wrong_arity(&full_name(args, spec));
-        return if spec.name == "exec" { reject_exec(ctx, &err) } else { reject(ctx, &err) };
+        return if spec.name == "exec" {
+            reject_exec(ctx, &err)
+        } else {
+            reject(ctx, &err)
+        };
     }
-    if ctx.session.subscriptions.total() > 0 && ctx.session.resp == 2 && !allowed_when_subscribed(spec) {
+    if ctx.session.subscriptions.total() > 0
+        && ctx.session.resp == 2
+        && !allowed_when_subscribed(spec)
+    {
         let text = format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
             full_name(args, spec)
@@ -229,7 +267,10 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
         if spec.has(flags::NO_MULTI) {
-            return reject(ctx, &CmdError::raw("ERR Command not allowed inside a transaction"));
+            return reject(
+                ctx,
+                &CmdError::raw("ERR Command not allowed inside a transaction"),
+            );
         }
         if let Some(queue) = ctx.session.multi.as_mut() {
             queue.push(args.to_vec());
@@ -280,7 +321,8 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
         ctx.server.stats.error_replies += 1;
         ctx.reply.error(&err.to_bytes());
     }
-    if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && !ctx.server.watches.is_empty() {
+    if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && !ctx.server.watches.is_empty()
+    {
         let db = ctx.session.db;
         for (index, _) in keys_of(spec, args) {
             ctx.server.watches.touch(db, &args[index]);
@@ -306,7 +348,14 @@ pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     for (index, db) in dbs.iter_mut().enumerate() {
         for key in db.expired_log.drain(..) {
             server.watches.touch(index, key.as_slice());
-            notify::fire(&mut server.keyspace_events, flags, notify::EXPIRED, "expired", index, key.as_slice());
+            notify::fire(
+                &mut server.keyspace_events,
+                flags,
+                notify::EXPIRED,
+                "expired",
+                index,
+                key.as_slice(),
+            );
         }
         for key in db.ready_log.drain(..) {
             server.blocking.signal_ready(index, key.as_slice());

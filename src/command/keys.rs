@@ -11,10 +11,10 @@
 
 use bytes::Bytes;
 
+use crate::command::args::ScanOptions;
 use crate::command::table::{
     acl, container_handler, flags::*, Arg, ArgType, CommandSpec, Docs, Group, Handler, KeySpec,
 };
-use crate::command::args::ScanOptions;
 use crate::command::{args, notify, Ctx};
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;

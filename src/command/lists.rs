@@ -690,12 +690,18 @@ fn blocking_pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResul
 /// that received data, not from whichever of its keys happens to be non-empty).
 fn serving_keys<'k>(ctx: &Ctx<'_>, keys: &'k [Bytes]) -> impl Iterator<Item = &'k Bytes> + 'k {
     let serving = ctx.session.serving_key.clone();
-    keys.iter().filter(move |key| serving.as_ref().is_none_or(|ready| ready == *key))
+    keys.iter()
+        .filter(move |key| serving.as_ref().is_none_or(|ready| ready == *key))
 }
 
 /// The list at `key` for a blocking pop. While being served, a key that stopped being a
 /// list is "not ready" (the client keeps waiting) instead of a WRONGTYPE error.
-fn ready_list<'a>(db: &'a mut Db, key: &[u8], now: i64, serving: bool) -> CmdResult<Option<&'a mut QuickList>> {
+fn ready_list<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    now: i64,
+    serving: bool,
+) -> CmdResult<Option<&'a mut QuickList>> {
     match list_for_write(db, key, now) {
         Err(CmdError::WrongType) if serving => Ok(None),
         other => other,

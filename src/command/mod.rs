@@ -150,8 +150,13 @@ impl<'a> Ctx<'a> {
     /// command line; the reactor runs it again when a key is ready.
     pub fn block(&mut self, keys: &[Bytes], deadline_ms: Option<i64>, on_timeout: TimeoutReply) {
         debug_assert!(self.may_block());
-        self.session.blocked =
-            Some(Blocked { args: Vec::new(), db: self.session.db, keys: keys.to_vec(), deadline_ms, on_timeout });
+        self.session.blocked = Some(Blocked {
+            args: Vec::new(),
+            db: self.session.db,
+            keys: keys.to_vec(),
+            deadline_ms,
+            on_timeout,
+        });
     }
 
     /// Elements were added to `key` (selected database): clients blocked on it are
@@ -175,7 +180,14 @@ impl<'a> Ctx<'a> {
         // first, as in Redis.
         dispatch::after_expiry(self.dbs, self.server);
         let flags = self.server.config.notify_keyspace_events;
-        notify::fire(&mut self.server.keyspace_events, flags, class, event, self.session.db, key);
+        notify::fire(
+            &mut self.server.keyspace_events,
+            flags,
+            class,
+            event,
+            self.session.db,
+            key,
+        );
     }
 }
 
@@ -196,7 +208,9 @@ impl Executor {
     pub fn new(config: Config) -> Self {
         let (now_ms, now_us) = wall_clock();
         let mut rng = Rng::from_entropy();
-        let run_id = (0..40).map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize])).collect();
+        let run_id = (0..40)
+            .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
+            .collect();
         let dbs = (0..config.databases).map(|_| Db::new()).collect();
         let mut exec = Executor {
             dbs,
@@ -236,7 +250,8 @@ impl Executor {
     /// housekeeping.
     pub fn cron(&mut self) {
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
-        self.expire_cycle.run(&mut self.dbs, self.server.now_ms, tick / 4);
+        self.expire_cycle
+            .run(&mut self.dbs, self.server.now_ms, tick / 4);
         for db in &mut self.dbs {
             db.housekeeping(Duration::from_micros(100));
         }
@@ -247,7 +262,8 @@ impl Executor {
     /// out of time with stale keys left.
     pub fn before_sleep(&mut self) {
         if self.expire_cycle.timed_out {
-            self.expire_cycle.run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
+            self.expire_cycle
+                .run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
             dispatch::after_expiry(&mut self.dbs, &mut self.server);
         }
     }
@@ -276,7 +292,10 @@ impl Executor {
 /// LFU counter); run at start-up and after admin commands such as CONFIG SET.
 pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
     let mode = if config.maxmemory_policy.is_lfu() {
-        AccessMode::Lfu { log_factor: config.lfu_log_factor, decay_minutes: config.lfu_decay_time }
+        AccessMode::Lfu {
+            log_factor: config.lfu_log_factor,
+            decay_minutes: config.lfu_decay_time,
+        }
     } else {
         AccessMode::Lru
     };
@@ -287,6 +306,9 @@ pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
 
 /// The wall clock in ms and µs since the epoch.
 pub fn wall_clock() -> (i64, i64) {
-    let us = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+    let us = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0);
     (us / 1000, us)
 }

@@ -37,7 +37,8 @@ pub const MODULE: u32 = 1 << 13;
 /// `n`: new keys (not part of `A`).
 pub const NEW: u32 = 1 << 14;
 /// `A`: alias for `g$lshzxetd`.
-pub const ALL: u32 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+pub const ALL: u32 =
+    GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
 /// Parses a `notify-keyspace-events` value; `None` on an unknown character.
 pub fn parse_flags(text: &str) -> Option<u32> {
@@ -112,11 +113,23 @@ pub struct KeyspaceEvent {
 }
 
 /// Queues `event` if `flags` select its class and at least one channel kind.
-pub fn fire(queue: &mut Vec<KeyspaceEvent>, flags: u32, class: u32, event: &'static str, db: usize, key: &[u8]) {
+pub fn fire(
+    queue: &mut Vec<KeyspaceEvent>,
+    flags: u32,
+    class: u32,
+    event: &'static str,
+    db: usize,
+    key: &[u8],
+) {
     if flags & class == 0 || flags & (KEYSPACE | KEYEVENT) == 0 {
         return;
     }
-    queue.push(KeyspaceEvent { db, event, key: Bytes::copy_from_slice(key), channels: flags & (KEYSPACE | KEYEVENT) });
+    queue.push(KeyspaceEvent {
+        db,
+        event,
+        key: Bytes::copy_from_slice(key),
+        channels: flags & (KEYSPACE | KEYEVENT),
+    });
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use bytes::Bytes;
 
 use crate::command::notify::{KeyspaceEvent, KEYEVENT, KEYSPACE};
 use crate::command::table::{
-    container_handler, flags::*, Arg, ArgType, BeginSearch, CommandSpec, Docs, FindKeys, Group, Handler, KeySpec,
+    container_handler, flags::*, Arg, ArgType, BeginSearch, CommandSpec, Docs, FindKeys, Group,
+    Handler, KeySpec,
 };
 use crate::command::Ctx;
 use crate::error::CmdResult;
@@ -105,10 +106,20 @@ impl PubSubState {
     /// shard channel); returns how many deliveries that made.
     pub fn publish(&mut self, channel: &Bytes, message: &Bytes, shard: bool) -> usize {
         let before = self.outbox.len();
-        let exact = if shard { &self.shard_channels } else { &self.channels };
+        let exact = if shard {
+            &self.shard_channels
+        } else {
+            &self.channels
+        };
         let kind = if shard { Kind::Shard } else { Kind::Channel };
         for &client in exact.get(channel).into_iter().flatten() {
-            self.outbox.push(Delivery { client, kind, pattern: None, channel: channel.clone(), message: message.clone() });
+            self.outbox.push(Delivery {
+                client,
+                kind,
+                pattern: None,
+                channel: channel.clone(),
+                message: message.clone(),
+            });
         }
         if !shard {
             for (pattern, ids) in &self.patterns {
@@ -133,7 +144,11 @@ impl PubSubState {
         if event.channels & KEYSPACE != 0 {
             let mut channel = format!("__keyspace@{}__:", event.db).into_bytes();
             channel.extend_from_slice(&event.key);
-            self.publish(&Bytes::from(channel), &Bytes::from_static(event.event.as_bytes()), false);
+            self.publish(
+                &Bytes::from(channel),
+                &Bytes::from_static(event.event.as_bytes()),
+                false,
+            );
         }
         if event.channels & KEYEVENT != 0 {
             let channel = format!("__keyevent@{}__:{}", event.db, event.event);
@@ -225,8 +240,11 @@ fn subscribe_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult
 
 /// Shared worker of UNSUBSCRIBE, PUNSUBSCRIBE and SUNSUBSCRIBE: the named ones, or all.
 fn unsubscribe_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult {
-    let names: Vec<Bytes> =
-        if args.len() > 1 { args[1..].to_vec() } else { ctx.session.subscriptions.list(kind).clone() };
+    let names: Vec<Bytes> = if args.len() > 1 {
+        args[1..].to_vec()
+    } else {
+        ctx.session.subscriptions.list(kind).clone()
+    };
     if names.is_empty() {
         let count = ctx.session.subscriptions.count(kind);
         confirm(&mut ctx.reply, words(kind).1, None, count);
@@ -290,16 +308,30 @@ fn spublish(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// Active channel names of a map matching an optional glob pattern.
 fn active(map: &HashMap<Bytes, Vec<u64>>, pattern: Option<&Bytes>) -> Vec<Bytes> {
-    map.keys().filter(|name| pattern.is_none_or(|p| glob_match(p, name, false))).cloned().collect()
+    map.keys()
+        .filter(|name| pattern.is_none_or(|p| glob_match(p, name, false)))
+        .cloned()
+        .collect()
 }
 
 /// `PUBSUB CHANNELS [pattern]` / `PUBSUB SHARDCHANNELS [pattern]`
 fn channels_generic(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult {
     if args.len() > 3 {
-        return Err(crate::error::CmdError::wrong_arity(if shard { "pubsub|shardchannels" } else { "pubsub|channels" }));
+        return Err(crate::error::CmdError::wrong_arity(if shard {
+            "pubsub|shardchannels"
+        } else {
+            "pubsub|channels"
+        }));
     }
     let state = &ctx.server.pubsub;
-    let names = active(if shard { &state.shard_channels } else { &state.channels }, args.get(2));
+    let names = active(
+        if shard {
+            &state.shard_channels
+        } else {
+            &state.channels
+        },
+        args.get(2),
+    );
     ctx.reply.array_len(names.len());
     for name in &names {
         ctx.reply.bulk(name);
@@ -319,7 +351,11 @@ fn pubsub_shardchannels(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// array of channel, count pairs (an array in RESP3 too, as Redis 7.0 sends).
 fn numsub_generic(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult {
     let state = &ctx.server.pubsub;
-    let map = if shard { &state.shard_channels } else { &state.channels };
+    let map = if shard {
+        &state.shard_channels
+    } else {
+        &state.channels
+    };
     ctx.reply.array_len(2 * (args.len() - 2));
     for name in &args[2..] {
         ctx.reply.bulk(name);
@@ -370,7 +406,13 @@ fn pubsub_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 const SUB_FLAGS: u32 = PUBSUB | NOSCRIPT | LOADING | STALE;
 const INFO_FLAGS: u32 = PUBSUB | LOADING | STALE;
 
-const fn spec(name: &'static str, arity: i32, flags: u32, handler: Handler, docs: Docs) -> CommandSpec {
+const fn spec(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    handler: Handler,
+    docs: Docs,
+) -> CommandSpec {
     CommandSpec {
         name,
         arity,
@@ -387,17 +429,40 @@ const fn spec(name: &'static str, arity: i32, flags: u32, handler: Handler, docs
     }
 }
 
-const fn docs(summary: &'static str, since: &'static str, complexity: &'static str, args: &'static [Arg]) -> Docs {
-    Docs { summary, since, group: Group::Pubsub, complexity, args, ..Docs::EMPTY }
+const fn docs(
+    summary: &'static str,
+    since: &'static str,
+    complexity: &'static str,
+    args: &'static [Arg],
+) -> Docs {
+    Docs {
+        summary,
+        since,
+        group: Group::Pubsub,
+        complexity,
+        args,
+        ..Docs::EMPTY
+    }
 }
 
 /// Shard commands name their channel like a key so cluster clients can route them.
-const fn shard_spec(name: &'static str, arity: i32, flags: u32, last: i32, handler: Handler, docs: Docs) -> CommandSpec {
+const fn shard_spec(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    last: i32,
+    handler: Handler,
+    docs: Docs,
+) -> CommandSpec {
     CommandSpec {
         first_key: 1,
         last_key: last,
         key_step: 1,
-        key_specs: if last == -1 { SHARD_SPECS_MANY } else { SHARD_SPECS_ONE },
+        key_specs: if last == -1 {
+            SHARD_SPECS_MANY
+        } else {
+            SHARD_SPECS_ONE
+        },
         ..spec(name, arity, flags, handler, docs)
     }
 }
@@ -405,54 +470,173 @@ const fn shard_spec(name: &'static str, arity: i32, flags: u32, last: i32, handl
 const SHARD_SPECS_MANY: &[KeySpec] = &[KeySpec {
     flags: &["not_key"],
     begin: BeginSearch::Index(1),
-    find: FindKeys::Range { last_key: -1, step: 1, limit: 0 },
+    find: FindKeys::Range {
+        last_key: -1,
+        step: 1,
+        limit: 0,
+    },
 }];
-const SHARD_SPECS_ONE: &[KeySpec] =
-    &[KeySpec { flags: &["not_key"], begin: BeginSearch::Index(1), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }];
+const SHARD_SPECS_ONE: &[KeySpec] = &[KeySpec {
+    flags: &["not_key"],
+    begin: BeginSearch::Index(1),
+    find: FindKeys::Range {
+        last_key: 0,
+        step: 1,
+        limit: 0,
+    },
+}];
 
 const CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).multiple()];
 const OPT_CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).optional().multiple()];
-const PATTERNS: &[Arg] = &[Arg::block("pattern", &[Arg::new("pattern", ArgType::Pattern)]).multiple()];
+const PATTERNS: &[Arg] =
+    &[Arg::block("pattern", &[Arg::new("pattern", ArgType::Pattern)]).multiple()];
 const OPT_PATTERNS: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional().multiple()];
 const SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).multiple()];
-const OPT_SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).optional().multiple()];
+const OPT_SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String)
+    .optional()
+    .multiple()];
 const OPT_PATTERN: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional()];
 
 const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
-    spec("channels", -2, INFO_FLAGS, pubsub_channels, docs("Lists active channels.", "2.8.0", "O(N) for N active channels", OPT_PATTERN)),
-    spec("numsub", -2, INFO_FLAGS, pubsub_numsub, docs("Counts subscribers of channels.", "2.8.0", "O(N) for N channels", OPT_CHANNELS)),
-    spec("numpat", 2, INFO_FLAGS, pubsub_numpat, docs("Counts subscribed patterns.", "2.8.0", "O(1)", &[])),
+    spec(
+        "channels",
+        -2,
+        INFO_FLAGS,
+        pubsub_channels,
+        docs(
+            "Lists active channels.",
+            "2.8.0",
+            "O(N) for N active channels",
+            OPT_PATTERN,
+        ),
+    ),
+    spec(
+        "numsub",
+        -2,
+        INFO_FLAGS,
+        pubsub_numsub,
+        docs(
+            "Counts subscribers of channels.",
+            "2.8.0",
+            "O(N) for N channels",
+            OPT_CHANNELS,
+        ),
+    ),
+    spec(
+        "numpat",
+        2,
+        INFO_FLAGS,
+        pubsub_numpat,
+        docs("Counts subscribed patterns.", "2.8.0", "O(1)", &[]),
+    ),
     spec(
         "shardchannels",
         -2,
         INFO_FLAGS,
         pubsub_shardchannels,
-        docs("Lists active shard channels.", "7.0.0", "O(N) for N active shard channels", OPT_PATTERN),
+        docs(
+            "Lists active shard channels.",
+            "7.0.0",
+            "O(N) for N active shard channels",
+            OPT_PATTERN,
+        ),
     ),
     spec(
         "shardnumsub",
         -2,
         INFO_FLAGS,
         pubsub_shardnumsub,
-        docs("Counts subscribers of shard channels.", "7.0.0", "O(N) for N shard channels", OPT_SHARDS),
+        docs(
+            "Counts subscribers of shard channels.",
+            "7.0.0",
+            "O(N) for N shard channels",
+            OPT_SHARDS,
+        ),
     ),
-    spec("help", 2, LOADING | STALE, pubsub_help, docs("Lists the PUBSUB subcommands.", "6.2.0", "O(1)", &[])),
+    spec(
+        "help",
+        2,
+        LOADING | STALE,
+        pubsub_help,
+        docs("Lists the PUBSUB subcommands.", "6.2.0", "O(1)", &[]),
+    ),
 ];
 
 /// The pub/sub family's table entries.
 pub const COMMANDS: &[CommandSpec] = &[
-    spec("subscribe", -2, SUB_FLAGS, subscribe, docs("Listens for messages on channels.", "2.0.0", "O(N) for N channels", CHANNELS)),
-    spec("psubscribe", -2, SUB_FLAGS, psubscribe, docs("Listens for messages on channels matching patterns.", "2.0.0", "O(N) for N patterns", PATTERNS)),
-    shard_spec("ssubscribe", -2, SUB_FLAGS, -1, ssubscribe, docs("Listens for messages on shard channels.", "7.0.0", "O(N) for N shard channels", SHARDS)),
-    spec("unsubscribe", -1, SUB_FLAGS, unsubscribe, docs("Stops listening on channels.", "2.0.0", "O(N) for N channels", OPT_CHANNELS)),
-    spec("punsubscribe", -1, SUB_FLAGS, punsubscribe, docs("Stops listening on patterns.", "2.0.0", "O(N) for N patterns", OPT_PATTERNS)),
+    spec(
+        "subscribe",
+        -2,
+        SUB_FLAGS,
+        subscribe,
+        docs(
+            "Listens for messages on channels.",
+            "2.0.0",
+            "O(N) for N channels",
+            CHANNELS,
+        ),
+    ),
+    spec(
+        "psubscribe",
+        -2,
+        SUB_FLAGS,
+        psubscribe,
+        docs(
+            "Listens for messages on channels matching patterns.",
+            "2.0.0",
+            "O(N) for N patterns",
+            PATTERNS,
+        ),
+    ),
+    shard_spec(
+        "ssubscribe",
+        -2,
+        SUB_FLAGS,
+        -1,
+        ssubscribe,
+        docs(
+            "Listens for messages on shard channels.",
+            "7.0.0",
+            "O(N) for N shard channels",
+            SHARDS,
+        ),
+    ),
+    spec(
+        "unsubscribe",
+        -1,
+        SUB_FLAGS,
+        unsubscribe,
+        docs(
+            "Stops listening on channels.",
+            "2.0.0",
+            "O(N) for N channels",
+            OPT_CHANNELS,
+        ),
+    ),
+    spec(
+        "punsubscribe",
+        -1,
+        SUB_FLAGS,
+        punsubscribe,
+        docs(
+            "Stops listening on patterns.",
+            "2.0.0",
+            "O(N) for N patterns",
+            OPT_PATTERNS,
+        ),
+    ),
     shard_spec(
         "sunsubscribe",
         -1,
         SUB_FLAGS,
         -1,
         sunsubscribe,
-        docs("Stops listening on shard channels.", "7.0.0", "O(N) for N shard channels", OPT_SHARDS),
+        docs(
+            "Stops listening on shard channels.",
+            "7.0.0",
+            "O(N) for N shard channels",
+            OPT_SHARDS,
+        ),
     ),
     spec(
         "publish",
@@ -463,7 +647,10 @@ pub const COMMANDS: &[CommandSpec] = &[
             "Posts a message to a channel.",
             "2.0.0",
             "O(N+M) for N subscribers and M subscribed patterns",
-            &[Arg::new("channel", ArgType::String), Arg::new("message", ArgType::String)],
+            &[
+                Arg::new("channel", ArgType::String),
+                Arg::new("message", ArgType::String),
+            ],
         ),
     ),
     shard_spec(
@@ -476,11 +663,25 @@ pub const COMMANDS: &[CommandSpec] = &[
             "Posts a message to a shard channel.",
             "7.0.0",
             "O(N) for N subscribers",
-            &[Arg::new("shardchannel", ArgType::String), Arg::new("message", ArgType::String)],
+            &[
+                Arg::new("shardchannel", ArgType::String),
+                Arg::new("message", ArgType::String),
+            ],
         ),
     ),
     CommandSpec {
         subcommands: PUBSUB_SUBCOMMANDS,
-        ..spec("pubsub", -2, 0, container_handler, docs("A container for pub/sub introspection.", "2.8.0", "Depends on subcommand.", &[]))
+        ..spec(
+            "pubsub",
+            -2,
+            0,
+            container_handler,
+            docs(
+                "A container for pub/sub introspection.",
+                "2.8.0",
+                "Depends on subcommand.",
+                &[],
+            ),
+        )
     },
 ];

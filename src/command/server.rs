@@ -500,7 +500,9 @@ fn config_set_failed(name: &str, reason: &str) -> CmdError {
 /// running configuration, keeping comments and lines it does not know.
 fn config_rewrite(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let Some(path) = ctx.server.config.config_file.clone() else {
-        return Err(CmdError::raw("ERR The server is running without a config file"));
+        return Err(CmdError::raw(
+            "ERR The server is running without a config file",
+        ));
     };
     let old = std::fs::read_to_string(&path).unwrap_or_default();
     let new = crate::config::rewrite_text(&old, &ctx.server.config);
@@ -642,7 +644,11 @@ const CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         0,
         &[],
         config_rewrite,
-        docs("Writes the running configuration back into the configuration file.", "2.8.0", "O(1)"),
+        docs(
+            "Writes the running configuration back into the configuration file.",
+            "2.8.0",
+            "O(1)",
+        ),
     ),
     cmd(
         "help",

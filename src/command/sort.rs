@@ -432,7 +432,10 @@ const SORT_SPECS: &[KeySpec] = &[
     KeySpec::unknown(&["RO", "access"]),
     KeySpec::unknown(&["OW", "update"]),
 ];
-const SORT_RO_SPECS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1), KeySpec::unknown(&["RO", "access"])];
+const SORT_RO_SPECS: &[KeySpec] = &[
+    KeySpec::range(&["RO", "access"], 1, 0, 1),
+    KeySpec::unknown(&["RO", "access"]),
+];
 
 /// A SORT variant's table entry.
 const fn sort_cmd(

@@ -165,7 +165,10 @@ pub enum BeginSearch {
     /// At a fixed argument index.
     Index(i32),
     /// After a keyword, searched from `start_from` (negative: from the end).
-    Keyword { keyword: &'static str, start_from: i32 },
+    Keyword {
+        keyword: &'static str,
+        start_from: i32,
+    },
     /// Somewhere Redis cannot describe (SORT's BY/GET and STORE): key finders skip it.
     Unknown,
 }
@@ -175,9 +178,17 @@ pub enum BeginSearch {
 pub enum FindKeys {
     /// A range: last key relative to the start (-1: the last argument), a step, and a
     /// limit (0: none; n: 1/n of the remaining arguments).
-    Range { last_key: i32, step: i32, limit: i32 },
+    Range {
+        last_key: i32,
+        step: i32,
+        limit: i32,
+    },
     /// A count argument at `key_num_index`, then keys from `first_key` every `step`.
-    KeyNum { key_num_index: i32, first_key: i32, step: i32 },
+    KeyNum {
+        key_num_index: i32,
+        first_key: i32,
+        step: i32,
+    },
     /// Not describable (goes with [`BeginSearch::Unknown`]).
     Unknown,
 }
@@ -196,12 +207,29 @@ pub struct KeySpec {
 impl KeySpec {
     /// A spec whose keys cannot be located from the arguments alone.
     pub const fn unknown(flags: &'static [&'static str]) -> KeySpec {
-        KeySpec { flags, begin: BeginSearch::Unknown, find: FindKeys::Unknown }
+        KeySpec {
+            flags,
+            begin: BeginSearch::Unknown,
+            find: FindKeys::Unknown,
+        }
     }
 
     /// The common single-range spec: keys from `index` to `last_key` (relative) by `step`.
-    pub const fn range(flags: &'static [&'static str], index: i32, last_key: i32, step: i32) -> KeySpec {
-        KeySpec { flags, begin: BeginSearch::Index(index), find: FindKeys::Range { last_key, step, limit: 0 } }
+    pub const fn range(
+        flags: &'static [&'static str],
+        index: i32,
+        last_key: i32,
+        step: i32,
+    ) -> KeySpec {
+        KeySpec {
+            flags,
+            begin: BeginSearch::Index(index),
+            find: FindKeys::Range {
+                last_key,
+                step,
+                limit: 0,
+            },
+        }
     }
 }
 
@@ -262,7 +290,15 @@ pub struct Arg {
 impl Arg {
     /// A base argument; adjust with the builder methods in const context.
     pub const fn new(name: &'static str, kind: ArgType) -> Arg {
-        Arg { name, kind, token: None, display: None, since: None, flags: 0, args: &[] }
+        Arg {
+            name,
+            kind,
+            token: None,
+            display: None,
+            since: None,
+            flags: 0,
+            args: &[],
+        }
     }
 
     /// A key argument using key spec `spec`.
@@ -313,12 +349,18 @@ impl Arg {
 
     /// A `oneof` group.
     pub const fn one_of(name: &'static str, args: &'static [Arg]) -> Arg {
-        Arg { args, ..Arg::new(name, ArgType::OneOf) }
+        Arg {
+            args,
+            ..Arg::new(name, ArgType::OneOf)
+        }
     }
 
     /// A `block` group.
     pub const fn block(name: &'static str, args: &'static [Arg]) -> Arg {
-        Arg { args, ..Arg::new(name, ArgType::Block) }
+        Arg {
+            args,
+            ..Arg::new(name, ArgType::Block)
+        }
     }
 }
 
@@ -493,7 +535,9 @@ impl CommandSpec {
 
     /// A subcommand by case-insensitive name.
     pub fn subcommand(&self, name: &[u8]) -> Option<&'static CommandSpec> {
-        self.subcommands.iter().find(|sub| sub.name.as_bytes().eq_ignore_ascii_case(name))
+        self.subcommands
+            .iter()
+            .find(|sub| sub.name.as_bytes().eq_ignore_ascii_case(name))
     }
 }
 

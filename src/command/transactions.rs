@@ -115,7 +115,9 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let doomed = ctx.server.watches.is_doomed(ctx.session.id) || watched_key_expired(ctx);
     unwatch_session(ctx);
     if failed {
-        return Err(CmdError::raw("EXECABORT Transaction discarded because of previous errors."));
+        return Err(CmdError::raw(
+            "EXECABORT Transaction discarded because of previous errors.",
+        ));
     }
     if doomed {
         ctx.reply.null_array();
@@ -135,7 +137,9 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 fn watched_key_expired(ctx: &mut Ctx<'_>) -> bool {
     let now = ctx.now();
     let watched = std::mem::take(&mut ctx.session.watched);
-    let expired = watched.iter().any(|(db, key)| ctx.dbs[*db].expire_at(key).is_some_and(|when| now > when));
+    let expired = watched
+        .iter()
+        .any(|(db, key)| ctx.dbs[*db].expire_at(key).is_some_and(|when| now > when));
     ctx.session.watched = watched;
     expired
 }
@@ -148,7 +152,12 @@ fn watch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let db = ctx.session.db;
     let now = ctx.now();
     for key in &args[1..] {
-        if ctx.session.watched.iter().any(|(d, k)| *d == db && k == key) {
+        if ctx
+            .session
+            .watched
+            .iter()
+            .any(|(d, k)| *d == db && k == key)
+        {
             continue;
         }
         // A key already logically expired counts as absent, not as "about to expire".
@@ -193,17 +202,46 @@ const fn txn(name: &'static str, arity: i32, handler: Handler, docs: Docs) -> Co
 }
 
 const fn txn_docs(summary: &'static str, since: &'static str, complexity: &'static str) -> Docs {
-    Docs { summary, since, group: Group::Transactions, complexity, ..Docs::EMPTY }
+    Docs {
+        summary,
+        since,
+        group: Group::Transactions,
+        complexity,
+        ..Docs::EMPTY
+    }
 }
 
 /// The transactions family's table entries.
 pub const COMMANDS: &[CommandSpec] = &[
-    txn("multi", 1, multi, txn_docs("Starts a transaction.", "1.2.0", "O(1)")),
+    txn(
+        "multi",
+        1,
+        multi,
+        txn_docs("Starts a transaction.", "1.2.0", "O(1)"),
+    ),
     CommandSpec {
         flags: NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG,
-        ..txn("exec", 1, exec, txn_docs("Runs every command queued since MULTI.", "1.2.0", "Depends on commands in the transaction"))
+        ..txn(
+            "exec",
+            1,
+            exec,
+            txn_docs(
+                "Runs every command queued since MULTI.",
+                "1.2.0",
+                "Depends on commands in the transaction",
+            ),
+        )
     },
-    txn("discard", 1, discard, txn_docs("Drops the commands queued since MULTI.", "2.0.0", "O(N), when N is the number of queued commands")),
+    txn(
+        "discard",
+        1,
+        discard,
+        txn_docs(
+            "Drops the commands queued since MULTI.",
+            "2.0.0",
+            "O(N), when N is the number of queued commands",
+        ),
+    ),
     CommandSpec {
         first_key: 1,
         last_key: -1,
@@ -215,9 +253,22 @@ pub const COMMANDS: &[CommandSpec] = &[
             watch,
             Docs {
                 args: &[Arg::key("key", 0).multiple()],
-                ..txn_docs("Makes the next EXEC conditional on keys staying unchanged.", "2.2.0", "O(1) for every key.")
+                ..txn_docs(
+                    "Makes the next EXEC conditional on keys staying unchanged.",
+                    "2.2.0",
+                    "O(1) for every key.",
+                )
             },
         )
     },
-    txn("unwatch", 1, unwatch, txn_docs("Forgets every key watched by this connection.", "2.2.0", "O(1)")),
+    txn(
+        "unwatch",
+        1,
+        unwatch,
+        txn_docs(
+            "Forgets every key watched by this connection.",
+            "2.2.0",
+            "O(1)",
+        ),
+    ),
 ];

@@ -1065,7 +1065,10 @@ fn blocking_pop(
     // Served by the reactor, only the key that became ready counts, and a key that
     // stopped being a sorted set leaves the client waiting (Redis's semantics).
     let serving = ctx.session.serving_key.clone();
-    for key in keys.iter().filter(|key| serving.as_ref().is_none_or(|ready| ready == *key)) {
+    for key in keys
+        .iter()
+        .filter(|key| serving.as_ref().is_none_or(|ready| ready == *key))
+    {
         let ready = match write_zset(ctx.db(), key, now) {
             Err(CmdError::WrongType) if serving.is_some() => None,
             other => other?,

@@ -118,20 +118,29 @@ mod tests {
 
     #[test]
     fn plain_words_and_spaces() {
-        assert_eq!(split("set  k\tv "), Some(vec![b"set".to_vec(), b"k".to_vec(), b"v".to_vec()]));
+        assert_eq!(
+            split("set  k\tv "),
+            Some(vec![b"set".to_vec(), b"k".to_vec(), b"v".to_vec()])
+        );
         assert_eq!(split("   "), Some(vec![]));
     }
 
     #[test]
     fn double_quotes_and_escapes() {
-        assert_eq!(split(r#""a b" "\x41\n" "\q""#), Some(vec![b"a b".to_vec(), b"A\n".to_vec(), b"q".to_vec()]));
+        assert_eq!(
+            split(r#""a b" "\x41\n" "\q""#),
+            Some(vec![b"a b".to_vec(), b"A\n".to_vec(), b"q".to_vec()])
+        );
         assert_eq!(split(r#""""#), Some(vec![b"".to_vec()]));
         assert_eq!(split(r#""\x4""#), Some(vec![b"x4".to_vec()]));
     }
 
     #[test]
     fn single_quotes() {
-        assert_eq!(split(r"'it\'s' '\n'"), Some(vec![b"it's".to_vec(), b"\\n".to_vec()]));
+        assert_eq!(
+            split(r"'it\'s' '\n'"),
+            Some(vec![b"it's".to_vec(), b"\\n".to_vec()])
+        );
     }
 
     #[test]

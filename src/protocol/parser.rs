@@ -37,7 +37,10 @@ pub struct ParseLimits {
 
 impl Default for ParseLimits {
     fn default() -> Self {
-        ParseLimits { max_bulk_len: 512 * 1024 * 1024, unauthenticated: false }
+        ParseLimits {
+            max_bulk_len: 512 * 1024 * 1024,
+            unauthenticated: false,
+        }
     }
 }
 
@@ -80,7 +83,11 @@ impl RequestParser {
     }
 
     /// Consumes one request from the front of `buf` if it is complete.
-    pub fn parse(&mut self, buf: &mut BytesMut, limits: &ParseLimits) -> Result<ParseOutcome, ProtocolError> {
+    pub fn parse(
+        &mut self,
+        buf: &mut BytesMut,
+        limits: &ParseLimits,
+    ) -> Result<ParseOutcome, ProtocolError> {
         if self.items_left == 0 {
             match buf.first() {
                 None => return Ok(ParseOutcome::Incomplete),
@@ -99,7 +106,11 @@ impl RequestParser {
     }
 
     /// Reads the `*<count>` line. Returns false when the line is not complete yet.
-    fn start_multibulk(&mut self, buf: &mut BytesMut, limits: &ParseLimits) -> Result<bool, ProtocolError> {
+    fn start_multibulk(
+        &mut self,
+        buf: &mut BytesMut,
+        limits: &ParseLimits,
+    ) -> Result<bool, ProtocolError> {
         let Some(cr) = find_cr(buf) else {
             if buf.len() > INLINE_MAX_SIZE {
                 return Err(ProtocolError::TooBigMbulkCount);
@@ -117,7 +128,11 @@ impl RequestParser {
     }
 
     /// Reads `$<len>` headers and payloads until the command is complete or bytes run out.
-    fn parse_bulks(&mut self, buf: &mut BytesMut, limits: &ParseLimits) -> Result<ParseOutcome, ProtocolError> {
+    fn parse_bulks(
+        &mut self,
+        buf: &mut BytesMut,
+        limits: &ParseLimits,
+    ) -> Result<ParseOutcome, ProtocolError> {
         while self.items_left > 0 {
             let len = match self.bulk_len {
                 Some(len) => len,
@@ -145,7 +160,10 @@ impl RequestParser {
 }
 
 /// Reads one `$<len>\r\n` header; `None` when it is not complete yet.
-fn read_bulk_header(buf: &mut BytesMut, limits: &ParseLimits) -> Result<Option<usize>, ProtocolError> {
+fn read_bulk_header(
+    buf: &mut BytesMut,
+    limits: &ParseLimits,
+) -> Result<Option<usize>, ProtocolError> {
     let Some(cr) = find_cr(buf) else {
         if buf.len() > INLINE_MAX_SIZE {
             return Err(ProtocolError::TooBigBulkCount);
@@ -155,7 +173,11 @@ fn read_bulk_header(buf: &mut BytesMut, limits: &ParseLimits) -> Result<Option<u
     if buf[0] != b'$' {
         return Err(ProtocolError::ExpectedDollar(buf[0]));
     }
-    let max = if limits.unauthenticated { 16384 } else { limits.max_bulk_len };
+    let max = if limits.unauthenticated {
+        16384
+    } else {
+        limits.max_bulk_len
+    };
     match parse_i64(&buf[1..cr]) {
         Some(len) if len >= 0 && len <= max => {
             buf.advance(cr + 2);
@@ -174,16 +196,28 @@ fn find_cr(buf: &[u8]) -> Option<usize> {
 
 /// Parses one inline request line (up to LF, an optional CR before it dropped).
 fn parse_inline(buf: &mut BytesMut) -> Result<ParseOutcome, ProtocolError> {
-    let Some(lf) = buf.iter().position(|&b| b == b'\n' || b == 0).filter(|&i| buf[i] == b'\n') else {
+    let Some(lf) = buf
+        .iter()
+        .position(|&b| b == b'\n' || b == 0)
+        .filter(|&i| buf[i] == b'\n')
+    else {
         if buf.len() > INLINE_MAX_SIZE {
             return Err(ProtocolError::TooBigInline);
         }
         return Ok(ParseOutcome::Incomplete);
     };
-    let end = if lf > 0 && buf[lf - 1] == b'\r' { lf - 1 } else { lf };
+    let end = if lf > 0 && buf[lf - 1] == b'\r' {
+        lf - 1
+    } else {
+        lf
+    };
     let args = split_args(&buf[..end]).ok_or(ProtocolError::UnbalancedQuotes)?;
     buf.advance(lf + 1);
-    Ok(if args.is_empty() { ParseOutcome::Empty } else { ParseOutcome::Command(args) })
+    Ok(if args.is_empty() {
+        ParseOutcome::Empty
+    } else {
+        ParseOutcome::Command(args)
+    })
 }
 
 #[cfg(test)]
@@ -196,7 +230,9 @@ mod tests {
         let mut commands = Vec::new();
         loop {
             match parser.parse(&mut buf, &ParseLimits::default())? {
-                ParseOutcome::Command(args) => commands.push(args.iter().map(|a| a.to_vec()).collect()),
+                ParseOutcome::Command(args) => {
+                    commands.push(args.iter().map(|a| a.to_vec()).collect())
+                }
                 ParseOutcome::Empty => {}
                 ParseOutcome::Incomplete => return Ok(commands),
             }
@@ -212,7 +248,9 @@ mod tests {
             buf.extend_from_slice(piece);
             loop {
                 match parser.parse(&mut buf, &ParseLimits::default()) {
-                    Ok(ParseOutcome::Command(args)) => commands.push(args.iter().map(|a| a.to_vec()).collect()),
+                    Ok(ParseOutcome::Command(args)) => {
+                        commands.push(args.iter().map(|a| a.to_vec()).collect())
+                    }
                     Ok(ParseOutcome::Empty) => {}
                     Ok(ParseOutcome::Incomplete) => break,
                     Err(err) => panic!("split at {cut}: {err}"),
@@ -225,7 +263,11 @@ mod tests {
     #[test]
     fn multibulk_and_inline_pipeline() {
         let input = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n*1\r\n$4\r\nPING\r\n";
-        let expected = vec![vec![b"GET".to_vec(), b"k".to_vec()], vec![b"PING".to_vec()], vec![b"PING".to_vec()]];
+        let expected = vec![
+            vec![b"GET".to_vec(), b"k".to_vec()],
+            vec![b"PING".to_vec()],
+            vec![b"PING".to_vec()],
+        ];
         assert_eq!(parse_all(input).unwrap(), expected);
     }
 
@@ -241,18 +283,42 @@ mod tests {
 
     #[test]
     fn protocol_errors() {
-        assert_eq!(parse_all(b"*abc\r\n"), Err(ProtocolError::InvalidMultibulkLength));
-        assert_eq!(parse_all(b"*3000000000\r\n"), Err(ProtocolError::InvalidMultibulkLength));
-        assert_eq!(parse_all(b"*1\r\n$-1\r\n"), Err(ProtocolError::InvalidBulkLength));
-        assert_eq!(parse_all(b"*1\r\n$600000000\r\n"), Err(ProtocolError::InvalidBulkLength));
-        assert_eq!(parse_all(b"*1\r\n:1\r\n"), Err(ProtocolError::ExpectedDollar(b':')));
-        assert_eq!(parse_all(b"\"unbalanced\r\n"), Err(ProtocolError::UnbalancedQuotes));
-        assert_eq!(parse_all(&vec![b'a'; INLINE_MAX_SIZE + 1]), Err(ProtocolError::TooBigInline));
+        assert_eq!(
+            parse_all(b"*abc\r\n"),
+            Err(ProtocolError::InvalidMultibulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*3000000000\r\n"),
+            Err(ProtocolError::InvalidMultibulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*1\r\n$-1\r\n"),
+            Err(ProtocolError::InvalidBulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*1\r\n$600000000\r\n"),
+            Err(ProtocolError::InvalidBulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*1\r\n:1\r\n"),
+            Err(ProtocolError::ExpectedDollar(b':'))
+        );
+        assert_eq!(
+            parse_all(b"\"unbalanced\r\n"),
+            Err(ProtocolError::UnbalancedQuotes)
+        );
+        assert_eq!(
+            parse_all(&vec![b'a'; INLINE_MAX_SIZE + 1]),
+            Err(ProtocolError::TooBigInline)
+        );
     }
 
     #[test]
     fn negative_and_zero_counts_are_empty_requests() {
-        assert_eq!(parse_all(b"*0\r\n*-5\r\n\r\n").unwrap(), Vec::<Vec<Vec<u8>>>::new());
+        assert_eq!(
+            parse_all(b"*0\r\n*-5\r\n\r\n").unwrap(),
+            Vec::<Vec<Vec<u8>>>::new()
+        );
     }
 
     #[test]
@@ -266,7 +332,9 @@ mod tests {
         let mut got = None;
         for piece in input.chunks(4096) {
             buf.extend_from_slice(piece);
-            if let ParseOutcome::Command(args) = parser.parse(&mut buf, &ParseLimits::default()).unwrap() {
+            if let ParseOutcome::Command(args) =
+                parser.parse(&mut buf, &ParseLimits::default()).unwrap()
+            {
                 got = Some(args);
             }
             if got.is_none() && buf.len() > 8192 {
@@ -301,7 +369,11 @@ mod tests {
             let commands: Vec<Vec<Vec<u8>>> = (0..1 + next(&mut seed) % 20)
                 .map(|_| {
                     (0..1 + next(&mut seed) % 5)
-                        .map(|_| (0..next(&mut seed) % 40).map(|_| next(&mut seed) as u8).collect())
+                        .map(|_| {
+                            (0..next(&mut seed) % 40)
+                                .map(|_| next(&mut seed) as u8)
+                                .collect()
+                        })
                         .collect()
                 })
                 .collect();
@@ -315,7 +387,9 @@ mod tests {
                 let end = (pos + take).min(stream.len());
                 buf.extend_from_slice(&stream[pos..end]);
                 pos = end;
-                while let Ok(ParseOutcome::Command(args)) = parser.parse(&mut buf, &ParseLimits::default()) {
+                while let Ok(ParseOutcome::Command(args)) =
+                    parser.parse(&mut buf, &ParseLimits::default())
+                {
                     got.push(args.iter().map(|a| a.to_vec()).collect::<Vec<_>>());
                 }
             }
@@ -329,7 +403,9 @@ mod tests {
         for _ in 0..2000 {
             let len = (next(&mut seed) % 300) as usize;
             let alphabet = b"*$\r\n0123456789-+:\"' abc\x00";
-            let garbage: Vec<u8> = (0..len).map(|_| alphabet[(next(&mut seed) % alphabet.len() as u64) as usize]).collect();
+            let garbage: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next(&mut seed) % alphabet.len() as u64) as usize])
+                .collect();
             let mut parser = RequestParser::new();
             let mut buf = BytesMut::from(&garbage[..]);
             for _ in 0..100 {

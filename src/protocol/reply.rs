@@ -162,13 +162,19 @@ pub struct Reply<'a> {
 impl<'a> Reply<'a> {
     /// A writer appending to `out` in protocol version `resp` (2 or 3).
     pub fn new(out: &'a mut OutBuf, resp: u8) -> Self {
-        Reply { out, resp3: resp >= 3 }
+        Reply {
+            out,
+            resp3: resp >= 3,
+        }
     }
 
     /// A writer on the same buffer as `other` but in protocol version `resp` (HELLO
     /// answers in the version it switches to).
     pub fn new_like<'b>(other: &'b mut Reply<'_>, resp: u8) -> Reply<'b> {
-        Reply { out: other.out, resp3: resp >= 3 }
+        Reply {
+            out: other.out,
+            resp3: resp >= 3,
+        }
     }
 
     /// True when the client speaks RESP3.
@@ -226,12 +232,14 @@ impl<'a> Reply<'a> {
 
     /// The null bulk string: `$-1` in RESP2, `_` in RESP3.
     pub fn null(&mut self) {
-        self.out.extend(if self.resp3 { b"_\r\n" } else { b"$-1\r\n" });
+        self.out
+            .extend(if self.resp3 { b"_\r\n" } else { b"$-1\r\n" });
     }
 
     /// The null array: `*-1` in RESP2, `_` in RESP3.
     pub fn null_array(&mut self) {
-        self.out.extend(if self.resp3 { b"_\r\n" } else { b"*-1\r\n" });
+        self.out
+            .extend(if self.resp3 { b"_\r\n" } else { b"*-1\r\n" });
     }
 
     /// An array header of `n` elements.
@@ -357,14 +365,20 @@ mod tests {
 
     #[test]
     fn resp2_and_resp3_shapes() {
-        assert_eq!(written(|r| r.int(i64::MIN), 2), b":-9223372036854775808\r\n");
+        assert_eq!(
+            written(|r| r.int(i64::MIN), 2),
+            b":-9223372036854775808\r\n"
+        );
         assert_eq!(written(|r| r.null(), 2), b"$-1\r\n");
         assert_eq!(written(|r| r.null(), 3), b"_\r\n");
         assert_eq!(written(|r| r.map_len(2), 2), b"*4\r\n");
         assert_eq!(written(|r| r.map_len(2), 3), b"%2\r\n");
         assert_eq!(written(|r| r.bulk(b""), 2), b"$0\r\n\r\n");
         assert_eq!(written(|r| r.boolean(true), 2), b":1\r\n");
-        assert_eq!(written(|r| r.verbatim(b"txt", b"hi"), 3), b"=6\r\ntxt:hi\r\n");
+        assert_eq!(
+            written(|r| r.verbatim(b"txt", b"hi"), 3),
+            b"=6\r\ntxt:hi\r\n"
+        );
     }
 
     #[test]

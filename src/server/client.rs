@@ -52,14 +52,24 @@ impl Write for Stream {
 }
 
 impl Source for Stream {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.register(registry, token, interests),
             Stream::Unix(s) => s.register(registry, token, interests),
         }
     }
 
-    fn reregister(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn reregister(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.reregister(registry, token, interests),
             Stream::Unix(s) => s.reregister(registry, token, interests),
@@ -122,7 +132,8 @@ impl Client {
     /// True when the client should be closed now: an error, or a close-after-reply (or
     /// a peer that stopped sending) whose replies are all written.
     pub fn should_close(&self) -> bool {
-        self.close_asap || ((self.session.close_after_reply || self.peer_closed) && self.out.is_empty())
+        self.close_asap
+            || ((self.session.close_after_reply || self.peer_closed) && self.out.is_empty())
     }
 
     /// Checks the output buffer against `limit`; true if the client must be cut off.

@@ -29,7 +29,12 @@ pub fn bind_tcp(binds: &[String], port: u16, backlog: u32) -> io::Result<(Vec<Tc
         };
         let ip = match parse_host(host) {
             Some(ip) => ip,
-            None => return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("Invalid bind address '{host}'"))),
+            None => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("Invalid bind address '{host}'"),
+                ))
+            }
         };
         match bind_one(SocketAddr::new(ip, port), backlog) {
             Ok(listener) => {
@@ -39,7 +44,12 @@ pub fn bind_tcp(binds: &[String], port: u16, backlog: u32) -> io::Result<(Vec<Tc
                 listeners.push(listener);
             }
             Err(e) if optional => log::debug!("Skipping optional bind address {host}: {e}"),
-            Err(e) => return Err(io::Error::new(e.kind(), format!("Could not create server TCP listening socket {host}:{port}: {e}"))),
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("Could not create server TCP listening socket {host}:{port}: {e}"),
+                ))
+            }
         }
     }
     Ok((listeners, port))
@@ -56,10 +66,20 @@ fn parse_host(host: &str) -> Option<IpAddr> {
 
 /// Creates, configures, binds and listens on one TCP socket.
 fn bind_one(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
-    let domain = if addr.is_ipv6() { libc::AF_INET6 } else { libc::AF_INET };
+    let domain = if addr.is_ipv6() {
+        libc::AF_INET6
+    } else {
+        libc::AF_INET
+    };
     // SAFETY: plain socket syscalls on a descriptor we own; it is wrapped in a
     // std listener (which closes it) before any early return after creation.
-    let fd = unsafe { libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
+    let fd = unsafe {
+        libc::socket(
+            domain,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -82,7 +102,15 @@ fn bind_one(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
 fn set_opt(fd: i32, level: i32, name: i32) -> io::Result<()> {
     let one: libc::c_int = 1;
     // SAFETY: setsockopt with a pointer to a live c_int and its size.
-    let rc = unsafe { libc::setsockopt(fd, level, name, &one as *const _ as *const libc::c_void, std::mem::size_of::<libc::c_int>() as u32) };
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            &one as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as u32,
+        )
+    };
     if rc < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -97,7 +125,9 @@ fn sockaddr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
             let sin = libc::sockaddr_in {
                 sin_family: libc::AF_INET as libc::sa_family_t,
                 sin_port: v4.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v4.ip().octets()) },
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                },
                 sin_zero: [0; 8],
             };
             // SAFETY: sockaddr_in fits in sockaddr_storage.
@@ -109,7 +139,9 @@ fn sockaddr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: v6.port().to_be(),
                 sin6_flowinfo: v6.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: v6.ip().octets() },
+                sin6_addr: libc::in6_addr {
+                    s6_addr: v6.ip().octets(),
+                },
                 sin6_scope_id: v6.scope_id(),
             };
             // SAFETY: sockaddr_in6 fits in sockaddr_storage.
@@ -150,7 +182,13 @@ pub fn set_keepalive(stream: &mio::net::TcpStream, interval_secs: u64) {
     for (level, name, value) in options {
         // SAFETY: setsockopt on a live socket with a pointer to a live c_int.
         unsafe {
-            libc::setsockopt(fd, level, name, &value as *const _ as *const libc::c_void, 4);
+            libc::setsockopt(
+                fd,
+                level,
+                name,
+                &value as *const _ as *const libc::c_void,
+                4,
+            );
         }
     }
 }

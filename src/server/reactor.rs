@@ -74,21 +74,30 @@ impl Server {
         let (mut tcp, port) = listener::bind_tcp(&config.bind, config.port, config.tcp_backlog)?;
         let mut unix = None;
         if let Some(path) = &config.unixsocket {
-            unix = Some((listener::bind_unix(path, config.unixsocketperm)?, path.clone()));
+            unix = Some((
+                listener::bind_unix(path, config.unixsocketperm)?,
+                path.clone(),
+            ));
         }
         if tcp.len() + 1 > MAX_LISTENERS {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "too many bind addresses"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "too many bind addresses",
+            ));
         }
         for (i, l) in tcp.iter_mut().enumerate() {
-            poll.registry().register(l, Token(LISTENER_BASE - i), Interest::READABLE)?;
+            poll.registry()
+                .register(l, Token(LISTENER_BASE - i), Interest::READABLE)?;
             log::info!("Listening on {}", l.local_addr()?);
         }
         if let Some((l, path)) = unix.as_mut() {
-            poll.registry().register(l, Token(LISTENER_BASE - tcp.len()), Interest::READABLE)?;
+            poll.registry()
+                .register(l, Token(LISTENER_BASE - tcp.len()), Interest::READABLE)?;
             log::info!("The server is now ready to accept connections at {path}");
         }
         let (mut signal_rx, signal_tx) = signals::install()?;
-        poll.registry().register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
+        poll.registry()
+            .register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
         let mut exec = Executor::new(config);
         exec.server.bound_port = port;
         Ok(Server {
@@ -186,7 +195,8 @@ impl Server {
                     (Stream::Tcp(s), peer.to_string(), local)
                 })
             } else if let Some((l, path)) = self.unix.as_ref() {
-                l.accept().map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone()))
+                l.accept()
+                    .map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone()))
             } else {
                 return;
             };
@@ -213,7 +223,11 @@ impl Server {
         }
         let entry = self.clients.vacant_entry();
         let token = Token(entry.key());
-        if let Err(e) = self.poll.registry().register(&mut stream, token, Interest::READABLE) {
+        if let Err(e) = self
+            .poll
+            .registry()
+            .register(&mut stream, token, Interest::READABLE)
+        {
             log::warn!("Registering client {peer}: {e}");
             return;
         }
@@ -227,7 +241,9 @@ impl Server {
 
     /// Reads what the socket has (up to the read budget) and runs complete commands.
     fn read_client(&mut self, key: usize, until_eof: bool) {
-        let Some(client) = self.clients.get_mut(key) else { return };
+        let Some(client) = self.clients.get_mut(key) else {
+            return;
+        };
         if !client.accepts_input() {
             return;
         }
@@ -264,7 +280,10 @@ impl Server {
         self.exec.server.stats.net_input_bytes += total as u64;
         client.last_interaction = Instant::now();
         if client.query.len() > self.exec.server.config.client_query_buffer_limit {
-            log::warn!("Closing client that reached max query buffer length: {}", client.session.addr);
+            log::warn!(
+                "Closing client that reached max query buffer length: {}",
+                client.session.addr
+            );
             client.close_asap = true;
             return;
         }
@@ -273,12 +292,20 @@ impl Server {
 
     /// Runs the complete commands in a client's query buffer, up to the command budget.
     fn process_input(&mut self, key: usize) {
-        let limits = ParseLimits { max_bulk_len: self.exec.server.config.proto_max_bulk_len, unauthenticated: false };
-        let Some(client) = self.clients.get_mut(key) else { return };
+        let limits = ParseLimits {
+            max_bulk_len: self.exec.server.config.proto_max_bulk_len,
+            unauthenticated: false,
+        };
+        let Some(client) = self.clients.get_mut(key) else {
+            return;
+        };
         let mut budget = COMMAND_BUDGET;
         // A peer that closed still gets the replies to what it sent before closing; a
         // blocked client's pipeline waits behind its blocked command.
-        while !client.close_asap && !client.session.close_after_reply && client.session.blocked.is_none() {
+        while !client.close_asap
+            && !client.session.close_after_reply
+            && client.session.blocked.is_none()
+        {
             if budget == 0 {
                 if !self.pending_reads.contains(&key) {
                     self.pending_reads.push_back(key);
@@ -287,7 +314,8 @@ impl Server {
             }
             match client.parser.parse(&mut client.query, &limits) {
                 Ok(ParseOutcome::Command(args)) => {
-                    self.exec.execute(&mut client.session, &args, &mut client.out);
+                    self.exec
+                        .execute(&mut client.session, &args, &mut client.out);
                     budget -= 1;
                 }
                 Ok(ParseOutcome::Empty) => {}
@@ -333,8 +361,12 @@ impl Server {
     /// receivers' output buffers, in each receiver's protocol version.
     fn deliver_messages(&mut self) {
         for delivery in self.exec.take_deliveries() {
-            let Some(&slot) = self.client_keys.get(&delivery.client) else { continue };
-            let Some(client) = self.clients.get_mut(slot) else { continue };
+            let Some(&slot) = self.client_keys.get(&delivery.client) else {
+                continue;
+            };
+            let Some(client) = self.clients.get_mut(slot) else {
+                continue;
+            };
             if client.close_asap {
                 continue;
             }
@@ -348,9 +380,16 @@ impl Server {
     fn serve_ready_keys(&mut self) {
         while let Some((db, key)) = self.exec.server.blocking.pop_ready() {
             for id in self.exec.server.blocking.waiters(db, &key) {
-                let Some(&slot) = self.client_keys.get(&id) else { continue };
-                let Some(client) = self.clients.get_mut(slot) else { continue };
-                if self.exec.retry_blocked(&mut client.session, &mut client.out, &key) {
+                let Some(&slot) = self.client_keys.get(&id) else {
+                    continue;
+                };
+                let Some(client) = self.clients.get_mut(slot) else {
+                    continue;
+                };
+                if self
+                    .exec
+                    .retry_blocked(&mut client.session, &mut client.out, &key)
+                {
                     self.resume(slot);
                 }
             }
@@ -360,17 +399,29 @@ impl Server {
     /// A client left the blocked state: write its reply and run its waiting pipeline.
     fn resume(&mut self, key: usize) {
         self.queue_write(key);
-        if self.clients.get(key).is_some_and(|c| !c.query.is_empty()) && !self.pending_reads.contains(&key) {
+        if self.clients.get(key).is_some_and(|c| !c.query.is_empty())
+            && !self.pending_reads.contains(&key)
+        {
             self.pending_reads.push_back(key);
         }
     }
 
     /// Answers blocked clients whose timeout passed.
     fn time_out_blocked_clients(&mut self) {
-        while let Some(id) = self.exec.server.blocking.next_timed_out(self.exec.server.now_ms) {
-            match self.client_keys.get(&id).and_then(|&slot| Some((slot, self.clients.get_mut(slot)?))) {
+        while let Some(id) = self
+            .exec
+            .server
+            .blocking
+            .next_timed_out(self.exec.server.now_ms)
+        {
+            match self
+                .client_keys
+                .get(&id)
+                .and_then(|&slot| Some((slot, self.clients.get_mut(slot)?)))
+            {
                 Some((slot, client)) => {
-                    self.exec.time_out_blocked(&mut client.session, &mut client.out);
+                    self.exec
+                        .time_out_blocked(&mut client.session, &mut client.out);
                     self.resume(slot);
                 }
                 None => break,
@@ -381,7 +432,9 @@ impl Server {
     /// Gives clients held back by the fairness caps another turn.
     fn serve_pending_reads(&mut self) {
         for _ in 0..self.pending_reads.len() {
-            let Some(key) = self.pending_reads.pop_front() else { break };
+            let Some(key) = self.pending_reads.pop_front() else {
+                break;
+            };
             if self.clients.contains(key) {
                 self.read_client(key, false);
                 self.process_input(key);
@@ -392,7 +445,9 @@ impl Server {
 
     /// Writes pending output; registers or drops WRITABLE interest as needed.
     fn write_client(&mut self, key: usize) {
-        let Some(client) = self.clients.get_mut(key) else { return };
+        let Some(client) = self.clients.get_mut(key) else {
+            return;
+        };
         match client.out.write_to(&mut client.stream, WRITE_BUDGET) {
             Ok(n) => self.exec.server.stats.net_output_bytes += n as u64,
             Err(e) => {
@@ -403,8 +458,17 @@ impl Server {
         }
         let want_writable = !client.out.is_empty();
         if want_writable != client.write_registered {
-            let interest = if want_writable { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
-            if self.poll.registry().reregister(&mut client.stream, Token(key), interest).is_err() {
+            let interest = if want_writable {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            if self
+                .poll
+                .registry()
+                .reregister(&mut client.stream, Token(key), interest)
+                .is_err()
+            {
                 client.close_asap = true;
             }
             client.write_registered = want_writable;
@@ -418,7 +482,11 @@ impl Server {
             let _ = self.poll.registry().deregister(&mut client.stream);
             self.client_keys.remove(&client.session.id);
             self.exec.client_closed(&mut client.session);
-            log::debug!("Closed client {} (id {})", client.session.addr, client.session.id);
+            log::debug!(
+                "Closed client {} (id {})",
+                client.session.addr,
+                client.session.id
+            );
             self.exec.server.connected_clients = self.clients.len();
         }
     }
@@ -437,7 +505,12 @@ impl Server {
             return;
         }
         let limit = Duration::from_secs(timeout);
-        let idle: Vec<usize> = self.clients.iter().filter(|(_, c)| c.last_interaction.elapsed() > limit).map(|(k, _)| k).collect();
+        let idle: Vec<usize> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| c.last_interaction.elapsed() > limit)
+            .map(|(k, _)| k)
+            .collect();
         for key in idle {
             if let Some(client) = self.clients.get_mut(key) {
                 log::debug!("Closing idle client {}", client.session.addr);

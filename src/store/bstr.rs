@@ -30,7 +30,10 @@ pub enum Bstr {
 impl Bstr {
     /// The empty string.
     pub const fn empty() -> Self {
-        Bstr::Inline { len: 0, data: [0; INLINE_CAP] }
+        Bstr::Inline {
+            len: 0,
+            data: [0; INLINE_CAP],
+        }
     }
 
     /// Copies `bytes` into the smallest fitting representation (never shared).
@@ -38,7 +41,10 @@ impl Bstr {
         if bytes.len() <= INLINE_CAP {
             let mut data = [0; INLINE_CAP];
             data[..bytes.len()].copy_from_slice(bytes);
-            Bstr::Inline { len: bytes.len() as u8, data }
+            Bstr::Inline {
+                len: bytes.len() as u8,
+                data,
+            }
         } else {
             Bstr::Heap(bytes.into())
         }
@@ -137,11 +143,17 @@ mod tests {
     fn representations_by_length() {
         assert!(matches!(Bstr::from_slice(&[7; 22]), Bstr::Inline { .. }));
         assert!(matches!(Bstr::from_slice(&[7; 23]), Bstr::Heap(_)));
-        assert!(matches!(Bstr::from_bytes(&Bytes::from(vec![1; SHARED_MIN])), Bstr::Shared(_)));
+        assert!(matches!(
+            Bstr::from_bytes(&Bytes::from(vec![1; SHARED_MIN])),
+            Bstr::Shared(_)
+        ));
         assert_eq!(std::mem::size_of::<Bstr>(), 24);
         for len in [0, 1, 22, 23, 100, SHARED_MIN] {
             let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
-            assert_eq!(Bstr::from_bytes(&Bytes::from(data.clone())).as_slice(), &data[..]);
+            assert_eq!(
+                Bstr::from_bytes(&Bytes::from(data.clone())).as_slice(),
+                &data[..]
+            );
             assert_eq!(Bstr::from_vec(data.clone()).as_slice(), &data[..]);
         }
     }

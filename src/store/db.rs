@@ -88,7 +88,11 @@ pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
     let counter = stamp & 0xFF;
     let last = stamp >> 8;
     let now = lfu_minutes(now_ms);
-    let elapsed = if now >= last { now - last } else { 65535 - last + now };
+    let elapsed = if now >= last {
+        now - last
+    } else {
+        65535 - last + now
+    };
     let periods = elapsed.checked_div(decay_minutes).unwrap_or(0);
     counter.saturating_sub(periods)
 }
@@ -97,7 +101,10 @@ pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
 fn touch(obj: &mut Object, mode: AccessMode, rng: &mut u64, now_ms: i64) {
     match mode {
         AccessMode::Lru => obj.access_clock = access_clock(now_ms),
-        AccessMode::Lfu { log_factor, decay_minutes } => {
+        AccessMode::Lfu {
+            log_factor,
+            decay_minutes,
+        } => {
             let mut counter = lfu_counter(obj.access_clock, decay_minutes, now_ms);
             if counter < 255 {
                 let base = counter.saturating_sub(LFU_INIT_VAL) as f64;
@@ -117,7 +124,10 @@ fn touch(obj: &mut Object, mode: AccessMode, rng: &mut u64, now_ms: i64) {
 impl Db {
     /// An empty database.
     pub fn new() -> Self {
-        Db { lfu_rng: 0x2545_F491_4F6C_DD1D, ..Self::default() }
+        Db {
+            lfu_rng: 0x2545_F491_4F6C_DD1D,
+            ..Self::default()
+        }
     }
 
     /// The stamp for an object created now.
@@ -178,7 +188,8 @@ impl Db {
 
     /// Looks a key up for writing: lazy expiry and access clock, no hit/miss counting.
     pub fn lookup_write(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Value> {
-        self.lookup_write_object(key, now_ms).map(|obj| &mut obj.value)
+        self.lookup_write_object(key, now_ms)
+            .map(|obj| &mut obj.value)
     }
 
     /// Like [`Db::lookup_write`], giving the whole object (for writes that also change
@@ -235,7 +246,10 @@ impl Db {
     pub fn insert_new(&mut self, key: &[u8], value: Value, now_ms: i64) {
         self.note_added(key, &value);
         self.expires.remove(key);
-        self.keys.insert(Bstr::from_slice(key), Object::new(value, self.fresh_access(now_ms)));
+        self.keys.insert(
+            Bstr::from_slice(key),
+            Object::new(value, self.fresh_access(now_ms)),
+        );
     }
 
     /// Deletes `key` and its TTL, returning its value if it existed and had not expired.
@@ -330,17 +344,27 @@ impl Db {
     /// key has a TTL.
     pub fn random_key(&mut self, now_ms: i64, rng: &mut impl FnMut() -> u64) -> Option<Bytes> {
         for _ in 0..100 {
-            let key = self.keys.random_entry(rng).map(|(k, _)| Bytes::copy_from_slice(k.as_slice()))?;
+            let key = self
+                .keys
+                .random_entry(rng)
+                .map(|(k, _)| Bytes::copy_from_slice(k.as_slice()))?;
             if !self.expire_if_needed(&key, now_ms) {
                 return Some(key);
             }
         }
-        self.keys.random_entry(rng).map(|(k, _)| Bytes::copy_from_slice(k.as_slice()))
+        self.keys
+            .random_entry(rng)
+            .map(|(k, _)| Bytes::copy_from_slice(k.as_slice()))
     }
 
     /// Visits up to `count` keys with a TTL, resuming the walk where the last call
     /// stopped; for the active expire cycle. Returns (keys seen, deadlines due).
-    pub(crate) fn sample_expires(&mut self, count: usize, now_ms: i64, due: &mut Vec<Bstr>) -> usize {
+    pub(crate) fn sample_expires(
+        &mut self,
+        count: usize,
+        now_ms: i64,
+        due: &mut Vec<Bstr>,
+    ) -> usize {
         let mut seen = 0;
         let mut buckets = 0;
         while seen < count && buckets < count * 20 {

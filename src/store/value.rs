@@ -138,7 +138,11 @@ pub struct Object {
 impl Object {
     /// Wraps a value with the given access stamp.
     pub fn new(value: Value, clock: u32) -> Self {
-        Object { value, access_clock: clock, unshared: false }
+        Object {
+            value,
+            access_clock: clock,
+            unshared: false,
+        }
     }
 }
 
@@ -148,7 +152,8 @@ mod tests {
 
     #[test]
     fn string_encodings_match_redis() {
-        let enc = |s: &str| Value::string_from_arg(&Bytes::copy_from_slice(s.as_bytes())).encoding();
+        let enc =
+            |s: &str| Value::string_from_arg(&Bytes::copy_from_slice(s.as_bytes())).encoding();
         assert_eq!(enc("123"), "int");
         assert_eq!(enc("-9223372036854775808"), "int");
         assert_eq!(enc("9223372036854775808"), "embstr");

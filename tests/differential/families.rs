@@ -4,6 +4,8 @@
 //! between two correct servers: expiries are either huge, zero/negative, or
 //! absolute in the far past/future; TTL-like replies are compared approximately.
 
+#[path = "family_bitmaps.rs"]
+mod bitmaps;
 #[path = "family_hashes.rs"]
 mod hashes;
 #[path = "family_lists.rs"]
@@ -12,8 +14,6 @@ mod lists;
 mod sets;
 #[path = "family_zsets.rs"]
 mod zsets;
-#[path = "family_bitmaps.rs"]
-mod bitmaps;
 
 use super::compare::Check;
 use super::random::{Cmd, Family, Gen};
