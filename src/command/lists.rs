@@ -44,8 +44,6 @@ const ERR_MAXLEN_NEGATIVE: &str = "ERR MAXLEN can't be negative";
 const ERR_NUMKEYS: &str = "ERR numkeys should be greater than 0";
 /// LMPOP/BLMPOP with a COUNT below 1 or not an integer.
 const ERR_COUNT_POSITIVE: &str = "ERR count should be greater than 0";
-/// A blocking timeout that is not a number.
-/// A blocking timeout below zero (or too large to represent in milliseconds).
 
 // ---------------------------------------------------------------------------------------
 // Shared helpers

@@ -51,8 +51,6 @@ const ERR_POSITIVE: &str = "ERR value is out of range, must be positive";
 const ERR_NUMKEYS: &str = "ERR numkeys should be greater than 0";
 /// ZMPOP COUNT.
 const ERR_COUNT: &str = "ERR count should be greater than 0";
-/// Blocking timeout not a number.
-/// Blocking timeout below zero.
 /// ZRANDMEMBER count of i64::MIN.
 const ERR_RANDMEMBER_RANGE: &str =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
