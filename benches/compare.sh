@@ -23,20 +23,16 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-start_redis() {
-    local port; port=$(free_port)
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null &
-    pids+=($!); echo "$! $port"
-}
-start_ours() {
-    local port; port=$(free_port)
-    "$ours_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
-    pids+=($!); echo "$! $port"
-}
+# Servers start in this shell (so their pids reach the cleanup trap) with every output
+# sent to /dev/null (so no pipe stays open behind them).
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 &
+redis_pid=$!; pids+=("$redis_pid")
+ours_port=$(free_port)
+"$ours_bin" --port "$ours_port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 &
+ours_pid=$!; pids+=("$ours_pid")
 wait_up() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
 
-read -r redis_pid redis_port < <(start_redis)
-read -r ours_pid ours_port < <(start_ours)
 wait_up "$redis_port"; wait_up "$ours_port"
 
 # bench PORT PIPELINE -> lines "test rps p50 p99"

@@ -50,9 +50,9 @@ measure() { # binary kind -> RSS growth in kB
     local port pid before after
     port=$(free_port)
     if [ "$1" = redis ]; then
-        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null & pid=$!
+        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 & pid=$!
     else
-        "$ours_bin" --port "$port" --bind 127.0.0.1 >/dev/null & pid=$!
+        "$ours_bin" --port "$port" --bind 127.0.0.1 >/dev/null 2>&1 & pid=$!
     fi
     pids+=("$pid")
     wait_up "$port"

@@ -64,6 +64,9 @@ pub struct RequestParser {
     bulk_len: Option<usize>,
     /// Arguments parsed so far for the command in progress.
     args: Vec<Bytes>,
+    /// An emptied argument vector handed back after a command ran, reused so that a
+    /// pipeline of commands does not allocate one vector each.
+    spare: Vec<Bytes>,
 }
 
 impl RequestParser {
@@ -75,6 +78,14 @@ impl RequestParser {
     /// True when a multibulk request is partly parsed.
     pub fn in_progress(&self) -> bool {
         self.items_left > 0
+    }
+
+    /// Takes back a command's argument vector once it ran, for reuse.
+    pub fn recycle(&mut self, mut args: Vec<Bytes>) {
+        args.clear();
+        if args.capacity() <= 1024 {
+            self.spare = args;
+        }
     }
 
     /// Length of the bulk being received, so the reader can size its buffer for it.
@@ -123,7 +134,8 @@ impl RequestParser {
         }
         buf.advance(cr + 2);
         self.items_left = count.max(0) as usize;
-        self.args = Vec::with_capacity(self.items_left.min(1024));
+        self.args = std::mem::take(&mut self.spare);
+        self.args.reserve(self.items_left.min(1024));
         Ok(true)
     }
 

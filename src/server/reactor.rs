@@ -316,6 +316,7 @@ impl Server {
                 Ok(ParseOutcome::Command(args)) => {
                     self.exec
                         .execute(&mut client.session, &args, &mut client.out);
+                    client.parser.recycle(args);
                     budget -= 1;
                 }
                 Ok(ParseOutcome::Empty) => {}
