@@ -158,9 +158,13 @@ fn hrandfield(g: &mut Gen, k: Vec<u8>) -> (Vec<Vec<u8>>, Check) {
         b"-4611686018427387904",
         b"1.5",
     ]);
+    // A huge negative count on a real hash asks for that many replies: Redis would try
+    // to send them all (and run out of memory), so such counts only go to keys that
+    // never hold a hash.
+    let safe_count = g.pick(&[b"-3", b"1", b"2", b"9", b"100", b"0", b"x", b"1.5"]);
     let mut args = match g.rng.gen_range(0..3) {
         0 => return (vec![b"HRANDFIELD".to_vec(), k], Check::Skip),
-        1 => vec![b"HRANDFIELD".to_vec(), k, count],
+        1 => vec![b"HRANDFIELD".to_vec(), k, safe_count],
         _ => vec![b"HRANDFIELD".to_vec(), g.pick(NOT_HASHES), count],
     };
     if g.chance(0.5) {
