@@ -173,16 +173,23 @@ impl HashValue {
         }
         match self {
             HashValue::Listpack(lp) => {
-                if let Some(vpos) = lp.find(field, 1).and_then(|f| lp.next(f)) {
-                    lp.replace(vpos, value);
-                    return false;
-                }
-                lp.push_back(field);
-                lp.push_back(value);
+                let inserted = match lp.find(field, 1).and_then(|f| lp.next(f)) {
+                    Some(vpos) => {
+                        lp.replace(vpos, value);
+                        false
+                    }
+                    None => {
+                        lp.push_back(field);
+                        lp.push_back(value);
+                        true
+                    }
+                };
+                // Checked after updates too: a limit lowered by CONFIG SET converts the
+                // hash on its next write, as in Redis.
                 if lp.len() / 2 > limits.max_entries {
                     self.convert_to_table();
                 }
-                true
+                inserted
             }
             HashValue::Table(table) => {
                 if let Some(slot) = table.get_mut(field) {
