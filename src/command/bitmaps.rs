@@ -857,14 +857,7 @@ const fn docs(
     complexity: &'static str,
     args: &'static [Arg],
 ) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Bitmap,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
+    Docs::new(Group::Bitmap, summary, since, complexity, args)
 }
 
 const RO_ACCESS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1)];

@@ -543,14 +543,7 @@ const fn docs(
     complexity: &'static str,
     args: &'static [Arg],
 ) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Hash,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
+    Docs::new(Group::Hash, summary, since, complexity, args)
 }
 
 const KEY_ARG: &[Arg] = &[Arg::key("key", 0)];

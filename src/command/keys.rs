@@ -532,20 +532,17 @@ const fn cmd(
     handler: Handler,
     docs: Docs,
 ) -> CommandSpec {
-    CommandSpec {
+    CommandSpec::keyed(
         name,
         arity,
         flags,
-        acl: acl::KEYSPACE,
-        first_key: keys.0,
-        last_key: keys.1,
-        key_step: keys.2,
+        acl::KEYSPACE,
+        keys,
         key_specs,
         tips,
         handler,
-        subcommands: &[],
         docs,
-    }
+    )
 }
 
 /// Docs of a generic-group command.
@@ -555,14 +552,7 @@ const fn docs(
     complexity: &'static str,
     args: &'static [Arg],
 ) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Generic,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
+    Docs::new(Group::Generic, summary, since, complexity, args)
 }
 
 /// An OBJECT subcommand that inspects the key at position 2.

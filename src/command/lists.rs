@@ -798,20 +798,17 @@ const fn cmd(
     handler: Handler,
     docs: Docs,
 ) -> CommandSpec {
-    CommandSpec {
+    CommandSpec::keyed(
         name,
         arity,
         flags,
-        acl: acl::LIST,
-        first_key: keys.0,
-        last_key: keys.1,
-        key_step: keys.2,
+        acl::LIST,
+        keys,
         key_specs,
-        tips: &[],
+        &[],
         handler,
-        subcommands: &[],
         docs,
-    }
+    )
 }
 
 /// Docs of a list-group command.
@@ -821,14 +818,7 @@ const fn docs(
     complexity: &'static str,
     args: &'static [Arg],
 ) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::List,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
+    Docs::new(Group::List, summary, since, complexity, args)
 }
 
 const ONE_KEY: (i32, i32, i32) = (1, 1, 1);

@@ -768,20 +768,17 @@ const fn cmd(
     handler: Handler,
     docs: Docs,
 ) -> CommandSpec {
-    CommandSpec {
+    CommandSpec::keyed(
         name,
         arity,
         flags,
-        acl: acl::SET,
-        first_key: keys.0,
-        last_key: keys.1,
-        key_step: keys.2,
+        acl::SET,
+        keys,
         key_specs,
         tips,
         handler,
-        subcommands: &[],
         docs,
-    }
+    )
 }
 
 /// A set command's docs.
@@ -791,14 +788,7 @@ const fn docs(
     complexity: &'static str,
     args: &'static [Arg],
 ) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Set,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
+    Docs::new(Group::Set, summary, since, complexity, args)
 }
 
 const KEY_ARG: &[Arg] = &[Arg::key("key", 0)];

@@ -40,14 +40,7 @@ const fn docs(
     complexity: &'static str,
     args: &'static [Arg],
 ) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::String,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
+    Docs::new(Group::String, summary, since, complexity, args)
 }
 
 const RO: &[KeySpec] = &[KeySpec::range(&["RO"], 1, 0, 1)];

@@ -446,6 +446,24 @@ pub struct Docs {
 }
 
 impl Docs {
+    /// Docs of a command in `group`: no history, doc flags or deprecation.
+    pub const fn new(
+        group: Group,
+        summary: &'static str,
+        since: &'static str,
+        complexity: &'static str,
+        args: &'static [Arg],
+    ) -> Docs {
+        Docs {
+            summary,
+            since,
+            group,
+            complexity,
+            args,
+            ..Docs::EMPTY
+        }
+    }
+
     /// Empty docs to fill with struct update syntax.
     pub const EMPTY: Docs = Docs {
         summary: "",
@@ -490,6 +508,35 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
+    /// A command without subcommands whose keys are `keys` = (first, last, step).
+    #[allow(clippy::too_many_arguments)]
+    pub const fn keyed(
+        name: &'static str,
+        arity: i32,
+        flags: u32,
+        acl: u32,
+        keys: (i32, i32, i32),
+        key_specs: &'static [KeySpec],
+        tips: &'static [&'static str],
+        handler: Handler,
+        docs: Docs,
+    ) -> CommandSpec {
+        CommandSpec {
+            name,
+            arity,
+            flags,
+            acl,
+            first_key: keys.0,
+            last_key: keys.1,
+            key_step: keys.2,
+            key_specs,
+            tips,
+            handler,
+            subcommands: &[],
+            docs,
+        }
+    }
+
     /// True if the command has flag `flag`.
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
