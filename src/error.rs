@@ -84,6 +84,15 @@ impl CmdError {
         CmdError::Raw(one_line(text))
     }
 
+    /// A subcommand given arguments its container does not accept (Redis's
+    /// `addReplySubcommandSyntaxError`): `sub` as the client typed it.
+    pub fn subcommand_syntax(command: &str, sub: &[u8]) -> Self {
+        let mut text = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+        text.extend_from_slice(c_str(sub, 128));
+        text.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
+        CmdError::Raw(one_line(text))
+    }
+
     /// The reply text as bytes (without `-` and CRLF).
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {

@@ -25,6 +25,7 @@
 //! | `#@scan-all`        | next command is a SCAN-family call: iterate it to cursor 0 on each server and compare the set of elements seen |
 //! | `#@skip`            | send the next command but compare only the reply's type byte (TIME, CLIENT ID) |
 //! | `#@approx N`        | next reply: integers may differ by at most N (PTTL, EXPIRETIME)   |
+//! | `#@noreply`         | next command is sent and no reply read (CLIENT REPLY OFF/SKIP); a stray reply fails the next comparison |
 //! | `#@sleep MS`        | sleep MS milliseconds (expiry)                                     |
 //! | `#@conn K`          | make connection K current (0 at start; opened on first use)        |
 //! | `#@reconnect`       | close and reopen the current connection (after QUIT, errors...)    |
@@ -120,6 +121,11 @@ fn check_family(name: &str) {
 #[test]
 fn corpus_connection() {
     check_corpus("connection");
+}
+
+#[test]
+fn corpus_clients() {
+    check_corpus("clients");
 }
 
 #[test]

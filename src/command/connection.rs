@@ -1,11 +1,9 @@
-//! Connection commands: PING ECHO QUIT SELECT, and CLIENT SETNAME/GETNAME/ID/HELP.
+//! Connection commands: PING ECHO QUIT SELECT HELLO RESET (CLIENT is in `clients.rs`).
 
 use bytes::Bytes;
 
 use crate::command::args;
-use crate::command::table::{
-    acl, container_handler, flags::*, Arg, ArgType, CommandSpec, Docs, Group,
-};
+use crate::command::table::{acl, flags::*, Arg, ArgType, CommandSpec, Docs, Group};
 use crate::command::Ctx;
 use crate::error::{CmdError, CmdResult};
 
@@ -80,7 +78,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             }
             rest = &more[2..];
         } else if args::is(option, "SETNAME") && !more.is_empty() {
-            validate_client_name(&more[0])?;
+            crate::command::clients::validate_client_name(&more[0])?;
             name = Some(more[0].clone());
             rest = &more[1..];
         } else {
@@ -118,71 +116,34 @@ fn write_hello_map(ctx: &mut Ctx<'_>, resp: u8) {
     reply.array_len(0);
 }
 
+/// `RESET` — returns the connection to the state of a new one: no transaction or
+/// watched keys, no subscriptions, not monitoring, replies on, database 0, RESP2, no
+/// name. CLIENT NO-EVICT stays as it was, as in Redis 7.0.
+fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.session.multi = None;
+    ctx.session.multi_failed = false;
+    crate::command::transactions::unwatch_session(ctx);
+    let subscriptions = std::mem::take(&mut ctx.session.subscriptions);
+    ctx.server
+        .pubsub
+        .drop_client(ctx.session.id, &subscriptions);
+    if ctx.session.monitor {
+        ctx.session.monitor = false;
+        ctx.server.monitors.remove(ctx.session.id);
+    }
+    ctx.session.reply_mode = crate::command::session::ReplyMode::On;
+    ctx.session.no_touch = false;
+    ctx.session.db = 0;
+    ctx.session.name = None;
+    ctx.session.resp = 2;
+    let mut reply = crate::protocol::Reply::new_like(&mut ctx.reply, 2);
+    reply.simple(b"RESET");
+    Ok(())
+}
+
 const ERR_HELLO_VERSION: &str = "ERR Protocol version is not an integer or out of range";
 
-/// `CLIENT ID` — the client's unique id.
-fn client_id(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.reply.int(ctx.session.id as i64);
-    Ok(())
-}
-
-/// `CLIENT GETNAME` — the name set with SETNAME, or null.
-fn client_getname(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    match &ctx.session.name {
-        Some(name) => ctx.reply.bulk(name),
-        None => ctx.reply.null(),
-    }
-    Ok(())
-}
-
-/// `CLIENT SETNAME name` — names the connection; an empty name clears it. Names are
-/// printable ASCII without spaces, so CLIENT LIST stays parseable.
-fn client_setname(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let name = &args[2];
-    validate_client_name(name)?;
-    ctx.session.name = if name.is_empty() {
-        None
-    } else {
-        Some(name.clone())
-    };
-    ctx.reply.ok();
-    Ok(())
-}
-
-/// Client names are printable ASCII without spaces, so CLIENT LIST stays parseable.
-fn validate_client_name(name: &[u8]) -> CmdResult {
-    if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
-        return Err(CmdError::raw(
-            "ERR Client names cannot contain spaces, newlines or special characters.",
-        ));
-    }
-    Ok(())
-}
-
-/// Lines of CLIENT HELP.
-const CLIENT_HELP: &[&str] = &[
-    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "GETNAME",
-    "    Return the name of the current connection.",
-    "ID",
-    "    Return the ID of the current connection.",
-    "SETNAME <name>",
-    "    Assign the name <name> to the current connection.",
-    "HELP",
-    "    Prints this help.",
-];
-
-/// `CLIENT HELP`
-fn client_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.reply.array_len(CLIENT_HELP.len());
-    for line in CLIENT_HELP {
-        ctx.reply.simple(line.as_bytes());
-    }
-    Ok(())
-}
-
 const CONN: u32 = acl::CONNECTION;
-const CONN_FLAGS: u32 = NOSCRIPT | LOADING | STALE;
 
 /// A connection command without keys.
 const fn conn(
@@ -207,62 +168,6 @@ const fn conn(
         docs,
     }
 }
-
-const CLIENT_SUBCOMMANDS: &[CommandSpec] = &[
-    conn(
-        "id",
-        2,
-        CONN_FLAGS,
-        client_id,
-        Docs {
-            summary: "Returns the unique id of the connection.",
-            since: "5.0.0",
-            group: Group::Connection,
-            complexity: "O(1)",
-            ..Docs::EMPTY
-        },
-    ),
-    conn(
-        "getname",
-        2,
-        CONN_FLAGS,
-        client_getname,
-        Docs {
-            summary: "Returns the name of the connection.",
-            since: "2.6.9",
-            group: Group::Connection,
-            complexity: "O(1)",
-            ..Docs::EMPTY
-        },
-    ),
-    conn(
-        "setname",
-        3,
-        CONN_FLAGS,
-        client_setname,
-        Docs {
-            summary: "Gives the connection a name.",
-            since: "2.6.9",
-            group: Group::Connection,
-            complexity: "O(1)",
-            args: &[Arg::new("connection-name", ArgType::String)],
-            ..Docs::EMPTY
-        },
-    ),
-    conn(
-        "help",
-        2,
-        LOADING | STALE,
-        client_help,
-        Docs {
-            summary: "Lists the CLIENT subcommands.",
-            since: "5.0.0",
-            group: Group::Connection,
-            complexity: "O(1)",
-            ..Docs::EMPTY
-        },
-    ),
-];
 
 /// The connection family's table entries.
 pub const COMMANDS: &[CommandSpec] = &[
@@ -347,6 +252,19 @@ pub const COMMANDS: &[CommandSpec] = &[
         )
     },
     conn(
+        "reset",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        reset,
+        Docs {
+            summary: "Returns the connection to its initial state.",
+            since: "6.2.0",
+            group: Group::Connection,
+            complexity: "O(1)",
+            ..Docs::EMPTY
+        },
+    ),
+    conn(
         "select",
         2,
         LOADING | STALE | FAST,
@@ -359,25 +277,4 @@ pub const COMMANDS: &[CommandSpec] = &[
             ..Docs::EMPTY
         },
     ),
-    CommandSpec {
-        subcommands: CLIENT_SUBCOMMANDS,
-        // The container itself is in no category but @slow; its subcommands are.
-        acl: 0,
-        ..conn(
-            "client",
-            -2,
-            SENTINEL_FREE,
-            container_handler,
-            Docs {
-                summary: "A container for client connection commands.",
-                since: "2.4.0",
-                group: Group::Connection,
-                complexity: "Depends on subcommand.",
-                ..Docs::EMPTY
-            },
-        )
-    },
 ];
-
-/// Containers carry no flags of their own.
-const SENTINEL_FREE: u32 = 0;

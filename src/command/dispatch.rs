@@ -8,12 +8,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use bytes::Bytes;
 
+use crate::command::directory::{ClientDirectory, NoClients};
 use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
 use crate::command::{
-    bitmaps, connection, expire, hashes, hyperloglog, introspection, keys, lists, pubsub, server,
-    sets, sort, strings, transactions, zsets,
+    bitmaps, clients, connection, expire, hashes, hyperloglog, introspection, keys, lists, monitor,
+    pubsub, server, sets, sort, strings, transactions, zsets,
 };
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::error::CmdError;
@@ -54,6 +55,8 @@ pub struct CommandTable {
 /// Every family's table, in the order COMMAND lists them.
 pub const FAMILIES: &[&[CommandSpec]] = &[
     connection::COMMANDS,
+    clients::COMMANDS,
+    monitor::COMMANDS,
     strings::COMMANDS,
     keys::COMMANDS,
     expire::COMMANDS,
@@ -159,10 +162,57 @@ fn controls_transaction(spec: &CommandSpec) -> bool {
 
 impl Executor {
     /// Runs (or, inside MULTI, queues) one command for a client, writing its reply into
-    /// `out`. If the command blocked, `session.blocked` is set and registered.
+    /// `out`, with no other client visible (tests; CLIENT LIST then shows the caller
+    /// only). If the command blocked, `session.blocked` is set and registered.
     pub fn execute(&mut self, session: &mut Session, args: &[Bytes], out: &mut OutBuf) {
+        self.execute_with(session, args, out, &NoClients);
+    }
+
+    /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
+    /// writing its reply into `out` unless CLIENT REPLY turned replies off. `clients`
+    /// shows the other connections.
+    pub fn execute_with(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) {
         debug_assert!(!args.is_empty());
-        let mut ctx = self.context(session, out);
+        if session.reply_mode.suppresses() {
+            self.execute_silenced(session, args, out, clients);
+        } else {
+            self.run(session, args, out, clients);
+        }
+        session.reply_mode = session.reply_mode.after_command();
+        out.seal_if_large();
+    }
+
+    /// Runs a command whose reply CLIENT REPLY OFF/SKIP drops; only a CLIENT REPLY ON
+    /// that turns replies back on is answered.
+    #[cold]
+    fn execute_silenced(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) {
+        let mut discarded = OutBuf::new();
+        self.run(session, args, &mut discarded, clients);
+        if session.reply_mode == crate::command::session::ReplyMode::On {
+            discarded.move_into(out);
+        }
+    }
+
+    fn run(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) {
+        let mut ctx = self.context(session, out, clients);
         process(&mut ctx, args);
         if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
             blocked.args = args.to_vec();
@@ -170,7 +220,21 @@ impl Executor {
             ctx.server.blocking.register(ctx.session.id, &blocked);
             after_expiry(ctx.dbs, ctx.server);
         }
-        out.seal_if_large();
+    }
+
+    /// Runs a command CLIENT PAUSE held back, now that the pause is over (or holds it
+    /// back again if another pause began). Returns true if it ran.
+    pub fn resume_postponed(
+        &mut self,
+        session: &mut Session,
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) -> bool {
+        let Some(args) = session.postponed.take() else {
+            return true;
+        };
+        self.execute_with(session, &args, out, clients);
+        session.postponed.is_none()
     }
 
     /// Runs a blocked client's command again because `ready_key` received data; the
@@ -187,7 +251,7 @@ impl Executor {
             return true;
         };
         session.serving_key = Some(ready_key.clone());
-        let mut ctx = self.context(session, out);
+        let mut ctx = self.context(session, out, &NoClients);
         let served = match ctx.table.resolve(&blocked.args) {
             Ok(spec) => {
                 call(&mut ctx, spec, &blocked.args);
@@ -218,8 +282,28 @@ impl Executor {
         }
     }
 
+    /// Ends a blocked client's wait at another client's request (CLIENT UNBLOCK): the
+    /// timeout reply, or the UNBLOCKED error.
+    pub fn unblock(&mut self, session: &mut Session, out: &mut OutBuf, error: bool) {
+        if !error {
+            return self.time_out_blocked(session, out);
+        }
+        let Some(blocked) = session.blocked.take() else {
+            return;
+        };
+        self.server.blocking.unregister(session.id, &blocked);
+        self.server.stats.error_replies += 1;
+        Reply::new(out, session.resp).error(b"UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    }
+
     /// Forgets everything the executor holds for a client that is going away.
     pub fn client_closed(&mut self, session: &mut Session) {
+        if session.monitor {
+            self.server.monitors.remove(session.id);
+        }
+        if session.postponed.take().is_some() {
+            self.server.postponed.retain(|&id| id != session.id);
+        }
         if let Some(blocked) = session.blocked.take() {
             self.server.blocking.unregister(session.id, &blocked);
         }
@@ -229,7 +313,12 @@ impl Executor {
         self.server.pubsub.drop_client(session.id, &subscriptions);
     }
 
-    fn context<'a>(&'a mut self, session: &'a mut Session, out: &'a mut OutBuf) -> Ctx<'a> {
+    fn context<'a>(
+        &'a mut self,
+        session: &'a mut Session,
+        out: &'a mut OutBuf,
+        clients: &'a dyn ClientDirectory,
+    ) -> Ctx<'a> {
         let reply = Reply::new(out, session.resp);
         Ctx {
             dbs: &mut self.dbs,
@@ -237,6 +326,7 @@ impl Executor {
             session,
             reply,
             table: &self.table,
+            clients,
         }
     }
 }
@@ -265,6 +355,17 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         );
         return reject(ctx, &CmdError::raw(text));
     }
+    if ctx.session.monitor && spec.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
+        return reject(
+            ctx,
+            &CmdError::raw("ERR Replica can't interact with the keyspace"),
+        );
+    }
+    if ctx.server.pause.is_some() && held_by_pause(ctx, spec) {
+        ctx.session.postponed = Some(args.to_vec());
+        ctx.server.postponed.push_back(ctx.session.id);
+        return;
+    }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
         if spec.has(flags::NO_MULTI) {
             return reject(
@@ -279,6 +380,25 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         return;
     }
     call(ctx, spec, args);
+}
+
+/// True when CLIENT PAUSE holds this command back: every command under `ALL`; under
+/// `WRITE`, commands that write or may replicate, and an EXEC whose queue has one.
+fn held_by_pause(ctx: &Ctx<'_>, spec: &CommandSpec) -> bool {
+    let Some(pause) = ctx.server.paused() else {
+        return false;
+    };
+    let writes = |spec: &CommandSpec| spec.has(flags::WRITE | flags::MAY_REPLICATE);
+    match pause.mode {
+        clients::PauseMode::All => true,
+        clients::PauseMode::Write if spec.name == "exec" => {
+            let queue = ctx.session.multi.iter().flatten();
+            queue
+                .filter_map(|args| ctx.table.resolve(args).ok())
+                .any(writes)
+        }
+        clients::PauseMode::Write => writes(spec),
+    }
 }
 
 /// Refuses a command before it runs; inside MULTI this also dooms the transaction.
@@ -315,11 +435,14 @@ pub(crate) fn run_queued(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 /// Calls the handler, writes its error if any, then does what follows every command.
 fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     let dirty_before = ctx.server.dirty;
-    ctx.session.last_command = spec.name;
+    note_last_command(ctx, spec, args);
     ctx.server.stats.commands_processed += 1;
     if let Err(err) = (spec.handler)(ctx, args) {
         ctx.server.stats.error_replies += 1;
         ctx.reply.error(&err.to_bytes());
+    }
+    if !ctx.server.monitors.is_empty() {
+        feed_monitors(ctx, spec, args);
     }
     if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && !ctx.server.watches.is_empty()
     {
@@ -332,6 +455,35 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
         sync_access_mode(ctx.dbs, &ctx.server.config);
     }
     after_expiry(ctx.dbs, ctx.server);
+}
+
+/// Records the command for CLIENT LIST's `cmd=`: `get`, or `client|list`.
+fn note_last_command(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+    if args[0].eq_ignore_ascii_case(spec.name.as_bytes()) {
+        ctx.session.last_command = spec.name;
+        ctx.session.last_subcommand = None;
+    } else if let Some(container) = ctx.table.get(&args[0]) {
+        ctx.session.last_command = container.name;
+        ctx.session.last_subcommand = Some(spec.name);
+    }
+}
+
+/// Shows the command to MONITOR clients, unless it is administrative or a blocked
+/// command running again.
+#[cold]
+fn feed_monitors(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) {
+    if spec.has(flags::ADMIN | flags::SKIP_MONITOR) || ctx.session.serving_key.is_some() {
+        return;
+    }
+    let (_, now_us) = crate::command::wall_clock();
+    let origin = if ctx.session.unix_socket {
+        format!("unix:{}", ctx.session.local_addr)
+    } else {
+        ctx.session.addr.clone()
+    };
+    ctx.server
+        .monitors
+        .feed(now_us, ctx.session.db, &origin, args);
 }
 
 /// Turns what the databases logged during a command into its effects: keys deleted by

@@ -661,6 +661,7 @@ fn write_args(reply: &mut Reply<'_>, list: &[Arg]) {
             + key_spec.is_some() as usize
             + arg.token.is_some() as usize
             + arg.since.is_some() as usize
+            + arg.deprecated_since.is_some() as usize
             + (arg.flags != 0) as usize
             + nested as usize;
         reply.map_len(fields);
@@ -672,7 +673,12 @@ fn write_args(reply: &mut Reply<'_>, list: &[Arg]) {
             reply.bulk(b"key_spec_index");
             reply.int(index as i64);
         }
-        for (name, value) in [("token", arg.token), ("since", arg.since)] {
+        let optional = [
+            ("token", arg.token),
+            ("since", arg.since),
+            ("deprecated_since", arg.deprecated_since),
+        ];
+        for (name, value) in optional {
             if let Some(value) = value {
                 reply.bulk(name.as_bytes());
                 reply.bulk(value.as_bytes());

@@ -9,7 +9,9 @@
 pub mod args;
 pub mod bitmaps;
 pub mod blocking;
+pub mod clients;
 pub mod connection;
+pub mod directory;
 pub mod dispatch;
 pub mod expire;
 pub mod hashes;
@@ -17,6 +19,7 @@ pub mod hyperloglog;
 pub mod introspection;
 pub mod keys;
 pub mod lists;
+pub mod monitor;
 pub mod notify;
 pub mod pubsub;
 pub mod server;
@@ -28,11 +31,15 @@ pub mod table;
 pub mod transactions;
 pub mod zsets;
 
+use std::collections::VecDeque;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
 use crate::command::blocking::{Blocked, BlockingState, TimeoutReply};
+use crate::command::clients::Pause;
+use crate::command::directory::ClientDirectory;
+use crate::command::monitor::Monitors;
 use crate::command::notify::KeyspaceEvent;
 use crate::command::pubsub::{Delivery, PubSubState};
 use crate::command::transactions::WatchRegistry;
@@ -51,6 +58,16 @@ pub use session::Session;
 pub enum ServerEvent {
     /// Stop the server after flushing pending replies (SHUTDOWN).
     Shutdown,
+    /// Close this client now, dropping its pending replies (CLIENT KILL).
+    KillClient(u64),
+    /// End this client's blocking command: as a timeout, or with an error
+    /// (CLIENT UNBLOCK).
+    UnblockClient {
+        /// The blocked client.
+        id: u64,
+        /// Reply with the UNBLOCKED error instead of the timeout reply.
+        error: bool,
+    },
 }
 
 /// Server-wide counters for INFO stats.
@@ -107,6 +124,19 @@ pub struct ServerState {
     /// Whether databases currently log expired or created keys (`Db::log_expired`,
     /// `Db::log_ready`).
     pub expiry_logging: bool,
+    /// The CLIENT PAUSE in force, if any (it may have run out; see [`Self::paused`]).
+    pub pause: Option<Pause>,
+    /// Clients whose next command waits for the pause to end, in arrival order.
+    pub postponed: VecDeque<u64>,
+    /// MONITOR clients and the lines waiting for them.
+    pub monitors: Monitors,
+}
+
+impl ServerState {
+    /// The pause still in force at the cached time, if any.
+    pub fn paused(&self) -> Option<Pause> {
+        self.pause.filter(|pause| pause.until_ms > self.now_ms)
+    }
 }
 
 /// Everything a handler may touch.
@@ -121,6 +151,8 @@ pub struct Ctx<'a> {
     pub reply: Reply<'a>,
     /// The command table (COMMAND introspection).
     pub table: &'a CommandTable,
+    /// The other connected clients (CLIENT LIST, CLIENT KILL...).
+    pub clients: &'a dyn ClientDirectory,
 }
 
 impl<'a> Ctx<'a> {
@@ -231,6 +263,9 @@ impl Executor {
                 keyspace_events: Vec::new(),
                 pubsub: PubSubState::default(),
                 expiry_logging: false,
+                pause: None,
+                postponed: VecDeque::new(),
+                monitors: Monitors::default(),
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),

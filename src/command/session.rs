@@ -27,8 +27,33 @@ pub struct Session {
     pub close_after_reply: bool,
     /// When the client connected (ms since the epoch).
     pub created_ms: i64,
-    /// Name of the last command run (CLIENT LIST `cmd=`).
+    /// Name of the last command run (CLIENT LIST `cmd=`): the container's name for a
+    /// subcommand, with the subcommand in `last_subcommand`.
     pub last_command: &'static str,
+    /// The subcommand of the last command run, if it was one.
+    pub last_subcommand: Option<&'static str>,
+    /// Last time the client sent something (ms since the epoch): CLIENT LIST `idle=`
+    /// and the idle `timeout`.
+    pub last_interaction_ms: i64,
+    /// The socket's file descriptor (CLIENT LIST `fd=`).
+    pub fd: i32,
+    /// Connected over the unix socket (flag `U`).
+    pub unix_socket: bool,
+    /// What happens to this client's replies (CLIENT REPLY).
+    pub reply_mode: ReplyMode,
+    /// CLIENT NO-EVICT: never chosen by client eviction (flag `e`).
+    pub no_evict: bool,
+    /// CLIENT NO-TOUCH: commands other than TOUCH leave keys' access time alone (flag `T`).
+    pub no_touch: bool,
+    /// In MONITOR mode: receives every command the server runs (flag `O`).
+    pub monitor: bool,
+    /// CLIENT SETINFO LIB-NAME / LIB-VER, as the client library reported them.
+    pub lib_name: Option<Bytes>,
+    /// See `lib_name`.
+    pub lib_ver: Option<Bytes>,
+    /// A command held back by CLIENT PAUSE, run again when the pause ends; the
+    /// pipeline waits behind it.
+    pub postponed: Option<Vec<Bytes>>,
     /// The command this client is blocked in, if any: its pipeline waits behind it.
     pub blocked: Option<Blocked>,
     /// While the reactor serves this blocked client: the key that became ready.
@@ -58,6 +83,17 @@ impl Session {
             close_after_reply: false,
             created_ms: now_ms,
             last_command: "NULL",
+            last_subcommand: None,
+            last_interaction_ms: now_ms,
+            fd: -1,
+            unix_socket: false,
+            reply_mode: ReplyMode::On,
+            no_evict: false,
+            no_touch: false,
+            monitor: false,
+            lib_name: None,
+            lib_ver: None,
+            postponed: None,
             blocked: None,
             serving_key: None,
             multi: None,
@@ -65,6 +101,35 @@ impl Session {
             in_exec: false,
             watched: Vec::new(),
             subscriptions: Subscriptions::default(),
+        }
+    }
+}
+
+/// CLIENT REPLY: whether replies reach the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    /// Replies are sent (the default).
+    On,
+    /// Every reply is dropped until CLIENT REPLY ON.
+    Off,
+    /// The next command's reply is dropped (set by CLIENT REPLY SKIP).
+    SkipNext,
+    /// This command's reply is dropped; the mode then returns to `On`.
+    Skip,
+}
+
+impl ReplyMode {
+    /// True when the current command's reply is dropped.
+    pub fn suppresses(self) -> bool {
+        matches!(self, ReplyMode::Off | ReplyMode::Skip)
+    }
+
+    /// The mode for the next command once the current one has run.
+    pub fn after_command(self) -> ReplyMode {
+        match self {
+            ReplyMode::Skip => ReplyMode::On,
+            ReplyMode::SkipNext => ReplyMode::Skip,
+            other => other,
         }
     }
 }

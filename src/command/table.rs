@@ -281,6 +281,8 @@ pub struct Arg {
     pub display: Option<&'static str>,
     /// Version that added it.
     pub since: Option<&'static str>,
+    /// Version that deprecated it.
+    pub deprecated_since: Option<&'static str>,
     /// [`argflags`] bits.
     pub flags: u8,
     /// Nested arguments of a `oneof` or `block`.
@@ -296,6 +298,7 @@ impl Arg {
             token: None,
             display: None,
             since: None,
+            deprecated_since: None,
             flags: 0,
             args: &[],
         }
@@ -336,6 +339,12 @@ impl Arg {
     }
 
     /// Sets the version that added it.
+    pub const fn deprecated_since(mut self, version: &'static str) -> Arg {
+        self.deprecated_since = Some(version);
+        self
+    }
+
+    /// Sets the version that added the argument.
     pub const fn since(mut self, version: &'static str) -> Arg {
         self.since = Some(version);
         self

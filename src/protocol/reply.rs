@@ -78,6 +78,25 @@ impl OutBuf {
         self.chunks.push_back(Bytes::from(tail));
     }
 
+    /// Bytes in the contiguous tail (CLIENT LIST `obl`).
+    pub fn tail_len(&self) -> usize {
+        self.tail.len()
+    }
+
+    /// Shared chunks queued (CLIENT LIST `oll`).
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Appends everything pending in `self` (nothing of it written yet) to `other`.
+    pub fn move_into(self, other: &mut OutBuf) {
+        debug_assert_eq!(self.head_sent, 0);
+        for chunk in self.chunks {
+            other.push_chunk(chunk);
+        }
+        other.extend(&self.tail);
+    }
+
     /// Drops everything pending (the client is going away).
     pub fn clear(&mut self) {
         *self = OutBuf::default();

@@ -5,12 +5,14 @@
 //! the middle of a command.
 
 use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
 use bytes::BytesMut;
 use mio::net::{TcpStream, UnixStream};
 use mio::{event::Source, Interest, Registry, Token};
 
+use crate::command::directory::{BufferStats, ClientView};
 use crate::command::Session;
 use crate::protocol::{OutBuf, RequestParser};
 
@@ -20,6 +22,16 @@ pub enum Stream {
     Tcp(TcpStream),
     /// A unix-socket connection.
     Unix(UnixStream),
+}
+
+impl Stream {
+    /// The socket's file descriptor (CLIENT LIST `fd=`).
+    pub fn raw_fd(&self) -> RawFd {
+        match self {
+            Stream::Tcp(s) => s.as_raw_fd(),
+            Stream::Unix(s) => s.as_raw_fd(),
+        }
+    }
 }
 
 impl Read for Stream {
@@ -107,8 +119,6 @@ pub struct Client {
     pub peer_closed: bool,
     /// Since when the output buffer has been over its class's soft limit.
     pub over_soft_limit_since: Option<Instant>,
-    /// Last time the client sent something (idle `timeout`).
-    pub last_interaction: Instant,
 }
 
 impl Client {
@@ -125,8 +135,32 @@ impl Client {
             close_asap: false,
             peer_closed: false,
             over_soft_limit_since: None,
-            last_interaction: Instant::now(),
         }
+    }
+
+    /// This client as CLIENT LIST sees it.
+    pub fn view(&self) -> ClientView<'_> {
+        ClientView {
+            session: &self.session,
+            buffers: BufferStats {
+                query_len: self.query.len(),
+                query_free: self.query.capacity() - self.query.len(),
+                argv_mem: 0,
+                reply_tail: self.out.tail_len(),
+                reply_chunks: self.out.chunk_count(),
+                reply_pending: self.out.pending(),
+                write_registered: self.write_registered,
+            },
+        }
+    }
+
+    /// True while the next buffered command may run: not closing, not waiting on a
+    /// blocking command or a CLIENT PAUSE.
+    pub fn ready_for_command(&self) -> bool {
+        !self.close_asap
+            && !self.session.close_after_reply
+            && self.session.blocked.is_none()
+            && self.session.postponed.is_none()
     }
 
     /// True when the client should be closed now: an error, or a close-after-reply (or
@@ -150,7 +184,8 @@ impl Client {
         since.elapsed().as_secs() >= limit.soft_seconds
     }
 
-    /// The output-limit class: pubsub for subscribed clients, normal otherwise.
+    /// The output-limit class: pubsub for subscribed clients, normal otherwise
+    /// (monitors included, as in Redis).
     pub fn output_class(&self) -> usize {
         if self.session.subscriptions.total() > 0 {
             2

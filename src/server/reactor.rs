@@ -22,6 +22,7 @@ use mio::net::{TcpListener, UnixListener};
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
+use crate::command::directory::{ClientDirectory, ClientView};
 use crate::command::{Executor, ServerEvent, Session};
 use crate::config::Config;
 use crate::error::ProtocolError;
@@ -154,7 +155,16 @@ impl Server {
             return Duration::ZERO;
         }
         let until_cron = self.next_cron.saturating_duration_since(Instant::now());
-        match self.exec.server.blocking.next_deadline() {
+        let pause_end = self.exec.server.pause.map(|pause| pause.until_ms);
+        match self
+            .exec
+            .server
+            .blocking
+            .next_deadline()
+            .into_iter()
+            .chain(pause_end)
+            .min()
+        {
             Some(deadline) => {
                 let until_deadline = (deadline - self.exec.server.now_ms).max(0) as u64;
                 until_cron.min(Duration::from_millis(until_deadline))
@@ -231,7 +241,9 @@ impl Server {
             log::warn!("Registering client {peer}: {e}");
             return;
         }
-        let session = Session::new(self.next_client_id, peer, local, self.exec.server.now_ms);
+        let mut session = Session::new(self.next_client_id, peer, local, self.exec.server.now_ms);
+        session.fd = stream.raw_fd();
+        session.unix_socket = matches!(stream, Stream::Unix(_));
         log::debug!("Accepted {} (id {})", session.addr, session.id);
         self.client_keys.insert(session.id, token.0);
         self.next_client_id += 1;
@@ -278,7 +290,7 @@ impl Server {
             }
         }
         self.exec.server.stats.net_input_bytes += total as u64;
-        client.last_interaction = Instant::now();
+        client.session.last_interaction_ms = self.exec.server.now_ms;
         if client.query.len() > self.exec.server.config.client_query_buffer_limit {
             log::warn!(
                 "Closing client that reached max query buffer length: {}",
@@ -296,42 +308,115 @@ impl Server {
             max_bulk_len: self.exec.server.config.proto_max_bulk_len,
             unauthenticated: false,
         };
-        let Some(client) = self.clients.get_mut(key) else {
-            return;
-        };
-        let mut budget = COMMAND_BUDGET;
-        // A peer that closed still gets the replies to what it sent before closing; a
-        // blocked client's pipeline waits behind its blocked command.
-        while !client.close_asap
-            && !client.session.close_after_reply
-            && client.session.blocked.is_none()
-        {
-            if budget == 0 {
-                if !self.pending_reads.contains(&key) {
-                    self.pending_reads.push_back(key);
+        let out_of_budget = self.with_client(key, |exec, client, others| {
+            let mut budget = COMMAND_BUDGET;
+            // A peer that closed still gets the replies to what it sent before closing; a
+            // blocked or paused client's pipeline waits behind its held command.
+            while client.ready_for_command() {
+                if budget == 0 {
+                    return true;
                 }
-                break;
-            }
-            match client.parser.parse(&mut client.query, &limits) {
-                Ok(ParseOutcome::Command(args)) => {
-                    self.exec
-                        .execute(&mut client.session, &args, &mut client.out);
-                    client.parser.recycle(args);
-                    budget -= 1;
-                }
-                Ok(ParseOutcome::Empty) => {}
-                Ok(ParseOutcome::Incomplete) => break,
-                Err(err) => {
-                    reject_protocol(client, &err);
-                    break;
+                match client.parser.parse(&mut client.query, &limits) {
+                    Ok(ParseOutcome::Command(args)) => {
+                        exec.execute_with(&mut client.session, &args, &mut client.out, others);
+                        client.parser.recycle(args);
+                        budget -= 1;
+                    }
+                    Ok(ParseOutcome::Empty) => {}
+                    Ok(ParseOutcome::Incomplete) => break,
+                    Err(err) => {
+                        reject_protocol(client, &err);
+                        break;
+                    }
                 }
             }
+            false
+        });
+        if out_of_budget == Some(true) && !self.pending_reads.contains(&key) {
+            self.pending_reads.push_back(key);
         }
+        self.after_commands(key);
+    }
+
+    /// What follows a client's turn: queue its replies, serve clients blocked on keys
+    /// that became ready, carry out the effects its commands asked for.
+    fn after_commands(&mut self, key: usize) {
         self.queue_write(key);
         self.serve_ready_keys();
         for event in self.exec.take_events() {
             match event {
                 ServerEvent::Shutdown => self.shutting_down = true,
+                ServerEvent::KillClient(id) => self.kill_client(id),
+                ServerEvent::UnblockClient { id, error } => self.unblock_client(id, error),
+            }
+        }
+        if self.exec.server.paused().is_none() && !self.exec.server.postponed.is_empty() {
+            self.serve_postponed();
+        }
+    }
+
+    /// Runs `work` on the client in slot `key` while the executor sees every other
+    /// client through a [`ClientDirectory`]. The client leaves the slab for the call and
+    /// returns to the same slot.
+    fn with_client<R>(
+        &mut self,
+        key: usize,
+        work: impl FnOnce(&mut Executor, &mut Client, &dyn ClientDirectory) -> R,
+    ) -> Option<R> {
+        let mut client = self.clients.try_remove(key)?;
+        let result = work(&mut self.exec, &mut client, &OtherClients(&self.clients));
+        let entry = self.clients.vacant_entry();
+        // The slab hands out the slot freed last, which is `key`: nothing was inserted
+        // or removed meanwhile.
+        debug_assert_eq!(entry.key(), key);
+        if entry.key() != key {
+            let moved_to = entry.key();
+            let _ = self.poll.registry().reregister(
+                &mut client.stream,
+                Token(moved_to),
+                Interest::READABLE,
+            );
+            client.write_registered = false;
+            self.client_keys.insert(client.session.id, moved_to);
+        }
+        entry.insert(client);
+        Some(result)
+    }
+
+    /// CLIENT KILL: closes the client now, dropping its pending replies.
+    fn kill_client(&mut self, id: u64) {
+        if let Some(&slot) = self.client_keys.get(&id) {
+            if let Some(client) = self.clients.get_mut(slot) {
+                client.close_asap = true;
+            }
+            self.close_if_done(slot);
+        }
+    }
+
+    /// CLIENT UNBLOCK: answers the client's blocking command and runs its pipeline.
+    fn unblock_client(&mut self, id: u64, error: bool) {
+        let Some(&slot) = self.client_keys.get(&id) else {
+            return;
+        };
+        if let Some(client) = self.clients.get_mut(slot) {
+            self.exec
+                .unblock(&mut client.session, &mut client.out, error);
+            self.resume(slot);
+        }
+    }
+
+    /// Runs the commands CLIENT PAUSE held back, in the order they arrived.
+    fn serve_postponed(&mut self) {
+        let waiting = std::mem::take(&mut self.exec.server.postponed);
+        for id in waiting {
+            let Some(&slot) = self.client_keys.get(&id) else {
+                continue;
+            };
+            let ran = self.with_client(slot, |exec, client, others| {
+                exec.resume_postponed(&mut client.session, &mut client.out, others)
+            });
+            if ran == Some(true) {
+                self.resume(slot);
             }
         }
     }
@@ -373,6 +458,21 @@ impl Server {
             }
             delivery.write(&mut Reply::new(&mut client.out, client.session.resp));
             self.queue_write(slot);
+        }
+        let lines = self.exec.server.monitors.take_lines();
+        if lines.is_empty() {
+            return;
+        }
+        for id in self.exec.server.monitors.clients().to_vec() {
+            let Some(&slot) = self.client_keys.get(&id) else {
+                continue;
+            };
+            if let Some(client) = self.clients.get_mut(slot) {
+                for line in &lines {
+                    client.out.extend(line);
+                }
+                self.queue_write(slot);
+            }
         }
     }
 
@@ -493,6 +593,9 @@ impl Server {
     }
 
     fn cron(&mut self) {
+        if self.exec.server.pause.is_some() && self.exec.server.paused().is_none() {
+            self.exec.server.pause = None;
+        }
         let hz = self.exec.server.config.hz.max(1);
         self.next_cron = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
         self.exec.cron();
@@ -505,11 +608,19 @@ impl Server {
         if timeout == 0 {
             return;
         }
-        let limit = Duration::from_secs(timeout);
+        let limit_ms = i64::try_from(timeout.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let now = self.exec.server.now_ms;
+        // Blocked clients have their own timeouts; subscribers and monitors only listen.
         let idle: Vec<usize> = self
             .clients
             .iter()
-            .filter(|(_, c)| c.last_interaction.elapsed() > limit)
+            .filter(|(_, c)| {
+                let session = &c.session;
+                now - session.last_interaction_ms > limit_ms
+                    && session.blocked.is_none()
+                    && session.subscriptions.total() == 0
+                    && !session.monitor
+            })
             .map(|(k, _)| k)
             .collect();
         for key in idle {
@@ -525,6 +636,10 @@ impl Server {
     fn before_sleep(&mut self) {
         self.exec.update_clock();
         self.time_out_blocked_clients();
+        if !self.exec.server.postponed.is_empty() && self.exec.server.paused().is_none() {
+            self.exec.server.pause = None;
+            self.serve_postponed();
+        }
         self.exec.before_sleep();
         self.deliver_messages();
         let pending = std::mem::take(&mut self.pending_writes);
@@ -551,6 +666,15 @@ impl Server {
             let _ = std::fs::remove_file(path);
         }
         log::warn!("Redis is now ready to exit, bye bye...");
+    }
+}
+
+/// The clients other than the one running a command, as the command layer sees them.
+struct OtherClients<'a>(&'a Slab<Client>);
+
+impl ClientDirectory for OtherClients<'_> {
+    fn others(&self) -> Vec<ClientView<'_>> {
+        self.0.iter().map(|(_, client)| client.view()).collect()
     }
 }
 

@@ -151,6 +151,7 @@ fn parse_marker(marker: &str) -> Result<Marker, String> {
         "scan" => Marker::Check(Check::ScanReply, false),
         "scan-all" => Marker::Check(Check::Exact, true),
         "skip" => Marker::Check(Check::Skip, false),
+        "noreply" => Marker::Check(Check::NoReply, false),
         "approx" => Marker::Check(Check::Approx(num(1)? as i64), false),
         "sleep" => Marker::Step(Step::Sleep(num(1)?)),
         "conn" => Marker::Step(Step::Conn(num(1)? as usize)),
@@ -209,6 +210,18 @@ pub fn run(name: &str, text: &str) -> Stats {
                         *slot = None;
                     }
                 }
+            }
+            Step::Command {
+                args,
+                check,
+                scan_all,
+            } if *check == Check::NoReply => {
+                redis
+                    .current(&pair, current)
+                    .send(&resp::encode_command(args));
+                ours.current(&pair, current)
+                    .send(&resp::encode_command(args));
+                stats.record(args, *check);
             }
             Step::Command {
                 args,
