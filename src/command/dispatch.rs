@@ -437,9 +437,16 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     let dirty_before = ctx.server.dirty;
     note_last_command(ctx, spec, args);
     ctx.server.stats.commands_processed += 1;
+    let untouched = ctx.session.no_touch && spec.name != "touch";
+    if untouched {
+        set_no_touch(ctx.dbs, true);
+    }
     if let Err(err) = (spec.handler)(ctx, args) {
         ctx.server.stats.error_replies += 1;
         ctx.reply.error(&err.to_bytes());
+    }
+    if untouched {
+        set_no_touch(ctx.dbs, false);
     }
     if !ctx.server.monitors.is_empty() {
         feed_monitors(ctx, spec, args);
@@ -455,6 +462,14 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
         sync_access_mode(ctx.dbs, &ctx.server.config);
     }
     after_expiry(ctx.dbs, ctx.server);
+}
+
+/// Turns access-time updates off (or back on) in every database, around a command
+/// from a CLIENT NO-TOUCH client.
+fn set_no_touch(dbs: &mut [Db], on: bool) {
+    for db in dbs {
+        db.no_touch = on;
+    }
 }
 
 /// Records the command for CLIENT LIST's `cmd=`: `get`, or `client|list`.

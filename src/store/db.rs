@@ -47,6 +47,8 @@ pub struct Db {
     expires: Dict<Bstr, i64>,
     /// How accesses are recorded on objects.
     pub access_mode: AccessMode,
+    /// While set, lookups leave access times alone (a CLIENT NO-TOUCH client runs).
+    pub no_touch: bool,
     /// State of the generator behind LFU's probabilistic increments.
     lfu_rng: u64,
     /// Record keys deleted by expiry in `expired_log` (someone WATCHes keys or wants
@@ -176,7 +178,9 @@ impl Db {
         match self.keys.get_mut(key) {
             Some(obj) => {
                 self.stats.hits += 1;
-                touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
+                if !self.no_touch {
+                    touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
+                }
                 Some(&mut obj.value)
             }
             None => {
@@ -197,7 +201,9 @@ impl Db {
     pub fn lookup_write_object(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Object> {
         self.expire_if_needed(key, now_ms);
         let obj = self.keys.get_mut(key)?;
-        touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
+        if !self.no_touch {
+            touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
+        }
         Some(obj)
     }
 
