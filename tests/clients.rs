@@ -58,7 +58,7 @@ fn client_list_shows_every_connection_with_its_state() {
     let pubsub_only = bulk_text(&a.cmd(&[b"CLIENT", b"LIST", b"TYPE", b"pubsub"]));
     assert_eq!(pubsub_only.lines().count(), 1);
     assert_eq!(field(pubsub_only.trim_end(), "sub"), "2");
-    let by_id = format!("{}", field(mine, "id"));
+    let by_id = field(mine, "id").to_string();
     let listed = bulk_text(&a.cmd(&[b"CLIENT", b"LIST", b"ID", by_id.as_bytes(), b"999"]));
     assert_eq!(listed.lines().count(), 1);
     assert_eq!(field(listed.trim_end(), "name"), "alpha");
