@@ -19,6 +19,7 @@ use crate::command::{
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::error::CmdError;
 use crate::protocol::{OutBuf, Reply};
+use crate::store::db::KeyEvent;
 use crate::store::Db;
 
 /// Longest command name looked up (longer names are unknown by definition).
@@ -509,7 +510,8 @@ pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     let flags = server.config.notify_keyspace_events;
     let want_expired = !server.watches.is_empty() || flags & notify::EXPIRED != 0;
     let want_ready = server.blocking.blocked_clients > 0;
-    if !want_expired && !want_ready && !server.expiry_logging {
+    let want_key_events = flags & (notify::NEW | notify::KEY_MISS) != 0;
+    if !want_expired && !want_ready && !want_key_events && !server.expiry_logging {
         return;
     }
     for (index, db) in dbs.iter_mut().enumerate() {
@@ -524,11 +526,26 @@ pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
                 key.as_slice(),
             );
         }
+        for (event, key) in db.key_event_log.drain(..) {
+            let (class, name) = match event {
+                KeyEvent::New => (notify::NEW, "new"),
+                KeyEvent::Miss => (notify::KEY_MISS, "keymiss"),
+            };
+            notify::fire(
+                &mut server.keyspace_events,
+                flags,
+                class,
+                name,
+                index,
+                key.as_slice(),
+            );
+        }
         for key in db.ready_log.drain(..) {
             server.blocking.signal_ready(index, key.as_slice());
         }
         db.log_expired = want_expired;
         db.log_ready = want_ready;
+        db.log_key_events = want_key_events;
     }
-    server.expiry_logging = want_expired || want_ready;
+    server.expiry_logging = want_expired || want_ready || want_key_events;
 }

@@ -53,6 +53,17 @@ pub(crate) fn lookup_no_touch<'d>(db: &'d mut Db, key: &[u8], now: i64) -> Optio
         db.stats.hits += 1;
     } else {
         db.stats.misses += 1;
+        db.note_miss(key);
+    }
+    db.peek(key, now)
+}
+
+/// Like [`lookup_no_touch`], without the `keymiss` notification (OBJECT).
+fn lookup_no_touch_quiet<'d>(db: &'d mut Db, key: &[u8], now: i64) -> Option<&'d Object> {
+    if db.contains(key, now) {
+        db.stats.hits += 1;
+    } else {
+        db.stats.misses += 1;
     }
     db.peek(key, now)
 }
@@ -403,7 +414,7 @@ fn with_object(
 ) -> CmdResult {
     let now = ctx.now();
     let db = &mut ctx.dbs[ctx.session.db];
-    match lookup_no_touch(db, &args[2], now) {
+    match lookup_no_touch_quiet(db, &args[2], now) {
         Some(obj) => answer(obj, &mut ctx.reply, now),
         None => {
             ctx.reply.null();

@@ -40,6 +40,15 @@ pub enum AccessMode {
 /// A new object's LFU counter, so fresh keys are not evicted before they get a chance.
 const LFU_INIT_VAL: u32 = 5;
 
+/// What happened to a key, for the `new` and `keymiss` notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEvent {
+    /// The key was created.
+    New,
+    /// A read looked for the key and it was not there.
+    Miss,
+}
+
 /// One numbered database.
 #[derive(Default)]
 pub struct Db {
@@ -59,6 +68,12 @@ pub struct Db {
     /// Record list and sorted-set keys created in `ready_log` (clients are blocked on
     /// keys); like Redis's `dbAdd` signalling keys as ready, whatever command adds them.
     pub log_ready: bool,
+    /// Record created keys and read misses in `key_event_log` (someone wants `new` or
+    /// `keymiss` notifications).
+    pub log_key_events: bool,
+    /// Keys created and keys read but missing, in order, since the executor last
+    /// drained the log.
+    pub key_event_log: Vec<(KeyEvent, Bstr)>,
     /// List/zset keys added since the executor last drained the log.
     pub ready_log: Vec<Bstr>,
     /// Where the active expire cycle resumes its walk of `expires`.
@@ -185,8 +200,22 @@ impl Db {
             }
             None => {
                 self.stats.misses += 1;
+                // Fields, not `note_miss`: `self.keys` is still borrowed by the match.
+                if self.log_key_events {
+                    self.key_event_log
+                        .push((KeyEvent::Miss, Bstr::from_slice(key)));
+                }
                 None
             }
+        }
+    }
+
+    /// Logs a read of a missing key for `keymiss` notifications (reads that do not go
+    /// through [`Db::lookup_read`] call it themselves).
+    pub fn note_miss(&mut self, key: &[u8]) {
+        if self.log_key_events {
+            self.key_event_log
+                .push((KeyEvent::Miss, Bstr::from_slice(key)));
         }
     }
 
@@ -241,8 +270,13 @@ impl Db {
         }
     }
 
-    /// Logs a key that now holds a list or sorted set, when blocked clients may want it.
+    /// Logs a created key for `new` notifications, and a key that now holds a list or
+    /// sorted set when blocked clients may want it.
     fn note_added(&mut self, key: &[u8], value: &Value) {
+        if self.log_key_events {
+            self.key_event_log
+                .push((KeyEvent::New, Bstr::from_slice(key)));
+        }
         if self.log_ready && matches!(value, Value::List(_) | Value::ZSet(_)) {
             self.ready_log.push(Bstr::from_slice(key));
         }
