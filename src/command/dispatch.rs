@@ -12,8 +12,8 @@ use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
 use crate::command::{
-    bitmaps, connection, expire, hashes, hyperloglog, introspection, keys, lists, pubsub, server,
-    sets, sort, strings, transactions, zsets,
+    bitmaps, connection, expire, geo, hashes, hyperloglog, introspection, keys, lists, pubsub,
+    server, sets, sort, strings, transactions, zsets,
 };
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::error::CmdError;
@@ -68,6 +68,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     zsets::COMMANDS,
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
+    geo::COMMANDS,
 ];
 
 impl CommandTable {

@@ -12,6 +12,7 @@ pub mod blocking;
 pub mod connection;
 pub mod dispatch;
 pub mod expire;
+pub mod geo;
 pub mod hashes;
 pub mod hyperloglog;
 pub mod introspection;
