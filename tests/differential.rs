@@ -188,6 +188,11 @@ fn corpus_sets() {
 }
 
 #[test]
+fn corpus_geo() {
+    check_corpus("geo");
+}
+
+#[test]
 fn random_strings() {
     check_family("strings");
 }
