@@ -233,6 +233,11 @@ fn random_sets() {
 }
 
 #[test]
+fn random_geo() {
+    check_family("geo");
+}
+
+#[test]
 fn protocol_cases() {
     assert_clean("protocol", &protocol::run());
 }
