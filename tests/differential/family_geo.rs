@@ -7,7 +7,13 @@
 //! reply is compared exactly, scan order and `COUNT n ANY` included: which members a
 //! search finds and in which order is deterministic. Positions are random to the
 //! micrometre, so two members practically never share a distance (Redis's partial
-//! sort under COUNT is not stable, which would make ties legitimately differ).
+//! sort under COUNT is not stable, which would make ties legitimately differ). For the
+//! same reason STORE/STOREDIST write to their own keys ([`DESTS`]), which are only read
+//! back with sorted-set commands: a STOREDIST set's scores are small distances, which
+//! decode to one corner cell where every member ties.
+
+/// Destinations of STORE, STOREDIST and GEOSEARCHSTORE.
+const DESTS: &[&[u8]] = &[b"dst0", b"dst1", b"dst2"];
 
 use super::super::random::{Cmd, Gen};
 use super::key;
@@ -156,7 +162,7 @@ fn by(g: &mut Gen) -> Vec<Vec<u8>> {
 fn geosearch(g: &mut Gen, k: Vec<u8>) -> Vec<Vec<u8>> {
     let store = g.chance(0.3);
     let mut args = if store {
-        vec![word("GEOSEARCHSTORE"), key(g), k]
+        vec![word("GEOSEARCHSTORE"), g.pick(DESTS), k]
     } else {
         vec![word("GEOSEARCH"), k]
     };
@@ -195,9 +201,19 @@ fn georadius(g: &mut Gen, k: Vec<u8>) -> Vec<Vec<u8>> {
     let store = !read_only && g.chance(0.3);
     args.extend(search_options(g, !store));
     if store || g.chance(0.02) {
-        args.extend([g.pick(&[b"STORE", b"STOREDIST"]), key(g)]);
+        args.extend([g.pick(&[b"STORE", b"STOREDIST"]), g.pick(DESTS)]);
     }
     args
+}
+
+/// A score GEOADD would not write: negative, huge, infinite, fractional, or a random
+/// 52-bit value (random, so that no two members decode to one position).
+fn odd_score(g: &mut Gen) -> Vec<u8> {
+    match g.rng.gen_range(0..4) {
+        0 => g.pick(&[b"-1", b"1e300", b"inf", b"-inf", b"4503599627370496"]),
+        1 => format!("{:.3}", g.rng.gen_range(0.0..4.5e15)).into_bytes(),
+        _ => g.rng.gen_range(0u64..1 << 52).to_string().into_bytes(),
+    }
 }
 
 /// One random geo command (or a sorted-set / string command touching the same keys).
@@ -221,17 +237,15 @@ pub fn generate(g: &mut Gen) -> Cmd {
         }
         14..=24 => geosearch(g, k),
         25..=32 => georadius(g, k),
-        33 => vec![word("ZRANGE"), k, word("0"), word("-1"), word("WITHSCORES")],
+        33 => {
+            let k = if g.chance(0.5) { g.pick(DESTS) } else { k };
+            vec![word("ZRANGE"), k, word("0"), word("-1"), word("WITHSCORES")]
+        }
         34 => vec![word("ZREM"), k, member(g), member(g)],
-        35 => vec![word("OBJECT"), word("ENCODING"), k],
+        35 => vec![word("OBJECT"), word("ENCODING"), g.pick(DESTS)],
         36 if g.chance(0.2) => vec![word("DEL"), k],
         37 if g.chance(0.2) => vec![word("SET"), k, word("v")],
-        38 => vec![
-            word("ZADD"),
-            k,
-            g.pick(&[b"-1", b"1e300", b"4503599627370496", b"3.5", b"inf"]),
-            member(g),
-        ],
+        38 => vec![word("ZADD"), k, odd_score(g), member(g)],
         _ => vec![word("ZCARD"), k],
     };
     Cmd::exact(args)
