@@ -61,7 +61,7 @@ fn c_fixed(value: f64, decimals: c_int) -> Vec<u8> {
             libc::snprintf(
                 buf.as_mut_ptr().cast(),
                 buf.len(),
-                b"%.*f\0".as_ptr().cast(),
+                c"%.*f".as_ptr(),
                 decimals,
                 value,
             )
@@ -200,7 +200,7 @@ fn geoadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         first += 1;
     }
-    if (args.len() - first) % 3 != 0 || (nx && xx) {
+    if !(args.len() - first).is_multiple_of(3) || (nx && xx) {
         return Err(CmdError::Syntax);
     }
     let mut zadd_args: Vec<Bytes> = Vec::with_capacity(first + (args.len() - first) / 3 * 2);
