@@ -8,11 +8,12 @@
 //! `georadiusGeneric` serves them all: parse (in Redis's order, so the same error wins),
 //! scan the covering cells, sort, then reply or store.
 //!
-//! Numbers are printed as Redis prints them, through the C library's `printf`:
-//! distances with `%.4f` (always a bulk string, in RESP3 too), coordinates with
-//! `%.17f` minus trailing zeros (a bulk string in RESP2, a double in RESP3), and
-//! out-of-range coordinates in errors with `%f`.
+//! Numbers are printed as Redis prints them: distances with four decimals by scaling
+//! and rounding to an integer ([`fixed4`]; always a bulk string, in RESP3 too),
+//! coordinates with C's `%.17f` minus trailing zeros (a bulk string in RESP2, a double
+//! in RESP3), and out-of-range coordinates in errors with C's `%f`.
 
+use std::cmp::Ordering;
 use std::os::raw::c_int;
 
 use bytes::Bytes;
@@ -25,6 +26,8 @@ use crate::store::value::Value;
 use crate::store::zset::ZSetValue;
 use crate::util::geohash::{self, Extent, Shape};
 
+#[path = "geo_sort.rs"]
+mod partial_sort;
 #[path = "geo_table.rs"]
 mod table;
 pub use table::COMMANDS;
@@ -107,9 +110,30 @@ fn reply_coordinate(reply: &mut Reply<'_>, value: f64) {
     }
 }
 
+/// A distance with four decimals as Redis 7.0 prints it: not `printf`'s exact
+/// decimal rounding but the double times 10^4, rounded half to even to an integer
+/// (C's `llrint`, whose out-of-range result is `i64::MIN`), with the point put back.
+/// So 16975092.76785, whose product rounds to …678.5, prints `16975092.7678` where
+/// `%.4f` gives `…7679`. Zero of either sign is `0.0000`.
+fn fixed4(value: f64) -> Vec<u8> {
+    if value == 0.0 {
+        return b"0.0000".to_vec();
+    }
+    let scaled = (value * 10_000.0).round_ties_even();
+    let scaled = if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&scaled)
+    {
+        scaled as i64
+    } else {
+        i64::MIN
+    };
+    let magnitude = scaled.unsigned_abs();
+    let sign = if scaled < 0 { "-" } else { "" };
+    format!("{sign}{}.{:04}", magnitude / 10_000, magnitude % 10_000).into_bytes()
+}
+
 /// Writes a distance with four decimals, always as a bulk string.
 fn reply_distance(reply: &mut Reply<'_>, metres_in_unit: f64) {
-    reply.bulk(&c_fixed(metres_in_unit, 4));
+    reply.bulk(&fixed4(metres_in_unit));
 }
 
 // ---------------------------------------------------------------- argument parsing
@@ -567,14 +591,12 @@ fn search_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind, store_allowed: 
         Order::Unsorted if req.count != 0 && !req.any => Order::Asc,
         other => other,
     };
-    match order {
-        Order::Asc => found.sort_by(|a, b| a.dist.total_cmp(&b.dist)),
-        Order::Desc => found.sort_by(|a, b| b.dist.total_cmp(&a.dist)),
-        Order::Unsorted => {}
-    }
-    if req.count > 0 && (req.count as u64) < found.len() as u64 {
-        found.truncate(req.count as usize);
-    }
+    let keep = match usize::try_from(req.count) {
+        Ok(count) if count > 0 && count < found.len() => count,
+        _ => found.len(),
+    };
+    sort_found(&mut found, order, keep);
+    found.truncate(keep);
     for f in &mut found {
         f.dist /= to_metres;
     }
@@ -584,6 +606,37 @@ fn search_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind, store_allowed: 
             reply_points(&mut ctx.reply, &found, &req);
             Ok(())
         }
+    }
+}
+
+/// Compares two points by distance for `order` (never called with [`Order::Unsorted`]).
+fn by_distance(order: Order, a: &Found, b: &Found) -> Ordering {
+    let ord = if a.dist == b.dist {
+        Ordering::Equal
+    } else if a.dist > b.dist {
+        Ordering::Greater
+    } else {
+        Ordering::Less
+    };
+    if order == Order::Desc {
+        ord.reverse()
+    } else {
+        ord
+    }
+}
+
+/// Sorts the points as Redis does, so that points at equal distances come out in the
+/// same order: everything kept is sorted with the C library's stable merge sort, a
+/// prefix with Redis's partial quicksort (which is not stable).
+fn sort_found(found: &mut [Found], order: Order, keep: usize) {
+    if order == Order::Unsorted || found.is_empty() {
+        return;
+    }
+    let cmp = |a: &Found, b: &Found| by_distance(order, a, b);
+    if keep == found.len() {
+        found.sort_by(cmp);
+    } else {
+        partial_sort::sort_prefix(found, keep, &cmp);
     }
 }
 
@@ -734,6 +787,17 @@ mod tests {
         assert_eq!(c_fixed(200.0, 6), b"200.000000");
         assert_eq!(c_fixed(-0.0, 6), b"-0.000000");
         assert_eq!(c_fixed(1e300, 0).len(), 301);
+    }
+
+    #[test]
+    fn distances_round_the_scaled_value() {
+        assert_eq!(fixed4(16975092.76785), b"16975092.7678");
+        assert_eq!(fixed4(166274.15156960033), b"166274.1516");
+        assert_eq!(fixed4(0.0123), b"0.0123");
+        assert_eq!(fixed4(0.00001), b"0.0000");
+        assert_eq!(fixed4(-0.0), b"0.0000");
+        assert_eq!(fixed4(-1.5), b"-1.5000");
+        assert_eq!(fixed4(f64::INFINITY), b"-922337203685477.5808");
     }
 
     #[test]

@@ -6,11 +6,9 @@
 //! pass `zset-max-listpack-entries` and both encodings are exercised. Every search
 //! reply is compared exactly, scan order and `COUNT n ANY` included: which members a
 //! search finds and in which order is deterministic. Positions are random to the
-//! micrometre, so two members practically never share a distance (Redis's partial
-//! sort under COUNT is not stable, which would make ties legitimately differ). For the
-//! same reason STORE/STOREDIST write to their own keys ([`DESTS`]), which are only read
-//! back with sorted-set commands: a STOREDIST set's scores are small distances, which
-//! decode to one corner cell where every member ties.
+//! micrometre, so few members share a distance; where they do (searching a STOREDIST
+//! result, whose small distance scores all decode to one corner cell) the order under
+//! COUNT comes from Redis's unstable partial quicksort, which ours reproduces.
 
 /// Destinations of STORE, STOREDIST and GEOSEARCHSTORE.
 const DESTS: &[&[u8]] = &[b"dst0", b"dst1", b"dst2"];
@@ -216,6 +214,15 @@ fn odd_score(g: &mut Gen) -> Vec<u8> {
     }
 }
 
+/// A search source: usually a shared key, sometimes a store destination.
+fn source(g: &mut Gen, k: Vec<u8>) -> Vec<u8> {
+    if g.chance(0.15) {
+        g.pick(DESTS)
+    } else {
+        k
+    }
+}
+
 /// One random geo command (or a sorted-set / string command touching the same keys).
 pub fn generate(g: &mut Gen) -> Cmd {
     let k = key(g);
@@ -235,8 +242,14 @@ pub fn generate(g: &mut Gen) -> Cmd {
             }
             args
         }
-        14..=24 => geosearch(g, k),
-        25..=32 => georadius(g, k),
+        14..=24 => {
+            let k = source(g, k);
+            geosearch(g, k)
+        }
+        25..=32 => {
+            let k = source(g, k);
+            georadius(g, k)
+        }
         33 => {
             let k = if g.chance(0.5) { g.pick(DESTS) } else { k };
             vec![word("ZRANGE"), k, word("0"), word("-1"), word("WITHSCORES")]
