@@ -119,9 +119,9 @@ fn fixed4(value: f64) -> Vec<u8> {
     if value == 0.0 {
         return b"0.0000".to_vec();
     }
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
     let scaled = (value * 10_000.0).round_ties_even();
-    let scaled = if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&scaled)
-    {
+    let scaled = if (-TWO_63..TWO_63).contains(&scaled) {
         scaled as i64
     } else {
         i64::MIN
