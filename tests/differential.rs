@@ -194,6 +194,11 @@ fn corpus_sets() {
 }
 
 #[test]
+fn corpus_geo() {
+    check_corpus("geo");
+}
+
+#[test]
 fn random_strings() {
     check_family("strings");
 }
@@ -231,6 +236,11 @@ fn random_hashes() {
 #[test]
 fn random_sets() {
     check_family("sets");
+}
+
+#[test]
+fn random_geo() {
+    check_family("geo");
 }
 
 #[test]

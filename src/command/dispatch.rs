@@ -13,8 +13,8 @@ use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
 use crate::command::{
-    bitmaps, clients, connection, expire, hashes, hyperloglog, introspection, keys, lists, monitor,
-    pubsub, server, sets, sort, strings, transactions, zsets,
+    bitmaps, clients, connection, expire, geo, hashes, hyperloglog, introspection, keys, lists,
+    monitor, pubsub, server, sets, sort, strings, transactions, zsets,
 };
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::error::CmdError;
@@ -72,6 +72,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     zsets::COMMANDS,
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
+    geo::COMMANDS,
 ];
 
 impl CommandTable {

@@ -14,6 +14,7 @@ pub mod connection;
 pub mod directory;
 pub mod dispatch;
 pub mod expire;
+pub mod geo;
 pub mod hashes;
 pub mod hyperloglog;
 pub mod introspection;

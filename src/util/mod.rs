@@ -1,6 +1,7 @@
-//! Small shared utilities: Redis's glob matching, its exact number parsing and
+//! Small shared utilities: geohash arithmetic, Redis's glob matching, its exact number parsing and
 //! formatting, long-double arithmetic for INCRBYFLOAT, and a fast PRNG.
 
+pub mod geohash;
 pub mod glob;
 pub mod longdouble;
 pub mod numbers;

@@ -6,6 +6,8 @@
 
 #[path = "family_bitmaps.rs"]
 mod bitmaps;
+#[path = "family_geo.rs"]
+mod geo;
 #[path = "family_hashes.rs"]
 mod hashes;
 #[path = "family_lists.rs"]
@@ -52,6 +54,10 @@ pub const FAMILIES: &[Family] = &[
     Family {
         name: "bitmaps",
         gen: bitmaps::generate,
+    },
+    Family {
+        name: "geo",
+        gen: geo::generate,
     },
 ];
 
