@@ -6,6 +6,8 @@
 //! lines. Each parameter is one [`Param`] entry with a getter and a setter, so the file
 //! parser, the command line and CONFIG SET share one validation path.
 
+pub mod params;
+
 use std::fmt;
 
 /// Log verbosity, as redis.conf names it.
@@ -119,6 +121,19 @@ pub struct Config {
     pub notify_keyspace_events: u32,
     /// Path of the config file read at start-up, if any.
     pub config_file: Option<String>,
+    /// Commands slower than this many µs enter the slow log (negative: none, 0: all).
+    pub slowlog_log_slower_than: i64,
+    /// Entries the slow log keeps.
+    pub slowlog_max_len: u64,
+    /// Spikes of at least this many ms are recorded by the latency monitor (0: off).
+    pub latency_monitor_threshold: u64,
+    /// Per-command latency histograms on or off.
+    pub latency_tracking: bool,
+    /// The percentiles INFO latencystats reports.
+    pub latency_tracking_info_percentiles: Vec<f64>,
+    /// Values of the parameters we accept and report but do not act on yet, by name
+    /// (see `config_params`); a parameter absent here has its default value.
+    pub stored: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// One class's output buffer limit: past `hard` bytes, or past `soft` bytes for
@@ -309,6 +324,12 @@ impl Default for Config {
                 },
             ],
             config_file: None,
+            slowlog_log_slower_than: 10_000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
+            latency_tracking: true,
+            latency_tracking_info_percentiles: vec![50.0, 99.0, 99.9],
+            stored: Default::default(),
         }
     }
 }
@@ -819,6 +840,51 @@ pub const PARAMS: &[Param] = &[
     lazyfree_param!("lazyfree-lazy-server-del", server_del),
     lazyfree_param!("lazyfree-lazy-user-del", user_del),
     lazyfree_param!("lazyfree-lazy-user-flush", user_flush),
+    Param {
+        name: "slowlog-log-slower-than",
+        mutable: true,
+        get: |c| c.slowlog_log_slower_than.to_string(),
+        set: |c, a| {
+            c.slowlog_log_slower_than = int_arg(a, -1, i64::MAX)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "slowlog-max-len",
+        mutable: true,
+        get: |c| c.slowlog_max_len.to_string(),
+        set: |c, a| {
+            c.slowlog_max_len = int_arg(a, 0, i64::MAX)? as u64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "latency-monitor-threshold",
+        mutable: true,
+        get: |c| c.latency_monitor_threshold.to_string(),
+        set: |c, a| {
+            c.latency_monitor_threshold = int_arg(a, 0, i64::MAX)? as u64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "latency-tracking",
+        mutable: true,
+        get: |c| yes_no(c.latency_tracking),
+        set: |c, a| {
+            c.latency_tracking = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "latency-tracking-info-percentiles",
+        mutable: true,
+        get: |c| crate::config::params::format_percentiles(&c.latency_tracking_info_percentiles),
+        set: |c, a| {
+            c.latency_tracking_info_percentiles = crate::config::params::parse_percentiles(a)?;
+            Ok(())
+        },
+    },
 ];
 
 /// Old names Redis still accepts for renamed parameters: (alias, parameter).
@@ -832,9 +898,13 @@ pub const ALIASES: &[(&str, &str)] = &[
 
 /// Every name CONFIG GET can match, aliases included, with its parameter.
 pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
-    let direct = PARAMS.iter().map(|p| (p.name, p));
+    let direct = PARAMS
+        .iter()
+        .chain(crate::config::params::STORED)
+        .map(|p| (p.name, p));
     let aliased = ALIASES
         .iter()
+        .chain(crate::config::params::STORED_ALIASES)
         .filter_map(|(alias, name)| find_param(name).map(|p| (*alias, p)));
     direct.chain(aliased)
 }
@@ -859,9 +929,13 @@ fn valid_save(words: &[&str]) -> bool {
 pub fn find_param(name: &str) -> Option<&'static Param> {
     let name = ALIASES
         .iter()
+        .chain(crate::config::params::STORED_ALIASES)
         .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
         .map_or(name, |(_, real)| real);
-    PARAMS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    PARAMS
+        .iter()
+        .chain(crate::config::params::STORED)
+        .find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
 impl Config {

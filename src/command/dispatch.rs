@@ -12,8 +12,8 @@ use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
 use crate::command::{
-    bitmaps, connection, expire, hashes, hyperloglog, introspection, keys, lists, pubsub, server,
-    sets, sort, strings, transactions, zsets,
+    bitmaps, connection, debug, expire, hashes, hyperloglog, introspection, keys, latency, lists,
+    memory, pubsub, server, sets, slowlog, sort, stats, strings, transactions, zsets,
 };
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::error::CmdError;
@@ -68,6 +68,10 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     zsets::COMMANDS,
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
+    slowlog::COMMANDS,
+    latency::COMMANDS,
+    memory::COMMANDS,
+    debug::COMMANDS,
 ];
 
 impl CommandTable {
@@ -245,14 +249,14 @@ impl Executor {
 fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     let spec = match ctx.table.resolve(args) {
         Ok(spec) => spec,
-        Err(err) => return reject(ctx, &err),
+        Err(err) => return reject(ctx, None, args, &err),
     };
     if !spec.arity_ok(args.len()) {
         let err = CmdError::wrong_arity(&full_name(args, spec));
         return if spec.name == "exec" {
-            reject_exec(ctx, &err)
+            reject_exec(ctx, args, &err)
         } else {
-            reject(ctx, &err)
+            reject(ctx, Some(spec), args, &err)
         };
     }
     if ctx.session.subscriptions.total() > 0
@@ -263,14 +267,12 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
             full_name(args, spec)
         );
-        return reject(ctx, &CmdError::raw(text));
+        return reject(ctx, Some(spec), args, &CmdError::raw(text));
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
         if spec.has(flags::NO_MULTI) {
-            return reject(
-                ctx,
-                &CmdError::raw("ERR Command not allowed inside a transaction"),
-            );
+            let err = CmdError::raw("ERR Command not allowed inside a transaction");
+            return reject(ctx, Some(spec), args, &err);
         }
         if let Some(queue) = ctx.session.multi.as_mut() {
             queue.push(args.to_vec());
@@ -282,16 +284,18 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 }
 
 /// Refuses a command before it runs; inside MULTI this also dooms the transaction.
-fn reject(ctx: &mut Ctx<'_>, err: &CmdError) {
+fn reject(ctx: &mut Ctx<'_>, spec: Option<&'static CommandSpec>, args: &[Bytes], err: &CmdError) {
     if ctx.session.multi.is_some() {
         ctx.session.multi_failed = true;
     }
     ctx.server.stats.error_replies += 1;
-    ctx.reply.error(&err.to_bytes());
+    let text = err.to_bytes();
+    stats::rejected(ctx, spec, args, &text);
+    ctx.reply.error(&text);
 }
 
 /// Refuses EXEC itself (bad arity): the transaction is discarded and the error says so.
-fn reject_exec(ctx: &mut Ctx<'_>, err: &CmdError) {
+fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
     ctx.session.multi = None;
     ctx.session.multi_failed = false;
     transactions::unwatch_session(ctx);
@@ -300,6 +304,7 @@ fn reject_exec(ctx: &mut Ctx<'_>, err: &CmdError) {
     let mut message = b"EXECABORT Transaction discarded because of: ".to_vec();
     message.extend_from_slice(reason);
     ctx.server.stats.error_replies += 1;
+    stats::rejected(ctx, None, args, &message);
     ctx.reply.error(&message);
 }
 
@@ -307,8 +312,13 @@ fn reject_exec(ctx: &mut Ctx<'_>, err: &CmdError) {
 pub(crate) fn run_queued(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     match ctx.table.resolve(args) {
         Ok(spec) if spec.arity_ok(args.len()) => call(ctx, spec, args),
-        Ok(spec) => reject(ctx, &CmdError::wrong_arity(&full_name(args, spec))),
-        Err(err) => reject(ctx, &err),
+        Ok(spec) => reject(
+            ctx,
+            Some(spec),
+            args,
+            &CmdError::wrong_arity(&full_name(args, spec)),
+        ),
+        Err(err) => reject(ctx, None, args, &err),
     }
 }
 
@@ -317,10 +327,16 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     let dirty_before = ctx.server.dirty;
     ctx.session.last_command = spec.name;
     ctx.server.stats.commands_processed += 1;
-    if let Err(err) = (spec.handler)(ctx, args) {
+    let started = std::time::Instant::now();
+    let result = (spec.handler)(ctx, args);
+    let elapsed = started.elapsed();
+    if let Err(err) = &result {
         ctx.server.stats.error_replies += 1;
-        ctx.reply.error(&err.to_bytes());
+        let text = err.to_bytes();
+        ctx.server.admin.count_error(&text);
+        ctx.reply.error(&text);
     }
+    stats::after_call(ctx, spec, args, elapsed, result.is_err());
     if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && !ctx.server.watches.is_empty()
     {
         let db = ctx.session.db;

@@ -10,19 +10,25 @@ pub mod args;
 pub mod bitmaps;
 pub mod blocking;
 pub mod connection;
+pub mod debug;
 pub mod dispatch;
 pub mod expire;
 pub mod hashes;
 pub mod hyperloglog;
+pub mod info;
 pub mod introspection;
 pub mod keys;
+pub mod latency;
 pub mod lists;
+pub mod memory;
 pub mod notify;
 pub mod pubsub;
 pub mod server;
 pub mod session;
 pub mod sets;
+pub mod slowlog;
 pub mod sort;
+pub mod stats;
 pub mod strings;
 pub mod table;
 pub mod transactions;
@@ -107,6 +113,8 @@ pub struct ServerState {
     /// Whether databases currently log expired or created keys (`Db::log_expired`,
     /// `Db::log_ready`).
     pub expiry_logging: bool,
+    /// Command/error statistics, slow log, latency monitor (`stats`).
+    pub admin: stats::AdminState,
 }
 
 /// Everything a handler may touch.
@@ -211,6 +219,7 @@ impl Executor {
         let run_id = (0..40)
             .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
             .collect();
+        let mut rng2 = Rng::from_entropy();
         let dbs = (0..config.databases).map(|_| Db::new()).collect();
         let mut exec = Executor {
             dbs,
@@ -231,6 +240,7 @@ impl Executor {
                 keyspace_events: Vec::new(),
                 pubsub: PubSubState::default(),
                 expiry_logging: false,
+                admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),
@@ -250,8 +260,12 @@ impl Executor {
     /// housekeeping.
     pub fn cron(&mut self) {
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
-        self.expire_cycle
-            .run(&mut self.dbs, self.server.now_ms, tick / 4);
+        let started = std::time::Instant::now();
+        if self.server.admin.active_expire {
+            self.expire_cycle
+                .run(&mut self.dbs, self.server.now_ms, tick / 4);
+        }
+        stats::cron(&mut self.server, started.elapsed());
         for db in &mut self.dbs {
             db.housekeeping(Duration::from_micros(100));
         }
@@ -261,7 +275,7 @@ impl Executor {
     /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
     /// out of time with stale keys left.
     pub fn before_sleep(&mut self) {
-        if self.expire_cycle.timed_out {
+        if self.expire_cycle.timed_out && self.server.admin.active_expire {
             self.expire_cycle
                 .run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
             dispatch::after_expiry(&mut self.dbs, &mut self.server);
@@ -302,6 +316,13 @@ pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
     for db in dbs {
         db.access_mode = mode;
     }
+}
+
+/// 40 random hex characters (run and replication ids).
+pub fn random_hex(rng: &mut Rng) -> String {
+    (0..40)
+        .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
+        .collect()
 }
 
 /// The wall clock in ms and µs since the epoch.
