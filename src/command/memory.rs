@@ -255,7 +255,7 @@ fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         .collect();
     let ratio = |a: u64, b: u64| a as f64 / b.max(1) as f64;
     let reply = &mut ctx.reply;
-    reply.map_len(26 + used_dbs.len());
+    reply.map_len(27 + used_dbs.len());
     for (name, value) in [
         ("peak.allocated", m.peak),
         ("total.allocated", m.used),

@@ -108,6 +108,13 @@ impl SlowLog {
 /// `SLOWLOG GET [count]` — the newest `count` entries (10 by default, -1 for all), each
 /// `[id, time, µs, [args...], addr, name]`.
 fn slowlog_get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if args.len() > 3 {
+        let text = format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try SLOWLOG HELP.",
+            String::from_utf8_lossy(&args[1])
+        );
+        return Err(CmdError::raw(crate::error::one_line(text.into_bytes())));
+    }
     let count = match args.get(2) {
         None => DEFAULT_GET,
         Some(arg) => match crate::command::args::int(arg) {
