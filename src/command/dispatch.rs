@@ -215,6 +215,9 @@ impl Executor {
             return;
         };
         self.server.blocking.unregister(session.id, &blocked);
+        if let Ok(spec) = self.table.resolve(&blocked.args) {
+            stats::timed_out(&mut self.server, spec, &blocked.args);
+        }
         let mut reply = Reply::new(out, session.resp);
         match blocked.on_timeout {
             crate::command::blocking::TimeoutReply::NullArray => reply.null_array(),

@@ -161,11 +161,7 @@ fn scaled(sizes: impl Iterator<Item = usize>, samples: usize, len: usize) -> usi
         total += size;
         seen += 1;
     }
-    if seen == 0 {
-        0
-    } else {
-        total / seen * len
-    }
+    total.checked_div(seen).map_or(0, |average| average * len)
 }
 
 /// Our estimate of the bytes `value` occupies, sampling at most `samples` elements of a

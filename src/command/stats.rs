@@ -329,6 +329,18 @@ pub fn after_call(
     }
 }
 
+/// A blocked command whose timeout passed: Redis counts it as a call that took no time.
+pub fn timed_out(server: &mut ServerState, spec: &'static CommandSpec, args: &[Bytes]) {
+    let tracking = server.config.latency_tracking;
+    let stat = server.admin.entry(spec, args);
+    stat.calls += 1;
+    if tracking {
+        stat.histogram
+            .get_or_insert_with(Histogram::default)
+            .record(0);
+    }
+}
+
 /// A command refused before it ran with error `text`: the error is counted, and so is a
 /// rejected call of `spec` when the command itself was known.
 pub fn rejected(
