@@ -246,3 +246,125 @@ fn info_persistence_replication_and_instantaneous_metrics() {
     let cpu = info_field(&mut c, "cpu", "used_cpu_user_main_thread").unwrap();
     assert!(cpu.contains('.'), "{cpu}");
 }
+
+/// A real redis-server with DEBUG enabled on a free port, killed by its own pid on drop.
+struct DebugRedis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl DebugRedis {
+    fn start() -> Option<DebugRedis> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let dir = std::env::temp_dir();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", "no", "--enable-debug-command", "yes"])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let redis = DebugRedis { child, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Some(redis)
+    }
+
+    fn raw(&self) -> RawConn {
+        let stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        RawConn { stream }
+    }
+}
+
+impl Drop for DebugRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn debug_digest_equals_redis_for_every_type_and_encoding() {
+    let Some(redis) = DebugRedis::start() else {
+        eprintln!("redis-server not available: digest comparison skipped");
+        return;
+    };
+    let ours = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut conns = [ours.raw(), redis.raw()];
+    let many: Vec<Vec<u8>> = (0..600).map(|i| format!("m{i}").into_bytes()).collect();
+    let mut script: Vec<Vec<&[u8]>> = vec![
+        vec![b"SET", b"s", b"hello"],
+        vec![b"SET", b"n", b"-12345"],
+        vec![b"SET", b"ttl", b"v", b"EX", b"100"],
+        vec![b"RPUSH", b"l", b"a", b"b", b"3"],
+        vec![b"SADD", b"si", b"1", b"2", b"3"],
+        vec![b"SADD", b"ss", b"a", b"b"],
+        vec![b"HSET", b"h", b"f", b"v", b"g", b"1"],
+        vec![
+            b"ZADD", b"z", b"1.5", b"a", b"2", b"b", b"-3e10", b"c", b"inf", b"d",
+        ],
+        vec![b"SELECT", b"3"],
+        vec![b"SET", b"x", b"y"],
+    ];
+    let mut big_set: Vec<&[u8]> = vec![b"SADD", b"bigset"];
+    let mut big_hash: Vec<&[u8]> = vec![b"HSET", b"bighash"];
+    let mut big_zset: Vec<&[u8]> = vec![b"ZADD", b"bigzset"];
+    for m in &many {
+        big_set.push(m);
+        big_hash.extend([m.as_slice(), m.as_slice()]);
+        big_zset.extend([&b"0.1"[..], m.as_slice()]);
+    }
+    script.extend([big_set, big_hash, big_zset]);
+    let mut replies = Vec::new();
+    for conn in conns.iter_mut() {
+        for command in &script {
+            conn.cmd(command);
+        }
+        let digest = conn.cmd(&[b"DEBUG", b"DIGEST"]);
+        let values = conn.cmd(&[
+            b"DEBUG",
+            b"DIGEST-VALUE",
+            b"x",
+            b"bigset",
+            b"bighash",
+            b"bigzset",
+            b"nokey",
+        ]);
+        conn.cmd(&[b"SELECT", b"0"]);
+        let db0 = conn.cmd(&[
+            b"DEBUG",
+            b"DIGEST-VALUE",
+            b"s",
+            b"n",
+            b"ttl",
+            b"l",
+            b"si",
+            b"ss",
+            b"h",
+            b"z",
+        ]);
+        replies.push((digest, values, db0));
+    }
+    assert_eq!(replies[0], replies[1]);
+}

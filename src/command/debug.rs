@@ -5,9 +5,9 @@
 //! `local` and the client is local). Subcommands that need machinery we do not have
 //! (RELOAD, LOADAOF, crash helpers...) answer as unknown subcommands.
 //!
-//! DIGEST is our own content digest, not Redis's: 160 bits where equal datasets give
-//! equal digests whatever their encodings, an empty dataset gives forty zeros, keys
-//! combine independently of order, and list elements in order.
+//! DIGEST follows Redis's scheme (SHA-1 based, keys and set-like members combined
+//! independently of order, list elements in order), so equal datasets give the digest
+//! Redis gives, whatever their encodings; an empty dataset gives forty zeros.
 
 use bytes::Bytes;
 
@@ -18,52 +18,32 @@ use crate::command::{args, random_hex, Ctx};
 use crate::error::{CmdError, CmdResult};
 use crate::store::value::Value;
 use crate::store::Object;
-use crate::util::numbers::parse_i64;
+use crate::util::numbers::{format_double_17g, i64_to_bytes, parse_i64, MAX_I64_CHARS};
+use crate::util::sha1::Sha1;
 
 const ERR_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 
-/// A 160-bit digest: three independently seeded 64-bit lanes, the last cut to 32 bits.
+/// A 20-byte digest, combined the way Redis's DEBUG DIGEST combines them: `xor` folds
+/// in the SHA-1 of some bytes (order-independent), `mix` does the same and then
+/// replaces the digest with its own SHA-1 (order-dependent).
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
-struct Digest([u64; 3]);
-
-const SEEDS: [u64; 3] = [
-    0x243f_6a88_85a3_08d3,
-    0x1319_8a2e_0370_7344,
-    0xa409_3822_299f_31d0,
-];
-
-/// A strong 64-bit finalizer (splitmix64's).
-fn finalize(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
+struct Digest([u8; 20]);
 
 impl Digest {
-    /// Folds `bytes` (length-prefixed, so `ab`+`c` differs from `a`+`bc`) into the digest
-    /// in order.
+    /// XORs in the SHA-1 of `bytes`.
+    fn xor(&mut self, bytes: &[u8]) {
+        for (d, h) in self.0.iter_mut().zip(Sha1::digest(bytes)) {
+            *d ^= h;
+        }
+    }
+
+    /// XORs in the SHA-1 of `bytes`, then hashes the result.
     fn mix(&mut self, bytes: &[u8]) {
-        for (lane, seed) in self.0.iter_mut().zip(SEEDS) {
-            let mut h = finalize(*lane ^ seed ^ bytes.len() as u64);
-            for chunk in bytes.chunks(8) {
-                let mut word = [0u8; 8];
-                word[..chunk.len()].copy_from_slice(chunk);
-                h = finalize(h ^ u64::from_le_bytes(word)).wrapping_add(seed);
-            }
-            *lane = h;
-        }
+        self.xor(bytes);
+        self.0 = Sha1::digest(&self.0);
     }
 
-    /// Combines `other` without regard to order.
-    fn xor(&mut self, other: Digest) {
-        for (a, b) in self.0.iter_mut().zip(other.0) {
-            *a ^= b;
-        }
-    }
-
-    /// The digest of one item (a fresh digest mixed with each part).
+    /// The digest of one element made of `parts`, mixed in order from zero.
     fn of(parts: &[&[u8]]) -> Digest {
         let mut d = Digest::default();
         for part in parts {
@@ -73,48 +53,45 @@ impl Digest {
     }
 
     fn hex(&self) -> String {
-        format!(
-            "{:016x}{:016x}{:08x}",
-            self.0[0], self.0[1], self.0[2] as u32
-        )
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
-/// The digest of a value: its type, then its content (sets, hashes and sorted sets
-/// order-independently).
-fn value_digest(value: &Value) -> Digest {
-    use crate::store::zset::ZSetValue;
-    let mut buf = [0u8; crate::util::numbers::MAX_I64_CHARS];
-    let mut d = Digest::default();
+/// Redis's type codes, which the digest mixes in first.
+fn type_code(value: &Value) -> u32 {
     match value {
-        Value::Int(n) => d.mix(n.to_string().as_bytes()),
+        Value::Int(_) | Value::Str(_) | Value::RawStr(_) => 0,
+        Value::List(_) => 1,
+        Value::Set(_) => 2,
+        Value::ZSet(_) => 3,
+        Value::Hash(_) => 4,
+    }
+}
+
+/// Folds a key's value (and whether it has a TTL) into `d`: its type, then its content
+/// (list elements in order; set members, hash pairs and sorted-set pairs in any order,
+/// so equal content gives equal digests whatever the encoding).
+fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
+    use crate::store::zset::ZSetValue;
+    let mut buf = [0u8; MAX_I64_CHARS];
+    let mut other = [0u8; MAX_I64_CHARS];
+    d.mix(&type_code(value).to_be_bytes());
+    match value {
+        Value::Int(n) => d.mix(i64_to_bytes(*n, &mut buf)),
         Value::Str(s) | Value::RawStr(s) => d.mix(s.as_slice()),
-        Value::List(list) => {
-            d.mix(b"list");
-            for entry in list.iter() {
-                d.mix(entry.as_bytes(&mut buf));
-            }
-        }
+        Value::List(list) => list.iter().for_each(|e| d.mix(e.as_bytes(&mut buf))),
+        Value::Set(set) => set.iter().for_each(|m| d.xor(m.as_bytes(&mut buf))),
         Value::Hash(hash) => {
-            d.mix(b"hash");
             for (field, value) in hash.iter() {
-                let mut other = [0u8; crate::util::numbers::MAX_I64_CHARS];
-                d.xor(Digest::of(&[
-                    field.as_bytes(&mut buf),
-                    value.as_bytes(&mut other),
-                ]));
-            }
-        }
-        Value::Set(set) => {
-            d.mix(b"set");
-            for member in set.iter() {
-                d.xor(Digest::of(&[member.as_bytes(&mut buf)]));
+                let pair = Digest::of(&[field.as_bytes(&mut buf), value.as_bytes(&mut other)]);
+                d.xor(&pair.0);
             }
         }
         Value::ZSet(zset) => {
-            d.mix(b"zset");
             let mut add = |member: &[u8], score: f64| {
-                d.xor(Digest::of(&[member, &score.to_bits().to_le_bytes()]));
+                let mut text = Vec::with_capacity(24);
+                format_double_17g(score, &mut text);
+                d.xor(&Digest::of(&[member, &text]).0);
             };
             match zset.as_ref() {
                 ZSetValue::Listpack(pairs) => pairs.iter().for_each(|(m, s)| add(m.as_slice(), *s)),
@@ -124,20 +101,21 @@ fn value_digest(value: &Value) -> Digest {
             }
         }
     }
-    d
+    if has_ttl {
+        d.xor(b"!!expire!!");
+    }
 }
 
 /// `DEBUG DIGEST` — a digest of every database's content (forty zeros when empty).
 fn digest(ctx: &mut Ctx<'_>) -> CmdResult {
     let mut total = Digest::default();
-    for (index, db) in ctx.dbs.iter().enumerate() {
+    for (index, db) in ctx.dbs.iter().enumerate().filter(|(_, db)| !db.is_empty()) {
+        total.mix(&(index as u32).to_be_bytes());
         for (key, object) in db.iter() {
-            let mut d = Digest::of(&[&(index as u64).to_le_bytes(), key.as_slice()]);
-            d.xor(value_digest(&object.value));
-            if let Some(at) = db.expire_at(key.as_slice()) {
-                d.mix(&at.to_le_bytes());
-            }
-            total.xor(d);
+            let mut d = Digest::of(&[key.as_slice()]);
+            let has_ttl = db.expire_at(key.as_slice()).is_some();
+            object_digest(&mut d, &object.value, has_ttl);
+            total.xor(&d.0);
         }
     }
     ctx.reply.simple(total.hex().as_bytes());
@@ -150,10 +128,14 @@ fn digest_value(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> CmdResult {
     let (db, reply) = ctx.db_and_reply();
     reply.array_len(keys.len());
     for key in keys {
-        let digest = lookup_no_touch(db, key, now)
-            .map(|object| value_digest(&object.value))
-            .unwrap_or_default();
-        reply.simple(digest.hex().as_bytes());
+        let mut d = Digest::default();
+        if lookup_no_touch(db, key, now).is_some() {
+            let has_ttl = db.expire_at(key).is_some();
+            if let Some(object) = lookup_no_touch(db, key, now) {
+                object_digest(&mut d, &object.value, has_ttl);
+            }
+        }
+        reply.simple(d.hex().as_bytes());
     }
     Ok(())
 }
@@ -317,18 +299,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn digests_do_not_depend_on_order_of_set_members() {
+    fn xor_is_order_free_and_mix_is_not() {
         let mut a = Digest::default();
-        a.xor(Digest::of(&[b"x"]));
-        a.xor(Digest::of(&[b"y"]));
+        a.xor(b"x");
+        a.xor(b"y");
         let mut b = Digest::default();
-        b.xor(Digest::of(&[b"y"]));
-        b.xor(Digest::of(&[b"x"]));
+        b.xor(b"y");
+        b.xor(b"x");
         assert!(a == b);
         assert_eq!(Digest::default().hex(), "0".repeat(40));
         assert_ne!(
-            Digest::of(&[b"ab", b"c"]).hex(),
-            Digest::of(&[b"a", b"bc"]).hex()
+            Digest::of(&[b"x", b"y"]).hex(),
+            Digest::of(&[b"y", b"x"]).hex()
         );
     }
 }

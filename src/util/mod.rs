@@ -5,3 +5,4 @@ pub mod glob;
 pub mod longdouble;
 pub mod numbers;
 pub mod rng;
+pub mod sha1;
