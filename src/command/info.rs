@@ -369,7 +369,11 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     }
     field(out, "expired_keys", expired);
     field(out, "expired_stale_perc", "0.00");
-    field(out, "expired_time_cap_reached_count", 0);
+    field(
+        out,
+        "expired_time_cap_reached_count",
+        admin.expire_time_cap_reached,
+    );
     field(
         out,
         "expire_cycle_cpu_milliseconds",

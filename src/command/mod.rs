@@ -265,7 +265,11 @@ impl Executor {
             self.expire_cycle
                 .run(&mut self.dbs, self.server.now_ms, tick / 4);
         }
-        stats::cron(&mut self.server, started.elapsed());
+        stats::cron(
+            &mut self.server,
+            started.elapsed(),
+            self.expire_cycle.timed_out,
+        );
         for db in &mut self.dbs {
             db.housekeeping(Duration::from_micros(100));
         }

@@ -101,20 +101,22 @@ impl Histogram {
         0
     }
 
-    /// Cumulative counts at power-of-two levels from 1024 ns: `(µs, count)` for every
-    /// level where the count grew (LATENCY HISTOGRAM's `histogram_usec`).
+    /// Cumulative counts at power-of-two levels from 1024 ns, each level labelled (in
+    /// µs) by the top of its bucket: `(µs, count)` for every level where the count grew
+    /// (LATENCY HISTOGRAM's `histogram_usec`).
     pub fn cumulative(&self) -> Vec<(u64, u64)> {
         let mut out = Vec::new();
         let mut level = 1024u64;
         let mut seen = 0u64;
         let mut slot = 0usize;
         while seen < self.total && level <= 2 * HIST_MAX_NS {
-            while slot < self.counts.len() && slot_highest(slot) < level {
+            let last = slot_of(level.min(HIST_MAX_NS));
+            while slot <= last && slot < self.counts.len() {
                 seen += self.counts[slot];
                 slot += 1;
             }
-            if out.last().is_none_or(|&(_, last)| seen > last) && seen > 0 {
-                out.push((level / 1000, seen));
+            if out.last().is_none_or(|&(_, before)| seen > before) && seen > 0 {
+                out.push((slot_highest(last) / 1000, seen));
             }
             level *= 2;
         }
@@ -217,6 +219,8 @@ pub struct AdminState {
     pub active_expire: bool,
     /// Time spent in active expire cycles, µs.
     pub expire_cycle_us: u64,
+    /// Active expire cycles that stopped at their time limit.
+    pub expire_time_cap_reached: u64,
 }
 
 impl AdminState {
@@ -236,6 +240,7 @@ impl AdminState {
             startup_memory: crate::command::memory::heap_bytes().unwrap_or(0),
             active_expire: true,
             expire_cycle_us: 0,
+            expire_time_cap_reached: 0,
         }
     }
 
@@ -243,6 +248,9 @@ impl AdminState {
     pub fn reset(&mut self) {
         self.commands.clear();
         self.errors.clear();
+        self.expire_cycle_us = 0;
+        self.expire_time_cap_reached = 0;
+        self.peak_memory = 0;
     }
 
     /// The stat entry of `spec`, created under the name used by `args`.
@@ -356,14 +364,15 @@ pub fn rejected(
     }
 }
 
-/// Cron: records a slow active expire cycle as an `expire-cycle` latency spike and
-/// samples the instantaneous metrics.
-pub fn cron(server: &mut ServerState, expire_cycle: Duration) {
+/// Cron: records a slow active expire cycle as an `expire-cycle` latency spike (and
+/// counts cycles that hit their time limit), and samples the instantaneous metrics.
+pub fn cron(server: &mut ServerState, expire_cycle: Duration, hit_time_limit: bool) {
     let now = server.now_ms;
     let threshold = server.config.latency_monitor_threshold;
     let admin = &mut server.admin;
     let ms = expire_cycle.as_millis() as u64;
     admin.expire_cycle_us += expire_cycle.as_micros() as u64;
+    admin.expire_time_cap_reached += u64::from(hit_time_limit);
     admin
         .latency
         .add_if_needed("expire-cycle", ms, threshold, now / 1000);
@@ -409,6 +418,16 @@ mod tests {
         assert_eq!(h.percentile(0.0), 1);
         assert!(h.percentile(100.0) >= HIST_MAX_NS);
         assert_eq!(h.cumulative().last().map(|c| c.1), Some(2));
+    }
+
+    #[test]
+    fn cumulative_levels_are_labelled_like_redis() {
+        let mut h = Histogram::default();
+        for ns in [900, 1_500, 20_000, 33_000, 120_000] {
+            h.record(ns);
+        }
+        let levels = h.cumulative();
+        assert_eq!(levels, vec![(1, 1), (2, 2), (33, 4), (132, 5)]);
     }
 
     #[test]
