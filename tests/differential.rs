@@ -149,6 +149,11 @@ fn corpus_server() {
 }
 
 #[test]
+fn corpus_admin() {
+    check_corpus("admin");
+}
+
+#[test]
 fn corpus_transactions() {
     check_corpus("transactions");
 }

@@ -181,6 +181,11 @@ impl BlockingState {
             .map(|(_, client)| *client)
     }
 
+    /// How many blocked clients wait with a timeout (INFO `clients_in_timeout_table`).
+    pub fn timed_waits(&self) -> usize {
+        self.deadlines.len()
+    }
+
     /// The earliest deadline of any blocked client.
     pub fn next_deadline(&self) -> Option<i64> {
         self.deadlines.first().map(|(deadline, _)| *deadline)

@@ -13,8 +13,9 @@ use crate::command::introspection::keys_of;
 use crate::command::notify;
 use crate::command::table::{flags, CommandSpec};
 use crate::command::{
-    bitmaps, clients, connection, expire, geo, hashes, hyperloglog, introspection, keys, lists,
-    monitor, pubsub, server, sets, sort, strings, transactions, zsets,
+    bitmaps, clients, connection, debug, expire, geo, hashes, hyperloglog, introspection, keys,
+    latency, lists, memory, monitor, pubsub, server, sets, slowlog, sort, stats, strings,
+    transactions, zsets,
 };
 use crate::command::{sync_access_mode, Ctx, Executor, ServerState, Session};
 use crate::error::CmdError;
@@ -73,6 +74,10 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
     geo::COMMANDS,
+    slowlog::COMMANDS,
+    latency::COMMANDS,
+    memory::COMMANDS,
+    debug::COMMANDS,
 ];
 
 impl CommandTable {
@@ -277,6 +282,9 @@ impl Executor {
             return;
         };
         self.server.blocking.unregister(session.id, &blocked);
+        if let Ok(spec) = self.table.resolve(&blocked.args) {
+            stats::timed_out(&mut self.server, spec, &blocked.args);
+        }
         let mut reply = Reply::new(out, session.resp);
         match blocked.on_timeout {
             crate::command::blocking::TimeoutReply::NullArray => reply.null_array(),
@@ -294,8 +302,13 @@ impl Executor {
             return;
         };
         self.server.blocking.unregister(session.id, &blocked);
+        if let Ok(spec) = self.table.resolve(&blocked.args) {
+            stats::timed_out(&mut self.server, spec, &blocked.args);
+        }
+        let text = b"UNBLOCKED client unblocked via CLIENT UNBLOCK";
         self.server.stats.error_replies += 1;
-        Reply::new(out, session.resp).error(b"UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        self.server.admin.count_error(text);
+        Reply::new(out, session.resp).error(text);
     }
 
     /// Forgets everything the executor holds for a client that is going away.
@@ -337,14 +350,14 @@ impl Executor {
 fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     let spec = match ctx.table.resolve(args) {
         Ok(spec) => spec,
-        Err(err) => return reject(ctx, &err),
+        Err(err) => return reject(ctx, None, args, &err),
     };
     if !spec.arity_ok(args.len()) {
         let err = CmdError::wrong_arity(&full_name(args, spec));
         return if spec.name == "exec" {
-            reject_exec(ctx, &err)
+            reject_exec(ctx, args, &err)
         } else {
-            reject(ctx, &err)
+            reject(ctx, Some(spec), args, &err)
         };
     }
     if ctx.session.subscriptions.total() > 0
@@ -355,13 +368,11 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
             full_name(args, spec)
         );
-        return reject(ctx, &CmdError::raw(text));
+        return reject(ctx, Some(spec), args, &CmdError::raw(text));
     }
     if ctx.session.monitor && spec.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
-        return reject(
-            ctx,
-            &CmdError::raw("ERR Replica can't interact with the keyspace"),
-        );
+        let err = CmdError::raw("ERR Replica can't interact with the keyspace");
+        return reject(ctx, Some(spec), args, &err);
     }
     if ctx.server.pause.is_some() && held_by_pause(ctx, spec) {
         ctx.session.postponed = Some(args.to_vec());
@@ -370,10 +381,8 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
         if spec.has(flags::NO_MULTI) {
-            return reject(
-                ctx,
-                &CmdError::raw("ERR Command not allowed inside a transaction"),
-            );
+            let err = CmdError::raw("ERR Command not allowed inside a transaction");
+            return reject(ctx, Some(spec), args, &err);
         }
         if let Some(queue) = ctx.session.multi.as_mut() {
             queue.push(args.to_vec());
@@ -404,16 +413,18 @@ fn held_by_pause(ctx: &Ctx<'_>, spec: &CommandSpec) -> bool {
 }
 
 /// Refuses a command before it runs; inside MULTI this also dooms the transaction.
-fn reject(ctx: &mut Ctx<'_>, err: &CmdError) {
+fn reject(ctx: &mut Ctx<'_>, spec: Option<&'static CommandSpec>, args: &[Bytes], err: &CmdError) {
     if ctx.session.multi.is_some() {
         ctx.session.multi_failed = true;
     }
     ctx.server.stats.error_replies += 1;
-    ctx.reply.error(&err.to_bytes());
+    let text = err.to_bytes();
+    stats::rejected(ctx, spec, args, &text);
+    ctx.reply.error(&text);
 }
 
 /// Refuses EXEC itself (bad arity): the transaction is discarded and the error says so.
-fn reject_exec(ctx: &mut Ctx<'_>, err: &CmdError) {
+fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
     ctx.session.multi = None;
     ctx.session.multi_failed = false;
     transactions::unwatch_session(ctx);
@@ -422,6 +433,7 @@ fn reject_exec(ctx: &mut Ctx<'_>, err: &CmdError) {
     let mut message = b"EXECABORT Transaction discarded because of: ".to_vec();
     message.extend_from_slice(reason);
     ctx.server.stats.error_replies += 1;
+    stats::rejected(ctx, None, args, &message);
     ctx.reply.error(&message);
 }
 
@@ -429,8 +441,13 @@ fn reject_exec(ctx: &mut Ctx<'_>, err: &CmdError) {
 pub(crate) fn run_queued(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     match ctx.table.resolve(args) {
         Ok(spec) if spec.arity_ok(args.len()) => call(ctx, spec, args),
-        Ok(spec) => reject(ctx, &CmdError::wrong_arity(&full_name(args, spec))),
-        Err(err) => reject(ctx, &err),
+        Ok(spec) => reject(
+            ctx,
+            Some(spec),
+            args,
+            &CmdError::wrong_arity(&full_name(args, spec)),
+        ),
+        Err(err) => reject(ctx, None, args, &err),
     }
 }
 
@@ -443,9 +460,14 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     if untouched {
         set_no_touch(ctx.dbs, true);
     }
-    if let Err(err) = (spec.handler)(ctx, args) {
+    let started = std::time::Instant::now();
+    let result = (spec.handler)(ctx, args);
+    let elapsed = started.elapsed();
+    if let Err(err) = &result {
         ctx.server.stats.error_replies += 1;
-        ctx.reply.error(&err.to_bytes());
+        let text = err.to_bytes();
+        ctx.server.admin.count_error(&text);
+        ctx.reply.error(&text);
     }
     if untouched {
         set_no_touch(ctx.dbs, false);
@@ -453,6 +475,7 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     if !ctx.server.monitors.is_empty() {
         feed_monitors(ctx, spec, args);
     }
+    stats::after_call(ctx, spec, args, elapsed, result.is_err());
     if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && !ctx.server.watches.is_empty()
     {
         let db = ctx.session.db;

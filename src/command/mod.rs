@@ -11,22 +11,28 @@ pub mod bitmaps;
 pub mod blocking;
 pub mod clients;
 pub mod connection;
+pub mod debug;
 pub mod directory;
 pub mod dispatch;
 pub mod expire;
 pub mod geo;
 pub mod hashes;
 pub mod hyperloglog;
+pub mod info;
 pub mod introspection;
 pub mod keys;
+pub mod latency;
 pub mod lists;
+pub mod memory;
 pub mod monitor;
 pub mod notify;
 pub mod pubsub;
 pub mod server;
 pub mod session;
 pub mod sets;
+pub mod slowlog;
 pub mod sort;
+pub mod stats;
 pub mod strings;
 pub mod table;
 pub mod transactions;
@@ -84,6 +90,10 @@ pub struct Stats {
     pub net_input_bytes: u64,
     /// Bytes written to clients.
     pub net_output_bytes: u64,
+    /// Socket reads that returned data or EOF (INFO `total_reads_processed`).
+    pub reads_processed: u64,
+    /// Client output flushes that wrote something (INFO `total_writes_processed`).
+    pub writes_processed: u64,
     /// Error replies sent.
     pub error_replies: u64,
     /// Keys deleted by the active expire cycle's... (kept per db; see `Db::stats`).
@@ -131,6 +141,10 @@ pub struct ServerState {
     pub postponed: VecDeque<u64>,
     /// MONITOR clients and the lines waiting for them.
     pub monitors: Monitors,
+    /// Recent largest client buffers (INFO clients), sampled by the reactor's cron.
+    pub client_peaks: directory::RecentPeaks,
+    /// Command/error statistics, slow log, latency monitor (`stats`).
+    pub admin: stats::AdminState,
 }
 
 impl ServerState {
@@ -244,6 +258,7 @@ impl Executor {
         let run_id = (0..40)
             .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
             .collect();
+        let mut rng2 = Rng::from_entropy();
         let dbs = (0..config.databases).map(|_| Db::new()).collect();
         let mut exec = Executor {
             dbs,
@@ -267,6 +282,8 @@ impl Executor {
                 pause: None,
                 postponed: VecDeque::new(),
                 monitors: Monitors::default(),
+                client_peaks: directory::RecentPeaks::default(),
+                admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),
@@ -286,8 +303,16 @@ impl Executor {
     /// housekeeping.
     pub fn cron(&mut self) {
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
-        self.expire_cycle
-            .run(&mut self.dbs, self.server.now_ms, tick / 4);
+        let started = std::time::Instant::now();
+        if self.server.admin.active_expire {
+            self.expire_cycle
+                .run(&mut self.dbs, self.server.now_ms, tick / 4);
+        }
+        stats::cron(
+            &mut self.server,
+            started.elapsed(),
+            self.expire_cycle.timed_out,
+        );
         for db in &mut self.dbs {
             db.housekeeping(Duration::from_micros(100));
         }
@@ -297,7 +322,7 @@ impl Executor {
     /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
     /// out of time with stale keys left.
     pub fn before_sleep(&mut self) {
-        if self.expire_cycle.timed_out {
+        if self.expire_cycle.timed_out && self.server.admin.active_expire {
             self.expire_cycle
                 .run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
             dispatch::after_expiry(&mut self.dbs, &mut self.server);
@@ -338,6 +363,13 @@ pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
     for db in dbs {
         db.access_mode = mode;
     }
+}
+
+/// 40 random hex characters (run and replication ids).
+pub fn random_hex(rng: &mut Rng) -> String {
+    (0..40)
+        .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
+        .collect()
 }
 
 /// The wall clock in ms and µs since the epoch.

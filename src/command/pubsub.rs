@@ -80,6 +80,15 @@ pub struct PubSubState {
 }
 
 impl PubSubState {
+    /// Channels, patterns and shard channels with at least one subscriber (INFO stats).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.channels.len(),
+            self.patterns.len(),
+            self.shard_channels.len(),
+        )
+    }
+
     fn map(&mut self, kind: Kind) -> &mut HashMap<Bytes, Vec<u64>> {
         match kind {
             Kind::Channel => &mut self.channels,

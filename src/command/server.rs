@@ -1,9 +1,6 @@
-//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, INFO, SHUTDOWN and the CONFIG
-//! container (GET, SET, RESETSTAT, HELP).
-//!
-//! INFO reports our real numbers under Redis 7.0's field names, section by section in
-//! Redis's order; fields that would describe machinery we do not have (replication
-//! backlog, forks, Lua) are left out rather than faked.
+//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, LASTSAVE, ROLE, SHUTDOWN,
+//! the CONFIG container (GET, SET, RESETSTAT, REWRITE, HELP), and INFO's table entry
+//! (its handler lives in `info`).
 
 use bytes::Bytes;
 
@@ -140,289 +137,20 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-// ---- INFO ----------------------------------------------------------------------------
-
-/// Appends one INFO section's lines.
-type SectionWriter = fn(&mut Ctx<'_>, &mut Vec<u8>);
-
-/// INFO's sections in Redis's order; all of them are in `default`.
-const SECTIONS: [(&str, &str, SectionWriter); 10] = [
-    ("server", "Server", info_server),
-    ("clients", "Clients", info_clients),
-    ("memory", "Memory", info_memory),
-    ("persistence", "Persistence", info_persistence),
-    ("stats", "Stats", info_stats),
-    ("replication", "Replication", info_replication),
-    ("cpu", "CPU", info_cpu),
-    ("modules", "Modules", |_, _| {}),
-    ("cluster", "Cluster", |_, out| {
-        field(out, "cluster_enabled", 0)
-    }),
-    ("keyspace", "Keyspace", info_keyspace),
-];
-
-/// `INFO [section ...]` — server information as `field:value` lines, grouped in
-/// `# Section` blocks separated by blank lines. Sections come in Redis's order whatever
-/// the order asked; `default`, `all` and `everything` select all we have; unknown names
-/// select nothing.
-fn info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let wanted = |name: &str| {
-        args.len() == 1
-            || args[1..].iter().any(|a| {
-                ["default", "all", "everything"]
-                    .iter()
-                    .any(|all| args::is(a, all))
-                    || args::is(a, name)
-            })
-    };
-    let mut out = Vec::with_capacity(4096);
-    for (name, title, write) in SECTIONS {
-        if !wanted(name) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(format!("# {title}\r\n").as_bytes());
-        write(ctx, &mut out);
-    }
-    ctx.reply.verbatim(b"txt", &out);
+/// `LASTSAVE` — the unix time of the last successful save; with nothing ever saved,
+/// the start time, as Redis reports.
+fn lastsave(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.reply.int(ctx.server.admin.lastsave);
     Ok(())
 }
 
-/// Appends one `name:value` line.
-fn field(out: &mut Vec<u8>, name: &str, value: impl std::fmt::Display) {
-    out.extend_from_slice(format!("{name}:{value}\r\n").as_bytes());
-}
-
-fn info_server(ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    let server = &ctx.server;
-    let uptime = (server.now_ms - server.started_ms).max(0) / 1000;
-    let executable = std::env::args_os()
-        .next()
-        .map(|arg0| absolute_path(&arg0.to_string_lossy()))
-        .unwrap_or_default();
-    let config_file = server
-        .config
-        .config_file
-        .as_deref()
-        .map(absolute_path)
-        .unwrap_or_default();
-    field(out, "redis_version", crate::REDIS_VERSION);
-    field(out, "rredis_version", crate::RREDIS_VERSION);
-    field(out, "redis_git_sha1", "00000000");
-    field(out, "redis_git_dirty", 0);
-    field(out, "redis_mode", "standalone");
-    field(out, "os", os_name());
-    field(out, "arch_bits", usize::BITS);
-    field(out, "multiplexing_api", "epoll");
-    field(out, "process_id", std::process::id());
-    field(out, "process_supervised", "no");
-    field(out, "run_id", &server.run_id);
-    field(out, "tcp_port", server.bound_port);
-    field(out, "server_time_usec", server.now_us);
-    field(out, "uptime_in_seconds", uptime);
-    field(out, "uptime_in_days", uptime / 86400);
-    field(out, "hz", server.config.hz);
-    field(out, "configured_hz", server.config.hz);
-    field(out, "executable", executable);
-    field(out, "config_file", config_file);
-    field(out, "io_threads_active", 0);
-}
-
-/// `Linux 6.1.0 x86_64`, as Redis prints uname's sysname, release and machine.
-fn os_name() -> String {
-    // SAFETY: `uname` fills the zeroed struct; its fields are NUL-terminated strings.
-    unsafe {
-        let mut name: libc::utsname = std::mem::zeroed();
-        if libc::uname(&mut name) != 0 {
-            return std::env::consts::OS.to_string();
-        }
-        let text = |field: &[libc::c_char]| {
-            std::ffi::CStr::from_ptr(field.as_ptr())
-                .to_string_lossy()
-                .into_owned()
-        };
-        format!(
-            "{} {} {}",
-            text(&name.sysname),
-            text(&name.release),
-            text(&name.machine)
-        )
-    }
-}
-
-/// `path` made absolute against the working directory (as Redis shows argv[0] and the
-/// config file), without resolving symlinks.
-fn absolute_path(path: &str) -> String {
-    std::path::absolute(path)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| path.to_string())
-}
-
-fn info_clients(ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    field(out, "connected_clients", ctx.server.connected_clients);
-    field(out, "cluster_connections", 0);
-    field(out, "maxclients", ctx.server.config.maxclients);
-    field(out, "blocked_clients", ctx.server.blocking.blocked_clients);
-    field(out, "tracking_clients", 0);
-}
-
-fn info_memory(ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    let rss = resident_bytes();
-    let used = heap_bytes().unwrap_or(rss);
-    let total = system_memory_bytes();
-    let maxmemory = ctx.server.config.maxmemory;
-    field(out, "used_memory", used);
-    field(out, "used_memory_human", human_bytes(used));
-    field(out, "used_memory_rss", rss);
-    field(out, "used_memory_rss_human", human_bytes(rss));
-    field(out, "total_system_memory", total);
-    field(out, "total_system_memory_human", human_bytes(total));
-    field(out, "maxmemory", maxmemory);
-    field(out, "maxmemory_human", human_bytes(maxmemory));
-    field(out, "maxmemory_policy", "noeviction");
-    if used > 0 {
-        field(
-            out,
-            "mem_fragmentation_ratio",
-            format!("{:.2}", rss as f64 / used as f64),
-        );
-    }
-    field(out, "mem_allocator", "libc");
-    field(out, "lazyfree_pending_objects", 0);
-}
-
-/// Bytes currently allocated by the process heap. Redis counts its own allocations; we
-/// use the allocator's own total (glibc `mallinfo2`: small blocks in use plus mmapped
-/// chunks), which is exact for what the process has asked for and excludes free pages
-/// the allocator keeps. Where that is unavailable, callers fall back to the RSS.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn heap_bytes() -> Option<u64> {
-    // SAFETY: mallinfo2 only reads allocator statistics.
-    let info = unsafe { libc::mallinfo2() };
-    Some(info.uordblks as u64 + info.hblkhd as u64)
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn heap_bytes() -> Option<u64> {
-    None
-}
-
-/// The resident set size from `/proc/self/statm` (pages × page size), 0 if unreadable.
-fn resident_bytes() -> u64 {
-    let pages = std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|text| {
-            text.split_whitespace()
-                .nth(1)
-                .and_then(|n| n.parse::<u64>().ok())
-        })
-        .unwrap_or(0);
-    // SAFETY: sysconf has no preconditions.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    pages * page.max(0) as u64
-}
-
-fn system_memory_bytes() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    let (pages, page) = unsafe {
-        (
-            libc::sysconf(libc::_SC_PHYS_PAGES),
-            libc::sysconf(libc::_SC_PAGESIZE),
-        )
-    };
-    pages.max(0) as u64 * page.max(0) as u64
-}
-
-/// Redis's human-readable sizes: `919B`, `919.56K`, `11.86M`, `1.00G`...
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [(&str, u32); 5] = [("K", 1), ("M", 2), ("G", 3), ("T", 4), ("P", 5)];
-    if n < 1024 {
-        return format!("{n}B");
-    }
-    for (unit, power) in UNITS {
-        let scale = 1024f64.powi(power as i32);
-        if (n as f64) < scale * 1024.0 || unit == "P" {
-            return format!("{:.2}{unit}", n as f64 / scale);
-        }
-    }
-    format!("{n}B")
-}
-
-fn info_persistence(ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    field(out, "loading", 0);
-    field(out, "async_loading", 0);
-    field(out, "rdb_changes_since_last_save", ctx.server.dirty);
-    field(out, "rdb_bgsave_in_progress", 0);
-    field(out, "aof_enabled", 0);
-    field(out, "aof_rewrite_in_progress", 0);
-}
-
-fn info_stats(ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    let (expired, hits, misses) = ctx.dbs.iter().fold((0, 0, 0), |(e, h, m), db| {
-        (
-            e + db.stats.expired_keys,
-            h + db.stats.hits,
-            m + db.stats.misses,
-        )
-    });
-    let stats = &ctx.server.stats;
-    field(
-        out,
-        "total_connections_received",
-        stats.connections_received,
-    );
-    // Redis counts a command once it has run, so INFO does not count itself.
-    field(
-        out,
-        "total_commands_processed",
-        stats.commands_processed.saturating_sub(1),
-    );
-    field(out, "instantaneous_ops_per_sec", 0);
-    field(out, "total_net_input_bytes", stats.net_input_bytes);
-    field(out, "total_net_output_bytes", stats.net_output_bytes);
-    field(out, "rejected_connections", stats.rejected_connections);
-    field(out, "expired_keys", expired);
-    field(out, "evicted_keys", 0);
-    field(out, "keyspace_hits", hits);
-    field(out, "keyspace_misses", misses);
-    field(out, "pubsub_channels", 0);
-    field(out, "pubsub_patterns", 0);
-    field(out, "total_error_replies", stats.error_replies);
-}
-
-fn info_replication(_ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    field(out, "role", "master");
-    field(out, "connected_slaves", 0);
-}
-
-fn info_cpu(_ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    let (self_sys, self_user) = cpu_times(libc::RUSAGE_SELF);
-    let (child_sys, child_user) = cpu_times(libc::RUSAGE_CHILDREN);
-    field(out, "used_cpu_sys", self_sys);
-    field(out, "used_cpu_user", self_user);
-    field(out, "used_cpu_sys_children", child_sys);
-    field(out, "used_cpu_user_children", child_user);
-}
-
-/// System and user CPU time as Redis prints them (`seconds.micros`).
-fn cpu_times(who: libc::c_int) -> (String, String) {
-    // SAFETY: getrusage fills the zeroed struct.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(who, &mut usage);
-        usage
-    };
-    let fmt = |tv: libc::timeval| format!("{}.{:06}", tv.tv_sec, tv.tv_usec);
-    (fmt(usage.ru_stime), fmt(usage.ru_utime))
-}
-
-fn info_keyspace(ctx: &mut Ctx<'_>, out: &mut Vec<u8>) {
-    for (index, db) in ctx.dbs.iter().enumerate().filter(|(_, db)| !db.is_empty()) {
-        let line = format!("keys={},expires={},avg_ttl=0", db.len(), db.expires_len());
-        field(out, &format!("db{index}"), line);
-    }
+/// `ROLE` — this server's replication role: a master with no replicas, at offset 0.
+fn role(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.reply.array_len(3);
+    ctx.reply.bulk(b"master");
+    ctx.reply.int(0);
+    ctx.reply.array_len(0);
+    Ok(())
 }
 
 // ---- CONFIG --------------------------------------------------------------------------
@@ -524,6 +252,7 @@ fn config_resetstat(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         commands_processed: 1,
         ..Stats::default()
     };
+    ctx.server.admin.reset();
     for db in ctx.dbs.iter_mut() {
         db.stats = Default::default();
     }
@@ -748,7 +477,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         LOADING | STALE,
         acl::DANGEROUS,
         &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
-        info,
+        crate::command::info::info,
         Docs {
             history: &[("7.0.0", "Added support for taking multiple section arguments.")],
             args: &[Arg::new("section", ArgType::String).optional().multiple()],
@@ -776,6 +505,24 @@ pub const COMMANDS: &[CommandSpec] = &[
                 "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
             )
         },
+    ),
+    cmd(
+        "lastsave",
+        1,
+        LOADING | STALE | FAST,
+        acl::ADMIN | acl::DANGEROUS,
+        &["nondeterministic_output"],
+        lastsave,
+        docs("Reads the unix time of the last successful save.", "1.0.0", "O(1)"),
+    ),
+    cmd(
+        "role",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST,
+        acl::ADMIN | acl::DANGEROUS,
+        &[],
+        role,
+        docs("Reports this server's replication role.", "2.8.12", "O(1)"),
     ),
     CommandSpec {
         subcommands: CONFIG_SUBCOMMANDS,

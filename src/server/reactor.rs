@@ -290,6 +290,7 @@ impl Server {
             }
         }
         self.exec.server.stats.net_input_bytes += total as u64;
+        self.exec.server.stats.reads_processed += 1;
         client.session.last_interaction_ms = self.exec.server.now_ms;
         if client.query.len() > self.exec.server.config.client_query_buffer_limit {
             log::warn!(
@@ -550,7 +551,10 @@ impl Server {
             return;
         };
         match client.out.write_to(&mut client.stream, WRITE_BUDGET) {
-            Ok(n) => self.exec.server.stats.net_output_bytes += n as u64,
+            Ok(n) => {
+                self.exec.server.stats.net_output_bytes += n as u64;
+                self.exec.server.stats.writes_processed += u64::from(n > 0);
+            }
             Err(e) => {
                 log::debug!("Writing to client {}: {e}", client.session.addr);
                 client.close_asap = true;
@@ -600,6 +604,16 @@ impl Server {
         self.next_cron = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
         self.exec.cron();
         self.close_idle_clients();
+        self.sample_client_buffers();
+    }
+
+    /// Notes the largest query and output buffers for INFO's clients section.
+    fn sample_client_buffers(&mut self) {
+        let now = self.exec.server.now_ms;
+        let peaks = &mut self.exec.server.client_peaks;
+        for (_, client) in self.clients.iter() {
+            peaks.record(now, client.query.capacity(), client.out.pending());
+        }
     }
 
     /// Closes clients idle longer than `timeout` seconds (when set).

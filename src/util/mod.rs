@@ -6,3 +6,4 @@ pub mod glob;
 pub mod longdouble;
 pub mod numbers;
 pub mod rng;
+pub mod sha1;
