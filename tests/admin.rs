@@ -254,7 +254,13 @@ struct DebugRedis {
 }
 
 impl DebugRedis {
+    /// Starts one; a port another test grabbed between our probe and redis-server's
+    /// bind makes it exit, so a few ports are tried.
     fn start() -> Option<DebugRedis> {
+        (0..5).find_map(|_| Self::start_on_free_port())
+    }
+
+    fn start_on_free_port() -> Option<DebugRedis> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .ok()?
             .local_addr()
@@ -277,15 +283,25 @@ impl DebugRedis {
             .stderr(std::process::Stdio::null())
             .spawn()
             .ok()?;
-        let redis = DebugRedis { child, port };
+        let mut redis = DebugRedis { child, port };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        loop {
+            if redis.child.try_wait().ok()?.is_some() {
+                return None;
+            }
+            if let Ok(stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                // The listener must be this redis-server, not a server of another test.
+                let mut conn = RawConn { stream };
+                let info = conn.cmd(&[b"INFO", b"server"]);
+                let text = String::from_utf8_lossy(&info);
+                let pid_line = format!("process_id:{}", redis.child.id());
+                return text.contains(&pid_line).then_some(redis);
+            }
             if std::time::Instant::now() > deadline {
                 return None;
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Some(redis)
     }
 
     fn raw(&self) -> RawConn {
