@@ -3,6 +3,7 @@
 # one dataset at a time) and prints each one's RSS growth and the ratio ours / redis.
 #
 #   bash benches/memory.sh [elements]        (default 1000000)
+#   KINDS="zset" bash benches/memory.sh      (only some datasets)
 #
 # Datasets: N small string keys; one hash, one set, one list and (when ZADD exists) one
 # sorted set of N elements. Not a pass/fail test: it reports numbers (a dataset whose
@@ -64,7 +65,7 @@ measure() { # binary kind -> RSS growth in kB
 }
 
 printf '%-8s %14s %14s %7s\n' dataset "redis +kB" "ours +kB" ratio
-for kind in strings hash set list zset; do
+for kind in ${KINDS:-strings hash set list zset}; do
     r=$(measure redis "$kind"); o=$(measure ours "$kind")
     printf '%-8s %14s %14s %7s\n' "$kind" "$r" "$o" "$(python3 -c "print(round($o/max($r,1), 2))")"
 done

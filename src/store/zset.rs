@@ -1,7 +1,8 @@
 //! Sorted set values: a compact sorted vector of (member, score) pairs ordered by
-//! (score, member) while small — standing in for Redis's listpack — and a skiplist
-//! with spans plus a member→score dict past `zset-max-listpack-entries` members or
-//! `zset-max-listpack-value` bytes per member.
+//! (score, member) while small — standing in for Redis's listpack — and past
+//! `zset-max-listpack-entries` members or `zset-max-listpack-value` bytes per member a
+//! skiplist with spans that doubles as the member → score index, so each member is
+//! stored once (see [`skiplist`]).
 //!
 //! OBJECT ENCODING reports `listpack` or `skiplist`, as Redis 7.0 does. Like Redis,
 //! the small encoding stores scores as text, so a negative zero comes back as `0`
@@ -15,7 +16,6 @@
 pub mod skiplist;
 
 use crate::store::bstr::Bstr;
-use crate::store::dict::Dict;
 use skiplist::SkipList;
 
 /// The two encodings of a sorted set.
@@ -23,11 +23,9 @@ use skiplist::SkipList;
 pub enum ZSetValue {
     /// (member, score) pairs ordered by (score, member).
     Listpack(Vec<(Bstr, f64)>),
-    /// Ordered skiplist plus member→score lookup.
+    /// (score, member) order with ranks, and member → score lookup.
     SkipList {
-        /// member → score
-        dict: Dict<Bstr, f64>,
-        /// (score, member) order with ranks
+        /// the list and its member index
         list: SkipList,
     },
 }
@@ -46,7 +44,6 @@ impl ZSetValue {
     /// An empty set in the skiplist encoding.
     pub fn new_skiplist() -> Self {
         ZSetValue::SkipList {
-            dict: Dict::new(),
             list: SkipList::new(),
         }
     }
@@ -79,20 +76,18 @@ impl ZSetValue {
                 .iter()
                 .find(|(m, _)| m.as_slice() == member)
                 .map(|(_, s)| *s),
-            ZSetValue::SkipList { dict, .. } => dict.get(member).copied(),
+            ZSetValue::SkipList { list } => list.score(member),
         }
     }
 
     /// Converts to the skiplist encoding (no-op when already there).
     pub fn convert_to_skiplist(&mut self) {
         if let ZSetValue::Listpack(v) = self {
-            let mut dict = Dict::with_capacity(v.len());
-            let mut list = SkipList::new();
+            let mut list = SkipList::with_capacity(v.len());
             for (m, s) in v.drain(..) {
-                dict.insert(m.clone(), s);
-                list.insert(s, m);
+                list.insert(s, m.as_slice());
             }
-            *self = ZSetValue::SkipList { dict, list };
+            *self = ZSetValue::SkipList { list };
         }
     }
 
@@ -125,10 +120,7 @@ impl ZSetValue {
                 let at = v.partition_point(|(m, s)| before(*s, m.as_slice(), score, member));
                 v.insert(at, (Bstr::from_slice(member), score));
             }
-            ZSetValue::SkipList { dict, list } => {
-                dict.insert(Bstr::from_slice(member), score);
-                list.insert(score, Bstr::from_slice(member));
-            }
+            ZSetValue::SkipList { list } => list.insert(score, member),
         }
     }
 
@@ -143,13 +135,8 @@ impl ZSetValue {
                     v.insert(at, (m, score));
                 }
             }
-            ZSetValue::SkipList { dict, list } => {
-                if let Some(old) = dict.get_mut(member) {
-                    let old_score = *old;
-                    *old = new_score;
-                    list.delete(old_score, member);
-                    list.insert(new_score, Bstr::from_slice(member));
-                }
+            ZSetValue::SkipList { list } => {
+                list.update_score(member, new_score);
             }
         }
     }
@@ -164,13 +151,7 @@ impl ZSetValue {
                 }
                 None => false,
             },
-            ZSetValue::SkipList { dict, list } => match dict.remove(member) {
-                Some((_, score)) => {
-                    list.delete(score, member);
-                    true
-                }
-                None => false,
-            },
+            ZSetValue::SkipList { list } => list.delete(member).is_some(),
         }
     }
 
@@ -178,7 +159,7 @@ impl ZSetValue {
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         match self {
             ZSetValue::Listpack(v) => v.iter().position(|(m, _)| m.as_slice() == member),
-            ZSetValue::SkipList { dict, list } => dict.get(member).map(|s| list.rank(*s, member)),
+            ZSetValue::SkipList { list } => list.rank(member),
         }
     }
 
@@ -234,12 +215,11 @@ impl ZSetValue {
             ZSetValue::Listpack(v) => {
                 v.drain(start..end);
             }
-            ZSetValue::SkipList { dict, list } => {
+            ZSetValue::SkipList { list } => {
                 let mut doomed = Vec::with_capacity(end - start);
-                list.for_range(start, end, false, |m, s| doomed.push((m.to_vec(), s)));
-                for (m, s) in doomed {
-                    list.delete(s, &m);
-                    dict.remove(&m);
+                list.for_range(start, end, false, |m, _| doomed.push(m.to_vec()));
+                for m in doomed {
+                    list.delete(&m);
                 }
             }
         }
@@ -247,21 +227,21 @@ impl ZSetValue {
     }
 
     /// One SCAN step: the small encoding returns everything at once (cursor 0), the
-    /// skiplist scans its dict.
+    /// skiplist scans its member index.
     pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8], f64)) -> u64 {
         match self {
             ZSetValue::Listpack(v) => {
                 v.iter().for_each(|(m, s)| f(m.as_slice(), *s));
                 0
             }
-            ZSetValue::SkipList { dict, .. } => {
+            ZSetValue::SkipList { list } => {
                 let mut cursor = cursor;
                 let mut seen = 0;
                 let mut maxiter = count.saturating_mul(10).max(10);
                 loop {
-                    cursor = dict.scan(cursor, |m, s| {
+                    cursor = list.scan_step(cursor, |m, s| {
                         seen += 1;
-                        f(m.as_slice(), *s)
+                        f(m, s)
                     });
                     maxiter -= 1;
                     if cursor == 0 || maxiter == 0 || seen >= count {

@@ -1,39 +1,89 @@
-//! The ordered half of a big sorted set: a skiplist with spans (the distance each
-//! forward link jumps), so insert, delete, rank and rank lookup are all O(log n).
+//! The big encoding of a sorted set: a skiplist with spans (the distance each forward
+//! link jumps) that is also its own member → node hash index, so each member is stored
+//! exactly once.
 //!
-//! Nodes live in an arena (`Vec<Node>`, index 0 is the header) linked by `u32`
-//! indices; freed slots are reused. Order is (score, member) with members compared
-//! bytewise, exactly as Redis's zslInsert/zslDelete order them. Spans are `u32`
-//! (a set cannot approach 4 billion members in memory), links a boxed slice.
+//! # Layout
+//!
+//! Nodes live in one arena (`Vec<Node>`) and refer to each other by `u32` index, so a
+//! member costs one 56-byte slot and no allocation of its own (members up to 22 bytes are
+//! inline in their [`Bstr`]). A node carries
+//!
+//! * its member and score, its backward link and its level-0 forward link (a level-0
+//!   span is always 1, so it is not stored);
+//! * when its level is above 1, the index of its block of upper links (`level - 1`
+//!   [`Link`]s) in a shared pool; three nodes in four have level 1 and no block;
+//! * the index half: `hash`, the low 32 bits of the member's keyed SipHash, and
+//!   `chain`, the next node of the same hash bucket.
+//!
+//! The hash index is a power-of-two array of `u32` bucket heads chained through the
+//! nodes, so a score lookup by member is O(1) on average and costs 4 bytes per bucket
+//! plus the 8 bytes of `hash` and `chain` per node. Insert, delete, rank and rank lookup
+//! are O(log n) through the skiplist, exactly ordered as Redis orders a zset: by score,
+//! then by member bytes.
+//!
+//! Free node slots are chained through `chain` (a free slot has level 0); free upper
+//! blocks are chained per size through their first link. When deletes leave the arena
+//! three-quarters empty, the list is rebuilt compactly.
+//!
+//! # Resizing and SCAN
+//!
+//! The bucket array doubles when it would hold more members than buckets and shrinks when
+//! under a tenth full. Because each node caches its hash, a resize relinks the nodes
+//! without hashing any member again (a few milliseconds for a million members). SCAN
+//! walks the buckets with Redis's reverse-binary cursor, so a member present for the whole
+//! scan is returned at least once even if the array is resized between calls.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
 
 use crate::store::bstr::Bstr;
 
 /// "No node".
 const NIL: u32 = u32::MAX;
+/// The header, which is not in the arena.
+const HEAD: u32 = u32::MAX - 1;
 /// Highest level a node may reach (Redis's ZSKIPLIST_MAXLEVEL).
 const MAX_LEVEL: usize = 32;
+/// Smallest bucket array.
+const MIN_BUCKETS: usize = 4;
+/// The bucket array shrinks when fewer than one member per this many buckets remains.
+const SHRINK_RATIO: usize = 10;
+/// Arenas at least this big are rebuilt when three quarters of their slots are free.
+const COMPACT_MIN: usize = 1024;
 
-/// One forward link of a node.
+/// One forward link above level 0.
 #[derive(Debug, Clone, Copy)]
 struct Link {
     next: u32,
     span: u32,
 }
 
-/// One member: its bytes, score, backward link and forward links.
+/// "No link" (also the filler of a fresh upper block).
+const NO_LINK: Link = Link { next: NIL, span: 0 };
+
+/// One member (or a free slot when `level` is 0).
 #[derive(Debug, Clone)]
 struct Node {
     ele: Bstr,
     score: f64,
     backward: u32,
-    links: Box<[Link]>,
+    next0: u32,
+    upper: u32,
+    chain: u32,
+    hash: u32,
+    level: u8,
 }
 
-/// A skiplist ordered by (score, member).
+/// A skiplist ordered by (score, member) with an O(1) member lookup.
 #[derive(Debug, Clone)]
 pub struct SkipList {
     nodes: Vec<Node>,
-    free: Vec<u32>,
+    uppers: Vec<Link>,
+    free_uppers: [u32; MAX_LEVEL],
+    free_node: u32,
+    head: [Link; MAX_LEVEL],
+    buckets: Vec<u32>,
     level: usize,
     len: usize,
     tail: u32,
@@ -51,23 +101,45 @@ fn before(s1: f64, e1: &[u8], s2: f64, e2: &[u8]) -> bool {
     s1 < s2 || (s1 == s2 && e1 < e2)
 }
 
+/// The per-process SipHash key of member indexes (clients cannot choose collisions).
+fn hash_member(ele: &[u8]) -> u32 {
+    static SEED: OnceLock<RandomState> = OnceLock::new();
+    let mut hasher = SEED.get_or_init(RandomState::new).build_hasher();
+    hasher.write(ele);
+    hasher.finish() as u32
+}
+
+/// The reverse-binary increment of a SCAN cursor over `mask`.
+fn next_cursor(cursor: u64, mask: u64) -> u64 {
+    (cursor | !mask)
+        .reverse_bits()
+        .wrapping_add(1)
+        .reverse_bits()
+}
+
 impl SkipList {
     /// An empty list.
     pub fn new() -> Self {
-        let header = Node {
-            ele: Bstr::from_slice(b""),
-            score: 0.0,
-            backward: NIL,
-            links: vec![Link { next: NIL, span: 0 }; MAX_LEVEL].into_boxed_slice(),
-        };
         SkipList {
-            nodes: vec![header],
-            free: Vec::new(),
+            nodes: Vec::new(),
+            uppers: Vec::new(),
+            free_uppers: [NIL; MAX_LEVEL],
+            free_node: NIL,
+            head: [NO_LINK; MAX_LEVEL],
+            buckets: Vec::new(),
             level: 1,
             len: 0,
             tail: NIL,
             rng: 0x9e37_79b9_7f4a_7c15,
         }
+    }
+
+    /// An empty list with room for `n` members.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut list = Self::new();
+        list.nodes.reserve_exact(n);
+        list.resize_index(n.max(MIN_BUCKETS).next_power_of_two());
+        list
     }
 
     /// Number of members.
@@ -95,25 +167,193 @@ impl SkipList {
         }
     }
 
-    fn link(&self, node: u32, i: usize) -> Link {
-        self.nodes[node as usize].links[i]
+    fn node(&self, x: u32) -> &Node {
+        &self.nodes[x as usize]
+    }
+
+    /// The forward link of `x` (a node or [`HEAD`]) at level `i`.
+    fn link(&self, x: u32, i: usize) -> Link {
+        if x == HEAD {
+            return self.head[i];
+        }
+        let n = self.node(x);
+        if i == 0 {
+            Link {
+                next: n.next0,
+                span: 1,
+            }
+        } else {
+            self.uppers[n.upper as usize + i - 1]
+        }
+    }
+
+    /// Sets the forward link of `x` at level `i` (a node's level-0 span is implicit).
+    fn set_link(&mut self, x: u32, i: usize, link: Link) {
+        if x == HEAD {
+            self.head[i] = link;
+        } else if i == 0 {
+            self.nodes[x as usize].next0 = link.next;
+        } else {
+            let at = self.nodes[x as usize].upper as usize + i - 1;
+            self.uppers[at] = link;
+        }
+    }
+
+    /// Adds `delta` (wrapping) to the span of `x` at level `i`. Spans of links to nothing
+    /// are bookkeeping only and never read for a result, so wrapping is harmless there.
+    fn add_span(&mut self, x: u32, i: usize, delta: u32) {
+        let mut l = self.link(x, i);
+        l.span = l.span.wrapping_add(delta);
+        self.set_link(x, i, l);
+    }
+
+    /// True when node `a` sorts before node `b`.
+    fn precedes(&self, a: u32, b: u32) -> bool {
+        let (na, nb) = (self.node(a), self.node(b));
+        before(na.score, na.ele.as_slice(), nb.score, nb.ele.as_slice())
+    }
+
+    /// A slot for a new node of `level` (its links unset).
+    fn alloc_node(&mut self, ele: Bstr, score: f64, hash: u32, level: usize) -> u32 {
+        let upper = if level > 1 {
+            self.alloc_uppers(level - 1)
+        } else {
+            NIL
+        };
+        let node = Node {
+            ele,
+            score,
+            backward: NIL,
+            next0: NIL,
+            upper,
+            chain: NIL,
+            hash,
+            level: level as u8,
+        };
+        if self.free_node != NIL {
+            let x = self.free_node;
+            self.free_node = self.node(x).chain;
+            self.nodes[x as usize] = node;
+            x
+        } else {
+            debug_assert!(self.nodes.len() < HEAD as usize);
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
+        }
+    }
+
+    /// A block of `n` upper links from the pool.
+    fn alloc_uppers(&mut self, n: usize) -> u32 {
+        let free = self.free_uppers[n];
+        if free != NIL {
+            self.free_uppers[n] = self.uppers[free as usize].next;
+            return free;
+        }
+        let at = self.uppers.len() as u32;
+        self.uppers.extend(std::iter::repeat(NO_LINK).take(n));
+        at
+    }
+
+    /// Returns the slot of an unlinked, unindexed node to the free lists.
+    fn free_slot(&mut self, x: u32) {
+        let (level, upper) = (self.node(x).level as usize, self.node(x).upper);
+        if level > 1 {
+            self.uppers[upper as usize].next = self.free_uppers[level - 1];
+            self.free_uppers[level - 1] = upper;
+        }
+        let free_node = self.free_node;
+        let n = &mut self.nodes[x as usize];
+        n.ele = Bstr::empty();
+        n.level = 0;
+        n.chain = free_node;
+        self.free_node = x;
+    }
+
+    /// The node holding `ele`, or [`NIL`].
+    fn find(&self, ele: &[u8]) -> u32 {
+        if self.buckets.is_empty() {
+            return NIL;
+        }
+        let hash = hash_member(ele);
+        let mut x = self.buckets[hash as usize & (self.buckets.len() - 1)];
+        while x != NIL {
+            let n = self.node(x);
+            if n.hash == hash && n.ele.as_slice() == ele {
+                return x;
+            }
+            x = n.chain;
+        }
+        NIL
+    }
+
+    /// Relinks every node into a fresh bucket array of `size` (a power of two).
+    fn resize_index(&mut self, size: usize) {
+        let mut buckets = vec![NIL; size];
+        let mask = size - 1;
+        for (x, n) in self.nodes.iter_mut().enumerate() {
+            if n.level != 0 {
+                let b = n.hash as usize & mask;
+                n.chain = buckets[b];
+                buckets[b] = x as u32;
+            }
+        }
+        self.buckets = buckets;
+    }
+
+    /// Adds node `x` to the hash index (which has buckets).
+    fn index_add(&mut self, x: u32) {
+        let b = self.node(x).hash as usize & (self.buckets.len() - 1);
+        self.nodes[x as usize].chain = self.buckets[b];
+        self.buckets[b] = x;
+    }
+
+    /// Removes node `x` from the hash index.
+    fn index_remove(&mut self, x: u32) {
+        let b = self.node(x).hash as usize & (self.buckets.len() - 1);
+        let after = self.node(x).chain;
+        if self.buckets[b] == x {
+            self.buckets[b] = after;
+            return;
+        }
+        let mut p = self.buckets[b];
+        while p != NIL {
+            let next = self.node(p).chain;
+            if next == x {
+                self.nodes[p as usize].chain = after;
+                return;
+            }
+            p = next;
+        }
+        debug_assert!(false, "node missing from its bucket");
     }
 
     /// Inserts a member that is not present yet.
+    pub fn insert(&mut self, score: f64, ele: &[u8]) {
+        self.insert_hashed(score, Bstr::from_slice(ele), hash_member(ele));
+    }
+
+    fn insert_hashed(&mut self, score: f64, ele: Bstr, hash: u32) {
+        if self.len >= self.buckets.len() {
+            self.resize_index((self.buckets.len() * 2).max(MIN_BUCKETS));
+        }
+        let level = self.random_level();
+        let x = self.alloc_node(ele, score, hash, level);
+        self.index_add(x);
+        self.link_node(x);
+    }
+
+    /// Links node `x` (member, score and level set) into its place in the order.
     #[allow(clippy::needless_range_loop)]
-    pub fn insert(&mut self, score: f64, ele: Bstr) {
-        let mut update = [0u32; MAX_LEVEL];
+    fn link_node(&mut self, idx: u32) {
+        let level = self.node(idx).level as usize;
+        let mut update = [HEAD; MAX_LEVEL];
         let mut rank = [0usize; MAX_LEVEL];
-        let mut x = 0u32;
+        let mut x = HEAD;
         for i in (0..self.level).rev() {
             rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
             loop {
                 let l = self.link(x, i);
-                if l.next == NIL {
-                    break;
-                }
-                let n = &self.nodes[l.next as usize];
-                if !before(n.score, n.ele.as_slice(), score, ele.as_slice()) {
+                if l.next == NIL || !self.precedes(l.next, idx) {
                     break;
                 }
                 rank[i] += l.span as usize;
@@ -121,48 +361,43 @@ impl SkipList {
             }
             update[i] = x;
         }
-        let level = self.random_level();
         if level > self.level {
             for i in self.level..level {
                 rank[i] = 0;
-                update[i] = 0;
-                self.nodes[0].links[i].span = self.len as u32;
+                update[i] = HEAD;
+                self.head[i] = Link {
+                    next: NIL,
+                    span: self.len as u32,
+                };
             }
             self.level = level;
         }
-        let node = Node {
-            ele,
-            score,
-            backward: NIL,
-            links: vec![Link { next: NIL, span: 0 }; level].into_boxed_slice(),
-        };
-        let idx = match self.free.pop() {
-            Some(i) => {
-                self.nodes[i as usize] = node;
-                i
-            }
-            None => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u32
-            }
-        };
         for i in 0..level {
-            let up = update[i] as usize;
-            let ul = self.nodes[up].links[i];
-            self.nodes[idx as usize].links[i] = Link {
-                next: ul.next,
-                span: ul.span - (rank[0] - rank[i]) as u32,
-            };
-            self.nodes[up].links[i] = Link {
-                next: idx,
-                span: (rank[0] - rank[i] + 1) as u32,
-            };
+            let up = self.link(update[i], i);
+            let skipped = (rank[0] - rank[i]) as u32;
+            self.set_link(
+                idx,
+                i,
+                Link {
+                    next: up.next,
+                    span: up.span.wrapping_sub(skipped),
+                },
+            );
+            self.set_link(
+                update[i],
+                i,
+                Link {
+                    next: idx,
+                    span: skipped + 1,
+                },
+            );
         }
         for i in level..self.level {
-            self.nodes[update[i] as usize].links[i].span += 1;
+            self.add_span(update[i], i, 1);
         }
-        self.nodes[idx as usize].backward = if update[0] == 0 { NIL } else { update[0] };
-        let next = self.nodes[idx as usize].links[0].next;
+        let back = if update[0] == HEAD { NIL } else { update[0] };
+        self.nodes[idx as usize].backward = back;
+        let next = self.node(idx).next0;
         if next != NIL {
             self.nodes[next as usize].backward = idx;
         } else {
@@ -171,66 +406,126 @@ impl SkipList {
         self.len += 1;
     }
 
-    /// Removes (score, ele); false when absent.
+    /// Unlinks node `target` from the order (it stays allocated and indexed).
     #[allow(clippy::needless_range_loop)]
-    pub fn delete(&mut self, score: f64, ele: &[u8]) -> bool {
-        let mut update = [0u32; MAX_LEVEL];
-        let mut x = 0u32;
+    fn unlink_node(&mut self, target: u32) {
+        let mut update = [HEAD; MAX_LEVEL];
+        let mut x = HEAD;
         for i in (0..self.level).rev() {
             loop {
-                let l = self.link(x, i);
-                if l.next == NIL {
+                let next = self.link(x, i).next;
+                if next == NIL || !self.precedes(next, target) {
                     break;
                 }
-                let n = &self.nodes[l.next as usize];
-                if !before(n.score, n.ele.as_slice(), score, ele) {
-                    break;
-                }
-                x = l.next;
+                x = next;
             }
             update[i] = x;
         }
-        let target = self.link(x, 0).next;
-        if target == NIL {
-            return false;
-        }
-        let t = &self.nodes[target as usize];
-        if t.score != score || t.ele.as_slice() != ele {
-            return false;
-        }
+        debug_assert_eq!(self.link(update[0], 0).next, target);
         for i in 0..self.level {
-            let up = update[i] as usize;
-            if self.nodes[up].links[i].next == target {
-                let tl = self.nodes[target as usize].links[i];
-                self.nodes[up].links[i].span += tl.span;
-                self.nodes[up].links[i].span -= 1;
-                self.nodes[up].links[i].next = tl.next;
+            let up = self.link(update[i], i);
+            if up.next == target {
+                let t = self.link(target, i);
+                let span = up.span.wrapping_add(t.span).wrapping_sub(1);
+                self.set_link(update[i], i, Link { next: t.next, span });
             } else {
-                self.nodes[up].links[i].span -= 1;
+                self.add_span(update[i], i, u32::MAX);
             }
         }
-        let next = self.nodes[target as usize].links[0].next;
-        let back = self.nodes[target as usize].backward;
+        let (next, back) = (self.node(target).next0, self.node(target).backward);
         if next != NIL {
             self.nodes[next as usize].backward = back;
         } else {
             self.tail = back;
         }
-        while self.level > 1 && self.nodes[0].links[self.level - 1].next == NIL {
+        while self.level > 1 && self.head[self.level - 1].next == NIL {
             self.level -= 1;
         }
-        let slot = &mut self.nodes[target as usize];
-        slot.ele = Bstr::from_slice(b"");
-        slot.links = Box::new([]);
-        self.free.push(target);
         self.len -= 1;
-        true
+    }
+
+    /// The score of `ele`.
+    pub fn score(&self, ele: &[u8]) -> Option<f64> {
+        let x = self.find(ele);
+        (x != NIL).then(|| self.node(x).score)
+    }
+
+    /// True when `ele` is a member.
+    pub fn contains(&self, ele: &[u8]) -> bool {
+        self.find(ele) != NIL
+    }
+
+    /// Removes `ele`, returning its score; `None` when absent.
+    pub fn delete(&mut self, ele: &[u8]) -> Option<f64> {
+        let x = self.find(ele);
+        if x == NIL {
+            return None;
+        }
+        let score = self.node(x).score;
+        self.unlink_node(x);
+        self.index_remove(x);
+        self.free_slot(x);
+        self.shrink_if_sparse();
+        Some(score)
+    }
+
+    /// Gives back memory after many deletes: rebuilds a mostly free arena, shrinks a
+    /// mostly empty bucket array.
+    fn shrink_if_sparse(&mut self) {
+        if self.nodes.len() >= COMPACT_MIN && self.len * 4 < self.nodes.len() {
+            self.compact();
+        } else if self.buckets.len() > MIN_BUCKETS && self.len * SHRINK_RATIO < self.buckets.len() {
+            self.resize_index(self.len.max(MIN_BUCKETS).next_power_of_two());
+        }
+    }
+
+    /// Rebuilds the list into exactly sized arenas (members move, none is copied).
+    fn compact(&mut self) {
+        let mut fresh = SkipList::with_capacity(self.len);
+        fresh.rng = self.rng;
+        let mut x = self.head[0].next;
+        while x != NIL {
+            let n = &mut self.nodes[x as usize];
+            let ele = std::mem::take(&mut n.ele);
+            fresh.insert_hashed(n.score, ele, n.hash);
+            x = n.next0;
+        }
+        *self = fresh;
+    }
+
+    /// Changes the score of `ele`, returning the old one; `None` when absent. The node
+    /// stays where it is when the new score keeps its place, and is relinked otherwise.
+    pub fn update_score(&mut self, ele: &[u8], score: f64) -> Option<f64> {
+        let x = self.find(ele);
+        if x == NIL {
+            return None;
+        }
+        let (old, back, next) = {
+            let n = self.node(x);
+            (n.score, n.backward, n.next0)
+        };
+        let fits_after = back == NIL || {
+            let b = self.node(back);
+            before(b.score, b.ele.as_slice(), score, ele)
+        };
+        let fits_before = next == NIL || {
+            let n = self.node(next);
+            before(score, ele, n.score, n.ele.as_slice())
+        };
+        if fits_after && fits_before {
+            self.nodes[x as usize].score = score;
+        } else {
+            self.unlink_node(x);
+            self.nodes[x as usize].score = score;
+            self.link_node(x);
+        }
+        Some(old)
     }
 
     /// Number of members for which `pred` holds, `pred` being true for a prefix of the
     /// order (monotonic: once false, false for every later member).
     pub fn count_before(&self, pred: impl Fn(&[u8], f64) -> bool) -> usize {
-        let mut x = 0u32;
+        let mut x = HEAD;
         let mut rank = 0;
         for i in (0..self.level).rev() {
             loop {
@@ -238,7 +533,7 @@ impl SkipList {
                 if l.next == NIL {
                     break;
                 }
-                let n = &self.nodes[l.next as usize];
+                let n = self.node(l.next);
                 if !pred(n.ele.as_slice(), n.score) {
                     break;
                 }
@@ -249,18 +544,19 @@ impl SkipList {
         rank
     }
 
-    /// 0-based rank of (score, ele), which must be present.
-    pub fn rank(&self, score: f64, ele: &[u8]) -> usize {
-        self.count_before(|e, s| before(s, e, score, ele))
+    /// 0-based rank of `ele`; `None` when absent.
+    pub fn rank(&self, ele: &[u8]) -> Option<usize> {
+        let score = self.score(ele)?;
+        Some(self.count_before(|e, s| before(s, e, score, ele)))
     }
 
-    /// The node at 0-based `rank`, if any.
+    /// The node at 0-based `rank`, or [`NIL`].
     fn node_at(&self, rank: usize) -> u32 {
         if rank >= self.len {
             return NIL;
         }
         let want = rank + 1;
-        let mut x = 0u32;
+        let mut x = HEAD;
         let mut traversed = 0;
         for i in (0..self.level).rev() {
             loop {
@@ -282,7 +578,7 @@ impl SkipList {
     pub fn get(&self, rank: usize) -> Option<(&[u8], f64)> {
         let x = self.node_at(rank);
         (x != NIL).then(|| {
-            let n = &self.nodes[x as usize];
+            let n = self.node(x);
             (n.ele.as_slice(), n.score)
         })
     }
@@ -298,18 +594,80 @@ impl SkipList {
             if x == NIL {
                 return;
             }
-            let n = &self.nodes[x as usize];
+            let n = self.node(x);
             f(n.ele.as_slice(), n.score);
-            x = if rev { n.backward } else { n.links[0].next };
+            x = if rev { n.backward } else { n.next0 };
         }
+    }
+
+    /// One SCAN step: visits the members of bucket `cursor` and returns the next cursor,
+    /// 0 when the scan is complete.
+    pub fn scan_step(&self, cursor: u64, mut f: impl FnMut(&[u8], f64)) -> u64 {
+        if self.buckets.is_empty() || self.len == 0 {
+            return 0;
+        }
+        let mask = self.buckets.len() as u64 - 1;
+        let mut x = self.buckets[(cursor & mask) as usize];
+        while x != NIL {
+            let n = self.node(x);
+            f(n.ele.as_slice(), n.score);
+            x = n.chain;
+        }
+        next_cursor(cursor, mask)
     }
 
     /// Approximate heap bytes used.
     pub fn heap_size(&self) -> usize {
-        self.nodes
-            .iter()
-            .map(|n| n.ele.heap_size() + n.links.len() * 8)
-            .sum::<usize>()
-            + self.nodes.capacity() * std::mem::size_of::<Node>()
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.uppers.capacity() * std::mem::size_of::<Link>()
+            + self.buckets.capacity() * 4
+            + self.nodes.iter().map(|n| n.ele.heap_size()).sum::<usize>()
+    }
+
+    /// Checks every internal invariant (tests only): order, spans, backward links,
+    /// tail, length and the index.
+    #[cfg(test)]
+    pub fn check_invariants(&self) {
+        let mut x = self.head[0].next;
+        let mut prev = NIL;
+        let mut count = 0;
+        let mut ranks = std::collections::HashMap::new();
+        while x != NIL {
+            count += 1;
+            ranks.insert(x, count);
+            assert_eq!(self.node(x).backward, prev);
+            if prev != NIL {
+                assert!(self.precedes(prev, x));
+            }
+            assert_eq!(self.find(self.node(x).ele.as_slice()), x);
+            prev = x;
+            x = self.node(x).next0;
+        }
+        assert_eq!(count, self.len);
+        assert_eq!(self.tail, prev);
+        for i in 1..self.level {
+            let mut x = HEAD;
+            loop {
+                let l = self.link(x, i);
+                if l.next == NIL {
+                    break;
+                }
+                let from = if x == HEAD { 0 } else { ranks[&x] };
+                assert_eq!(l.span as usize, ranks[&l.next] - from, "span at level {i}");
+                x = l.next;
+            }
+        }
+        let indexed: usize = (0..self.buckets.len() as u64)
+            .map(|b| {
+                let mut n = 0;
+                let mut x = self.buckets[b as usize];
+                while x != NIL {
+                    n += 1;
+                    x = self.node(x).chain;
+                }
+                n
+            })
+            .sum();
+        assert_eq!(indexed, self.len);
     }
 }

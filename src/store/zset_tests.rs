@@ -81,3 +81,161 @@ fn random_ops_match_model() {
         check(&z, &model);
     }
 }
+
+/// Ordered-float key of the BTreeMap model: scores are never NaN.
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+struct Score(f64);
+impl Eq for Score {}
+impl Ord for Score {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0
+            .partial_cmp(&other.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+
+/// A deliberately simple model: member → score plus the (score, member) order.
+#[derive(Default)]
+struct Model {
+    scores: std::collections::BTreeMap<Vec<u8>, f64>,
+    order: std::collections::BTreeSet<(Score, Vec<u8>)>,
+}
+
+impl Model {
+    fn set(&mut self, m: &[u8], s: f64) {
+        if let Some(old) = self.scores.insert(m.to_vec(), s) {
+            self.order.remove(&(Score(old), m.to_vec()));
+        }
+        self.order.insert((Score(s), m.to_vec()));
+    }
+    fn remove(&mut self, m: &[u8]) -> Option<f64> {
+        let old = self.scores.remove(m)?;
+        self.order.remove(&(Score(old), m.to_vec()));
+        Some(old)
+    }
+    fn sorted(&self) -> Vec<(Vec<u8>, f64)> {
+        self.order.iter().map(|(s, m)| (m.clone(), s.0)).collect()
+    }
+}
+
+/// Random operation sequences (seeded `rand`) on the skiplist itself against the model,
+/// with every structural invariant checked along the way; a small member space makes
+/// updates, deletes and re-inserts of the same members frequent, and a long run drives
+/// the arena through compaction and the index through growth and shrink.
+#[test]
+fn skiplist_random_ops_match_btreemap_model() {
+    use rand::{rngs::StdRng, Rng as _, SeedableRng};
+    for seed in [3u64, 17, 2024] {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut list = skiplist::SkipList::new();
+        let mut model = Model::default();
+        for step in 0..20_000 {
+            // Grow for a while, then shrink hard, so compaction and index shrink happen.
+            let space = if (step / 5000) % 2 == 0 { 3000 } else { 40 };
+            let m = format!("member:{}", rng.gen_range(0..space)).into_bytes();
+            let s = (rng.gen_range(-20i32..20) as f64) / 4.0;
+            match rng.gen_range(0..10) {
+                0..=3 => match model.scores.get(&m) {
+                    Some(_) => {
+                        assert!(list.update_score(&m, s).is_some());
+                        model.set(&m, s);
+                    }
+                    None => {
+                        list.insert(s, &m);
+                        model.set(&m, s);
+                    }
+                },
+                4..=6 => assert_eq!(list.delete(&m), model.remove(&m)),
+                7 => {
+                    let want = model.order.iter().position(|(_, e)| *e == m);
+                    assert_eq!(list.rank(&m), want);
+                    assert_eq!(list.score(&m), model.scores.get(&m).copied());
+                }
+                8 => {
+                    let n = model.order.iter().filter(|(x, _)| x.0 < s).count();
+                    assert_eq!(list.count_before(|_, x| x < s), n);
+                }
+                _ => {
+                    let r = rng.gen_range(0..=model.scores.len());
+                    let want = model.order.iter().nth(r).map(|(x, e)| (e.clone(), x.0));
+                    assert_eq!(list.get(r).map(|(e, x)| (e.to_vec(), x)), want);
+                }
+            }
+            if step % 1000 == 0 {
+                list.check_invariants();
+                let mut got = Vec::new();
+                list.for_range(0, usize::MAX, false, |e, x| got.push((e.to_vec(), x)));
+                assert_eq!(got, model.sorted());
+                let mut back = Vec::new();
+                list.for_range(0, usize::MAX, true, |e, x| back.push((e.to_vec(), x)));
+                back.reverse();
+                assert_eq!(back, got);
+            }
+        }
+        list.check_invariants();
+    }
+}
+
+/// A full SCAN of a skiplist visits every member at least once even when members are
+/// added and removed (forcing index resizes) between steps.
+#[test]
+fn skiplist_scan_survives_resizes() {
+    let mut list = skiplist::SkipList::new();
+    for i in 0..500 {
+        list.insert(i as f64, format!("keep:{i}").as_bytes());
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = 0;
+    let mut step = 0;
+    loop {
+        cursor = list.scan_step(cursor, |m, _| {
+            seen.insert(m.to_vec());
+        });
+        step += 1;
+        if step % 3 == 0 {
+            for j in 0..200 {
+                list.insert(-1.0, format!("tmp:{step}:{j}").as_bytes());
+            }
+        } else if step % 3 == 1 {
+            for j in 0..200 {
+                list.delete(format!("tmp:{}:{j}", step - 1).as_bytes());
+            }
+        }
+        if cursor == 0 {
+            break;
+        }
+    }
+    for i in 0..500 {
+        assert!(
+            seen.contains(format!("keep:{i}").as_bytes()),
+            "keep:{i} missed"
+        );
+    }
+}
+
+/// Updating a score in place or by relinking keeps the member stored once and the order
+/// right, including `-0` and infinities.
+#[test]
+fn skiplist_update_in_place_and_relink() {
+    let mut list = skiplist::SkipList::new();
+    for (i, m) in ["a", "b", "c", "d"].iter().enumerate() {
+        list.insert(i as f64, m.as_bytes());
+    }
+    assert_eq!(list.update_score(b"b", 1.5), Some(1.0));
+    assert_eq!(list.update_score(b"a", f64::INFINITY), Some(0.0));
+    assert_eq!(list.update_score(b"d", -0.0), Some(3.0));
+    assert_eq!(list.update_score(b"zz", 1.0), None);
+    let mut got = Vec::new();
+    list.for_range(0, 9, false, |m, s| got.push((m.to_vec(), s)));
+    assert_eq!(
+        got,
+        vec![
+            (b"d".to_vec(), -0.0),
+            (b"b".to_vec(), 1.5),
+            (b"c".to_vec(), 2.0),
+            (b"a".to_vec(), f64::INFINITY)
+        ]
+    );
+    assert!(list.score(b"d").is_some_and(|s| s.is_sign_negative()));
+    list.check_invariants();
+}
