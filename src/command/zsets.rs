@@ -479,8 +479,8 @@ fn lex_lte_max(m: &[u8], max: &LexBound) -> bool {
 
 /// The ranks `start..end` whose scores fall in `r`.
 fn score_ranks(z: &ZSetValue, r: &ScoreRange) -> (usize, usize) {
-    let start = z.count_before(|_, s| if r.minex { s <= r.min } else { s < r.min });
-    let end = z.count_before(|_, s| if r.maxex { s < r.max } else { s <= r.max });
+    let start = z.count_before_score(|s| if r.minex { s <= r.min } else { s < r.min });
+    let end = z.count_before_score(|s| if r.maxex { s < r.max } else { s <= r.max });
     (start, end.max(start))
 }
 

@@ -171,6 +171,15 @@ impl ZSetValue {
         }
     }
 
+    /// [`ZSetValue::count_before`] for a predicate on scores alone (which a skiplist
+    /// answers without reading members).
+    pub fn count_before_score(&self, pred: impl Fn(f64) -> bool) -> usize {
+        match self {
+            ZSetValue::Listpack(v) => v.partition_point(|(_, s)| pred(*s)),
+            ZSetValue::SkipList { list } => list.count_before_score(pred),
+        }
+    }
+
     /// The member at 0-based rank.
     pub fn get(&self, rank: usize) -> Option<(&[u8], f64)> {
         match self {

@@ -11,7 +11,10 @@
 //! * its member and score, its backward link and its level-0 forward link (a level-0
 //!   span is always 1, so it is not stored);
 //! * when its level is above 1, the index of its block of upper links (`level - 1`
-//!   [`Link`]s) in a shared pool; three nodes in four have level 1 and no block;
+//!   [`Link`]s) in a shared pool; three nodes in four have level 1 and no block. An upper
+//!   link also carries copies of the score and the block index of the node it leads to,
+//!   so a search at the upper levels reads one block per step, as Redis reads one node
+//!   per step (members are read only on equal scores, as in Redis);
 //! * the index half: `hash`, the low 32 bits of the member's keyed SipHash, and
 //!   `chain`, the next node of the same hash bucket.
 //!
@@ -52,15 +55,33 @@ const SHRINK_RATIO: usize = 10;
 /// Arenas at least this big are rebuilt when three quarters of their slots are free.
 const COMPACT_MIN: usize = 1024;
 
-/// One forward link above level 0.
+/// One forward link, with copies of the score and upper block of the node it leads to
+/// (kept in step by every change of a link or of a linked node's score).
 #[derive(Debug, Clone, Copy)]
 struct Link {
+    score: f64,
     next: u32,
     span: u32,
+    next_upper: u32,
 }
 
 /// "No link" (also the filler of a fresh upper block).
-const NO_LINK: Link = Link { next: NIL, span: 0 };
+const NO_LINK: Link = Link {
+    score: 0.0,
+    next: NIL,
+    span: 0,
+    next_upper: NIL,
+};
+
+/// Where a search stands: a node (or [`HEAD`]) and its upper block.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    x: u32,
+    up: u32,
+}
+
+/// The start of every search.
+const AT_HEAD: At = At { x: HEAD, up: NIL };
 
 /// One member (or a free slot when `level` is 0).
 #[derive(Debug, Clone)]
@@ -171,20 +192,87 @@ impl SkipList {
         &self.nodes[x as usize]
     }
 
+    /// The forward link at level `i` from where a search stands. Level-0 links are read
+    /// from the next node itself (only `next0` is stored, and its span is always 1).
+    fn fwd(&self, at: At, i: usize) -> Link {
+        if i > 0 {
+            return if at.x == HEAD {
+                self.head[i]
+            } else {
+                self.uppers[at.up as usize + i - 1]
+            };
+        }
+        let next = if at.x == HEAD {
+            self.head[0].next
+        } else {
+            self.node(at.x).next0
+        };
+        if next == NIL {
+            return Link { span: 1, ..NO_LINK };
+        }
+        let n = self.node(next);
+        Link {
+            score: n.score,
+            next,
+            span: 1,
+            next_upper: n.upper,
+        }
+    }
+
+    /// Where a search stands at node `x` (or [`HEAD`]).
+    fn at(&self, x: u32) -> At {
+        let up = if x == HEAD { NIL } else { self.node(x).upper };
+        At { x, up }
+    }
+
     /// The forward link of `x` (a node or [`HEAD`]) at level `i`.
     fn link(&self, x: u32, i: usize) -> Link {
-        if x == HEAD {
-            return self.head[i];
+        self.fwd(self.at(x), i)
+    }
+
+    /// A link to node `next` (or to nothing) with its copies filled in.
+    fn link_to(&self, next: u32, span: u32) -> Link {
+        if next == NIL {
+            return Link { span, ..NO_LINK };
         }
-        let n = self.node(x);
-        if i == 0 {
-            Link {
-                next: n.next0,
-                span: 1,
+        let n = self.node(next);
+        Link {
+            score: n.score,
+            next,
+            span,
+            next_upper: n.upper,
+        }
+    }
+
+    /// True when the node `l` leads to sorts before (score, ele); reads the member only
+    /// on equal scores.
+    fn leads_before(&self, l: &Link, score: f64, ele: &[u8]) -> bool {
+        l.score < score || (l.score == score && self.node(l.next).ele.as_slice() < ele)
+    }
+
+    /// The last node (or [`HEAD`]) before (score, ele) at every level below
+    /// `self.level`, and the rank of each.
+    fn search(&self, score: f64, ele: &[u8]) -> ([u32; MAX_LEVEL], [usize; MAX_LEVEL]) {
+        let mut update = [HEAD; MAX_LEVEL];
+        let mut rank = [0usize; MAX_LEVEL];
+        let mut at = AT_HEAD;
+        let mut traversed = 0;
+        for i in (0..self.level).rev() {
+            loop {
+                let l = self.fwd(at, i);
+                if l.next == NIL || !self.leads_before(&l, score, ele) {
+                    break;
+                }
+                traversed += l.span as usize;
+                at = At {
+                    x: l.next,
+                    up: l.next_upper,
+                };
             }
-        } else {
-            self.uppers[n.upper as usize + i - 1]
+            update[i] = at.x;
+            rank[i] = traversed;
         }
+        (update, rank)
     }
 
     /// Sets the forward link of `x` at level `i` (a node's level-0 span is implicit).
@@ -208,6 +296,7 @@ impl SkipList {
     }
 
     /// True when node `a` sorts before node `b`.
+    #[cfg(test)]
     fn precedes(&self, a: u32, b: u32) -> bool {
         let (na, nb) = (self.node(a), self.node(b));
         before(na.score, na.ele.as_slice(), nb.score, nb.ele.as_slice())
@@ -342,32 +431,21 @@ impl SkipList {
         self.link_node(x);
     }
 
-    /// Links node `x` (member, score and level set) into its place in the order.
+    /// Links node `idx` (member, score and level set) into its place in the order.
     #[allow(clippy::needless_range_loop)]
     fn link_node(&mut self, idx: u32) {
         let level = self.node(idx).level as usize;
-        let mut update = [HEAD; MAX_LEVEL];
-        let mut rank = [0usize; MAX_LEVEL];
-        let mut x = HEAD;
-        for i in (0..self.level).rev() {
-            rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
-            loop {
-                let l = self.link(x, i);
-                if l.next == NIL || !self.precedes(l.next, idx) {
-                    break;
-                }
-                rank[i] += l.span as usize;
-                x = l.next;
-            }
-            update[i] = x;
-        }
+        let (mut update, mut rank) = {
+            let n = self.node(idx);
+            self.search(n.score, n.ele.as_slice())
+        };
         if level > self.level {
             for i in self.level..level {
                 rank[i] = 0;
                 update[i] = HEAD;
                 self.head[i] = Link {
-                    next: NIL,
                     span: self.len as u32,
+                    ..NO_LINK
                 };
             }
             self.level = level;
@@ -375,22 +453,13 @@ impl SkipList {
         for i in 0..level {
             let up = self.link(update[i], i);
             let skipped = (rank[0] - rank[i]) as u32;
-            self.set_link(
-                idx,
-                i,
-                Link {
-                    next: up.next,
-                    span: up.span.wrapping_sub(skipped),
-                },
-            );
-            self.set_link(
-                update[i],
-                i,
-                Link {
-                    next: idx,
-                    span: skipped + 1,
-                },
-            );
+            let mine = Link {
+                span: up.span.wrapping_sub(skipped),
+                ..up
+            };
+            self.set_link(idx, i, mine);
+            let to_me = self.link_to(idx, skipped + 1);
+            self.set_link(update[i], i, to_me);
         }
         for i in level..self.level {
             self.add_span(update[i], i, 1);
@@ -409,25 +478,17 @@ impl SkipList {
     /// Unlinks node `target` from the order (it stays allocated and indexed).
     #[allow(clippy::needless_range_loop)]
     fn unlink_node(&mut self, target: u32) {
-        let mut update = [HEAD; MAX_LEVEL];
-        let mut x = HEAD;
-        for i in (0..self.level).rev() {
-            loop {
-                let next = self.link(x, i).next;
-                if next == NIL || !self.precedes(next, target) {
-                    break;
-                }
-                x = next;
-            }
-            update[i] = x;
-        }
+        let (update, _) = {
+            let n = self.node(target);
+            self.search(n.score, n.ele.as_slice())
+        };
         debug_assert_eq!(self.link(update[0], 0).next, target);
         for i in 0..self.level {
             let up = self.link(update[i], i);
             if up.next == target {
                 let t = self.link(target, i);
                 let span = up.span.wrapping_add(t.span).wrapping_sub(1);
-                self.set_link(update[i], i, Link { next: t.next, span });
+                self.set_link(update[i], i, Link { span, ..t });
             } else {
                 self.add_span(update[i], i, u32::MAX);
             }
@@ -493,8 +554,9 @@ impl SkipList {
         *self = fresh;
     }
 
-    /// Changes the score of `ele`, returning the old one; `None` when absent. The node
-    /// stays where it is when the new score keeps its place, and is relinked otherwise.
+    /// Changes the score of `ele`, returning the old one; `None` when absent. A level-1
+    /// node stays where it is when the new score keeps its place; otherwise the node is
+    /// relinked (its member is never copied).
     pub fn update_score(&mut self, ele: &[u8], score: f64) -> Option<f64> {
         let x = self.find(ele);
         if x == NIL {
@@ -512,7 +574,8 @@ impl SkipList {
             let n = self.node(next);
             before(score, ele, n.score, n.ele.as_slice())
         };
-        if fits_after && fits_before {
+        // Only a level-1 node can change in place: no upper link holds a copy of its score.
+        if fits_after && fits_before && self.node(x).level == 1 {
             self.nodes[x as usize].score = score;
         } else {
             self.unlink_node(x);
@@ -525,20 +588,30 @@ impl SkipList {
     /// Number of members for which `pred` holds, `pred` being true for a prefix of the
     /// order (monotonic: once false, false for every later member).
     pub fn count_before(&self, pred: impl Fn(&[u8], f64) -> bool) -> usize {
-        let mut x = HEAD;
+        self.walk_count(|l| pred(self.node(l.next).ele.as_slice(), l.score))
+    }
+
+    /// [`SkipList::count_before`] for a predicate on scores alone, which never reads a
+    /// member (one block per step).
+    pub fn count_before_score(&self, pred: impl Fn(f64) -> bool) -> usize {
+        self.walk_count(|l| pred(l.score))
+    }
+
+    /// How many nodes a search passes while `go` holds for the link ahead.
+    fn walk_count(&self, go: impl Fn(&Link) -> bool) -> usize {
+        let mut at = AT_HEAD;
         let mut rank = 0;
         for i in (0..self.level).rev() {
             loop {
-                let l = self.link(x, i);
-                if l.next == NIL {
-                    break;
-                }
-                let n = self.node(l.next);
-                if !pred(n.ele.as_slice(), n.score) {
+                let l = self.fwd(at, i);
+                if l.next == NIL || !go(&l) {
                     break;
                 }
                 rank += l.span as usize;
-                x = l.next;
+                at = At {
+                    x: l.next,
+                    up: l.next_upper,
+                };
             }
         }
         rank
@@ -547,7 +620,7 @@ impl SkipList {
     /// 0-based rank of `ele`; `None` when absent.
     pub fn rank(&self, ele: &[u8]) -> Option<usize> {
         let score = self.score(ele)?;
-        Some(self.count_before(|e, s| before(s, e, score, ele)))
+        Some(self.walk_count(|l| self.leads_before(l, score, ele)))
     }
 
     /// The node at 0-based `rank`, or [`NIL`].
@@ -556,19 +629,22 @@ impl SkipList {
             return NIL;
         }
         let want = rank + 1;
-        let mut x = HEAD;
+        let mut at = AT_HEAD;
         let mut traversed = 0;
         for i in (0..self.level).rev() {
             loop {
-                let l = self.link(x, i);
+                let l = self.fwd(at, i);
                 if l.next == NIL || traversed + l.span as usize > want {
                     break;
                 }
                 traversed += l.span as usize;
-                x = l.next;
+                at = At {
+                    x: l.next,
+                    up: l.next_upper,
+                };
             }
             if traversed == want {
-                return x;
+                return at.x;
             }
         }
         NIL
@@ -654,6 +730,8 @@ impl SkipList {
                 }
                 let from = if x == HEAD { 0 } else { ranks[&x] };
                 assert_eq!(l.span as usize, ranks[&l.next] - from, "span at level {i}");
+                assert_eq!(l.score.to_bits(), self.node(l.next).score.to_bits());
+                assert_eq!(l.next_upper, self.node(l.next).upper);
                 x = l.next;
             }
         }
