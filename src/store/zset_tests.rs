@@ -26,7 +26,10 @@ fn check(z: &ZSetValue, model: &[(Vec<u8>, f64)]) {
     for (i, (m, s)) in model.iter().enumerate() {
         assert_eq!(z.rank(m), Some(i));
         assert_eq!(z.score(m), Some(*s));
-        assert_eq!(z.get(i), Some((m.as_slice(), *s)));
+        assert_eq!(
+            z.get(i).map(|(e, x)| (e.into_owned(), x)),
+            Some((m.clone(), *s))
+        );
     }
 }
 
@@ -238,4 +241,83 @@ fn skiplist_update_in_place_and_relink() {
     );
     assert!(list.score(b"d").is_some_and(|s| s.is_sign_negative()));
     list.check_invariants();
+}
+
+/// Random operation sequences (seeded `rand`) on whole sorted sets against the BTreeMap
+/// model, with fractional, huge, tiny and infinite scores and integer-looking members, at
+/// several `zset-max-listpack-entries` limits, so the listpack encoding, its score text
+/// and the conversion to a skiplist are all exercised.
+#[test]
+fn zset_random_ops_with_listpack_scores_match_model() {
+    use rand::{rngs::StdRng, Rng as _, SeedableRng};
+    let scores = [
+        0.5,
+        -1.25,
+        1e300,
+        -2.5e-9,
+        3.0,
+        7.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.1,
+    ];
+    for (seed, max_entries) in [(5u64, 4usize), (6, 16), (7, 128), (8, 1000)] {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut z = ZSetValue::new_listpack();
+        let mut model = Model::default();
+        for _ in 0..3000 {
+            let m = match rng.gen_range(0..3) {
+                0 => format!("{}", rng.gen_range(-50i32..50)),
+                1 => format!("m{}", rng.gen_range(0..40)),
+                _ => format!("long-member-{:030}", rng.gen_range(0..10)),
+            }
+            .into_bytes();
+            let s = scores[rng.gen_range(0..scores.len())] * f64::from(rng.gen_range(1..4));
+            match rng.gen_range(0..8) {
+                0..=2 => {
+                    if model.scores.contains_key(&m) {
+                        z.update(&m, s);
+                    } else {
+                        z.insert(&m, s, max_entries, 64);
+                    }
+                    model.set(&m, s);
+                }
+                3 | 4 => assert_eq!(z.remove(&m), model.remove(&m).is_some()),
+                5 => {
+                    let want = model.order.iter().position(|(_, e)| *e == m);
+                    assert_eq!(z.rank(&m), want);
+                    let got = z.score(&m).map(f64::to_bits);
+                    assert_eq!(got, model.scores.get(&m).map(|x| x.to_bits()));
+                }
+                6 if !model.scores.is_empty() => {
+                    let a = rng.gen_range(0..model.scores.len());
+                    let b = (a + rng.gen_range(0..4)).min(model.scores.len());
+                    let doomed: Vec<_> = model.sorted()[a..b].to_vec();
+                    assert_eq!(z.remove_range(a, b), b - a);
+                    doomed.iter().for_each(|(e, _)| {
+                        model.remove(e);
+                    });
+                }
+                _ => {
+                    let n = model.order.iter().filter(|(x, _)| x.0 < s).count();
+                    assert_eq!(z.count_before_score(|x| x < s), n);
+                    assert_eq!(z.count_before(|_, x| x < s), n);
+                }
+            }
+            assert_eq!(z.len(), model.scores.len());
+            assert_eq!(z.to_vec(), model.sorted());
+            let big = max_entries < model.scores.len() || matches!(z, ZSetValue::SkipList { .. });
+            assert_eq!(z.encoding(), if big { "skiplist" } else { "listpack" });
+        }
+        let mut rev = Vec::new();
+        z.for_range(1, 6, true, |e, x| rev.push((e.to_vec(), x)));
+        let want: Vec<_> = model.sorted().into_iter().take(6).skip(1).rev().collect();
+        assert_eq!(rev, want);
+    }
+}
+
+/// A small sorted set's value stays small: the skiplist's large header is boxed away.
+#[test]
+fn small_zset_value_is_compact() {
+    assert!(std::mem::size_of::<ZSetValue>() <= 48);
 }
