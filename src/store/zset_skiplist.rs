@@ -25,8 +25,10 @@
 //! then by member bytes.
 //!
 //! Free node slots are chained through `chain` (a free slot has level 0); free upper
-//! blocks are chained per size through their first link. When deletes leave the arena
-//! three-quarters empty, the list is rebuilt compactly.
+//! blocks are chained per size through their first link, and both are reused by later
+//! inserts. When deletes leave the arena three-quarters empty and at most 65,536
+//! members remain, the list is rebuilt compactly in one linear pass (a few
+//! milliseconds at most); a bigger set keeps its free slots until then.
 //!
 //! # Resizing and SCAN
 //!
@@ -52,8 +54,11 @@ const MAX_LEVEL: usize = 32;
 const MIN_BUCKETS: usize = 4;
 /// The bucket array shrinks when fewer than one member per this many buckets remains.
 const SHRINK_RATIO: usize = 10;
-/// Arenas at least this big are rebuilt when three quarters of their slots are free.
+/// Arenas at least this big are rebuilt when three quarters of their slots are free...
 const COMPACT_MIN: usize = 1024;
+/// ...provided at most this many members are left, which bounds the pause of one
+/// rebuild to a few milliseconds (bigger arenas keep their free slots for reuse).
+const COMPACT_MAX_LIVE: usize = 1 << 16;
 
 /// One forward link, with copies of the score and upper block of the node it leads to
 /// (kept in step by every change of a link or of a linked node's score).
@@ -533,24 +538,51 @@ impl SkipList {
     /// Gives back memory after many deletes: rebuilds a mostly free arena, shrinks a
     /// mostly empty bucket array.
     fn shrink_if_sparse(&mut self) {
-        if self.nodes.len() >= COMPACT_MIN && self.len * 4 < self.nodes.len() {
+        if self.nodes.len() >= COMPACT_MIN
+            && self.len * 4 < self.nodes.len()
+            && self.len <= COMPACT_MAX_LIVE
+        {
             self.compact();
         } else if self.buckets.len() > MIN_BUCKETS && self.len * SHRINK_RATIO < self.buckets.len() {
             self.resize_index(self.len.max(MIN_BUCKETS).next_power_of_two());
         }
     }
 
-    /// Rebuilds the list into exactly sized arenas (members move, none is copied).
+    /// Rebuilds the list into exactly sized arenas in one ordered pass (members move,
+    /// none is copied, nothing is searched or hashed again): O(n) in the members left,
+    /// which is at most a third of the deletes since the arena was last this full.
     fn compact(&mut self) {
-        let mut fresh = SkipList::with_capacity(self.len);
+        let mut fresh = SkipList::new();
         fresh.rng = self.rng;
+        fresh.nodes.reserve_exact(self.len);
+        let mut tails = [HEAD; MAX_LEVEL];
+        let mut tail_rank = [0usize; MAX_LEVEL];
+        let (mut rank, mut prev) = (0usize, NIL);
         let mut x = self.head[0].next;
         while x != NIL {
             let n = &mut self.nodes[x as usize];
+            let (score, hash, next) = (n.score, n.hash, n.next0);
             let ele = std::mem::take(&mut n.ele);
-            fresh.insert_hashed(n.score, ele, n.hash);
-            x = n.next0;
+            let level = fresh.random_level();
+            let y = fresh.alloc_node(ele, score, hash, level);
+            rank += 1;
+            fresh.level = fresh.level.max(level);
+            for i in 0..level {
+                let link = fresh.link_to(y, (rank - tail_rank[i]) as u32);
+                fresh.set_link(tails[i], i, link);
+                (tails[i], tail_rank[i]) = (y, rank);
+            }
+            fresh.nodes[y as usize].backward = prev;
+            prev = y;
+            x = next;
         }
+        for i in 0..fresh.level {
+            let span = (rank - tail_rank[i]) as u32;
+            fresh.set_link(tails[i], i, Link { span, ..NO_LINK });
+        }
+        fresh.len = rank;
+        fresh.tail = prev;
+        fresh.resize_index(rank.max(MIN_BUCKETS).next_power_of_two());
         *self = fresh;
     }
 
