@@ -344,7 +344,7 @@ impl SkipList {
             return free;
         }
         let at = self.uppers.len() as u32;
-        self.uppers.extend(std::iter::repeat(NO_LINK).take(n));
+        self.uppers.extend(std::iter::repeat_n(NO_LINK, n));
         at
     }
 

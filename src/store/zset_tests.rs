@@ -86,7 +86,7 @@ fn random_ops_match_model() {
 }
 
 /// Ordered-float key of the BTreeMap model: scores are never NaN.
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, PartialEq)]
 struct Score(f64);
 impl Eq for Score {}
 impl Ord for Score {
@@ -94,6 +94,11 @@ impl Ord for Score {
         self.0
             .partial_cmp(&other.0)
             .unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+impl PartialOrd for Score {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
