@@ -33,10 +33,13 @@
 //! # Resizing and SCAN
 //!
 //! The bucket array doubles when it would hold more members than buckets and shrinks when
-//! under a tenth full. Because each node caches its hash, a resize relinks the nodes
-//! without hashing any member again (a few milliseconds for a million members). SCAN
-//! walks the buckets with Redis's reverse-binary cursor, so a member present for the whole
-//! scan is returned at least once even if the array is resized between calls.
+//! under a tenth full, incrementally as Redis's dict does: a second array is allocated
+//! (zeroed, so untouched until used; a bucket stores node + 1, 0 being empty) and every
+//! insert and delete moves one more old bucket into it, relinking nodes by their cached
+//! hash without hashing any member again. Until a bucket has moved, its members are found
+//! in the old array. SCAN walks the buckets with Redis's reverse-binary cursor (visiting
+//! both arrays while a resize is under way), so a member present for the whole scan is
+//! returned at least once even if the index is resized between calls.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -110,6 +113,8 @@ pub struct SkipList {
     free_node: u32,
     head: [Link; MAX_LEVEL],
     buckets: Vec<u32>,
+    rehash: Vec<u32>,
+    rehash_idx: usize,
     level: usize,
     len: usize,
     tail: u32,
@@ -153,6 +158,8 @@ impl SkipList {
             free_node: NIL,
             head: [NO_LINK; MAX_LEVEL],
             buckets: Vec::new(),
+            rehash: Vec::new(),
+            rehash_idx: 0,
             level: 1,
             len: 0,
             tail: NIL,
@@ -363,13 +370,54 @@ impl SkipList {
         self.free_node = x;
     }
 
+    /// True while the index is moving from `buckets` to `rehash`.
+    fn rehashing(&self) -> bool {
+        !self.rehash.is_empty()
+    }
+
+    /// The bucket count the index is at or moving to.
+    fn index_size(&self) -> usize {
+        if self.rehashing() {
+            self.rehash.len()
+        } else {
+            self.buckets.len()
+        }
+    }
+
+    /// The bucket holding a member of `hash`: in the old array unless that bucket was
+    /// already moved. `(true, b)` is bucket `b` of the new array.
+    fn slot(&self, hash: u32) -> (bool, usize) {
+        let b = hash as usize & (self.buckets.len() - 1);
+        if !self.rehashing() || b >= self.rehash_idx {
+            (false, b)
+        } else {
+            (true, hash as usize & (self.rehash.len() - 1))
+        }
+    }
+
+    /// The first node of a bucket.
+    fn head_of(&self, (new, b): (bool, usize)) -> u32 {
+        let head = if new { self.rehash[b] } else { self.buckets[b] };
+        head.wrapping_sub(1)
+    }
+
+    /// Makes `x` the first node of a bucket.
+    fn set_head(&mut self, (new, b): (bool, usize), x: u32) {
+        let head = x.wrapping_add(1);
+        if new {
+            self.rehash[b] = head;
+        } else {
+            self.buckets[b] = head;
+        }
+    }
+
     /// The node holding `ele`, or [`NIL`].
     fn find(&self, ele: &[u8]) -> u32 {
         if self.buckets.is_empty() {
             return NIL;
         }
         let hash = hash_member(ele);
-        let mut x = self.buckets[hash as usize & (self.buckets.len() - 1)];
+        let mut x = self.head_of(self.slot(hash));
         while x != NIL {
             let n = self.node(x);
             if n.hash == hash && n.ele.as_slice() == ele {
@@ -380,36 +428,86 @@ impl SkipList {
         NIL
     }
 
-    /// Relinks every node into a fresh bucket array of `size` (a power of two).
+    /// Relinks every node into a fresh bucket array of `size` (a power of two) at once;
+    /// for new and rebuilt lists, whose size is bounded.
     fn resize_index(&mut self, size: usize) {
-        let mut buckets = vec![NIL; size];
+        let mut buckets = vec![0u32; size];
         let mask = size - 1;
         for (x, n) in self.nodes.iter_mut().enumerate() {
             if n.level != 0 {
                 let b = n.hash as usize & mask;
-                n.chain = buckets[b];
-                buckets[b] = x as u32;
+                n.chain = buckets[b].wrapping_sub(1);
+                buckets[b] = x as u32 + 1;
             }
         }
         self.buckets = buckets;
+        self.rehash = Vec::new();
+        self.rehash_idx = 0;
+    }
+
+    /// Starts moving the index to `size` buckets (finishing a move in progress first).
+    /// A zeroed array comes from the allocator untouched, so starting costs nothing.
+    fn start_resize(&mut self, size: usize) {
+        if self.rehashing() {
+            self.rehash_steps(usize::MAX);
+        }
+        if self.buckets.is_empty() {
+            self.buckets = vec![0u32; size];
+        } else if size != self.buckets.len() {
+            self.rehash = vec![0u32; size];
+            self.rehash_idx = 0;
+        }
+    }
+
+    /// Moves up to `n` buckets of a resize in progress (visiting at most ten empty ones
+    /// per bucket asked for, unless finishing), like Redis's incremental rehash.
+    fn rehash_steps(&mut self, mut n: usize) {
+        let mut empty_visits = n.saturating_mul(10);
+        while n > 0 && self.rehashing() {
+            if self.rehash_idx >= self.buckets.len() {
+                self.buckets = std::mem::take(&mut self.rehash);
+                self.rehash_idx = 0;
+                return;
+            }
+            let mut x = self.head_of((false, self.rehash_idx));
+            if x == NIL {
+                self.rehash_idx += 1;
+                empty_visits -= 1;
+                if empty_visits == 0 {
+                    return;
+                }
+                continue;
+            }
+            self.buckets[self.rehash_idx] = 0;
+            let mask = self.rehash.len() - 1;
+            while x != NIL {
+                let next = self.node(x).chain;
+                let b = (true, self.node(x).hash as usize & mask);
+                self.nodes[x as usize].chain = self.head_of(b);
+                self.set_head(b, x);
+                x = next;
+            }
+            self.rehash_idx += 1;
+            n -= 1;
+        }
     }
 
     /// Adds node `x` to the hash index (which has buckets).
     fn index_add(&mut self, x: u32) {
-        let b = self.node(x).hash as usize & (self.buckets.len() - 1);
-        self.nodes[x as usize].chain = self.buckets[b];
-        self.buckets[b] = x;
+        let slot = self.slot(self.node(x).hash);
+        self.nodes[x as usize].chain = self.head_of(slot);
+        self.set_head(slot, x);
     }
 
     /// Removes node `x` from the hash index.
     fn index_remove(&mut self, x: u32) {
-        let b = self.node(x).hash as usize & (self.buckets.len() - 1);
+        let slot = self.slot(self.node(x).hash);
         let after = self.node(x).chain;
-        if self.buckets[b] == x {
-            self.buckets[b] = after;
+        if self.head_of(slot) == x {
+            self.set_head(slot, after);
             return;
         }
-        let mut p = self.buckets[b];
+        let mut p = self.head_of(slot);
         while p != NIL {
             let next = self.node(p).chain;
             if next == x {
@@ -427,8 +525,9 @@ impl SkipList {
     }
 
     fn insert_hashed(&mut self, score: f64, ele: Bstr, hash: u32) {
-        if self.len >= self.buckets.len() {
-            self.resize_index((self.buckets.len() * 2).max(MIN_BUCKETS));
+        self.rehash_steps(1);
+        if self.len >= self.index_size() {
+            self.start_resize((self.index_size() * 2).max(MIN_BUCKETS));
         }
         let level = self.random_level();
         let x = self.alloc_node(ele, score, hash, level);
@@ -527,6 +626,7 @@ impl SkipList {
         if x == NIL {
             return None;
         }
+        self.rehash_steps(1);
         let score = self.node(x).score;
         self.unlink_node(x);
         self.index_remove(x);
@@ -543,8 +643,8 @@ impl SkipList {
             && self.len <= COMPACT_MAX_LIVE
         {
             self.compact();
-        } else if self.buckets.len() > MIN_BUCKETS && self.len * SHRINK_RATIO < self.buckets.len() {
-            self.resize_index(self.len.max(MIN_BUCKETS).next_power_of_two());
+        } else if self.index_size() > MIN_BUCKETS && self.len * SHRINK_RATIO < self.index_size() {
+            self.start_resize(self.len.max(MIN_BUCKETS).next_power_of_two());
         }
     }
 
@@ -708,27 +808,51 @@ impl SkipList {
         }
     }
 
-    /// One SCAN step: visits the members of bucket `cursor` and returns the next cursor,
-    /// 0 when the scan is complete.
-    pub fn scan_step(&self, cursor: u64, mut f: impl FnMut(&[u8], f64)) -> u64 {
-        if self.buckets.is_empty() || self.len == 0 {
-            return 0;
-        }
-        let mask = self.buckets.len() as u64 - 1;
-        let mut x = self.buckets[(cursor & mask) as usize];
+    /// Calls `f` on every member of a bucket.
+    fn visit_bucket(&self, slot: (bool, usize), f: &mut impl FnMut(&[u8], f64)) {
+        let mut x = self.head_of(slot);
         while x != NIL {
             let n = self.node(x);
             f(n.ele.as_slice(), n.score);
             x = n.chain;
         }
-        next_cursor(cursor, mask)
+    }
+
+    /// One SCAN step: visits the members of bucket `cursor` and returns the next cursor,
+    /// 0 when the scan is complete. While the index is being resized, the bucket of the
+    /// smaller array is visited with every bucket of the larger one it expands to (each
+    /// member is in exactly one of them), as Redis's dictScan does.
+    pub fn scan_step(&self, cursor: u64, mut f: impl FnMut(&[u8], f64)) -> u64 {
+        if self.buckets.is_empty() || self.len == 0 {
+            return 0;
+        }
+        let old_mask = self.buckets.len() as u64 - 1;
+        if !self.rehashing() {
+            self.visit_bucket((false, (cursor & old_mask) as usize), &mut f);
+            return next_cursor(cursor, old_mask);
+        }
+        let new_mask = self.rehash.len() as u64 - 1;
+        let (small, small_mask, large, large_mask) = if old_mask < new_mask {
+            (false, old_mask, true, new_mask)
+        } else {
+            (true, new_mask, false, old_mask)
+        };
+        let mut v = cursor;
+        self.visit_bucket((small, (v & small_mask) as usize), &mut f);
+        loop {
+            self.visit_bucket((large, (v & large_mask) as usize), &mut f);
+            v = next_cursor(v, large_mask);
+            if v & (small_mask ^ large_mask) == 0 {
+                return v;
+            }
+        }
     }
 
     /// Approximate heap bytes used.
     pub fn heap_size(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<Node>()
             + self.uppers.capacity() * std::mem::size_of::<Link>()
-            + self.buckets.capacity() * 4
+            + (self.buckets.capacity() + self.rehash.capacity()) * 4
             + self.nodes.iter().map(|n| n.ele.heap_size()).sum::<usize>()
     }
 
@@ -767,17 +891,12 @@ impl SkipList {
                 x = l.next;
             }
         }
-        let indexed: usize = (0..self.buckets.len() as u64)
-            .map(|b| {
-                let mut n = 0;
-                let mut x = self.buckets[b as usize];
-                while x != NIL {
-                    n += 1;
-                    x = self.node(x).chain;
-                }
-                n
-            })
-            .sum();
+        let mut indexed = 0;
+        for (new, size) in [(false, self.buckets.len()), (true, self.rehash.len())] {
+            for b in 0..size {
+                self.visit_bucket((new, b), &mut |_, _| indexed += 1);
+            }
+        }
         assert_eq!(indexed, self.len);
     }
 }
