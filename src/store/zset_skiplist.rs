@@ -856,6 +856,12 @@ impl SkipList {
             + self.nodes.iter().map(|n| n.ele.heap_size()).sum::<usize>()
     }
 
+    /// True while the member index is being resized (tests only).
+    #[cfg(test)]
+    pub fn index_resizing(&self) -> bool {
+        self.rehashing()
+    }
+
     /// Checks every internal invariant (tests only): order, spans, backward links,
     /// tail, length and the index.
     #[cfg(test)]

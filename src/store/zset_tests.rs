@@ -326,3 +326,41 @@ fn zset_random_ops_with_listpack_scores_match_model() {
 fn small_zset_value_is_compact() {
     assert!(std::mem::size_of::<ZSetValue>() <= 48);
 }
+
+/// In the middle of an incremental index resize (growing, then shrinking), every member
+/// is found, ranks and scores hold, and a full SCAN returns every member.
+#[test]
+fn skiplist_mid_resize_lookups_and_scan() {
+    let mut list = skiplist::SkipList::new();
+    let mut n = 0;
+    while !(n > 1000 && list.index_resizing()) {
+        list.insert(n as f64, format!("m{n}").as_bytes());
+        n += 1;
+    }
+    list.check_invariants();
+    let scan_all = |list: &skiplist::SkipList| {
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = 0;
+        loop {
+            cursor = list.scan_step(cursor, |m, _| {
+                seen.insert(m.to_vec());
+            });
+            if cursor == 0 {
+                return seen;
+            }
+        }
+    };
+    assert_eq!(scan_all(&list).len(), n);
+    assert_eq!(list.rank(b"m7"), Some(7));
+    let mut left = n;
+    while !(left < n / 20 && list.index_resizing()) {
+        left -= 1;
+        assert_eq!(
+            list.delete(format!("m{left}").as_bytes()),
+            Some(left as f64)
+        );
+    }
+    list.check_invariants();
+    assert_eq!(scan_all(&list).len(), left);
+    assert_eq!(list.score(b"m3"), Some(3.0));
+}
