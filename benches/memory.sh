@@ -3,9 +3,11 @@
 # one dataset at a time) and prints each one's RSS growth and the ratio ours / redis.
 #
 #   bash benches/memory.sh [elements]        (default 1000000)
+#   KINDS="zset" bash benches/memory.sh      (only some datasets)
 #
-# Datasets: N small string keys; one hash, one set, one list and (when ZADD exists) one
-# sorted set of N elements. Not a pass/fail test: it reports numbers (a dataset whose
+# Datasets: N small string keys; one hash, one set, one list and one sorted set of N
+# elements; and N/10 small sorted sets of 10 members each (`zsmall`, the listpack
+# encoding). Not a pass/fail test: it reports numbers (a dataset whose
 # commands we do not implement yet shows as no growth).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +45,10 @@ for start in range(0, n, batch):
         cmd(b"RPUSH", b"l", *[b"element:%d" % i for i in ids])
     elif kind == "zset":
         cmd(b"ZADD", b"z", *[x for i in ids for x in (b"%d" % i, b"member:%d" % i)])
+    elif kind == "zsmall":
+        for k in range(start, min(n, start + batch), 10):
+            cmd(b"ZADD", b"zs:%d" % k,
+                *[x for i in range(k, min(n, k + 10)) for x in (b"%d.5" % i, b"member:%d" % i)])
 PY
 }
 
@@ -64,7 +70,7 @@ measure() { # binary kind -> RSS growth in kB
 }
 
 printf '%-8s %14s %14s %7s\n' dataset "redis +kB" "ours +kB" ratio
-for kind in strings hash set list zset; do
+for kind in ${KINDS:-strings hash set list zset zsmall}; do
     r=$(measure redis "$kind"); o=$(measure ours "$kind")
     printf '%-8s %14s %14s %7s\n' "$kind" "$r" "$o" "$(python3 -c "print(round($o/max($r,1), 2))")"
 done

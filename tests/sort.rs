@@ -262,6 +262,37 @@ fn store_writes_a_list() {
     );
 }
 
+/// Sorted sets sort like sets, but BY nosort keeps their (score, member) order with
+/// LIMIT taken on that order (from the top with DESC), and SORT_RO converts a listpack
+/// zset to a skiplist even when the sort fails.
+#[test]
+fn sorted_sets_sort_and_keep_zset_order() {
+    let (_server, mut c) = start();
+    script(
+        &mut c,
+        &[
+            ("ZADD z 3 30 1 10 2 20 -1 7", ":4\r\n"),
+            ("OBJECT ENCODING z", "$8\r\nlistpack\r\n"),
+            ("SORT z", &arr(&["7", "10", "20", "30"])),
+            ("OBJECT ENCODING z", "$8\r\nskiplist\r\n"),
+            ("SORT z ALPHA DESC LIMIT 0 2", &arr(&["7", "30"])),
+            ("SORT z BY nosort", &arr(&["7", "10", "20", "30"])),
+            ("SORT z BY nosort DESC LIMIT 1 2", &arr(&["20", "10"])),
+            ("SORT z BY nosort LIMIT 3 9", &arr(&["30"])),
+            ("SORT z BY nosort LIMIT 4 1", &arr(&[])),
+            ("SORT z BY nosort DESC STORE l", ":4\r\n"),
+            ("SORT l BY nosort", &arr(&["30", "20", "10", "7"])),
+            ("ZADD bad 1 b 2 a", ":2\r\n"),
+            (
+                "SORT_RO bad",
+                "-ERR One or more scores can't be converted into double\r\n",
+            ),
+            ("OBJECT ENCODING bad", "$8\r\nskiplist\r\n"),
+            ("SORT_RO bad BY nosort DESC", &arr(&["a", "b"])),
+        ],
+    );
+}
+
 #[test]
 fn errors_and_parse_order() {
     let (_server, mut c) = start();

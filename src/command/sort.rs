@@ -1,4 +1,4 @@
-//! SORT and SORT_RO: sort the elements of a list or set (numerically or by bytes),
+//! SORT and SORT_RO: sort the elements of a list, set or sorted set (numerically or by bytes),
 //! optionally by the values of other keys or hash fields (`BY`), fetching other keys'
 //! values for each element (`GET`), and storing the result as a list (`STORE`).
 //!
@@ -9,7 +9,11 @@
 //! * `BY pattern` without a `*` (up to the first NUL, as C's `strchr`) means "don't
 //!   sort": lists keep their order (DESC walks from the tail, LIMIT takes a range), sets
 //!   keep their iteration order — except with STORE, where a set is sorted by bytes so
-//!   the stored list is deterministic (DESC still applies).
+//!   the stored list is deterministic (DESC still applies). Sorted sets keep their
+//!   own (score, member) order, like lists, with or without STORE.
+//! * A sorted set is converted to the skiplist encoding by SORT and SORT_RO alike,
+//!   even when the sort then fails, as Redis does before loading it (OBJECT ENCODING
+//!   shows it).
 //! * Numeric sorting reads every score with C `strtod`: leading spaces, an empty string
 //!   (0), hex and `inf` are accepted, trailing bytes, NaN and out-of-range values are
 //!   not (`One or more scores can't be converted into double`). Equal scores are ordered
@@ -207,6 +211,7 @@ fn load(value: Option<&Value>, o: &SortOptions<'_>) -> (Vec<Vec<u8>>, i64, i64) 
     let len = match value {
         Some(Value::List(list)) => list.len(),
         Some(Value::Set(set)) => set.len(),
+        Some(Value::ZSet(z)) => z.len(),
         _ => 0,
     } as i64;
     let (start, end) = limit_range(o.limit, len);
@@ -225,6 +230,22 @@ fn load(value: Option<&Value>, o: &SortOptions<'_>) -> (Vec<Vec<u8>>, i64, i64) 
             };
             (elems, 0, end - start)
         }
+        Some(Value::ZSet(z)) if o.dontsort => {
+            if end < start {
+                return (Vec::new(), start, end);
+            }
+            let mut elems = Vec::with_capacity((end - start + 1) as usize);
+            let (from, to) = if o.desc {
+                (len - 1 - end, len - start)
+            } else {
+                (start, end + 1)
+            };
+            z.for_range(from as usize, to as usize, o.desc, |m, _| {
+                elems.push(m.to_vec())
+            });
+            (elems, 0, end - start)
+        }
+        Some(Value::ZSet(z)) => (z.to_vec().into_iter().map(|(m, _)| m).collect(), start, end),
         Some(Value::List(list)) => (list.iter().map(|e| e.to_vec()).collect(), start, end),
         Some(Value::Set(set)) => (set.iter().map(|m| m.to_vec()).collect(), start, end),
         _ => (Vec::new(), start, end),
@@ -286,10 +307,12 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Bytes], readonly: bool) -> CmdResult 
     let mut o = SortOptions::parse(&args[2..], readonly)?;
     let now = ctx.now();
     let db = ctx.db();
-    let value = db.lookup_read(&args[1], now);
+    let mut value = db.lookup_read(&args[1], now);
     let is_set = matches!(value, Some(Value::Set(_)));
-    if !matches!(value, None | Some(Value::List(_)) | Some(Value::Set(_))) {
-        return Err(CmdError::WrongType);
+    match value.as_deref_mut() {
+        None | Some(Value::List(_)) | Some(Value::Set(_)) => {}
+        Some(Value::ZSet(z)) => z.convert_to_skiplist(),
+        Some(_) => return Err(CmdError::WrongType),
     }
     if o.dontsort && is_set && o.store.is_some() {
         (o.dontsort, o.alpha, o.by) = (false, true, None);

@@ -479,8 +479,8 @@ fn lex_lte_max(m: &[u8], max: &LexBound) -> bool {
 
 /// The ranks `start..end` whose scores fall in `r`.
 fn score_ranks(z: &ZSetValue, r: &ScoreRange) -> (usize, usize) {
-    let start = z.count_before(|_, s| if r.minex { s <= r.min } else { s < r.min });
-    let end = z.count_before(|_, s| if r.maxex { s < r.max } else { s <= r.max });
+    let start = z.count_before_score(|s| if r.minex { s <= r.min } else { s < r.min });
+    let end = z.count_before_score(|s| if r.maxex { s < r.max } else { s <= r.max });
     (start, end.max(start))
 }
 
@@ -514,10 +514,7 @@ fn lex_ranks_checked(
     }
     if !rev {
         let first = match z {
-            ZSetValue::Listpack(v) => v
-                .iter()
-                .position(|(m, _)| lex_gte_min(m.as_slice(), min))
-                .unwrap_or(len),
+            ZSetValue::Listpack(_) => z.position(|m, _| lex_gte_min(m, min)).unwrap_or(len),
             ZSetValue::SkipList { .. } => z.count_before(|m, _| !lex_gte_min(m, min)),
         };
         let mut end = first;
@@ -527,10 +524,7 @@ fn lex_ranks_checked(
         return (first, end);
     }
     let last = match z {
-        ZSetValue::Listpack(v) => v
-            .iter()
-            .rposition(|(m, _)| lex_lte_max(m.as_slice(), max))
-            .map_or(0, |i| i + 1),
+        ZSetValue::Listpack(_) => z.rposition(|m, _| lex_lte_max(m, max)).map_or(0, |i| i + 1),
         ZSetValue::SkipList { .. } => z.count_before(|m, _| lex_lte_max(m, max)),
     };
     let mut start = last;
@@ -1168,7 +1162,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let Some(count) = count else {
         let r = server.rng.below(z.len() as u64) as usize;
         match z.get(r) {
-            Some((m, _)) => reply.bulk(m),
+            Some((m, _)) => reply.bulk(&m),
             None => reply.null(),
         }
         return Ok(());
@@ -1180,7 +1174,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         reply_members_len(reply, n as usize, withscores);
         for _ in 0..n {
             if let Some((m, s)) = z.get(server.rng.below(len as u64) as usize) {
-                reply_member(reply, m, s, withscores);
+                reply_member(reply, &m, s, withscores);
             }
         }
         return Ok(());
@@ -1189,7 +1183,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     reply_members_len(reply, ranks.len(), withscores);
     for r in ranks {
         if let Some((m, s)) = z.get(r) {
-            reply_member(reply, m, s, withscores);
+            reply_member(reply, &m, s, withscores);
         }
     }
     Ok(())

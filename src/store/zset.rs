@@ -1,61 +1,58 @@
-//! Sorted set values: a compact sorted vector of (member, score) pairs ordered by
-//! (score, member) while small — standing in for Redis's listpack — and a skiplist
-//! with spans plus a member→score dict past `zset-max-listpack-entries` members or
-//! `zset-max-listpack-value` bytes per member.
+//! Sorted set values: while small, a listpack of member, score, member, score...
+//! ordered by (score, member), as Redis stores it (see [`listpack`]); past
+//! `zset-max-listpack-entries` members or `zset-max-listpack-value` bytes per member a
+//! skiplist with spans that doubles as the member → score index, so each member is
+//! stored once (see [`skiplist`]).
 //!
 //! OBJECT ENCODING reports `listpack` or `skiplist`, as Redis 7.0 does. Like Redis,
-//! the small encoding stores scores as text, so a negative zero comes back as `0`
-//! there, while the skiplist keeps `-0`. A skiplist never converts back on deletes.
+//! the small encoding cannot hold a negative zero (it comes back as `0` there), while
+//! the skiplist keeps `-0`. A skiplist never converts back on deletes.
 //!
 //! Every operation is expressed with 0-based ranks: a score or lex range becomes a
 //! rank range through [`ZSetValue::count_before`], so both encodings share all the
 //! range logic.
 
+#[path = "zset_listpack.rs"]
+pub mod listpack;
 #[path = "zset_skiplist.rs"]
 pub mod skiplist;
 
-use crate::store::bstr::Bstr;
-use crate::store::dict::Dict;
+use std::borrow::Cow;
+
+use listpack::ZListpack;
 use skiplist::SkipList;
 
 /// The two encodings of a sorted set.
 #[derive(Debug, Clone)]
 pub enum ZSetValue {
-    /// (member, score) pairs ordered by (score, member).
-    Listpack(Vec<(Bstr, f64)>),
-    /// Ordered skiplist plus member→score lookup.
+    /// member, score pairs in one listpack, ordered by (score, member).
+    Listpack(ZListpack),
+    /// (score, member) order with ranks, and member → score lookup (boxed: its header
+    /// is large, and most sorted sets are small).
     SkipList {
-        /// member → score
-        dict: Dict<Bstr, f64>,
-        /// (score, member) order with ranks
-        list: SkipList,
+        /// the list and its member index
+        list: Box<SkipList>,
     },
-}
-
-/// True when (s1, e1) sorts before (s2, e2).
-fn before(s1: f64, e1: &[u8], s2: f64, e2: &[u8]) -> bool {
-    s1 < s2 || (s1 == s2 && e1 < e2)
 }
 
 impl ZSetValue {
     /// An empty set in the small encoding.
     pub fn new_listpack() -> Self {
-        ZSetValue::Listpack(Vec::new())
+        ZSetValue::Listpack(ZListpack::new())
     }
 
     /// An empty set in the skiplist encoding.
     pub fn new_skiplist() -> Self {
         ZSetValue::SkipList {
-            dict: Dict::new(),
-            list: SkipList::new(),
+            list: Box::new(SkipList::new()),
         }
     }
 
     /// Number of members.
     pub fn len(&self) -> usize {
         match self {
-            ZSetValue::Listpack(v) => v.len(),
-            ZSetValue::SkipList { list, .. } => list.len(),
+            ZSetValue::Listpack(lp) => lp.len(),
+            ZSetValue::SkipList { list } => list.len(),
         }
     }
 
@@ -72,42 +69,43 @@ impl ZSetValue {
         }
     }
 
+    /// Approximate heap bytes held (MEMORY USAGE-style accounting).
+    pub fn heap_size(&self) -> usize {
+        match self {
+            ZSetValue::Listpack(lp) => lp.heap_size(),
+            ZSetValue::SkipList { list } => list.heap_size(),
+        }
+    }
+
     /// The score of `member`.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
-            ZSetValue::Listpack(v) => v
-                .iter()
-                .find(|(m, _)| m.as_slice() == member)
-                .map(|(_, s)| *s),
-            ZSetValue::SkipList { dict, .. } => dict.get(member).copied(),
+            ZSetValue::Listpack(lp) => lp.score(member),
+            ZSetValue::SkipList { list } => list.score(member),
         }
     }
 
     /// Converts to the skiplist encoding (no-op when already there).
     pub fn convert_to_skiplist(&mut self) {
-        if let ZSetValue::Listpack(v) = self {
-            let mut dict = Dict::with_capacity(v.len());
-            let mut list = SkipList::new();
-            for (m, s) in v.drain(..) {
-                dict.insert(m.clone(), s);
-                list.insert(s, m);
-            }
-            *self = ZSetValue::SkipList { dict, list };
+        if let ZSetValue::Listpack(lp) = self {
+            let mut list = SkipList::with_capacity(lp.len());
+            lp.for_range(0, usize::MAX, false, |m, s| list.insert(s, m));
+            *self = ZSetValue::SkipList {
+                list: Box::new(list),
+            };
         }
     }
 
     /// Converts a skiplist back to the small encoding when it fits (used for results
     /// built by the set-algebra commands, as Redis's zsetConvertToListpackIfNeeded).
     pub fn shrink_if_fits(&mut self, max_entries: usize, max_value: usize) {
-        if let ZSetValue::SkipList { list, .. } = self {
+        if let ZSetValue::SkipList { list } = self {
             let mut maxlen = 0;
             list.for_range(0, usize::MAX, false, |m, _| maxlen = maxlen.max(m.len()));
             if list.len() <= max_entries && maxlen <= max_value {
-                let mut v = Vec::with_capacity(list.len());
-                list.for_range(0, usize::MAX, false, |m, s| {
-                    v.push((Bstr::from_slice(m), norm(s)))
-                });
-                *self = ZSetValue::Listpack(v);
+                let mut lp = ZListpack::new();
+                list.for_range(0, usize::MAX, false, |m, s| lp.push_back(m, s));
+                *self = ZSetValue::Listpack(lp);
             }
         }
     }
@@ -116,40 +114,21 @@ impl ZSetValue {
     /// set would outgrow the small encoding (so the member keeps a `-0` score).
     pub fn insert(&mut self, member: &[u8], score: f64, max_entries: usize, max_value: usize) {
         match self {
-            ZSetValue::Listpack(v) if v.len() + 1 > max_entries || member.len() > max_value => {
+            ZSetValue::Listpack(lp) if lp.len() + 1 > max_entries || member.len() > max_value => {
                 self.convert_to_skiplist();
                 self.insert(member, score, max_entries, max_value);
             }
-            ZSetValue::Listpack(v) => {
-                let score = norm(score);
-                let at = v.partition_point(|(m, s)| before(*s, m.as_slice(), score, member));
-                v.insert(at, (Bstr::from_slice(member), score));
-            }
-            ZSetValue::SkipList { dict, list } => {
-                dict.insert(Bstr::from_slice(member), score);
-                list.insert(score, Bstr::from_slice(member));
-            }
+            ZSetValue::Listpack(lp) => lp.insert(member, score),
+            ZSetValue::SkipList { list } => list.insert(score, member),
         }
     }
 
     /// Changes the score of a present member.
     pub fn update(&mut self, member: &[u8], new_score: f64) {
         match self {
-            ZSetValue::Listpack(v) => {
-                if let Some(i) = v.iter().position(|(m, _)| m.as_slice() == member) {
-                    let (m, _) = v.remove(i);
-                    let score = norm(new_score);
-                    let at = v.partition_point(|(e, s)| before(*s, e.as_slice(), score, member));
-                    v.insert(at, (m, score));
-                }
-            }
-            ZSetValue::SkipList { dict, list } => {
-                if let Some(old) = dict.get_mut(member) {
-                    let old_score = *old;
-                    *old = new_score;
-                    list.delete(old_score, member);
-                    list.insert(new_score, Bstr::from_slice(member));
-                }
+            ZSetValue::Listpack(lp) => lp.update(member, new_score),
+            ZSetValue::SkipList { list } => {
+                list.update_score(member, new_score);
             }
         }
     }
@@ -157,63 +136,74 @@ impl ZSetValue {
     /// Removes `member`; false when absent.
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match self {
-            ZSetValue::Listpack(v) => match v.iter().position(|(m, _)| m.as_slice() == member) {
-                Some(i) => {
-                    v.remove(i);
-                    true
-                }
-                None => false,
-            },
-            ZSetValue::SkipList { dict, list } => match dict.remove(member) {
-                Some((_, score)) => {
-                    list.delete(score, member);
-                    true
-                }
-                None => false,
-            },
+            ZSetValue::Listpack(lp) => lp.remove(member).is_some(),
+            ZSetValue::SkipList { list } => list.delete(member).is_some(),
         }
     }
 
     /// 0-based rank of `member` in ascending order.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         match self {
-            ZSetValue::Listpack(v) => v.iter().position(|(m, _)| m.as_slice() == member),
-            ZSetValue::SkipList { dict, list } => dict.get(member).map(|s| list.rank(*s, member)),
+            ZSetValue::Listpack(lp) => lp.rank(member),
+            ZSetValue::SkipList { list } => list.rank(member),
         }
     }
 
     /// How many leading members satisfy `pred` (which must hold for a prefix).
     pub fn count_before(&self, pred: impl Fn(&[u8], f64) -> bool) -> usize {
         match self {
-            ZSetValue::Listpack(v) => v.partition_point(|(m, s)| pred(m.as_slice(), *s)),
-            ZSetValue::SkipList { list, .. } => list.count_before(pred),
+            ZSetValue::Listpack(lp) => lp.count_before(pred),
+            ZSetValue::SkipList { list } => list.count_before(pred),
         }
     }
 
-    /// The member at 0-based rank.
-    pub fn get(&self, rank: usize) -> Option<(&[u8], f64)> {
+    /// [`ZSetValue::count_before`] for a predicate on scores alone (which a skiplist
+    /// answers without reading members).
+    pub fn count_before_score(&self, pred: impl Fn(f64) -> bool) -> usize {
         match self {
-            ZSetValue::Listpack(v) => v.get(rank).map(|(m, s)| (m.as_slice(), *s)),
-            ZSetValue::SkipList { list, .. } => list.get(rank),
+            ZSetValue::Listpack(lp) => lp.count_before(|_, s| pred(s)),
+            ZSetValue::SkipList { list } => list.count_before_score(pred),
+        }
+    }
+
+    /// Rank of the first member satisfying `pred` in ascending order, scanning every
+    /// member (no monotonicity needed).
+    pub fn position(&self, pred: impl Fn(&[u8], f64) -> bool) -> Option<usize> {
+        let (mut i, mut found) = (0, None);
+        self.for_range(0, usize::MAX, false, |m, s| {
+            if found.is_none() && pred(m, s) {
+                found = Some(i);
+            }
+            i += 1;
+        });
+        found
+    }
+
+    /// Rank of the last member satisfying `pred`, scanning every member.
+    pub fn rposition(&self, pred: impl Fn(&[u8], f64) -> bool) -> Option<usize> {
+        let (mut i, mut found) = (self.len(), None);
+        self.for_range(0, usize::MAX, true, |m, s| {
+            i -= 1;
+            if found.is_none() && pred(m, s) {
+                found = Some(i);
+            }
+        });
+        found
+    }
+
+    /// The member at 0-based rank (borrowed, except a listpack's integer member).
+    pub fn get(&self, rank: usize) -> Option<(Cow<'_, [u8]>, f64)> {
+        match self {
+            ZSetValue::Listpack(lp) => lp.get(rank),
+            ZSetValue::SkipList { list } => list.get(rank).map(|(m, s)| (Cow::Borrowed(m), s)),
         }
     }
 
     /// Visits ranks `start..end` (clamped) ascending, or descending when `rev`.
-    pub fn for_range(&self, start: usize, end: usize, rev: bool, mut f: impl FnMut(&[u8], f64)) {
+    pub fn for_range(&self, start: usize, end: usize, rev: bool, f: impl FnMut(&[u8], f64)) {
         match self {
-            ZSetValue::Listpack(v) => {
-                let end = end.min(v.len());
-                if start >= end {
-                    return;
-                }
-                let slice = &v[start..end];
-                if rev {
-                    slice.iter().rev().for_each(|(m, s)| f(m.as_slice(), *s));
-                } else {
-                    slice.iter().for_each(|(m, s)| f(m.as_slice(), *s));
-                }
-            }
-            ZSetValue::SkipList { list, .. } => list.for_range(start, end, rev, f),
+            ZSetValue::Listpack(lp) => lp.for_range(start, end, rev, f),
+            ZSetValue::SkipList { list } => list.for_range(start, end, rev, f),
         }
     }
 
@@ -231,15 +221,12 @@ impl ZSetValue {
             return 0;
         }
         match self {
-            ZSetValue::Listpack(v) => {
-                v.drain(start..end);
-            }
-            ZSetValue::SkipList { dict, list } => {
+            ZSetValue::Listpack(lp) => lp.remove_range(start, end),
+            ZSetValue::SkipList { list } => {
                 let mut doomed = Vec::with_capacity(end - start);
-                list.for_range(start, end, false, |m, s| doomed.push((m.to_vec(), s)));
-                for (m, s) in doomed {
-                    list.delete(s, &m);
-                    dict.remove(&m);
+                list.for_range(start, end, false, |m, _| doomed.push(m.to_vec()));
+                for m in doomed {
+                    list.delete(&m);
                 }
             }
         }
@@ -247,21 +234,21 @@ impl ZSetValue {
     }
 
     /// One SCAN step: the small encoding returns everything at once (cursor 0), the
-    /// skiplist scans its dict.
+    /// skiplist scans its member index.
     pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8], f64)) -> u64 {
         match self {
-            ZSetValue::Listpack(v) => {
-                v.iter().for_each(|(m, s)| f(m.as_slice(), *s));
+            ZSetValue::Listpack(lp) => {
+                lp.for_range(0, usize::MAX, false, f);
                 0
             }
-            ZSetValue::SkipList { dict, .. } => {
+            ZSetValue::SkipList { list } => {
                 let mut cursor = cursor;
                 let mut seen = 0;
                 let mut maxiter = count.saturating_mul(10).max(10);
                 loop {
-                    cursor = dict.scan(cursor, |m, s| {
+                    cursor = list.scan_step(cursor, |m, s| {
                         seen += 1;
-                        f(m.as_slice(), *s)
+                        f(m, s)
                     });
                     maxiter -= 1;
                     if cursor == 0 || maxiter == 0 || seen >= count {
@@ -270,15 +257,6 @@ impl ZSetValue {
                 }
             }
         }
-    }
-}
-
-/// The small encoding keeps scores as text, where a negative zero prints as `0`.
-fn norm(score: f64) -> f64 {
-    if score == 0.0 {
-        0.0
-    } else {
-        score
     }
 }
 

@@ -46,6 +46,41 @@ const MEMBERS: &[&[u8]] = &[
     b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 ];
 
+/// SORT / SORT_RO of a key (most often a sorted set): BY nosort keeps zset order with
+/// LIMIT on it; ALPHA and numeric sorts of members (numeric ones fail on letters).
+/// ALPHA compares like `strcoll`, for which `""` and `"\0\r\n"` are equal, and ties
+/// keep the load order, which is the hash order of a skiplist zset in Redis: so an
+/// ALPHA reply is compared as a multiset, or only by shape under LIMIT.
+fn sort(g: &mut Gen, k: Vec<u8>) -> (Vec<Vec<u8>>, Check) {
+    let mut args = vec![g.pick(&[b"SORT", b"SORT_RO"]), k];
+    let mut alpha = false;
+    if g.chance(0.5) {
+        args.extend([name("BY"), name("nosort")]);
+    } else if g.chance(0.6) {
+        args.push(name("ALPHA"));
+        alpha = true;
+    }
+    if g.chance(0.4) {
+        args.push(name("DESC"));
+    }
+    if g.chance(0.5) {
+        args.push(name("LIMIT"));
+        args.push(g.pick(&[b"0", b"1", b"2", b"-1", b"5"]));
+        args.push(g.pick(&[b"0", b"1", b"3", b"-1", b"100"]));
+        if alpha {
+            return (args, Check::Skip);
+        }
+    }
+    (
+        args,
+        if alpha {
+            Check::Unordered
+        } else {
+            Check::Exact
+        },
+    )
+}
+
 /// Score pool: ties, fractions, infinities, negative zero, bad values.
 const SCORES: &[&[u8]] = &[
     b"0", b"1", b"1", b"2", b"2", b"3", b"-1", b"1.5", b"-0", b"inf", b"-inf", b"1e20", b"0.1",
@@ -260,7 +295,7 @@ fn pop(g: &mut Gen, k: Vec<u8>) -> Vec<Vec<u8>> {
 /// One random command of the family.
 pub fn generate(g: &mut Gen) -> Cmd {
     let k = key(g);
-    let (args, check) = match g.rng.gen_range(0..34) {
+    let (args, check) = match g.rng.gen_range(0..36) {
         0..=6 => (zadd(g, k), Check::Exact),
         7 => {
             let n = g.rng.gen_range(1..=3);
@@ -348,6 +383,7 @@ pub fn generate(g: &mut Gen) -> Cmd {
             vec![name("ZRANGE"), k, name("0"), name("-1"), name("WITHSCORES")],
             Check::Exact,
         ),
+        33 | 34 => sort(g, k),
         _ => (vec![name("TYPE"), k], Check::Exact),
     };
     if args.is_empty() {
