@@ -72,7 +72,6 @@ fn type_code(value: &Value) -> u32 {
 /// (list elements in order; set members, hash pairs and sorted-set pairs in any order,
 /// so equal content gives equal digests whatever the encoding).
 fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
-    use crate::store::zset::ZSetValue;
     let mut buf = [0u8; MAX_I64_CHARS];
     let mut other = [0u8; MAX_I64_CHARS];
     d.mix(&type_code(value).to_be_bytes());
@@ -93,12 +92,7 @@ fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
                 format_double_17g(score, &mut text);
                 d.xor(&Digest::of(&[member, &text]).0);
             };
-            match zset.as_ref() {
-                ZSetValue::Listpack(pairs) => pairs.iter().for_each(|(m, s)| add(m.as_slice(), *s)),
-                ZSetValue::SkipList { dict, .. } => {
-                    dict.iter().for_each(|(m, s)| add(m.as_slice(), *s))
-                }
-            }
+            zset.for_range(0, usize::MAX, false, &mut add);
         }
     }
     if has_ttl {

@@ -169,7 +169,6 @@ fn scaled(sizes: impl Iterator<Item = usize>, samples: usize, len: usize) -> usi
 pub fn value_size(value: &Value, samples: usize) -> usize {
     use crate::store::hash::HashValue;
     use crate::store::set::SetValue;
-    use crate::store::zset::ZSetValue;
     match value {
         Value::Int(_) => 0,
         Value::Str(s) | Value::RawStr(s) => STR_HEADER + s.len(),
@@ -199,18 +198,9 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
                 64 + scaled(members, samples, set.len())
             }
         },
-        Value::ZSet(zset) => match zset.as_ref() {
-            ZSetValue::Listpack(pairs) => {
-                let sizes = pairs.iter().map(|(m, _)| m.len() + 2 + 10);
-                16 + scaled(sizes, samples, pairs.len())
-            }
-            ZSetValue::SkipList { dict, .. } => {
-                let sizes = dict
-                    .iter()
-                    .map(|(m, _)| TABLE_ENTRY + STR_HEADER + m.len() + 8 + 48);
-                128 + scaled(sizes, samples, dict.len())
-            }
-        },
+        // The sorted-set store keeps its own exact accounting (one arena and index for
+        // big sets, one buffer for small ones), so no sampling is needed.
+        Value::ZSet(zset) => 16 + zset.heap_size(),
     }
 }
 
