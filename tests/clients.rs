@@ -292,3 +292,49 @@ fn idle_timeout_spares_blocked_and_subscribed_clients() {
     assert_eq!(blocked.read_reply(), b"*2\r\n$6\r\nnolist\r\n$1\r\nx\r\n");
     assert_eq!(publisher.cmd(&[b"PUBLISH", b"ch", b"m"]), b":1\r\n");
 }
+
+#[test]
+fn client_setinfo_accepts_library_name_and_version_as_redis_7_2_does() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    assert_eq!(
+        conn.cmd(&[b"CLIENT", b"SETINFO", b"LIB-NAME", b"redis-py"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        conn.cmd(&[b"CLIENT", b"SETINFO", b"lib-ver", b"5.0.1"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        conn.cmd(&[b"CLIENT", b"SETINFO", b"lib-name", b"has space"]),
+        b"-ERR lib-name cannot contain spaces, newlines or special characters.\r\n"
+    );
+    assert_eq!(
+        conn.cmd(&[b"CLIENT", b"SETINFO", b"colour", b"red"]),
+        b"-ERR Unrecognized option 'colour'\r\n"
+    );
+    assert_eq!(
+        conn.cmd(&[b"CLIENT", b"SETINFO", b"lib-name"]),
+        b"-ERR wrong number of arguments for 'client|setinfo' command\r\n"
+    );
+}
+
+#[test]
+fn client_no_touch_leaves_idle_time_alone_except_for_touch() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    conn.cmd(&[b"SET", b"k", b"v"]);
+    thread::sleep(Duration::from_millis(2100));
+    assert_eq!(conn.cmd(&[b"CLIENT", b"NO-TOUCH", b"on"]), b"+OK\r\n");
+    assert_eq!(conn.cmd(&[b"GET", b"k"]), b"$1\r\nv\r\n");
+    let idle = conn.cmd(&[b"OBJECT", b"IDLETIME", b"k"]);
+    assert!(idle == b":2\r\n" || idle == b":3\r\n", "{idle:?}");
+    assert_eq!(conn.cmd(&[b"TOUCH", b"k"]), b":1\r\n");
+    assert_eq!(conn.cmd(&[b"OBJECT", b"IDLETIME", b"k"]), b":0\r\n");
+    assert_eq!(
+        conn.cmd(&[b"CLIENT", b"NO-TOUCH", b"maybe"]),
+        b"-ERR syntax error\r\n"
+    );
+    let info = bulk_text(&conn.cmd(&[b"CLIENT", b"INFO"]));
+    assert!(field(info.trim_end(), "flags").contains('T'), "{info}");
+}
