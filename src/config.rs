@@ -91,6 +91,8 @@ pub struct Config {
     pub maxmemory_policy: EvictionPolicy,
     /// LFU counter growth: higher means slower logarithmic growth.
     pub lfu_log_factor: u32,
+    /// Bytes past which a sparse HyperLogLog becomes dense (`hll-sparse-max-bytes`).
+    pub hll_sparse_max_bytes: usize,
     /// Minutes for the LFU counter to decay by one.
     pub lfu_decay_time: u32,
     /// Hashes up to this many fields use the compact listpack encoding.
@@ -293,6 +295,7 @@ impl Default for Config {
             maxmemory: 0,
             maxmemory_policy: EvictionPolicy::NoEviction,
             lfu_log_factor: 10,
+            hll_sparse_max_bytes: 3000,
             lfu_decay_time: 1,
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
@@ -701,6 +704,15 @@ pub const PARAMS: &[Param] = &[
                     )))
                 }
             }
+        },
+    },
+    Param {
+        name: "hll-sparse-max-bytes",
+        mutable: true,
+        get: |c| c.hll_sparse_max_bytes.to_string(),
+        set: |c, a| {
+            c.hll_sparse_max_bytes = memory_arg(a, 0, i64::MAX as u64)? as usize;
+            Ok(())
         },
     },
     Param {

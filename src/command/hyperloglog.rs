@@ -71,10 +71,11 @@ fn make_raw(value: &mut Value) {
 fn pfadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let (key, elements) = (&args[1], &args[2..]);
     let now = ctx.now();
+    let sparse_max = ctx.server.config.hll_sparse_max_bytes;
     let add_all = |hll: &mut Vec<u8>| -> Result<u64, Corrupt> {
         let mut changed = 0;
         for element in elements {
-            changed += u64::from(hll::add(hll, element)?);
+            changed += u64::from(hll::add(hll, element, sparse_max)?);
         }
         if changed > 0 {
             hll::invalidate(hll);
@@ -160,6 +161,7 @@ fn pfmerge(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let key = &args[1];
     let (max, any_dense) = merge_sources(ctx, &args[1..])?;
     let now = ctx.now();
+    let sparse_max = ctx.server.config.hll_sparse_max_bytes;
     let db = ctx.db();
     if db.lookup_write(key, now).is_none() {
         db.insert_new(key, Value::RawStr(Bstr::from_vec(hll::new_sparse())), now);
@@ -174,7 +176,7 @@ fn pfmerge(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         for (index, &count) in max.iter().enumerate() {
             if count > 0 {
                 // The destination decoded above, so it cannot be corrupt here.
-                let _ = hll::set_register(hll, index, count);
+                let _ = hll::set_register(hll, index, count, sparse_max);
             }
         }
         hll::invalidate(hll);

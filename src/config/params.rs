@@ -228,7 +228,6 @@ pub const STORED: &[Param] = &[
     stored!("enable-debug-command", "no", Enum(YES_NO_LOCAL), false),
     stored!("enable-module-command", "no", Enum(YES_NO_LOCAL), false),
     stored!("enable-protected-configs", "no", Enum(YES_NO_LOCAL), false),
-    stored!("hll-sparse-max-bytes", "3000", MEM),
     stored!("ignore-warnings", "", Str, false),
     stored!("io-threads", "1", Int(1, 128), false),
     stored!("io-threads-do-reads", "no", Bool, false),

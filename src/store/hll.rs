@@ -11,8 +11,7 @@
 //! * `1vvvvvxx` VAL: `x+1` (1..4) registers of value `v+1` (1..32).
 //!
 //! A sparse sketch is promoted to dense when a register would exceed 32 or when it
-//! would grow past `hll-sparse-max-bytes` (Redis's default, 3000; not configurable here
-//! yet). Elements are hashed with MurmurHash64A (seed `0xadc83b19`): the low 14 bits
+//! would grow past `hll-sparse-max-bytes` (the caller passes the configured value). Elements are hashed with MurmurHash64A (seed `0xadc83b19`): the low 14 bits
 //! pick the register, the position of the first set bit of the rest is the run length.
 //! The cardinality is estimated from the register histogram with Ertl's improved
 //! estimator, as Redis 7.0 does, so estimates and stored bytes equal Redis's.
@@ -203,7 +202,12 @@ fn push_zero(seq: &mut Vec<u8>, len: usize) {
 
 /// Raises register `index` of a sparse sketch to `count`, promoting to dense when
 /// needed. Ok(true) if a register changed.
-fn sparse_set(hll: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupt> {
+fn sparse_set(
+    hll: &mut Vec<u8>,
+    index: usize,
+    count: u8,
+    sparse_max: usize,
+) -> Result<bool, Corrupt> {
     if count > VAL_MAX_VALUE {
         return promote(hll, index, count);
     }
@@ -264,7 +268,7 @@ fn sparse_set(hll: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrup
                 }
             }
         }
-        if seq.len() > size && hll.len() + seq.len() - size > SPARSE_MAX_BYTES {
+        if seq.len() > size && hll.len() + seq.len() - size > sparse_max {
             return promote(hll, index, count);
         }
         if at + size <= hll.len() {
@@ -357,20 +361,25 @@ pub fn to_dense(hll: &mut Vec<u8>) -> Result<(), Corrupt> {
 }
 
 /// Adds `element`; Ok(true) if a register changed.
-pub fn add(hll: &mut Vec<u8>, element: &[u8]) -> Result<bool, Corrupt> {
+pub fn add(hll: &mut Vec<u8>, element: &[u8], sparse_max: usize) -> Result<bool, Corrupt> {
     let (index, count) = pattern(element);
     match hll[4] {
         DENSE => Ok(dense_set(&mut hll[HDR_SIZE..], index, count)),
-        SPARSE => sparse_set(hll, index, count),
+        SPARSE => sparse_set(hll, index, count, sparse_max),
         _ => Err(Corrupt),
     }
 }
 
 /// Raises register `index` to `count` in whatever encoding the sketch has (PFMERGE).
-pub fn set_register(hll: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupt> {
+pub fn set_register(
+    hll: &mut Vec<u8>,
+    index: usize,
+    count: u8,
+    sparse_max: usize,
+) -> Result<bool, Corrupt> {
     match hll[4] {
         DENSE => Ok(dense_set(&mut hll[HDR_SIZE..], index, count)),
-        _ => sparse_set(hll, index, count),
+        _ => sparse_set(hll, index, count, sparse_max),
     }
 }
 
@@ -547,7 +556,10 @@ pub fn self_test() -> Result<(), String> {
     to_dense(&mut dense).map_err(|_| "TESTFAILED conversion failed".to_string())?;
     for n in 1..=20_000u32 {
         let element = n.to_le_bytes();
-        let (a, b) = (add(&mut sparse, &element), add(&mut dense, &element));
+        let (a, b) = (
+            add(&mut sparse, &element, SPARSE_MAX_BYTES),
+            add(&mut dense, &element, SPARSE_MAX_BYTES),
+        );
         if a.is_err() || b.is_err() {
             return Err("TESTFAILED corrupted sketch".into());
         }
@@ -591,7 +603,7 @@ mod tests {
     fn self_test_passes() {
         assert_eq!(self_test(), Ok(()));
         let mut hll = new_sparse();
-        add(&mut hll, b"a").unwrap();
+        add(&mut hll, b"a", SPARSE_MAX_BYTES).unwrap();
         assert_eq!(decode_sparse(&hll), "Z:12711 v:2,1 Z:3672");
     }
 
@@ -602,8 +614,8 @@ mod tests {
         to_dense(&mut dense).unwrap();
         for i in 0..2000u32 {
             let e = i.to_string();
-            add(&mut sparse, e.as_bytes()).unwrap();
-            add(&mut dense, e.as_bytes()).unwrap();
+            add(&mut sparse, e.as_bytes(), SPARSE_MAX_BYTES).unwrap();
+            add(&mut dense, e.as_bytes(), SPARSE_MAX_BYTES).unwrap();
         }
         assert_eq!(count(&sparse), count(&dense));
     }
