@@ -1057,6 +1057,7 @@ fn fatal_config(line: usize, content: &str, reason: &ConfigError) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::rewrite::directive_line;
     use super::*;
 
     fn args(list: &[&str]) -> Vec<String> {

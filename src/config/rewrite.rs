@@ -7,7 +7,7 @@ use super::{find_param, params, quote, Config, Param, PARAMS};
 const MULTI_WORD: &[&str] = &["bind", "save", "client-output-buffer-limit"];
 
 /// One config file line for `param` with its current value.
-fn directive_line(param: &Param, config: &Config) -> String {
+pub(super) fn directive_line(param: &Param, config: &Config) -> String {
     let value = (param.get)(config);
     if MULTI_WORD.contains(&param.name) && !value.is_empty() {
         format!("{} {}", param.name, value)
