@@ -231,6 +231,11 @@ fn random_bitmaps() {
 }
 
 #[test]
+fn random_hyperloglog() {
+    check_family("hyperloglog");
+}
+
+#[test]
 fn random_lists() {
     check_family("lists");
 }

@@ -10,6 +10,8 @@ mod bitmaps;
 mod geo;
 #[path = "family_hashes.rs"]
 mod hashes;
+#[path = "family_hyperloglog.rs"]
+mod hyperloglog;
 #[path = "family_lists.rs"]
 mod lists;
 #[path = "family_sets.rs"]
@@ -58,6 +60,10 @@ pub const FAMILIES: &[Family] = &[
     Family {
         name: "geo",
         gen: geo::generate,
+    },
+    Family {
+        name: "hyperloglog",
+        gen: hyperloglog::generate,
     },
 ];
 
