@@ -98,6 +98,27 @@ fn bigkeys_finds_the_biggest_key_of_each_type() {
 }
 
 #[test]
+fn memkeys_reports_a_size_for_every_type() {
+    let server = TestServer::start();
+    load_sample_data(&server);
+    let report = stdout(&cli(&server, &["--memkeys"]));
+    assert!(report.contains("Sampled 35 keys in the keyspace!"), "{report}");
+    for kind in ["string", "list", "hash", "set", "zset"] {
+        let line = report
+            .lines()
+            .find(|line| line.starts_with(&format!("Biggest {kind:>6} found")))
+            .unwrap_or_else(|| panic!("no biggest {kind} in:\n{report}"));
+        let bytes: u64 = line
+            .rsplit(" has ")
+            .next()
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no size in {line:?}"));
+        assert!(bytes > 0, "{line}");
+    }
+}
+
+#[test]
 fn repeat_with_interval_runs_the_command_each_time() {
     let server = TestServer::start();
     let out = cli(&server, &["-r", "3", "-i", "0.05", "INCR", "counter"]);
