@@ -102,7 +102,10 @@ fn memkeys_reports_a_size_for_every_type() {
     let server = TestServer::start();
     load_sample_data(&server);
     let report = stdout(&cli(&server, &["--memkeys"]));
-    assert!(report.contains("Sampled 35 keys in the keyspace!"), "{report}");
+    assert!(
+        report.contains("Sampled 35 keys in the keyspace!"),
+        "{report}"
+    );
     for kind in ["string", "list", "hash", "set", "zset"] {
         let line = report
             .lines()

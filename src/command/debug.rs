@@ -208,27 +208,27 @@ const HELP: &[&str] = &[
     "    Print this help.",
 ];
 
-/// True if `enable-debug-command` lets this client run DEBUG.
-fn allowed(ctx: &Ctx<'_>) -> bool {
+/// The error refusing DEBUG to this client, unless `enable-debug-command` allows it.
+/// The dispatcher asks before running or queueing DEBUG, as Redis checks protected
+/// commands, so a refused DEBUG inside MULTI dooms the transaction.
+pub(crate) fn refusal(ctx: &Ctx<'_>) -> Option<CmdError> {
     let setting = ctx.server.config.stored.get("enable-debug-command");
-    match setting.map(String::as_str) {
+    let allowed = match setting.map(String::as_str) {
         Some("yes") => true,
         Some("local") => {
             let addr = &ctx.session.addr;
-            addr.starts_with("127.")
+            ctx.session.unix_socket
+                || addr.starts_with("127.")
                 || addr.starts_with("::1")
                 || addr.starts_with("[::1]")
-                || addr.starts_with('/')
         }
         _ => false,
-    }
+    };
+    (!allowed).then(|| CmdError::raw(ERR_NOT_ALLOWED))
 }
 
 /// `DEBUG subcommand [args...]`
 fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    if !allowed(ctx) {
-        return Err(CmdError::raw(ERR_NOT_ALLOWED));
-    }
     let sub = &args[1];
     let argc = args.len();
     match () {

@@ -360,6 +360,11 @@ fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
             reject(ctx, Some(spec), args, &err)
         };
     }
+    if spec.name == "debug" {
+        if let Some(err) = debug::refusal(ctx) {
+            return reject(ctx, Some(spec), args, &err);
+        }
+    }
     if ctx.session.subscriptions.total() > 0
         && ctx.session.resp == 2
         && !allowed_when_subscribed(spec)
