@@ -535,7 +535,12 @@ fn latencystats_section(server: &mut ServerState, _dbs: &[Db], out: &mut String)
 
 fn keyspace_section(_server: &mut ServerState, dbs: &[Db], out: &mut String) {
     for (index, db) in dbs.iter().enumerate().filter(|(_, db)| !db.is_empty()) {
-        let line = format!("keys={},expires={},avg_ttl=0", db.len(), db.expires_len());
+        let line = format!(
+            "keys={},expires={},avg_ttl={}",
+            db.len(),
+            db.expires_len(),
+            db.avg_ttl
+        );
         field(out, &format!("db{index}"), line);
     }
 }

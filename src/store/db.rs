@@ -56,6 +56,9 @@ pub struct Db {
     expires: Dict<Bstr, i64>,
     /// How accesses are recorded on objects.
     pub access_mode: AccessMode,
+    /// Estimated mean remaining TTL of keys with one, in ms, from the active expire
+    /// cycle's samples (INFO keyspace `avg_ttl`).
+    pub avg_ttl: i64,
     /// While set, lookups leave access times alone (a CLIENT NO-TOUCH client runs).
     pub no_touch: bool,
     /// State of the generator behind LFU's probabilistic increments.
@@ -359,6 +362,7 @@ impl Db {
         self.keys.clear();
         self.expires.clear();
         self.expire_cursor = 0;
+        self.avg_ttl = 0;
         count
     }
 
@@ -366,6 +370,7 @@ impl Db {
     /// them elsewhere (FLUSHALL ASYNC frees on a background thread).
     pub fn take_all(&mut self) -> (Dict<Bstr, Object>, Dict<Bstr, i64>) {
         self.expire_cursor = 0;
+        self.avg_ttl = 0;
         (self.keys.take_all(), self.expires.take_all())
     }
 
@@ -407,11 +412,15 @@ impl Db {
     ) -> usize {
         let mut seen = 0;
         let mut buckets = 0;
+        let (mut ttl_sum, mut ttl_samples) = (0i64, 0i64);
         while seen < count && buckets < count * 20 {
             self.expire_cursor = self.expires.scan(self.expire_cursor, |key, &when| {
                 seen += 1;
                 if now_ms > when {
                     due.push(key.clone());
+                } else {
+                    ttl_sum = ttl_sum.saturating_add(when - now_ms);
+                    ttl_samples += 1;
                 }
             });
             buckets += 1;
@@ -419,7 +428,20 @@ impl Db {
                 break;
             }
         }
+        if ttl_samples > 0 {
+            self.note_ttl_sample(ttl_sum / ttl_samples);
+        }
         seen
+    }
+
+    /// Folds one sample's mean TTL into `avg_ttl` (INFO keyspace), a running average
+    /// weighted like Redis's (each new sample counts for 1/50).
+    fn note_ttl_sample(&mut self, mean_ms: i64) {
+        self.avg_ttl = if self.avg_ttl == 0 {
+            mean_ms
+        } else {
+            (self.avg_ttl / 50) * 49 + mean_ms / 50
+        };
     }
 
     /// Deletes a key found due by [`Db::sample_expires`].

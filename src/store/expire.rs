@@ -36,6 +36,9 @@ impl ExpireCycle {
             let index = self.next_db % dbs.len();
             self.next_db = (index + 1) % dbs.len();
             let db = &mut dbs[index];
+            if db.expires_len() == 0 {
+                db.avg_ttl = 0;
+            }
             let mut rounds = 0u32;
             while db.expires_len() > 0 {
                 due.clear();
@@ -83,5 +86,28 @@ mod tests {
         assert_eq!(total, 10_000);
         assert_eq!(dbs[1].len(), 1);
         assert_eq!(dbs[1].stats.expired_keys, 10_000);
+        assert_eq!(dbs[1].avg_ttl, 0);
+    }
+
+    #[test]
+    fn avg_ttl_follows_the_sampled_deadlines_and_resets_when_none_remain() {
+        let mut dbs = vec![Db::new()];
+        for i in 0..100 {
+            let key = format!("k{i}");
+            dbs[0].set(key.as_bytes(), Value::Int(i), false, 0);
+            dbs[0].set_expire(key.as_bytes(), 60_000);
+        }
+        let mut cycle = ExpireCycle::default();
+        cycle.run(&mut dbs, 10_000, Duration::from_millis(25));
+        assert_eq!(dbs[0].avg_ttl, 50_000);
+        cycle.run(&mut dbs, 20_000, Duration::from_millis(25));
+        assert_eq!(dbs[0].avg_ttl, 50_000 / 50 * 49 + 40_000 / 50);
+        while dbs[0].expires_len() > 0 {
+            cycle.run(&mut dbs, 70_000, Duration::from_millis(25));
+        }
+        // As in Redis, the next cycle that finds no TTL left resets the estimate.
+        assert_ne!(dbs[0].avg_ttl, 0);
+        cycle.run(&mut dbs, 70_000, Duration::from_millis(25));
+        assert_eq!(dbs[0].avg_ttl, 0);
     }
 }
