@@ -207,6 +207,10 @@ pub struct RecentPeaks {
     output: [usize; PEAK_SLOTS],
     /// The second (since the epoch) the current slot belongs to.
     second: i64,
+    /// Buffer bytes of every client at the last sampling pass.
+    memory: usize,
+    /// The sum being built by the pass in progress.
+    memory_in_progress: usize,
 }
 
 impl RecentPeaks {
@@ -226,6 +230,18 @@ impl RecentPeaks {
         }
         self.input[slot] = self.input[slot].max(input);
         self.output[slot] = self.output[slot].max(output);
+        self.memory_in_progress += input + output;
+    }
+
+    /// Ends a sampling pass over every client: its total becomes [`Self::memory`].
+    pub fn finish_pass(&mut self) {
+        self.memory = std::mem::take(&mut self.memory_in_progress);
+    }
+
+    /// Query and output buffer bytes of all clients at the last pass (INFO
+    /// `mem_clients_normal`).
+    pub fn memory(&self) -> usize {
+        self.memory
     }
 
     /// The largest query buffer of the recent seconds.

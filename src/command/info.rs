@@ -281,12 +281,12 @@ fn memory_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
         "mem_replication_backlog",
         "mem_total_replication_buffers",
         "mem_clients_slaves",
-        "mem_clients_normal",
         "mem_cluster_links",
         "mem_aof_buffer",
     ] {
         field(out, name, 0);
     }
+    field(out, "mem_clients_normal", server.client_peaks.memory());
     field(out, "mem_allocator", "libc");
     field(out, "active_defrag_running", 0);
     field(out, "lazyfree_pending_objects", 0);

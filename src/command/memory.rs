@@ -248,7 +248,7 @@ fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ("startup.allocated", m.startup),
         ("replication.backlog", 0),
         ("clients.slaves", 0),
-        ("clients.normal", 0),
+        ("clients.normal", ctx.server.client_peaks.memory() as u64),
         ("cluster.links", 0),
         ("aof.buffer", 0),
         ("lua.caches", 0),

@@ -614,6 +614,7 @@ impl Server {
         for (_, client) in self.clients.iter() {
             peaks.record(now, client.query.capacity(), client.out.pending());
         }
+        peaks.finish_pass();
     }
 
     /// Closes clients idle longer than `timeout` seconds (when set).
