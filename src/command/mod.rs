@@ -304,7 +304,8 @@ impl Executor {
     pub fn cron(&mut self) {
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
         let started = std::time::Instant::now();
-        if self.server.admin.active_expire {
+        // As in Redis 7.0, no key is actively expired while CLIENT PAUSE holds clients.
+        if self.server.admin.active_expire && self.server.paused().is_none() {
             self.expire_cycle
                 .run(&mut self.dbs, self.server.now_ms, tick / 4);
         }
@@ -322,7 +323,10 @@ impl Executor {
     /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
     /// out of time with stale keys left.
     pub fn before_sleep(&mut self) {
-        if self.expire_cycle.timed_out && self.server.admin.active_expire {
+        if self.expire_cycle.timed_out
+            && self.server.admin.active_expire
+            && self.server.paused().is_none()
+        {
             self.expire_cycle
                 .run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
             dispatch::after_expiry(&mut self.dbs, &mut self.server);
