@@ -18,6 +18,7 @@ use std::os::raw::c_int;
 
 use bytes::Bytes;
 
+use crate::command::typed;
 use crate::command::{args, notify, Ctx};
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -140,11 +141,7 @@ fn reply_distance(reply: &mut Reply<'_>, metres_in_unit: f64) {
 
 /// The sorted set at `key` for reading, or WRONGTYPE.
 fn read_zset<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a ZSetValue>> {
-    match db.lookup_read(key, now) {
-        None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(CmdError::WrongType),
-    }
+    Ok(typed::read::<ZSetValue>(db, key, now)?.map(|zset| &*zset))
 }
 
 /// A longitude and latitude within the limits, or Redis's error naming both.

@@ -20,6 +20,7 @@ use crate::command::notify;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, CommandSpec, Docs, Group, Handler, KeySpec,
 };
+use crate::command::typed;
 use crate::command::Ctx;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -41,24 +42,6 @@ const ERR_RANDFIELD_WITHVALUES_RANGE: &str = "ERR value is out of range";
 /// A reply to a huge negative HRANDFIELD count stops (and the connection is closed, as
 /// Redis does for a client past its output limit) once this many bytes are pending.
 const MAX_RANDOM_REPLY: usize = 512 * 1024 * 1024;
-
-/// The hash at `key` for reading (counted as a hit or miss), or WRONGTYPE.
-fn read_hash<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a mut HashValue>> {
-    match db.lookup_read(key, now) {
-        None => Ok(None),
-        Some(Value::Hash(hash)) => Ok(Some(hash)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The hash at `key` for writing, or WRONGTYPE.
-fn write_hash<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a mut HashValue>> {
-    match db.lookup_write(key, now) {
-        None => Ok(None),
-        Some(Value::Hash(hash)) => Ok(Some(hash)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
 
 /// Runs `f` on the hash at `key`, creating an empty listpack hash when missing (kept
 /// only if `f` left it non-empty); WRONGTYPE when the key holds something else.
@@ -176,7 +159,7 @@ fn hsetnx(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn hget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    match read_hash(db, &args[1], now)?.and_then(|hash| hash.get(&args[2])) {
+    match typed::read::<HashValue>(db, &args[1], now)?.and_then(|hash| hash.get(&args[2])) {
         Some(value) => reply_entry(reply, value),
         None => reply.null(),
     }
@@ -190,7 +173,7 @@ fn hget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn hmget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let hash = read_hash(db, &args[1], now)?;
+    let hash = typed::read::<HashValue>(db, &args[1], now)?;
     reply.array_len(args.len() - 2);
     for field in &args[2..] {
         match hash.as_ref().and_then(|hash| hash.get(field)) {
@@ -205,7 +188,7 @@ fn hmget(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn getall_generic(ctx: &mut Ctx<'_>, key: &[u8], fields: bool, values: bool) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let hash = read_hash(db, key, now)?;
+    let hash = typed::read::<HashValue>(db, key, now)?;
     let len = hash.as_ref().map_or(0, |hash| hash.len());
     if fields && values {
         reply.map_len(len);
@@ -253,7 +236,7 @@ fn hvals(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// The number of fields (0 for a missing key).
 fn hlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let len = read_hash(ctx.db(), &args[1], now)?.map_or(0, |hash| hash.len());
+    let len = typed::read::<HashValue>(ctx.db(), &args[1], now)?.map_or(0, |hash| hash.len());
     ctx.reply.int(len as i64);
     Ok(())
 }
@@ -264,7 +247,8 @@ fn hlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// 1 if the field exists, else 0.
 fn hexists(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let found = read_hash(ctx.db(), &args[1], now)?.is_some_and(|hash| hash.contains(&args[2]));
+    let found = typed::read::<HashValue>(ctx.db(), &args[1], now)?
+        .is_some_and(|hash| hash.contains(&args[2]));
     ctx.reply.int(i64::from(found));
     Ok(())
 }
@@ -275,7 +259,8 @@ fn hexists(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// The length of the field's value (0 when missing).
 fn hstrlen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let len = read_hash(ctx.db(), &args[1], now)?.map_or(0, |hash| hash.value_len(&args[2]));
+    let len = typed::read::<HashValue>(ctx.db(), &args[1], now)?
+        .map_or(0, |hash| hash.value_len(&args[2]));
     ctx.reply.int(len as i64);
     Ok(())
 }
@@ -288,7 +273,7 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let (key, now) = (&args[1], ctx.now());
     let db = ctx.db();
     let (mut deleted, mut emptied) = (0u64, false);
-    if let Some(hash) = write_hash(db, key, now)? {
+    if let Some(hash) = typed::write::<HashValue>(db, key, now)? {
         for field in &args[2..] {
             if hash.remove(field) {
                 deleted += 1;
@@ -389,7 +374,7 @@ fn randfield_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         reply,
         ..
     } = &mut *ctx;
-    let Some(hash) = read_hash(&mut dbs[session.db], key, now)? else {
+    let Some(hash) = typed::read::<HashValue>(&mut dbs[session.db], key, now)? else {
         reply.null();
         return Ok(());
     };
@@ -437,7 +422,7 @@ fn randfield_count(ctx: &mut Ctx<'_>, key: &[u8], count: i64, withvalues: bool) 
         ..
     } = &mut *ctx;
     let mut rng = || server.rng.next_u64();
-    let Some(hash) = read_hash(&mut dbs[session.db], key, now)? else {
+    let Some(hash) = typed::read::<HashValue>(&mut dbs[session.db], key, now)? else {
         reply.array_len(0);
         return Ok(());
     };
@@ -480,7 +465,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = args::scan_cursor(&args[2])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(hash) = read_hash(db, &args[1], now)? else {
+    let Some(hash) = typed::read::<HashValue>(db, &args[1], now)? else {
         reply.array_len(2);
         reply.bulk(b"0");
         reply.array_len(0);

@@ -23,6 +23,7 @@ use crate::command::notify;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, BeginSearch, CommandSpec, Docs, FindKeys, Group, Handler, KeySpec,
 };
+use crate::command::typed;
 use crate::command::Ctx;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -99,34 +100,6 @@ fn int_at_least(arg: &[u8], min: i64, err: &str) -> CmdResult<i64> {
     parse_i64(arg)
         .filter(|&n| n >= min)
         .ok_or_else(|| CmdError::raw(err))
-}
-
-/// The list at `key` for writing: `None` when missing.
-///
-/// # Errors
-/// `WRONGTYPE` when the key holds another type.
-fn list_for_write<'a>(
-    db: &'a mut Db,
-    key: &[u8],
-    now: i64,
-) -> CmdResult<Option<&'a mut QuickList>> {
-    match db.lookup_write(key, now) {
-        None => Ok(None),
-        Some(Value::List(list)) => Ok(Some(list)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The list at `key` for reading (counts a hit or miss): `None` when missing.
-///
-/// # Errors
-/// `WRONGTYPE` when the key holds another type.
-fn list_for_read<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a mut QuickList>> {
-    match db.lookup_read(key, now) {
-        None => Ok(None),
-        Some(Value::List(list)) => Ok(Some(list)),
-        Some(_) => Err(CmdError::WrongType),
-    }
 }
 
 /// Writes one list element as a bulk string.
@@ -206,7 +179,7 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool
     let key = &args[1];
     let (now, fill) = (ctx.now(), ctx.server.config.list_max_listpack_size);
     let db = ctx.db();
-    let len = match list_for_write(db, key, now)? {
+    let len = match typed::write::<QuickList>(db, key, now)? {
         Some(list) => {
             push_all(list, &args[2..], end);
             list.len()
@@ -267,7 +240,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResult {
     let key = &args[1];
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(list) = list_for_write(db, key, now)? else {
+    let Some(list) = typed::write::<QuickList>(db, key, now)? else {
         match count {
             Some(_) => reply.null_array(),
             None => reply.null(),
@@ -310,7 +283,7 @@ fn mpop_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], end: End, count: u64) -> CmdR
     let now = ctx.now();
     for key in keys {
         let (db, reply) = ctx.db_and_reply();
-        let Some(list) = list_for_write(db, key, now)? else {
+        let Some(list) = typed::write::<QuickList>(db, key, now)? else {
             continue;
         };
         if list.is_empty() {
@@ -376,7 +349,7 @@ fn lmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn llen(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let len = list_for_read(db, &args[1], now)?.map_or(0, |list| list.len());
+    let len = typed::read::<QuickList>(db, &args[1], now)?.map_or(0, |list| list.len());
     reply.int(len as i64);
     Ok(())
 }
@@ -387,7 +360,7 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let stop = args::int(&args[3])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    match list_for_read(db, &args[1], now)? {
+    match typed::read::<QuickList>(db, &args[1], now)? {
         Some(list) => reply_entries(reply, list.range(start, stop)),
         None => reply.array_len(0),
     }
@@ -398,7 +371,7 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn lindex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(list) = list_for_read(db, &args[1], now)? else {
+    let Some(list) = typed::read::<QuickList>(db, &args[1], now)? else {
         reply.null();
         return Ok(());
     };
@@ -452,7 +425,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let opts = parse_lpos_options(args)?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(list) = list_for_read(db, &args[1], now)? else {
+    let Some(list) = typed::read::<QuickList>(db, &args[1], now)? else {
         match opts.count {
             Some(_) => reply.array_len(0),
             None => reply.null(),
@@ -491,7 +464,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// `LSET key index element`
 fn lset(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let Some(list) = list_for_write(ctx.db(), &args[1], now)? else {
+    let Some(list) = typed::write::<QuickList>(ctx.db(), &args[1], now)? else {
         return Err(CmdError::NoSuchKey);
     };
     let index = args::int(&args[2])?;
@@ -515,7 +488,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Err(CmdError::Syntax);
     };
     let now = ctx.now();
-    let Some(list) = list_for_write(ctx.db(), &args[1], now)? else {
+    let Some(list) = typed::write::<QuickList>(ctx.db(), &args[1], now)? else {
         ctx.reply.int(0);
         return Ok(());
     };
@@ -535,7 +508,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn lrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let count = args::int(&args[2])?;
     let now = ctx.now();
-    let Some(list) = list_for_write(ctx.db(), &args[1], now)? else {
+    let Some(list) = typed::write::<QuickList>(ctx.db(), &args[1], now)? else {
         ctx.reply.int(0);
         return Ok(());
     };
@@ -558,7 +531,7 @@ fn ltrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let start = args::int(&args[2])?;
     let stop = args::int(&args[3])?;
     let now = ctx.now();
-    let Some(list) = list_for_write(ctx.db(), &args[1], now)? else {
+    let Some(list) = typed::write::<QuickList>(ctx.db(), &args[1], now)? else {
         ctx.reply.ok();
         return Ok(());
     };
@@ -590,14 +563,14 @@ fn move_generic(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End) -> CmdRes
     let (src, dst) = (&args[1], &args[2]);
     let (now, fill) = (ctx.now(), ctx.server.config.list_max_listpack_size);
     let db = ctx.db();
-    if list_for_write(db, src, now)?.is_none() {
+    if typed::write::<QuickList>(db, src, now)?.is_none() {
         ctx.reply.null();
         return Ok(());
     }
     if src != dst {
-        list_for_write(db, dst, now)?;
+        typed::write::<QuickList>(db, dst, now)?;
     }
-    let Some(list) = list_for_write(db, src, now)? else {
+    let Some(list) = typed::write::<QuickList>(db, src, now)? else {
         return Ok(());
     };
     let Some(value) = pop_one(list, from) else {
@@ -700,7 +673,7 @@ fn ready_list<'a>(
     now: i64,
     serving: bool,
 ) -> CmdResult<Option<&'a mut QuickList>> {
-    match list_for_write(db, key, now) {
+    match typed::write::<QuickList>(db, key, now) {
         Err(CmdError::WrongType) if serving => Ok(None),
         other => other,
     }

@@ -36,6 +36,7 @@ pub mod stats;
 pub mod strings;
 pub mod table;
 pub mod transactions;
+pub mod typed;
 pub mod zsets;
 
 use std::collections::VecDeque;

@@ -20,6 +20,7 @@ use crate::command::notify;
 use crate::command::table::{
     acl, flags::*, Arg, ArgType, BeginSearch, CommandSpec, Docs, FindKeys, Group, Handler, KeySpec,
 };
+use crate::command::typed;
 use crate::command::Ctx;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -43,24 +44,6 @@ const SPOP_MOVE_STRATEGY_MUL: usize = 5;
 /// SRANDMEMBER's count is `i64::MIN` (its absolute value would not fit).
 const ERR_RANDMEMBER_RANGE: &str =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-
-/// The set at `key` for reading (counted as a hit or miss), or WRONGTYPE.
-fn read_set<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a mut SetValue>> {
-    match db.lookup_read(key, now) {
-        None => Ok(None),
-        Some(Value::Set(set)) => Ok(Some(set)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The set at `key` for writing, or WRONGTYPE.
-fn write_set<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a mut SetValue>> {
-    match db.lookup_write(key, now) {
-        None => Ok(None),
-        Some(Value::Set(set)) => Ok(Some(set)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
 
 /// The set at `key` after the keys were already looked up (no touch, no counting).
 fn peek_set<'a>(db: &'a mut Db, key: &[u8], now: i64) -> Option<&'a SetValue> {
@@ -145,7 +128,7 @@ fn sadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// The number of members removed. An emptied set is deleted.
 fn srem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let removed = match write_set(ctx.db(), &args[1], now)? {
+    let removed = match typed::write::<SetValue>(ctx.db(), &args[1], now)? {
         Some(set) => args[2..].iter().filter(|member| set.remove(member)).count(),
         None => 0,
     };
@@ -165,7 +148,7 @@ fn srem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn smembers(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    match read_set(db, &args[1], now)? {
+    match typed::read::<SetValue>(db, &args[1], now)? {
         Some(set) => reply_set(reply, set),
         None => reply.set_len(0),
     }
@@ -178,7 +161,8 @@ fn smembers(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// 1 if the member is in the set, else 0.
 fn sismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let found = read_set(ctx.db(), &args[1], now)?.is_some_and(|set| set.contains(&args[2]));
+    let found =
+        typed::read::<SetValue>(ctx.db(), &args[1], now)?.is_some_and(|set| set.contains(&args[2]));
     ctx.reply.int(i64::from(found));
     Ok(())
 }
@@ -190,7 +174,7 @@ fn sismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn smismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let set = read_set(db, &args[1], now)?;
+    let set = typed::read::<SetValue>(db, &args[1], now)?;
     reply.array_len(args.len() - 2);
     for member in &args[2..] {
         reply.int(i64::from(
@@ -206,7 +190,7 @@ fn smismember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// The number of members (0 for a missing key).
 fn scard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let len = read_set(ctx.db(), &args[1], now)?.map_or(0, |set| set.len());
+    let len = typed::read::<SetValue>(ctx.db(), &args[1], now)?.map_or(0, |set| set.len());
     ctx.reply.int(len as i64);
     Ok(())
 }
@@ -234,7 +218,7 @@ fn spop_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         reply,
         ..
     } = &mut *ctx;
-    let Some(set) = write_set(&mut dbs[session.db], key, now)? else {
+    let Some(set) = typed::write::<SetValue>(&mut dbs[session.db], key, now)? else {
         reply.null();
         return Ok(());
     };
@@ -265,7 +249,7 @@ fn spop_count(ctx: &mut Ctx<'_>, key: &[u8], count: &[u8]) -> CmdResult {
         ..
     } = &mut *ctx;
     let db = &mut dbs[session.db];
-    let Some(set) = write_set(db, key, now)? else {
+    let Some(set) = typed::write::<SetValue>(db, key, now)? else {
         reply.set_len(0);
         return Ok(());
     };
@@ -345,7 +329,7 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ..
     } = &mut *ctx;
     let mut rng = || server.rng.next_u64();
-    let set = read_set(&mut dbs[session.db], &args[1], now)?.map(|set| {
+    let set = typed::read::<SetValue>(&mut dbs[session.db], &args[1], now)?.map(|set| {
         set.compact();
         &*set
     });
@@ -434,7 +418,7 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.reply.int(i64::from(found));
         return Ok(());
     }
-    if !write_set(db, src, now)?.is_some_and(|set| set.remove(member)) {
+    if !typed::write::<SetValue>(db, src, now)?.is_some_and(|set| set.remove(member)) {
         ctx.reply.int(0);
         return Ok(());
     }
@@ -458,9 +442,9 @@ fn lookup_sets(ctx: &mut Ctx<'_>, keys: &[Bytes], write: bool) -> CmdResult<Vec<
     keys.iter()
         .map(|key| {
             let set = if write {
-                write_set(db, key, now)?
+                typed::write::<SetValue>(db, key, now)?
             } else {
-                read_set(db, key, now)?
+                typed::read::<SetValue>(db, key, now)?
             };
             Ok(set.map(|set| set.len()))
         })
@@ -730,7 +714,7 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = args::scan_cursor(&args[2])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(set) = read_set(db, &args[1], now)? else {
+    let Some(set) = typed::read::<SetValue>(db, &args[1], now)? else {
         reply.array_len(2);
         reply.bulk(b"0");
         reply.array_len(0);

@@ -14,6 +14,7 @@ use bytes::Bytes;
 use crate::command::args;
 use crate::command::blocking::{parse_timeout, TimeoutReply};
 use crate::command::notify;
+use crate::command::typed;
 use crate::command::Ctx;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -57,24 +58,6 @@ const ERR_COUNT: &str = "ERR count should be greater than 0";
 /// ZRANDMEMBER count of i64::MIN.
 const ERR_RANDMEMBER_RANGE: &str =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-
-/// The sorted set at `key` for reading, or WRONGTYPE.
-fn read_zset<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a mut ZSetValue>> {
-    match db.lookup_read(key, now) {
-        None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
-
-/// The sorted set at `key` for writing, or WRONGTYPE.
-fn write_zset<'a>(db: &'a mut Db, key: &[u8], now: i64) -> CmdResult<Option<&'a mut ZSetValue>> {
-    match db.lookup_write(key, now) {
-        None => Ok(None),
-        Some(Value::ZSet(z)) => Ok(Some(z)),
-        Some(_) => Err(CmdError::WrongType),
-    }
-}
 
 /// Deletes `key` if its sorted set was emptied, firing `del`.
 fn delete_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
@@ -212,7 +195,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr: bool) -> CmdResult {
         ctx.server.config.zset_max_listpack_value,
     );
     let db = ctx.db();
-    let z = match write_zset(db, key, now)? {
+    let z = match typed::write::<ZSetValue>(db, key, now)? {
         Some(z) => z,
         None if f.xx => return reply_add(ctx, f, 0, 0, None),
         None => {
@@ -221,7 +204,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr: bool) -> CmdResult {
                 z.convert_to_skiplist();
             }
             db.insert_new(key, Value::ZSet(Box::new(z)), now);
-            match write_zset(db, key, now)? {
+            match typed::write::<ZSetValue>(db, key, now)? {
                 Some(z) => z,
                 None => return Ok(()),
             }
@@ -296,7 +279,7 @@ fn zincrby(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// The number of members removed.
 fn zrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
-    let Some(z) = write_zset(ctx.db(), &args[1], now)? else {
+    let Some(z) = typed::write::<ZSetValue>(ctx.db(), &args[1], now)? else {
         ctx.reply.int(0);
         return Ok(());
     };
@@ -317,7 +300,7 @@ fn zrem(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn zcard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let n = read_zset(db, &args[1], now)?.map_or(0, |z| z.len());
+    let n = typed::read::<ZSetValue>(db, &args[1], now)?.map_or(0, |z| z.len());
     reply.int(n as i64);
     Ok(())
 }
@@ -329,7 +312,7 @@ fn zcard(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn zscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    match read_zset(db, &args[1], now)?.and_then(|z| z.score(&args[2])) {
+    match typed::read::<ZSetValue>(db, &args[1], now)?.and_then(|z| z.score(&args[2])) {
         Some(s) => reply.double(s),
         None => reply.null(),
     }
@@ -343,7 +326,7 @@ fn zscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn zmscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let z = read_zset(db, &args[1], now)?;
+    let z = typed::read::<ZSetValue>(db, &args[1], now)?;
     reply.array_len(args.len() - 2);
     for m in &args[2..] {
         match z.as_ref().and_then(|z| z.score(m)) {
@@ -358,7 +341,7 @@ fn zmscore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 fn rank_generic(ctx: &mut Ctx<'_>, args: &[Bytes], rev: bool) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(z) = read_zset(db, &args[1], now)? else {
+    let Some(z) = typed::read::<ZSetValue>(db, &args[1], now)? else {
         reply.null();
         return Ok(());
     };
@@ -697,9 +680,9 @@ fn zrange_generic(
     let src = &args[first - 1];
     let (db, reply) = ctx.db_and_reply();
     let z = if store {
-        write_zset(db, src, now)?
+        typed::write::<ZSetValue>(db, src, now)?
     } else {
-        read_zset(db, src, now)?
+        typed::read::<ZSetValue>(db, src, now)?
     };
     if store {
         let picked = z.map(|z| {
@@ -818,7 +801,7 @@ fn zcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let range = parse_score_range(&args[2], &args[3])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let n = read_zset(db, &args[1], now)?.map_or(0, |z| {
+    let n = typed::read::<ZSetValue>(db, &args[1], now)?.map_or(0, |z| {
         let (s, e) = score_ranks(z, &range);
         e - s
     });
@@ -834,7 +817,7 @@ fn zlexcount(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let (min, max) = (parse_lex_bound(&args[2])?, parse_lex_bound(&args[3])?);
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let n = read_zset(db, &args[1], now)?.map_or(0, |z| {
+    let n = typed::read::<ZSetValue>(db, &args[1], now)?.map_or(0, |z| {
         let (s, e) = lex_ranks(z, &min, &max, false);
         e - s
     });
@@ -855,7 +838,7 @@ fn zremrange_generic(
         _ => ParsedRange::Rank(args::int(&args[2])?, args::int(&args[3])?),
     };
     let now = ctx.now();
-    let Some(z) = write_zset(ctx.db(), &args[1], now)? else {
+    let Some(z) = typed::write::<ZSetValue>(ctx.db(), &args[1], now)? else {
         ctx.reply.int(0);
         return Ok(());
     };
@@ -909,7 +892,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], count: i64, shape: PopShape) -
     let now = ctx.now();
     let mut found = None;
     for key in keys {
-        if write_zset(ctx.db(), key, now)?.is_some() {
+        if typed::write::<ZSetValue>(ctx.db(), key, now)?.is_some() {
             found = Some(key);
             break;
         }
@@ -928,7 +911,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], count: i64, shape: PopShape) -
     }
     let count = if count < 0 { 1 } else { count as u64 };
     let (db, reply) = ctx.db_and_reply();
-    let Some(z) = write_zset(db, key, now)? else {
+    let Some(z) = typed::write::<ZSetValue>(db, key, now)? else {
         return Ok(false);
     };
     let len = z.len();
@@ -1064,7 +1047,7 @@ fn blocking_pop(
         .iter()
         .filter(|key| serving.as_ref().is_none_or(|ready| ready == *key))
     {
-        let ready = match write_zset(ctx.db(), key, now) {
+        let ready = match typed::write::<ZSetValue>(ctx.db(), key, now) {
             Err(CmdError::WrongType) if serving.is_some() => None,
             other => other?,
         };
@@ -1151,7 +1134,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         reply,
         ..
     } = ctx;
-    let Some(z) = read_zset(&mut dbs[session.db], &args[1], now)? else {
+    let Some(z) = typed::read::<ZSetValue>(&mut dbs[session.db], &args[1], now)? else {
         if count.is_some() {
             reply.array_len(0);
         } else {
@@ -1214,7 +1197,7 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let cursor = args::scan_cursor(&args[2])?;
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(z) = read_zset(db, &args[1], now)? else {
+    let Some(z) = typed::read::<ZSetValue>(db, &args[1], now)? else {
         reply.array_len(2);
         reply.bulk(b"0");
         reply.array_len(0);
