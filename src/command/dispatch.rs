@@ -193,6 +193,11 @@ impl Executor {
             self.run(session, args, out, clients);
         }
         self.server.tracking.current = 0;
+        if !self.server.tracking.outbox.is_empty() {
+            self.server
+                .tracking
+                .write_own(session.id, session.resp, out);
+        }
         if session.tracking_caching {
             self.end_caching(session, args);
         }

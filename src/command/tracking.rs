@@ -18,6 +18,7 @@ use bytes::Bytes;
 
 use crate::command::{args, Ctx};
 use crate::error::{CmdError, CmdResult};
+use crate::protocol::{OutBuf, Reply};
 use crate::util::numbers::parse_i64;
 
 /// The pub/sub channel RESP2 redirect targets receive invalidations on.
@@ -253,6 +254,40 @@ impl TrackingState {
             }
         }
         self.current = current;
+    }
+
+    /// Writes the invalidations for client `id` that go to itself (no redirect) right
+    /// after its command's reply, as Redis does, instead of after the whole pipeline;
+    /// the rest stay for the reactor. RESP2 clients without a redirect get nothing.
+    pub fn write_own(&mut self, id: u64, resp: u8, out: &mut OutBuf) {
+        let redirected = self.clients.get(&id).is_none_or(|c| c.redirect != 0);
+        if redirected || !self.outbox.iter().any(|inv| inv.client == id) {
+            return;
+        }
+        let mut reply = Reply::new(out, resp);
+        self.outbox.retain(|inv| {
+            if inv.client != id {
+                return true;
+            }
+            if resp >= 3 {
+                reply.push_len(2);
+                reply.bulk(b"invalidate");
+                match &inv.payload {
+                    Payload::Key(key) => {
+                        reply.array_len(1);
+                        reply.bulk(key);
+                    }
+                    Payload::Keys(keys) => {
+                        reply.array_len(keys.len());
+                        for key in keys {
+                            reply.bulk(key);
+                        }
+                    }
+                    Payload::Null => reply.null(),
+                }
+            }
+            false
+        });
     }
 
     /// Hands every queued invalidation to the reactor, BCAST messages last.
