@@ -29,6 +29,11 @@
 //! | `#@sleep MS`        | sleep MS milliseconds (expiry)                                     |
 //! | `#@conn K`          | make connection K current (0 at start; opened on first use)        |
 //! | `#@reconnect`       | close and reopen the current connection (after QUIT, errors...)    |
+//! | `#@read`            | read one more reply (a push: invalidation, message) on the current connection without sending anything; compared exactly |
+//! | `#@read-skip`       | the same, comparing only the reply's type byte (a push carrying a client id) |
+//!
+//! An argument written `$id:K` is replaced by connection K's CLIENT ID on each server
+//! (asked on K the first time; CLIENT TRACKING REDIRECT, CLIENT KILL ID...).
 //!
 //! Commands go out as RESP multibulks; exactly one reply is read per command (a
 //! RESP2/RESP3 reader returns its raw bytes, so `HELLO 3` sections just work), and
@@ -128,6 +133,11 @@ fn corpus_connection() {
 #[test]
 fn corpus_clients() {
     check_corpus("clients");
+}
+
+#[test]
+fn corpus_tracking() {
+    check_corpus("tracking");
 }
 
 #[test]

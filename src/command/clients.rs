@@ -1,7 +1,7 @@
 //! The CLIENT command family: naming and identifying the caller's connection
 //! (ID, SETNAME, GETNAME, INFO, SETINFO), looking at every connection (LIST), acting on
 //! other connections (KILL, UNBLOCK, PAUSE, UNPAUSE), and per-connection modes (REPLY,
-//! NO-EVICT, NO-TOUCH, GETREDIR).
+//! NO-EVICT, NO-TOUCH; TRACKING, CACHING, TRACKINGINFO and GETREDIR live in `tracking`).
 //!
 //! Other clients are read through [`crate::command::directory`]; what happens to them
 //! is recorded as [`ServerEvent`]s for the reactor.
@@ -11,6 +11,9 @@ use bytes::Bytes;
 use crate::command::args;
 use crate::command::directory::{self, BufferStats, ClientType, ClientView};
 use crate::command::session::ReplyMode;
+use crate::command::tracking::{
+    client_caching, client_getredir, client_tracking, client_trackinginfo,
+};
 use crate::command::{Ctx, ServerEvent};
 use crate::error::{CmdError, CmdResult};
 use crate::util::numbers::parse_i64;
@@ -404,18 +407,13 @@ fn client_no_touch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `CLIENT GETREDIR` — the client invalidation messages are redirected to. Tracking is
-/// never on in this server, which Redis reports as -1.
-fn client_getredir(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.reply.int(-1);
-    Ok(())
-}
-
 /// Lines of CLIENT HELP (the subcommands this server has).
 const CLIENT_HELP: &[&str] = &[
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CACHING (YES|NO)",
+    "    Say whether the next command's keys are tracked (OPTIN / OPTOUT modes).",
     "GETREDIR",
-    "    Always -1: this server does not track keys for client-side caching.",
+    "    The client invalidations go to: -1 with tracking off, 0 for this one.",
     "GETNAME",
     "    Reply with the name of the current connection.",
     "ID",
@@ -434,6 +432,11 @@ const CLIENT_HELP: &[&str] = &[
     "    * SKIPME (YES|NO)   leave the calling connection alone (default: yes)",
     "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB) | ID <client-id> [...]]",
     "    Reply with one line per connection, optionally only of one type or ids.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Turn key tracking for client-side caching on or off.",
+    "TRACKINGINFO",
+    "    The tracking flags, redirect and prefixes of this connection.",
     "UNPAUSE",
     "    End a CLIENT PAUSE.",
     "PAUSE <timeout> [WRITE|ALL]",

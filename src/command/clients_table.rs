@@ -141,6 +141,30 @@ const SETINFO_ARGS: &[Arg] = &[Arg::one_of(
     ],
 )];
 
+const TRACKING_ARGS: &[Arg] = &[
+    Arg::one_of(
+        "status",
+        &[Arg::token("on", "ON"), Arg::token("off", "OFF")],
+    ),
+    Arg::new("client-id", ArgType::Integer)
+        .with_token("REDIRECT")
+        .optional(),
+    Arg::new("prefix", ArgType::String)
+        .with_token("PREFIX")
+        .optional()
+        .multiple()
+        .multiple_token(),
+    Arg::token("bcast", "BCAST").optional(),
+    Arg::token("optin", "OPTIN").optional(),
+    Arg::token("optout", "OPTOUT").optional(),
+    Arg::token("noloop", "NOLOOP").optional(),
+];
+
+const CACHING_ARGS: &[Arg] = &[Arg::one_of(
+    "mode",
+    &[Arg::token("yes", "YES"), Arg::token("no", "NO")],
+)];
+
 const LIST_HISTORY: &[(&str, &str)] = &[
     ("2.8.12", "The `id` field."),
     ("5.0.0", "The TYPE filter."),
@@ -220,6 +244,42 @@ const SUBCOMMANDS: &[CommandSpec] = &[
             ),
         )
     },
+    sub(
+        "tracking",
+        -3,
+        BASE,
+        client_tracking,
+        Docs {
+            complexity: "O(1). Some options may introduce additional complexity.",
+            ..docs(
+                "Turns key tracking for client-side caching on or off.",
+                "6.0.0",
+                TRACKING_ARGS,
+            )
+        },
+    ),
+    sub(
+        "caching",
+        3,
+        BASE,
+        client_caching,
+        docs(
+            "Says whether the next command's keys are tracked (OPTIN/OPTOUT modes).",
+            "6.0.0",
+            CACHING_ARGS,
+        ),
+    ),
+    sub(
+        "trackinginfo",
+        2,
+        BASE,
+        client_trackinginfo,
+        docs(
+            "Returns the current connection's key tracking state.",
+            "6.2.0",
+            &[],
+        ),
+    ),
     sub(
         "getredir",
         2,

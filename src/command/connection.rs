@@ -131,6 +131,7 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ctx.session.monitor = false;
         ctx.server.monitors.remove(ctx.session.id);
     }
+    crate::command::tracking::disable(ctx);
     ctx.session.reply_mode = crate::command::session::ReplyMode::On;
     ctx.session.no_touch = false;
     ctx.session.db = 0;

@@ -118,6 +118,10 @@ pub fn flag_letters(view: &ClientView<'_>, server: &ServerState) -> String {
         session.blocked.is_some() || session.postponed.is_some(),
         'b',
     );
+    let tracking = server.tracking.clients.get(&session.id);
+    add(session.tracking, 't');
+    add(tracking.is_some_and(|t| t.broken_redirect), 'R');
+    add(tracking.is_some_and(|t| t.bcast), 'B');
     add(server.watches.is_doomed(session.id), 'd');
     add(session.close_after_reply, 'c');
     add(session.unix_socket, 'U');
@@ -165,7 +169,7 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
         out,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
          ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} \
-         oll={} omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+         oll={} omem={} tot-mem={} events={} cmd={} user=default redir={} resp={}",
         session.id,
         session.addr,
         session.local_addr,
@@ -191,6 +195,11 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
         tot_mem,
         events,
         cmd,
+        server
+            .tracking
+            .clients
+            .get(&session.id)
+            .map_or(-1, |t| t.redirect as i64),
         session.resp,
     );
 }

@@ -186,13 +186,34 @@ impl Executor {
         clients: &dyn ClientDirectory,
     ) {
         debug_assert!(!args.is_empty());
+        self.server.tracking.current = session.id;
         if session.reply_mode.suppresses() {
             self.execute_silenced(session, args, out, clients);
         } else {
             self.run(session, args, out, clients);
         }
+        self.server.tracking.current = 0;
+        if !self.server.tracking.outbox.is_empty() {
+            self.server
+                .tracking
+                .write_own(session.id, session.resp, out);
+        }
+        if session.tracking_caching {
+            self.end_caching(session, args);
+        }
         session.reply_mode = session.reply_mode.after_command();
         out.seal_if_large();
+    }
+
+    /// CLIENT CACHING covers one command: it ends after any command other than a
+    /// CLIENT subcommand, unless a transaction is open (then it covers EXEC's queue).
+    #[cold]
+    fn end_caching(&self, session: &mut Session, args: &[Bytes]) {
+        let client_command =
+            args[0].eq_ignore_ascii_case(b"client") && self.table.resolve(args).is_ok();
+        if session.multi.is_none() && !client_command {
+            session.tracking_caching = false;
+        }
     }
 
     /// Runs a command whose reply CLIENT REPLY OFF/SKIP drops; only a CLIENT REPLY ON
@@ -258,6 +279,7 @@ impl Executor {
             return true;
         };
         session.serving_key = Some(ready_key.clone());
+        self.server.tracking.current = session.id;
         let mut ctx = self.context(session, out, &NoClients);
         let served = match ctx.table.resolve(&blocked.args) {
             Ok(spec) => {
@@ -267,6 +289,7 @@ impl Executor {
             Err(_) => true,
         };
         session.serving_key = None;
+        self.server.tracking.current = 0;
         if served {
             self.server.blocking.unregister(session.id, &blocked);
         } else {
@@ -326,6 +349,10 @@ impl Executor {
         self.server.watches.unwatch_all(session.id, &watched);
         let subscriptions = std::mem::take(&mut session.subscriptions);
         self.server.pubsub.drop_client(session.id, &subscriptions);
+        if session.tracking {
+            session.tracking = false;
+            self.server.tracking.disable(session.id);
+        }
     }
 
     fn context<'a>(
@@ -481,17 +508,56 @@ fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
         feed_monitors(ctx, spec, args);
     }
     stats::after_call(ctx, spec, args, elapsed, result.is_err());
-    if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && !ctx.server.watches.is_empty()
-    {
-        let db = ctx.session.db;
-        for (index, _) in keys_of(spec, args) {
-            ctx.server.watches.touch(db, &args[index]);
-        }
+    if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) {
+        signal_written_keys(ctx, spec, args);
+    }
+    if ctx.session.tracking && spec.has(flags::READONLY) {
+        remember_read_keys(ctx, spec, args);
     }
     if spec.has(flags::ADMIN) {
         sync_access_mode(ctx.dbs, &ctx.server.config);
     }
     after_expiry(ctx.dbs, ctx.server);
+}
+
+/// A write command changed the dataset: transactions watching its keys fail, and
+/// clients caching its written keys are told to drop them.
+fn signal_written_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+    let watching = !ctx.server.watches.is_empty();
+    let tracking = ctx.server.tracking.is_active();
+    if !watching && !tracking {
+        return;
+    }
+    let db = ctx.session.db;
+    for (index, key_flags) in keys_of(spec, args) {
+        if watching {
+            ctx.server.watches.touch(db, &args[index]);
+        }
+        // Keys the command only reads (SUNIONSTORE's sources) are not modified.
+        if tracking && !key_flags.contains(&"RO") {
+            ctx.server.tracking.invalidate(&args[index]);
+        }
+    }
+}
+
+/// A tracking client ran a read-only command: remember its keys, unless OPTIN/OPTOUT
+/// and CLIENT CACHING say otherwise.
+#[cold]
+fn remember_read_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+    let id = ctx.session.id;
+    let Some(options) = ctx.server.tracking.clients.get(&id) else {
+        return;
+    };
+    let caching = ctx.session.tracking_caching;
+    if options.bcast || (options.optin && !caching) || (options.optout && caching) {
+        return;
+    }
+    if spec.has(flags::PUBSUB) {
+        return;
+    }
+    for (index, _) in keys_of(spec, args) {
+        ctx.server.tracking.remember(id, &args[index]);
+    }
 }
 
 /// Turns access-time updates off (or back on) in every database, around a command
@@ -537,7 +603,8 @@ fn feed_monitors(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) {
 /// someone cares (a watcher, `expired` notifications, a blocked client).
 pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     let flags = server.config.notify_keyspace_events;
-    let want_expired = !server.watches.is_empty() || flags & notify::EXPIRED != 0;
+    let want_expired =
+        !server.watches.is_empty() || flags & notify::EXPIRED != 0 || server.tracking.is_active();
     let want_ready = server.blocking.blocked_clients > 0;
     let want_key_events = flags & (notify::NEW | notify::KEY_MISS) != 0;
     if !want_expired && !want_ready && !want_key_events && !server.expiry_logging {
@@ -546,6 +613,9 @@ pub(crate) fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     for (index, db) in dbs.iter_mut().enumerate() {
         for key in db.expired_log.drain(..) {
             server.watches.touch(index, key.as_slice());
+            if server.tracking.is_active() {
+                server.tracking.invalidate(key.as_slice());
+            }
             notify::fire(
                 &mut server.keyspace_events,
                 flags,

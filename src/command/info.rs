@@ -200,7 +200,7 @@ fn clients_section(server: &ServerState, out: &mut String) {
         server.client_peaks.output(),
     );
     field(out, "blocked_clients", server.blocking.blocked_clients);
-    field(out, "tracking_clients", 0);
+    field(out, "tracking_clients", server.tracking.clients.len());
     field(
         out,
         "clients_in_timeout_table",
@@ -419,14 +419,15 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
         "active_defrag_key_misses",
         "total_active_defrag_time",
         "current_active_defrag_time",
-        "tracking_total_keys",
-        "tracking_total_items",
-        "tracking_total_prefixes",
-        "unexpected_error_replies",
     ];
     for name in idle {
         field(out, name, 0);
     }
+    let (keys, items, prefixes) = server.tracking.totals();
+    field(out, "tracking_total_keys", keys);
+    field(out, "tracking_total_items", items);
+    field(out, "tracking_total_prefixes", prefixes);
+    field(out, "unexpected_error_replies", 0);
     field(out, "total_error_replies", stats.error_replies);
     field(out, "dump_payload_sanitizations", 0);
     field(out, "total_reads_processed", stats.reads_processed);

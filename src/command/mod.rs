@@ -35,6 +35,7 @@ pub mod sort;
 pub mod stats;
 pub mod strings;
 pub mod table;
+pub mod tracking;
 pub mod transactions;
 pub mod typed;
 pub mod zsets;
@@ -50,6 +51,7 @@ use crate::command::directory::ClientDirectory;
 use crate::command::monitor::Monitors;
 use crate::command::notify::KeyspaceEvent;
 use crate::command::pubsub::{Delivery, PubSubState};
+use crate::command::tracking::{Invalidation, TrackingState};
 use crate::command::transactions::WatchRegistry;
 use crate::config::Config;
 use crate::protocol::Reply;
@@ -146,6 +148,8 @@ pub struct ServerState {
     pub client_peaks: directory::RecentPeaks,
     /// Command/error statistics, slow log, latency monitor (`stats`).
     pub admin: stats::AdminState,
+    /// Client-side caching: tracked keys, BCAST prefixes, pending invalidations.
+    pub tracking: TrackingState,
 }
 
 impl ServerState {
@@ -218,6 +222,9 @@ impl<'a> Ctx<'a> {
     /// Writes to a command's own keys are signalled by the dispatcher.
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
         self.server.watches.touch(db, key);
+        if self.server.tracking.is_active() {
+            self.server.tracking.invalidate(key);
+        }
     }
 
     /// Fires keyspace notification `event` of `class` (a [`notify`] constant) for `key`
@@ -285,6 +292,7 @@ impl Executor {
                 monitors: Monitors::default(),
                 client_peaks: directory::RecentPeaks::default(),
                 admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
+                tracking: TrackingState::default(),
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),
@@ -319,6 +327,16 @@ impl Executor {
             db.housekeeping(Duration::from_micros(100));
         }
         dispatch::after_expiry(&mut self.dbs, &mut self.server);
+        if !self.server.tracking.clients.is_empty() {
+            let max_keys = self
+                .server
+                .config
+                .stored
+                .get("tracking-table-max-keys")
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1_000_000);
+            self.server.tracking.limit_keys(max_keys);
+        }
     }
 
     /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
@@ -346,6 +364,12 @@ impl Executor {
             self.server.pubsub.publish_event(&event);
         }
         std::mem::take(&mut self.server.pubsub.outbox)
+    }
+
+    /// Hands over every pending tracking invalidation (BCAST messages gathered since
+    /// the last call included) for the reactor to write.
+    pub fn take_invalidations(&mut self) -> Vec<Invalidation> {
+        self.server.tracking.take()
     }
 
     /// Effects recorded by commands since the last call.

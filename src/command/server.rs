@@ -44,6 +44,7 @@ fn flush_dbs(ctx: &mut Ctx<'_>, indexes: std::ops::Range<usize>, lazy: bool) -> 
         let db = &ctx.dbs[index];
         ctx.server.watches.touch_db(index, |key| db.has_key(key));
     }
+    ctx.server.tracking.flush();
     for db in &mut ctx.dbs[indexes] {
         removed += db.len();
         if lazy {

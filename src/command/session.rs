@@ -68,6 +68,10 @@ pub struct Session {
     pub watched: Vec<(usize, Bytes)>,
     /// Channels, patterns and shard channels this client is subscribed to.
     pub subscriptions: Subscriptions,
+    /// CLIENT TRACKING is on (flag `t`); the options live in `ServerState::tracking`.
+    pub tracking: bool,
+    /// CLIENT CACHING was given for the next command (OPTIN/OPTOUT modes).
+    pub tracking_caching: bool,
 }
 
 impl Session {
@@ -101,6 +105,8 @@ impl Session {
             in_exec: false,
             watched: Vec::new(),
             subscriptions: Subscriptions::default(),
+            tracking: false,
+            tracking_caching: false,
         }
     }
 }

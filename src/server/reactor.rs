@@ -23,6 +23,7 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::command::directory::{ClientDirectory, ClientView};
+use crate::command::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
 use crate::command::{Executor, ServerEvent, Session};
 use crate::config::Config;
 use crate::error::ProtocolError;
@@ -447,6 +448,9 @@ impl Server {
     /// Writes pending pub/sub messages (and keyspace notifications) into their
     /// receivers' output buffers, in each receiver's protocol version.
     fn deliver_messages(&mut self) {
+        for invalidation in self.exec.take_invalidations() {
+            self.deliver_invalidation(&invalidation);
+        }
         for delivery in self.exec.take_deliveries() {
             let Some(&slot) = self.client_keys.get(&delivery.client) else {
                 continue;
@@ -475,6 +479,82 @@ impl Server {
                 self.queue_write(slot);
             }
         }
+    }
+
+    /// Writes one tracking invalidation: to the tracking client itself in RESP3, or to
+    /// its redirect target (a RESP3 push, or a `__redis__:invalidate` pub/sub message
+    /// for a subscribed RESP2 client). A redirect target that went away marks the
+    /// redirection broken and, in RESP3, tells the tracking client.
+    fn deliver_invalidation(&mut self, invalidation: &Invalidation) {
+        let tracker_id = invalidation.client;
+        let Some(redirect) = self
+            .exec
+            .server
+            .tracking
+            .clients
+            .get(&tracker_id)
+            .map(|t| t.redirect)
+        else {
+            return;
+        };
+        let Some(&tracker_slot) = self.client_keys.get(&tracker_id) else {
+            return;
+        };
+        let Some(tracker_resp) = self.clients.get(tracker_slot).map(|c| c.session.resp) else {
+            return;
+        };
+        let receiver_slot = if redirect == 0 {
+            tracker_slot
+        } else if let Some(&slot) = self.client_keys.get(&redirect) {
+            slot
+        } else {
+            if let Some(options) = self.exec.server.tracking.clients.get_mut(&tracker_id) {
+                options.broken_redirect = true;
+            }
+            if let Some(client) = self.clients.get_mut(tracker_slot) {
+                if client.session.resp >= 3 && !client.close_asap {
+                    let mut reply = Reply::new(&mut client.out, client.session.resp);
+                    reply.push_len(2);
+                    reply.bulk(b"tracking-redir-broken");
+                    reply.int(redirect as i64);
+                    self.queue_write(tracker_slot);
+                }
+            }
+            return;
+        };
+        let Some(client) = self.clients.get_mut(receiver_slot) else {
+            return;
+        };
+        if client.close_asap {
+            return;
+        }
+        let resp = client.session.resp;
+        let mut reply = Reply::new(&mut client.out, resp);
+        if resp >= 3 {
+            reply.push_len(2);
+            reply.bulk(b"invalidate");
+        } else if redirect != 0 && client.session.subscriptions.total() > 0 {
+            reply.push_len(3);
+            reply.bulk(b"message");
+            reply.bulk(INVALIDATE_CHANNEL);
+        } else {
+            return;
+        }
+        match &invalidation.payload {
+            Payload::Key(key) => {
+                reply.array_len(1);
+                reply.bulk(key);
+            }
+            Payload::Keys(keys) => {
+                reply.array_len(keys.len());
+                for key in keys {
+                    reply.bulk(key);
+                }
+            }
+            // The null is in the tracking client's protocol, whoever receives it.
+            Payload::Null => Reply::new(&mut client.out, tracker_resp).null(),
+        }
+        self.queue_write(receiver_slot);
     }
 
     /// Serves clients blocked on keys that received data, oldest waiter first, until no

@@ -22,6 +22,9 @@ pub enum Step {
     Conn(usize),
     /// Close and reopen the current connection.
     Reconnect,
+    /// Read one more reply (a push) on the current connection without sending anything,
+    /// and compare it exactly (`#@read`) or by type only (`#@read-skip`).
+    Read(Check),
 }
 
 /// A step with the 1-based line it came from.
@@ -156,6 +159,8 @@ fn parse_marker(marker: &str) -> Result<Marker, String> {
         "sleep" => Marker::Step(Step::Sleep(num(1)?)),
         "conn" => Marker::Step(Step::Conn(num(1)? as usize)),
         "reconnect" => Marker::Step(Step::Reconnect),
+        "read" => Marker::Step(Step::Read(Check::Exact)),
+        "read-skip" => Marker::Step(Step::Read(Check::Skip)),
         other => return Err(format!("unknown marker #@{other}")),
     })
 }
@@ -164,6 +169,44 @@ fn parse_marker(marker: &str) -> Result<Marker, String> {
 struct Conns {
     side: Side,
     conns: Vec<Option<Conn>>,
+    /// Each connection's CLIENT ID, asked on first use of `$id:K` (see [`Conns::expand`]).
+    ids: Vec<Option<Vec<u8>>>,
+}
+
+impl Conns {
+    /// Replaces every argument `$id:K` with connection K's client id on this side (ids
+    /// differ between the two servers): CLIENT ID is sent on connection K the first
+    /// time, so ask before K subscribes in RESP2. A reconnect forgets the id.
+    fn expand(&mut self, pair: &Pair, args: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        args.iter()
+            .map(|arg| {
+                let Some(k) = arg
+                    .strip_prefix(b"$id:")
+                    .and_then(|k| std::str::from_utf8(k).ok()?.parse::<usize>().ok())
+                else {
+                    return arg.clone();
+                };
+                if self.ids.len() <= k {
+                    self.ids.resize(k + 1, None);
+                }
+                if let Some(id) = &self.ids[k] {
+                    return id.clone();
+                }
+                let conn = self.current(pair, k);
+                conn.send(&resp::encode_command(&[b"CLIENT".to_vec(), b"ID".to_vec()]));
+                let id = match conn.read_reply() {
+                    Outcome::Reply(bytes) => bytes
+                        .strip_prefix(b":")
+                        .and_then(|b| b.strip_suffix(b"\r\n"))
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                self.ids[k] = Some(id.clone());
+                id
+            })
+            .collect()
+    }
 }
 
 impl Conns {
@@ -193,10 +236,12 @@ pub fn run(name: &str, text: &str) -> Stats {
     let mut redis = Conns {
         side: Side::Redis,
         conns: Vec::new(),
+        ids: Vec::new(),
     };
     let mut ours = Conns {
         side: Side::Ours,
         conns: Vec::new(),
+        ids: Vec::new(),
     };
     let mut stats = Stats::default();
     let mut current = 0;
@@ -209,6 +254,29 @@ pub fn run(name: &str, text: &str) -> Stats {
                     if let Some(slot) = side.conns.get_mut(current) {
                         *slot = None;
                     }
+                    if let Some(id) = side.ids.get_mut(current) {
+                        *id = None;
+                    }
+                }
+            }
+            Step::Read(check) => {
+                let r = redis.current(&pair, current).read_reply();
+                let o = ours.current(&pair, current).read_reply();
+                if matches!((&r, &o), (Outcome::Timeout, Outcome::Timeout)) {
+                    // A push the corpus expects that neither server sent.
+                    stats.mismatches.push(format!(
+                        "{name}:{}: #@read: neither server sent anything",
+                        line.number
+                    ));
+                    redis.conns[current] = None;
+                    ours.conns[current] = None;
+                } else if !compare::agree(*check, &r, &o) {
+                    let place = format!("{name}:{}", line.number);
+                    let what = [b"#@read".to_vec()];
+                    stats
+                        .mismatches
+                        .push(compare::report(&place, &what, *check, &r, &o));
+                    ours.reopen_if_lost(current, &r, &o);
                 }
             }
             Step::Command {
@@ -228,8 +296,13 @@ pub fn run(name: &str, text: &str) -> Stats {
                 check,
                 scan_all,
             } => {
-                let r = execute(redis.current(&pair, current), args, *scan_all);
-                let o = execute(ours.current(&pair, current), args, *scan_all);
+                let (r_args, o_args) = if args.iter().any(|a| a.starts_with(b"$id:")) {
+                    (redis.expand(&pair, args), ours.expand(&pair, args))
+                } else {
+                    (args.clone(), args.clone())
+                };
+                let r = execute(redis.current(&pair, current), &r_args, *scan_all);
+                let o = execute(ours.current(&pair, current), &o_args, *scan_all);
                 stats.record(args, *check);
                 if matches!((&r, &o), (Outcome::Timeout, Outcome::Timeout)) {
                     // Both blocked: agreement, but every later command on this connection
