@@ -384,3 +384,24 @@ fn debug_digest_equals_redis_for_every_type_and_encoding() {
     }
     assert_eq!(replies[0], replies[1]);
 }
+
+#[test]
+fn blocked_commands_count_once_when_served_or_timed_out() {
+    let server = TestServer::start();
+    let mut waiter = server.raw();
+    let mut pusher = server.raw();
+    waiter.send_cmd(&[b"BLPOP", b"q", b"0"]);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    pusher.cmd(&[b"RPUSH", b"q", b"x"]);
+    assert_eq!(waiter.read_reply(), b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+    waiter.cmd(&[b"BLPOP", b"q", b"0.05"]);
+    let blpop = info_field(&mut pusher, "commandstats", "cmdstat_blpop").unwrap();
+    assert!(blpop.starts_with("calls=2,usec="), "{blpop}");
+    let usec: u64 = blpop["calls=2,usec=".len()..]
+        .split(',')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    // Both runs that blocked are included, but not the time spent waiting.
+    assert!(usec < 50_000, "{blpop}");
+}

@@ -306,7 +306,8 @@ impl Executor {
         };
         self.server.blocking.unregister(session.id, &blocked);
         if let Ok(spec) = self.table.resolve(&blocked.args) {
-            stats::timed_out(&mut self.server, spec, &blocked.args);
+            let spent = std::mem::take(&mut session.blocked_us);
+            stats::timed_out(&mut self.server, spec, &blocked.args, spent);
         }
         let mut reply = Reply::new(out, session.resp);
         match blocked.on_timeout {
@@ -326,7 +327,8 @@ impl Executor {
         };
         self.server.blocking.unregister(session.id, &blocked);
         if let Ok(spec) = self.table.resolve(&blocked.args) {
-            stats::timed_out(&mut self.server, spec, &blocked.args);
+            let spent = std::mem::take(&mut session.blocked_us);
+            stats::timed_out(&mut self.server, spec, &blocked.args, spent);
         }
         let text = b"UNBLOCKED client unblocked via CLIENT UNBLOCK";
         self.server.stats.error_replies += 1;

@@ -56,6 +56,9 @@ pub struct Session {
     pub postponed: Option<Vec<Bytes>>,
     /// The command this client is blocked in, if any: its pipeline waits behind it.
     pub blocked: Option<Blocked>,
+    /// µs spent in the runs of a blocking command that blocked; added to its
+    /// commandstats time once it completes or times out, as Redis counts it.
+    pub blocked_us: u64,
     /// While the reactor serves this blocked client: the key that became ready.
     pub serving_key: Option<Bytes>,
     /// Commands queued since MULTI, if a transaction is open.
@@ -99,6 +102,7 @@ impl Session {
             lib_ver: None,
             postponed: None,
             blocked: None,
+            blocked_us: 0,
             serving_key: None,
             multi: None,
             multi_failed: false,

@@ -298,10 +298,13 @@ pub fn after_call(
     elapsed: Duration,
     failed: bool,
 ) {
+    let usec = elapsed.as_micros() as u64;
     if ctx.session.blocked.is_some() {
+        // Counted once the command completes, together with its later runs.
+        ctx.session.blocked_us += usec;
         return;
     }
-    let usec = elapsed.as_micros() as u64;
+    let usec = usec + std::mem::take(&mut ctx.session.blocked_us);
     let config = &ctx.server.config;
     let (tracking, slower_than, monitor) = (
         config.latency_tracking,
@@ -337,11 +340,18 @@ pub fn after_call(
     }
 }
 
-/// A blocked command whose timeout passed: Redis counts it as a call that took no time.
-pub fn timed_out(server: &mut ServerState, spec: &'static CommandSpec, args: &[Bytes]) {
+/// A blocked command whose timeout passed (or CLIENT UNBLOCK ended): one call, whose
+/// time is what its runs before blocking took (`spent_us`).
+pub fn timed_out(
+    server: &mut ServerState,
+    spec: &'static CommandSpec,
+    args: &[Bytes],
+    spent_us: u64,
+) {
     let tracking = server.config.latency_tracking;
     let stat = server.admin.entry(spec, args);
     stat.calls += 1;
+    stat.usec += spent_us;
     if tracking {
         stat.histogram
             .get_or_insert_with(Histogram::default)
