@@ -439,8 +439,10 @@ fn short_timeouts_reply_null_arrays_after_the_wait() {
         let start = Instant::now();
         check(&mut c, line, NULL_ARRAY);
         let waited = start.elapsed();
+        // Deadlines live on a millisecond clock, as in Redis: the wait may end up to
+        // 1 ms before 100 ms of wall time.
         assert!(
-            waited >= Duration::from_millis(100),
+            waited >= Duration::from_millis(99),
             "{line} returned after {waited:?}"
         );
         assert!(
