@@ -358,3 +358,27 @@ fn client_pause_stops_active_expiry_until_it_ends() {
     thread::sleep(Duration::from_millis(600));
     assert!(!bulk_text(&observer.cmd(&[b"INFO", b"keyspace"])).contains("db0:"));
 }
+
+#[test]
+fn client_pause_keeps_expired_keys_stored_but_reads_them_as_missing() {
+    let server = TestServer::start();
+    let mut admin = server.raw();
+    let mut reader = server.raw();
+    admin.cmd(&[b"SET", b"k", b"v", b"PX", b"50"]);
+    admin.cmd(&[b"SET", b"other", b"v", b"PX", b"50"]);
+    assert_eq!(
+        admin.cmd(&[b"CLIENT", b"PAUSE", b"600", b"WRITE"]),
+        b"+OK\r\n"
+    );
+    thread::sleep(Duration::from_millis(200));
+    // As in Redis 7.0: the read misses, but the dataset stays as it was.
+    assert_eq!(reader.cmd(&[b"GET", b"k"]), b"$-1\r\n");
+    assert_eq!(reader.cmd(&[b"EXISTS", b"k"]), b":0\r\n");
+    assert_eq!(reader.cmd(&[b"TTL", b"k"]), b":-2\r\n");
+    assert_eq!(reader.cmd(&[b"DBSIZE"]), b":2\r\n");
+    // RANDOMKEY still answers when every key is expired but held.
+    assert!(reader.cmd(&[b"RANDOMKEY"]).starts_with(b"$"));
+    thread::sleep(Duration::from_millis(700));
+    assert_eq!(reader.cmd(&[b"GET", b"k"]), b"$-1\r\n");
+    assert_eq!(reader.cmd(&[b"DBSIZE"]), b":0\r\n");
+}

@@ -240,6 +240,7 @@ impl Executor {
         out: &mut OutBuf,
         clients: &dyn ClientDirectory,
     ) {
+        self.hold_expiry_while_paused();
         let mut ctx = self.context(session, out, clients);
         process(&mut ctx, args);
         if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
@@ -247,6 +248,18 @@ impl Executor {
             let blocked = blocked.clone();
             ctx.server.blocking.register(ctx.session.id, &blocked);
             after_expiry(ctx.dbs, ctx.server);
+        }
+    }
+
+    /// Keeps expired keys stored (reading as missing) while a CLIENT PAUSE is in force,
+    /// as Redis does; one comparison per command when nothing changes.
+    fn hold_expiry_while_paused(&mut self) {
+        let held = self.server.pause.is_some() && self.server.paused().is_some();
+        if held != self.server.expiry_held {
+            self.server.expiry_held = held;
+            for db in &mut self.dbs {
+                db.expiry_held = held;
+            }
         }
     }
 

@@ -279,9 +279,17 @@ fn randomkey(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let rng = &mut ctx.server.rng;
     let db = &mut ctx.dbs[ctx.session.db];
+    // While CLIENT PAUSE holds expiry, expired keys stay stored: after enough tries one
+    // of them is returned, as Redis 7.2 does, rather than looking forever.
+    let mut tries = 100;
     let key = loop {
         match db.random_key(now, &mut || rng.next_u64()) {
-            Some(key) if db.expire_if_needed(&key, now) => continue,
+            Some(key) if db.expire_if_needed(&key, now) => {
+                tries -= 1;
+                if db.expiry_held && tries == 0 {
+                    break Some(key);
+                }
+            }
             other => break other,
         }
     };

@@ -142,6 +142,8 @@ pub struct ServerState {
     pub pause: Option<Pause>,
     /// Clients whose next command waits for the pause to end, in arrival order.
     pub postponed: VecDeque<u64>,
+    /// Whether the databases currently hold expired keys (`Db::expiry_held`).
+    pub expiry_held: bool,
     /// MONITOR clients and the lines waiting for them.
     pub monitors: Monitors,
     /// Recent largest client buffers (INFO clients), sampled by the reactor's cron.
@@ -289,6 +291,7 @@ impl Executor {
                 expiry_logging: false,
                 pause: None,
                 postponed: VecDeque::new(),
+                expiry_held: false,
                 monitors: Monitors::default(),
                 client_peaks: directory::RecentPeaks::default(),
                 admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),

@@ -61,6 +61,9 @@ pub struct Db {
     pub avg_ttl: i64,
     /// While set, lookups leave access times alone (a CLIENT NO-TOUCH client runs).
     pub no_touch: bool,
+    /// While set (CLIENT PAUSE), expired keys read as missing but stay stored, so the
+    /// dataset does not change until the pause ends, as in Redis.
+    pub expiry_held: bool,
     /// State of the generator behind LFU's probabilistic increments.
     lfu_rng: u64,
     /// Record keys deleted by expiry in `expired_log` (someone WATCHes keys or wants
@@ -170,13 +173,17 @@ impl Db {
         self.expires.len()
     }
 
-    /// Deletes `key` if its TTL has passed. Returns true if it was deleted.
+    /// Deletes `key` if its TTL has passed, unless expiry is held (CLIENT PAUSE).
+    /// Returns true if the key has expired (deleted or not): it then reads as missing.
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64) -> bool {
         if self.expires.is_empty() {
             return false;
         }
         match self.expires.get(key) {
             Some(&when) if now_ms > when => {
+                if self.expiry_held {
+                    return true;
+                }
                 self.expires.remove(key);
                 if let Some((key, _)) = self.keys.remove(key) {
                     self.stats.expired_keys += 1;
@@ -192,8 +199,8 @@ impl Db {
 
     /// Looks a key up for reading: lazy expiry, access clock, hit/miss counters.
     pub fn lookup_read(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Value> {
-        self.expire_if_needed(key, now_ms);
-        match self.keys.get_mut(key) {
+        let expired = self.expire_if_needed(key, now_ms);
+        match self.keys.get_mut(key).filter(|_| !expired) {
             Some(obj) => {
                 self.stats.hits += 1;
                 if !self.no_touch {
@@ -231,7 +238,9 @@ impl Db {
     /// Like [`Db::lookup_write`], giving the whole object (for writes that also change
     /// its bookkeeping).
     pub fn lookup_write_object(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Object> {
-        self.expire_if_needed(key, now_ms);
+        if self.expire_if_needed(key, now_ms) {
+            return None;
+        }
         let obj = self.keys.get_mut(key)?;
         if !self.no_touch {
             touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
@@ -242,7 +251,9 @@ impl Db {
     /// The object for `key` without touching it or counting (OBJECT, TYPE-like peeks);
     /// expired keys are deleted first.
     pub fn peek(&mut self, key: &[u8], now_ms: i64) -> Option<&Object> {
-        self.expire_if_needed(key, now_ms);
+        if self.expire_if_needed(key, now_ms) {
+            return None;
+        }
         self.keys.get(key)
     }
 
