@@ -10,39 +10,20 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{RawConn, TestServer};
+use common::{script, RawConn, TestServer};
+use std::net::TcpStream;
 
 /// Starts our server and connects — or, with `BITMAPS_VERIFY_ADDR` set, connects to
 /// the real Redis there (flushed first).
 fn start() -> (TestServer, RawConn) {
     let server = TestServer::start();
-    let Ok(addr) = std::env::var("BITMAPS_VERIFY_ADDR") else {
+    let Some(conn) = common::reference_conn("BITMAPS_VERIFY_ADDR") else {
         let conn = server.raw();
         return (server, conn);
     };
-    let stream = TcpStream::connect(addr).expect("connect to the reference server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut conn = RawConn { stream };
-    assert_eq!(conn.cmd(&[b"FLUSHALL"]), b"+OK\r\n");
     (server, conn)
-}
-
-/// Runs commands in order (arguments split on spaces), asserting each reply's bytes.
-fn script(conn: &mut RawConn, steps: &[(&str, &str)]) {
-    for (command, expected) in steps {
-        let args: Vec<&[u8]> = command.split(' ').map(str::as_bytes).collect();
-        let reply = conn.cmd(&args);
-        assert_eq!(
-            String::from_utf8_lossy(&reply),
-            *expected,
-            "command: {command}"
-        );
-    }
 }
 
 const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";

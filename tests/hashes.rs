@@ -12,11 +12,9 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::net::TcpStream;
-use std::time::Duration;
 
 use bytes::Bytes;
-use common::{RawConn, TestServer};
+use common::{script, RawConn, TestServer};
 use redis::Commands;
 use rredis::command::Executor;
 use rredis::command::Session;
@@ -27,37 +25,18 @@ use rredis::protocol::OutBuf;
 /// real Redis there (flushed, thresholds back to their defaults).
 fn start() -> (TestServer, RawConn) {
     let server = TestServer::start();
-    let Ok(addr) = std::env::var("HASHES_VERIFY_ADDR") else {
+    let Some(mut conn) = common::reference_conn("HASHES_VERIFY_ADDR") else {
         let conn = server.raw();
         return (server, conn);
     };
-    let stream = TcpStream::connect(addr).expect("connect to the reference server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut conn = RawConn { stream };
     script(
         &mut conn,
         &[
-            ("FLUSHALL", "+OK\r\n"),
             ("CONFIG SET hash-max-listpack-entries 512", "+OK\r\n"),
             ("CONFIG SET hash-max-listpack-value 64", "+OK\r\n"),
         ],
     );
     (server, conn)
-}
-
-/// Runs commands in order (arguments split on spaces), asserting each reply's bytes.
-fn script(conn: &mut RawConn, steps: &[(&str, &str)]) {
-    for (command, expected) in steps {
-        let args: Vec<&[u8]> = command.split(' ').map(str::as_bytes).collect();
-        let reply = conn.cmd(&args);
-        assert_eq!(
-            String::from_utf8_lossy(&reply),
-            *expected,
-            "command: {command}"
-        );
-    }
 }
 
 /// The reply to one command as text.

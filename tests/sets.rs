@@ -11,11 +11,9 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::net::TcpStream;
-use std::time::Duration;
 
 use bytes::Bytes;
-use common::{RawConn, TestServer};
+use common::{script, RawConn, TestServer};
 use redis::Commands;
 use rredis::command::Executor;
 use rredis::command::Session;
@@ -26,16 +24,10 @@ use rredis::protocol::OutBuf;
 /// set, connects to the real Redis there (flushed, `set-max-intset-entries` reset).
 fn start(extra: &[&str]) -> (TestServer, RawConn) {
     let server = TestServer::start_with(extra);
-    let Ok(addr) = std::env::var("SETS_VERIFY_ADDR") else {
+    let Some(mut conn) = common::reference_conn("SETS_VERIFY_ADDR") else {
         let conn = server.raw();
         return (server, conn);
     };
-    let stream = TcpStream::connect(addr).expect("connect to the reference server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut conn = RawConn { stream };
-    assert_eq!(conn.cmd(&[b"FLUSHALL"]), b"+OK\r\n");
     let max = extra
         .chunks(2)
         .find(|p| p[0] == "--set-max-intset-entries")
@@ -43,19 +35,6 @@ fn start(extra: &[&str]) -> (TestServer, RawConn) {
     let reply = conn.cmd(&[b"CONFIG", b"SET", b"set-max-intset-entries", max.as_bytes()]);
     assert_eq!(reply, b"+OK\r\n");
     (server, conn)
-}
-
-/// Runs commands in order (arguments split on spaces), asserting each reply's bytes.
-fn script(conn: &mut RawConn, steps: &[(&str, &str)]) {
-    for (command, expected) in steps {
-        let args: Vec<&[u8]> = command.split(' ').map(str::as_bytes).collect();
-        let reply = conn.cmd(&args);
-        assert_eq!(
-            String::from_utf8_lossy(&reply),
-            *expected,
-            "command: {command}"
-        );
-    }
 }
 
 const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";

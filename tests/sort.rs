@@ -8,11 +8,8 @@
 
 mod common;
 
-use std::net::TcpStream;
-use std::time::Duration;
-
 use bytes::Bytes;
-use common::{RawConn, TestServer};
+use common::{script, RawConn, TestServer};
 use redis::Commands;
 use rredis::command::{Executor, Session};
 use rredis::config::Config;
@@ -21,30 +18,11 @@ use rredis::protocol::OutBuf;
 /// Our server and a connection — or, with `SORT_VERIFY_ADDR`, the real Redis there.
 fn start() -> (TestServer, RawConn) {
     let server = TestServer::start();
-    let Ok(addr) = std::env::var("SORT_VERIFY_ADDR") else {
+    let Some(conn) = common::reference_conn("SORT_VERIFY_ADDR") else {
         let conn = server.raw();
         return (server, conn);
     };
-    let stream = TcpStream::connect(addr).expect("connect to the reference server");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut conn = RawConn { stream };
-    assert_eq!(conn.cmd(&[b"FLUSHALL"]), b"+OK\r\n");
     (server, conn)
-}
-
-/// Runs commands (arguments split on spaces), asserting each reply's bytes.
-fn script(conn: &mut RawConn, steps: &[(&str, &str)]) {
-    for (command, expected) in steps {
-        let args: Vec<&[u8]> = command.split(' ').map(str::as_bytes).collect();
-        let reply = conn.cmd(&args);
-        assert_eq!(
-            String::from_utf8_lossy(&reply),
-            *expected,
-            "command: {command}"
-        );
-    }
 }
 
 /// A bulk-string array reply of `items`.

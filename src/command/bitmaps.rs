@@ -834,20 +834,17 @@ const fn one_key_cmd(
     handler: Handler,
     docs: Docs,
 ) -> CommandSpec {
-    CommandSpec {
+    CommandSpec::keyed(
         name,
         arity,
         flags,
-        acl: acl::BITMAP,
-        first_key: 1,
-        last_key: 1,
-        key_step: 1,
-        key_specs: spec,
-        tips: &[],
+        acl::BITMAP,
+        (1, 1, 1),
+        spec,
+        &[],
         handler,
-        subcommands: &[],
         docs,
-    }
+    )
 }
 
 /// Docs of a bitmap-group command.

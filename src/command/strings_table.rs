@@ -17,20 +17,17 @@ const fn one_key_cmd(
     handler: Handler,
     docs: Docs,
 ) -> CommandSpec {
-    CommandSpec {
+    CommandSpec::keyed(
         name,
         arity,
         flags,
-        acl: acl::STRING,
-        first_key: 1,
-        last_key: 1,
-        key_step: 1,
-        key_specs: spec,
-        tips: &[],
+        acl::STRING,
+        (1, 1, 1),
+        spec,
+        &[],
         handler,
-        subcommands: &[],
         docs,
-    }
+    )
 }
 
 /// Docs of a string-group command.

@@ -185,3 +185,30 @@ pub fn encode(args: &[&[u8]]) -> Vec<u8> {
     }
     out
 }
+
+/// With the environment variable `var` set to an address, a connection to the real
+/// Redis there (flushed first), so a test file can check its own expectations against
+/// the reference: `SORT_VERIFY_ADDR=127.0.0.1:6380 cargo test --test sort`.
+pub fn reference_conn(var: &str) -> Option<RawConn> {
+    let addr = std::env::var(var).ok()?;
+    let stream = TcpStream::connect(addr).expect("connect to the reference server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut conn = RawConn { stream };
+    assert_eq!(conn.cmd(&[b"FLUSHALL"]), b"+OK\r\n");
+    Some(conn)
+}
+
+/// Runs commands in order (arguments split on spaces), asserting each reply's bytes.
+pub fn script(conn: &mut RawConn, steps: &[(&str, &str)]) {
+    for (command, expected) in steps {
+        let args: Vec<&[u8]> = command.split(' ').map(str::as_bytes).collect();
+        let reply = conn.cmd(&args);
+        assert_eq!(
+            String::from_utf8_lossy(&reply),
+            *expected,
+            "command: {command}"
+        );
+    }
+}
