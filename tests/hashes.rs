@@ -829,10 +829,10 @@ fn huge_counts_and_keys_are_handled() {
 /// the (event, key) pairs each one fired and the dirty counter's growth.
 fn events(commands: &[&str]) -> Vec<(Vec<(String, String)>, u64)> {
     let config = Config {
-        notify_keyspace_events: rredis::command::notify::parse_flags("KEA").expect("flags"),
+        notify_keyspace_events: rredis::command::state::notify::parse_flags("KEA").expect("flags"),
         ..Config::default()
     };
-    let mut exec = Executor::new(config);
+    let mut exec = rredis::command::registry::executor(config);
     let mut session = Session::new(1, "test".into(), "test".into(), 0);
     let mut out = OutBuf::new();
     commands

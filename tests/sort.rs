@@ -349,10 +349,10 @@ fn large_sorts_match_rust_ordering() {
 #[test]
 fn store_fires_sortstore_or_del() {
     let config = Config {
-        notify_keyspace_events: rredis::command::notify::parse_flags("KEA").expect("flags"),
+        notify_keyspace_events: rredis::command::state::notify::parse_flags("KEA").expect("flags"),
         ..Config::default()
     };
-    let mut exec = Executor::new(config);
+    let mut exec = rredis::command::registry::executor(config);
     let mut session = Session::new(1, "test".into(), "test".into(), 0);
     let mut out = OutBuf::new();
     let mut run = |line: &str| {

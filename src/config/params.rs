@@ -6,7 +6,8 @@
 //! Parameters whose effect a client would rely on for safety (passwords, replication
 //! sources) refuse any value but their default instead of pretending to apply it.
 
-use super::{bool_arg, err, int_arg, memory_arg, string_arg, yes_no, Config, ConfigError, Param};
+use super::model::Config;
+use super::param::{bool_arg, err, int_arg, memory_arg, string_arg, yes_no, ConfigError, Param};
 
 /// How a stored parameter's value is checked and normalized.
 pub enum Kind {

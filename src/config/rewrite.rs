@@ -1,7 +1,11 @@
 //! CONFIG REWRITE: the live configuration written back over the config file, keeping
 //! its comments, order and unknown lines.
 
-use super::{find_param, params, quote, Config, Param, PARAMS};
+use super::load::quote;
+use super::model::Config;
+use super::param::Param;
+use super::params;
+use super::table::{find_param, PARAMS};
 
 /// Parameters whose value is several words written unquoted (`bind a b`, `save 60 1`).
 const MULTI_WORD: &[&str] = &["bind", "save", "client-output-buffer-limit"];

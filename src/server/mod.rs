@@ -1,5 +1,5 @@
 //! The server layer: the mio reactor, clients, listeners and signals. It owns the
-//! [`crate::command::Executor`] and is the only layer that does socket I/O.
+//! [`crate::command::core::executor::Executor`] and is the only layer that does socket I/O.
 
 pub mod client;
 pub mod listener;

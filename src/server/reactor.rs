@@ -22,9 +22,11 @@ use mio::net::{TcpListener, UnixListener};
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
-use crate::command::directory::{ClientDirectory, ClientView};
-use crate::command::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
-use crate::command::{Executor, ServerEvent, Session};
+use crate::command::core::executor::Executor;
+use crate::command::core::session::Session;
+use crate::command::core::state::ServerEvent;
+use crate::command::state::directory::{ClientDirectory, ClientView};
+use crate::command::state::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
 use crate::config::Config;
 use crate::error::ProtocolError;
 use crate::protocol::{ParseLimits, ParseOutcome, Reply};
@@ -100,7 +102,7 @@ impl Server {
         let (mut signal_rx, signal_tx) = signals::install()?;
         poll.registry()
             .register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
-        let mut exec = Executor::new(config);
+        let mut exec = crate::command::registry::executor(config);
         exec.server.bound_port = port;
         Ok(Server {
             poll,

@@ -888,5 +888,4 @@ impl<'a, K, V> Iterator for IterMut<'a, K, V> {
 impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
 
 #[cfg(test)]
-#[path = "dict_tests.rs"]
 mod tests;

@@ -648,5 +648,4 @@ impl<'a> IntoIterator for &'a Listpack {
 }
 
 #[cfg(test)]
-#[path = "listpack_tests.rs"]
 mod tests;

@@ -576,5 +576,4 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
 impl ExactSizeIterator for Iter<'_> {}
 
 #[cfg(test)]
-#[path = "quicklist_tests.rs"]
 mod tests;

@@ -12,9 +12,7 @@
 //! rank range through [`ZSetValue::count_before`], so both encodings share all the
 //! range logic.
 
-#[path = "zset_listpack.rs"]
 pub mod listpack;
-#[path = "zset_skiplist.rs"]
 pub mod skiplist;
 
 use std::borrow::Cow;
@@ -261,5 +259,4 @@ impl ZSetValue {
 }
 
 #[cfg(test)]
-#[path = "zset_tests.rs"]
 mod tests;

@@ -4,19 +4,12 @@
 //! between two correct servers: expiries are either huge, zero/negative, or
 //! absolute in the far past/future; TTL-like replies are compared approximately.
 
-#[path = "family_bitmaps.rs"]
 mod bitmaps;
-#[path = "family_geo.rs"]
 mod geo;
-#[path = "family_hashes.rs"]
 mod hashes;
-#[path = "family_hyperloglog.rs"]
 mod hyperloglog;
-#[path = "family_lists.rs"]
 mod lists;
-#[path = "family_sets.rs"]
 mod sets;
-#[path = "family_zsets.rs"]
 mod zsets;
 
 use super::compare::Check;

@@ -1,0 +1,293 @@
+//! DEBUG: the testing aids clients and test suites use — SLEEP, SET-ACTIVE-EXPIRE,
+//! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, HELP.
+//!
+//! As in Redis 7.0 the command is refused unless `enable-debug-command` is `yes` (or
+//! `local` and the client is local). Subcommands that need machinery we do not have
+//! (RELOAD, LOADAOF, crash helpers...) answer as unknown subcommands.
+//!
+//! DIGEST follows Redis's scheme (SHA-1 based, keys and set-like members combined
+//! independently of order, list elements in order), so equal datasets give the digest
+//! Redis gives, whatever their encodings; an empty dataset gives forty zeros.
+
+use bytes::Bytes;
+
+use crate::command::core::args;
+use crate::command::core::command::CommandSpec;
+use crate::command::core::command::Ctx;
+use crate::command::core::help::write_help;
+use crate::command::core::spec::flags::*;
+use crate::command::core::spec::{acl, Docs, Group};
+use crate::command::core::state::random_hex;
+use crate::command::types::keys::lookup_no_touch;
+use crate::error::{CmdError, CmdResult};
+use crate::store::value::Value;
+use crate::store::Object;
+use crate::util::numbers::{format_double_17g, i64_to_bytes, parse_i64, MAX_I64_CHARS};
+use crate::util::sha1::Sha1;
+
+/// A 20-byte digest, combined the way Redis's DEBUG DIGEST combines them: `xor` folds
+/// in the SHA-1 of some bytes (order-independent), `mix` does the same and then
+/// replaces the digest with its own SHA-1 (order-dependent).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Digest([u8; 20]);
+
+impl Digest {
+    /// XORs in the SHA-1 of `bytes`.
+    fn xor(&mut self, bytes: &[u8]) {
+        for (d, h) in self.0.iter_mut().zip(Sha1::digest(bytes)) {
+            *d ^= h;
+        }
+    }
+
+    /// XORs in the SHA-1 of `bytes`, then hashes the result.
+    fn mix(&mut self, bytes: &[u8]) {
+        self.xor(bytes);
+        self.0 = Sha1::digest(&self.0);
+    }
+
+    /// The digest of one element made of `parts`, mixed in order from zero.
+    fn of(parts: &[&[u8]]) -> Digest {
+        let mut d = Digest::default();
+        for part in parts {
+            d.mix(part);
+        }
+        d
+    }
+
+    fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Redis's type codes, which the digest mixes in first.
+fn type_code(value: &Value) -> u32 {
+    match value {
+        Value::Int(_) | Value::Str(_) | Value::RawStr(_) => 0,
+        Value::List(_) => 1,
+        Value::Set(_) => 2,
+        Value::ZSet(_) => 3,
+        Value::Hash(_) => 4,
+    }
+}
+
+/// Folds a key's value (and whether it has a TTL) into `d`: its type, then its content
+/// (list elements in order; set members, hash pairs and sorted-set pairs in any order,
+/// so equal content gives equal digests whatever the encoding).
+fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
+    let mut buf = [0u8; MAX_I64_CHARS];
+    let mut other = [0u8; MAX_I64_CHARS];
+    d.mix(&type_code(value).to_be_bytes());
+    match value {
+        Value::Int(n) => d.mix(i64_to_bytes(*n, &mut buf)),
+        Value::Str(s) | Value::RawStr(s) => d.mix(s.as_slice()),
+        Value::List(list) => list.iter().for_each(|e| d.mix(e.as_bytes(&mut buf))),
+        Value::Set(set) => set.iter().for_each(|m| d.xor(m.as_bytes(&mut buf))),
+        Value::Hash(hash) => {
+            for (field, value) in hash.iter() {
+                let pair = Digest::of(&[field.as_bytes(&mut buf), value.as_bytes(&mut other)]);
+                d.xor(&pair.0);
+            }
+        }
+        Value::ZSet(zset) => {
+            let mut add = |member: &[u8], score: f64| {
+                let mut text = Vec::with_capacity(24);
+                format_double_17g(score, &mut text);
+                d.xor(&Digest::of(&[member, &text]).0);
+            };
+            zset.for_range(0, usize::MAX, false, &mut add);
+        }
+    }
+    if has_ttl {
+        d.xor(b"!!expire!!");
+    }
+}
+
+/// `DEBUG DIGEST` — a digest of every database's content (forty zeros when empty).
+fn digest(ctx: &mut Ctx<'_>) -> CmdResult {
+    let mut total = Digest::default();
+    for (index, db) in ctx.dbs.iter().enumerate().filter(|(_, db)| !db.is_empty()) {
+        total.mix(&(index as u32).to_be_bytes());
+        for (key, object) in db.iter() {
+            let mut d = Digest::of(&[key.as_slice()]);
+            let has_ttl = db.expire_at(key.as_slice()).is_some();
+            object_digest(&mut d, &object.value, has_ttl);
+            total.xor(&d.0);
+        }
+    }
+    ctx.reply.simple(total.hex().as_bytes());
+    Ok(())
+}
+
+/// `DEBUG DIGEST-VALUE key ...` — the digest of each key's value (zeros if missing).
+fn digest_value(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> CmdResult {
+    let now = ctx.now();
+    let (db, reply) = ctx.db_and_reply();
+    reply.array_len(keys.len());
+    for key in keys {
+        let mut d = Digest::default();
+        if lookup_no_touch(db, key, now).is_some() {
+            let has_ttl = db.expire_at(key).is_some();
+            if let Some(object) = lookup_no_touch(db, key, now) {
+                object_digest(&mut d, &object.value, has_ttl);
+            }
+        }
+        reply.simple(d.hex().as_bytes());
+    }
+    Ok(())
+}
+
+/// `DEBUG OBJECT key` — low-level facts about a key's value.
+fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
+    let now = ctx.now();
+    let (db, reply) = ctx.db_and_reply();
+    let Some(object) = lookup_no_touch(db, key, now) else {
+        return Err(CmdError::raw("ERR no such key"));
+    };
+    let size = crate::command::admin::memory::value_size(&object.value, usize::MAX);
+    let clock = crate::store::db::access_clock(now);
+    let idle = clock.wrapping_sub(object.access_clock) & 0x00ff_ffff;
+    let text = format!(
+        "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        object as *const Object,
+        object.value.encoding(),
+        size.max(1),
+        object.access_clock & 0x00ff_ffff,
+        idle
+    );
+    reply.simple(text.as_bytes());
+    Ok(())
+}
+
+/// `DEBUG POPULATE count [prefix] [size]` — creates `prefix:N` string keys holding
+/// `value:N` (zero-padded or cut to `size` bytes); existing keys are left alone.
+fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let positive = |arg: &[u8]| {
+        parse_i64(arg)
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| CmdError::raw("ERR value is out of range, must be positive"))
+    };
+    let count = positive(&args[2])?;
+    let prefix = args.get(3).map_or(&b"key"[..], |p| &p[..]);
+    let size = args.get(4).map(|s| positive(s)).transpose()?.unwrap_or(0) as usize;
+    let now = ctx.now();
+    let db = ctx.db();
+    for n in 0..count {
+        let mut key = prefix.to_vec();
+        key.extend_from_slice(format!(":{n}").as_bytes());
+        if db.contains(&key, now) {
+            continue;
+        }
+        let mut value = format!("value:{n}").into_bytes();
+        if size > 0 {
+            value.resize(size, 0);
+        }
+        db.set(&key, Value::string_from_vec(value), false, now);
+    }
+    ctx.server.dirty += count as u64;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// Lines of DEBUG HELP.
+const HELP: &[&str] = &[
+    "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CHANGE-REPL-ID",
+    "    Give the server a new replication id.",
+    "DIGEST",
+    "    Return a hex digest of the whole dataset (equal data, equal digest).",
+    "DIGEST-VALUE <key> [<key> ...]",
+    "    Return a hex digest of the value of each <key>.",
+    "OBJECT <key>",
+    "    Return low-level facts about the value of <key>.",
+    "POPULATE <count> [<prefix>] [<size>]",
+    "    Create <count> string keys named <prefix>:<n> (default prefix 'key'), holding",
+    "    'value:<n>' padded or cut to <size> bytes. Existing keys are kept.",
+    "SET-ACTIVE-EXPIRE <0|1>",
+    "    Turn the background expiry of keys off (0) or back on (1).",
+    "SLEEP <seconds>",
+    "    Block the server for <seconds> (decimals allowed).",
+    "HELP",
+    "    Print this help.",
+];
+
+/// `DEBUG subcommand [args...]`
+fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let sub = &args[1];
+    let argc = args.len();
+    match () {
+        _ if args::is(sub, "HELP") && argc == 2 => write_help(&mut ctx.reply, HELP),
+        _ if args::is(sub, "SLEEP") && argc == 3 => {
+            let seconds = std::str::from_utf8(&args[2])
+                .ok()
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .unwrap_or(0.0);
+            if seconds.is_finite() && seconds > 0.0 {
+                std::thread::sleep(std::time::Duration::from_secs_f64(seconds.min(3600.0)));
+            }
+            ctx.reply.ok();
+        }
+        _ if args::is(sub, "SET-ACTIVE-EXPIRE") && argc == 3 => {
+            ctx.server.admin.active_expire = parse_i64(&args[2]).unwrap_or(0) != 0;
+            ctx.reply.ok();
+        }
+        _ if args::is(sub, "OBJECT") && argc == 3 => return object(ctx, &args[2]),
+        _ if args::is(sub, "POPULATE") && (3..=5).contains(&argc) => return populate(ctx, args),
+        _ if args::is(sub, "DIGEST") && argc == 2 => return digest(ctx),
+        _ if args::is(sub, "DIGEST-VALUE") && argc >= 2 => return digest_value(ctx, &args[2..]),
+        _ if args::is(sub, "CHANGE-REPL-ID") && argc == 2 => {
+            ctx.server.admin.replid = random_hex(&mut ctx.server.rng);
+            ctx.reply.ok();
+        }
+        _ => {
+            let text = format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+                String::from_utf8_lossy(sub)
+            );
+            return Err(CmdError::raw(crate::error::one_line(text.into_bytes())));
+        }
+    }
+    Ok(())
+}
+
+/// The DEBUG table entry.
+pub const COMMANDS: &[CommandSpec] = &[CommandSpec::keyed(
+    "debug",
+    -2,
+    ADMIN | NOSCRIPT | LOADING | STALE,
+    acl::DANGEROUS,
+    (0, 0, 0),
+    &[],
+    &[],
+    debug,
+    Docs {
+        doc_flags: &["syscmd"],
+        ..Docs::new(
+            Group::Server,
+            "A container for debugging commands.",
+            "1.0.0",
+            "Depends on subcommand.",
+            &[],
+        )
+    },
+)];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xor_is_order_free_and_mix_is_not() {
+        let mut a = Digest::default();
+        a.xor(b"x");
+        a.xor(b"y");
+        let mut b = Digest::default();
+        b.xor(b"y");
+        b.xor(b"x");
+        assert!(a == b);
+        assert_eq!(Digest::default().hex(), "0".repeat(40));
+        assert_ne!(
+            Digest::of(&[b"x", b"y"]).hex(),
+            Digest::of(&[b"y", b"x"]).hex()
+        );
+    }
+}

@@ -1,0 +1,438 @@
+//! MEMORY: USAGE (our own per-key estimate from our encodings), STATS, DOCTOR,
+//! MALLOC-STATS, PURGE, HELP. The process figures come from `metrics::process`.
+
+use bytes::Bytes;
+
+use crate::command::core::args;
+use crate::command::core::command::Ctx;
+use crate::command::core::command::{container_handler, CommandSpec};
+use crate::command::core::help::write_help;
+use crate::command::core::spec::flags::*;
+use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group, KeySpec};
+use crate::command::core::state::ServerState;
+use crate::command::metrics::process::{allocator_active, heap_bytes, resident_bytes};
+use crate::command::types::keys::lookup_no_touch;
+use crate::error::{CmdError, CmdResult};
+use crate::store::listpack::Entry;
+use crate::store::value::Value;
+use crate::store::Db;
+
+/// Elements MEMORY USAGE samples in a collection without SAMPLES.
+const DEFAULT_SAMPLES: usize = 5;
+
+/// Bytes of one key's bookkeeping: the dict node, the object header and the key's
+/// length prefix.
+const KEY_OVERHEAD: usize = 24 + 16 + 8;
+
+/// Bytes of one hash-table slot (node + bucket pointer share).
+const TABLE_ENTRY: usize = 24 + 8;
+
+/// Bytes of a heap string's header (length, capacity).
+const STR_HEADER: usize = 16;
+
+/// Redis's human-readable sizes: `919B`, `919.56K`, `11.86M`, `1.00G`...
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [(&str, u32); 5] = [("K", 1), ("M", 2), ("G", 3), ("T", 4), ("P", 5)];
+    if n < 1024 {
+        return format!("{n}B");
+    }
+    for (unit, power) in UNITS {
+        let scale = 1024f64.powi(power as i32);
+        if (n as f64) < scale * 1024.0 || unit == "P" {
+            return format!("{:.2}{unit}", n as f64 / scale);
+        }
+    }
+    format!("{n}B")
+}
+
+/// Memory figures shared by INFO memory and MEMORY STATS.
+pub struct MemoryFigures {
+    /// Heap in use.
+    pub used: u64,
+    /// Highest `used` seen.
+    pub peak: u64,
+    /// Heap in use when the server started.
+    pub startup: u64,
+    /// Table overhead of every database.
+    pub overhead: u64,
+    /// Resident set size.
+    pub rss: u64,
+    /// Allocator's share of the address space.
+    pub active: u64,
+}
+
+impl MemoryFigures {
+    /// Measures now, updating the server's peak.
+    pub fn measure(server: &mut ServerState, dbs: &[Db]) -> Self {
+        let rss = resident_bytes();
+        let used = heap_bytes().unwrap_or(rss);
+        let admin = &mut server.admin;
+        admin.peak_memory = admin.peak_memory.max(used);
+        let overhead =
+            dbs.iter().map(|db| db.overhead() as u64).sum::<u64>() + admin.startup_memory;
+        MemoryFigures {
+            used,
+            peak: admin.peak_memory,
+            startup: admin.startup_memory,
+            overhead: overhead.min(used),
+            rss,
+            active: allocator_active().max(used),
+        }
+    }
+
+    /// Memory holding data: used minus overhead.
+    pub fn dataset(&self) -> u64 {
+        self.used - self.overhead
+    }
+
+    /// `dataset` as a percentage of what was allocated since start-up.
+    pub fn dataset_percentage(&self) -> f64 {
+        let net = self.used.saturating_sub(self.startup).max(1);
+        self.dataset() as f64 * 100.0 / net as f64
+    }
+}
+
+/// Bytes of an entry of a compact encoding: its bytes plus a length header and
+/// back-length byte.
+fn entry_size(entry: &Entry<'_>) -> usize {
+    entry.byte_len() + 2
+}
+
+/// Average of `sizes` (at most `samples` of them) times `len`.
+fn scaled(sizes: impl Iterator<Item = usize>, samples: usize, len: usize) -> usize {
+    let (mut total, mut seen) = (0usize, 0usize);
+    for size in sizes.take(samples) {
+        total += size;
+        seen += 1;
+    }
+    total.checked_div(seen).map_or(0, |average| average * len)
+}
+
+/// Our estimate of the bytes `value` occupies, sampling at most `samples` elements of a
+/// collection.
+pub fn value_size(value: &Value, samples: usize) -> usize {
+    use crate::store::hash::HashValue;
+    use crate::store::set::SetValue;
+    match value {
+        Value::Int(_) => 0,
+        Value::Str(s) | Value::RawStr(s) => STR_HEADER + s.len(),
+        Value::List(list) => {
+            let nodes = list.node_count() * (32 + 16);
+            nodes + scaled(list.iter().map(|e| entry_size(&e)), samples, list.len())
+        }
+        Value::Hash(hash) => match hash.as_ref() {
+            HashValue::Listpack(_) => {
+                let pairs = hash.iter().map(|(f, v)| entry_size(&f) + entry_size(&v));
+                16 + scaled(pairs, samples, hash.len())
+            }
+            HashValue::Table(_) => {
+                let pairs = hash
+                    .iter()
+                    .map(|(f, v)| TABLE_ENTRY + 2 * STR_HEADER + f.byte_len() + v.byte_len());
+                64 + scaled(pairs, samples, hash.len())
+            }
+        },
+        Value::Set(set) => match set.as_ref() {
+            SetValue::Intset(_) => 16 + 8 * set.len(),
+            SetValue::Table(_) => {
+                let mut buf = [0u8; crate::util::numbers::MAX_I64_CHARS];
+                let members = set
+                    .iter()
+                    .map(|m| TABLE_ENTRY + STR_HEADER + m.as_bytes(&mut buf).len());
+                64 + scaled(members, samples, set.len())
+            }
+        },
+        // The sorted-set store keeps its own exact accounting (one arena and index for
+        // big sets, one buffer for small ones), so no sampling is needed.
+        Value::ZSet(zset) => 16 + zset.heap_size(),
+    }
+}
+
+/// `MEMORY USAGE key [SAMPLES count]` — our estimate of the bytes the key and its value
+/// take; nil when the key does not exist. `SAMPLES 0` measures every element.
+fn memory_usage(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let samples = match args {
+        [_, _, _] => DEFAULT_SAMPLES,
+        [_, _, _, opt, count] if args::is(opt, "SAMPLES") => match args::int(count)? {
+            n if n < 0 => return Err(CmdError::Syntax),
+            0 => usize::MAX,
+            n => n as usize,
+        },
+        _ => return Err(CmdError::Syntax),
+    };
+    let now = ctx.now();
+    let key = &args[2];
+    let (db, reply) = ctx.db_and_reply();
+    match lookup_no_touch(db, key, now) {
+        Some(object) => {
+            let size = KEY_OVERHEAD + key.len() + value_size(&object.value, samples);
+            reply.int(size as i64);
+        }
+        None => reply.null(),
+    }
+    Ok(())
+}
+
+/// `MEMORY STATS` — the memory figures as a map, in Redis's field order.
+fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let m = MemoryFigures::measure(ctx.server, ctx.dbs);
+    let keys: usize = ctx.dbs.iter().map(Db::len).sum();
+    let used_dbs: Vec<(usize, &Db)> = ctx
+        .dbs
+        .iter()
+        .enumerate()
+        .filter(|(_, db)| !db.is_empty())
+        .collect();
+    let ratio = |a: u64, b: u64| a as f64 / b.max(1) as f64;
+    let reply = &mut ctx.reply;
+    reply.map_len(27 + used_dbs.len());
+    for (name, value) in [
+        ("peak.allocated", m.peak),
+        ("total.allocated", m.used),
+        ("startup.allocated", m.startup),
+        ("replication.backlog", 0),
+        ("clients.slaves", 0),
+        ("clients.normal", ctx.server.client_peaks.memory() as u64),
+        ("cluster.links", 0),
+        ("aof.buffer", 0),
+        ("lua.caches", 0),
+        ("functions.caches", 0),
+    ] {
+        reply.bulk(name.as_bytes());
+        reply.int(value as i64);
+    }
+    for (index, db) in used_dbs {
+        reply.bulk(format!("db.{index}").as_bytes());
+        reply.map_len(3);
+        reply.bulk(b"overhead.hashtable.main");
+        reply.int(db.overhead() as i64);
+        reply.bulk(b"overhead.hashtable.expires");
+        reply.int(0);
+        reply.bulk(b"overhead.hashtable.slot-to-keys");
+        reply.int(0);
+    }
+    let per_key = if keys == 0 {
+        0
+    } else {
+        (m.used - m.startup.min(m.used)) / keys as u64
+    };
+    let ints = [
+        ("overhead.total", m.overhead),
+        ("keys.count", keys as u64),
+        ("keys.bytes-per-key", per_key),
+        ("dataset.bytes", m.dataset()),
+    ];
+    for (name, value) in ints {
+        reply.bulk(name.as_bytes());
+        reply.int(value as i64);
+    }
+    reply.bulk(b"dataset.percentage");
+    reply.double(m.dataset_percentage());
+    reply.bulk(b"peak.percentage");
+    reply.double(ratio(m.used * 100, m.peak));
+    for (name, value) in [
+        ("allocator.allocated", m.used),
+        ("allocator.active", m.active),
+        ("allocator.resident", m.rss),
+    ] {
+        reply.bulk(name.as_bytes());
+        reply.int(value as i64);
+    }
+    let pairs = [
+        (
+            "allocator-fragmentation",
+            ratio(m.active, m.used),
+            m.active as i64 - m.used as i64,
+        ),
+        (
+            "allocator-rss",
+            ratio(m.rss, m.active),
+            m.rss as i64 - m.active as i64,
+        ),
+        ("rss-overhead", 1.0, 0),
+    ];
+    for (name, r, bytes) in pairs {
+        reply.bulk(format!("{name}.ratio").as_bytes());
+        reply.double(r);
+        reply.bulk(format!("{name}.bytes").as_bytes());
+        reply.int(bytes);
+    }
+    reply.bulk(b"fragmentation");
+    reply.double(ratio(m.rss, m.used));
+    reply.bulk(b"fragmentation.bytes");
+    reply.int(m.rss as i64 - m.used as i64);
+    Ok(())
+}
+
+/// Below this much heap the doctor has nothing meaningful to say.
+const DOCTOR_MIN_BYTES: u64 = 5 << 20;
+
+/// `MEMORY DOCTOR` — a plain-language note on memory problems found.
+fn memory_doctor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let m = MemoryFigures::measure(ctx.server, ctx.dbs);
+    let mut notes = Vec::new();
+    if m.used < DOCTOR_MIN_BYTES {
+        notes.push("The dataset is too small for a useful memory report; fill it with some data and ask again.".to_string());
+    } else {
+        if m.peak > m.used.saturating_mul(3) / 2 {
+            notes.push(format!("Peak memory ({}) is well above current usage ({}): the RSS may stay high after the peak.", human_bytes(m.peak), human_bytes(m.used)));
+        }
+        if m.rss > m.used.saturating_mul(14) / 10 {
+            notes.push(format!(
+                "High fragmentation: RSS is {:.2} times the memory in use.",
+                m.rss as f64 / m.used as f64
+            ));
+        }
+        if notes.is_empty() {
+            notes.push("No memory problems detected.".to_string());
+        }
+    }
+    ctx.reply.verbatim(b"txt", notes.join("\n").as_bytes());
+    Ok(())
+}
+
+/// `MEMORY MALLOC-STATS` — the allocator's own statistics (glibc's `malloc_info` XML
+/// where available).
+fn memory_malloc_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let text = format!(
+        "Stats not supported for the current allocator (libc): heap in use {} bytes, taken from the system {} bytes, resident {} bytes\n",
+        heap_bytes().unwrap_or(0),
+        allocator_active(),
+        resident_bytes()
+    );
+    ctx.reply.verbatim(b"txt", text.as_bytes());
+    Ok(())
+}
+
+/// `MEMORY PURGE` — asks the allocator to return free memory to the system.
+fn memory_purge(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// Lines of MEMORY HELP.
+const HELP: &[&str] = &[
+    "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "DOCTOR",
+    "    Return a report of memory problems found.",
+    "MALLOC-STATS",
+    "    Return the memory allocator's own statistics.",
+    "PURGE",
+    "    Ask the allocator to give free memory back to the system.",
+    "STATS",
+    "    Return the server's memory usage figures.",
+    "USAGE <key> [SAMPLES <count>]",
+    "    Return the bytes <key> and its value take. Collections are estimated from",
+    "    <count> sampled elements (default: 5, 0 measures them all).",
+    "HELP",
+    "    Print this help.",
+];
+
+/// `MEMORY HELP`
+fn memory_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    write_help(&mut ctx.reply, HELP);
+    Ok(())
+}
+
+const SPECIAL: &[&str] = &[
+    "nondeterministic_output",
+    "request_policy:all_shards",
+    "response_policy:special",
+];
+const ALLOC: &str = "Depends on how much memory is allocated, could be slow";
+
+const fn docs(summary: &'static str, complexity: &'static str, args: &'static [Arg]) -> Docs {
+    Docs::new(Group::Server, summary, "4.0.0", complexity, args)
+}
+
+const fn sub(
+    name: &'static str,
+    tips: &'static [&'static str],
+    handler: crate::command::core::command::Handler,
+    docs: Docs,
+) -> CommandSpec {
+    CommandSpec::keyed(name, 2, 0, 0, (0, 0, 0), &[], tips, handler, docs)
+}
+
+const SUBCOMMANDS: &[CommandSpec] = &[
+    sub(
+        "purge",
+        &["request_policy:all_shards", "response_policy:all_succeeded"],
+        memory_purge,
+        docs("Returns free memory to the system.", ALLOC, &[]),
+    ),
+    sub(
+        "malloc-stats",
+        SPECIAL,
+        memory_malloc_stats,
+        docs("Reports the allocator's statistics.", ALLOC, &[]),
+    ),
+    sub(
+        "doctor",
+        SPECIAL,
+        memory_doctor,
+        docs("Reports memory problems.", "O(1)", &[]),
+    ),
+    CommandSpec::keyed(
+        "help",
+        2,
+        LOADING | STALE,
+        0,
+        (0, 0, 0),
+        &[],
+        &[],
+        memory_help,
+        docs("Lists the MEMORY subcommands.", "O(1)", &[]),
+    ),
+    CommandSpec::keyed(
+        "usage",
+        -3,
+        READONLY,
+        acl::READ,
+        (2, 2, 1),
+        &[KeySpec::range(&["RO"], 2, 0, 1)],
+        &[],
+        memory_usage,
+        docs(
+            "Estimates the memory a key and its value take.",
+            "O(N) where N is the number of samples.",
+            &[
+                Arg::key("key", 0),
+                Arg::new("count", ArgType::Integer)
+                    .with_token("SAMPLES")
+                    .optional(),
+            ],
+        ),
+    ),
+    sub(
+        "stats",
+        SPECIAL,
+        memory_stats,
+        docs("Reports memory usage figures.", "O(1)", &[]),
+    ),
+];
+
+/// The MEMORY container's table entry.
+pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
+    subcommands: SUBCOMMANDS,
+    ..CommandSpec::keyed(
+        "memory",
+        -2,
+        0,
+        0,
+        (0, 0, 0),
+        &[],
+        &[],
+        container_handler,
+        docs(
+            "A container for memory diagnostics commands.",
+            "Depends on subcommand.",
+            &[],
+        ),
+    )
+}];

@@ -1,0 +1,109 @@
+//! One client's CLIENT LIST / CLIENT INFO line, in Redis's field order.
+
+use crate::command::state::directory::ClientView;
+use std::fmt::Write as _;
+
+use crate::command::core::session::Session;
+use crate::command::core::state::ServerState;
+
+/// The `flags=` letters of a client, in Redis's order; `N` when none applies.
+pub fn flag_letters(view: &ClientView<'_>, server: &ServerState) -> String {
+    let session = view.session;
+    let mut letters = String::new();
+    let mut add = |on: bool, letter: char| {
+        if on {
+            letters.push(letter);
+        }
+    };
+    add(session.monitor, 'O');
+    add(session.subscriptions.total() > 0, 'P');
+    add(session.multi.is_some(), 'x');
+    add(
+        session.blocked.is_some() || session.postponed.is_some(),
+        'b',
+    );
+    let tracking = server.tracking.clients.get(&session.id);
+    add(session.tracking, 't');
+    add(tracking.is_some_and(|t| t.broken_redirect), 'R');
+    add(tracking.is_some_and(|t| t.bcast), 'B');
+    add(server.watches.is_doomed(session.id), 'd');
+    add(session.close_after_reply, 'c');
+    add(session.unix_socket, 'U');
+    add(session.no_evict, 'e');
+    add(session.no_touch, 'T');
+    if letters.is_empty() {
+        letters.push('N');
+    }
+    letters
+}
+
+/// One CLIENT LIST / CLIENT INFO line (without the trailing newline), with the fields
+/// Redis 7.0 prints, in its order.
+pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String) {
+    let session = view.session;
+    let buffers = &view.buffers;
+    let now = server.now_ms;
+    let name = session
+        .name
+        .as_ref()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .unwrap_or_default();
+    let multi = session
+        .multi
+        .as_ref()
+        .map_or(-1, |queue| queue.len() as i64);
+    let multi_mem: usize = session
+        .multi
+        .iter()
+        .flatten()
+        .map(|args| args.iter().map(|a| a.len()).sum::<usize>())
+        .sum();
+    let cmd = match session.last_subcommand {
+        Some(sub) => format!("{}|{}", session.last_command, sub),
+        None => session.last_command.to_string(),
+    };
+    let events = if buffers.write_registered { "rw" } else { "r" };
+    let tot_mem = buffers.query_len
+        + buffers.query_free
+        + buffers.argv_mem
+        + buffers.reply_pending
+        + multi_mem
+        + std::mem::size_of::<Session>();
+    let _ = write!(
+        out,
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
+         ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} \
+         oll={} omem={} tot-mem={} events={} cmd={} user=default redir={} resp={}",
+        session.id,
+        session.addr,
+        session.local_addr,
+        session.fd,
+        name,
+        (now - session.created_ms).max(0) / 1000,
+        (now - session.last_interaction_ms).max(0) / 1000,
+        flag_letters(view, server),
+        session.db,
+        session.subscriptions.channels.len(),
+        session.subscriptions.patterns.len(),
+        session.subscriptions.shard_channels.len(),
+        multi,
+        buffers.query_len,
+        buffers.query_free,
+        buffers.argv_mem,
+        multi_mem,
+        buffers.query_len + buffers.query_free,
+        buffers.query_len,
+        buffers.reply_tail,
+        buffers.reply_chunks,
+        buffers.reply_pending.saturating_sub(buffers.reply_tail),
+        tot_mem,
+        events,
+        cmd,
+        server
+            .tracking
+            .clients
+            .get(&session.id)
+            .map_or(-1, |t| t.redirect as i64),
+        session.resp,
+    );
+}

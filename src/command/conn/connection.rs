@@ -1,0 +1,283 @@
+//! Connection commands: PING ECHO QUIT SELECT HELLO RESET (CLIENT is in `clients.rs`).
+
+use bytes::Bytes;
+
+use crate::command::core::args;
+use crate::command::core::command::CommandSpec;
+use crate::command::core::command::Ctx;
+use crate::command::core::spec::flags::*;
+use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group};
+use crate::error::{CmdError, CmdResult};
+
+/// `PING [message]`
+///
+/// # Returns
+/// `+PONG`, or the message as a bulk string.
+fn ping(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if args.len() > 2 {
+        return Err(CmdError::wrong_arity("ping"));
+    }
+    if ctx.session.subscriptions.total() > 0 && !ctx.reply.is_resp3() {
+        // A subscribed RESP2 client can only read pushes, so PING answers in that shape.
+        ctx.reply.array_len(2);
+        ctx.reply.bulk(b"pong");
+        ctx.reply.bulk(args.get(1).map_or(&b""[..], |m| &m[..]));
+        return Ok(());
+    }
+    match args.get(1) {
+        None => ctx.reply.simple(b"PONG"),
+        Some(message) => ctx.reply.bulk_bytes(message),
+    }
+    Ok(())
+}
+
+/// `ECHO message` — replies with the message.
+fn echo(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.reply.bulk_bytes(&args[1]);
+    Ok(())
+}
+
+/// `QUIT` — replies `+OK`, then the connection closes once the reply is written.
+fn quit(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.reply.ok();
+    ctx.session.close_after_reply = true;
+    Ok(())
+}
+
+/// `SELECT index` — switches the client's database.
+fn select(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let index = args::int(&args[1])?;
+    if index < 0 || index as u64 >= ctx.dbs.len() as u64 {
+        return Err(CmdError::DbIndexOutOfRange);
+    }
+    ctx.session.db = index as usize;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// `HELLO [protover [AUTH username password] [SETNAME clientname]]`
+///
+/// Switches the protocol version (2 or 3) and replies with the server's handshake map.
+/// With no arguments it only reports. AUTH succeeds for the default user, which has no
+/// password until ACLs exist.
+fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let mut resp = ctx.session.resp;
+    if let Some(version) = args.get(1) {
+        let version = args::int(version).map_err(|_| CmdError::raw(ERR_HELLO_VERSION))?;
+        if !(2..=3).contains(&version) {
+            return Err(CmdError::raw("NOPROTO unsupported protocol version"));
+        }
+        resp = version as u8;
+    }
+    let mut name = None;
+    let mut rest = args.get(2..).unwrap_or(&[]);
+    while let Some((option, more)) = rest.split_first() {
+        if args::is(option, "AUTH") && more.len() >= 2 {
+            if !more[0].eq_ignore_ascii_case(b"default") {
+                return Err(CmdError::raw(
+                    "WRONGPASS invalid username-password pair or user is disabled.",
+                ));
+            }
+            rest = &more[2..];
+        } else if args::is(option, "SETNAME") && !more.is_empty() {
+            crate::command::conn::clients::validate_client_name(&more[0])?;
+            name = Some(more[0].clone());
+            rest = &more[1..];
+        } else {
+            let mut text = b"ERR Syntax error in HELLO option '".to_vec();
+            text.extend_from_slice(crate::error::c_str(option, 128));
+            text.push(b'\'');
+            return Err(CmdError::raw(crate::error::one_line(text)));
+        }
+    }
+    if let Some(name) = name {
+        ctx.session.name = if name.is_empty() { None } else { Some(name) };
+    }
+    ctx.session.resp = resp;
+    write_hello_map(ctx, resp);
+    Ok(())
+}
+
+/// The handshake map, written in the (possibly new) protocol version.
+fn write_hello_map(ctx: &mut Ctx<'_>, resp: u8) {
+    let mut reply = crate::protocol::Reply::new_like(&mut ctx.reply, resp);
+    reply.map_len(7);
+    reply.bulk(b"server");
+    reply.bulk(b"redis");
+    reply.bulk(b"version");
+    reply.bulk(crate::REDIS_VERSION.as_bytes());
+    reply.bulk(b"proto");
+    reply.int(i64::from(resp));
+    reply.bulk(b"id");
+    reply.int(ctx.session.id as i64);
+    reply.bulk(b"mode");
+    reply.bulk(b"standalone");
+    reply.bulk(b"role");
+    reply.bulk(b"master");
+    reply.bulk(b"modules");
+    reply.array_len(0);
+}
+
+/// `RESET` — returns the connection to the state of a new one: no transaction or
+/// watched keys, no subscriptions, not monitoring, replies on, database 0, RESP2, no
+/// name. CLIENT NO-EVICT stays as it was, as in Redis 7.0.
+fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.session.multi = None;
+    ctx.session.multi_failed = false;
+    ctx.unwatch_all();
+    let subscriptions = std::mem::take(&mut ctx.session.subscriptions);
+    ctx.server
+        .pubsub
+        .drop_client(ctx.session.id, &subscriptions);
+    if ctx.session.monitor {
+        ctx.session.monitor = false;
+        ctx.server.monitors.remove(ctx.session.id);
+    }
+    crate::command::conn::tracking::disable(ctx);
+    ctx.session.reply_mode = crate::command::core::session::ReplyMode::On;
+    ctx.session.no_touch = false;
+    ctx.session.db = 0;
+    ctx.session.name = None;
+    ctx.session.resp = 2;
+    let mut reply = crate::protocol::Reply::new_like(&mut ctx.reply, 2);
+    reply.simple(b"RESET");
+    Ok(())
+}
+
+const ERR_HELLO_VERSION: &str = "ERR Protocol version is not an integer or out of range";
+
+const CONN: u32 = acl::CONNECTION;
+
+/// A connection command without keys.
+const fn conn(
+    name: &'static str,
+    arity: i32,
+    flags: u32,
+    handler: crate::command::core::command::Handler,
+    docs: Docs,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags,
+        acl: CONN,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        key_specs: &[],
+        tips: &[],
+        handler,
+        subcommands: &[],
+        docs,
+    }
+}
+
+/// The connection family's table entries.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        ..conn(
+            "ping",
+            -1,
+            FAST,
+            ping,
+            Docs {
+                summary: "Checks the connection, optionally echoing a message.",
+                group: Group::Connection,
+                complexity: "O(1)",
+                args: &[Arg::new("message", ArgType::String).optional()],
+                ..Docs::EMPTY
+            },
+        )
+    },
+    conn(
+        "echo",
+        2,
+        LOADING | STALE | FAST,
+        echo,
+        Docs {
+            summary: "Replies with the given string.",
+            group: Group::Connection,
+            complexity: "O(1)",
+            args: &[Arg::new("message", ArgType::String)],
+            ..Docs::EMPTY
+        },
+    ),
+    conn(
+        "quit",
+        -1,
+        ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH,
+        quit,
+        Docs {
+            summary: "Closes the connection.",
+            group: Group::Connection,
+            complexity: "O(1)",
+            ..Docs::EMPTY
+        },
+    ),
+    CommandSpec {
+        acl: acl::FAST | acl::CONNECTION,
+        ..conn(
+            "hello",
+            -1,
+            NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+            hello,
+            Docs {
+                summary: "Negotiates the protocol version and reports the connection's context.",
+                since: "6.0.0",
+                group: Group::Connection,
+                complexity: "O(1)",
+                history: &[(
+                    "6.2.0",
+                    "The protocol version became optional; without it HELLO only reports.",
+                )],
+                args: &[Arg::block(
+                    "arguments",
+                    &[
+                        Arg::new("protover", ArgType::Integer),
+                        Arg::block(
+                            "username_password",
+                            &[
+                                Arg::new("username", ArgType::String),
+                                Arg::new("password", ArgType::String),
+                            ],
+                        )
+                        .with_token("AUTH")
+                        .optional(),
+                        Arg::new("clientname", ArgType::String)
+                            .with_token("SETNAME")
+                            .optional(),
+                    ],
+                )
+                .optional()],
+                ..Docs::EMPTY
+            },
+        )
+    },
+    conn(
+        "reset",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        reset,
+        Docs {
+            summary: "Returns the connection to its initial state.",
+            since: "6.2.0",
+            group: Group::Connection,
+            complexity: "O(1)",
+            ..Docs::EMPTY
+        },
+    ),
+    conn(
+        "select",
+        2,
+        LOADING | STALE | FAST,
+        select,
+        Docs {
+            summary: "Changes the selected database.",
+            group: Group::Connection,
+            complexity: "O(1)",
+            args: &[Arg::new("index", ArgType::Integer)],
+            ..Docs::EMPTY
+        },
+    ),
+];

@@ -1,0 +1,202 @@
+//! Transactions: MULTI EXEC DISCARD WATCH UNWATCH, and the registry of watched keys.
+//!
+//! While MULTI is open the dispatcher queues commands instead of running them (errors
+//! found while queueing make EXEC abort). EXEC runs the queue as one unit, unless a
+//! watched key was modified since WATCH, in which case it replies with a null array.
+//! Writes are signalled to the registry by the dispatcher (a write command's own keys),
+//! and by flushes, swaps and expiry through `Ctx::signal_modified`.
+
+use bytes::Bytes;
+
+use crate::command::core::spec::{acl, Arg, Docs, Group, KeySpec};
+
+use crate::command::core::spec::flags::*;
+
+use crate::command::core::command::Ctx;
+use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::dispatch;
+use crate::error::{CmdError, CmdResult};
+
+/// `MULTI` — opens a transaction.
+fn multi(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    if ctx.session.multi.is_some() {
+        return Err(CmdError::raw("ERR MULTI calls can not be nested"));
+    }
+    ctx.session.multi = Some(Vec::new());
+    ctx.session.multi_failed = false;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// `DISCARD` — drops the queued commands and the watches.
+fn discard(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    if ctx.session.multi.take().is_none() {
+        return Err(CmdError::raw("ERR DISCARD without MULTI"));
+    }
+    ctx.session.multi_failed = false;
+    ctx.unwatch_all();
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// `EXEC` — runs the queued commands and replies with an array of their replies; a
+/// null array if a watched key changed; `EXECABORT` if queueing failed.
+fn exec(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    let Some(queue) = ctx.session.multi.take() else {
+        return Err(CmdError::raw("ERR EXEC without MULTI"));
+    };
+    let failed = std::mem::take(&mut ctx.session.multi_failed);
+    let doomed = ctx.server.watches.is_doomed(ctx.session.id) || watched_key_expired(ctx);
+    ctx.unwatch_all();
+    if failed {
+        return Err(CmdError::raw(
+            "EXECABORT Transaction discarded because of previous errors.",
+        ));
+    }
+    if doomed {
+        ctx.reply.null_array();
+        return Ok(());
+    }
+    ctx.reply.array_len(queue.len());
+    ctx.session.in_exec = true;
+    for args in &queue {
+        dispatch::run_queued(ctx, args);
+    }
+    ctx.session.in_exec = false;
+    Ok(())
+}
+
+/// A watched key that has logically expired since WATCH also fails the transaction
+/// (Redis 7.0 checks this at EXEC even if the key was not reclaimed yet).
+fn watched_key_expired(ctx: &mut Ctx<'_>) -> bool {
+    let now = ctx.now();
+    let watched = std::mem::take(&mut ctx.session.watched);
+    let expired = watched
+        .iter()
+        .any(|(db, key)| ctx.dbs[*db].expire_at(key).is_some_and(|when| now > when));
+    ctx.session.watched = watched;
+    expired
+}
+
+/// `WATCH key [key ...]` — EXEC will fail if any of these keys change before it.
+fn watch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if ctx.session.multi.is_some() {
+        return Err(CmdError::raw("ERR WATCH inside MULTI is not allowed"));
+    }
+    let db = ctx.session.db;
+    let now = ctx.now();
+    for key in &args[1..] {
+        if ctx
+            .session
+            .watched
+            .iter()
+            .any(|(d, k)| *d == db && k == key)
+        {
+            continue;
+        }
+        // A key already logically expired counts as absent, not as "about to expire".
+        ctx.dbs[db].expire_if_needed(key, now);
+        ctx.server.watches.watch(ctx.session.id, db, key);
+        ctx.session.watched.push((db, key.clone()));
+    }
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// `UNWATCH` — forgets every watched key.
+fn unwatch(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    ctx.unwatch_all();
+    ctx.reply.ok();
+    Ok(())
+}
+
+const TXN_FLAGS: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
+
+const fn txn(name: &'static str, arity: i32, handler: Handler, docs: Docs) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity,
+        flags: TXN_FLAGS,
+        acl: acl::TRANSACTION,
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        key_specs: &[],
+        tips: &[],
+        handler,
+        subcommands: &[],
+        docs,
+    }
+}
+
+const fn txn_docs(summary: &'static str, since: &'static str, complexity: &'static str) -> Docs {
+    Docs {
+        summary,
+        since,
+        group: Group::Transactions,
+        complexity,
+        ..Docs::EMPTY
+    }
+}
+
+/// The transactions family's table entries.
+pub const COMMANDS: &[CommandSpec] = &[
+    txn(
+        "multi",
+        1,
+        multi,
+        txn_docs("Starts a transaction.", "1.2.0", "O(1)"),
+    ),
+    CommandSpec {
+        flags: NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG,
+        ..txn(
+            "exec",
+            1,
+            exec,
+            txn_docs(
+                "Runs every command queued since MULTI.",
+                "1.2.0",
+                "Depends on commands in the transaction",
+            ),
+        )
+    },
+    txn(
+        "discard",
+        1,
+        discard,
+        txn_docs(
+            "Drops the commands queued since MULTI.",
+            "2.0.0",
+            "O(N), when N is the number of queued commands",
+        ),
+    ),
+    CommandSpec {
+        first_key: 1,
+        last_key: -1,
+        key_step: 1,
+        key_specs: &[KeySpec::range(&["RO"], 1, -1, 1)],
+        ..txn(
+            "watch",
+            -2,
+            watch,
+            Docs {
+                args: &[Arg::key("key", 0).multiple()],
+                ..txn_docs(
+                    "Makes the next EXEC conditional on keys staying unchanged.",
+                    "2.2.0",
+                    "O(1) for every key.",
+                )
+            },
+        )
+    },
+    txn(
+        "unwatch",
+        1,
+        unwatch,
+        txn_docs(
+            "Forgets every key watched by this connection.",
+            "2.2.0",
+            "O(1)",
+        ),
+    ),
+];

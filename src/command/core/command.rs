@@ -1,0 +1,388 @@
+//! What a command is: its declaration ([`CommandSpec`]), the handler it runs, the context
+//! a handler gets ([`Ctx`]), and the table commands are looked up in ([`CommandTable`]).
+//!
+//! These types refer to each other (a handler gets a context that can look up other
+//! commands, as EXEC and scripts do), so they live in one module; the descriptive parts
+//! of a declaration (flags, key specs, docs) are plain data in [`super::spec`].
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use bytes::Bytes;
+
+use crate::command::core::effects;
+use crate::command::core::session::Session;
+use crate::command::core::spec::{acl, flags, Docs, KeySpec};
+use crate::command::core::state::ServerState;
+use crate::command::state::blocking::{Blocked, TimeoutReply};
+use crate::command::state::directory::ClientDirectory;
+use crate::command::state::notify;
+use crate::error::{CmdError, CmdResult};
+use crate::protocol::Reply;
+use crate::store::Db;
+
+/// A command handler: parses `args` (name first; arity already checked) and writes the
+/// reply through `ctx.reply`, or returns the error reply.
+pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> CmdResult;
+
+/// One command (or subcommand) of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    /// Lower-case name (the subcommand's own name for subcommands).
+    pub name: &'static str,
+    /// Argument count including the name; negative means "at least -arity".
+    pub arity: i32,
+    /// [`flags`] bits.
+    pub flags: u32,
+    /// Explicit [`acl`] categories (implicit ones are derived from `flags`).
+    pub acl: u32,
+    /// First key position (0: no keys).
+    pub first_key: i32,
+    /// Last key position (-1: the last argument).
+    pub last_key: i32,
+    /// Step between keys.
+    pub key_step: i32,
+    /// Key specs.
+    pub key_specs: &'static [KeySpec],
+    /// COMMAND INFO tips (`nondeterministic_output`, `request_policy:...`).
+    pub tips: &'static [&'static str],
+    /// The handler; for containers, unused when a subcommand matches.
+    pub handler: Handler,
+    /// Subcommands of a container command.
+    pub subcommands: &'static [CommandSpec],
+    /// Documentation.
+    pub docs: Docs,
+}
+
+impl CommandSpec {
+    /// The start of every declaration: a command (or subcommand) named `name` taking
+    /// `arity` arguments (name included; negative: at least that many) with `flags`,
+    /// run by `handler`. Chain the rest: [`Self::acl`], [`Self::keys`], [`Self::tips`],
+    /// [`Self::subcommands`], [`Self::docs`].
+    pub const fn new(name: &'static str, arity: i32, flags: u32, handler: Handler) -> Self {
+        CommandSpec {
+            name,
+            arity,
+            flags,
+            acl: 0,
+            first_key: 0,
+            last_key: 0,
+            key_step: 0,
+            key_specs: &[],
+            tips: &[],
+            handler,
+            subcommands: &[],
+            docs: Docs::EMPTY,
+        }
+    }
+
+    /// A container (CONFIG, CLIENT...): its subcommands do the work.
+    pub const fn container(name: &'static str, arity: i32, flags: u32) -> Self {
+        CommandSpec::new(name, arity, flags, container_handler)
+    }
+
+    /// Explicit ACL categories (the implicit ones come from the flags).
+    pub const fn acl(mut self, categories: u32) -> Self {
+        self.acl = categories;
+        self
+    }
+
+    /// Key positions: the legacy (first, last, step) range COMMAND INFO reports, and the
+    /// key specs that say exactly where keys are and how they are used.
+    pub const fn keys(
+        mut self,
+        first: i32,
+        last: i32,
+        step: i32,
+        specs: &'static [KeySpec],
+    ) -> Self {
+        self.first_key = first;
+        self.last_key = last;
+        self.key_step = step;
+        self.key_specs = specs;
+        self
+    }
+
+    /// COMMAND INFO tips (`nondeterministic_output`, `request_policy:...`).
+    pub const fn tips(mut self, tips: &'static [&'static str]) -> Self {
+        self.tips = tips;
+        self
+    }
+
+    /// The subcommands of a container.
+    pub const fn subcommands(mut self, subcommands: &'static [CommandSpec]) -> Self {
+        self.subcommands = subcommands;
+        self
+    }
+
+    /// Documentation (COMMAND DOCS, redis-cli hints).
+    pub const fn docs(mut self, docs: Docs) -> Self {
+        self.docs = docs;
+        self
+    }
+
+    /// Transitional positional form, being replaced by the builder above.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn keyed(
+        name: &'static str,
+        arity: i32,
+        flags: u32,
+        acl: u32,
+        keys: (i32, i32, i32),
+        key_specs: &'static [KeySpec],
+        tips: &'static [&'static str],
+        handler: Handler,
+        docs: Docs,
+    ) -> CommandSpec {
+        CommandSpec::new(name, arity, flags, handler)
+            .acl(acl)
+            .keys(keys.0, keys.1, keys.2, key_specs)
+            .tips(tips)
+            .docs(docs)
+    }
+
+    /// True if the command has flag `flag`.
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// True if `argc` arguments (name included) satisfy the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = self.arity as i64;
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    /// All ACL categories: the explicit ones plus those Redis derives from the flags.
+    pub fn acl_categories(&self) -> u32 {
+        let mut cats = self.acl;
+        if self.has(flags::WRITE) {
+            cats |= acl::WRITE;
+        }
+        if self.has(flags::READONLY) && cats & acl::SCRIPTING == 0 {
+            cats |= acl::READ;
+        }
+        if self.has(flags::ADMIN) {
+            cats |= acl::ADMIN | acl::DANGEROUS;
+        }
+        if self.has(flags::PUBSUB) {
+            cats |= acl::PUBSUB;
+        }
+        if self.has(flags::FAST) {
+            cats |= acl::FAST;
+        }
+        if self.has(flags::BLOCKING) {
+            cats |= acl::BLOCKING;
+        }
+        if cats & acl::FAST == 0 {
+            cats |= acl::SLOW;
+        }
+        cats
+    }
+
+    /// A subcommand by case-insensitive name.
+    pub fn subcommand(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        self.subcommands
+            .iter()
+            .find(|sub| sub.name.as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A placeholder handler for container entries that always resolve to a subcommand.
+pub fn container_handler(_ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    Err(crate::error::CmdError::unknown_subcommand(
+        std::str::from_utf8(&args[0]).unwrap_or("?"),
+        args.get(1).map(|a| &a[..]).unwrap_or(b""),
+    ))
+}
+
+/// Longest command name looked up (longer names are unknown by definition).
+const MAX_NAME_LEN: usize = 64;
+
+/// FNV-1a: the command table is fixed at start-up and never grows from client input,
+/// so a keyed hash buys nothing there, while every command pays for the lookup.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// Case-insensitive lookup over every family's entries.
+pub struct CommandTable {
+    by_name: HashMap<&'static [u8], &'static CommandSpec, BuildHasherDefault<Fnv>>,
+}
+
+impl CommandTable {
+    /// Builds the lookup over `families` (the registry's list of every family's table).
+    pub fn build(families: &[&'static [CommandSpec]]) -> Self {
+        let mut by_name = HashMap::default();
+        for family in families {
+            for spec in family.iter() {
+                by_name.insert(spec.name.as_bytes(), spec);
+            }
+        }
+        CommandTable { by_name }
+    }
+
+    /// The command named `name`, case-insensitively.
+    pub fn get(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        if name.len() > MAX_NAME_LEN {
+            return None;
+        }
+        let mut lower = [0u8; MAX_NAME_LEN];
+        let lower = &mut lower[..name.len()];
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        self.by_name.get(&*lower).copied()
+    }
+
+    /// Every top-level command.
+    pub fn all(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
+        self.by_name.values().copied()
+    }
+
+    /// Number of top-level commands.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    /// True if the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// Resolves a command line to its spec: the command, or its subcommand for a
+    /// container called with at least one argument.
+    pub fn resolve(&self, args: &[Bytes]) -> Result<&'static CommandSpec, CmdError> {
+        let Some(spec) = self.get(&args[0]) else {
+            return Err(CmdError::unknown_command(&args[0], &args[1..]));
+        };
+        if spec.subcommands.is_empty() || args.len() == 1 {
+            return Ok(spec);
+        }
+        spec.subcommand(&args[1])
+            .ok_or_else(|| CmdError::unknown_subcommand(spec.name, &args[1]))
+    }
+}
+
+/// The full name Redis uses in errors and stats: `get`, or `config|get`.
+pub fn full_name(args: &[Bytes], spec: &CommandSpec) -> String {
+    let base = String::from_utf8_lossy(&args[0]).to_ascii_lowercase();
+    if spec.name == base || args.len() < 2 {
+        spec.name.to_string()
+    } else {
+        format!("{}|{}", base, spec.name)
+    }
+}
+
+/// Everything a handler may touch.
+pub struct Ctx<'a> {
+    /// All databases.
+    pub dbs: &'a mut Vec<Db>,
+    /// Server-wide state.
+    pub server: &'a mut ServerState,
+    /// The calling client's session.
+    pub session: &'a mut Session,
+    /// The reply writer for the calling client.
+    pub reply: Reply<'a>,
+    /// The command table (COMMAND introspection).
+    pub table: &'a CommandTable,
+    /// The other connected clients (CLIENT LIST, CLIENT KILL...).
+    pub clients: &'a dyn ClientDirectory,
+}
+
+impl<'a> Ctx<'a> {
+    /// The selected database and the reply writer, borrowed together.
+    pub fn db_and_reply(&mut self) -> (&mut Db, &mut Reply<'a>) {
+        (&mut self.dbs[self.session.db], &mut self.reply)
+    }
+
+    /// Drops every key the calling client watches (EXEC, DISCARD, UNWATCH, RESET).
+    pub fn unwatch_all(&mut self) {
+        let watched = std::mem::take(&mut self.session.watched);
+        self.server.watches.unwatch_all(self.session.id, &watched);
+    }
+
+    /// The selected database.
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.dbs[self.session.db]
+    }
+
+    /// The cached time of this command, in ms.
+    pub fn now(&self) -> i64 {
+        self.server.now_ms
+    }
+
+    /// True when a blocking command may block; inside MULTI/EXEC it must instead answer
+    /// at once as its non-blocking form does.
+    pub fn may_block(&self) -> bool {
+        !self.session.in_exec
+    }
+
+    /// Parks the calling client until one of `keys` (selected database) receives data or
+    /// `deadline_ms` passes; the handler writes no reply. The dispatcher records the
+    /// command line; the reactor runs it again when a key is ready.
+    pub fn block(&mut self, keys: &[Bytes], deadline_ms: Option<i64>, on_timeout: TimeoutReply) {
+        debug_assert!(self.may_block());
+        self.session.blocked = Some(Blocked {
+            args: Vec::new(),
+            db: self.session.db,
+            keys: keys.to_vec(),
+            deadline_ms,
+            on_timeout,
+        });
+    }
+
+    /// Elements were added to `key` (selected database): clients blocked on it are
+    /// served after this command. Call it wherever Redis calls `signalKeyAsReady`.
+    pub fn signal_ready(&mut self, key: &[u8]) {
+        self.server.blocking.signal_ready(self.session.db, key);
+    }
+
+    /// `key` in database `db` changed in a way the dispatcher cannot see from the
+    /// command's key arguments (FLUSHALL, SWAPDB, expiry): transactions watching it fail.
+    /// Writes to a command's own keys are signalled by the dispatcher.
+    pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
+        self.server.watches.touch(db, key);
+        if self.server.tracking.is_active() {
+            self.server.tracking.invalidate(key);
+        }
+    }
+
+    /// Fires keyspace notification `event` of `class` (a [`notify`] constant) for `key`
+    /// in the selected database. Call it wherever Redis calls `notifyKeyspaceEvent`,
+    /// with the same class and event name.
+    pub fn notify(&mut self, class: u32, event: &'static str, key: &[u8]) {
+        // Keys that expired during this command were deleted first, so their events go
+        // first, as in Redis.
+        effects::after_expiry(self.dbs, self.server);
+        let flags = self.server.config.notify_keyspace_events;
+        notify::fire(
+            &mut self.server.keyspace_events,
+            flags,
+            class,
+            event,
+            self.session.db,
+            key,
+        );
+    }
+}

@@ -1,0 +1,384 @@
+//! The one command executor: it owns the databases and the server state, and is the
+//! only way the reactor reaches them.
+
+use crate::command::core::accounting;
+use crate::command::core::command::Ctx;
+use crate::command::core::dispatch::{call, process};
+use crate::command::core::effects;
+use crate::command::core::effects::after_expiry;
+use crate::command::core::session::{ReplyMode, Session};
+use crate::command::state::blocking::TimeoutReply;
+use crate::command::state::directory::{ClientDirectory, NoClients};
+use crate::protocol::{OutBuf, Reply};
+use bytes::Bytes;
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::command::core::command::CommandTable;
+use crate::command::core::state::{
+    random_hex, sync_access_mode, wall_clock, ServerEvent, ServerState, Stats,
+};
+use crate::command::metrics::stats;
+use crate::command::state::blocking::BlockingState;
+use crate::command::state::monitor::Monitors;
+use crate::command::state::pubsub::{Delivery, PubSubState};
+use crate::command::state::tracking::{Invalidation, TrackingState};
+use crate::command::state::watch::WatchRegistry;
+use crate::config::Config;
+use crate::store::expire::ExpireCycle;
+use crate::store::Db;
+use crate::util::rng::Rng;
+
+/// The one command executor: owns the databases and runs every command.
+pub struct Executor {
+    /// The databases (`databases` of them).
+    pub dbs: Vec<Db>,
+    /// Shared server state.
+    pub server: ServerState,
+    /// The command table.
+    pub table: CommandTable,
+    /// Active expiry state.
+    expire_cycle: ExpireCycle,
+}
+
+impl Executor {
+    /// An executor with empty databases for `config`, serving the commands of `table`.
+    pub fn new(config: Config, table: CommandTable) -> Self {
+        let (now_ms, now_us) = wall_clock();
+        let mut rng = Rng::from_entropy();
+        let run_id = (0..40)
+            .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
+            .collect();
+        let mut rng2 = Rng::from_entropy();
+        let dbs = (0..config.databases).map(|_| Db::new()).collect();
+        let mut exec = Executor {
+            dbs,
+            server: ServerState {
+                config,
+                stats: Stats::default(),
+                now_ms,
+                now_us,
+                started_ms: now_ms,
+                rng,
+                run_id,
+                connected_clients: 0,
+                bound_port: 0,
+                events: Vec::new(),
+                dirty: 0,
+                blocking: BlockingState::default(),
+                watches: WatchRegistry::default(),
+                keyspace_events: Vec::new(),
+                pubsub: PubSubState::default(),
+                expiry_logging: false,
+                pause: None,
+                postponed: VecDeque::new(),
+                expiry_held: false,
+                monitors: Monitors::default(),
+                client_peaks: crate::command::metrics::client_peaks::RecentPeaks::default(),
+                admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
+                tracking: TrackingState::default(),
+            },
+            table,
+            expire_cycle: ExpireCycle::default(),
+        };
+        exec.sync_access_mode();
+        exec
+    }
+
+    /// Refreshes the cached clock; the reactor calls this once per loop iteration.
+    pub fn update_clock(&mut self) {
+        let (ms, us) = wall_clock();
+        self.server.now_ms = ms;
+        self.server.now_us = us;
+    }
+
+    /// Periodic work at `hz`: the slow active expire cycle (25% of a tick) and dict
+    /// housekeeping.
+    pub fn cron(&mut self) {
+        let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
+        let started = std::time::Instant::now();
+        // As in Redis 7.0, no key is actively expired while CLIENT PAUSE holds clients.
+        if self.server.admin.active_expire && self.server.paused().is_none() {
+            self.expire_cycle
+                .run(&mut self.dbs, self.server.now_ms, tick / 4);
+        }
+        accounting::cron(
+            &mut self.server,
+            started.elapsed(),
+            self.expire_cycle.timed_out,
+        );
+        for db in &mut self.dbs {
+            db.housekeeping(Duration::from_micros(100));
+        }
+        effects::after_expiry(&mut self.dbs, &mut self.server);
+        if !self.server.tracking.clients.is_empty() {
+            let max_keys = self
+                .server
+                .config
+                .stored
+                .get("tracking-table-max-keys")
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1_000_000);
+            self.server.tracking.limit_keys(max_keys);
+        }
+    }
+
+    /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
+    /// out of time with stale keys left.
+    pub fn before_sleep(&mut self) {
+        if self.expire_cycle.timed_out
+            && self.server.admin.active_expire
+            && self.server.paused().is_none()
+        {
+            self.expire_cycle
+                .run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
+            effects::after_expiry(&mut self.dbs, &mut self.server);
+        }
+    }
+
+    /// Makes every database record accesses the way `maxmemory-policy` asks.
+    pub fn sync_access_mode(&mut self) {
+        sync_access_mode(&mut self.dbs, &self.server.config);
+    }
+
+    /// Publishes queued keyspace notifications and hands over every pending pub/sub
+    /// message for the reactor to write.
+    pub fn take_deliveries(&mut self) -> Vec<Delivery> {
+        for event in std::mem::take(&mut self.server.keyspace_events) {
+            self.server.pubsub.publish_event(&event);
+        }
+        std::mem::take(&mut self.server.pubsub.outbox)
+    }
+
+    /// Hands over every pending tracking invalidation (BCAST messages gathered since
+    /// the last call included) for the reactor to write.
+    pub fn take_invalidations(&mut self) -> Vec<Invalidation> {
+        self.server.tracking.take()
+    }
+
+    /// Effects recorded by commands since the last call.
+    pub fn take_events(&mut self) -> Vec<ServerEvent> {
+        std::mem::take(&mut self.server.events)
+    }
+}
+
+impl Executor {
+    /// Runs (or, inside MULTI, queues) one command for a client, writing its reply into
+    /// `out`, with no other client visible (tests; CLIENT LIST then shows the caller
+    /// only). If the command blocked, `session.blocked` is set and registered.
+    pub fn execute(&mut self, session: &mut Session, args: &[Bytes], out: &mut OutBuf) {
+        self.execute_with(session, args, out, &NoClients);
+    }
+
+    /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
+    /// writing its reply into `out` unless CLIENT REPLY turned replies off. `clients`
+    /// shows the other connections.
+    pub fn execute_with(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) {
+        debug_assert!(!args.is_empty());
+        self.server.tracking.current = session.id;
+        if session.reply_mode.suppresses() {
+            self.execute_silenced(session, args, out, clients);
+        } else {
+            self.run(session, args, out, clients);
+        }
+        self.server.tracking.current = 0;
+        if !self.server.tracking.outbox.is_empty() {
+            self.server
+                .tracking
+                .write_own(session.id, session.resp, out);
+        }
+        if session.tracking_caching {
+            self.end_caching(session, args);
+        }
+        session.reply_mode = session.reply_mode.after_command();
+        out.seal_if_large();
+    }
+
+    /// CLIENT CACHING covers one command: it ends after any command other than a
+    /// CLIENT subcommand, unless a transaction is open (then it covers EXEC's queue).
+    #[cold]
+    fn end_caching(&self, session: &mut Session, args: &[Bytes]) {
+        let client_command =
+            args[0].eq_ignore_ascii_case(b"client") && self.table.resolve(args).is_ok();
+        if session.multi.is_none() && !client_command {
+            session.tracking_caching = false;
+        }
+    }
+
+    /// Runs a command whose reply CLIENT REPLY OFF/SKIP drops; only a CLIENT REPLY ON
+    /// that turns replies back on is answered.
+    #[cold]
+    fn execute_silenced(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) {
+        let mut discarded = OutBuf::new();
+        self.run(session, args, &mut discarded, clients);
+        if session.reply_mode == ReplyMode::On {
+            discarded.move_into(out);
+        }
+    }
+
+    fn run(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) {
+        self.hold_expiry_while_paused();
+        let mut ctx = self.context(session, out, clients);
+        process(&mut ctx, args);
+        if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
+            blocked.args = args.to_vec();
+            let blocked = blocked.clone();
+            ctx.server.blocking.register(ctx.session.id, &blocked);
+            after_expiry(ctx.dbs, ctx.server);
+        }
+    }
+
+    /// Keeps expired keys stored (reading as missing) while a CLIENT PAUSE is in force,
+    /// as Redis does; one comparison per command when nothing changes.
+    fn hold_expiry_while_paused(&mut self) {
+        let held = self.server.pause.is_some() && self.server.paused().is_some();
+        if held != self.server.expiry_held {
+            self.server.expiry_held = held;
+            for db in &mut self.dbs {
+                db.expiry_held = held;
+            }
+        }
+    }
+
+    /// Runs a command CLIENT PAUSE held back, now that the pause is over (or holds it
+    /// back again if another pause began). Returns true if it ran.
+    pub fn resume_postponed(
+        &mut self,
+        session: &mut Session,
+        out: &mut OutBuf,
+        clients: &dyn ClientDirectory,
+    ) -> bool {
+        let Some(args) = session.postponed.take() else {
+            return true;
+        };
+        self.execute_with(session, &args, out, clients);
+        session.postponed.is_none()
+    }
+
+    /// Runs a blocked client's command again because `ready_key` received data; the
+    /// handler pops from that key only (`session.serving_key`).
+    /// Returns true if it was served (and is unblocked); false if it still waits, in
+    /// the same place in line and with the same deadline.
+    pub fn retry_blocked(
+        &mut self,
+        session: &mut Session,
+        out: &mut OutBuf,
+        ready_key: &Bytes,
+    ) -> bool {
+        let Some(blocked) = session.blocked.take() else {
+            return true;
+        };
+        session.serving_key = Some(ready_key.clone());
+        self.server.tracking.current = session.id;
+        let mut ctx = self.context(session, out, &NoClients);
+        let served = match ctx.table.resolve(&blocked.args) {
+            Ok(spec) => {
+                call(&mut ctx, spec, &blocked.args);
+                ctx.session.blocked.is_none()
+            }
+            Err(_) => true,
+        };
+        session.serving_key = None;
+        self.server.tracking.current = 0;
+        if served {
+            self.server.blocking.unregister(session.id, &blocked);
+        } else {
+            session.blocked = Some(blocked);
+        }
+        out.seal_if_large();
+        served
+    }
+
+    /// Answers a blocked client whose deadline passed, and unblocks it.
+    pub fn time_out_blocked(&mut self, session: &mut Session, out: &mut OutBuf) {
+        let Some(blocked) = session.blocked.take() else {
+            return;
+        };
+        self.server.blocking.unregister(session.id, &blocked);
+        if let Ok(spec) = self.table.resolve(&blocked.args) {
+            let spent = std::mem::take(&mut session.blocked_us);
+            accounting::timed_out(&mut self.server, spec, &blocked.args, spent);
+        }
+        let mut reply = Reply::new(out, session.resp);
+        match blocked.on_timeout {
+            TimeoutReply::NullArray => reply.null_array(),
+            TimeoutReply::NullBulk => reply.null(),
+        }
+    }
+
+    /// Ends a blocked client's wait at another client's request (CLIENT UNBLOCK): the
+    /// timeout reply, or the UNBLOCKED error.
+    pub fn unblock(&mut self, session: &mut Session, out: &mut OutBuf, error: bool) {
+        if !error {
+            return self.time_out_blocked(session, out);
+        }
+        let Some(blocked) = session.blocked.take() else {
+            return;
+        };
+        self.server.blocking.unregister(session.id, &blocked);
+        if let Ok(spec) = self.table.resolve(&blocked.args) {
+            let spent = std::mem::take(&mut session.blocked_us);
+            accounting::timed_out(&mut self.server, spec, &blocked.args, spent);
+        }
+        let text = b"UNBLOCKED client unblocked via CLIENT UNBLOCK";
+        self.server.stats.error_replies += 1;
+        self.server.admin.count_error(text);
+        Reply::new(out, session.resp).error(text);
+    }
+
+    /// Forgets everything the executor holds for a client that is going away.
+    pub fn client_closed(&mut self, session: &mut Session) {
+        if session.monitor {
+            self.server.monitors.remove(session.id);
+        }
+        if session.postponed.take().is_some() {
+            self.server.postponed.retain(|&id| id != session.id);
+        }
+        if let Some(blocked) = session.blocked.take() {
+            self.server.blocking.unregister(session.id, &blocked);
+        }
+        let watched = std::mem::take(&mut session.watched);
+        self.server.watches.unwatch_all(session.id, &watched);
+        let subscriptions = std::mem::take(&mut session.subscriptions);
+        self.server.pubsub.drop_client(session.id, &subscriptions);
+        if session.tracking {
+            session.tracking = false;
+            self.server.tracking.disable(session.id);
+        }
+    }
+
+    fn context<'a>(
+        &'a mut self,
+        session: &'a mut Session,
+        out: &'a mut OutBuf,
+        clients: &'a dyn ClientDirectory,
+    ) -> Ctx<'a> {
+        let reply = Reply::new(out, session.resp);
+        Ctx {
+            dbs: &mut self.dbs,
+            server: &mut self.server,
+            session,
+            reply,
+            table: &self.table,
+            clients,
+        }
+    }
+}

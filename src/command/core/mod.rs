@@ -1,0 +1,12 @@
+pub mod accounting;
+pub mod args;
+pub mod command;
+pub mod dispatch;
+pub mod effects;
+pub mod executor;
+pub mod help;
+pub mod keys;
+pub mod session;
+pub mod spec;
+pub mod state;
+pub mod typed;

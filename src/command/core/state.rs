@@ -1,0 +1,148 @@
+//! The state commands share besides the databases ([`ServerState`]), and the effects a
+//! command asks of the reactor ([`ServerEvent`]).
+
+use std::collections::VecDeque;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::command::metrics::stats;
+use crate::command::state::blocking::BlockingState;
+use crate::command::state::monitor::Monitors;
+use crate::command::state::notify::KeyspaceEvent;
+use crate::command::state::pause::Pause;
+use crate::command::state::pubsub::PubSubState;
+use crate::command::state::tracking::TrackingState;
+use crate::command::state::watch::WatchRegistry;
+use crate::config::Config;
+use crate::store::db::AccessMode;
+use crate::store::Db;
+use crate::util::rng::Rng;
+
+/// Something a command asks of the reactor, carried out after the command returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    /// Stop the server after flushing pending replies (SHUTDOWN).
+    Shutdown,
+    /// Close this client now, dropping its pending replies (CLIENT KILL).
+    KillClient(u64),
+    /// End this client's blocking command: as a timeout, or with an error
+    /// (CLIENT UNBLOCK).
+    UnblockClient {
+        /// The blocked client.
+        id: u64,
+        /// Reply with the UNBLOCKED error instead of the timeout reply.
+        error: bool,
+    },
+}
+
+/// Server-wide counters for INFO stats.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Commands executed.
+    pub commands_processed: u64,
+    /// Connections accepted.
+    pub connections_received: u64,
+    /// Connections refused because of maxclients.
+    pub rejected_connections: u64,
+    /// Bytes read from clients.
+    pub net_input_bytes: u64,
+    /// Bytes written to clients.
+    pub net_output_bytes: u64,
+    /// Socket reads that returned data or EOF (INFO `total_reads_processed`).
+    pub reads_processed: u64,
+    /// Client output flushes that wrote something (INFO `total_writes_processed`).
+    pub writes_processed: u64,
+    /// Error replies sent.
+    pub error_replies: u64,
+    /// Keys deleted by the active expire cycle's... (kept per db; see `Db::stats`).
+    pub expire_cycles: u64,
+}
+
+/// The state commands share besides the databases.
+pub struct ServerState {
+    /// The live configuration (CONFIG GET/SET).
+    pub config: Config,
+    /// Counters for INFO.
+    pub stats: Stats,
+    /// Cached wall clock for this loop iteration, in ms since the epoch.
+    pub now_ms: i64,
+    /// The same instant in µs.
+    pub now_us: i64,
+    /// When the server started (ms since the epoch).
+    pub started_ms: i64,
+    /// Randomness for sampling commands.
+    pub rng: Rng,
+    /// 40 hex characters identifying this run (INFO run_id).
+    pub run_id: String,
+    /// Connected clients, kept current by the reactor.
+    pub connected_clients: usize,
+    /// The TCP port actually bound (port 0 resolves to an ephemeral one).
+    pub bound_port: u16,
+    /// Effects for the reactor to carry out after the current command.
+    pub events: Vec<ServerEvent>,
+    /// Writes since start (Redis's `dirty` counter).
+    pub dirty: u64,
+    /// Clients blocked on keys, and keys ready to serve them.
+    pub blocking: BlockingState,
+    /// Keys clients WATCH, and the clients whose transaction must fail.
+    pub watches: WatchRegistry,
+    /// Keyspace notifications fired and not yet published.
+    pub keyspace_events: Vec<KeyspaceEvent>,
+    /// Pub/sub subscribers and the messages waiting to be written.
+    pub pubsub: PubSubState,
+    /// Whether databases currently log expired or created keys (`Db::log_expired`,
+    /// `Db::log_ready`).
+    pub expiry_logging: bool,
+    /// The CLIENT PAUSE in force, if any (it may have run out; see [`Self::paused`]).
+    pub pause: Option<Pause>,
+    /// Clients whose next command waits for the pause to end, in arrival order.
+    pub postponed: VecDeque<u64>,
+    /// Whether the databases currently hold expired keys (`Db::expiry_held`).
+    pub expiry_held: bool,
+    /// MONITOR clients and the lines waiting for them.
+    pub monitors: Monitors,
+    /// Recent largest client buffers (INFO clients), sampled by the reactor's cron.
+    pub client_peaks: crate::command::metrics::client_peaks::RecentPeaks,
+    /// Command/error statistics, slow log, latency monitor (`stats`).
+    pub admin: stats::AdminState,
+    /// Client-side caching: tracked keys, BCAST prefixes, pending invalidations.
+    pub tracking: TrackingState,
+}
+
+impl ServerState {
+    /// The pause still in force at the cached time, if any.
+    pub fn paused(&self) -> Option<Pause> {
+        self.pause.filter(|pause| pause.until_ms > self.now_ms)
+    }
+}
+
+/// 40 random hex characters (run and replication ids).
+pub fn random_hex(rng: &mut Rng) -> String {
+    (0..40)
+        .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
+        .collect()
+}
+
+/// The wall clock in ms and µs since the epoch.
+pub fn wall_clock() -> (i64, i64) {
+    let us = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0);
+    (us / 1000, us)
+}
+
+/// Makes every database record accesses the way `maxmemory-policy` asks (LRU clock or
+/// LFU counter); run at start-up and after admin commands such as CONFIG SET.
+pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
+    let mode = if config.maxmemory_policy.is_lfu() {
+        AccessMode::Lfu {
+            log_factor: config.lfu_log_factor,
+            decay_minutes: config.lfu_decay_time,
+        }
+    } else {
+        AccessMode::Lru
+    };
+    for db in dbs {
+        db.access_mode = mode;
+    }
+}

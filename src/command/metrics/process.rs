@@ -1,0 +1,60 @@
+//! What the process holds, as INFO memory and MEMORY STATS report it.
+//!
+//! Redis counts every allocation it makes; we ask the allocator (glibc `mallinfo2`) for
+//! what the process holds, and `/proc/self/statm` for the resident size.
+
+/// Bytes the process heap holds (glibc: small blocks in use plus mmapped chunks), or
+/// `None` where the allocator cannot say.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn heap_bytes() -> Option<u64> {
+    // SAFETY: mallinfo2 only reads allocator statistics.
+    let info = unsafe { libc::mallinfo2() };
+    Some(info.uordblks as u64 + info.hblkhd as u64)
+}
+
+/// Bytes the process heap holds, unknown on this platform.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn heap_bytes() -> Option<u64> {
+    None
+}
+
+/// Bytes the allocator has taken from the system (glibc: arena plus mmapped chunks).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn allocator_active() -> u64 {
+    // SAFETY: mallinfo2 only reads allocator statistics.
+    let info = unsafe { libc::mallinfo2() };
+    info.arena as u64 + info.hblkhd as u64
+}
+
+/// Bytes the allocator has taken from the system (unknown: the resident size).
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn allocator_active() -> u64 {
+    resident_bytes()
+}
+
+/// The resident set size from `/proc/self/statm` (pages × page size), 0 if unreadable.
+pub fn resident_bytes() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|text| {
+            text.split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse::<u64>().ok())
+        })
+        .unwrap_or(0);
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    pages * page.max(0) as u64
+}
+
+/// Physical memory of the machine.
+pub fn system_memory_bytes() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    pages.max(0) as u64 * page.max(0) as u64
+}

@@ -1,0 +1,101 @@
+//! What the command layer may see of the other connected clients: CLIENT LIST, CLIENT
+//! KILL's filters and INFO's clients section read it; nothing here changes a client.
+//!
+//! The reactor owns the clients (DESIGN.md §11). It hands the executor a
+//! [`ClientDirectory`] over every client except the one whose command runs, whose
+//! session the handler already holds. Effects on other clients (a kill, an unblock)
+//! go back to the reactor as [`crate::command::core::state::ServerEvent`]s.
+
+
+use crate::command::core::session::Session;
+
+/// The buffer figures of one client, as CLIENT LIST reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BufferStats {
+    /// Bytes read and not yet parsed (`qbuf`).
+    pub query_len: usize,
+    /// Spare capacity of the query buffer (`qbuf-free`).
+    pub query_free: usize,
+    /// Bytes of the arguments of the command being run (`argv-mem`).
+    pub argv_mem: usize,
+    /// Bytes in the contiguous reply tail (`obl`).
+    pub reply_tail: usize,
+    /// Shared reply chunks queued (`oll`).
+    pub reply_chunks: usize,
+    /// Bytes of reply waiting to be written, chunks and tail (`omem`).
+    pub reply_pending: usize,
+    /// The socket is registered for writability (`events=rw`).
+    pub write_registered: bool,
+}
+
+/// One client as seen from the command layer.
+#[derive(Clone, Copy)]
+pub struct ClientView<'a> {
+    /// What the client's commands see and set.
+    pub session: &'a Session,
+    /// Its buffers.
+    pub buffers: BufferStats,
+}
+
+/// Read-only access to the connected clients other than the caller.
+pub trait ClientDirectory {
+    /// Every connected client except the caller, in any order.
+    fn others(&self) -> Vec<ClientView<'_>>;
+}
+
+/// A directory with nobody in it: for commands run outside a client's turn (a blocked
+/// client's retry) and for tests that drive the executor directly.
+pub struct NoClients;
+
+impl ClientDirectory for NoClients {
+    fn others(&self) -> Vec<ClientView<'_>> {
+        Vec::new()
+    }
+}
+
+/// Every client, the caller included, in connection order (as CLIENT LIST prints them).
+pub fn all_clients<'a>(
+    directory: &'a dyn ClientDirectory,
+    caller: ClientView<'a>,
+) -> Vec<ClientView<'a>> {
+    let mut views = directory.others();
+    views.push(caller);
+    views.sort_by_key(|view| view.session.id);
+    views
+}
+
+/// The client classes CLIENT LIST TYPE and CLIENT KILL TYPE select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientType {
+    /// Ordinary clients (monitors included, as in Redis).
+    Normal,
+    /// Replicas (none: this server has no replication yet).
+    Replica,
+    /// A master link (none).
+    Master,
+    /// Clients subscribed to anything.
+    PubSub,
+}
+
+impl ClientType {
+    /// Parses a type name as Redis does (`slave` is an alias of `replica`).
+    pub fn parse(name: &[u8]) -> Option<ClientType> {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_slice() {
+            b"normal" => Some(ClientType::Normal),
+            b"slave" | b"replica" => Some(ClientType::Replica),
+            b"master" => Some(ClientType::Master),
+            b"pubsub" => Some(ClientType::PubSub),
+            _ => None,
+        }
+    }
+
+    /// The class `session` belongs to.
+    pub fn of(session: &Session) -> ClientType {
+        if session.subscriptions.total() > 0 {
+            ClientType::PubSub
+        } else {
+            ClientType::Normal
+        }
+    }
+}

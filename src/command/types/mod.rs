@@ -1,0 +1,11 @@
+pub mod bitmaps;
+pub mod geo;
+pub mod hashes;
+pub mod hyperloglog;
+pub mod keys;
+pub mod lists;
+pub mod sets;
+pub mod sort;
+pub mod strings;
+pub mod ttl;
+pub mod zsets;

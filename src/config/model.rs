@@ -1,0 +1,282 @@
+//! The live configuration: every parameter the server acts on, as typed fields.
+
+/// Log verbosity, as redis.conf names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    /// Everything.
+    Debug,
+    /// Much, but readable.
+    Verbose,
+    /// Moderately verbose (the default).
+    Notice,
+    /// Only important messages.
+    Warning,
+}
+
+impl LogLevel {
+    pub(super) const NAMES: [(&'static str, LogLevel); 4] = [
+        ("debug", LogLevel::Debug),
+        ("verbose", LogLevel::Verbose),
+        ("notice", LogLevel::Notice),
+        ("warning", LogLevel::Warning),
+    ];
+
+    /// The `log` crate filter that matches this level.
+    pub fn filter(self) -> log::LevelFilter {
+        match self {
+            LogLevel::Debug => log::LevelFilter::Debug,
+            LogLevel::Verbose => log::LevelFilter::Info,
+            LogLevel::Notice => log::LevelFilter::Info,
+            LogLevel::Warning => log::LevelFilter::Warn,
+        }
+    }
+}
+
+/// The live configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// TCP port; 0 picks an ephemeral port (logged at start-up).
+    pub port: u16,
+    /// Addresses to listen on (IPv4 and IPv6).
+    pub bind: Vec<String>,
+    /// A unix socket path to listen on as well, if any.
+    pub unixsocket: Option<String>,
+    /// Permissions of the unix socket (octal).
+    pub unixsocketperm: u32,
+    /// Number of databases.
+    pub databases: usize,
+    /// Cron frequency.
+    pub hz: u32,
+    /// Log verbosity.
+    pub loglevel: LogLevel,
+    /// Log file; empty means standard output.
+    pub logfile: String,
+    /// Close clients idle this many seconds (0: never).
+    pub timeout: u64,
+    /// Most simultaneous clients.
+    pub maxclients: usize,
+    /// Longest single bulk argument.
+    pub proto_max_bulk_len: i64,
+    /// Largest query buffer a client may accumulate.
+    pub client_query_buffer_limit: usize,
+    /// RDB save points (accepted; persistence comes later).
+    pub save: String,
+    /// AOF on or off (accepted; persistence comes later).
+    pub appendonly: bool,
+    /// Working directory.
+    pub dir: String,
+    /// RDB file name.
+    pub dbfilename: String,
+    /// TCP keepalive interval in seconds.
+    pub tcp_keepalive: u64,
+    /// Listen backlog.
+    pub tcp_backlog: u32,
+    /// Protected mode.
+    pub protected_mode: bool,
+    /// Daemonize (only `no` is supported).
+    pub daemonize: bool,
+    /// Memory limit (0: none).
+    pub maxmemory: u64,
+    /// What to evict when over maxmemory; also decides LRU vs LFU access tracking.
+    pub maxmemory_policy: EvictionPolicy,
+    /// LFU counter growth: higher means slower logarithmic growth.
+    pub lfu_log_factor: u32,
+    /// Bytes past which a sparse HyperLogLog becomes dense (`hll-sparse-max-bytes`).
+    pub hll_sparse_max_bytes: usize,
+    /// Minutes for the LFU counter to decay by one.
+    pub lfu_decay_time: u32,
+    /// Hashes up to this many fields use the compact listpack encoding.
+    pub hash_max_listpack_entries: usize,
+    /// Hashes whose fields and values are at most this long use listpack.
+    pub hash_max_listpack_value: usize,
+    /// Sets of integers up to this size use the intset encoding.
+    pub set_max_intset_entries: usize,
+    /// Sorted sets up to this many members use listpack.
+    pub zset_max_listpack_entries: usize,
+    /// Sorted sets whose members are at most this long use listpack.
+    pub zset_max_listpack_value: usize,
+    /// Quicklist node size: negative -1..-5 = 4..64 KB per node, positive = entries.
+    pub list_max_listpack_size: i64,
+    /// Active expiry effort 1..10: more keys per cycle, fewer stale keys tolerated.
+    pub active_expire_effort: u32,
+    /// Keys sampled per eviction (for the eviction work to come).
+    pub maxmemory_samples: u32,
+    /// Eviction effort per command, 0..100.
+    pub maxmemory_eviction_tenacity: u32,
+    /// Memory all clients together may use before being evicted (0: no limit).
+    pub maxmemory_clients: u64,
+    /// Free values on a background thread for these deletions (clients see no difference).
+    pub lazyfree: LazyFree,
+    /// Output buffer limits per client class: normal, replica, pubsub.
+    pub client_output_buffer_limit: [OutputLimit; 3],
+    /// Keyspace notification classes (`notify-keyspace-events`, see `command::notify`).
+    pub notify_keyspace_events: u32,
+    /// Path of the config file read at start-up, if any.
+    pub config_file: Option<String>,
+    /// Commands slower than this many µs enter the slow log (negative: none, 0: all).
+    pub slowlog_log_slower_than: i64,
+    /// Entries the slow log keeps.
+    pub slowlog_max_len: u64,
+    /// Spikes of at least this many ms are recorded by the latency monitor (0: off).
+    pub latency_monitor_threshold: u64,
+    /// Per-command latency histograms on or off.
+    pub latency_tracking: bool,
+    /// The percentiles INFO latencystats reports.
+    pub latency_tracking_info_percentiles: Vec<f64>,
+    /// Values of the parameters we accept and report but do not act on yet, by name
+    /// (see `config_params`); a parameter absent here has its default value.
+    pub stored: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// One class's output buffer limit: past `hard` bytes, or past `soft` bytes for
+/// `soft_seconds` in a row, the client is disconnected (0 disables a limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputLimit {
+    /// Bytes that disconnect at once.
+    pub hard: u64,
+    /// Bytes that disconnect when exceeded for `soft_seconds`.
+    pub soft: u64,
+    /// Seconds the soft limit may be exceeded.
+    pub soft_seconds: u64,
+}
+
+/// Client classes of `client-output-buffer-limit`, in CONFIG GET order.
+pub const OUTPUT_CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
+
+/// The `lazyfree-lazy-*` switches: which deletions free their values in the background.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LazyFree {
+    /// lazyfree-lazy-eviction
+    pub eviction: bool,
+    /// lazyfree-lazy-expire
+    pub expire: bool,
+    /// lazyfree-lazy-server-del
+    pub server_del: bool,
+    /// lazyfree-lazy-user-del: DEL behaves as UNLINK.
+    pub user_del: bool,
+    /// lazyfree-lazy-user-flush: FLUSHALL/FLUSHDB without a mode behave as ASYNC.
+    pub user_flush: bool,
+}
+
+/// `maxmemory-policy` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvictionPolicy {
+    /// volatile-lru
+    VolatileLru,
+    /// volatile-lfu
+    VolatileLfu,
+    /// volatile-random
+    VolatileRandom,
+    /// volatile-ttl
+    VolatileTtl,
+    /// allkeys-lru
+    AllkeysLru,
+    /// allkeys-lfu
+    AllkeysLfu,
+    /// allkeys-random
+    AllkeysRandom,
+    /// noeviction
+    NoEviction,
+}
+
+impl EvictionPolicy {
+    /// Names in Redis's order (used in its error text too).
+    pub(super) const NAMES: [(&'static str, EvictionPolicy); 8] = [
+        ("volatile-lru", EvictionPolicy::VolatileLru),
+        ("volatile-lfu", EvictionPolicy::VolatileLfu),
+        ("volatile-random", EvictionPolicy::VolatileRandom),
+        ("volatile-ttl", EvictionPolicy::VolatileTtl),
+        ("allkeys-lru", EvictionPolicy::AllkeysLru),
+        ("allkeys-lfu", EvictionPolicy::AllkeysLfu),
+        ("allkeys-random", EvictionPolicy::AllkeysRandom),
+        ("noeviction", EvictionPolicy::NoEviction),
+    ];
+
+    /// True for the LFU policies: objects carry an access-frequency counter instead of an
+    /// access time.
+    pub fn is_lfu(self) -> bool {
+        matches!(
+            self,
+            EvictionPolicy::VolatileLfu | EvictionPolicy::AllkeysLfu
+        )
+    }
+
+    /// True for the LRU and LFU policies, under which integers are never shared objects.
+    pub fn tracks_access(self) -> bool {
+        matches!(
+            self,
+            EvictionPolicy::VolatileLru
+                | EvictionPolicy::VolatileLfu
+                | EvictionPolicy::AllkeysLru
+                | EvictionPolicy::AllkeysLfu
+        )
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 6379,
+            bind: vec!["*".into(), "-::*".into()],
+            unixsocket: None,
+            unixsocketperm: 0,
+            databases: 16,
+            hz: 10,
+            loglevel: LogLevel::Notice,
+            logfile: String::new(),
+            timeout: 0,
+            maxclients: 10000,
+            proto_max_bulk_len: 512 * 1024 * 1024,
+            client_query_buffer_limit: 1024 * 1024 * 1024,
+            save: "3600 1 300 100 60 10000".into(),
+            appendonly: false,
+            dir: ".".into(),
+            dbfilename: "dump.rdb".into(),
+            tcp_keepalive: 300,
+            tcp_backlog: 511,
+            protected_mode: true,
+            daemonize: false,
+            maxmemory: 0,
+            maxmemory_policy: EvictionPolicy::NoEviction,
+            lfu_log_factor: 10,
+            hll_sparse_max_bytes: 3000,
+            lfu_decay_time: 1,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            list_max_listpack_size: -2,
+            active_expire_effort: 1,
+            maxmemory_samples: 5,
+            maxmemory_eviction_tenacity: 10,
+            maxmemory_clients: 0,
+            lazyfree: LazyFree::default(),
+            notify_keyspace_events: 0,
+            client_output_buffer_limit: [
+                OutputLimit {
+                    hard: 0,
+                    soft: 0,
+                    soft_seconds: 0,
+                },
+                OutputLimit {
+                    hard: 256 << 20,
+                    soft: 64 << 20,
+                    soft_seconds: 60,
+                },
+                OutputLimit {
+                    hard: 32 << 20,
+                    soft: 8 << 20,
+                    soft_seconds: 60,
+                },
+            ],
+            config_file: None,
+            slowlog_log_slower_than: 10_000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
+            latency_tracking: true,
+            latency_tracking_info_percentiles: vec![50.0, 99.0, 99.9],
+            stored: Default::default(),
+        }
+    }
+}
