@@ -16,6 +16,7 @@
 //! `command` never imports `server`: what a command does to other clients is recorded as
 //! data the reactor drains after the command.
 
+pub mod background;
 pub mod command;
 pub mod config;
 pub mod error;

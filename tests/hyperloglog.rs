@@ -167,13 +167,14 @@ fn events(commands: &[&str]) -> Vec<(Vec<String>, u64)> {
                 .split(' ')
                 .map(|a| Bytes::copy_from_slice(a.as_bytes()))
                 .collect();
-            let dirty = exec.server.dirty;
+            let dirty = exec.dirty();
             exec.execute(&mut session, &args, &mut out);
-            let fired = std::mem::take(&mut exec.server.keyspace_events)
+            let fired = exec
+                .take_keyspace_events()
                 .into_iter()
                 .map(|e| format!("{}:{}", e.event, String::from_utf8_lossy(&e.key)))
                 .collect();
-            (fired, exec.server.dirty - dirty)
+            (fired, exec.dirty() - dirty)
         })
         .collect()
 }

@@ -360,9 +360,10 @@ fn store_fires_sortstore_or_del() {
             .split(' ')
             .map(|a| Bytes::copy_from_slice(a.as_bytes()))
             .collect();
-        let dirty = exec.server.dirty;
+        let dirty = exec.dirty();
         exec.execute(&mut session, &args, &mut out);
-        let fired: Vec<(String, String)> = std::mem::take(&mut exec.server.keyspace_events)
+        let fired: Vec<(String, String)> = exec
+            .take_keyspace_events()
             .into_iter()
             .map(|e| {
                 (
@@ -371,7 +372,7 @@ fn store_fires_sortstore_or_del() {
                 )
             })
             .collect();
-        (fired, exec.server.dirty - dirty)
+        (fired, exec.dirty() - dirty)
     };
     run("SADD s 2 1");
     assert_eq!(

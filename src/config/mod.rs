@@ -15,7 +15,9 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use model::{Config, EvictionPolicy, LazyFree, LogLevel, OutputLimit, OUTPUT_CLASSES};
+pub use model::{
+    Config, EvictionPolicy, LazyFree, LogLevel, OutputLimit, ProtectedAccess, OUTPUT_CLASSES,
+};
 pub use param::{parse_memory, ConfigError, Param};
 pub use rewrite::rewrite_text;
 pub use table::{all_names, find_param, ALIASES, PARAMS};

@@ -1,5 +1,47 @@
 //! The live configuration: every parameter the server acts on, as typed fields.
 
+/// Who may use a protected feature (`enable-debug-command`, `enable-protected-configs`):
+/// nobody, everybody, or only clients on a local connection (loopback or unix socket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtectedAccess {
+    /// Refused to every client.
+    No,
+    /// Allowed to every client.
+    Yes,
+    /// Allowed to local connections only.
+    Local,
+}
+
+impl ProtectedAccess {
+    /// The value as redis.conf writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProtectedAccess::No => "no",
+            ProtectedAccess::Yes => "yes",
+            ProtectedAccess::Local => "local",
+        }
+    }
+
+    /// Parses a (lower-case) redis.conf value.
+    pub fn parse(word: &str) -> Option<ProtectedAccess> {
+        match word {
+            "no" => Some(ProtectedAccess::No),
+            "yes" => Some(ProtectedAccess::Yes),
+            "local" => Some(ProtectedAccess::Local),
+            _ => None,
+        }
+    }
+
+    /// True when a client (local or not) may use the feature.
+    pub fn allows(self, local_client: bool) -> bool {
+        match self {
+            ProtectedAccess::No => false,
+            ProtectedAccess::Yes => true,
+            ProtectedAccess::Local => local_client,
+        }
+    }
+}
+
 /// Log verbosity, as redis.conf names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLevel {
@@ -83,6 +125,13 @@ pub struct Config {
     pub lfu_log_factor: u32,
     /// Bytes past which a sparse HyperLogLog becomes dense (`hll-sparse-max-bytes`).
     pub hll_sparse_max_bytes: usize,
+    /// `enable-debug-command`: who may run DEBUG.
+    pub enable_debug_command: ProtectedAccess,
+    /// `enable-protected-configs`: who may CONFIG SET `dir` and `dbfilename`.
+    pub enable_protected_configs: ProtectedAccess,
+    /// `tracking-table-max-keys`: keys the client-side caching table may hold (0: no
+    /// limit); past it, the oldest are invalidated.
+    pub tracking_table_max_keys: u64,
     /// Minutes for the LFU counter to decay by one.
     pub lfu_decay_time: u32,
     /// Hashes up to this many fields use the compact listpack encoding.
@@ -240,6 +289,9 @@ impl Default for Config {
             maxmemory_policy: EvictionPolicy::NoEviction,
             lfu_log_factor: 10,
             hll_sparse_max_bytes: 3000,
+            enable_debug_command: ProtectedAccess::No,
+            enable_protected_configs: ProtectedAccess::No,
+            tracking_table_max_keys: 1_000_000,
             lfu_decay_time: 1,
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,

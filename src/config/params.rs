@@ -226,9 +226,7 @@ pub const STORED: &[Param] = &[
     stored!("crash-memcheck-enabled", "yes", Bool),
     stored!("disable-thp", "yes", Bool),
     stored!("dynamic-hz", "yes", Bool),
-    stored!("enable-debug-command", "no", Enum(YES_NO_LOCAL), false),
     stored!("enable-module-command", "no", Enum(YES_NO_LOCAL), false),
-    stored!("enable-protected-configs", "no", Enum(YES_NO_LOCAL), false),
     stored!("ignore-warnings", "", Str, false),
     stored!("io-threads", "1", Int(1, 128), false),
     stored!("io-threads-do-reads", "no", Bool, false),
@@ -327,7 +325,6 @@ pub const STORED: &[Param] = &[
     stored!("tls-session-cache-size", "20480", Int(0, IMAX)),
     stored!("tls-session-cache-timeout", "300", Int(0, IMAX)),
     stored!("tls-session-caching", "yes", Bool),
-    stored!("tracking-table-max-keys", "1000000", Int(0, MAX)),
 ];
 
 /// Old names of stored parameters: (alias, parameter).

@@ -320,6 +320,33 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "enable-debug-command",
+        mutable: false,
+        get: |c| c.enable_debug_command.name().to_string(),
+        set: |c, a| {
+            c.enable_debug_command = protected_access(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "enable-protected-configs",
+        mutable: false,
+        get: |c| c.enable_protected_configs.name().to_string(),
+        set: |c, a| {
+            c.enable_protected_configs = protected_access(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "tracking-table-max-keys",
+        mutable: true,
+        get: |c| c.tracking_table_max_keys.to_string(),
+        set: |c, a| {
+            c.tracking_table_max_keys = int_arg(a, 0, i64::MAX)? as u64;
+            Ok(())
+        },
+    },
+    Param {
         name: "hll-sparse-max-bytes",
         mutable: true,
         get: |c| c.hll_sparse_max_bytes.to_string(),
@@ -543,6 +570,13 @@ impl Param {
     pub fn is_protected(&self) -> bool {
         PROTECTED.contains(&self.name)
     }
+}
+
+/// Parses a `no` / `yes` / `local` value.
+fn protected_access(args: &[String]) -> Result<ProtectedAccess, ConfigError> {
+    let word = super::params::validate(&super::params::Kind::Enum(&["no", "yes", "local"]), args)?;
+    ProtectedAccess::parse(&word)
+        .ok_or_else(|| ConfigError("argument must be 'yes', 'no' or 'local'".into()))
 }
 
 /// Validates a `save` value: pairs of non-negative `<seconds> <changes>`, or empty.

@@ -103,7 +103,7 @@ impl Server {
         poll.registry()
             .register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
         let mut exec = crate::command::registry::executor(config);
-        exec.server.bound_port = port;
+        exec.set_bound_port(port);
         Ok(Server {
             poll,
             tcp,
@@ -124,7 +124,7 @@ impl Server {
 
     /// The TCP port actually bound.
     pub fn port(&self) -> u16 {
-        self.exec.server.bound_port
+        self.exec.bound_port()
     }
 
     /// Runs the loop until a signal or SHUTDOWN stops it.
@@ -158,18 +158,9 @@ impl Server {
             return Duration::ZERO;
         }
         let until_cron = self.next_cron.saturating_duration_since(Instant::now());
-        let pause_end = self.exec.server.pause.map(|pause| pause.until_ms);
-        match self
-            .exec
-            .server
-            .blocking
-            .next_deadline()
-            .into_iter()
-            .chain(pause_end)
-            .min()
-        {
+        match self.exec.next_deadline_ms() {
             Some(deadline) => {
-                let until_deadline = (deadline - self.exec.server.now_ms).max(0) as u64;
+                let until_deadline = (deadline - self.exec.now_ms()).max(0) as u64;
                 until_cron.min(Duration::from_millis(until_deadline))
             }
             None => until_cron,
@@ -203,7 +194,7 @@ impl Server {
             let accepted = if index < self.tcp.len() {
                 self.tcp[index].accept().map(|(s, peer)| {
                     let _ = s.set_nodelay(true);
-                    listener::set_keepalive(&s, self.exec.server.config.tcp_keepalive);
+                    listener::set_keepalive(&s, self.exec.config().tcp_keepalive);
                     let local = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
                     (Stream::Tcp(s), peer.to_string(), local)
                 })
@@ -226,11 +217,11 @@ impl Server {
     }
 
     fn add_client(&mut self, mut stream: Stream, peer: String, local: String) {
-        self.exec.server.stats.connections_received += 1;
-        if self.clients.len() >= self.exec.server.config.maxclients {
+        self.exec.count_connection();
+        if self.clients.len() >= self.exec.config().maxclients {
             use std::io::Write;
             let _ = stream.write(b"-ERR max number of clients reached\r\n");
-            self.exec.server.stats.rejected_connections += 1;
+            self.exec.count_rejected_connection();
             log::warn!("Rejected client {peer}: max number of clients reached");
             return;
         }
@@ -244,14 +235,14 @@ impl Server {
             log::warn!("Registering client {peer}: {e}");
             return;
         }
-        let mut session = Session::new(self.next_client_id, peer, local, self.exec.server.now_ms);
+        let mut session = Session::new(self.next_client_id, peer, local, self.exec.now_ms());
         session.fd = stream.raw_fd();
         session.unix_socket = matches!(stream, Stream::Unix(_));
         log::debug!("Accepted {} (id {})", session.addr, session.id);
         self.client_keys.insert(session.id, token.0);
         self.next_client_id += 1;
         entry.insert(Client::new(stream, session));
-        self.exec.server.connected_clients = self.clients.len();
+        self.exec.set_connected_clients(self.clients.len());
     }
 
     /// Reads what the socket has (up to the read budget) and runs complete commands.
@@ -292,10 +283,9 @@ impl Server {
                 }
             }
         }
-        self.exec.server.stats.net_input_bytes += total as u64;
-        self.exec.server.stats.reads_processed += 1;
-        client.session.last_interaction_ms = self.exec.server.now_ms;
-        if client.query.len() > self.exec.server.config.client_query_buffer_limit {
+        self.exec.count_read(total);
+        client.session.last_interaction_ms = self.exec.now_ms();
+        if client.query.len() > self.exec.config().client_query_buffer_limit {
             log::warn!(
                 "Closing client that reached max query buffer length: {}",
                 client.session.addr
@@ -309,7 +299,7 @@ impl Server {
     /// Runs the complete commands in a client's query buffer, up to the command budget.
     fn process_input(&mut self, key: usize) {
         let limits = ParseLimits {
-            max_bulk_len: self.exec.server.config.proto_max_bulk_len,
+            max_bulk_len: self.exec.config().proto_max_bulk_len,
             unauthenticated: false,
         };
         let out_of_budget = self.with_client(key, |exec, client, others| {
@@ -354,9 +344,7 @@ impl Server {
                 ServerEvent::UnblockClient { id, error } => self.unblock_client(id, error),
             }
         }
-        if self.exec.server.paused().is_none() && !self.exec.server.postponed.is_empty() {
-            self.serve_postponed();
-        }
+        self.serve_postponed();
     }
 
     /// Runs `work` on the client in slot `key` while the executor sees every other
@@ -411,7 +399,7 @@ impl Server {
 
     /// Runs the commands CLIENT PAUSE held back, in the order they arrived.
     fn serve_postponed(&mut self) {
-        let waiting = std::mem::take(&mut self.exec.server.postponed);
+        let waiting = self.exec.end_expired_pause();
         for id in waiting {
             let Some(&slot) = self.client_keys.get(&id) else {
                 continue;
@@ -428,7 +416,7 @@ impl Server {
     /// Puts a client with pending output on the before-sleep write list, or cuts it off
     /// if its output buffer passed its class's limit.
     fn queue_write(&mut self, key: usize) {
-        let limits = self.exec.server.config.client_output_buffer_limit;
+        let limits = self.exec.config().client_output_buffer_limit;
         if let Some(client) = self.clients.get_mut(key) {
             if client.output_over_limit(&limits[client.output_class()]) {
                 log::warn!(
@@ -466,11 +454,10 @@ impl Server {
             delivery.write(&mut Reply::new(&mut client.out, client.session.resp));
             self.queue_write(slot);
         }
-        let lines = self.exec.server.monitors.take_lines();
-        if lines.is_empty() {
+        let Some((lines, monitors)) = self.exec.take_monitor_output() else {
             return;
-        }
-        for id in self.exec.server.monitors.clients().to_vec() {
+        };
+        for id in monitors {
             let Some(&slot) = self.client_keys.get(&id) else {
                 continue;
             };
@@ -489,14 +476,7 @@ impl Server {
     /// redirection broken and, in RESP3, tells the tracking client.
     fn deliver_invalidation(&mut self, invalidation: &Invalidation) {
         let tracker_id = invalidation.client;
-        let Some(redirect) = self
-            .exec
-            .server
-            .tracking
-            .clients
-            .get(&tracker_id)
-            .map(|t| t.redirect)
-        else {
+        let Some(redirect) = self.exec.tracking_redirect(tracker_id) else {
             return;
         };
         let Some(&tracker_slot) = self.client_keys.get(&tracker_id) else {
@@ -510,9 +490,7 @@ impl Server {
         } else if let Some(&slot) = self.client_keys.get(&redirect) {
             slot
         } else {
-            if let Some(options) = self.exec.server.tracking.clients.get_mut(&tracker_id) {
-                options.broken_redirect = true;
-            }
+            self.exec.mark_redirect_broken(tracker_id);
             if let Some(client) = self.clients.get_mut(tracker_slot) {
                 if client.session.resp >= 3 && !client.close_asap {
                     let mut reply = Reply::new(&mut client.out, client.session.resp);
@@ -562,8 +540,8 @@ impl Server {
     /// Serves clients blocked on keys that received data, oldest waiter first, until no
     /// key is ready (a served BLMOVE may make another key ready).
     fn serve_ready_keys(&mut self) {
-        while let Some((db, key)) = self.exec.server.blocking.pop_ready() {
-            for id in self.exec.server.blocking.waiters(db, &key) {
+        while let Some((db, key)) = self.exec.pop_ready_key() {
+            for id in self.exec.waiters(db, &key) {
                 let Some(&slot) = self.client_keys.get(&id) else {
                     continue;
                 };
@@ -592,12 +570,7 @@ impl Server {
 
     /// Answers blocked clients whose timeout passed.
     fn time_out_blocked_clients(&mut self) {
-        while let Some(id) = self
-            .exec
-            .server
-            .blocking
-            .next_timed_out(self.exec.server.now_ms)
-        {
+        while let Some(id) = self.exec.next_timed_out() {
             match self
                 .client_keys
                 .get(&id)
@@ -634,8 +607,7 @@ impl Server {
         };
         match client.out.write_to(&mut client.stream, WRITE_BUDGET) {
             Ok(n) => {
-                self.exec.server.stats.net_output_bytes += n as u64;
-                self.exec.server.stats.writes_processed += u64::from(n > 0);
+                self.exec.count_write(n);
             }
             Err(e) => {
                 log::debug!("Writing to client {}: {e}", client.session.addr);
@@ -674,15 +646,13 @@ impl Server {
                 client.session.addr,
                 client.session.id
             );
-            self.exec.server.connected_clients = self.clients.len();
+            self.exec.set_connected_clients(self.clients.len());
         }
     }
 
     fn cron(&mut self) {
-        if self.exec.server.pause.is_some() && self.exec.server.paused().is_none() {
-            self.exec.server.pause = None;
-        }
-        let hz = self.exec.server.config.hz.max(1);
+        self.serve_postponed();
+        let hz = self.exec.config().hz.max(1);
         self.next_cron = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
         self.exec.cron();
         self.close_idle_clients();
@@ -691,22 +661,21 @@ impl Server {
 
     /// Notes the largest query and output buffers for INFO's clients section.
     fn sample_client_buffers(&mut self) {
-        let now = self.exec.server.now_ms;
-        let peaks = &mut self.exec.server.client_peaks;
-        for (_, client) in self.clients.iter() {
-            peaks.record(now, client.query.capacity(), client.out.pending());
-        }
-        peaks.finish_pass();
+        let sizes = self
+            .clients
+            .iter()
+            .map(|(_, client)| (client.query.capacity(), client.out.pending()));
+        self.exec.sample_client_buffers(sizes);
     }
 
     /// Closes clients idle longer than `timeout` seconds (when set).
     fn close_idle_clients(&mut self) {
-        let timeout = self.exec.server.config.timeout;
+        let timeout = self.exec.config().timeout;
         if timeout == 0 {
             return;
         }
         let limit_ms = i64::try_from(timeout.saturating_mul(1000)).unwrap_or(i64::MAX);
-        let now = self.exec.server.now_ms;
+        let now = self.exec.now_ms();
         // Blocked clients have their own timeouts; subscribers and monitors only listen.
         let idle: Vec<usize> = self
             .clients
@@ -733,10 +702,7 @@ impl Server {
     fn before_sleep(&mut self) {
         self.exec.update_clock();
         self.time_out_blocked_clients();
-        if !self.exec.server.postponed.is_empty() && self.exec.server.paused().is_none() {
-            self.exec.server.pause = None;
-            self.serve_postponed();
-        }
+        self.serve_postponed();
         self.exec.before_sleep();
         self.deliver_messages();
         let pending = std::mem::take(&mut self.pending_writes);

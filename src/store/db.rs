@@ -1,6 +1,6 @@
 //! A database: the keys dict plus the expires dict, with lazy expiry on every access.
 //!
-//! Lookups take the caller's cached `now` (one logical clock per command, DESIGN.md §9):
+//! Lookups take the caller's cached `now` (one logical clock per command, docs/ARCHITECTURE.md, "One cached clock"):
 //! a key whose deadline is earlier than `now` is deleted before the lookup answers,
 //! exactly as if it had never been there. Keys with a TTL also sit in `expires`, which the
 //! active expire cycle ([`crate::store::expire`]) walks.

@@ -1,4 +1,4 @@
-//! `Dict`: the keyspace hash table (DESIGN.md decision 7).
+//! `Dict`: the keyspace hash table (docs/ARCHITECTURE.md, "The dict and its SCAN guarantee").
 //!
 //! # Layout
 //!

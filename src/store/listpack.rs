@@ -1,7 +1,7 @@
 //! `Listpack`: a sequence of byte strings packed into one contiguous `Vec<u8>`.
 //!
 //! This is the compact encoding behind small hashes, sets and sorted sets and behind every
-//! node of a [`QuickList`](super::quicklist::QuickList) (DESIGN.md decision 8). One
+//! node of a [`QuickList`](super::quicklist::QuickList) (docs/ARCHITECTURE.md, "Encodings"). One
 //! allocation holds all the entries, so a small collection costs a few bytes per element
 //! instead of a heap object (and its allocator overhead) per element.
 //!

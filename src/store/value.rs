@@ -2,7 +2,7 @@
 //!
 //! A [`Value`] is what a key holds; an [`Object`] adds the access clock Redis keeps on
 //! every object (for OBJECT IDLETIME and, later, LRU eviction). Encodings are a memory
-//! decision (DESIGN.md §8): integer-looking strings are stored as integers, short strings
+//! decision (docs/ARCHITECTURE.md, "Encodings"): integer-looking strings are stored as integers, short strings
 //! inline; OBJECT ENCODING reports the names Redis reports.
 
 use bytes::Bytes;

@@ -4,7 +4,6 @@
 //! reactor copies each queued line to every monitoring client before it sleeps.
 //! Administrative commands are never shown, and credentials are redacted.
 
-
 use bytes::Bytes;
 
 use crate::command::core::spec::{acl, Docs, Group};

@@ -8,7 +8,7 @@
 //! and sent as one message per prefix before the server sleeps. FLUSHDB/FLUSHALL send a
 //! null invalidation to every tracking client.
 //!
-//! Commands never write to other clients (DESIGN.md §11): invalidations are queued as
+//! Commands never write to other clients (docs/ARCHITECTURE.md, "The outbox"): invalidations are queued as
 //! [`Invalidation`]s and the reactor writes them, resolving redirections, each
 //! receiver's protocol version, and broken redirections.
 
@@ -20,14 +20,9 @@ use bytes::Bytes;
 use crate::command::core::args;
 
 use crate::command::core::command::Ctx;
+use crate::command::state::tracking::overlaps;
 use crate::error::{CmdError, CmdResult};
 use crate::util::numbers::parse_i64;
-
-/// True when one of two prefixes starts the other.
-fn overlaps(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len().min(b.len());
-    a[..n] == b[..n]
-}
 
 /// The overlap error Redis reports for prefix `new` against `old`.
 fn overlap_error(new: &[u8], old: &[u8], existing: bool) -> CmdError {

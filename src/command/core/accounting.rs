@@ -17,6 +17,13 @@ fn spec_key(spec: &'static CommandSpec) -> usize {
     spec as *const CommandSpec as usize
 }
 
+/// An error reply is going out: counted once, in INFO stats (`total_error_replies`)
+/// and errorstats. Every error reply the executor sends passes here.
+pub fn count_error_reply(server: &mut ServerState, text: &[u8]) {
+    server.stats.error_replies += 1;
+    server.admin.count_error(text);
+}
+
 /// After a command ran: counts the call, its time and failure, records its latency,
 /// and feeds the slow log and the latency monitor. A command that blocked is counted
 /// when it is finally served.
@@ -96,10 +103,10 @@ pub fn rejected(
     args: &[Bytes],
     text: &[u8],
 ) {
-    let admin = &mut ctx.server.admin;
-    admin.count_error(text);
+    count_error_reply(ctx.server, text);
     if let Some(spec) = spec {
-        admin
+        ctx.server
+            .admin
             .entry(spec_key(spec), || full_name(args, spec))
             .rejected += 1;
     }

@@ -118,7 +118,6 @@ fn reject(ctx: &mut Ctx<'_>, spec: Option<&'static CommandSpec>, args: &[Bytes],
     if ctx.session.multi.is_some() {
         ctx.session.multi_failed = true;
     }
-    ctx.server.stats.error_replies += 1;
     let text = err.to_bytes();
     accounting::rejected(ctx, spec, args, &text);
     ctx.reply.error(&text);
@@ -133,7 +132,6 @@ fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
     let reason = text.strip_prefix(b"ERR ").unwrap_or(&text);
     let mut message = b"EXECABORT Transaction discarded because of: ".to_vec();
     message.extend_from_slice(reason);
-    ctx.server.stats.error_replies += 1;
     accounting::rejected(ctx, None, args, &message);
     ctx.reply.error(&message);
 }
@@ -165,9 +163,8 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
     let result = (spec.handler)(ctx, args);
     let elapsed = started.elapsed();
     if let Err(err) = &result {
-        ctx.server.stats.error_replies += 1;
         let text = err.to_bytes();
-        ctx.server.admin.count_error(&text);
+        accounting::count_error_reply(ctx.server, &text);
         ctx.reply.error(&text);
     }
     if untouched {
@@ -272,17 +269,11 @@ const ERR_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debu
 /// The dispatcher asks before running or queueing DEBUG, as Redis checks protected
 /// commands, so a refused DEBUG inside MULTI dooms the transaction.
 fn debug_refusal(ctx: &Ctx<'_>) -> Option<CmdError> {
-    let setting = ctx.server.config.stored.get("enable-debug-command");
-    let allowed = match setting.map(String::as_str) {
-        Some("yes") => true,
-        Some("local") => {
-            let addr = &ctx.session.addr;
-            ctx.session.unix_socket
-                || addr.starts_with("127.")
-                || addr.starts_with("::1")
-                || addr.starts_with("[::1]")
-        }
-        _ => false,
-    };
+    let addr = &ctx.session.addr;
+    let local = ctx.session.unix_socket
+        || addr.starts_with("127.")
+        || addr.starts_with("::1")
+        || addr.starts_with("[::1]");
+    let allowed = ctx.server.config.enable_debug_command.allows(local);
     (!allowed).then(|| CmdError::raw(ERR_NOT_ALLOWED))
 }

@@ -14,11 +14,13 @@ use bytes::Bytes;
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::background::Background;
 use crate::command::core::command::CommandTable;
 use crate::command::core::state::{
-    random_hex, sync_access_mode, wall_clock, ServerEvent, ServerState, Stats,
+    random_hex, sync_access_mode, wall_clock, ServerEvent, ServerState,
 };
 use crate::command::metrics::stats;
+use crate::command::metrics::stats::Stats;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::pubsub::{Delivery, PubSubState};
@@ -32,11 +34,11 @@ use crate::util::rng::Rng;
 /// The one command executor: owns the databases and runs every command.
 pub struct Executor {
     /// The databases (`databases` of them).
-    pub dbs: Vec<Db>,
+    pub(in crate::command::core) dbs: Vec<Db>,
     /// Shared server state.
-    pub server: ServerState,
+    pub(in crate::command::core) server: ServerState,
     /// The command table.
-    pub table: CommandTable,
+    pub(in crate::command::core) table: CommandTable,
     /// Active expiry state.
     expire_cycle: ExpireCycle,
 }
@@ -76,6 +78,7 @@ impl Executor {
                 monitors: Monitors::default(),
                 client_peaks: crate::command::metrics::client_peaks::RecentPeaks::default(),
                 admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
+                background: Background::start(|| {}),
                 tracking: TrackingState::default(),
             },
             table,
@@ -112,13 +115,7 @@ impl Executor {
         }
         effects::after_expiry(&mut self.dbs, &mut self.server);
         if !self.server.tracking.clients.is_empty() {
-            let max_keys = self
-                .server
-                .config
-                .stored
-                .get("tracking-table-max-keys")
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(1_000_000);
+            let max_keys = self.server.config.tracking_table_max_keys;
             self.server.tracking.limit_keys(max_keys);
         }
     }
@@ -339,8 +336,7 @@ impl Executor {
             accounting::timed_out(&mut self.server, spec, &blocked.args, spent);
         }
         let text = b"UNBLOCKED client unblocked via CLIENT UNBLOCK";
-        self.server.stats.error_replies += 1;
-        self.server.admin.count_error(text);
+        accounting::count_error_reply(&mut self.server, text);
         Reply::new(out, session.resp).error(text);
     }
 

@@ -6,6 +6,7 @@ pub mod effects;
 pub mod executor;
 pub mod help;
 pub mod keys;
+pub mod loop_api;
 pub mod session;
 pub mod spec;
 pub mod state;

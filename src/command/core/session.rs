@@ -1,7 +1,7 @@
 //! Per-client state that commands may read and change.
 //!
 //! The server's client owns its `Session`; the command layer defines it, so commands never
-//! reach into the reactor (DESIGN.md §11).
+//! reach into the reactor (docs/ARCHITECTURE.md, "The outbox").
 
 use bytes::Bytes;
 

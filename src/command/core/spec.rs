@@ -1,4 +1,4 @@
-//! The command table is data (DESIGN.md §6).
+//! The command table is data (docs/ARCHITECTURE.md, "The command table is data").
 //!
 //! Each command is one static [`CommandSpec`]: name, arity, flags, key positions and key
 //! specs, ACL categories, handler and docs. Dispatch, COMMAND INFO/DOCS/COUNT/LIST/GETKEYS,

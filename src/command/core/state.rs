@@ -4,7 +4,10 @@
 use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::background::Background;
 use crate::command::metrics::stats;
+// Transitional: the old path of the INFO counters, until every user imports metrics.
+pub use crate::command::metrics::stats::Stats;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
@@ -32,29 +35,6 @@ pub enum ServerEvent {
         /// Reply with the UNBLOCKED error instead of the timeout reply.
         error: bool,
     },
-}
-
-/// Server-wide counters for INFO stats.
-#[derive(Debug, Default, Clone)]
-pub struct Stats {
-    /// Commands executed.
-    pub commands_processed: u64,
-    /// Connections accepted.
-    pub connections_received: u64,
-    /// Connections refused because of maxclients.
-    pub rejected_connections: u64,
-    /// Bytes read from clients.
-    pub net_input_bytes: u64,
-    /// Bytes written to clients.
-    pub net_output_bytes: u64,
-    /// Socket reads that returned data or EOF (INFO `total_reads_processed`).
-    pub reads_processed: u64,
-    /// Client output flushes that wrote something (INFO `total_writes_processed`).
-    pub writes_processed: u64,
-    /// Error replies sent.
-    pub error_replies: u64,
-    /// Keys deleted by the active expire cycle's... (kept per db; see `Db::stats`).
-    pub expire_cycles: u64,
 }
 
 /// The state commands share besides the databases.
@@ -104,6 +84,8 @@ pub struct ServerState {
     pub client_peaks: crate::command::metrics::client_peaks::RecentPeaks,
     /// Command/error statistics, slow log, latency monitor (`stats`).
     pub admin: stats::AdminState,
+    /// The worker that frees unlinked values (and, next, writes files) off the loop.
+    pub background: Background,
     /// Client-side caching: tracked keys, BCAST prefixes, pending invalidations.
     pub tracking: TrackingState,
 }

@@ -1,6 +1,5 @@
 //! The largest client buffers seen recently (INFO clients' peak fields), sampled by the cron.
 
-
 /// Seconds of history behind INFO's `client_recent_max_*_buffer`.
 const PEAK_SLOTS: usize = 8;
 

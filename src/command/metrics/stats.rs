@@ -26,6 +26,29 @@ const SUB_BUCKET_HALF_BITS: u32 = 7;
 /// Slots needed to cover `HIST_MAX_NS`: 256 exact values, then 128 per power of two.
 const HIST_SLOTS: usize = 24 * 128;
 
+/// Server-wide counters for INFO stats.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Commands executed.
+    pub commands_processed: u64,
+    /// Connections accepted.
+    pub connections_received: u64,
+    /// Connections refused because of maxclients.
+    pub rejected_connections: u64,
+    /// Bytes read from clients.
+    pub net_input_bytes: u64,
+    /// Bytes written to clients.
+    pub net_output_bytes: u64,
+    /// Socket reads that returned data or EOF (INFO `total_reads_processed`).
+    pub reads_processed: u64,
+    /// Client output flushes that wrote something (INFO `total_writes_processed`).
+    pub writes_processed: u64,
+    /// Error replies sent.
+    pub error_replies: u64,
+    /// Keys deleted by the active expire cycle's... (kept per db; see `Db::stats`).
+    pub expire_cycles: u64,
+}
+
 /// A log-linear latency histogram with two significant digits, laid out like an HDR
 /// histogram so percentiles report the same bucket bounds Redis reports.
 #[derive(Clone)]

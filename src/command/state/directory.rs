@@ -1,11 +1,10 @@
 //! What the command layer may see of the other connected clients: CLIENT LIST, CLIENT
 //! KILL's filters and INFO's clients section read it; nothing here changes a client.
 //!
-//! The reactor owns the clients (DESIGN.md §11). It hands the executor a
+//! The reactor owns the clients (docs/ARCHITECTURE.md, "The outbox"). It hands the executor a
 //! [`ClientDirectory`] over every client except the one whose command runs, whose
 //! session the handler already holds. Effects on other clients (a kill, an unblock)
 //! go back to the reactor as [`crate::command::core::state::ServerEvent`]s.
-
 
 use crate::command::core::session::Session;
 

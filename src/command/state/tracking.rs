@@ -293,6 +293,13 @@ pub struct Options {
     pub noloop: bool,
 }
 
+/// True when one of two BCAST prefixes starts the other (CLIENT TRACKING refuses such
+/// pairs).
+pub fn overlaps(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len().min(b.len());
+    a[..n] == b[..n]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,150 @@
+//! What the reactor may ask of the executor, and the only way it reaches executor state.
+//!
+//! Every method keeps an invariant the reactor should not have to know: a CLIENT PAUSE
+//! that ran out is cleared together with the clients it held back; traffic counters
+//! change only by counting; a tracking redirect is marked broken only through the
+//! tracking table. The executor's fields are private to `core`, so a new field cannot
+//! be changed from the network layer by accident.
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+
+use crate::command::core::executor::Executor;
+use crate::command::state::notify::KeyspaceEvent;
+use crate::config::Config;
+
+impl Executor {
+    /// The live configuration, read-only (CONFIG SET is a command).
+    pub fn config(&self) -> &Config {
+        &self.server.config
+    }
+
+    /// The loop iteration's cached wall clock, in ms.
+    pub fn now_ms(&self) -> i64 {
+        self.server.now_ms
+    }
+
+    /// Records the TCP port actually bound (port 0 resolves to an ephemeral one).
+    pub fn set_bound_port(&mut self, port: u16) {
+        self.server.bound_port = port;
+    }
+
+    /// The TCP port actually bound.
+    pub fn bound_port(&self) -> u16 {
+        self.server.bound_port
+    }
+
+    /// Counts a connection attempt (INFO `total_connections_received`).
+    pub fn count_connection(&mut self) {
+        self.server.stats.connections_received += 1;
+    }
+
+    /// Counts a connection refused because of maxclients.
+    pub fn count_rejected_connection(&mut self) {
+        self.server.stats.rejected_connections += 1;
+    }
+
+    /// How many clients are connected now (INFO clients, CLIENT LIST).
+    pub fn set_connected_clients(&mut self, count: usize) {
+        self.server.connected_clients = count;
+    }
+
+    /// Counts one socket read of `bytes` bytes (0 for EOF).
+    pub fn count_read(&mut self, bytes: usize) {
+        self.server.stats.net_input_bytes += bytes as u64;
+        self.server.stats.reads_processed += 1;
+    }
+
+    /// Counts one flush that wrote `bytes` bytes.
+    pub fn count_write(&mut self, bytes: usize) {
+        self.server.stats.net_output_bytes += bytes as u64;
+        self.server.stats.writes_processed += u64::from(bytes > 0);
+    }
+
+    /// The earliest instant (ms) the loop must wake for: a blocked client's timeout or
+    /// the end of a CLIENT PAUSE.
+    pub fn next_deadline_ms(&self) -> Option<i64> {
+        let pause_end = self.server.pause.map(|pause| pause.until_ms);
+        self.server
+            .blocking
+            .next_deadline()
+            .into_iter()
+            .chain(pause_end)
+            .min()
+    }
+
+    /// Clears a CLIENT PAUSE whose time ran out and hands over the clients it held back,
+    /// in arrival order, for the reactor to run; empty while a pause is in force.
+    pub fn end_expired_pause(&mut self) -> VecDeque<u64> {
+        if self.server.paused().is_some() {
+            return VecDeque::new();
+        }
+        self.server.pause = None;
+        std::mem::take(&mut self.server.postponed)
+    }
+
+    /// A key that received data for blocked clients, if any (database, key).
+    pub fn pop_ready_key(&mut self) -> Option<(usize, Bytes)> {
+        self.server.blocking.pop_ready()
+    }
+
+    /// The clients blocked on `key` of database `db`, oldest first.
+    pub fn waiters(&self, db: usize, key: &Bytes) -> Vec<u64> {
+        self.server.blocking.waiters(db, key)
+    }
+
+    /// A blocked client whose timeout has passed, if any.
+    pub fn next_timed_out(&mut self) -> Option<u64> {
+        let now = self.server.now_ms;
+        self.server.blocking.next_timed_out(now)
+    }
+
+    /// The MONITOR lines waiting and the monitoring clients to send them to.
+    pub fn take_monitor_output(&mut self) -> Option<(Vec<Bytes>, Vec<u64>)> {
+        let lines = self.server.monitors.take_lines();
+        if lines.is_empty() {
+            return None;
+        }
+        Some((lines, self.server.monitors.clients().to_vec()))
+    }
+
+    /// Where a tracking client's invalidations go: 0 for itself, else a client id;
+    /// `None` when it no longer tracks.
+    pub fn tracking_redirect(&self, client: u64) -> Option<u64> {
+        self.server
+            .tracking
+            .clients
+            .get(&client)
+            .map(|t| t.redirect)
+    }
+
+    /// The redirect target of a tracking client went away (CLIENT TRACKINGINFO shows
+    /// `broken_redirect`).
+    pub fn mark_redirect_broken(&mut self, client: u64) {
+        if let Some(options) = self.server.tracking.clients.get_mut(&client) {
+            options.broken_redirect = true;
+        }
+    }
+
+    /// One pass of the cron's client buffer sampling: `(query, output)` buffer sizes
+    /// of every client.
+    pub fn sample_client_buffers(&mut self, sizes: impl Iterator<Item = (usize, usize)>) {
+        let now = self.server.now_ms;
+        let peaks = &mut self.server.client_peaks;
+        for (query, output) in sizes {
+            peaks.record(now, query, output);
+        }
+        peaks.finish_pass();
+    }
+
+    /// Writes since start (Redis's `dirty` counter); tests read it.
+    pub fn dirty(&self) -> u64 {
+        self.server.dirty
+    }
+
+    /// Keyspace notifications fired and not yet published; tests read them.
+    pub fn take_keyspace_events(&mut self) -> Vec<KeyspaceEvent> {
+        std::mem::take(&mut self.server.keyspace_events)
+    }
+}
