@@ -10,7 +10,7 @@ use crate::config::Config;
 /// Every family's table, in the order COMMAND lists them.
 pub const FAMILIES: &[&[CommandSpec]] = &[
     conn::connection::COMMANDS,
-    conn::clients::COMMANDS,
+    conn::clients::table::COMMANDS,
     conn::monitor::COMMANDS,
     types::strings::COMMANDS,
     types::keys::COMMANDS,
