@@ -204,17 +204,20 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("subscribe", -2, SUBSCRIBING, subscribe)
         .docs(Group::Pubsub.doc("Listens for messages on channels.", "2.0.0", "O(N) for N channels").args(CHANNELS)),
     CommandSpec::new("psubscribe", -2, SUBSCRIBING, psubscribe)
-        .docs(Group::Pubsub.doc("Listens for messages on channels matching patterns.", "2.0.0", "O(N) for N patterns").args(PATTERNS)),
+        .docs(Group::Pubsub.doc("Listens for messages on channels matching patterns.", "2.0.0", "O(N) for N patterns")
+            .args(PATTERNS)),
     CommandSpec::new("ssubscribe", -2, SUBSCRIBING, ssubscribe)
         .keys(1, -1, 1, SHARD_CHANNELS)
-        .docs(Group::Pubsub.doc("Listens for messages on shard channels.", "7.0.0", "O(N) for N shard channels").args(SHARDS)),
+        .docs(Group::Pubsub.doc("Listens for messages on shard channels.", "7.0.0", "O(N) for N shard channels")
+            .args(SHARDS)),
     CommandSpec::new("unsubscribe", -1, SUBSCRIBING, unsubscribe)
         .docs(Group::Pubsub.doc("Stops listening on channels.", "2.0.0", "O(N) for N channels").args(OPT_CHANNELS)),
     CommandSpec::new("punsubscribe", -1, SUBSCRIBING, punsubscribe)
         .docs(Group::Pubsub.doc("Stops listening on patterns.", "2.0.0", "O(N) for N patterns").args(OPT_PATTERNS)),
     CommandSpec::new("sunsubscribe", -1, SUBSCRIBING, sunsubscribe)
         .keys(1, -1, 1, SHARD_CHANNELS)
-        .docs(Group::Pubsub.doc("Stops listening on shard channels.", "7.0.0", "O(N) for N shard channels").args(OPT_SHARDS)),
+        .docs(Group::Pubsub.doc("Stops listening on shard channels.", "7.0.0", "O(N) for N shard channels")
+            .args(OPT_SHARDS)),
     CommandSpec::new("publish", 3, PUBSUB | LOADING | STALE | FAST, publish)
         .docs(Group::Pubsub.doc("Posts a message to a channel.", "2.0.0", "O(N+M) for N subscribers and M subscribed patterns")
             .args(&[Arg::new("channel", ArgType::String), Arg::new("message", ArgType::String)])),
@@ -237,9 +240,11 @@ const SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new("numpat", 2, INTROSPECTING, pubsub_numpat)
         .docs(Group::Pubsub.doc("Counts subscribed patterns.", "2.8.0", "O(1)")),
     CommandSpec::new("shardchannels", -2, INTROSPECTING, pubsub_shardchannels)
-        .docs(Group::Pubsub.doc("Lists active shard channels.", "7.0.0", "O(N) for N active shard channels").args(OPT_PATTERN)),
+        .docs(Group::Pubsub.doc("Lists active shard channels.", "7.0.0", "O(N) for N active shard channels")
+            .args(OPT_PATTERN)),
     CommandSpec::new("shardnumsub", -2, INTROSPECTING, pubsub_shardnumsub)
-        .docs(Group::Pubsub.doc("Counts subscribers of shard channels.", "7.0.0", "O(N) for N shard channels").args(OPT_SHARDS)),
+        .docs(Group::Pubsub.doc("Counts subscribers of shard channels.", "7.0.0", "O(N) for N shard channels")
+            .args(OPT_SHARDS)),
     CommandSpec::new("help", 2, LOADING | STALE, |ctx, _| help::reply(ctx, HELP))
         .docs(Group::Pubsub.doc("Lists the PUBSUB subcommands.", "6.2.0", "O(1)")),
 ];

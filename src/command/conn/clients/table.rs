@@ -89,10 +89,12 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         .docs(Group::Connection.doc("Exempts the connection from client eviction.", "7.0.0", "O(1)").args(ON_OFF)),
     CommandSpec::new("no-touch", 3, BASE, client_no_touch)
         .acl(acl::CONNECTION)
-        .docs(Group::Connection.doc("Keeps the connection's reads from changing access times.", "7.2.0", "O(1)").args(ON_OFF)),
+        .docs(Group::Connection.doc("Keeps the connection's reads from changing access times.", "7.2.0", "O(1)")
+            .args(ON_OFF)),
     CommandSpec::new("setinfo", 4, BASE, client_setinfo)
         .acl(acl::CONNECTION)
-        .docs(Group::Connection.doc("Records the client library's name or version.", "7.2.0", "O(1)").args(SETINFO_ARGS)),
+        .docs(Group::Connection.doc("Records the client library's name or version.", "7.2.0", "O(1)")
+            .args(SETINFO_ARGS)),
 ];
 
 /// The flags of the subcommands any client may run on its own connection.
@@ -103,102 +105,19 @@ const NONDETERMINISTIC: &[&str] = &["nondeterministic_output"];
 const PER_CONNECTION: &str = "O(N) where N is the number of client connections";
 const TRACKING_COST: &str = "O(1). Some options may introduce additional complexity.";
 
-const ON_OFF: &[Arg] = &[Arg::one_of(
-    "enabled",
-    &[Arg::token("on", "ON"), Arg::token("off", "OFF")],
-)];
-
-const TYPES_LIST: &[Arg] = &[
-    Arg::token("normal", "NORMAL"),
-    Arg::token("master", "MASTER"),
-    Arg::token("replica", "REPLICA"),
-    Arg::token("pubsub", "PUBSUB"),
-];
-
-const TYPES_KILL: &[Arg] = &[
-    Arg::token("normal", "NORMAL"),
-    Arg::token("master", "MASTER").since("3.2.0"),
-    Arg::token("slave", "SLAVE"),
-    Arg::token("replica", "REPLICA").since("5.0.0"),
-    Arg::token("pubsub", "PUBSUB"),
-];
-
-const LIST_ARGS: &[Arg] = &[
-    Arg::one_of("normal_master_replica_pubsub", TYPES_LIST)
-        .with_token("TYPE")
-        .since("5.0.0")
-        .optional(),
-    Arg::block("id", &[Arg::new("client-id", ArgType::Integer).multiple()])
-        .with_token("ID")
-        .since("6.2.0")
-        .optional(),
-];
-
-const KILL_ARGS: &[Arg] = &[Arg::one_of(
-    "filter",
-    &[
-        Arg::new("ip:port", ArgType::String).deprecated_since("2.8.12"),
-        Arg::one_of(
-            "new-format",
-            &[
-                Arg::new("client-id", ArgType::Integer)
-                    .with_token("ID")
-                    .since("2.8.12")
-                    .optional(),
-                Arg::one_of("normal_master_slave_pubsub", TYPES_KILL)
-                    .with_token("TYPE")
-                    .since("2.8.12")
-                    .optional(),
-                Arg::new("username", ArgType::String)
-                    .with_token("USER")
-                    .optional(),
-                Arg::new("ip:port", ArgType::String)
-                    .with_token("ADDR")
-                    .optional(),
-                Arg::new("ip:port", ArgType::String)
-                    .with_token("LADDR")
-                    .since("6.2.0")
-                    .optional(),
-                Arg::new("yes/no", ArgType::String)
-                    .with_token("SKIPME")
-                    .optional(),
-            ],
-        )
-        .multiple(),
-    ],
-)];
-
+const ON_OFF: &[Arg] = &[Arg::one_of("enabled", &[Arg::token("on", "ON"), Arg::token("off", "OFF")])];
 const PAUSE_ARGS: &[Arg] = &[
     Arg::new("timeout", ArgType::Integer),
-    Arg::one_of(
-        "mode",
-        &[Arg::token("write", "WRITE"), Arg::token("all", "ALL")],
-    )
-    .since("6.2.0")
-    .optional(),
+    Arg::one_of("mode", &[Arg::token("write", "WRITE"), Arg::token("all", "ALL")]).since("6.2.0").optional(),
 ];
-
 const REPLY_ARGS: &[Arg] = &[Arg::one_of(
     "on_off_skip",
-    &[
-        Arg::token("on", "ON"),
-        Arg::token("off", "OFF"),
-        Arg::token("skip", "SKIP"),
-    ],
+    &[Arg::token("on", "ON"), Arg::token("off", "OFF"), Arg::token("skip", "SKIP")],
 )];
-
 const UNBLOCK_ARGS: &[Arg] = &[
     Arg::new("client-id", ArgType::Integer),
-    Arg::one_of(
-        "timeout_error",
-        &[
-            Arg::token("timeout", "TIMEOUT"),
-            Arg::token("error", "ERROR"),
-        ],
-    )
-    .optional(),
+    Arg::one_of("timeout_error", &[Arg::token("timeout", "TIMEOUT"), Arg::token("error", "ERROR")]).optional(),
 ];
-
 const SETINFO_ARGS: &[Arg] = &[Arg::one_of(
     "attr",
     &[
@@ -206,43 +125,58 @@ const SETINFO_ARGS: &[Arg] = &[Arg::one_of(
         Arg::new("libver", ArgType::String).with_token("LIB-VER"),
     ],
 )];
-
+const CACHING_ARGS: &[Arg] = &[Arg::one_of("mode", &[Arg::token("yes", "YES"), Arg::token("no", "NO")])];
 const TRACKING_ARGS: &[Arg] = &[
-    Arg::one_of(
-        "status",
-        &[Arg::token("on", "ON"), Arg::token("off", "OFF")],
-    ),
-    Arg::new("client-id", ArgType::Integer)
-        .with_token("REDIRECT")
-        .optional(),
-    Arg::new("prefix", ArgType::String)
-        .with_token("PREFIX")
-        .optional()
-        .multiple()
-        .multiple_token(),
+    Arg::one_of("status", &[Arg::token("on", "ON"), Arg::token("off", "OFF")]),
+    Arg::new("client-id", ArgType::Integer).with_token("REDIRECT").optional(),
+    Arg::new("prefix", ArgType::String).with_token("PREFIX").optional().multiple().multiple_token(),
     Arg::token("bcast", "BCAST").optional(),
     Arg::token("optin", "OPTIN").optional(),
     Arg::token("optout", "OPTOUT").optional(),
     Arg::token("noloop", "NOLOOP").optional(),
 ];
 
-const CACHING_ARGS: &[Arg] = &[Arg::one_of(
-    "mode",
-    &[Arg::token("yes", "YES"), Arg::token("no", "NO")],
-)];
-
+const LIST_ARGS: &[Arg] = &[
+    Arg::one_of("normal_master_replica_pubsub", TYPES_LIST).with_token("TYPE").since("5.0.0").optional(),
+    Arg::block("id", &[Arg::new("client-id", ArgType::Integer).multiple()]).with_token("ID").since("6.2.0").optional(),
+];
+const TYPES_LIST: &[Arg] = &[
+    Arg::token("normal", "NORMAL"),
+    Arg::token("master", "MASTER"),
+    Arg::token("replica", "REPLICA"),
+    Arg::token("pubsub", "PUBSUB"),
+];
 const LIST_HISTORY: &[(&str, &str)] = &[
     ("2.8.12", "The `id` field."),
     ("5.0.0", "The TYPE filter."),
     ("6.0.0", "The `user` field."),
-    (
-        "6.2.0",
-        "The `argv-mem`, `tot-mem`, `laddr` and `redir` fields; the ID filter.",
-    ),
+    ("6.2.0", "The `argv-mem`, `tot-mem`, `laddr` and `redir` fields; the ID filter."),
     ("7.0.0", "The `resp`, `multi-mem`, `rbs` and `rbp` fields."),
     ("7.0.3", "The `ssub` field."),
 ];
 
+const KILL_ARGS: &[Arg] = &[Arg::one_of(
+    "filter",
+    &[
+        Arg::new("ip:port", ArgType::String).deprecated_since("2.8.12"),
+        Arg::one_of("new-format", KILL_FILTERS).multiple(),
+    ],
+)];
+const KILL_FILTERS: &[Arg] = &[
+    Arg::new("client-id", ArgType::Integer).with_token("ID").since("2.8.12").optional(),
+    Arg::one_of("normal_master_slave_pubsub", TYPES_KILL).with_token("TYPE").since("2.8.12").optional(),
+    Arg::new("username", ArgType::String).with_token("USER").optional(),
+    Arg::new("ip:port", ArgType::String).with_token("ADDR").optional(),
+    Arg::new("ip:port", ArgType::String).with_token("LADDR").since("6.2.0").optional(),
+    Arg::new("yes/no", ArgType::String).with_token("SKIPME").optional(),
+];
+const TYPES_KILL: &[Arg] = &[
+    Arg::token("normal", "NORMAL"),
+    Arg::token("master", "MASTER").since("3.2.0"),
+    Arg::token("slave", "SLAVE"),
+    Arg::token("replica", "REPLICA").since("5.0.0"),
+    Arg::token("pubsub", "PUBSUB"),
+];
 const KILL_HISTORY: &[(&str, &str)] = &[
     ("2.8.12", "The option form of the filters."),
     ("2.8.12", "The ID filter."),
