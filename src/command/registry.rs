@@ -10,12 +10,14 @@ use crate::config::Config;
 /// Every family's table, in the order COMMAND lists them.
 pub const FAMILIES: &[&[CommandSpec]] = &[
     conn::connection::COMMANDS,
-    conn::clients::COMMANDS,
+    conn::clients::table::COMMANDS,
     conn::monitor::COMMANDS,
     types::strings::COMMANDS,
     types::keys::COMMANDS,
     types::ttl::COMMANDS,
-    admin::server::COMMANDS,
+    admin::databases::COMMANDS,
+    admin::process::COMMANDS,
+    admin::config::COMMANDS,
     admin::introspection::COMMANDS,
     conn::transactions::COMMANDS,
     types::lists::COMMANDS,

@@ -12,11 +12,10 @@
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::CommandSpec;
-use crate::command::core::command::Ctx;
-use crate::command::core::help::write_help;
+use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::core::help;
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Docs, Group};
+use crate::command::core::spec::{acl, Group};
 use crate::command::core::state::random_hex;
 use crate::command::types::keys::lookup_no_touch;
 use crate::error::{CmdError, CmdResult};
@@ -215,7 +214,7 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let sub = &args[1];
     let argc = args.len();
     match () {
-        _ if args::is(sub, "HELP") && argc == 2 => write_help(&mut ctx.reply, HELP),
+        _ if args::is(sub, "HELP") && argc == 2 => return help::reply(ctx, HELP),
         _ if args::is(sub, "SLEEP") && argc == 3 => {
             let seconds = std::str::from_utf8(&args[2])
                 .ok()
@@ -249,27 +248,15 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// The DEBUG table entry.
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec::keyed(
-    "debug",
-    -2,
-    ADMIN | NOSCRIPT | LOADING | STALE,
-    acl::DANGEROUS,
-    (0, 0, 0),
-    &[],
-    &[],
-    debug,
-    Docs {
-        doc_flags: &["syscmd"],
-        ..Docs::new(
-            Group::Server,
-            "A container for debugging commands.",
-            "1.0.0",
-            "Depends on subcommand.",
-            &[],
-        )
-    },
-)];
+/// The DEBUG table entry: one command that parses its subcommands itself, as Redis's
+/// DEBUG does, so they have no entries of their own.
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug)
+        .acl(acl::DANGEROUS)
+        .docs(Group::Server.doc("A container for debugging commands.", "1.0.0", "Depends on subcommand.")
+            .doc_flags(&["syscmd"])),
+];
 
 #[cfg(test)]
 mod tests {

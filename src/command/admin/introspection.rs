@@ -7,15 +7,12 @@
 use crate::command::core::args;
 use bytes::Bytes;
 
+use crate::command::core::command::{CommandSpec, CommandTable, Ctx};
+use crate::command::core::help;
+use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{
     acl, argflags, flags, Arg, ArgType, BeginSearch, Docs, FindKeys, Group, KeySpec,
 };
-
-use crate::command::core::spec::flags::*;
-
-use crate::command::core::command::CommandSpec;
-use crate::command::core::command::{CommandTable, Ctx};
-use crate::command::core::help::write_help;
 use crate::command::core::keys::keys_of;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -242,37 +239,6 @@ fn getkeys_generic(ctx: &mut Ctx<'_>, args: &[Bytes], with_flags: bool) -> CmdRe
             ctx.reply.bulk(&argv[pos]);
         }
     }
-    Ok(())
-}
-
-/// Lines of COMMAND HELP.
-const COMMAND_HELP: &[&str] = &[
-    "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "(no subcommand)",
-    "    Return details about all Redis commands.",
-    "COUNT",
-    "    Return the total number of commands in this Redis server.",
-    "LIST",
-    "    Return a list of all commands in this Redis server.",
-    "INFO [<command-name> ...]",
-    "    Return details about multiple Redis commands.",
-    "    If no command names are given, documentation details for all",
-    "    commands are returned.",
-    "DOCS [<command-name> ...]",
-    "    Return documentation details about multiple Redis commands.",
-    "    If no command names are given, documentation details for all",
-    "    commands are returned.",
-    "GETKEYS <full-command>",
-    "    Return the keys from a full Redis command.",
-    "GETKEYSANDFLAGS <full-command>",
-    "    Return the keys and the access flags from a full Redis command.",
-    "HELP",
-    "    Prints this help.",
-];
-
-/// `COMMAND HELP`
-fn command_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    write_help(&mut ctx.reply, COMMAND_HELP);
     Ok(())
 }
 
@@ -574,153 +540,87 @@ fn arg_type_name(kind: ArgType) -> &'static str {
 
 // ---- table entries -------------------------------------------------------------------
 
-const INTROSPECTION_FLAGS: u32 = LOADING | STALE;
+/// COMMAND: with no subcommand it describes every command; its subcommands are below.
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("command", -1, LOADING | STALE, command_all)
+        .acl(acl::CONNECTION)
+        .tips(ORDER_TIP)
+        .subcommands(SUBCOMMANDS)
+        .docs(Group::Server.doc("Describes every command the server knows.", "2.8.13", EVERY_COMMAND)),
+];
 
-/// A COMMAND subcommand (they share flags and categories).
-const fn sub(
-    name: &'static str,
-    arity: i32,
-    tips: &'static [&'static str],
-    handler: crate::command::core::command::Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags: INTROSPECTION_FLAGS,
-        acl: acl::CONNECTION,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        key_specs: &[],
-        tips,
-        handler,
-        subcommands: &[],
-        docs,
-    }
-}
+/// COMMAND's subcommands.
+#[rustfmt::skip]
+const SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("count", 2, LOADING | STALE, command_count)
+        .acl(acl::CONNECTION)
+        .docs(Group::Server.doc("Counts the commands the server knows.", "2.8.13", "O(1)")),
+    CommandSpec::new("help", 2, LOADING | STALE, |ctx, _| help::reply(ctx, HELP))
+        .acl(acl::CONNECTION)
+        .docs(Group::Server.doc("Lists the COMMAND subcommands.", "5.0.0", "O(1)")),
+    CommandSpec::new("list", -2, LOADING | STALE, command_list)
+        .acl(acl::CONNECTION)
+        .tips(ORDER_TIP)
+        .docs(Group::Server.doc("Lists command names, optionally filtered.", "7.0.0", EVERY_COMMAND)
+            .args(LIST_ARGS)),
+    CommandSpec::new("info", -2, LOADING | STALE, command_info)
+        .acl(acl::CONNECTION)
+        .tips(ORDER_TIP)
+        .docs(Group::Server.doc("Describes the given commands, or all of them.", "2.8.13", PER_NAME)
+            .history(&[("7.0.0", "Allowed to be called with no argument to get info on all commands.")])
+            .args(NAME_ARGS)),
+    CommandSpec::new("docs", -2, LOADING | STALE, command_docs)
+        .acl(acl::CONNECTION)
+        .tips(ORDER_TIP)
+        .docs(Group::Server.doc("Documents the given commands, or all of them.", "7.0.0", PER_NAME)
+            .args(NAME_ARGS)),
+    CommandSpec::new("getkeys", -4, LOADING | STALE, command_getkeys)
+        .acl(acl::CONNECTION)
+        .docs(Group::Server.doc("Names the key arguments of a full command line.", "2.8.13", PER_ARGUMENT)),
+    CommandSpec::new("getkeysandflags", -4, LOADING | STALE, command_getkeysandflags)
+        .acl(acl::CONNECTION)
+        .docs(Group::Server.doc("Names the key arguments of a full command line with their access flags.", "7.0.0", PER_ARGUMENT)),
+];
 
 const ORDER_TIP: &[&str] = &["nondeterministic_output_order"];
+const EVERY_COMMAND: &str = "O(N) where N is the total number of Redis commands";
+const PER_NAME: &str = "O(N) where N is the number of commands to look up";
+const PER_ARGUMENT: &str = "O(N) where N is the number of arguments to the command";
+const NAME_ARGS: &[Arg] = &[Arg::new("command-name", ArgType::String).optional().multiple()];
+const LIST_ARGS: &[Arg] = &[Arg::one_of(
+    "filterby",
+    &[
+        Arg::new("module-name", ArgType::String).with_token("MODULE"),
+        Arg::new("category", ArgType::String).with_token("ACLCAT"),
+        Arg::new("pattern", ArgType::Pattern).with_token("PATTERN"),
+    ],
+)
+.with_token("FILTERBY")
+.optional()];
 
-const fn server_docs(summary: &'static str, since: &'static str, complexity: &'static str) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Server,
-        complexity,
-        ..Docs::EMPTY
-    }
-}
-
-const COMMAND_NAME_ARGS: &[Arg] = &[Arg::new("command-name", ArgType::String)
-    .optional()
-    .multiple()];
-
-const LIST_FILTERS: &[Arg] = &[
-    Arg::new("module-name", ArgType::String).with_token("MODULE"),
-    Arg::new("category", ArgType::String).with_token("ACLCAT"),
-    Arg::new("pattern", ArgType::Pattern).with_token("PATTERN"),
+/// Lines of COMMAND HELP.
+const HELP: &[&str] = &[
+    "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "(no subcommand)",
+    "    Return details about all Redis commands.",
+    "COUNT",
+    "    Return the total number of commands in this Redis server.",
+    "LIST",
+    "    Return a list of all commands in this Redis server.",
+    "INFO [<command-name> ...]",
+    "    Return details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "DOCS [<command-name> ...]",
+    "    Return documentation details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "GETKEYS <full-command>",
+    "    Return the keys from a full Redis command.",
+    "GETKEYSANDFLAGS <full-command>",
+    "    Return the keys and the access flags from a full Redis command.",
+    "HELP",
+    "    Prints this help.",
 ];
 
-const COMMAND_SUBCOMMANDS: &[CommandSpec] = &[
-    sub(
-        "count",
-        2,
-        &[],
-        command_count,
-        server_docs("Counts the commands the server knows.", "2.8.13", "O(1)"),
-    ),
-    sub(
-        "help",
-        2,
-        &[],
-        command_help,
-        server_docs("Lists the COMMAND subcommands.", "5.0.0", "O(1)"),
-    ),
-    sub(
-        "list",
-        -2,
-        ORDER_TIP,
-        command_list,
-        Docs {
-            args: &[Arg::one_of("filterby", LIST_FILTERS)
-                .with_token("FILTERBY")
-                .optional()],
-            ..server_docs(
-                "Lists command names, optionally filtered.",
-                "7.0.0",
-                "O(N) where N is the total number of Redis commands",
-            )
-        },
-    ),
-    sub(
-        "info",
-        -2,
-        ORDER_TIP,
-        command_info,
-        Docs {
-            history: &[(
-                "7.0.0",
-                "Allowed to be called with no argument to get info on all commands.",
-            )],
-            args: COMMAND_NAME_ARGS,
-            ..server_docs(
-                "Describes the given commands, or all of them.",
-                "2.8.13",
-                "O(N) where N is the number of commands to look up",
-            )
-        },
-    ),
-    sub(
-        "docs",
-        -2,
-        ORDER_TIP,
-        command_docs,
-        Docs {
-            args: COMMAND_NAME_ARGS,
-            ..server_docs(
-                "Documents the given commands, or all of them.",
-                "7.0.0",
-                "O(N) where N is the number of commands to look up",
-            )
-        },
-    ),
-    sub(
-        "getkeys",
-        -4,
-        &[],
-        command_getkeys,
-        server_docs(
-            "Names the key arguments of a full command line.",
-            "2.8.13",
-            "O(N) where N is the number of arguments to the command",
-        ),
-    ),
-    sub(
-        "getkeysandflags",
-        -4,
-        &[],
-        command_getkeysandflags,
-        server_docs(
-            "Names the key arguments of a full command line with their access flags.",
-            "7.0.0",
-            "O(N) where N is the number of arguments to the command",
-        ),
-    ),
-];
-
-/// This family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
-    subcommands: COMMAND_SUBCOMMANDS,
-    ..sub(
-        "command",
-        -1,
-        ORDER_TIP,
-        command_all,
-        server_docs(
-            "Describes every command the server knows.",
-            "2.8.13",
-            "O(N) where N is the total number of Redis commands",
-        ),
-    )
-}];

@@ -9,11 +9,10 @@ use crate::command::metrics::latency::Sample;
 
 use bytes::Bytes;
 
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{container_handler, CommandSpec};
-use crate::command::core::help::write_help;
+use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::core::help;
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group};
+use crate::command::core::spec::{acl, Arg, ArgType, Group};
 use crate::command::metrics::stats::{sorted, CommandStat};
 use crate::error::{CmdError, CmdResult};
 
@@ -221,6 +220,48 @@ fn latency_histogram(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// The LATENCY container's table entry.
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::container("latency", -2, 0)
+        .subcommands(SUBCOMMANDS)
+        .docs(Group::Server.doc("A container for latency diagnostics commands.", "2.8.13", "Depends on subcommand.")),
+];
+
+/// LATENCY's subcommands.
+#[rustfmt::skip]
+const SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("graph", 3, FLAGS, latency_graph)
+        .acl(acl::DANGEROUS).tips(SPECIAL)
+        .docs(Group::Server.doc("Draws an ASCII chart of an event's latency samples.", "2.8.13", "O(1)").args(EVENT)),
+    CommandSpec::new("doctor", 2, FLAGS, latency_doctor)
+        .acl(acl::DANGEROUS).tips(SPECIAL)
+        .docs(Group::Server.doc("Describes the latency spikes seen, in plain language.", "2.8.13", "O(1)")),
+    CommandSpec::new("latest", 2, FLAGS, latency_latest)
+        .acl(acl::DANGEROUS).tips(SPECIAL)
+        .docs(Group::Server.doc("Returns the latest spike of every event.", "2.8.13", "O(1)")),
+    CommandSpec::new("help", 2, LOADING | STALE, |ctx, _| help::reply(ctx, HELP))
+        .docs(Group::Server.doc("Lists the LATENCY subcommands.", "2.8.13", "O(1)")),
+    CommandSpec::new("histogram", -2, FLAGS, latency_histogram)
+        .acl(acl::DANGEROUS).tips(SPECIAL)
+        .docs(Group::Server.doc("Returns the cumulative latency distribution of commands.", "7.0.0", HISTOGRAM_COST)
+            .args(&[Arg::new("command", ArgType::String).optional().multiple()])),
+    CommandSpec::new("history", 3, FLAGS, latency_history)
+        .acl(acl::DANGEROUS).tips(SPECIAL)
+        .docs(Group::Server.doc("Returns an event's latency samples.", "2.8.13", "O(1)").args(EVENT)),
+    CommandSpec::new("reset", -2, FLAGS, latency_reset)
+        .acl(acl::DANGEROUS).tips(&["request_policy:all_nodes", "response_policy:all_succeeded"])
+        .docs(Group::Server.doc("Forgets the latency samples of some or all events.", "2.8.13", "O(1)")
+            .args(&[Arg::new("event", ArgType::String).optional().multiple()])),
+];
+
+/// The flags of every LATENCY subcommand but HELP.
+const FLAGS: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
+const SPECIAL: &[&str] = &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"];
+const HISTOGRAM_COST: &str =
+    "O(N) where N is the number of commands with latency information being retrieved.";
+const EVENT: &[Arg] = &[Arg::new("event", ArgType::String)];
+
 /// Lines of LATENCY HELP.
 const HELP: &[&str] = &[
     "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -240,153 +281,3 @@ const HELP: &[&str] = &[
     "    Print this help.",
 ];
 
-/// `LATENCY HELP`
-fn latency_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    write_help(&mut ctx.reply, HELP);
-    Ok(())
-}
-
-const FLAGS: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
-const SPECIAL: &[&str] = &[
-    "nondeterministic_output",
-    "request_policy:all_nodes",
-    "response_policy:special",
-];
-
-const fn sub(
-    name: &'static str,
-    arity: i32,
-    tips: &'static [&'static str],
-    handler: crate::command::core::command::Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec::keyed(
-        name,
-        arity,
-        FLAGS,
-        acl::DANGEROUS,
-        (0, 0, 0),
-        &[],
-        tips,
-        handler,
-        docs,
-    )
-}
-
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-    args: &'static [Arg],
-) -> Docs {
-    Docs::new(Group::Server, summary, since, complexity, args)
-}
-
-const EVENT: &[Arg] = &[Arg::new("event", ArgType::String)];
-
-const SUBCOMMANDS: &[CommandSpec] = &[
-    sub(
-        "graph",
-        3,
-        SPECIAL,
-        latency_graph,
-        docs(
-            "Draws an ASCII chart of an event's latency samples.",
-            "2.8.13",
-            "O(1)",
-            EVENT,
-        ),
-    ),
-    sub(
-        "doctor",
-        2,
-        SPECIAL,
-        latency_doctor,
-        docs(
-            "Describes the latency spikes seen, in plain language.",
-            "2.8.13",
-            "O(1)",
-            &[],
-        ),
-    ),
-    sub(
-        "latest",
-        2,
-        SPECIAL,
-        latency_latest,
-        docs(
-            "Returns the latest spike of every event.",
-            "2.8.13",
-            "O(1)",
-            &[],
-        ),
-    ),
-    CommandSpec::keyed(
-        "help",
-        2,
-        LOADING | STALE,
-        0,
-        (0, 0, 0),
-        &[],
-        &[],
-        latency_help,
-        docs("Lists the LATENCY subcommands.", "2.8.13", "O(1)", &[]),
-    ),
-    sub(
-        "histogram",
-        -2,
-        SPECIAL,
-        latency_histogram,
-        docs(
-            "Returns the cumulative latency distribution of commands.",
-            "7.0.0",
-            "O(N) where N is the number of commands with latency information being retrieved.",
-            &[Arg::new("command", ArgType::String).optional().multiple()],
-        ),
-    ),
-    sub(
-        "history",
-        3,
-        SPECIAL,
-        latency_history,
-        docs(
-            "Returns an event's latency samples.",
-            "2.8.13",
-            "O(1)",
-            EVENT,
-        ),
-    ),
-    sub(
-        "reset",
-        -2,
-        &["request_policy:all_nodes", "response_policy:all_succeeded"],
-        latency_reset,
-        docs(
-            "Forgets the latency samples of some or all events.",
-            "2.8.13",
-            "O(1)",
-            &[Arg::new("event", ArgType::String).optional().multiple()],
-        ),
-    ),
-];
-
-/// The LATENCY container's table entry.
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
-    subcommands: SUBCOMMANDS,
-    ..CommandSpec::keyed(
-        "latency",
-        -2,
-        0,
-        0,
-        (0, 0, 0),
-        &[],
-        &[],
-        container_handler,
-        docs(
-            "A container for latency diagnostics commands.",
-            "2.8.13",
-            "Depends on subcommand.",
-            &[],
-        ),
-    )
-}];

@@ -4,11 +4,10 @@
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{container_handler, CommandSpec};
-use crate::command::core::help::write_help;
+use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::core::help;
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group, KeySpec};
+use crate::command::core::spec::{acl, Arg, ArgType, Group, KeySpec};
 use crate::command::core::state::ServerState;
 use crate::command::metrics::process::{allocator_active, heap_bytes, resident_bytes};
 use crate::command::types::keys::lookup_no_touch;
@@ -315,6 +314,45 @@ fn memory_purge(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// The MEMORY container's table entry.
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::container("memory", -2, 0)
+        .subcommands(SUBCOMMANDS)
+        .docs(Group::Server.doc("A container for memory diagnostics commands.", "4.0.0", "Depends on subcommand.")),
+];
+
+/// MEMORY's subcommands.
+#[rustfmt::skip]
+const SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("purge", 2, 0, memory_purge)
+        .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
+        .docs(Group::Server.doc("Returns free memory to the system.", "4.0.0", ALLOC)),
+    CommandSpec::new("malloc-stats", 2, 0, memory_malloc_stats)
+        .tips(SPECIAL)
+        .docs(Group::Server.doc("Reports the allocator's statistics.", "4.0.0", ALLOC)),
+    CommandSpec::new("doctor", 2, 0, memory_doctor)
+        .tips(SPECIAL)
+        .docs(Group::Server.doc("Reports memory problems.", "4.0.0", "O(1)")),
+    CommandSpec::new("help", 2, LOADING | STALE, |ctx, _| help::reply(ctx, HELP))
+        .docs(Group::Server.doc("Lists the MEMORY subcommands.", "4.0.0", "O(1)")),
+    CommandSpec::new("usage", -3, READONLY, memory_usage)
+        .acl(acl::READ)
+        .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])
+        .docs(Group::Server.doc("Estimates the memory a key and its value take.", "4.0.0", "O(N) where N is the number of samples.")
+            .args(USAGE_ARGS)),
+    CommandSpec::new("stats", 2, 0, memory_stats)
+        .tips(SPECIAL)
+        .docs(Group::Server.doc("Reports memory usage figures.", "4.0.0", "O(1)")),
+];
+
+const SPECIAL: &[&str] = &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"];
+const ALLOC: &str = "Depends on how much memory is allocated, could be slow";
+const USAGE_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("count", ArgType::Integer).with_token("SAMPLES").optional(),
+];
+
 /// Lines of MEMORY HELP.
 const HELP: &[&str] = &[
     "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -333,106 +371,3 @@ const HELP: &[&str] = &[
     "    Print this help.",
 ];
 
-/// `MEMORY HELP`
-fn memory_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    write_help(&mut ctx.reply, HELP);
-    Ok(())
-}
-
-const SPECIAL: &[&str] = &[
-    "nondeterministic_output",
-    "request_policy:all_shards",
-    "response_policy:special",
-];
-const ALLOC: &str = "Depends on how much memory is allocated, could be slow";
-
-const fn docs(summary: &'static str, complexity: &'static str, args: &'static [Arg]) -> Docs {
-    Docs::new(Group::Server, summary, "4.0.0", complexity, args)
-}
-
-const fn sub(
-    name: &'static str,
-    tips: &'static [&'static str],
-    handler: crate::command::core::command::Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec::keyed(name, 2, 0, 0, (0, 0, 0), &[], tips, handler, docs)
-}
-
-const SUBCOMMANDS: &[CommandSpec] = &[
-    sub(
-        "purge",
-        &["request_policy:all_shards", "response_policy:all_succeeded"],
-        memory_purge,
-        docs("Returns free memory to the system.", ALLOC, &[]),
-    ),
-    sub(
-        "malloc-stats",
-        SPECIAL,
-        memory_malloc_stats,
-        docs("Reports the allocator's statistics.", ALLOC, &[]),
-    ),
-    sub(
-        "doctor",
-        SPECIAL,
-        memory_doctor,
-        docs("Reports memory problems.", "O(1)", &[]),
-    ),
-    CommandSpec::keyed(
-        "help",
-        2,
-        LOADING | STALE,
-        0,
-        (0, 0, 0),
-        &[],
-        &[],
-        memory_help,
-        docs("Lists the MEMORY subcommands.", "O(1)", &[]),
-    ),
-    CommandSpec::keyed(
-        "usage",
-        -3,
-        READONLY,
-        acl::READ,
-        (2, 2, 1),
-        &[KeySpec::range(&["RO"], 2, 0, 1)],
-        &[],
-        memory_usage,
-        docs(
-            "Estimates the memory a key and its value take.",
-            "O(N) where N is the number of samples.",
-            &[
-                Arg::key("key", 0),
-                Arg::new("count", ArgType::Integer)
-                    .with_token("SAMPLES")
-                    .optional(),
-            ],
-        ),
-    ),
-    sub(
-        "stats",
-        SPECIAL,
-        memory_stats,
-        docs("Reports memory usage figures.", "O(1)", &[]),
-    ),
-];
-
-/// The MEMORY container's table entry.
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
-    subcommands: SUBCOMMANDS,
-    ..CommandSpec::keyed(
-        "memory",
-        -2,
-        0,
-        0,
-        (0, 0, 0),
-        &[],
-        &[],
-        container_handler,
-        docs(
-            "A container for memory diagnostics commands.",
-            "Depends on subcommand.",
-            &[],
-        ),
-    )
-}];

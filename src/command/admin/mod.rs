@@ -1,7 +1,13 @@
+//! Server administration: the commands an operator uses to look at and steer the
+//! server (configuration, INFO, COMMAND introspection, the slow log, latency, memory,
+//! whole databases, the process, DEBUG), each concern in its own module.
+
+pub mod config;
+pub mod databases;
 pub mod debug;
 pub mod info;
 pub mod introspection;
 pub mod latency;
 pub mod memory;
-pub mod server;
+pub mod process;
 pub mod slowlog;

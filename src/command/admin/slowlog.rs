@@ -7,18 +7,17 @@
 
 use bytes::Bytes;
 
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{container_handler, CommandSpec};
-use crate::command::core::help::write_help;
+use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::core::help;
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs};
+use crate::command::core::spec::{acl, Arg, ArgType, Group};
 use crate::error::{CmdError, CmdResult};
 
-/// `SLOWLOG GET [count]` — the newest `count` entries (10 by default, -1 for all), each
-/// `[id, time, µs, [args...], addr, name]`.
 /// Entries SLOWLOG GET returns without a count.
 const DEFAULT_GET: usize = 10;
 
+/// `SLOWLOG GET [count]` — the newest `count` entries (10 by default, -1 for all), each
+/// `[id, time, µs, [args...], addr, name]`.
 fn slowlog_get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if args.len() > 3 {
         let text = format!(
@@ -70,6 +69,35 @@ fn slowlog_reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// The SLOWLOG container's table entry.
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::container("slowlog", -2, 0)
+        .subcommands(SUBCOMMANDS)
+        .docs(Group::Server.doc("A container for slow log commands.", "2.2.12", "Depends on subcommand.")),
+];
+
+/// SLOWLOG's subcommands.
+#[rustfmt::skip]
+const SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("help", 2, LOADING | STALE, |ctx, _| help::reply(ctx, HELP))
+        .docs(Group::Server.doc("Lists the SLOWLOG subcommands.", "6.2.0", "O(1)")),
+    CommandSpec::new("get", -2, ADMIN | LOADING | STALE, slowlog_get)
+        .acl(acl::DANGEROUS)
+        .tips(&["request_policy:all_nodes", "nondeterministic_output"])
+        .docs(Group::Server.doc("Returns the newest slow log entries.", "2.2.12", "O(N) where N is the number of entries returned")
+            .history(&[("4.0.0", "Added client IP address, port and name to the reply.")])
+            .args(&[Arg::new("count", ArgType::Integer).optional()])),
+    CommandSpec::new("reset", 2, ADMIN | LOADING | STALE, slowlog_reset)
+        .acl(acl::DANGEROUS)
+        .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"])
+        .docs(Group::Server.doc("Empties the slow log.", "2.2.12", "O(N) where N is the number of entries in the slowlog")),
+    CommandSpec::new("len", 2, ADMIN | LOADING | STALE, slowlog_len)
+        .acl(acl::DANGEROUS)
+        .tips(&["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"])
+        .docs(Group::Server.doc("Counts the slow log entries.", "2.2.12", "O(1)")),
+];
+
 /// Lines of SLOWLOG HELP.
 const HELP: &[&str] = &[
     "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -85,115 +113,3 @@ const HELP: &[&str] = &[
     "HELP",
     "    Print this help.",
 ];
-
-/// `SLOWLOG HELP`
-fn slowlog_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    write_help(&mut ctx.reply, HELP);
-    Ok(())
-}
-
-const ADMIN_FLAGS: u32 = ADMIN | LOADING | STALE;
-const ADMIN_ACL: u32 = acl::DANGEROUS;
-
-const SUBCOMMANDS: &[CommandSpec] = &[
-    CommandSpec::keyed(
-        "help",
-        2,
-        LOADING | STALE,
-        0,
-        (0, 0, 0),
-        &[],
-        &[],
-        slowlog_help,
-        Docs::new(
-            crate::command::core::spec::Group::Server,
-            "Lists the SLOWLOG subcommands.",
-            "6.2.0",
-            "O(1)",
-            &[],
-        ),
-    ),
-    CommandSpec::keyed(
-        "get",
-        -2,
-        ADMIN_FLAGS,
-        ADMIN_ACL,
-        (0, 0, 0),
-        &[],
-        &["request_policy:all_nodes", "nondeterministic_output"],
-        slowlog_get,
-        Docs {
-            history: &[(
-                "4.0.0",
-                "Added client IP address, port and name to the reply.",
-            )],
-            ..Docs::new(
-                crate::command::core::spec::Group::Server,
-                "Returns the newest slow log entries.",
-                "2.2.12",
-                "O(N) where N is the number of entries returned",
-                &[Arg::new("count", ArgType::Integer).optional()],
-            )
-        },
-    ),
-    CommandSpec::keyed(
-        "reset",
-        2,
-        ADMIN_FLAGS,
-        ADMIN_ACL,
-        (0, 0, 0),
-        &[],
-        &["request_policy:all_nodes", "response_policy:all_succeeded"],
-        slowlog_reset,
-        Docs::new(
-            crate::command::core::spec::Group::Server,
-            "Empties the slow log.",
-            "2.2.12",
-            "O(N) where N is the number of entries in the slowlog",
-            &[],
-        ),
-    ),
-    CommandSpec::keyed(
-        "len",
-        2,
-        ADMIN_FLAGS,
-        ADMIN_ACL,
-        (0, 0, 0),
-        &[],
-        &[
-            "request_policy:all_nodes",
-            "response_policy:agg_sum",
-            "nondeterministic_output",
-        ],
-        slowlog_len,
-        Docs::new(
-            crate::command::core::spec::Group::Server,
-            "Counts the slow log entries.",
-            "2.2.12",
-            "O(1)",
-            &[],
-        ),
-    ),
-];
-
-/// The SLOWLOG container's table entry.
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
-    subcommands: SUBCOMMANDS,
-    ..CommandSpec::keyed(
-        "slowlog",
-        -2,
-        0,
-        0,
-        (0, 0, 0),
-        &[],
-        &[],
-        container_handler,
-        Docs::new(
-            crate::command::core::spec::Group::Server,
-            "A container for slow log commands.",
-            "2.2.12",
-            "Depends on subcommand.",
-            &[],
-        ),
-    )
-}];

@@ -1,12 +1,13 @@
-//! Connection commands: PING ECHO QUIT SELECT HELLO RESET (CLIENT is in `clients.rs`).
+//! Connection commands: PING ECHO QUIT SELECT HELLO RESET, which act on the calling
+//! connection only (CLIENT, which can also act on others, is in `clients`).
 
 use bytes::Bytes;
 
+use crate::command::conn::clients::identity::validate_client_name;
 use crate::command::core::args;
-use crate::command::core::command::CommandSpec;
-use crate::command::core::command::Ctx;
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group};
+use crate::command::core::spec::{acl, Arg, ArgType, Group};
 use crate::error::{CmdError, CmdResult};
 
 /// `PING [message]`
@@ -80,7 +81,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             }
             rest = &more[2..];
         } else if args::is(option, "SETNAME") && !more.is_empty() {
-            crate::command::conn::clients::validate_client_name(&more[0])?;
+            validate_client_name(&more[0])?;
             name = Some(more[0].clone());
             rest = &more[1..];
         } else {
@@ -146,138 +147,46 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 
 const ERR_HELLO_VERSION: &str = "ERR Protocol version is not an integer or out of range";
 
-const CONN: u32 = acl::CONNECTION;
-
-/// A connection command without keys.
-const fn conn(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    handler: crate::command::core::command::Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        acl: CONN,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        key_specs: &[],
-        tips: &[],
-        handler,
-        subcommands: &[],
-        docs,
-    }
-}
-
 /// The connection family's table entries.
+#[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
-        ..conn(
-            "ping",
-            -1,
-            FAST,
-            ping,
-            Docs {
-                summary: "Checks the connection, optionally echoing a message.",
-                group: Group::Connection,
-                complexity: "O(1)",
-                args: &[Arg::new("message", ArgType::String).optional()],
-                ..Docs::EMPTY
-            },
-        )
-    },
-    conn(
-        "echo",
-        2,
-        LOADING | STALE | FAST,
-        echo,
-        Docs {
-            summary: "Replies with the given string.",
-            group: Group::Connection,
-            complexity: "O(1)",
-            args: &[Arg::new("message", ArgType::String)],
-            ..Docs::EMPTY
-        },
-    ),
-    conn(
-        "quit",
-        -1,
-        ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH,
-        quit,
-        Docs {
-            summary: "Closes the connection.",
-            group: Group::Connection,
-            complexity: "O(1)",
-            ..Docs::EMPTY
-        },
-    ),
-    CommandSpec {
-        acl: acl::FAST | acl::CONNECTION,
-        ..conn(
-            "hello",
-            -1,
-            NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
-            hello,
-            Docs {
-                summary: "Negotiates the protocol version and reports the connection's context.",
-                since: "6.0.0",
-                group: Group::Connection,
-                complexity: "O(1)",
-                history: &[(
-                    "6.2.0",
-                    "The protocol version became optional; without it HELLO only reports.",
-                )],
-                args: &[Arg::block(
-                    "arguments",
-                    &[
-                        Arg::new("protover", ArgType::Integer),
-                        Arg::block(
-                            "username_password",
-                            &[
-                                Arg::new("username", ArgType::String),
-                                Arg::new("password", ArgType::String),
-                            ],
-                        )
-                        .with_token("AUTH")
-                        .optional(),
-                        Arg::new("clientname", ArgType::String)
-                            .with_token("SETNAME")
-                            .optional(),
-                    ],
-                )
-                .optional()],
-                ..Docs::EMPTY
-            },
-        )
-    },
-    conn(
-        "reset",
-        1,
-        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
-        reset,
-        Docs {
-            summary: "Returns the connection to its initial state.",
-            since: "6.2.0",
-            group: Group::Connection,
-            complexity: "O(1)",
-            ..Docs::EMPTY
-        },
-    ),
-    conn(
-        "select",
-        2,
-        LOADING | STALE | FAST,
-        select,
-        Docs {
-            summary: "Changes the selected database.",
-            group: Group::Connection,
-            complexity: "O(1)",
-            args: &[Arg::new("index", ArgType::Integer)],
-            ..Docs::EMPTY
-        },
-    ),
+    CommandSpec::new("ping", -1, FAST, ping)
+        .acl(acl::CONNECTION)
+        .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
+        .docs(Group::Connection.doc("Checks the connection, optionally echoing a message.", "1.0.0", "O(1)")
+            .args(&[Arg::new("message", ArgType::String).optional()])),
+    CommandSpec::new("echo", 2, LOADING | STALE | FAST, echo)
+        .acl(acl::CONNECTION)
+        .docs(Group::Connection.doc("Replies with the given string.", "1.0.0", "O(1)")
+            .args(&[Arg::new("message", ArgType::String)])),
+    CommandSpec::new("quit", -1, ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH, quit)
+        .acl(acl::CONNECTION)
+        .docs(Group::Connection.doc("Closes the connection.", "1.0.0", "O(1)")),
+    CommandSpec::new("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, hello)
+        .acl(acl::FAST | acl::CONNECTION)
+        .docs(Group::Connection.doc("Negotiates the protocol version and reports the connection's context.", "6.0.0", "O(1)")
+            .history(&[("6.2.0", "The protocol version became optional; without it HELLO only reports.")])
+            .args(HELLO_ARGS)),
+    CommandSpec::new("reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, reset)
+        .acl(acl::CONNECTION)
+        .docs(Group::Connection.doc("Returns the connection to its initial state.", "6.2.0", "O(1)")),
+    CommandSpec::new("select", 2, LOADING | STALE | FAST, select)
+        .acl(acl::CONNECTION)
+        .docs(Group::Connection.doc("Changes the selected database.", "1.0.0", "O(1)")
+            .args(&[Arg::new("index", ArgType::Integer)])),
 ];
+
+const HELLO_ARGS: &[Arg] = &[Arg::block(
+    "arguments",
+    &[
+        Arg::new("protover", ArgType::Integer),
+        Arg::block(
+            "username_password",
+            &[Arg::new("username", ArgType::String), Arg::new("password", ArgType::String)],
+        )
+        .with_token("AUTH")
+        .optional(),
+        Arg::new("clientname", ArgType::String).with_token("SETNAME").optional(),
+    ],
+)
+.optional()];

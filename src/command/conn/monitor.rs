@@ -6,12 +6,9 @@
 
 use bytes::Bytes;
 
-use crate::command::core::spec::{acl, Docs, Group};
-
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-
-use crate::command::core::command::CommandSpec;
-use crate::command::core::command::Ctx;
+use crate::command::core::spec::{acl, Group};
 use crate::error::{CmdError, CmdResult};
 
 /// `MONITOR` — turns the connection into a monitor. A second MONITOR is ignored
@@ -32,26 +29,9 @@ fn monitor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 }
 
 /// The family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
-    name: "monitor",
-    arity: 1,
-    flags: ADMIN | NOSCRIPT | LOADING | STALE,
-    acl: acl::ADMIN | acl::DANGEROUS,
-    first_key: 0,
-    last_key: 0,
-    key_step: 0,
-    key_specs: &[],
-    tips: &[],
-    handler: monitor,
-    subcommands: &[],
-    docs: Docs {
-        complexity: "",
-        ..Docs::new(
-            Group::Server,
-            "Streams every command the server runs, as it runs.",
-            "1.0.0",
-            "",
-            &[],
-        )
-    },
-}];
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, monitor)
+        .acl(acl::ADMIN | acl::DANGEROUS)
+        .docs(Group::Server.doc("Streams every command the server runs, as it runs.", "1.0.0", "")),
+];

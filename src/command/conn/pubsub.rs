@@ -11,10 +11,10 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{container_handler, CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::core::help;
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{Arg, ArgType, BeginSearch, Docs, FindKeys, Group, KeySpec};
+use crate::command::core::spec::{Arg, ArgType, Group, KeySpec};
 use crate::error::CmdResult;
 use crate::protocol::Reply;
 use crate::util::glob::glob_match;
@@ -154,10 +154,12 @@ fn channels_generic(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult
     Ok(())
 }
 
+/// `PUBSUB CHANNELS [pattern]`
 fn pubsub_channels(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     channels_generic(ctx, args, false)
 }
 
+/// `PUBSUB SHARDCHANNELS [pattern]`
 fn pubsub_shardchannels(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     channels_generic(ctx, args, true)
 }
@@ -179,10 +181,12 @@ fn numsub_generic(ctx: &mut Ctx<'_>, args: &[Bytes], shard: bool) -> CmdResult {
     Ok(())
 }
 
+/// `PUBSUB NUMSUB [channel ...]`
 fn pubsub_numsub(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     numsub_generic(ctx, args, false)
 }
 
+/// `PUBSUB SHARDNUMSUB [shardchannel ...]`
 fn pubsub_shardnumsub(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     numsub_generic(ctx, args, true)
 }
@@ -193,7 +197,76 @@ fn pubsub_numpat(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-const PUBSUB_HELP: &[&str] = &[
+/// The pub/sub family's table entries. Shard commands name their channel like a key
+/// (flagged `not_key`) so that cluster clients can route them.
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("subscribe", -2, SUBSCRIBING, subscribe)
+        .docs(Group::Pubsub.doc("Listens for messages on channels.", "2.0.0", "O(N) for N channels").args(CHANNELS)),
+    CommandSpec::new("psubscribe", -2, SUBSCRIBING, psubscribe)
+        .docs(Group::Pubsub.doc("Listens for messages on channels matching patterns.", "2.0.0", "O(N) for N patterns")
+            .args(PATTERNS)),
+    CommandSpec::new("ssubscribe", -2, SUBSCRIBING, ssubscribe)
+        .keys(1, -1, 1, SHARD_CHANNELS)
+        .docs(Group::Pubsub.doc("Listens for messages on shard channels.", "7.0.0", "O(N) for N shard channels")
+            .args(SHARDS)),
+    CommandSpec::new("unsubscribe", -1, SUBSCRIBING, unsubscribe)
+        .docs(Group::Pubsub.doc("Stops listening on channels.", "2.0.0", "O(N) for N channels").args(OPT_CHANNELS)),
+    CommandSpec::new("punsubscribe", -1, SUBSCRIBING, punsubscribe)
+        .docs(Group::Pubsub.doc("Stops listening on patterns.", "2.0.0", "O(N) for N patterns").args(OPT_PATTERNS)),
+    CommandSpec::new("sunsubscribe", -1, SUBSCRIBING, sunsubscribe)
+        .keys(1, -1, 1, SHARD_CHANNELS)
+        .docs(Group::Pubsub.doc("Stops listening on shard channels.", "7.0.0", "O(N) for N shard channels")
+            .args(OPT_SHARDS)),
+    CommandSpec::new("publish", 3, PUBSUB | LOADING | STALE | FAST, publish)
+        .docs(Group::Pubsub.doc("Posts a message to a channel.", "2.0.0", "O(N+M) for N subscribers and M subscribed patterns")
+            .args(&[Arg::new("channel", ArgType::String), Arg::new("message", ArgType::String)])),
+    CommandSpec::new("spublish", 3, PUBSUB | LOADING | STALE | FAST, spublish)
+        .keys(1, 1, 1, SHARD_CHANNEL)
+        .docs(Group::Pubsub.doc("Posts a message to a shard channel.", "7.0.0", "O(N) for N subscribers")
+            .args(&[Arg::new("shardchannel", ArgType::String), Arg::new("message", ArgType::String)])),
+    CommandSpec::container("pubsub", -2, 0)
+        .subcommands(SUBCOMMANDS)
+        .docs(Group::Pubsub.doc("A container for pub/sub introspection.", "2.8.0", "Depends on subcommand.")),
+];
+
+/// PUBSUB's subcommands.
+#[rustfmt::skip]
+const SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("channels", -2, INTROSPECTING, pubsub_channels)
+        .docs(Group::Pubsub.doc("Lists active channels.", "2.8.0", "O(N) for N active channels").args(OPT_PATTERN)),
+    CommandSpec::new("numsub", -2, INTROSPECTING, pubsub_numsub)
+        .docs(Group::Pubsub.doc("Counts subscribers of channels.", "2.8.0", "O(N) for N channels").args(OPT_CHANNELS)),
+    CommandSpec::new("numpat", 2, INTROSPECTING, pubsub_numpat)
+        .docs(Group::Pubsub.doc("Counts subscribed patterns.", "2.8.0", "O(1)")),
+    CommandSpec::new("shardchannels", -2, INTROSPECTING, pubsub_shardchannels)
+        .docs(Group::Pubsub.doc("Lists active shard channels.", "7.0.0", "O(N) for N active shard channels")
+            .args(OPT_PATTERN)),
+    CommandSpec::new("shardnumsub", -2, INTROSPECTING, pubsub_shardnumsub)
+        .docs(Group::Pubsub.doc("Counts subscribers of shard channels.", "7.0.0", "O(N) for N shard channels")
+            .args(OPT_SHARDS)),
+    CommandSpec::new("help", 2, LOADING | STALE, |ctx, _| help::reply(ctx, HELP))
+        .docs(Group::Pubsub.doc("Lists the PUBSUB subcommands.", "6.2.0", "O(1)")),
+];
+
+/// The flags of the (un)subscribe commands.
+const SUBSCRIBING: u32 = PUBSUB | NOSCRIPT | LOADING | STALE;
+/// The flags of PUBSUB's subcommands but HELP.
+const INTROSPECTING: u32 = PUBSUB | LOADING | STALE;
+/// Shard channels from the first argument to the last.
+const SHARD_CHANNELS: &[KeySpec] = &[KeySpec::range(&["not_key"], 1, -1, 1)];
+/// One shard channel, the first argument.
+const SHARD_CHANNEL: &[KeySpec] = &[KeySpec::range(&["not_key"], 1, 0, 1)];
+const CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).multiple()];
+const OPT_CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).optional().multiple()];
+const PATTERNS: &[Arg] = &[Arg::block("pattern", &[Arg::new("pattern", ArgType::Pattern)]).multiple()];
+const OPT_PATTERNS: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional().multiple()];
+const OPT_PATTERN: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional()];
+const SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).multiple()];
+const OPT_SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).optional().multiple()];
+
+/// Lines of PUBSUB HELP.
+const HELP: &[&str] = &[
     "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "CHANNELS [<pattern>]",
     "    Return the currently active channels matching a <pattern> (default: '*').",
@@ -208,295 +281,4 @@ const PUBSUB_HELP: &[&str] = &[
     "    Return the number of subscribers for the specified shard level channel(s)",
     "HELP",
     "    Prints this help.",
-];
-
-fn pubsub_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.reply.array_len(PUBSUB_HELP.len());
-    for line in PUBSUB_HELP {
-        ctx.reply.simple(line.as_bytes());
-    }
-    Ok(())
-}
-
-const SUB_FLAGS: u32 = PUBSUB | NOSCRIPT | LOADING | STALE;
-const INFO_FLAGS: u32 = PUBSUB | LOADING | STALE;
-
-const fn spec(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        acl: 0,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        key_specs: &[],
-        tips: &[],
-        handler,
-        subcommands: &[],
-        docs,
-    }
-}
-
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-    args: &'static [Arg],
-) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Pubsub,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
-}
-
-/// Shard commands name their channel like a key so cluster clients can route them.
-const fn shard_spec(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    last: i32,
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec {
-        first_key: 1,
-        last_key: last,
-        key_step: 1,
-        key_specs: if last == -1 {
-            SHARD_SPECS_MANY
-        } else {
-            SHARD_SPECS_ONE
-        },
-        ..spec(name, arity, flags, handler, docs)
-    }
-}
-
-const SHARD_SPECS_MANY: &[KeySpec] = &[KeySpec {
-    flags: &["not_key"],
-    begin: BeginSearch::Index(1),
-    find: FindKeys::Range {
-        last_key: -1,
-        step: 1,
-        limit: 0,
-    },
-}];
-const SHARD_SPECS_ONE: &[KeySpec] = &[KeySpec {
-    flags: &["not_key"],
-    begin: BeginSearch::Index(1),
-    find: FindKeys::Range {
-        last_key: 0,
-        step: 1,
-        limit: 0,
-    },
-}];
-
-const CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).multiple()];
-const OPT_CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).optional().multiple()];
-const PATTERNS: &[Arg] =
-    &[Arg::block("pattern", &[Arg::new("pattern", ArgType::Pattern)]).multiple()];
-const OPT_PATTERNS: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional().multiple()];
-const SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).multiple()];
-const OPT_SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String)
-    .optional()
-    .multiple()];
-const OPT_PATTERN: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional()];
-
-const PUBSUB_SUBCOMMANDS: &[CommandSpec] = &[
-    spec(
-        "channels",
-        -2,
-        INFO_FLAGS,
-        pubsub_channels,
-        docs(
-            "Lists active channels.",
-            "2.8.0",
-            "O(N) for N active channels",
-            OPT_PATTERN,
-        ),
-    ),
-    spec(
-        "numsub",
-        -2,
-        INFO_FLAGS,
-        pubsub_numsub,
-        docs(
-            "Counts subscribers of channels.",
-            "2.8.0",
-            "O(N) for N channels",
-            OPT_CHANNELS,
-        ),
-    ),
-    spec(
-        "numpat",
-        2,
-        INFO_FLAGS,
-        pubsub_numpat,
-        docs("Counts subscribed patterns.", "2.8.0", "O(1)", &[]),
-    ),
-    spec(
-        "shardchannels",
-        -2,
-        INFO_FLAGS,
-        pubsub_shardchannels,
-        docs(
-            "Lists active shard channels.",
-            "7.0.0",
-            "O(N) for N active shard channels",
-            OPT_PATTERN,
-        ),
-    ),
-    spec(
-        "shardnumsub",
-        -2,
-        INFO_FLAGS,
-        pubsub_shardnumsub,
-        docs(
-            "Counts subscribers of shard channels.",
-            "7.0.0",
-            "O(N) for N shard channels",
-            OPT_SHARDS,
-        ),
-    ),
-    spec(
-        "help",
-        2,
-        LOADING | STALE,
-        pubsub_help,
-        docs("Lists the PUBSUB subcommands.", "6.2.0", "O(1)", &[]),
-    ),
-];
-
-/// The pub/sub family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    spec(
-        "subscribe",
-        -2,
-        SUB_FLAGS,
-        subscribe,
-        docs(
-            "Listens for messages on channels.",
-            "2.0.0",
-            "O(N) for N channels",
-            CHANNELS,
-        ),
-    ),
-    spec(
-        "psubscribe",
-        -2,
-        SUB_FLAGS,
-        psubscribe,
-        docs(
-            "Listens for messages on channels matching patterns.",
-            "2.0.0",
-            "O(N) for N patterns",
-            PATTERNS,
-        ),
-    ),
-    shard_spec(
-        "ssubscribe",
-        -2,
-        SUB_FLAGS,
-        -1,
-        ssubscribe,
-        docs(
-            "Listens for messages on shard channels.",
-            "7.0.0",
-            "O(N) for N shard channels",
-            SHARDS,
-        ),
-    ),
-    spec(
-        "unsubscribe",
-        -1,
-        SUB_FLAGS,
-        unsubscribe,
-        docs(
-            "Stops listening on channels.",
-            "2.0.0",
-            "O(N) for N channels",
-            OPT_CHANNELS,
-        ),
-    ),
-    spec(
-        "punsubscribe",
-        -1,
-        SUB_FLAGS,
-        punsubscribe,
-        docs(
-            "Stops listening on patterns.",
-            "2.0.0",
-            "O(N) for N patterns",
-            OPT_PATTERNS,
-        ),
-    ),
-    shard_spec(
-        "sunsubscribe",
-        -1,
-        SUB_FLAGS,
-        -1,
-        sunsubscribe,
-        docs(
-            "Stops listening on shard channels.",
-            "7.0.0",
-            "O(N) for N shard channels",
-            OPT_SHARDS,
-        ),
-    ),
-    spec(
-        "publish",
-        3,
-        PUBSUB | LOADING | STALE | FAST,
-        publish,
-        docs(
-            "Posts a message to a channel.",
-            "2.0.0",
-            "O(N+M) for N subscribers and M subscribed patterns",
-            &[
-                Arg::new("channel", ArgType::String),
-                Arg::new("message", ArgType::String),
-            ],
-        ),
-    ),
-    shard_spec(
-        "spublish",
-        3,
-        PUBSUB | LOADING | STALE | FAST,
-        1,
-        spublish,
-        docs(
-            "Posts a message to a shard channel.",
-            "7.0.0",
-            "O(N) for N subscribers",
-            &[
-                Arg::new("shardchannel", ArgType::String),
-                Arg::new("message", ArgType::String),
-            ],
-        ),
-    ),
-    CommandSpec {
-        subcommands: PUBSUB_SUBCOMMANDS,
-        ..spec(
-            "pubsub",
-            -2,
-            0,
-            container_handler,
-            docs(
-                "A container for pub/sub introspection.",
-                "2.8.0",
-                "Depends on subcommand.",
-                &[],
-            ),
-        )
-    },
 ];

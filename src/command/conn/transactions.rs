@@ -8,13 +8,10 @@
 
 use bytes::Bytes;
 
-use crate::command::core::spec::{acl, Arg, Docs, Group, KeySpec};
-
-use crate::command::core::spec::flags::*;
-
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::dispatch;
+use crate::command::core::spec::flags::*;
+use crate::command::core::spec::{acl, Arg, Group, KeySpec};
 use crate::error::{CmdError, CmdResult};
 
 /// `MULTI` — opens a transaction.
@@ -110,93 +107,27 @@ fn unwatch(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-const TXN_FLAGS: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
-
-const fn txn(name: &'static str, arity: i32, handler: Handler, docs: Docs) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags: TXN_FLAGS,
-        acl: acl::TRANSACTION,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        key_specs: &[],
-        tips: &[],
-        handler,
-        subcommands: &[],
-        docs,
-    }
-}
-
-const fn txn_docs(summary: &'static str, since: &'static str, complexity: &'static str) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Transactions,
-        complexity,
-        ..Docs::EMPTY
-    }
-}
-
 /// The transactions family's table entries.
+#[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
-    txn(
-        "multi",
-        1,
-        multi,
-        txn_docs("Starts a transaction.", "1.2.0", "O(1)"),
-    ),
-    CommandSpec {
-        flags: NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG,
-        ..txn(
-            "exec",
-            1,
-            exec,
-            txn_docs(
-                "Runs every command queued since MULTI.",
-                "1.2.0",
-                "Depends on commands in the transaction",
-            ),
-        )
-    },
-    txn(
-        "discard",
-        1,
-        discard,
-        txn_docs(
-            "Drops the commands queued since MULTI.",
-            "2.0.0",
-            "O(N), when N is the number of queued commands",
-        ),
-    ),
-    CommandSpec {
-        first_key: 1,
-        last_key: -1,
-        key_step: 1,
-        key_specs: &[KeySpec::range(&["RO"], 1, -1, 1)],
-        ..txn(
-            "watch",
-            -2,
-            watch,
-            Docs {
-                args: &[Arg::key("key", 0).multiple()],
-                ..txn_docs(
-                    "Makes the next EXEC conditional on keys staying unchanged.",
-                    "2.2.0",
-                    "O(1) for every key.",
-                )
-            },
-        )
-    },
-    txn(
-        "unwatch",
-        1,
-        unwatch,
-        txn_docs(
-            "Forgets every key watched by this connection.",
-            "2.2.0",
-            "O(1)",
-        ),
-    ),
+    CommandSpec::new("multi", 1, FLAGS, multi)
+        .acl(acl::TRANSACTION)
+        .docs(Group::Transactions.doc("Starts a transaction.", "1.2.0", "O(1)")),
+    CommandSpec::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, exec)
+        .acl(acl::TRANSACTION)
+        .docs(Group::Transactions.doc("Runs every command queued since MULTI.", "1.2.0", "Depends on commands in the transaction")),
+    CommandSpec::new("discard", 1, FLAGS, discard)
+        .acl(acl::TRANSACTION)
+        .docs(Group::Transactions.doc("Drops the commands queued since MULTI.", "2.0.0", "O(N), when N is the number of queued commands")),
+    CommandSpec::new("watch", -2, FLAGS, watch)
+        .acl(acl::TRANSACTION)
+        .keys(1, -1, 1, &[KeySpec::range(&["RO"], 1, -1, 1)])
+        .docs(Group::Transactions.doc("Makes the next EXEC conditional on keys staying unchanged.", "2.2.0", "O(1) for every key.")
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("unwatch", 1, FLAGS, unwatch)
+        .acl(acl::TRANSACTION)
+        .docs(Group::Transactions.doc("Forgets every key watched by this connection.", "2.2.0", "O(1)")),
 ];
+
+/// The flags of every transaction command but EXEC.
+const FLAGS: u32 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
