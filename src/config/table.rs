@@ -566,7 +566,8 @@ pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
 const PROTECTED: &[&str] = &["dir", "dbfilename"];
 
 impl Param {
-    /// True if CONFIG SET refuses this parameter as protected.
+    /// True if CONFIG SET refuses this parameter unless `enable-protected-configs`
+    /// allows the client.
     pub fn is_protected(&self) -> bool {
         PROTECTED.contains(&self.name)
     }

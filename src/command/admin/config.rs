@@ -61,7 +61,12 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         if !param.mutable {
             return Err(config_set_failed(&name, "can't set immutable config"));
         }
-        if param.is_protected() {
+        let protected_allowed = ctx
+            .server
+            .config
+            .enable_protected_configs
+            .allows(ctx.session.is_local());
+        if param.is_protected() && !protected_allowed {
             return Err(config_set_failed(&name, "can't set protected config"));
         }
         if pairs.iter().any(|(_, seen, _)| seen.name == param.name) {
@@ -114,6 +119,7 @@ fn config_resetstat(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ..Stats::default()
     };
     ctx.server.admin.reset();
+    ctx.server.background.reset_stats();
     for db in ctx.dbs.iter_mut() {
         db.stats = Default::default();
     }
@@ -150,10 +156,14 @@ const SUBCOMMANDS: &[CommandSpec] = &[
 ];
 
 const PER_PARAMETER: &str = "O(N) when N is the number of configuration parameters provided";
-const GET_ARGS: &[Arg] = &[Arg::block("parameter", &[Arg::new("parameter", ArgType::String)]).multiple()];
+const GET_ARGS: &[Arg] =
+    &[Arg::block("parameter", &[Arg::new("parameter", ArgType::String)]).multiple()];
 const SET_ARGS: &[Arg] = &[Arg::block(
     "parameter_value",
-    &[Arg::new("parameter", ArgType::String), Arg::new("value", ArgType::String)],
+    &[
+        Arg::new("parameter", ArgType::String),
+        Arg::new("value", ArgType::String),
+    ],
 )
 .multiple()];
 

@@ -29,10 +29,11 @@ fn flush_mode(args: &[Bytes], lazy_by_default: bool) -> CmdResult<bool> {
     }
 }
 
-/// Empties the databases at `indexes`; with `lazy` their contents are dropped on a
-/// background thread. Returns the number of keys removed.
+/// Empties the databases at `indexes`; with `lazy` their contents are freed by the
+/// background worker (`background.rs`). Returns the number of keys removed.
 fn flush_dbs(ctx: &mut Ctx<'_>, indexes: std::ops::Range<usize>, lazy: bool) -> usize {
     let mut removed = 0;
+    let mut lazy_keys = 0;
     let mut garbage = Vec::new();
     for index in indexes.clone() {
         let db = &ctx.dbs[index];
@@ -42,15 +43,14 @@ fn flush_dbs(ctx: &mut Ctx<'_>, indexes: std::ops::Range<usize>, lazy: bool) -> 
     for db in &mut ctx.dbs[indexes] {
         removed += db.len();
         if lazy {
+            lazy_keys += db.len();
             garbage.push(db.take_all());
         } else {
             db.clear();
         }
     }
     if !garbage.is_empty() {
-        // TODO(background): hand `garbage` to the background-jobs module instead of
-        // spawning a thread here.
-        std::thread::spawn(move || drop(garbage));
+        ctx.server.background.free(garbage, lazy_keys as u64);
     }
     ctx.server.dirty += removed as u64 + 1;
     removed
@@ -124,7 +124,8 @@ pub const COMMANDS: &[CommandSpec] = &[
             .args(SWAPDB_ARGS)),
 ];
 
-const ALL_SHARDS_SUCCEEDED: &[&str] = &["request_policy:all_shards", "response_policy:all_succeeded"];
+const ALL_SHARDS_SUCCEEDED: &[&str] =
+    &["request_policy:all_shards", "response_policy:all_succeeded"];
 const FLUSHDB_COST: &str = "O(N) where N is the number of keys in the selected database";
 const FLUSHALL_COST: &str = "O(N) where N is the total number of keys in all databases";
 const SWAPDB_COST: &str =
@@ -135,7 +136,13 @@ const FLUSH_HISTORY: &[(&str, &str)] = &[
 ];
 const FLUSH_ARGS: &[Arg] = &[Arg::one_of(
     "async",
-    &[Arg::token("async", "ASYNC").since("4.0.0"), Arg::token("sync", "SYNC").since("6.2.0")],
+    &[
+        Arg::token("async", "ASYNC").since("4.0.0"),
+        Arg::token("sync", "SYNC").since("6.2.0"),
+    ],
 )
 .optional()];
-const SWAPDB_ARGS: &[Arg] = &[Arg::new("index1", ArgType::Integer), Arg::new("index2", ArgType::Integer)];
+const SWAPDB_ARGS: &[Arg] = &[
+    Arg::new("index1", ArgType::Integer),
+    Arg::new("index2", ArgType::Integer),
+];

@@ -292,8 +292,12 @@ fn memory_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     field(out, "mem_clients_normal", server.client_peaks.memory());
     field(out, "mem_allocator", "libc");
     field(out, "active_defrag_running", 0);
-    field(out, "lazyfree_pending_objects", 0);
-    field(out, "lazyfreed_objects", 0);
+    field(
+        out,
+        "lazyfree_pending_objects",
+        server.background.pending_objects(),
+    );
+    field(out, "lazyfreed_objects", server.background.freed_objects());
 }
 
 fn persistence_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) {

@@ -9,11 +9,11 @@ use bytes::Bytes;
 
 use crate::command::core::command::{CommandSpec, CommandTable, Ctx};
 use crate::command::core::help;
+use crate::command::core::keys::keys_of;
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{
     acl, argflags, flags, Arg, ArgType, BeginSearch, Docs, FindKeys, Group, KeySpec,
 };
-use crate::command::core::keys::keys_of;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::util::glob::glob_match;
@@ -587,7 +587,9 @@ const ORDER_TIP: &[&str] = &["nondeterministic_output_order"];
 const EVERY_COMMAND: &str = "O(N) where N is the total number of Redis commands";
 const PER_NAME: &str = "O(N) where N is the number of commands to look up";
 const PER_ARGUMENT: &str = "O(N) where N is the number of arguments to the command";
-const NAME_ARGS: &[Arg] = &[Arg::new("command-name", ArgType::String).optional().multiple()];
+const NAME_ARGS: &[Arg] = &[Arg::new("command-name", ArgType::String)
+    .optional()
+    .multiple()];
 const LIST_ARGS: &[Arg] = &[Arg::one_of(
     "filterby",
     &[
@@ -623,4 +625,3 @@ const HELP: &[&str] = &[
     "HELP",
     "    Prints this help.",
 ];
-

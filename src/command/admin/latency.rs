@@ -257,7 +257,11 @@ const SUBCOMMANDS: &[CommandSpec] = &[
 
 /// The flags of every LATENCY subcommand but HELP.
 const FLAGS: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
-const SPECIAL: &[&str] = &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"];
+const SPECIAL: &[&str] = &[
+    "nondeterministic_output",
+    "request_policy:all_nodes",
+    "response_policy:special",
+];
 const HISTOGRAM_COST: &str =
     "O(N) where N is the number of commands with latency information being retrieved.";
 const EVENT: &[Arg] = &[Arg::new("event", ArgType::String)];
@@ -280,4 +284,3 @@ const HELP: &[&str] = &[
     "HELP",
     "    Print this help.",
 ];
-

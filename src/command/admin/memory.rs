@@ -346,11 +346,17 @@ const SUBCOMMANDS: &[CommandSpec] = &[
         .docs(Group::Server.doc("Reports memory usage figures.", "4.0.0", "O(1)")),
 ];
 
-const SPECIAL: &[&str] = &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"];
+const SPECIAL: &[&str] = &[
+    "nondeterministic_output",
+    "request_policy:all_shards",
+    "response_policy:special",
+];
 const ALLOC: &str = "Depends on how much memory is allocated, could be slow";
 const USAGE_ARGS: &[Arg] = &[
     Arg::key("key", 0),
-    Arg::new("count", ArgType::Integer).with_token("SAMPLES").optional(),
+    Arg::new("count", ArgType::Integer)
+        .with_token("SAMPLES")
+        .optional(),
 ];
 
 /// Lines of MEMORY HELP.
@@ -370,4 +376,3 @@ const HELP: &[&str] = &[
     "HELP",
     "    Print this help.",
 ];
-

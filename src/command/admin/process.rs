@@ -89,7 +89,11 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 const SHUTDOWN_COST: &str = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)";
 const SHUTDOWN_ARGS: &[Arg] = &[
-    Arg::one_of("nosave_save", &[Arg::token("nosave", "NOSAVE"), Arg::token("save", "SAVE")]).optional(),
+    Arg::one_of(
+        "nosave_save",
+        &[Arg::token("nosave", "NOSAVE"), Arg::token("save", "SAVE")],
+    )
+    .optional(),
     Arg::token("now", "NOW").since("7.0.0").optional(),
     Arg::token("force", "FORCE").since("7.0.0").optional(),
     Arg::token("abort", "ABORT").since("7.0.0").optional(),

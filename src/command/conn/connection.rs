@@ -182,11 +182,16 @@ const HELLO_ARGS: &[Arg] = &[Arg::block(
         Arg::new("protover", ArgType::Integer),
         Arg::block(
             "username_password",
-            &[Arg::new("username", ArgType::String), Arg::new("password", ArgType::String)],
+            &[
+                Arg::new("username", ArgType::String),
+                Arg::new("password", ArgType::String),
+            ],
         )
         .with_token("AUTH")
         .optional(),
-        Arg::new("clientname", ArgType::String).with_token("SETNAME").optional(),
+        Arg::new("clientname", ArgType::String)
+            .with_token("SETNAME")
+            .optional(),
     ],
 )
 .optional()];

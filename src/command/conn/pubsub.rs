@@ -259,11 +259,14 @@ const SHARD_CHANNELS: &[KeySpec] = &[KeySpec::range(&["not_key"], 1, -1, 1)];
 const SHARD_CHANNEL: &[KeySpec] = &[KeySpec::range(&["not_key"], 1, 0, 1)];
 const CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).multiple()];
 const OPT_CHANNELS: &[Arg] = &[Arg::new("channel", ArgType::String).optional().multiple()];
-const PATTERNS: &[Arg] = &[Arg::block("pattern", &[Arg::new("pattern", ArgType::Pattern)]).multiple()];
+const PATTERNS: &[Arg] =
+    &[Arg::block("pattern", &[Arg::new("pattern", ArgType::Pattern)]).multiple()];
 const OPT_PATTERNS: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional().multiple()];
 const OPT_PATTERN: &[Arg] = &[Arg::new("pattern", ArgType::Pattern).optional()];
 const SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).multiple()];
-const OPT_SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String).optional().multiple()];
+const OPT_SHARDS: &[Arg] = &[Arg::new("shardchannel", ArgType::String)
+    .optional()
+    .multiple()];
 
 /// Lines of PUBSUB HELP.
 const HELP: &[&str] = &[

@@ -75,9 +75,9 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw("ERR Replica can't interact with the keyspace");
         return reject(ctx, Some(spec), args, &err);
     }
-    if ctx.server.pause.is_some() && held_by_pause(ctx, spec) {
+    if ctx.server.pause.is_set() && held_by_pause(ctx, spec) {
         ctx.session.postponed = Some(args.to_vec());
-        ctx.server.postponed.push_back(ctx.session.id);
+        ctx.server.pause.hold(ctx.session.id);
         return;
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
@@ -269,11 +269,10 @@ const ERR_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debu
 /// The dispatcher asks before running or queueing DEBUG, as Redis checks protected
 /// commands, so a refused DEBUG inside MULTI dooms the transaction.
 fn debug_refusal(ctx: &Ctx<'_>) -> Option<CmdError> {
-    let addr = &ctx.session.addr;
-    let local = ctx.session.unix_socket
-        || addr.starts_with("127.")
-        || addr.starts_with("::1")
-        || addr.starts_with("[::1]");
-    let allowed = ctx.server.config.enable_debug_command.allows(local);
+    let allowed = ctx
+        .server
+        .config
+        .enable_debug_command
+        .allows(ctx.session.is_local());
     (!allowed).then(|| CmdError::raw(ERR_NOT_ALLOWED))
 }

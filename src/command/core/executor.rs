@@ -11,7 +11,6 @@ use crate::command::state::blocking::TimeoutReply;
 use crate::command::state::directory::{ClientDirectory, NoClients};
 use crate::protocol::{OutBuf, Reply};
 use bytes::Bytes;
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::background::Background;
@@ -23,6 +22,7 @@ use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
+use crate::command::state::pause::PauseState;
 use crate::command::state::pubsub::{Delivery, PubSubState};
 use crate::command::state::tracking::{Invalidation, TrackingState};
 use crate::command::state::watch::WatchRegistry;
@@ -72,9 +72,7 @@ impl Executor {
                 keyspace_events: Vec::new(),
                 pubsub: PubSubState::default(),
                 expiry_logging: false,
-                pause: None,
-                postponed: VecDeque::new(),
-                expiry_held: false,
+                pause: PauseState::default(),
                 monitors: Monitors::default(),
                 client_peaks: crate::command::metrics::client_peaks::RecentPeaks::default(),
                 admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
@@ -246,9 +244,8 @@ impl Executor {
     /// Keeps expired keys stored (reading as missing) while a CLIENT PAUSE is in force,
     /// as Redis does; one comparison per command when nothing changes.
     fn hold_expiry_while_paused(&mut self) {
-        let held = self.server.pause.is_some() && self.server.paused().is_some();
-        if held != self.server.expiry_held {
-            self.server.expiry_held = held;
+        let now = self.server.now_ms;
+        if let Some(held) = self.server.pause.expiry_hold_change(now) {
             for db in &mut self.dbs {
                 db.expiry_held = held;
             }
@@ -346,7 +343,7 @@ impl Executor {
             self.server.monitors.remove(session.id);
         }
         if session.postponed.take().is_some() {
-            self.server.postponed.retain(|&id| id != session.id);
+            self.server.pause.release(session.id);
         }
         if let Some(blocked) = session.blocked.take() {
             self.server.blocking.unregister(session.id, &blocked);

@@ -65,7 +65,7 @@ impl Executor {
     /// The earliest instant (ms) the loop must wake for: a blocked client's timeout or
     /// the end of a CLIENT PAUSE.
     pub fn next_deadline_ms(&self) -> Option<i64> {
-        let pause_end = self.server.pause.map(|pause| pause.until_ms);
+        let pause_end = self.server.pause.deadline();
         self.server
             .blocking
             .next_deadline()
@@ -77,11 +77,8 @@ impl Executor {
     /// Clears a CLIENT PAUSE whose time ran out and hands over the clients it held back,
     /// in arrival order, for the reactor to run; empty while a pause is in force.
     pub fn end_expired_pause(&mut self) -> VecDeque<u64> {
-        if self.server.paused().is_some() {
-            return VecDeque::new();
-        }
-        self.server.pause = None;
-        std::mem::take(&mut self.server.postponed)
+        let now = self.server.now_ms;
+        self.server.pause.end_if_over(now)
     }
 
     /// A key that received data for blocked clients, if any (database, key).

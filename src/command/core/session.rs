@@ -78,6 +78,15 @@ pub struct Session {
 }
 
 impl Session {
+    /// True for a connection from this machine (loopback or unix socket): the clients
+    /// `enable-debug-command local` and `enable-protected-configs local` allow.
+    pub fn is_local(&self) -> bool {
+        self.unix_socket
+            || self.addr.starts_with("127.")
+            || self.addr.starts_with("::1")
+            || self.addr.starts_with("[::1]")
+    }
+
     /// A fresh session for client `id`, in database 0, speaking RESP2.
     pub fn new(id: u64, addr: String, local_addr: String, now_ms: i64) -> Self {
         Session {

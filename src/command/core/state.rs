@@ -1,7 +1,6 @@
 //! The state commands share besides the databases ([`ServerState`]), and the effects a
 //! command asks of the reactor ([`ServerEvent`]).
 
-use std::collections::VecDeque;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::background::Background;
@@ -11,7 +10,7 @@ pub use crate::command::metrics::stats::Stats;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
-use crate::command::state::pause::Pause;
+use crate::command::state::pause::{Pause, PauseState};
 use crate::command::state::pubsub::PubSubState;
 use crate::command::state::tracking::TrackingState;
 use crate::command::state::watch::WatchRegistry;
@@ -72,12 +71,8 @@ pub struct ServerState {
     /// Whether databases currently log expired or created keys (`Db::log_expired`,
     /// `Db::log_ready`).
     pub expiry_logging: bool,
-    /// The CLIENT PAUSE in force, if any (it may have run out; see [`Self::paused`]).
-    pub pause: Option<Pause>,
-    /// Clients whose next command waits for the pause to end, in arrival order.
-    pub postponed: VecDeque<u64>,
-    /// Whether the databases currently hold expired keys (`Db::expiry_held`).
-    pub expiry_held: bool,
+    /// CLIENT PAUSE: the pause in force and the clients it holds back.
+    pub pause: PauseState,
     /// MONITOR clients and the lines waiting for them.
     pub monitors: Monitors,
     /// Recent largest client buffers (INFO clients), sampled by the reactor's cron.
@@ -93,7 +88,7 @@ pub struct ServerState {
 impl ServerState {
     /// The pause still in force at the cached time, if any.
     pub fn paused(&self) -> Option<Pause> {
-        self.pause.filter(|pause| pause.until_ms > self.now_ms)
+        self.pause.in_force(self.now_ms)
     }
 }
 

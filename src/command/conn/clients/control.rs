@@ -12,7 +12,7 @@ use crate::command::core::command::Ctx;
 use crate::command::core::state::ServerEvent;
 use crate::command::state::directory;
 use crate::command::state::directory::{ClientType, ClientView};
-use crate::command::state::pause::{Pause, PauseMode};
+use crate::command::state::pause::PauseMode;
 use crate::error::{CmdError, CmdResult};
 use crate::util::numbers::parse_i64;
 
@@ -179,21 +179,14 @@ pub(super) fn client_pause(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     } else {
         now.wrapping_add(timeout)
     };
-    let pause = match ctx.server.pause {
-        Some(current) => Pause {
-            mode: current.mode.max(mode),
-            until_ms: current.until_ms.max(until_ms),
-        },
-        None => Pause { mode, until_ms },
-    };
-    ctx.server.pause = Some(pause);
+    ctx.server.pause.start(mode, until_ms);
     ctx.reply.ok();
     Ok(())
 }
 
 /// `CLIENT UNPAUSE` — ends a CLIENT PAUSE; held-back commands run.
 pub(super) fn client_unpause(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.server.pause = None;
+    ctx.server.pause.end();
     ctx.reply.ok();
     Ok(())
 }

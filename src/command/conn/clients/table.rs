@@ -105,18 +105,37 @@ const NONDETERMINISTIC: &[&str] = &["nondeterministic_output"];
 const PER_CONNECTION: &str = "O(N) where N is the number of client connections";
 const TRACKING_COST: &str = "O(1). Some options may introduce additional complexity.";
 
-const ON_OFF: &[Arg] = &[Arg::one_of("enabled", &[Arg::token("on", "ON"), Arg::token("off", "OFF")])];
+const ON_OFF: &[Arg] = &[Arg::one_of(
+    "enabled",
+    &[Arg::token("on", "ON"), Arg::token("off", "OFF")],
+)];
 const PAUSE_ARGS: &[Arg] = &[
     Arg::new("timeout", ArgType::Integer),
-    Arg::one_of("mode", &[Arg::token("write", "WRITE"), Arg::token("all", "ALL")]).since("6.2.0").optional(),
+    Arg::one_of(
+        "mode",
+        &[Arg::token("write", "WRITE"), Arg::token("all", "ALL")],
+    )
+    .since("6.2.0")
+    .optional(),
 ];
 const REPLY_ARGS: &[Arg] = &[Arg::one_of(
     "on_off_skip",
-    &[Arg::token("on", "ON"), Arg::token("off", "OFF"), Arg::token("skip", "SKIP")],
+    &[
+        Arg::token("on", "ON"),
+        Arg::token("off", "OFF"),
+        Arg::token("skip", "SKIP"),
+    ],
 )];
 const UNBLOCK_ARGS: &[Arg] = &[
     Arg::new("client-id", ArgType::Integer),
-    Arg::one_of("timeout_error", &[Arg::token("timeout", "TIMEOUT"), Arg::token("error", "ERROR")]).optional(),
+    Arg::one_of(
+        "timeout_error",
+        &[
+            Arg::token("timeout", "TIMEOUT"),
+            Arg::token("error", "ERROR"),
+        ],
+    )
+    .optional(),
 ];
 const SETINFO_ARGS: &[Arg] = &[Arg::one_of(
     "attr",
@@ -125,11 +144,23 @@ const SETINFO_ARGS: &[Arg] = &[Arg::one_of(
         Arg::new("libver", ArgType::String).with_token("LIB-VER"),
     ],
 )];
-const CACHING_ARGS: &[Arg] = &[Arg::one_of("mode", &[Arg::token("yes", "YES"), Arg::token("no", "NO")])];
+const CACHING_ARGS: &[Arg] = &[Arg::one_of(
+    "mode",
+    &[Arg::token("yes", "YES"), Arg::token("no", "NO")],
+)];
 const TRACKING_ARGS: &[Arg] = &[
-    Arg::one_of("status", &[Arg::token("on", "ON"), Arg::token("off", "OFF")]),
-    Arg::new("client-id", ArgType::Integer).with_token("REDIRECT").optional(),
-    Arg::new("prefix", ArgType::String).with_token("PREFIX").optional().multiple().multiple_token(),
+    Arg::one_of(
+        "status",
+        &[Arg::token("on", "ON"), Arg::token("off", "OFF")],
+    ),
+    Arg::new("client-id", ArgType::Integer)
+        .with_token("REDIRECT")
+        .optional(),
+    Arg::new("prefix", ArgType::String)
+        .with_token("PREFIX")
+        .optional()
+        .multiple()
+        .multiple_token(),
     Arg::token("bcast", "BCAST").optional(),
     Arg::token("optin", "OPTIN").optional(),
     Arg::token("optout", "OPTOUT").optional(),
@@ -137,8 +168,14 @@ const TRACKING_ARGS: &[Arg] = &[
 ];
 
 const LIST_ARGS: &[Arg] = &[
-    Arg::one_of("normal_master_replica_pubsub", TYPES_LIST).with_token("TYPE").since("5.0.0").optional(),
-    Arg::block("id", &[Arg::new("client-id", ArgType::Integer).multiple()]).with_token("ID").since("6.2.0").optional(),
+    Arg::one_of("normal_master_replica_pubsub", TYPES_LIST)
+        .with_token("TYPE")
+        .since("5.0.0")
+        .optional(),
+    Arg::block("id", &[Arg::new("client-id", ArgType::Integer).multiple()])
+        .with_token("ID")
+        .since("6.2.0")
+        .optional(),
 ];
 const TYPES_LIST: &[Arg] = &[
     Arg::token("normal", "NORMAL"),
@@ -150,7 +187,10 @@ const LIST_HISTORY: &[(&str, &str)] = &[
     ("2.8.12", "The `id` field."),
     ("5.0.0", "The TYPE filter."),
     ("6.0.0", "The `user` field."),
-    ("6.2.0", "The `argv-mem`, `tot-mem`, `laddr` and `redir` fields; the ID filter."),
+    (
+        "6.2.0",
+        "The `argv-mem`, `tot-mem`, `laddr` and `redir` fields; the ID filter.",
+    ),
     ("7.0.0", "The `resp`, `multi-mem`, `rbs` and `rbp` fields."),
     ("7.0.3", "The `ssub` field."),
 ];
@@ -163,12 +203,27 @@ const KILL_ARGS: &[Arg] = &[Arg::one_of(
     ],
 )];
 const KILL_FILTERS: &[Arg] = &[
-    Arg::new("client-id", ArgType::Integer).with_token("ID").since("2.8.12").optional(),
-    Arg::one_of("normal_master_slave_pubsub", TYPES_KILL).with_token("TYPE").since("2.8.12").optional(),
-    Arg::new("username", ArgType::String).with_token("USER").optional(),
-    Arg::new("ip:port", ArgType::String).with_token("ADDR").optional(),
-    Arg::new("ip:port", ArgType::String).with_token("LADDR").since("6.2.0").optional(),
-    Arg::new("yes/no", ArgType::String).with_token("SKIPME").optional(),
+    Arg::new("client-id", ArgType::Integer)
+        .with_token("ID")
+        .since("2.8.12")
+        .optional(),
+    Arg::one_of("normal_master_slave_pubsub", TYPES_KILL)
+        .with_token("TYPE")
+        .since("2.8.12")
+        .optional(),
+    Arg::new("username", ArgType::String)
+        .with_token("USER")
+        .optional(),
+    Arg::new("ip:port", ArgType::String)
+        .with_token("ADDR")
+        .optional(),
+    Arg::new("ip:port", ArgType::String)
+        .with_token("LADDR")
+        .since("6.2.0")
+        .optional(),
+    Arg::new("yes/no", ArgType::String)
+        .with_token("SKIPME")
+        .optional(),
 ];
 const TYPES_KILL: &[Arg] = &[
     Arg::token("normal", "NORMAL"),
