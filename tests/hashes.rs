@@ -16,7 +16,6 @@ use std::collections::{HashMap, HashSet};
 use bytes::Bytes;
 use common::{script, RawConn, TestServer};
 use redis::Commands;
-use rredis::command::Executor;
 use rredis::command::Session;
 use rredis::config::Config;
 use rredis::protocol::OutBuf;

@@ -8,7 +8,7 @@ mod common;
 
 use bytes::Bytes;
 use common::{RawConn, TestServer};
-use rredis::command::{Executor, Session};
+use rredis::command::Session;
 use rredis::config::Config;
 use rredis::protocol::OutBuf;
 

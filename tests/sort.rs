@@ -11,7 +11,7 @@ mod common;
 use bytes::Bytes;
 use common::{script, RawConn, TestServer};
 use redis::Commands;
-use rredis::command::{Executor, Session};
+use rredis::command::Session;
 use rredis::config::Config;
 use rredis::protocol::OutBuf;
 
