@@ -842,23 +842,24 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("bitpos", -3, READONLY, bitpos)
         .acl(acl::BITMAP)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Bitmap.doc("Finds the first set or clear bit of a key's string value.", "2.8.7",
-            "O(N)").history(&[("7.0.0", "Gained the `BYTE|BIT` option.")]).args(BITPOS_ARGS)),
+        .docs(Group::Bitmap.doc("Finds the first set or clear bit of a key's string value.",
+            "2.8.7", "O(N)")
+            .history(&[("7.0.0", "Gained the `BYTE|BIT` option.")]).args(BITPOS_ARGS)),
     CommandSpec::new("bitop", -4, WRITE | DENYOOM, bitop)
         .acl(acl::BITMAP)
         .keys(2, -1, 1, BITOP_KEYS)
-        .docs(Group::Bitmap.doc("Combines string values bit by bit (AND, OR, XOR, NOT) into a key.", "2.6.0",
-            "O(N)").args(BITOP_ARGS)),
+        .docs(Group::Bitmap.doc("Combines string values bit by bit (AND, OR, XOR, NOT) into a key.",
+            "2.6.0", "O(N)").args(BITOP_ARGS)),
     CommandSpec::new("bitfield", -2, WRITE | DENYOOM, bitfield)
         .acl(acl::BITMAP)
         .keys(1, 1, 1, BITFIELD_KEYS)
-        .docs(Group::Bitmap.doc("Reads, writes and increments integer fields of any width within a string.", "3.2.0",
-            "O(1) for each subcommand specified").args(BITFIELD_ARGS)),
+        .docs(Group::Bitmap.doc("Reads, writes and increments integer fields of any width within a string.",
+            "3.2.0", "O(1) for each subcommand specified").args(BITFIELD_ARGS)),
     CommandSpec::new("bitfield_ro", -2, READONLY | FAST, bitfield_ro)
         .acl(acl::BITMAP)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Bitmap.doc("Reads integer fields of any width within a string (read-only BITFIELD).", "6.0.0",
-            "O(1) for each subcommand specified").args(BITFIELD_RO_ARGS)),
+        .docs(Group::Bitmap.doc("Reads integer fields of any width within a string (read-only BITFIELD).",
+            "6.0.0", "O(1) for each subcommand specified").args(BITFIELD_RO_ARGS)),
 ];
 
 /// BITOP's destination, then its source keys.

@@ -493,19 +493,19 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("hset", -4, WRITE | DENYOOM | FAST, hset)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RW_UPDATE)
-        .docs(Group::Hash.doc("Sets fields of a hash to values, creating it if needed.", "2.0.0",
-            "O(1) per field/value pair.")
+        .docs(Group::Hash.doc("Sets fields of a hash to values, creating it if needed.",
+            "2.0.0", "O(1) per field/value pair.")
             .history(&[("4.0.0", "Takes several `field` and `value` pairs.")]).args(HSET_ARGS)),
     CommandSpec::new("hsetnx", 4, WRITE | DENYOOM | FAST, hsetnx)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::Hash.doc("Sets a field of a hash only if the field does not exist yet.", "2.0.0",
-            "O(1)").args(HSETNX_ARGS)),
+        .docs(Group::Hash.doc("Sets a field of a hash only if the field does not exist yet.",
+            "2.0.0", "O(1)").args(HSETNX_ARGS)),
     CommandSpec::new("hmset", -4, WRITE | DENYOOM | FAST, hmset)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RW_UPDATE)
-        .docs(Group::Hash.doc("Sets fields of a hash to values and replies OK.", "2.0.0",
-            "O(N) for N fields set.")
+        .docs(Group::Hash.doc("Sets fields of a hash to values and replies OK.",
+            "2.0.0", "O(N) for N fields set.")
             .deprecated("4.0.0", "`HSET` with multiple field-value pairs").args(HSET_ARGS)),
     CommandSpec::new("hget", 3, READONLY | FAST, hget)
         .acl(acl::HASH)
@@ -515,26 +515,26 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("hmget", -3, READONLY | FAST, hmget)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Hash.doc("Returns the values of several fields of a hash.", "2.0.0",
-            "O(N) for N fields asked for.").args(KEY_FIELDS)),
+        .docs(Group::Hash.doc("Returns the values of several fields of a hash.",
+            "2.0.0", "O(N) for N fields asked for.").args(KEY_FIELDS)),
     CommandSpec::new("hgetall", 2, READONLY, hgetall)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO_ACCESS)
         .tips(&["nondeterministic_output_order"])
-        .docs(Group::Hash.doc("Returns every field of a hash with its value.", "2.0.0",
-            "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
+        .docs(Group::Hash.doc("Returns every field of a hash with its value.",
+            "2.0.0", "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
     CommandSpec::new("hkeys", 2, READONLY, hkeys)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO_ACCESS)
         .tips(&["nondeterministic_output_order"])
-        .docs(Group::Hash.doc("Returns every field of a hash.", "2.0.0",
-            "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
+        .docs(Group::Hash.doc("Returns every field of a hash.",
+            "2.0.0", "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
     CommandSpec::new("hvals", 2, READONLY, hvals)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO_ACCESS)
         .tips(&["nondeterministic_output_order"])
-        .docs(Group::Hash.doc("Returns every value of a hash.", "2.0.0",
-            "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
+        .docs(Group::Hash.doc("Returns every value of a hash.",
+            "2.0.0", "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
     CommandSpec::new("hlen", 2, READONLY | FAST, hlen)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO)
@@ -548,36 +548,36 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("hdel", -3, WRITE | FAST, hdel)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RW_DELETE)
-        .docs(Group::Hash.doc("Removes fields from a hash, deleting it once empty.", "2.0.0",
-            "O(N) for N fields removed.")
+        .docs(Group::Hash.doc("Removes fields from a hash, deleting it once empty.",
+            "2.0.0", "O(N) for N fields removed.")
             .history(&[("2.4.0", "Takes several `field` arguments.")]).args(KEY_FIELDS)),
     CommandSpec::new("hstrlen", 3, READONLY | FAST, hstrlen)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO)
-        .docs(Group::Hash.doc("Returns the length of the value of a field of a hash.", "3.2.0",
-            "O(1)").args(KEY_FIELD)),
+        .docs(Group::Hash.doc("Returns the length of the value of a field of a hash.",
+            "3.2.0", "O(1)").args(KEY_FIELD)),
     CommandSpec::new("hincrby", 4, WRITE | DENYOOM | FAST, hincrby)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RW_ACCESS_UPDATE)
-        .docs(Group::Hash.doc("Adds an integer to the integer value of a field of a hash.", "2.0.0",
-            "O(1)").args(HINCRBY_ARGS)),
+        .docs(Group::Hash.doc("Adds an integer to the integer value of a field of a hash.",
+            "2.0.0", "O(1)").args(HINCRBY_ARGS)),
     CommandSpec::new("hincrbyfloat", 4, WRITE | DENYOOM | FAST, hincrbyfloat)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RW_ACCESS_UPDATE)
-        .docs(Group::Hash.doc("Adds a float to the numeric value of a field of a hash.", "2.6.0",
-            "O(1)").args(HINCRBYFLOAT_ARGS)),
+        .docs(Group::Hash.doc("Adds a float to the numeric value of a field of a hash.",
+            "2.6.0", "O(1)").args(HINCRBYFLOAT_ARGS)),
     CommandSpec::new("hrandfield", -2, READONLY, hrandfield)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO_ACCESS)
         .tips(&["nondeterministic_output"])
-        .docs(Group::Hash.doc("Returns random fields of a hash, with their values if asked.", "6.2.0",
-            "O(N) for N fields returned.").args(HRANDFIELD_ARGS)),
+        .docs(Group::Hash.doc("Returns random fields of a hash, with their values if asked.",
+            "6.2.0", "O(N) for N fields returned.").args(HRANDFIELD_ARGS)),
     CommandSpec::new("hscan", -3, READONLY, hscan)
         .acl(acl::HASH)
         .keys(1, 1, 1, key1::RO_ACCESS)
         .tips(&["nondeterministic_output"])
-        .docs(Group::Hash.doc("Iterates over the fields and values of a hash.", "2.8.0",
-            "O(1) per call, O(N) for a whole iteration over N fields.").args(HSCAN_ARGS)),
+        .docs(Group::Hash.doc("Iterates over the fields and values of a hash.",
+            "2.8.0", "O(1) per call, O(N) for a whole iteration over N fields.").args(HSCAN_ARGS)),
 ];
 
 const HSET_ARGS: &[Arg] = &[

@@ -271,28 +271,30 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("pfadd", -2, WRITE | DENYOOM | FAST, pfadd)
         .acl(acl::HYPERLOGLOG)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::HyperLogLog.doc("Adds elements to a HyperLogLog sketch, creating it when missing.", "2.8.9",
-            "O(1) to add every element.").args(PFADD_ARGS)),
+        .docs(Group::HyperLogLog.doc("Adds elements to a HyperLogLog sketch, creating it when missing.",
+            "2.8.9", "O(1) to add every element.").args(PFADD_ARGS)),
     CommandSpec::new("pfcount", -2, READONLY, pfcount)
         .acl(acl::HYPERLOGLOG)
         .keys(1, -1, 1, &[KeySpec::range(&["RW", "access"], 1, -1, 1)])
-        .docs(Group::HyperLogLog.doc("Estimates how many distinct elements the HyperLogLog sketches at the keys have seen.", "2.8.9",
+        .docs(Group::HyperLogLog.doc("Estimates how many distinct elements the HyperLogLog sketches at the keys have seen.",
+            "2.8.9",
             "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.")
             .args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("pfmerge", -2, WRITE | DENYOOM, pfmerge)
         .acl(acl::HYPERLOGLOG)
         .keys(1, -1, 1, PFMERGE_KEYS)
-        .docs(Group::HyperLogLog.doc("Merges HyperLogLog sketches into a destination sketch.", "2.8.9",
-            "O(N) to merge N HyperLogLogs, but with high constant times.").args(PFMERGE_ARGS)),
+        .docs(Group::HyperLogLog.doc("Merges HyperLogLog sketches into a destination sketch.",
+            "2.8.9", "O(N) to merge N HyperLogLogs, but with high constant times.")
+            .args(PFMERGE_ARGS)),
     CommandSpec::new("pfdebug", 3, WRITE | DENYOOM | ADMIN, pfdebug)
         .acl(acl::HYPERLOGLOG)
         .keys(2, 2, 1, &[KeySpec::range(&["RW", "access"], 2, 0, 1)])
-        .docs(Group::HyperLogLog.doc("Inspects the internals of a HyperLogLog sketch (debugging).", "2.8.9",
-            "N/A").doc_flags(&["syscmd"]).args(PFDEBUG_ARGS)),
+        .docs(Group::HyperLogLog.doc("Inspects the internals of a HyperLogLog sketch (debugging).",
+            "2.8.9", "N/A").doc_flags(&["syscmd"]).args(PFDEBUG_ARGS)),
     CommandSpec::new("pfselftest", 1, ADMIN, pfselftest)
         .acl(acl::HYPERLOGLOG)
-        .docs(Group::HyperLogLog.doc("Checks the HyperLogLog implementation (debugging).", "2.8.9",
-            "N/A").doc_flags(&["syscmd"])),
+        .docs(Group::HyperLogLog.doc("Checks the HyperLogLog implementation (debugging).",
+            "2.8.9", "N/A").doc_flags(&["syscmd"])),
 ];
 
 const PFADD_ARGS: &[Arg] = &[

@@ -530,22 +530,22 @@ pub const COMMANDS: &[CommandSpec] = &[
         .acl(acl::KEYSPACE)
         .keys(1, -1, 1, &[KeySpec::range(&["RM", "delete"], 1, -1, 1)])
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
-        .docs(Group::Generic.doc("Deletes keys.", "1.0.0",
-            "O(N) for N keys, plus O(M) for each collection of M elements.")
+        .docs(Group::Generic.doc("Deletes keys.",
+            "1.0.0", "O(N) for N keys, plus O(M) for each collection of M elements.")
             .args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("unlink", -2, WRITE | FAST, del)
         .acl(acl::KEYSPACE)
         .keys(1, -1, 1, &[KeySpec::range(&["RM", "delete"], 1, -1, 1)])
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
-        .docs(Group::Generic.doc("Deletes keys, reclaiming their memory in the background.", "4.0.0",
-            "O(1) per key; freeing the values happens elsewhere.")
+        .docs(Group::Generic.doc("Deletes keys, reclaiming their memory in the background.",
+            "4.0.0", "O(1) per key; freeing the values happens elsewhere.")
             .args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("exists", -2, READONLY | FAST, exists)
         .acl(acl::KEYSPACE)
         .keys(1, -1, 1, &[KeySpec::range(&["RO"], 1, -1, 1)])
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
-        .docs(Group::Generic.doc("Counts how many of the given keys exist.", "1.0.0",
-            "O(N) for N keys.")
+        .docs(Group::Generic.doc("Counts how many of the given keys exist.",
+            "1.0.0", "O(N) for N keys.")
             .history(&[("3.0.3", "Takes several `key` arguments.")])
             .args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("type", 2, READONLY | FAST, type_cmd)
@@ -556,26 +556,26 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("rename", 3, WRITE, rename)
         .acl(acl::KEYSPACE)
         .keys(1, 2, 1, RENAME_KEYS)
-        .docs(Group::Generic.doc("Gives a key a new name, replacing any key there.", "1.0.0",
-            "O(1)").args(&[Arg::key("key", 0), Arg::key("newkey", 1)])),
+        .docs(Group::Generic.doc("Gives a key a new name, replacing any key there.",
+            "1.0.0", "O(1)").args(&[Arg::key("key", 0), Arg::key("newkey", 1)])),
     CommandSpec::new("renamenx", 3, WRITE | FAST, renamenx)
         .acl(acl::KEYSPACE)
         .keys(1, 2, 1, RENAMENX_KEYS)
-        .docs(Group::Generic.doc("Gives a key a new name unless that name is taken.", "1.0.0",
-            "O(1)")
+        .docs(Group::Generic.doc("Gives a key a new name unless that name is taken.",
+            "1.0.0", "O(1)")
             .history(&[("3.2.0", "Renaming a key to itself is no longer an error.")])
             .args(&[Arg::key("key", 0), Arg::key("newkey", 1)])),
     CommandSpec::new("keys", 2, READONLY, keys)
         .acl(acl::KEYSPACE | acl::DANGEROUS)
         .tips(&["request_policy:all_shards", "nondeterministic_output_order"])
-        .docs(Group::Generic.doc("Lists every key matching a glob pattern.", "1.0.0",
-            "O(N) for N keys in the database (short keys and patterns assumed).")
+        .docs(Group::Generic.doc("Lists every key matching a glob pattern.",
+            "1.0.0", "O(N) for N keys in the database (short keys and patterns assumed).")
             .args(&[Arg::new("pattern", ArgType::Pattern)])),
     CommandSpec::new("scan", -2, READONLY, scan)
         .acl(acl::KEYSPACE)
         .tips(&["nondeterministic_output", "request_policy:special"])
-        .docs(Group::Generic.doc("Walks the keyspace a few keys at a time with a cursor.", "2.8.0",
-            "O(1) per call; O(N) for a full iteration over N keys.")
+        .docs(Group::Generic.doc("Walks the keyspace a few keys at a time with a cursor.",
+            "2.8.0", "O(1) per call; O(N) for a full iteration over N keys.")
             .history(&[("6.0.0", "Added the `TYPE` option.")]).args(SCAN_ARGS)),
     CommandSpec::new("randomkey", 1, READONLY, randomkey)
         .acl(acl::KEYSPACE)
@@ -585,21 +585,23 @@ pub const COMMANDS: &[CommandSpec] = &[
         .acl(acl::KEYSPACE)
         .keys(1, -1, 1, &[KeySpec::range(&["RO"], 1, -1, 1)])
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
-        .docs(Group::Generic.doc("Marks keys as just accessed and counts those that exist.", "3.2.1",
-            "O(N) for N keys.").args(&[Arg::key("key", 0).multiple()])),
+        .docs(Group::Generic.doc("Marks keys as just accessed and counts those that exist.",
+            "3.2.1", "O(N) for N keys.").args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("copy", -3, WRITE | DENYOOM, copy)
         .acl(acl::KEYSPACE)
         .keys(1, 2, 1, COPY_KEYS)
-        .docs(Group::Generic.doc("Copies a key's value and TTL to another key, optionally in another database.", "6.2.0",
-            "O(1) for strings; O(N) for a collection of N nested elements.").args(COPY_ARGS)),
+        .docs(Group::Generic.doc("Copies a key's value and TTL to another key, optionally in another database.",
+            "6.2.0", "O(1) for strings; O(N) for a collection of N nested elements.")
+            .args(COPY_ARGS)),
     CommandSpec::new("move", 3, WRITE | FAST, move_cmd)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RW_ACCESS_UPDATE)
-        .docs(Group::Generic.doc("Moves a key to another database.", "1.0.0", "O(1)").args(MOVE_ARGS)),
+        .docs(Group::Generic.doc("Moves a key to another database.", "1.0.0", "O(1)")
+            .args(MOVE_ARGS)),
     CommandSpec::container("object", -2, 0)
         .subcommands(OBJECT_SUBCOMMANDS)
-        .docs(Group::Generic.doc("A container for commands that inspect stored values.", "2.2.3",
-            "Depends on subcommand.")),
+        .docs(Group::Generic.doc("A container for commands that inspect stored values.",
+            "2.2.3", "Depends on subcommand.")),
 ];
 
 const RENAME_KEYS: &[KeySpec] = &[
@@ -657,14 +659,14 @@ const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
         .acl(acl::KEYSPACE)
         .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])
         .tips(&["nondeterministic_output"])
-        .docs(Group::Generic.doc("Reports a key's logarithmic access frequency counter.", "4.0.0",
-            "O(1)").args(&[Arg::key("key", 0)])),
+        .docs(Group::Generic.doc("Reports a key's logarithmic access frequency counter.",
+            "4.0.0", "O(1)").args(&[Arg::key("key", 0)])),
     CommandSpec::new("idletime", 3, READONLY, object_idletime)
         .acl(acl::KEYSPACE)
         .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])
         .tips(&["nondeterministic_output"])
-        .docs(Group::Generic.doc("Reports the seconds since a key was last accessed.", "2.2.3",
-            "O(1)").args(&[Arg::key("key", 0)])),
+        .docs(Group::Generic.doc("Reports the seconds since a key was last accessed.",
+            "2.2.3", "O(1)").args(&[Arg::key("key", 0)])),
     CommandSpec::new("refcount", 3, READONLY, object_refcount)
         .acl(acl::KEYSPACE)
         .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])

@@ -763,38 +763,38 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("lpush", -3, WRITE | DENYOOM | FAST, lpush)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::List.doc("Prepends elements to a list, creating it if needed.", "1.0.0",
-            "O(1) per element added, so O(N) for N elements.")
+        .docs(Group::List.doc("Prepends elements to a list, creating it if needed.",
+            "1.0.0", "O(1) per element added, so O(N) for N elements.")
             .history(&[("2.4.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
     CommandSpec::new("rpush", -3, WRITE | DENYOOM | FAST, rpush)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::List.doc("Appends elements to a list, creating it if needed.", "1.0.0",
-            "O(1) per element added, so O(N) for N elements.")
+        .docs(Group::List.doc("Appends elements to a list, creating it if needed.",
+            "1.0.0", "O(1) per element added, so O(N) for N elements.")
             .history(&[("2.4.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
     CommandSpec::new("lpushx", -3, WRITE | DENYOOM | FAST, lpushx)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::List.doc("Prepends elements to a list only when the list exists.", "2.2.0",
-            "O(1) per element added, so O(N) for N elements.")
+        .docs(Group::List.doc("Prepends elements to a list only when the list exists.",
+            "2.2.0", "O(1) per element added, so O(N) for N elements.")
             .history(&[("4.0.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
     CommandSpec::new("rpushx", -3, WRITE | DENYOOM | FAST, rpushx)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::List.doc("Appends elements to a list only when the list exists.", "2.2.0",
-            "O(1) per element added, so O(N) for N elements.")
+        .docs(Group::List.doc("Appends elements to a list only when the list exists.",
+            "2.2.0", "O(1) per element added, so O(N) for N elements.")
             .history(&[("4.0.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
     CommandSpec::new("lpop", -2, WRITE | FAST, lpop)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_ACCESS_DELETE)
-        .docs(Group::List.doc("Removes and returns the first elements of a list.", "1.0.0",
-            "O(N) where N is the number of elements popped.")
+        .docs(Group::List.doc("Removes and returns the first elements of a list.",
+            "1.0.0", "O(N) where N is the number of elements popped.")
             .history(&[("6.2.0", "New optional `count` argument.")]).args(LPOP_ARGS)),
     CommandSpec::new("rpop", -2, WRITE | FAST, rpop)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_ACCESS_DELETE)
-        .docs(Group::List.doc("Removes and returns the last elements of a list.", "1.0.0",
-            "O(N) where N is the number of elements popped.")
+        .docs(Group::List.doc("Removes and returns the last elements of a list.",
+            "1.0.0", "O(N) where N is the number of elements popped.")
             .history(&[("6.2.0", "New optional `count` argument.")]).args(LPOP_ARGS)),
     CommandSpec::new("llen", 2, READONLY | FAST, llen)
         .acl(acl::LIST)
@@ -804,89 +804,100 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("lrange", 4, READONLY, lrange)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::List.doc("Returns a range of a list's elements.", "1.0.0",
+        .docs(Group::List.doc("Returns a range of a list's elements.",
+            "1.0.0",
             "O(S+N) where S is the distance of the start offset from the nearer end and N the number of elements returned.")
             .args(KEY_START_STOP)),
     CommandSpec::new("lindex", 3, READONLY, lindex)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::List.doc("Returns the element at an index of a list.", "1.0.0",
+        .docs(Group::List.doc("Returns the element at an index of a list.",
+            "1.0.0",
             "O(N) where N is the number of elements walked to reach the index (O(1) at either end).")
             .args(LINDEX_ARGS)),
     CommandSpec::new("lset", 4, WRITE | DENYOOM, lset)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_UPDATE)
-        .docs(Group::List.doc("Replaces the element at an index of a list.", "1.0.0",
+        .docs(Group::List.doc("Replaces the element at an index of a list.",
+            "1.0.0",
             "O(N) where N is the number of elements walked to reach the index (O(1) at either end).")
             .args(LSET_ARGS)),
     CommandSpec::new("linsert", 5, WRITE | DENYOOM, linsert)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::List.doc("Inserts an element before or after the first occurrence of another in a list.", "2.2.0",
-            "O(N) where N is the number of elements walked before finding the pivot.").args(LINSERT_ARGS)),
+        .docs(Group::List.doc("Inserts an element before or after the first occurrence of another in a list.",
+            "2.2.0", "O(N) where N is the number of elements walked before finding the pivot.")
+            .args(LINSERT_ARGS)),
     CommandSpec::new("lrem", 4, WRITE, lrem)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_DELETE)
-        .docs(Group::List.doc("Removes occurrences of an element from a list.", "1.0.0",
+        .docs(Group::List.doc("Removes occurrences of an element from a list.",
+            "1.0.0",
             "O(N+M) where N is the length of the list and M the number of elements removed.")
             .args(LREM_ARGS)),
     CommandSpec::new("ltrim", 4, WRITE, ltrim)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RW_DELETE)
-        .docs(Group::List.doc("Trims a list to a range of indexes, deleting it when the range is empty.", "1.0.0",
-            "O(N) where N is the number of elements removed.").args(KEY_START_STOP)),
+        .docs(Group::List.doc("Trims a list to a range of indexes, deleting it when the range is empty.",
+            "1.0.0", "O(N) where N is the number of elements removed.").args(KEY_START_STOP)),
     CommandSpec::new("lpos", -3, READONLY, lpos)
         .acl(acl::LIST)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::List.doc("Returns the indexes of the elements of a list equal to a value.", "6.0.6",
+        .docs(Group::List.doc("Returns the indexes of the elements of a list equal to a value.",
+            "6.0.6",
             "O(N) where N is the number of elements scanned; O(1) in practice for matches near the scanned end and with MAXLEN.")
             .args(LPOS_ARGS)),
     CommandSpec::new("lmove", 5, WRITE | DENYOOM, lmove)
         .acl(acl::LIST)
         .keys(1, 2, 1, LMOVE_KEYS)
-        .docs(Group::List.doc("Pops an element from one end of a list and pushes it at an end of another (or the same) list.", "6.2.0",
-            "O(1)").args(LMOVE_ARGS)),
+        .docs(Group::List.doc("Pops an element from one end of a list and pushes it at an end of another (or the same) list.",
+            "6.2.0", "O(1)").args(LMOVE_ARGS)),
     CommandSpec::new("rpoplpush", 3, WRITE | DENYOOM, rpoplpush)
         .acl(acl::LIST)
         .keys(1, 2, 1, LMOVE_KEYS)
-        .docs(Group::List.doc("Pops the last element of a list and prepends it to another (or the same) list.", "1.2.0",
-            "O(1)")
-            .deprecated("6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments").args(RPOPLPUSH_ARGS)),
+        .docs(Group::List.doc("Pops the last element of a list and prepends it to another (or the same) list.",
+            "1.2.0", "O(1)")
+            .deprecated("6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments")
+            .args(RPOPLPUSH_ARGS)),
     CommandSpec::new("lmpop", -4, WRITE | MOVABLE_KEYS, lmpop)
         .acl(acl::LIST)
         .keys(0, 0, 0, LMPOP_KEYS)
-        .docs(Group::List.doc("Pops elements from the first non-empty list among several keys.", "7.0.0",
+        .docs(Group::List.doc("Pops elements from the first non-empty list among several keys.",
+            "7.0.0",
             "O(N+M) where N is the number of keys given and M the number of elements popped.")
             .args(LMPOP_ARGS)),
     CommandSpec::new("blpop", -3, WRITE | NOSCRIPT | BLOCKING, blpop)
         .acl(acl::LIST)
         .keys(1, -2, 1, &[KeySpec::range(&["RW", "access", "delete"], 1, -2, 1)])
-        .docs(Group::List.doc("Pops the first element of the first non-empty list among several keys, waiting for one if needed.", "2.0.0",
-            "O(N) where N is the number of keys given.")
-            .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")]).args(KEYS_TIMEOUT)),
+        .docs(Group::List.doc("Pops the first element of the first non-empty list among several keys, waiting for one if needed.",
+            "2.0.0", "O(N) where N is the number of keys given.")
+            .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")])
+            .args(KEYS_TIMEOUT)),
     CommandSpec::new("brpop", -3, WRITE | NOSCRIPT | BLOCKING, brpop)
         .acl(acl::LIST)
         .keys(1, -2, 1, &[KeySpec::range(&["RW", "access", "delete"], 1, -2, 1)])
-        .docs(Group::List.doc("Pops the last element of the first non-empty list among several keys, waiting for one if needed.", "2.0.0",
-            "O(N) where N is the number of keys given.")
-            .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")]).args(KEYS_TIMEOUT)),
+        .docs(Group::List.doc("Pops the last element of the first non-empty list among several keys, waiting for one if needed.",
+            "2.0.0", "O(N) where N is the number of keys given.")
+            .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")])
+            .args(KEYS_TIMEOUT)),
     CommandSpec::new("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, blmove)
         .acl(acl::LIST)
         .keys(1, 2, 1, LMOVE_KEYS)
-        .docs(Group::List.doc("Moves an element between lists like LMOVE, waiting for the source to have one if needed.", "6.2.0",
-            "O(1)").args(BLMOVE_ARGS)),
+        .docs(Group::List.doc("Moves an element between lists like LMOVE, waiting for the source to have one if needed.",
+            "6.2.0", "O(1)").args(BLMOVE_ARGS)),
     CommandSpec::new("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, brpoplpush)
         .acl(acl::LIST)
         .keys(1, 2, 1, LMOVE_KEYS)
-        .docs(Group::List.doc("Moves the last element of a list to the head of another like RPOPLPUSH, waiting for one if needed.", "2.2.0",
-            "O(1)")
+        .docs(Group::List.doc("Moves the last element of a list to the head of another like RPOPLPUSH, waiting for one if needed.",
+            "2.2.0", "O(1)")
             .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")])
             .deprecated("6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments")
             .args(BRPOPLPUSH_ARGS)),
     CommandSpec::new("blmpop", -5, WRITE | BLOCKING | MOVABLE_KEYS, blmpop)
         .acl(acl::LIST)
         .keys(0, 0, 0, BLMPOP_KEYS)
-        .docs(Group::List.doc("Pops elements from the first non-empty list among several keys, waiting for one if needed.", "7.0.0",
+        .docs(Group::List.doc("Pops elements from the first non-empty list among several keys, waiting for one if needed.",
+            "7.0.0",
             "O(N+M) where N is the number of keys given and M the number of elements popped.")
             .args(BLMPOP_ARGS)),
 ];

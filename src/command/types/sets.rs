@@ -741,8 +741,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("sadd", -3, WRITE | DENYOOM | FAST, sadd)
         .acl(acl::SET)
         .keys(1, 1, 1, key1::RW_INSERT)
-        .docs(Group::Set.doc("Adds members to a set, creating it if needed.", "1.0.0",
-            "O(1) per member.")
+        .docs(Group::Set.doc("Adds members to a set, creating it if needed.",
+            "1.0.0", "O(1) per member.")
             .history(&[("2.4.0", "Takes several `member` arguments.")]).args(KEY_MEMBERS)),
     CommandSpec::new("srem", -3, WRITE | FAST, srem)
         .acl(acl::SET)
@@ -763,8 +763,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("smismember", -3, READONLY | FAST, smismember)
         .acl(acl::SET)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Set.doc("Tells, for each value, whether it is a member of a set.", "6.2.0",
-            "O(N) for N values.").args(KEY_MEMBERS)),
+        .docs(Group::Set.doc("Tells, for each value, whether it is a member of a set.",
+            "6.2.0", "O(N) for N values.").args(KEY_MEMBERS)),
     CommandSpec::new("scard", 2, READONLY | FAST, scard)
         .acl(acl::SET)
         .keys(1, 1, 1, key1::RO)
@@ -774,15 +774,15 @@ pub const COMMANDS: &[CommandSpec] = &[
         .acl(acl::SET)
         .keys(1, 1, 1, key1::RW_ACCESS_DELETE)
         .tips(&["nondeterministic_output"])
-        .docs(Group::Set.doc("Removes and returns random members of a set.", "1.0.0",
-            "O(1) without count, else O(N) for a count of N.")
+        .docs(Group::Set.doc("Removes and returns random members of a set.",
+            "1.0.0", "O(1) without count, else O(N) for a count of N.")
             .history(&[("3.2.0", "Takes a `count` argument.")]).args(SPOP_ARGS)),
     CommandSpec::new("srandmember", -2, READONLY, srandmember)
         .acl(acl::SET)
         .keys(1, 1, 1, key1::RO_ACCESS)
         .tips(&["nondeterministic_output"])
-        .docs(Group::Set.doc("Returns random members of a set without removing them.", "1.0.0",
-            "O(1) without count, else O(N) for a count of absolute value N.")
+        .docs(Group::Set.doc("Returns random members of a set without removing them.",
+            "1.0.0", "O(1) without count, else O(N) for a count of absolute value N.")
             .history(&[("2.6.0", "Takes a `count` argument.")]).args(SRANDMEMBER_ARGS)),
     CommandSpec::new("smove", 4, WRITE | FAST, smove)
         .acl(acl::SET)
@@ -793,47 +793,51 @@ pub const COMMANDS: &[CommandSpec] = &[
         .acl(acl::SET)
         .keys(1, -1, 1, &[KeySpec::range(&["RO", "access"], 1, -1, 1)])
         .tips(&["nondeterministic_output_order"])
-        .docs(Group::Set.doc("Returns the members common to several sets.", "1.0.0",
-            "O(N*M): N members of the smallest set checked against M sets.")
+        .docs(Group::Set.doc("Returns the members common to several sets.",
+            "1.0.0", "O(N*M): N members of the smallest set checked against M sets.")
             .args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("sintercard", -3, READONLY | MOVABLE_KEYS, sintercard)
         .acl(acl::SET)
         .keys(0, 0, 0, SINTERCARD_KEYS)
-        .docs(Group::Set.doc("Counts the members common to several sets, optionally stopping at a limit.", "7.0.0",
-            "O(N*M): N members of the smallest set checked against M sets.").args(SINTERCARD_ARGS)),
+        .docs(Group::Set.doc("Counts the members common to several sets, optionally stopping at a limit.",
+            "7.0.0", "O(N*M): N members of the smallest set checked against M sets.")
+            .args(SINTERCARD_ARGS)),
     CommandSpec::new("sinterstore", -3, WRITE | DENYOOM, sinterstore)
         .acl(acl::SET)
         .keys(1, -1, 1, SINTERSTORE_KEYS)
-        .docs(Group::Set.doc("Stores the members common to several sets in a key.", "1.0.0",
-            "O(N*M): N members of the smallest set checked against M sets.").args(STORE_ARGS)),
+        .docs(Group::Set.doc("Stores the members common to several sets in a key.",
+            "1.0.0", "O(N*M): N members of the smallest set checked against M sets.")
+            .args(STORE_ARGS)),
     CommandSpec::new("sunion", -2, READONLY, sunion)
         .acl(acl::SET)
         .keys(1, -1, 1, &[KeySpec::range(&["RO", "access"], 1, -1, 1)])
         .tips(&["nondeterministic_output_order"])
-        .docs(Group::Set.doc("Returns the members of several sets together.", "1.0.0",
-            "O(N) for N members across all the sets.").args(&[Arg::key("key", 0).multiple()])),
+        .docs(Group::Set.doc("Returns the members of several sets together.",
+            "1.0.0", "O(N) for N members across all the sets.")
+            .args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("sunionstore", -3, WRITE | DENYOOM, sunionstore)
         .acl(acl::SET)
         .keys(1, -1, 1, SUNIONSTORE_KEYS)
-        .docs(Group::Set.doc("Stores the members of several sets together in a key.", "1.0.0",
-            "O(N) for N members across all the sets.").args(STORE_ARGS)),
+        .docs(Group::Set.doc("Stores the members of several sets together in a key.",
+            "1.0.0", "O(N) for N members across all the sets.").args(STORE_ARGS)),
     CommandSpec::new("sdiff", -2, READONLY, sdiff)
         .acl(acl::SET)
         .keys(1, -1, 1, &[KeySpec::range(&["RO", "access"], 1, -1, 1)])
         .tips(&["nondeterministic_output_order"])
-        .docs(Group::Set.doc("Returns the members of a set that none of the other sets have.", "1.0.0",
-            "O(N) for N members across all the sets.").args(&[Arg::key("key", 0).multiple()])),
+        .docs(Group::Set.doc("Returns the members of a set that none of the other sets have.",
+            "1.0.0", "O(N) for N members across all the sets.")
+            .args(&[Arg::key("key", 0).multiple()])),
     CommandSpec::new("sdiffstore", -3, WRITE | DENYOOM, sdiffstore)
         .acl(acl::SET)
         .keys(1, -1, 1, SUNIONSTORE_KEYS)
-        .docs(Group::Set.doc("Stores the members of a set that none of the other sets have in a key.", "1.0.0",
-            "O(N) for N members across all the sets.").args(STORE_ARGS)),
+        .docs(Group::Set.doc("Stores the members of a set that none of the other sets have in a key.",
+            "1.0.0", "O(N) for N members across all the sets.").args(STORE_ARGS)),
     CommandSpec::new("sscan", -3, READONLY, sscan)
         .acl(acl::SET)
         .keys(1, 1, 1, key1::RO_ACCESS)
         .tips(&["nondeterministic_output"])
-        .docs(Group::Set.doc("Walks the members of a set a few at a time with a cursor.", "2.8.0",
-            "O(1) per call; O(N) for a full iteration over N members.").args(SSCAN_ARGS)),
+        .docs(Group::Set.doc("Walks the members of a set a few at a time with a cursor.",
+            "2.8.0", "O(1) per call; O(N) for a full iteration over N members.").args(SSCAN_ARGS)),
 ];
 
 const KEY_MEMBERS: &[Arg] = &[

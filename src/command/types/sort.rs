@@ -413,13 +413,15 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("sort", -2, WRITE | DENYOOM | MOVABLE_KEYS, sort)
         .acl(acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS)
         .keys(1, 1, 1, SORT_KEYS)
-        .docs(Group::Generic.doc("Sorts the elements of a list or set, optionally storing the result.", "1.0.0",
+        .docs(Group::Generic.doc("Sorts the elements of a list or set, optionally storing the result.",
+            "1.0.0",
             "O(N+M*log(M)) for N elements to sort and M returned; O(N) when nothing is sorted.")
             .args(SORT_ARGS)),
     CommandSpec::new("sort_ro", -2, READONLY | MOVABLE_KEYS, sort_ro)
         .acl(acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS)
         .keys(1, 1, 1, SORT_RO_KEYS)
-        .docs(Group::Generic.doc("Sorts the elements of a list or set (read-only SORT).", "7.0.0",
+        .docs(Group::Generic.doc("Sorts the elements of a list or set (read-only SORT).",
+            "7.0.0",
             "O(N+M*log(M)) for N elements to sort and M returned; O(N) when nothing is sorted.")
             .args(SORT_RO_ARGS)),
 ];

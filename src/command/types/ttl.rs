@@ -231,23 +231,27 @@ pub const COMMANDS: &[CommandSpec] = &[
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RW_UPDATE)
         .docs(Group::Generic.doc("Sets a key's time to live in seconds.", "1.0.0", "O(1)")
-            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")]).args(EXPIRE_ARGS)),
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(EXPIRE_ARGS)),
     CommandSpec::new("pexpire", -3, WRITE | FAST, pexpire)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RW_UPDATE)
         .docs(Group::Generic.doc("Sets a key's time to live in milliseconds.", "2.6.0", "O(1)")
-            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")]).args(PEXPIRE_ARGS)),
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(PEXPIRE_ARGS)),
     CommandSpec::new("expireat", -3, WRITE | FAST, expireat)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RW_UPDATE)
         .docs(Group::Generic.doc("Sets a key to expire at a Unix time in seconds.", "1.2.0", "O(1)")
-            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")]).args(EXPIREAT_ARGS)),
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(EXPIREAT_ARGS)),
     CommandSpec::new("pexpireat", -3, WRITE | FAST, pexpireat)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RW_UPDATE)
-        .docs(Group::Generic.doc("Sets a key to expire at a Unix time in milliseconds.", "2.6.0",
-            "O(1)")
-            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")]).args(PEXPIREAT_ARGS)),
+        .docs(Group::Generic.doc("Sets a key to expire at a Unix time in milliseconds.",
+            "2.6.0", "O(1)")
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(PEXPIREAT_ARGS)),
     CommandSpec::new("ttl", 2, READONLY | FAST, ttl)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RO_ACCESS)
@@ -263,13 +267,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("expiretime", 2, READONLY | FAST, expiretime)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Generic.doc("Reports when a key expires, as a Unix time in seconds.", "7.0.0",
-            "O(1)").args(&[Arg::key("key", 0)])),
+        .docs(Group::Generic.doc("Reports when a key expires, as a Unix time in seconds.",
+            "7.0.0", "O(1)").args(&[Arg::key("key", 0)])),
     CommandSpec::new("pexpiretime", 2, READONLY | FAST, pexpiretime)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Generic.doc("Reports when a key expires, as a Unix time in milliseconds.", "7.0.0",
-            "O(1)").args(&[Arg::key("key", 0)])),
+        .docs(Group::Generic.doc("Reports when a key expires, as a Unix time in milliseconds.",
+            "7.0.0", "O(1)").args(&[Arg::key("key", 0)])),
     CommandSpec::new("persist", 2, WRITE | FAST, persist)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RW_UPDATE)

@@ -17,28 +17,29 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("geoadd", -5, WRITE | DENYOOM, geoadd)
         .acl(acl::GEO)
         .keys(1, 1, 1, key1::RW_UPDATE)
-        .docs(Group::Geo.doc("Adds members at given positions to a geospatial index (a sorted set).", "3.2.0",
-            "O(log(N)) per member added, N being the set's size.")
+        .docs(Group::Geo.doc("Adds members at given positions to a geospatial index (a sorted set).",
+            "3.2.0", "O(log(N)) per member added, N being the set's size.")
             .history(&[("6.2.0", "New options: `CH`, `NX`, `XX`.")]).args(GEOADD_ARGS)),
     CommandSpec::new("geodist", -4, READONLY, geodist)
         .acl(acl::GEO)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Geo.doc("Returns the distance between two members of a geospatial index.", "3.2.0",
-            "O(log(N))").args(GEODIST_ARGS)),
+        .docs(Group::Geo.doc("Returns the distance between two members of a geospatial index.",
+            "3.2.0", "O(log(N))").args(GEODIST_ARGS)),
     CommandSpec::new("geohash", -2, READONLY, geohash)
         .acl(acl::GEO)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Geo.doc("Returns the standard geohash strings of members of a geospatial index.", "3.2.0",
-            "O(log(N)) per member asked for, N being the set's size.").args(KEY_MEMBERS)),
+        .docs(Group::Geo.doc("Returns the standard geohash strings of members of a geospatial index.",
+            "3.2.0", "O(log(N)) per member asked for, N being the set's size.").args(KEY_MEMBERS)),
     CommandSpec::new("geopos", -2, READONLY, geopos)
         .acl(acl::GEO)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Geo.doc("Returns the longitude and latitude of members of a geospatial index.", "3.2.0",
-            "O(N), N being the number of members asked for.").args(KEY_MEMBERS)),
+        .docs(Group::Geo.doc("Returns the longitude and latitude of members of a geospatial index.",
+            "3.2.0", "O(N), N being the number of members asked for.").args(KEY_MEMBERS)),
     CommandSpec::new("georadius", -6, WRITE | DENYOOM | MOVABLE_KEYS, georadius)
         .acl(acl::GEO)
         .keys(1, 1, 1, GEORADIUS_KEYS)
-        .docs(Group::Geo.doc("Finds members within a radius of a point, optionally storing them.", "3.2.0",
+        .docs(Group::Geo.doc("Finds members within a radius of a point, optionally storing them.",
+            "3.2.0",
             "O(N+log(M)), N being the members in the cells scanned around the shape and M the set's size.")
             .history(GEORADIUS_HISTORY)
             .deprecated("6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument")
@@ -46,7 +47,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("georadiusbymember", -5, WRITE | DENYOOM | MOVABLE_KEYS, georadiusbymember)
         .acl(acl::GEO)
         .keys(1, 1, 1, GEORADIUSBYMEMBER_KEYS)
-        .docs(Group::Geo.doc("Finds members within a radius of another member, optionally storing them.", "3.2.0",
+        .docs(Group::Geo.doc("Finds members within a radius of another member, optionally storing them.",
+            "3.2.0",
             "O(N+log(M)), N being the members in the cells scanned around the shape and M the set's size.")
             .history(&[("7.0.0", "Units may be given in upper case.")])
             .deprecated("6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments")
@@ -54,7 +56,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("georadius_ro", -6, READONLY, georadius_ro)
         .acl(acl::GEO)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Geo.doc("GEORADIUS without the STORE options.", "3.2.10",
+        .docs(Group::Geo.doc("GEORADIUS without the STORE options.",
+            "3.2.10",
             "O(N+log(M)), N being the members in the cells scanned around the shape and M the set's size.")
             .history(&[("6.2.0", "New `ANY` option for `COUNT`.")])
             .deprecated("6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument")
@@ -62,20 +65,23 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("georadiusbymember_ro", -5, READONLY, georadiusbymember_ro)
         .acl(acl::GEO)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Geo.doc("GEORADIUSBYMEMBER without the STORE options.", "3.2.10",
+        .docs(Group::Geo.doc("GEORADIUSBYMEMBER without the STORE options.",
+            "3.2.10",
             "O(N+log(M)), N being the members in the cells scanned around the shape and M the set's size.")
             .deprecated("6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments")
             .args(GEORADIUSBYMEMBER_RO_ARGS)),
     CommandSpec::new("geosearch", -7, READONLY, geosearch)
         .acl(acl::GEO)
         .keys(1, 1, 1, key1::RO_ACCESS)
-        .docs(Group::Geo.doc("Finds members of a geospatial index inside a circle or a box.", "6.2.0",
+        .docs(Group::Geo.doc("Finds members of a geospatial index inside a circle or a box.",
+            "6.2.0",
             "O(N+log(M)), N being the members in the cells scanned around the shape and M the set's size.")
             .history(&[("7.0.0", "Units may be given in upper case.")]).args(GEOSEARCH_ARGS)),
     CommandSpec::new("geosearchstore", -8, WRITE | DENYOOM, geosearchstore)
         .acl(acl::GEO)
         .keys(1, 2, 1, GEOSEARCHSTORE_KEYS)
-        .docs(Group::Geo.doc("Finds members of a geospatial index inside a circle or a box and stores them.", "6.2.0",
+        .docs(Group::Geo.doc("Finds members of a geospatial index inside a circle or a box and stores them.",
+            "6.2.0",
             "O(N+log(M)), N being the members in the cells scanned around the shape and M the set's size.")
             .history(&[("7.0.0", "Units may be given in upper case.")]).args(GEOSEARCHSTORE_ARGS)),
 ];
