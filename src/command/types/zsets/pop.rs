@@ -13,8 +13,6 @@ use crate::error::{CmdError, CmdResult};
 use crate::store::zset::ZSetValue;
 use crate::util::numbers::parse_i64;
 
-
-
 /// How a pop replies (Redis's genericZpopCommand arguments).
 #[derive(Clone, Copy)]
 struct PopShape {

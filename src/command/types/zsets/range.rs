@@ -17,8 +17,6 @@ use crate::error::{CmdError, CmdResult};
 use crate::store::zset::ZSetValue;
 use crate::util::numbers::parse_f64_lax;
 
-
-
 /// A score range (Redis's zrangespec).
 #[derive(Clone, Copy)]
 struct ScoreRange {

@@ -88,8 +88,6 @@ pub(super) fn zrevrank(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     rank_generic(ctx, args, true)
 }
 
-
-
 /// `ZRANDMEMBER key [count [WITHSCORES]]`
 ///
 /// # Returns

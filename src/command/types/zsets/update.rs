@@ -11,8 +11,6 @@ use crate::error::{CmdError, CmdResult};
 use crate::store::value::Value;
 use crate::store::zset::ZSetValue;
 
-
-
 /// ZADD's option flags.
 #[derive(Default, Clone, Copy)]
 struct AddFlags {
