@@ -14,10 +14,9 @@
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, BeginSearch, Docs, FindKeys, Group, KeySpec};
+use crate::command::core::spec::{acl, key1, Arg, ArgType, Group, KeySpec};
 use crate::command::state::notify;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::reply::{format_i64, itoa_buf};
@@ -821,72 +820,68 @@ fn bitfield_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     bitfield_generic(ctx, args, true)
 }
 
-// ---------------------------------------------------------------------------------------
-// Command table
-// ---------------------------------------------------------------------------------------
+/// The bitmap family's table: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("setbit", 4, WRITE | DENYOOM, setbit)
+        .acl(acl::BITMAP)
+        .keys(1, 1, 1, key1::RW_ACCESS_UPDATE)
+        .docs(Group::Bitmap.doc("Sets or clears one bit of a key's string value.", "2.2.0", "O(1)")
+            .args(SETBIT_ARGS)),
+    CommandSpec::new("getbit", 3, READONLY | FAST, getbit)
+        .acl(acl::BITMAP)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Bitmap.doc("Returns one bit of a key's string value.", "2.2.0", "O(1)")
+            .args(GETBIT_ARGS)),
+    CommandSpec::new("bitcount", -2, READONLY, bitcount)
+        .acl(acl::BITMAP)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Bitmap.doc("Counts the set bits of a key's string value.", "2.6.0", "O(N)")
+            .history(&[("7.0.0", "Gained the `BYTE|BIT` option.")]).args(BITCOUNT_ARGS)),
+    CommandSpec::new("bitpos", -3, READONLY, bitpos)
+        .acl(acl::BITMAP)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Bitmap.doc("Finds the first set or clear bit of a key's string value.",
+            "2.8.7", "O(N)")
+            .history(&[("7.0.0", "Gained the `BYTE|BIT` option.")]).args(BITPOS_ARGS)),
+    CommandSpec::new("bitop", -4, WRITE | DENYOOM, bitop)
+        .acl(acl::BITMAP)
+        .keys(2, -1, 1, BITOP_KEYS)
+        .docs(Group::Bitmap.doc("Combines string values bit by bit (AND, OR, XOR, NOT) into a key.",
+            "2.6.0", "O(N)").args(BITOP_ARGS)),
+    CommandSpec::new("bitfield", -2, WRITE | DENYOOM, bitfield)
+        .acl(acl::BITMAP)
+        .keys(1, 1, 1, BITFIELD_KEYS)
+        .docs(Group::Bitmap.doc("Reads, writes and increments integer fields of any width within a string.",
+            "3.2.0", "O(1) for each subcommand specified").args(BITFIELD_ARGS)),
+    CommandSpec::new("bitfield_ro", -2, READONLY | FAST, bitfield_ro)
+        .acl(acl::BITMAP)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Bitmap.doc("Reads integer fields of any width within a string (read-only BITFIELD).",
+            "6.0.0", "O(1) for each subcommand specified").args(BITFIELD_RO_ARGS)),
+];
 
-/// A bitmap command with one key at argument 1.
-const fn one_key_cmd(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    spec: &'static [KeySpec],
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec::keyed(
-        name,
-        arity,
-        flags,
-        acl::BITMAP,
-        (1, 1, 1),
-        spec,
-        &[],
-        handler,
-        docs,
-    )
-}
-
-/// Docs of a bitmap-group command.
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-    args: &'static [Arg],
-) -> Docs {
-    Docs::new(Group::Bitmap, summary, since, complexity, args)
-}
-
-const RO_ACCESS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1)];
-const RW_ACCESS_UPDATE: &[KeySpec] = &[KeySpec::range(&["RW", "access", "update"], 1, 0, 1)];
-/// BITFIELD's spec; Redis adds the note "This command allows both access and
-/// modification of the key".
-const BITFIELD_SPEC: &[KeySpec] = &[KeySpec::range(
+/// BITOP's destination, then its source keys.
+const BITOP_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["OW", "update"], 2, 0, 1),
+    KeySpec::range(&["RO", "access"], 3, -1, 1),
+];
+/// BITFIELD's spec; Redis notes that the command both reads and modifies the key.
+const BITFIELD_KEYS: &[KeySpec] = &[KeySpec::range(
     &["RW", "access", "update", "variable_flags"],
     1,
     0,
     1,
 )];
-const BITOP_SPECS: &[KeySpec] = &[
-    KeySpec::range(&["OW", "update"], 2, 0, 1),
-    KeySpec {
-        flags: &["RO", "access"],
-        begin: BeginSearch::Index(3),
-        find: FindKeys::Range {
-            last_key: -1,
-            step: 1,
-            limit: 0,
-        },
-    },
-];
 
+/// BITCOUNT and BITPOS's unit of `start`/`end`.
 const UNIT: Arg = Arg::one_of(
     "index_unit",
     &[Arg::token("byte", "BYTE"), Arg::token("bit", "BIT")],
 )
 .since("7.0.0")
 .optional();
-const UNIT_HISTORY: &[(&str, &str)] = &[("7.0.0", "Gained the `BYTE|BIT` option.")];
 
 const SETBIT_ARGS: &[Arg] = &[
     Arg::key("key", 0),
@@ -979,113 +974,6 @@ const BITFIELD_RO_ARGS: &[Arg] = &[
         .optional()
         .multiple()
         .multiple_token(),
-];
-
-const FIELD_COMPLEXITY: &str = "O(1) for each subcommand specified";
-
-/// This family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    one_key_cmd(
-        "setbit",
-        4,
-        WRITE | DENYOOM,
-        RW_ACCESS_UPDATE,
-        setbit,
-        docs(
-            "Sets or clears one bit of a key's string value.",
-            "2.2.0",
-            "O(1)",
-            SETBIT_ARGS,
-        ),
-    ),
-    one_key_cmd(
-        "getbit",
-        3,
-        READONLY | FAST,
-        RO_ACCESS,
-        getbit,
-        docs(
-            "Returns one bit of a key's string value.",
-            "2.2.0",
-            "O(1)",
-            GETBIT_ARGS,
-        ),
-    ),
-    one_key_cmd(
-        "bitcount",
-        -2,
-        READONLY,
-        RO_ACCESS,
-        bitcount,
-        Docs {
-            history: UNIT_HISTORY,
-            ..docs(
-                "Counts the set bits of a key's string value.",
-                "2.6.0",
-                "O(N)",
-                BITCOUNT_ARGS,
-            )
-        },
-    ),
-    one_key_cmd(
-        "bitpos",
-        -3,
-        READONLY,
-        RO_ACCESS,
-        bitpos,
-        Docs {
-            history: UNIT_HISTORY,
-            ..docs(
-                "Finds the first set or clear bit of a key's string value.",
-                "2.8.7",
-                "O(N)",
-                BITPOS_ARGS,
-            )
-        },
-    ),
-    CommandSpec {
-        first_key: 2,
-        last_key: -1,
-        ..one_key_cmd(
-            "bitop",
-            -4,
-            WRITE | DENYOOM,
-            BITOP_SPECS,
-            bitop,
-            docs(
-                "Combines string values bit by bit (AND, OR, XOR, NOT) into a key.",
-                "2.6.0",
-                "O(N)",
-                BITOP_ARGS,
-            ),
-        )
-    },
-    one_key_cmd(
-        "bitfield",
-        -2,
-        WRITE | DENYOOM,
-        BITFIELD_SPEC,
-        bitfield,
-        docs(
-            "Reads, writes and increments integer fields of any width within a string.",
-            "3.2.0",
-            FIELD_COMPLEXITY,
-            BITFIELD_ARGS,
-        ),
-    ),
-    one_key_cmd(
-        "bitfield_ro",
-        -2,
-        READONLY | FAST,
-        RO_ACCESS,
-        bitfield_ro,
-        docs(
-            "Reads integer fields of any width within a string (read-only BITFIELD).",
-            "6.0.0",
-            FIELD_COMPLEXITY,
-            BITFIELD_RO_ARGS,
-        ),
-    ),
 ];
 
 #[cfg(test)]

@@ -16,10 +16,9 @@
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group, KeySpec};
+use crate::command::core::spec::{acl, key1, Arg, ArgType, Group};
 use crate::command::core::typed;
 use crate::command::state::notify;
 use crate::error::{CmdError, CmdResult};
@@ -487,62 +486,101 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Key specs of the one key at argument 1, by flags.
-const RW_UPDATE: &[KeySpec] = &[KeySpec::range(&["RW", "update"], 1, 0, 1)];
-const RW_INSERT: &[KeySpec] = &[KeySpec::range(&["RW", "insert"], 1, 0, 1)];
-const RW_DELETE: &[KeySpec] = &[KeySpec::range(&["RW", "delete"], 1, 0, 1)];
-const RW_ACCESS_UPDATE: &[KeySpec] = &[KeySpec::range(&["RW", "access", "update"], 1, 0, 1)];
-const RO_ACCESS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1)];
-const RO: &[KeySpec] = &[KeySpec::range(&["RO"], 1, 0, 1)];
-
-/// A hash command's table entry (one key, at argument 1).
-const fn cmd(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    key_specs: &'static [KeySpec],
-    tips: &'static [&'static str],
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        acl: acl::HASH,
-        first_key: 1,
-        last_key: 1,
-        key_step: 1,
-        key_specs,
-        tips,
-        handler,
-        subcommands: &[],
-        docs,
-    }
-}
-
-/// A hash command's docs.
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-    args: &'static [Arg],
-) -> Docs {
-    Docs::new(Group::Hash, summary, since, complexity, args)
-}
-
-const KEY_ARG: &[Arg] = &[Arg::key("key", 0)];
-const KEY_FIELD: &[Arg] = &[Arg::key("key", 0), Arg::new("field", ArgType::String)];
-const KEY_FIELDS: &[Arg] = &[
-    Arg::key("key", 0),
-    Arg::new("field", ArgType::String).multiple(),
+/// The hash family's table: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("hset", -4, WRITE | DENYOOM | FAST, hset)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::Hash.doc("Sets fields of a hash to values, creating it if needed.",
+            "2.0.0", "O(1) per field/value pair.")
+            .history(&[("4.0.0", "Takes several `field` and `value` pairs.")]).args(HSET_ARGS)),
+    CommandSpec::new("hsetnx", 4, WRITE | DENYOOM | FAST, hsetnx)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::Hash.doc("Sets a field of a hash only if the field does not exist yet.",
+            "2.0.0", "O(1)").args(HSETNX_ARGS)),
+    CommandSpec::new("hmset", -4, WRITE | DENYOOM | FAST, hmset)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::Hash.doc("Sets fields of a hash to values and replies OK.",
+            "2.0.0", "O(N) for N fields set.")
+            .deprecated("4.0.0", "`HSET` with multiple field-value pairs").args(HSET_ARGS)),
+    CommandSpec::new("hget", 3, READONLY | FAST, hget)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Hash.doc("Returns the value of a field of a hash.", "2.0.0", "O(1)")
+            .args(KEY_FIELD)),
+    CommandSpec::new("hmget", -3, READONLY | FAST, hmget)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Hash.doc("Returns the values of several fields of a hash.",
+            "2.0.0", "O(N) for N fields asked for.").args(KEY_FIELDS)),
+    CommandSpec::new("hgetall", 2, READONLY, hgetall)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output_order"])
+        .docs(Group::Hash.doc("Returns every field of a hash with its value.",
+            "2.0.0", "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
+    CommandSpec::new("hkeys", 2, READONLY, hkeys)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output_order"])
+        .docs(Group::Hash.doc("Returns every field of a hash.",
+            "2.0.0", "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
+    CommandSpec::new("hvals", 2, READONLY, hvals)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output_order"])
+        .docs(Group::Hash.doc("Returns every value of a hash.",
+            "2.0.0", "O(N) for a hash of N fields.").args(&[Arg::key("key", 0)])),
+    CommandSpec::new("hlen", 2, READONLY | FAST, hlen)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO)
+        .docs(Group::Hash.doc("Counts the fields of a hash.", "2.0.0", "O(1)")
+            .args(&[Arg::key("key", 0)])),
+    CommandSpec::new("hexists", 3, READONLY | FAST, hexists)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO)
+        .docs(Group::Hash.doc("Tells whether a field exists in a hash.", "2.0.0", "O(1)")
+            .args(KEY_FIELD)),
+    CommandSpec::new("hdel", -3, WRITE | FAST, hdel)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RW_DELETE)
+        .docs(Group::Hash.doc("Removes fields from a hash, deleting it once empty.",
+            "2.0.0", "O(N) for N fields removed.")
+            .history(&[("2.4.0", "Takes several `field` arguments.")]).args(KEY_FIELDS)),
+    CommandSpec::new("hstrlen", 3, READONLY | FAST, hstrlen)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO)
+        .docs(Group::Hash.doc("Returns the length of the value of a field of a hash.",
+            "3.2.0", "O(1)").args(KEY_FIELD)),
+    CommandSpec::new("hincrby", 4, WRITE | DENYOOM | FAST, hincrby)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RW_ACCESS_UPDATE)
+        .docs(Group::Hash.doc("Adds an integer to the integer value of a field of a hash.",
+            "2.0.0", "O(1)").args(HINCRBY_ARGS)),
+    CommandSpec::new("hincrbyfloat", 4, WRITE | DENYOOM | FAST, hincrbyfloat)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RW_ACCESS_UPDATE)
+        .docs(Group::Hash.doc("Adds a float to the numeric value of a field of a hash.",
+            "2.6.0", "O(1)").args(HINCRBYFLOAT_ARGS)),
+    CommandSpec::new("hrandfield", -2, READONLY, hrandfield)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Hash.doc("Returns random fields of a hash, with their values if asked.",
+            "6.2.0", "O(N) for N fields returned.").args(HRANDFIELD_ARGS)),
+    CommandSpec::new("hscan", -3, READONLY, hscan)
+        .acl(acl::HASH)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Hash.doc("Iterates over the fields and values of a hash.",
+            "2.8.0", "O(1) per call, O(N) for a whole iteration over N fields.").args(HSCAN_ARGS)),
 ];
-const KEY_FIELD_VALUE: &[Arg] = &[
-    Arg::key("key", 0),
-    Arg::new("field", ArgType::String),
-    Arg::new("value", ArgType::String),
-];
-const FIELD_VALUES: &[Arg] = &[
+
+const HSET_ARGS: &[Arg] = &[
     Arg::key("key", 0),
     Arg::block(
         "field_value",
@@ -553,268 +591,51 @@ const FIELD_VALUES: &[Arg] = &[
     )
     .multiple(),
 ];
-const ORDER_TIP: &[&str] = &["nondeterministic_output_order"];
-const RANDOM_TIP: &[&str] = &["nondeterministic_output"];
-const WRITE_FAST: u32 = WRITE | DENYOOM | FAST;
-const READ_FAST: u32 = READONLY | FAST;
 
-/// The hash family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    cmd(
-        "hset",
-        -4,
-        WRITE_FAST,
-        RW_UPDATE,
-        &[],
-        hset,
-        Docs {
-            history: &[("4.0.0", "Takes several `field` and `value` pairs.")],
-            ..docs(
-                "Sets fields of a hash to values, creating it if needed.",
-                "2.0.0",
-                "O(1) per field/value pair.",
-                FIELD_VALUES,
-            )
-        },
-    ),
-    cmd(
-        "hsetnx",
-        4,
-        WRITE_FAST,
-        RW_INSERT,
-        &[],
-        hsetnx,
-        docs(
-            "Sets a field of a hash only if the field does not exist yet.",
-            "2.0.0",
-            "O(1)",
-            KEY_FIELD_VALUE,
-        ),
-    ),
-    cmd(
-        "hmset",
-        -4,
-        WRITE_FAST,
-        RW_UPDATE,
-        &[],
-        hmset,
-        Docs {
-            doc_flags: &["deprecated"],
-            deprecated_since: Some("4.0.0"),
-            replaced_by: Some("`HSET` with multiple field-value pairs"),
-            ..docs(
-                "Sets fields of a hash to values and replies OK.",
-                "2.0.0",
-                "O(N) for N fields set.",
-                FIELD_VALUES,
-            )
-        },
-    ),
-    cmd(
-        "hget",
-        3,
-        READ_FAST,
-        RO_ACCESS,
-        &[],
-        hget,
-        docs(
-            "Returns the value of a field of a hash.",
-            "2.0.0",
-            "O(1)",
-            KEY_FIELD,
-        ),
-    ),
-    cmd(
-        "hmget",
-        -3,
-        READ_FAST,
-        RO_ACCESS,
-        &[],
-        hmget,
-        docs(
-            "Returns the values of several fields of a hash.",
-            "2.0.0",
-            "O(N) for N fields asked for.",
-            KEY_FIELDS,
-        ),
-    ),
-    cmd(
-        "hgetall",
-        2,
-        READONLY,
-        RO_ACCESS,
-        ORDER_TIP,
-        hgetall,
-        docs(
-            "Returns every field of a hash with its value.",
-            "2.0.0",
-            "O(N) for a hash of N fields.",
-            KEY_ARG,
-        ),
-    ),
-    cmd(
-        "hkeys",
-        2,
-        READONLY,
-        RO_ACCESS,
-        ORDER_TIP,
-        hkeys,
-        docs(
-            "Returns every field of a hash.",
-            "2.0.0",
-            "O(N) for a hash of N fields.",
-            KEY_ARG,
-        ),
-    ),
-    cmd(
-        "hvals",
-        2,
-        READONLY,
-        RO_ACCESS,
-        ORDER_TIP,
-        hvals,
-        docs(
-            "Returns every value of a hash.",
-            "2.0.0",
-            "O(N) for a hash of N fields.",
-            KEY_ARG,
-        ),
-    ),
-    cmd(
-        "hlen",
-        2,
-        READ_FAST,
-        RO,
-        &[],
-        hlen,
-        docs("Counts the fields of a hash.", "2.0.0", "O(1)", KEY_ARG),
-    ),
-    cmd(
-        "hexists",
-        3,
-        READ_FAST,
-        RO,
-        &[],
-        hexists,
-        docs(
-            "Tells whether a field exists in a hash.",
-            "2.0.0",
-            "O(1)",
-            KEY_FIELD,
-        ),
-    ),
-    cmd(
-        "hdel",
-        -3,
-        WRITE | FAST,
-        RW_DELETE,
-        &[],
-        hdel,
-        Docs {
-            history: &[("2.4.0", "Takes several `field` arguments.")],
-            ..docs(
-                "Removes fields from a hash, deleting it once empty.",
-                "2.0.0",
-                "O(N) for N fields removed.",
-                KEY_FIELDS,
-            )
-        },
-    ),
-    cmd(
-        "hstrlen",
-        3,
-        READ_FAST,
-        RO,
-        &[],
-        hstrlen,
-        docs(
-            "Returns the length of the value of a field of a hash.",
-            "3.2.0",
-            "O(1)",
-            KEY_FIELD,
-        ),
-    ),
-    cmd(
-        "hincrby",
-        4,
-        WRITE_FAST,
-        RW_ACCESS_UPDATE,
-        &[],
-        hincrby,
-        docs(
-            "Adds an integer to the integer value of a field of a hash.",
-            "2.0.0",
-            "O(1)",
-            &[
-                Arg::key("key", 0),
-                Arg::new("field", ArgType::String),
-                Arg::new("increment", ArgType::Integer),
-            ],
-        ),
-    ),
-    cmd(
-        "hincrbyfloat",
-        4,
-        WRITE_FAST,
-        RW_ACCESS_UPDATE,
-        &[],
-        hincrbyfloat,
-        docs(
-            "Adds a float to the numeric value of a field of a hash.",
-            "2.6.0",
-            "O(1)",
-            &[
-                Arg::key("key", 0),
-                Arg::new("field", ArgType::String),
-                Arg::new("increment", ArgType::Double),
-            ],
-        ),
-    ),
-    cmd(
-        "hrandfield",
-        -2,
-        READONLY,
-        RO_ACCESS,
-        RANDOM_TIP,
-        hrandfield,
-        docs(
-            "Returns random fields of a hash, with their values if asked.",
-            "6.2.0",
-            "O(N) for N fields returned.",
-            &[
-                Arg::key("key", 0),
-                Arg::block(
-                    "options",
-                    &[
-                        Arg::new("count", ArgType::Integer),
-                        Arg::token("withvalues", "WITHVALUES").optional(),
-                    ],
-                )
-                .optional(),
-            ],
-        ),
-    ),
-    cmd(
-        "hscan",
-        -3,
-        READONLY,
-        RO_ACCESS,
-        RANDOM_TIP,
-        hscan,
-        docs(
-            "Iterates over the fields and values of a hash.",
-            "2.8.0",
-            "O(1) per call, O(N) for a whole iteration over N fields.",
-            &[
-                Arg::key("key", 0),
-                Arg::new("cursor", ArgType::Integer),
-                Arg::new("pattern", ArgType::Pattern)
-                    .with_token("MATCH")
-                    .optional(),
-                Arg::new("count", ArgType::Integer)
-                    .with_token("COUNT")
-                    .optional(),
-            ],
-        ),
-    ),
+const HSETNX_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("field", ArgType::String),
+    Arg::new("value", ArgType::String),
+];
+
+const KEY_FIELD: &[Arg] = &[Arg::key("key", 0), Arg::new("field", ArgType::String)];
+
+const KEY_FIELDS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("field", ArgType::String).multiple(),
+];
+
+const HINCRBY_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("field", ArgType::String),
+    Arg::new("increment", ArgType::Integer),
+];
+
+const HINCRBYFLOAT_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("field", ArgType::String),
+    Arg::new("increment", ArgType::Double),
+];
+
+const HRANDFIELD_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::block(
+        "options",
+        &[
+            Arg::new("count", ArgType::Integer),
+            Arg::token("withvalues", "WITHVALUES").optional(),
+        ],
+    )
+    .optional(),
+];
+
+const HSCAN_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("cursor", ArgType::Integer),
+    Arg::new("pattern", ArgType::Pattern)
+        .with_token("MATCH")
+        .optional(),
+    Arg::new("count", ArgType::Integer)
+        .with_token("COUNT")
+        .optional(),
 ];

@@ -9,10 +9,9 @@
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::CommandSpec;
-use crate::command::core::command::Ctx;
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group, KeySpec};
+use crate::command::core::spec::{acl, key1, Arg, ArgType, Group, KeySpec};
 use crate::command::state::notify;
 use crate::error::{c_str, one_line, CmdError, CmdResult};
 use crate::store::hll::{self, Corrupt};
@@ -265,112 +264,49 @@ fn pfselftest(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------
-
-/// Docs of a hyperloglog-group command.
-const fn docs(summary: &'static str, complexity: &'static str, args: &'static [Arg]) -> Docs {
-    Docs {
-        summary,
-        since: "2.8.9",
-        group: Group::HyperLogLog,
-        complexity,
-        args,
-        ..Docs::EMPTY
-    }
-}
-
-/// This family's table entries.
+/// The HyperLogLog family's table: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "pfadd",
-        arity: -2,
-        flags: WRITE | DENYOOM | FAST,
-        acl: acl::HYPERLOGLOG,
-        first_key: 1,
-        last_key: 1,
-        key_step: 1,
-        key_specs: &[KeySpec::range(&["RW", "insert"], 1, 0, 1)],
-        tips: &[],
-        handler: pfadd,
-        subcommands: &[],
-        docs: docs(
-            "Adds elements to a HyperLogLog sketch, creating it when missing.",
-            "O(1) to add every element.",
-            &[Arg::key("key", 0), Arg::new("element", ArgType::String).optional().multiple()],
-        ),
-    },
-    CommandSpec {
-        name: "pfcount",
-        arity: -2,
-        flags: READONLY,
-        acl: acl::HYPERLOGLOG,
-        first_key: 1,
-        last_key: -1,
-        key_step: 1,
-        key_specs: &[KeySpec::range(&["RW", "access"], 1, -1, 1)],
-        tips: &[],
-        handler: pfcount,
-        subcommands: &[],
-        docs: docs(
-            "Estimates how many distinct elements the HyperLogLog sketches at the keys have seen.",
-            "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
-            &[Arg::key("key", 0).multiple()],
-        ),
-    },
-    CommandSpec {
-        name: "pfmerge",
-        arity: -2,
-        flags: WRITE | DENYOOM,
-        acl: acl::HYPERLOGLOG,
-        first_key: 1,
-        last_key: -1,
-        key_step: 1,
-        key_specs: &[KeySpec::range(&["RW", "access", "insert"], 1, 0, 1), KeySpec::range(&["RO", "access"], 2, -1, 1)],
-        tips: &[],
-        handler: pfmerge,
-        subcommands: &[],
-        docs: docs(
-            "Merges HyperLogLog sketches into a destination sketch.",
-            "O(N) to merge N HyperLogLogs, but with high constant times.",
-            &[Arg::key("destkey", 0), Arg::key("sourcekey", 1).multiple()],
-        ),
-    },
-    CommandSpec {
-        name: "pfdebug",
-        arity: 3,
-        flags: WRITE | DENYOOM | ADMIN,
-        acl: acl::HYPERLOGLOG,
-        first_key: 2,
-        last_key: 2,
-        key_step: 1,
-        key_specs: &[KeySpec::range(&["RW", "access"], 2, 0, 1)],
-        tips: &[],
-        handler: pfdebug,
-        subcommands: &[],
-        docs: Docs {
-            doc_flags: &["syscmd"],
-            ..docs(
-                "Inspects the internals of a HyperLogLog sketch (debugging).",
-                "N/A",
-                &[Arg::new("subcommand", ArgType::String), Arg::key("key", 0)],
-            )
-        },
-    },
-    CommandSpec {
-        name: "pfselftest",
-        arity: 1,
-        flags: ADMIN,
-        acl: acl::HYPERLOGLOG,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        key_specs: &[],
-        tips: &[],
-        handler: pfselftest,
-        subcommands: &[],
-        docs: Docs {
-            doc_flags: &["syscmd"],
-            ..docs("Checks the HyperLogLog implementation (debugging).", "N/A", &[])
-        },
-    },
+    CommandSpec::new("pfadd", -2, WRITE | DENYOOM | FAST, pfadd)
+        .acl(acl::HYPERLOGLOG)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::HyperLogLog.doc("Adds elements to a HyperLogLog sketch, creating it when missing.",
+            "2.8.9", "O(1) to add every element.").args(PFADD_ARGS)),
+    CommandSpec::new("pfcount", -2, READONLY, pfcount)
+        .acl(acl::HYPERLOGLOG)
+        .keys(1, -1, 1, &[KeySpec::range(&["RW", "access"], 1, -1, 1)])
+        .docs(Group::HyperLogLog.doc("Estimates how many distinct elements the HyperLogLog sketches at the keys have seen.",
+            "2.8.9",
+            "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.")
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("pfmerge", -2, WRITE | DENYOOM, pfmerge)
+        .acl(acl::HYPERLOGLOG)
+        .keys(1, -1, 1, PFMERGE_KEYS)
+        .docs(Group::HyperLogLog.doc("Merges HyperLogLog sketches into a destination sketch.",
+            "2.8.9", "O(N) to merge N HyperLogLogs, but with high constant times.")
+            .args(PFMERGE_ARGS)),
+    CommandSpec::new("pfdebug", 3, WRITE | DENYOOM | ADMIN, pfdebug)
+        .acl(acl::HYPERLOGLOG)
+        .keys(2, 2, 1, &[KeySpec::range(&["RW", "access"], 2, 0, 1)])
+        .docs(Group::HyperLogLog.doc("Inspects the internals of a HyperLogLog sketch (debugging).",
+            "2.8.9", "N/A").doc_flags(&["syscmd"]).args(PFDEBUG_ARGS)),
+    CommandSpec::new("pfselftest", 1, ADMIN, pfselftest)
+        .acl(acl::HYPERLOGLOG)
+        .docs(Group::HyperLogLog.doc("Checks the HyperLogLog implementation (debugging).",
+            "2.8.9", "N/A").doc_flags(&["syscmd"])),
 ];
+
+const PFADD_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("element", ArgType::String).optional().multiple(),
+];
+
+const PFMERGE_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RW", "access", "insert"], 1, 0, 1),
+    KeySpec::range(&["RO", "access"], 2, -1, 1),
+];
+
+const PFMERGE_ARGS: &[Arg] = &[Arg::key("destkey", 0), Arg::key("sourcekey", 1).multiple()];
+
+const PFDEBUG_ARGS: &[Arg] = &[Arg::new("subcommand", ArgType::String), Arg::key("key", 0)];

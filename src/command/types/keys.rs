@@ -13,10 +13,9 @@ use bytes::Bytes;
 
 use crate::command::core::args;
 use crate::command::core::args::ScanOptions;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{container_handler, CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group, KeySpec};
+use crate::command::core::spec::{acl, key1, Arg, ArgType, Group, KeySpec};
 use crate::command::state::notify;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -523,125 +522,96 @@ fn object_help(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------
-// Command table
-// ---------------------------------------------------------------------------------------
-
-/// Tips of the variadic key commands.
-const MULTI_SHARD_SUM: &[&str] = &["request_policy:multi_shard", "response_policy:agg_sum"];
-/// The single key argument.
-const KEY_ARG: &[Arg] = &[Arg::key("key", 0)];
-/// A variadic key argument.
-const KEYS_ARG: &[Arg] = &[Arg::key("key", 0).multiple()];
-/// Source and destination key arguments.
-const RENAME_ARGS: &[Arg] = &[Arg::key("key", 0), Arg::key("newkey", 1)];
-
-/// A key spec for one key at `index`.
-const fn one_key(flags: &'static [&'static str], index: i32) -> KeySpec {
-    KeySpec::range(flags, index, 0, 1)
-}
-
-/// A generic-group command entry with @keyspace and the given key positions.
-#[allow(clippy::too_many_arguments)]
-const fn cmd(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    keys: (i32, i32, i32),
-    key_specs: &'static [KeySpec],
-    tips: &'static [&'static str],
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec::keyed(
-        name,
-        arity,
-        flags,
-        acl::KEYSPACE,
-        keys,
-        key_specs,
-        tips,
-        handler,
-        docs,
-    )
-}
-
-/// Docs of a generic-group command.
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-    args: &'static [Arg],
-) -> Docs {
-    Docs::new(Group::Generic, summary, since, complexity, args)
-}
-
-/// An OBJECT subcommand that inspects the key at position 2.
-const fn object_sub(
-    name: &'static str,
-    since: &'static str,
-    summary: &'static str,
-    handler: Handler,
-) -> CommandSpec {
-    cmd(
-        name,
-        3,
-        READONLY,
-        (2, 2, 1),
-        OBJECT_KEY_SPEC,
-        &["nondeterministic_output"],
-        handler,
-        docs(summary, since, "O(1)", KEY_ARG),
-    )
-}
-
-/// Key spec of the OBJECT subcommands that take a key.
-const OBJECT_KEY_SPEC: &[KeySpec] = &[one_key(&["RO"], 2)];
-
-const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
-    object_sub(
-        "encoding",
-        "2.2.3",
-        "Reports how a key's value is stored internally.",
-        object_encoding,
-    ),
-    cmd(
-        "help",
-        2,
-        LOADING | STALE,
-        (0, 0, 0),
-        &[],
-        &[],
-        object_help,
-        docs("Lists the OBJECT subcommands.", "6.2.0", "O(1)", &[]),
-    ),
-    object_sub(
-        "freq",
-        "4.0.0",
-        "Reports a key's logarithmic access frequency counter.",
-        object_freq,
-    ),
-    object_sub(
-        "idletime",
-        "2.2.3",
-        "Reports the seconds since a key was last accessed.",
-        object_idletime,
-    ),
-    object_sub(
-        "refcount",
-        "2.2.3",
-        "Reports how many references a key's value has.",
-        object_refcount,
-    ),
+/// The generic key commands' table: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("del", -2, WRITE, del)
+        .acl(acl::KEYSPACE)
+        .keys(1, -1, 1, &[KeySpec::range(&["RM", "delete"], 1, -1, 1)])
+        .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .docs(Group::Generic.doc("Deletes keys.",
+            "1.0.0", "O(N) for N keys, plus O(M) for each collection of M elements.")
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("unlink", -2, WRITE | FAST, del)
+        .acl(acl::KEYSPACE)
+        .keys(1, -1, 1, &[KeySpec::range(&["RM", "delete"], 1, -1, 1)])
+        .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .docs(Group::Generic.doc("Deletes keys, reclaiming their memory in the background.",
+            "4.0.0", "O(1) per key; freeing the values happens elsewhere.")
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("exists", -2, READONLY | FAST, exists)
+        .acl(acl::KEYSPACE)
+        .keys(1, -1, 1, &[KeySpec::range(&["RO"], 1, -1, 1)])
+        .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .docs(Group::Generic.doc("Counts how many of the given keys exist.",
+            "1.0.0", "O(N) for N keys.")
+            .history(&[("3.0.3", "Takes several `key` arguments.")])
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("type", 2, READONLY | FAST, type_cmd)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RO)
+        .docs(Group::Generic.doc("Names the type of the value at a key.", "1.0.0", "O(1)")
+            .args(&[Arg::key("key", 0)])),
+    CommandSpec::new("rename", 3, WRITE, rename)
+        .acl(acl::KEYSPACE)
+        .keys(1, 2, 1, RENAME_KEYS)
+        .docs(Group::Generic.doc("Gives a key a new name, replacing any key there.",
+            "1.0.0", "O(1)").args(&[Arg::key("key", 0), Arg::key("newkey", 1)])),
+    CommandSpec::new("renamenx", 3, WRITE | FAST, renamenx)
+        .acl(acl::KEYSPACE)
+        .keys(1, 2, 1, RENAMENX_KEYS)
+        .docs(Group::Generic.doc("Gives a key a new name unless that name is taken.",
+            "1.0.0", "O(1)")
+            .history(&[("3.2.0", "Renaming a key to itself is no longer an error.")])
+            .args(&[Arg::key("key", 0), Arg::key("newkey", 1)])),
+    CommandSpec::new("keys", 2, READONLY, keys)
+        .acl(acl::KEYSPACE | acl::DANGEROUS)
+        .tips(&["request_policy:all_shards", "nondeterministic_output_order"])
+        .docs(Group::Generic.doc("Lists every key matching a glob pattern.",
+            "1.0.0", "O(N) for N keys in the database (short keys and patterns assumed).")
+            .args(&[Arg::new("pattern", ArgType::Pattern)])),
+    CommandSpec::new("scan", -2, READONLY, scan)
+        .acl(acl::KEYSPACE)
+        .tips(&["nondeterministic_output", "request_policy:special"])
+        .docs(Group::Generic.doc("Walks the keyspace a few keys at a time with a cursor.",
+            "2.8.0", "O(1) per call; O(N) for a full iteration over N keys.")
+            .history(&[("6.0.0", "Added the `TYPE` option.")]).args(SCAN_ARGS)),
+    CommandSpec::new("randomkey", 1, READONLY, randomkey)
+        .acl(acl::KEYSPACE)
+        .tips(&["request_policy:all_shards", "nondeterministic_output"])
+        .docs(Group::Generic.doc("Picks a random key.", "1.0.0", "O(1)")),
+    CommandSpec::new("touch", -2, READONLY | FAST, touch)
+        .acl(acl::KEYSPACE)
+        .keys(1, -1, 1, &[KeySpec::range(&["RO"], 1, -1, 1)])
+        .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
+        .docs(Group::Generic.doc("Marks keys as just accessed and counts those that exist.",
+            "3.2.1", "O(N) for N keys.").args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("copy", -3, WRITE | DENYOOM, copy)
+        .acl(acl::KEYSPACE)
+        .keys(1, 2, 1, COPY_KEYS)
+        .docs(Group::Generic.doc("Copies a key's value and TTL to another key, optionally in another database.",
+            "6.2.0", "O(1) for strings; O(N) for a collection of N nested elements.")
+            .args(COPY_ARGS)),
+    CommandSpec::new("move", 3, WRITE | FAST, move_cmd)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RW_ACCESS_UPDATE)
+        .docs(Group::Generic.doc("Moves a key to another database.", "1.0.0", "O(1)")
+            .args(MOVE_ARGS)),
+    CommandSpec::container("object", -2, 0)
+        .subcommands(OBJECT_SUBCOMMANDS)
+        .docs(Group::Generic.doc("A container for commands that inspect stored values.",
+            "2.2.3", "Depends on subcommand.")),
 ];
 
-const COPY_ARGS: &[Arg] = &[
-    Arg::key("source", 0),
-    Arg::key("destination", 1),
-    Arg::new("destination-db", ArgType::Integer)
-        .with_token("DB")
-        .optional(),
-    Arg::token("replace", "REPLACE").optional(),
+const RENAME_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RW", "access", "delete"], 1, 0, 1),
+    KeySpec::range(&["OW", "update"], 2, 0, 1),
+];
+
+const RENAMENX_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RW", "access", "delete"], 1, 0, 1),
+    KeySpec::range(&["OW", "insert"], 2, 0, 1),
 ];
 
 const SCAN_ARGS: &[Arg] = &[
@@ -658,220 +628,51 @@ const SCAN_ARGS: &[Arg] = &[
         .optional(),
 ];
 
-/// The keys family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    cmd(
-        "del",
-        -2,
-        WRITE,
-        (1, -1, 1),
-        &[KeySpec::range(&["RM", "delete"], 1, -1, 1)],
-        MULTI_SHARD_SUM,
-        del,
-        docs(
-            "Deletes keys.",
-            "1.0.0",
-            "O(N) for N keys, plus O(M) for each collection of M elements.",
-            KEYS_ARG,
-        ),
-    ),
-    cmd(
-        "unlink",
-        -2,
-        WRITE | FAST,
-        (1, -1, 1),
-        &[KeySpec::range(&["RM", "delete"], 1, -1, 1)],
-        MULTI_SHARD_SUM,
-        del,
-        docs(
-            "Deletes keys, reclaiming their memory in the background.",
-            "4.0.0",
-            "O(1) per key; freeing the values happens elsewhere.",
-            KEYS_ARG,
-        ),
-    ),
-    cmd(
-        "exists",
-        -2,
-        READONLY | FAST,
-        (1, -1, 1),
-        &[KeySpec::range(&["RO"], 1, -1, 1)],
-        MULTI_SHARD_SUM,
-        exists,
-        Docs {
-            history: &[("3.0.3", "Takes several `key` arguments.")],
-            ..docs(
-                "Counts how many of the given keys exist.",
-                "1.0.0",
-                "O(N) for N keys.",
-                KEYS_ARG,
-            )
-        },
-    ),
-    cmd(
-        "type",
-        2,
-        READONLY | FAST,
-        (1, 1, 1),
-        &[one_key(&["RO"], 1)],
-        &[],
-        type_cmd,
-        docs(
-            "Names the type of the value at a key.",
-            "1.0.0",
-            "O(1)",
-            KEY_ARG,
-        ),
-    ),
-    cmd(
-        "rename",
-        3,
-        WRITE,
-        (1, 2, 1),
-        &[
-            one_key(&["RW", "access", "delete"], 1),
-            one_key(&["OW", "update"], 2),
-        ],
-        &[],
-        rename,
-        docs(
-            "Gives a key a new name, replacing any key there.",
-            "1.0.0",
-            "O(1)",
-            RENAME_ARGS,
-        ),
-    ),
-    cmd(
-        "renamenx",
-        3,
-        WRITE | FAST,
-        (1, 2, 1),
-        &[
-            one_key(&["RW", "access", "delete"], 1),
-            one_key(&["OW", "insert"], 2),
-        ],
-        &[],
-        renamenx,
-        Docs {
-            history: &[("3.2.0", "Renaming a key to itself is no longer an error.")],
-            ..docs(
-                "Gives a key a new name unless that name is taken.",
-                "1.0.0",
-                "O(1)",
-                RENAME_ARGS,
-            )
-        },
-    ),
-    CommandSpec {
-        acl: acl::KEYSPACE | acl::DANGEROUS,
-        ..cmd(
-            "keys",
-            2,
-            READONLY,
-            (0, 0, 0),
-            &[],
-            &["request_policy:all_shards", "nondeterministic_output_order"],
-            keys,
-            docs(
-                "Lists every key matching a glob pattern.",
-                "1.0.0",
-                "O(N) for N keys in the database (short keys and patterns assumed).",
-                &[Arg::new("pattern", ArgType::Pattern)],
-            ),
-        )
-    },
-    cmd(
-        "scan",
-        -2,
-        READONLY,
-        (0, 0, 0),
-        &[],
-        &["nondeterministic_output", "request_policy:special"],
-        scan,
-        Docs {
-            history: &[("6.0.0", "Added the `TYPE` option.")],
-            ..docs(
-                "Walks the keyspace a few keys at a time with a cursor.",
-                "2.8.0",
-                "O(1) per call; O(N) for a full iteration over N keys.",
-                SCAN_ARGS,
-            )
-        },
-    ),
-    cmd(
-        "randomkey",
-        1,
-        READONLY,
-        (0, 0, 0),
-        &[],
-        &["request_policy:all_shards", "nondeterministic_output"],
-        randomkey,
-        docs("Picks a random key.", "1.0.0", "O(1)", &[]),
-    ),
-    cmd(
-        "touch",
-        -2,
-        READONLY | FAST,
-        (1, -1, 1),
-        &[KeySpec::range(&["RO"], 1, -1, 1)],
-        MULTI_SHARD_SUM,
-        touch,
-        docs(
-            "Marks keys as just accessed and counts those that exist.",
-            "3.2.1",
-            "O(N) for N keys.",
-            KEYS_ARG,
-        ),
-    ),
-    cmd(
-        "copy",
-        -3,
-        WRITE | DENYOOM,
-        (1, 2, 1),
-        &[one_key(&["RO", "access"], 1), one_key(&["OW", "update"], 2)],
-        &[],
-        copy,
-        docs(
-            "Copies a key's value and TTL to another key, optionally in another database.",
-            "6.2.0",
-            "O(1) for strings; O(N) for a collection of N nested elements.",
-            COPY_ARGS,
-        ),
-    ),
-    cmd(
-        "move",
-        3,
-        WRITE | FAST,
-        (1, 1, 1),
-        &[one_key(&["RW", "access", "update"], 1)],
-        &[],
-        move_cmd,
-        docs(
-            "Moves a key to another database.",
-            "1.0.0",
-            "O(1)",
-            &[Arg::key("key", 0), Arg::new("db", ArgType::Integer)],
-        ),
-    ),
-    CommandSpec {
-        name: "object",
-        arity: -2,
-        flags: 0,
-        acl: 0,
-        first_key: 0,
-        last_key: 0,
-        key_step: 0,
-        key_specs: &[],
-        tips: &[],
-        handler: container_handler,
-        subcommands: OBJECT_SUBCOMMANDS,
-        docs: docs(
-            "A container for commands that inspect stored values.",
-            "2.2.3",
-            "Depends on subcommand.",
-            &[],
-        ),
-    },
+const COPY_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RO", "access"], 1, 0, 1),
+    KeySpec::range(&["OW", "update"], 2, 0, 1),
+];
+
+const COPY_ARGS: &[Arg] = &[
+    Arg::key("source", 0),
+    Arg::key("destination", 1),
+    Arg::new("destination-db", ArgType::Integer)
+        .with_token("DB")
+        .optional(),
+    Arg::token("replace", "REPLACE").optional(),
+];
+
+const MOVE_ARGS: &[Arg] = &[Arg::key("key", 0), Arg::new("db", ArgType::Integer)];
+
+#[rustfmt::skip]
+const OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("encoding", 3, READONLY, object_encoding)
+        .acl(acl::KEYSPACE)
+        .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Generic.doc("Reports how a key's value is stored internally.", "2.2.3", "O(1)")
+            .args(&[Arg::key("key", 0)])),
+    CommandSpec::new("help", 2, LOADING | STALE, object_help)
+        .acl(acl::KEYSPACE)
+        .docs(Group::Generic.doc("Lists the OBJECT subcommands.", "6.2.0", "O(1)")),
+    CommandSpec::new("freq", 3, READONLY, object_freq)
+        .acl(acl::KEYSPACE)
+        .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Generic.doc("Reports a key's logarithmic access frequency counter.",
+            "4.0.0", "O(1)").args(&[Arg::key("key", 0)])),
+    CommandSpec::new("idletime", 3, READONLY, object_idletime)
+        .acl(acl::KEYSPACE)
+        .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Generic.doc("Reports the seconds since a key was last accessed.",
+            "2.2.3", "O(1)").args(&[Arg::key("key", 0)])),
+    CommandSpec::new("refcount", 3, READONLY, object_refcount)
+        .acl(acl::KEYSPACE)
+        .keys(2, 2, 1, &[KeySpec::range(&["RO"], 2, 0, 1)])
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Generic.doc("Reports how many references a key's value has.", "2.2.3", "O(1)")
+            .args(&[Arg::key("key", 0)])),
 ];
 
 #[cfg(test)]

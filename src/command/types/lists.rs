@@ -18,10 +18,9 @@
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, BeginSearch, Docs, FindKeys, Group, KeySpec};
+use crate::command::core::spec::{acl, key1, Arg, ArgType, BeginSearch, FindKeys, Group, KeySpec};
 use crate::command::core::typed;
 use crate::command::state::blocking::{parse_timeout, TimeoutReply};
 use crate::command::state::notify;
@@ -757,127 +756,199 @@ fn blmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------
-// Command table
-// ---------------------------------------------------------------------------------------
-
-/// A list-group entry: `keys` is (first, last, step).
-const fn cmd(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    keys: (i32, i32, i32),
-    key_specs: &'static [KeySpec],
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec::keyed(
-        name,
-        arity,
-        flags,
-        acl::LIST,
-        keys,
-        key_specs,
-        &[],
-        handler,
-        docs,
-    )
-}
-
-/// Docs of a list-group command.
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-    args: &'static [Arg],
-) -> Docs {
-    Docs::new(Group::List, summary, since, complexity, args)
-}
-
-const ONE_KEY: (i32, i32, i32) = (1, 1, 1);
-const TWO_KEYS: (i32, i32, i32) = (1, 2, 1);
-const NO_KEYS: (i32, i32, i32) = (0, 0, 0);
-
-const RW_INSERT: &[KeySpec] = &[KeySpec::range(&["RW", "insert"], 1, 0, 1)];
-const RW_ACCESS_DELETE: &[KeySpec] = &[KeySpec::range(&["RW", "access", "delete"], 1, 0, 1)];
-const RW_UPDATE: &[KeySpec] = &[KeySpec::range(&["RW", "update"], 1, 0, 1)];
-const RW_DELETE: &[KeySpec] = &[KeySpec::range(&["RW", "delete"], 1, 0, 1)];
-const RO: &[KeySpec] = &[KeySpec::range(&["RO"], 1, 0, 1)];
-const RO_ACCESS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1)];
-const MOVE_SPECS: &[KeySpec] = &[
-    KeySpec::range(&["RW", "access", "delete"], 1, 0, 1),
-    KeySpec::range(&["RW", "insert"], 2, 0, 1),
+/// The list family's table: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("lpush", -3, WRITE | DENYOOM | FAST, lpush)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::List.doc("Prepends elements to a list, creating it if needed.",
+            "1.0.0", "O(1) per element added, so O(N) for N elements.")
+            .history(&[("2.4.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
+    CommandSpec::new("rpush", -3, WRITE | DENYOOM | FAST, rpush)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::List.doc("Appends elements to a list, creating it if needed.",
+            "1.0.0", "O(1) per element added, so O(N) for N elements.")
+            .history(&[("2.4.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
+    CommandSpec::new("lpushx", -3, WRITE | DENYOOM | FAST, lpushx)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::List.doc("Prepends elements to a list only when the list exists.",
+            "2.2.0", "O(1) per element added, so O(N) for N elements.")
+            .history(&[("4.0.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
+    CommandSpec::new("rpushx", -3, WRITE | DENYOOM | FAST, rpushx)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::List.doc("Appends elements to a list only when the list exists.",
+            "2.2.0", "O(1) per element added, so O(N) for N elements.")
+            .history(&[("4.0.0", "Takes several `element` arguments.")]).args(KEY_ELEMENTS)),
+    CommandSpec::new("lpop", -2, WRITE | FAST, lpop)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_ACCESS_DELETE)
+        .docs(Group::List.doc("Removes and returns the first elements of a list.",
+            "1.0.0", "O(N) where N is the number of elements popped.")
+            .history(&[("6.2.0", "New optional `count` argument.")]).args(LPOP_ARGS)),
+    CommandSpec::new("rpop", -2, WRITE | FAST, rpop)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_ACCESS_DELETE)
+        .docs(Group::List.doc("Removes and returns the last elements of a list.",
+            "1.0.0", "O(N) where N is the number of elements popped.")
+            .history(&[("6.2.0", "New optional `count` argument.")]).args(LPOP_ARGS)),
+    CommandSpec::new("llen", 2, READONLY | FAST, llen)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RO)
+        .docs(Group::List.doc("Returns the number of elements in a list.", "1.0.0", "O(1)")
+            .args(&[Arg::key("key", 0)])),
+    CommandSpec::new("lrange", 4, READONLY, lrange)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::List.doc("Returns a range of a list's elements.",
+            "1.0.0",
+            "O(S+N) where S is the distance of the start offset from the nearer end and N the number of elements returned.")
+            .args(KEY_START_STOP)),
+    CommandSpec::new("lindex", 3, READONLY, lindex)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::List.doc("Returns the element at an index of a list.",
+            "1.0.0",
+            "O(N) where N is the number of elements walked to reach the index (O(1) at either end).")
+            .args(LINDEX_ARGS)),
+    CommandSpec::new("lset", 4, WRITE | DENYOOM, lset)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::List.doc("Replaces the element at an index of a list.",
+            "1.0.0",
+            "O(N) where N is the number of elements walked to reach the index (O(1) at either end).")
+            .args(LSET_ARGS)),
+    CommandSpec::new("linsert", 5, WRITE | DENYOOM, linsert)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::List.doc("Inserts an element before or after the first occurrence of another in a list.",
+            "2.2.0", "O(N) where N is the number of elements walked before finding the pivot.")
+            .args(LINSERT_ARGS)),
+    CommandSpec::new("lrem", 4, WRITE, lrem)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_DELETE)
+        .docs(Group::List.doc("Removes occurrences of an element from a list.",
+            "1.0.0",
+            "O(N+M) where N is the length of the list and M the number of elements removed.")
+            .args(LREM_ARGS)),
+    CommandSpec::new("ltrim", 4, WRITE, ltrim)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RW_DELETE)
+        .docs(Group::List.doc("Trims a list to a range of indexes, deleting it when the range is empty.",
+            "1.0.0", "O(N) where N is the number of elements removed.").args(KEY_START_STOP)),
+    CommandSpec::new("lpos", -3, READONLY, lpos)
+        .acl(acl::LIST)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::List.doc("Returns the indexes of the elements of a list equal to a value.",
+            "6.0.6",
+            "O(N) where N is the number of elements scanned; O(1) in practice for matches near the scanned end and with MAXLEN.")
+            .args(LPOS_ARGS)),
+    CommandSpec::new("lmove", 5, WRITE | DENYOOM, lmove)
+        .acl(acl::LIST)
+        .keys(1, 2, 1, LMOVE_KEYS)
+        .docs(Group::List.doc("Pops an element from one end of a list and pushes it at an end of another (or the same) list.",
+            "6.2.0", "O(1)").args(LMOVE_ARGS)),
+    CommandSpec::new("rpoplpush", 3, WRITE | DENYOOM, rpoplpush)
+        .acl(acl::LIST)
+        .keys(1, 2, 1, LMOVE_KEYS)
+        .docs(Group::List.doc("Pops the last element of a list and prepends it to another (or the same) list.",
+            "1.2.0", "O(1)")
+            .deprecated("6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments")
+            .args(RPOPLPUSH_ARGS)),
+    CommandSpec::new("lmpop", -4, WRITE | MOVABLE_KEYS, lmpop)
+        .acl(acl::LIST)
+        .keys(0, 0, 0, LMPOP_KEYS)
+        .docs(Group::List.doc("Pops elements from the first non-empty list among several keys.",
+            "7.0.0",
+            "O(N+M) where N is the number of keys given and M the number of elements popped.")
+            .args(LMPOP_ARGS)),
+    CommandSpec::new("blpop", -3, WRITE | NOSCRIPT | BLOCKING, blpop)
+        .acl(acl::LIST)
+        .keys(1, -2, 1, &[KeySpec::range(&["RW", "access", "delete"], 1, -2, 1)])
+        .docs(Group::List.doc("Pops the first element of the first non-empty list among several keys, waiting for one if needed.",
+            "2.0.0", "O(N) where N is the number of keys given.")
+            .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")])
+            .args(KEYS_TIMEOUT)),
+    CommandSpec::new("brpop", -3, WRITE | NOSCRIPT | BLOCKING, brpop)
+        .acl(acl::LIST)
+        .keys(1, -2, 1, &[KeySpec::range(&["RW", "access", "delete"], 1, -2, 1)])
+        .docs(Group::List.doc("Pops the last element of the first non-empty list among several keys, waiting for one if needed.",
+            "2.0.0", "O(N) where N is the number of keys given.")
+            .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")])
+            .args(KEYS_TIMEOUT)),
+    CommandSpec::new("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, blmove)
+        .acl(acl::LIST)
+        .keys(1, 2, 1, LMOVE_KEYS)
+        .docs(Group::List.doc("Moves an element between lists like LMOVE, waiting for the source to have one if needed.",
+            "6.2.0", "O(1)").args(BLMOVE_ARGS)),
+    CommandSpec::new("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, brpoplpush)
+        .acl(acl::LIST)
+        .keys(1, 2, 1, LMOVE_KEYS)
+        .docs(Group::List.doc("Moves the last element of a list to the head of another like RPOPLPUSH, waiting for one if needed.",
+            "2.2.0", "O(1)")
+            .history(&[("6.0.0", "The `timeout` is a double, no longer an integer.")])
+            .deprecated("6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments")
+            .args(BRPOPLPUSH_ARGS)),
+    CommandSpec::new("blmpop", -5, WRITE | BLOCKING | MOVABLE_KEYS, blmpop)
+        .acl(acl::LIST)
+        .keys(0, 0, 0, BLMPOP_KEYS)
+        .docs(Group::List.doc("Pops elements from the first non-empty list among several keys, waiting for one if needed.",
+            "7.0.0",
+            "O(N+M) where N is the number of keys given and M the number of elements popped.")
+            .args(BLMPOP_ARGS)),
 ];
-const BPOP_SPECS: &[KeySpec] = &[KeySpec::range(&["RW", "access", "delete"], 1, -2, 1)];
-const LMPOP_SPECS: &[KeySpec] = &[KeySpec {
-    flags: &["RW", "access", "delete"],
-    begin: BeginSearch::Index(1),
-    find: FindKeys::KeyNum {
-        key_num_index: 0,
-        first_key: 1,
-        step: 1,
-    },
-}];
-const BLMPOP_SPECS: &[KeySpec] = &[KeySpec {
-    flags: &["RW", "access", "delete"],
-    begin: BeginSearch::Index(2),
-    find: FindKeys::KeyNum {
-        key_num_index: 0,
-        first_key: 1,
-        step: 1,
-    },
-}];
 
-const KEY: Arg = Arg::key("key", 0);
-const KEY_ARGS: &[Arg] = &[KEY];
-const PUSH_ARGS: &[Arg] = &[KEY, Arg::new("element", ArgType::String).multiple()];
-const POP_ARGS: &[Arg] = &[
-    KEY,
+/// LEFT | RIGHT, the end a list command works at.
+const LEFT_RIGHT: &[Arg] = &[Arg::token("left", "LEFT"), Arg::token("right", "RIGHT")];
+
+const KEY_ELEMENTS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("element", ArgType::String).multiple(),
+];
+
+const LPOP_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
     Arg::new("count", ArgType::Integer)
         .since("6.2.0")
         .optional(),
 ];
-const RANGE_ARGS: &[Arg] = &[
-    KEY,
+
+const KEY_START_STOP: &[Arg] = &[
+    Arg::key("key", 0),
     Arg::new("start", ArgType::Integer),
     Arg::new("stop", ArgType::Integer),
 ];
-const LEFT_RIGHT: &[Arg] = &[Arg::token("left", "LEFT"), Arg::token("right", "RIGHT")];
-const TIMEOUT: Arg = Arg::new("timeout", ArgType::Double);
-const SOURCE: Arg = Arg::key("source", 0);
-const DESTINATION: Arg = Arg::key("destination", 1);
-const MOVE_ARGS: &[Arg] = &[
-    SOURCE,
-    DESTINATION,
-    Arg::one_of("wherefrom", LEFT_RIGHT),
-    Arg::one_of("whereto", LEFT_RIGHT),
+
+const LINDEX_ARGS: &[Arg] = &[Arg::key("key", 0), Arg::new("index", ArgType::Integer)];
+
+const LSET_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("index", ArgType::Integer),
+    Arg::new("element", ArgType::String),
 ];
-const BLMOVE_ARGS: &[Arg] = &[
-    SOURCE,
-    DESTINATION,
-    Arg::one_of("wherefrom", LEFT_RIGHT),
-    Arg::one_of("whereto", LEFT_RIGHT),
-    TIMEOUT,
+
+const LINSERT_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::one_of(
+        "where",
+        &[Arg::token("before", "BEFORE"), Arg::token("after", "AFTER")],
+    ),
+    Arg::new("pivot", ArgType::String),
+    Arg::new("element", ArgType::String),
 ];
-const MPOP_TAIL: [Arg; 4] = [
-    Arg::new("numkeys", ArgType::Integer),
-    Arg::key("key", 0).multiple(),
-    Arg::one_of("where", LEFT_RIGHT),
-    Arg::new("count", ArgType::Integer)
-        .with_token("COUNT")
-        .optional(),
+
+const LREM_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("count", ArgType::Integer),
+    Arg::new("element", ArgType::String),
 ];
-const LMPOP_ARGS: &[Arg] = &MPOP_TAIL;
-const BLMPOP_ARGS: &[Arg] = &[
-    TIMEOUT,
-    MPOP_TAIL[0],
-    MPOP_TAIL[1],
-    MPOP_TAIL[2],
-    MPOP_TAIL[3],
-];
-const BPOP_ARGS: &[Arg] = &[Arg::key("key", 0).multiple(), TIMEOUT];
+
 const LPOS_ARGS: &[Arg] = &[
-    KEY,
+    Arg::key("key", 0),
     Arg::new("element", ArgType::String),
     Arg::new("rank", ArgType::Integer)
         .with_token("RANK")
@@ -889,168 +960,75 @@ const LPOS_ARGS: &[Arg] = &[
         .with_token("MAXLEN")
         .optional(),
 ];
-const LINSERT_ARGS: &[Arg] = &[
-    KEY,
-    Arg::one_of(
-        "where",
-        &[Arg::token("before", "BEFORE"), Arg::token("after", "AFTER")],
-    ),
-    Arg::new("pivot", ArgType::String),
-    Arg::new("element", ArgType::String),
+
+const LMOVE_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RW", "access", "delete"], 1, 0, 1),
+    KeySpec::range(&["RW", "insert"], 2, 0, 1),
 ];
 
-const PUSH_HISTORY: &[(&str, &str)] = &[("2.4.0", "Takes several `element` arguments.")];
-const PUSHX_HISTORY: &[(&str, &str)] = &[("4.0.0", "Takes several `element` arguments.")];
-const POP_HISTORY: &[(&str, &str)] = &[("6.2.0", "New optional `count` argument.")];
-const TIMEOUT_HISTORY: &[(&str, &str)] =
-    &[("6.0.0", "The `timeout` is a double, no longer an integer.")];
-const PUSH_COMPLEXITY: &str = "O(1) per element added, so O(N) for N elements.";
-const POP_COMPLEXITY: &str = "O(N) where N is the number of elements popped.";
-const INDEX_COMPLEXITY: &str =
-    "O(N) where N is the number of elements walked to reach the index (O(1) at either end).";
-const MPOP_COMPLEXITY: &str =
-    "O(N+M) where N is the number of keys given and M the number of elements popped.";
+const LMOVE_ARGS: &[Arg] = &[
+    Arg::key("source", 0),
+    Arg::key("destination", 1),
+    Arg::one_of("wherefrom", LEFT_RIGHT),
+    Arg::one_of("whereto", LEFT_RIGHT),
+];
 
-/// The list family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    cmd("lpush", -3, WRITE | DENYOOM | FAST, ONE_KEY, RW_INSERT, lpush, Docs {
-        history: PUSH_HISTORY,
-        ..docs("Prepends elements to a list, creating it if needed.", "1.0.0", PUSH_COMPLEXITY, PUSH_ARGS)
-    }),
-    cmd("rpush", -3, WRITE | DENYOOM | FAST, ONE_KEY, RW_INSERT, rpush, Docs {
-        history: PUSH_HISTORY,
-        ..docs("Appends elements to a list, creating it if needed.", "1.0.0", PUSH_COMPLEXITY, PUSH_ARGS)
-    }),
-    cmd("lpushx", -3, WRITE | DENYOOM | FAST, ONE_KEY, RW_INSERT, lpushx, Docs {
-        history: PUSHX_HISTORY,
-        ..docs("Prepends elements to a list only when the list exists.", "2.2.0", PUSH_COMPLEXITY, PUSH_ARGS)
-    }),
-    cmd("rpushx", -3, WRITE | DENYOOM | FAST, ONE_KEY, RW_INSERT, rpushx, Docs {
-        history: PUSHX_HISTORY,
-        ..docs("Appends elements to a list only when the list exists.", "2.2.0", PUSH_COMPLEXITY, PUSH_ARGS)
-    }),
-    cmd("lpop", -2, WRITE | FAST, ONE_KEY, RW_ACCESS_DELETE, lpop, Docs {
-        history: POP_HISTORY,
-        ..docs("Removes and returns the first elements of a list.", "1.0.0", POP_COMPLEXITY, POP_ARGS)
-    }),
-    cmd("rpop", -2, WRITE | FAST, ONE_KEY, RW_ACCESS_DELETE, rpop, Docs {
-        history: POP_HISTORY,
-        ..docs("Removes and returns the last elements of a list.", "1.0.0", POP_COMPLEXITY, POP_ARGS)
-    }),
-    cmd("llen", 2, READONLY | FAST, ONE_KEY, RO, llen, docs("Returns the number of elements in a list.", "1.0.0", "O(1)", KEY_ARGS)),
-    cmd(
-        "lrange",
-        4,
-        READONLY,
-        ONE_KEY,
-        RO_ACCESS,
-        lrange,
-        docs(
-            "Returns a range of a list's elements.",
-            "1.0.0",
-            "O(S+N) where S is the distance of the start offset from the nearer end and N the number of elements returned.",
-            RANGE_ARGS,
-        ),
-    ),
-    cmd("lindex", 3, READONLY, ONE_KEY, RO_ACCESS, lindex, docs(
-        "Returns the element at an index of a list.",
-        "1.0.0",
-        INDEX_COMPLEXITY,
-        &[KEY, Arg::new("index", ArgType::Integer)],
-    )),
-    cmd("lset", 4, WRITE | DENYOOM, ONE_KEY, RW_UPDATE, lset, docs(
-        "Replaces the element at an index of a list.",
-        "1.0.0",
-        INDEX_COMPLEXITY,
-        &[KEY, Arg::new("index", ArgType::Integer), Arg::new("element", ArgType::String)],
-    )),
-    cmd("linsert", 5, WRITE | DENYOOM, ONE_KEY, RW_INSERT, linsert, docs(
-        "Inserts an element before or after the first occurrence of another in a list.",
-        "2.2.0",
-        "O(N) where N is the number of elements walked before finding the pivot.",
-        LINSERT_ARGS,
-    )),
-    cmd("lrem", 4, WRITE, ONE_KEY, RW_DELETE, lrem, docs(
-        "Removes occurrences of an element from a list.",
-        "1.0.0",
-        "O(N+M) where N is the length of the list and M the number of elements removed.",
-        &[KEY, Arg::new("count", ArgType::Integer), Arg::new("element", ArgType::String)],
-    )),
-    cmd("ltrim", 4, WRITE, ONE_KEY, RW_DELETE, ltrim, docs(
-        "Trims a list to a range of indexes, deleting it when the range is empty.",
-        "1.0.0",
-        "O(N) where N is the number of elements removed.",
-        RANGE_ARGS,
-    )),
-    cmd("lpos", -3, READONLY, ONE_KEY, RO_ACCESS, lpos, docs(
-        "Returns the indexes of the elements of a list equal to a value.",
-        "6.0.6",
-        "O(N) where N is the number of elements scanned; O(1) in practice for matches near the scanned end and with MAXLEN.",
-        LPOS_ARGS,
-    )),
-    cmd("lmove", 5, WRITE | DENYOOM, TWO_KEYS, MOVE_SPECS, lmove, docs(
-        "Pops an element from one end of a list and pushes it at an end of another (or the same) list.",
-        "6.2.0",
-        "O(1)",
-        MOVE_ARGS,
-    )),
-    cmd("rpoplpush", 3, WRITE | DENYOOM, TWO_KEYS, MOVE_SPECS, rpoplpush, Docs {
-        doc_flags: &["deprecated"],
-        deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`LMOVE` with the `RIGHT` and `LEFT` arguments"),
-        ..docs(
-            "Pops the last element of a list and prepends it to another (or the same) list.",
-            "1.2.0",
-            "O(1)",
-            &[SOURCE, DESTINATION],
-        )
-    }),
-    cmd("lmpop", -4, WRITE | MOVABLE_KEYS, NO_KEYS, LMPOP_SPECS, lmpop, docs(
-        "Pops elements from the first non-empty list among several keys.",
-        "7.0.0",
-        MPOP_COMPLEXITY,
-        LMPOP_ARGS,
-    )),
-    cmd("blpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), BPOP_SPECS, blpop, Docs {
-        history: TIMEOUT_HISTORY,
-        ..docs(
-            "Pops the first element of the first non-empty list among several keys, waiting for one if needed.",
-            "2.0.0",
-            "O(N) where N is the number of keys given.",
-            BPOP_ARGS,
-        )
-    }),
-    cmd("brpop", -3, WRITE | NOSCRIPT | BLOCKING, (1, -2, 1), BPOP_SPECS, brpop, Docs {
-        history: TIMEOUT_HISTORY,
-        ..docs(
-            "Pops the last element of the first non-empty list among several keys, waiting for one if needed.",
-            "2.0.0",
-            "O(N) where N is the number of keys given.",
-            BPOP_ARGS,
-        )
-    }),
-    cmd("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, TWO_KEYS, MOVE_SPECS, blmove, docs(
-        "Moves an element between lists like LMOVE, waiting for the source to have one if needed.",
-        "6.2.0",
-        "O(1)",
-        BLMOVE_ARGS,
-    )),
-    cmd("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, TWO_KEYS, MOVE_SPECS, brpoplpush, Docs {
-        doc_flags: &["deprecated"],
-        deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`BLMOVE` with the `RIGHT` and `LEFT` arguments"),
-        history: TIMEOUT_HISTORY,
-        ..docs(
-            "Moves the last element of a list to the head of another like RPOPLPUSH, waiting for one if needed.",
-            "2.2.0",
-            "O(1)",
-            &[SOURCE, DESTINATION, TIMEOUT],
-        )
-    }),
-    cmd("blmpop", -5, WRITE | BLOCKING | MOVABLE_KEYS, NO_KEYS, BLMPOP_SPECS, blmpop, docs(
-        "Pops elements from the first non-empty list among several keys, waiting for one if needed.",
-        "7.0.0",
-        MPOP_COMPLEXITY,
-        BLMPOP_ARGS,
-    )),
+const RPOPLPUSH_ARGS: &[Arg] = &[Arg::key("source", 0), Arg::key("destination", 1)];
+
+const LMPOP_KEYS: &[KeySpec] = &[KeySpec {
+    flags: &["RW", "access", "delete"],
+    begin: BeginSearch::Index(1),
+    find: FindKeys::KeyNum {
+        key_num_index: 0,
+        first_key: 1,
+        step: 1,
+    },
+}];
+
+const LMPOP_ARGS: &[Arg] = &[
+    Arg::new("numkeys", ArgType::Integer),
+    Arg::key("key", 0).multiple(),
+    Arg::one_of("where", LEFT_RIGHT),
+    Arg::new("count", ArgType::Integer)
+        .with_token("COUNT")
+        .optional(),
+];
+
+const KEYS_TIMEOUT: &[Arg] = &[
+    Arg::key("key", 0).multiple(),
+    Arg::new("timeout", ArgType::Double),
+];
+
+const BLMOVE_ARGS: &[Arg] = &[
+    Arg::key("source", 0),
+    Arg::key("destination", 1),
+    Arg::one_of("wherefrom", LEFT_RIGHT),
+    Arg::one_of("whereto", LEFT_RIGHT),
+    Arg::new("timeout", ArgType::Double),
+];
+
+const BRPOPLPUSH_ARGS: &[Arg] = &[
+    Arg::key("source", 0),
+    Arg::key("destination", 1),
+    Arg::new("timeout", ArgType::Double),
+];
+
+const BLMPOP_KEYS: &[KeySpec] = &[KeySpec {
+    flags: &["RW", "access", "delete"],
+    begin: BeginSearch::Index(2),
+    find: FindKeys::KeyNum {
+        key_num_index: 0,
+        first_key: 1,
+        step: 1,
+    },
+}];
+
+const BLMPOP_ARGS: &[Arg] = &[
+    Arg::new("timeout", ArgType::Double),
+    Arg::new("numkeys", ArgType::Integer),
+    Arg::key("key", 0).multiple(),
+    Arg::one_of("where", LEFT_RIGHT),
+    Arg::new("count", ArgType::Integer)
+        .with_token("COUNT")
+        .optional(),
 ];

@@ -16,10 +16,9 @@ use bytes::Bytes;
 
 use crate::command::core::args;
 use crate::command::core::args::ScanOptions;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, BeginSearch, Docs, FindKeys, Group, KeySpec};
+use crate::command::core::spec::{acl, key1, Arg, ArgType, BeginSearch, FindKeys, Group, KeySpec};
 use crate::command::core::typed;
 use crate::command::state::notify;
 use crate::error::{CmdError, CmdResult};
@@ -735,369 +734,184 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// One key at argument 1, with these key-spec flags.
-const fn key1(flags: &'static [&'static str]) -> KeySpec {
-    KeySpec::range(flags, 1, 0, 1)
-}
+/// The set family's table: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("sadd", -3, WRITE | DENYOOM | FAST, sadd)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RW_INSERT)
+        .docs(Group::Set.doc("Adds members to a set, creating it if needed.",
+            "1.0.0", "O(1) per member.")
+            .history(&[("2.4.0", "Takes several `member` arguments.")]).args(KEY_MEMBERS)),
+    CommandSpec::new("srem", -3, WRITE | FAST, srem)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RW_DELETE)
+        .docs(Group::Set.doc("Removes members from a set.", "1.0.0", "O(N) for N members removed.")
+            .history(&[("2.4.0", "Takes several `member` arguments.")]).args(KEY_MEMBERS)),
+    CommandSpec::new("smembers", 2, READONLY, smembers)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output_order"])
+        .docs(Group::Set.doc("Lists every member of a set.", "1.0.0", "O(N) for N members.")
+            .args(&[Arg::key("key", 0)])),
+    CommandSpec::new("sismember", 3, READONLY | FAST, sismember)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RO)
+        .docs(Group::Set.doc("Tells whether a value is a member of a set.", "1.0.0", "O(1)")
+            .args(KEY_MEMBER)),
+    CommandSpec::new("smismember", -3, READONLY | FAST, smismember)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Set.doc("Tells, for each value, whether it is a member of a set.",
+            "6.2.0", "O(N) for N values.").args(KEY_MEMBERS)),
+    CommandSpec::new("scard", 2, READONLY | FAST, scard)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RO)
+        .docs(Group::Set.doc("Counts the members of a set.", "1.0.0", "O(1)")
+            .args(&[Arg::key("key", 0)])),
+    CommandSpec::new("spop", -2, WRITE | FAST, spop)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RW_ACCESS_DELETE)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Set.doc("Removes and returns random members of a set.",
+            "1.0.0", "O(1) without count, else O(N) for a count of N.")
+            .history(&[("3.2.0", "Takes a `count` argument.")]).args(SPOP_ARGS)),
+    CommandSpec::new("srandmember", -2, READONLY, srandmember)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Set.doc("Returns random members of a set without removing them.",
+            "1.0.0", "O(1) without count, else O(N) for a count of absolute value N.")
+            .history(&[("2.6.0", "Takes a `count` argument.")]).args(SRANDMEMBER_ARGS)),
+    CommandSpec::new("smove", 4, WRITE | FAST, smove)
+        .acl(acl::SET)
+        .keys(1, 2, 1, SMOVE_KEYS)
+        .docs(Group::Set.doc("Moves a member from one set to another.", "1.0.0", "O(1)")
+            .args(SMOVE_ARGS)),
+    CommandSpec::new("sinter", -2, READONLY, sinter)
+        .acl(acl::SET)
+        .keys(1, -1, 1, &[KeySpec::range(&["RO", "access"], 1, -1, 1)])
+        .tips(&["nondeterministic_output_order"])
+        .docs(Group::Set.doc("Returns the members common to several sets.",
+            "1.0.0", "O(N*M): N members of the smallest set checked against M sets.")
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("sintercard", -3, READONLY | MOVABLE_KEYS, sintercard)
+        .acl(acl::SET)
+        .keys(0, 0, 0, SINTERCARD_KEYS)
+        .docs(Group::Set.doc("Counts the members common to several sets, optionally stopping at a limit.",
+            "7.0.0", "O(N*M): N members of the smallest set checked against M sets.")
+            .args(SINTERCARD_ARGS)),
+    CommandSpec::new("sinterstore", -3, WRITE | DENYOOM, sinterstore)
+        .acl(acl::SET)
+        .keys(1, -1, 1, SINTERSTORE_KEYS)
+        .docs(Group::Set.doc("Stores the members common to several sets in a key.",
+            "1.0.0", "O(N*M): N members of the smallest set checked against M sets.")
+            .args(STORE_ARGS)),
+    CommandSpec::new("sunion", -2, READONLY, sunion)
+        .acl(acl::SET)
+        .keys(1, -1, 1, &[KeySpec::range(&["RO", "access"], 1, -1, 1)])
+        .tips(&["nondeterministic_output_order"])
+        .docs(Group::Set.doc("Returns the members of several sets together.",
+            "1.0.0", "O(N) for N members across all the sets.")
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("sunionstore", -3, WRITE | DENYOOM, sunionstore)
+        .acl(acl::SET)
+        .keys(1, -1, 1, SUNIONSTORE_KEYS)
+        .docs(Group::Set.doc("Stores the members of several sets together in a key.",
+            "1.0.0", "O(N) for N members across all the sets.").args(STORE_ARGS)),
+    CommandSpec::new("sdiff", -2, READONLY, sdiff)
+        .acl(acl::SET)
+        .keys(1, -1, 1, &[KeySpec::range(&["RO", "access"], 1, -1, 1)])
+        .tips(&["nondeterministic_output_order"])
+        .docs(Group::Set.doc("Returns the members of a set that none of the other sets have.",
+            "1.0.0", "O(N) for N members across all the sets.")
+            .args(&[Arg::key("key", 0).multiple()])),
+    CommandSpec::new("sdiffstore", -3, WRITE | DENYOOM, sdiffstore)
+        .acl(acl::SET)
+        .keys(1, -1, 1, SUNIONSTORE_KEYS)
+        .docs(Group::Set.doc("Stores the members of a set that none of the other sets have in a key.",
+            "1.0.0", "O(N) for N members across all the sets.").args(STORE_ARGS)),
+    CommandSpec::new("sscan", -3, READONLY, sscan)
+        .acl(acl::SET)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Set.doc("Walks the members of a set a few at a time with a cursor.",
+            "2.8.0", "O(1) per call; O(N) for a full iteration over N members.").args(SSCAN_ARGS)),
+];
 
-/// A set command's table entry; `keys` is (first, last, step).
-#[allow(clippy::too_many_arguments)]
-const fn cmd(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    keys: (i32, i32, i32),
-    key_specs: &'static [KeySpec],
-    tips: &'static [&'static str],
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec::keyed(
-        name,
-        arity,
-        flags,
-        acl::SET,
-        keys,
-        key_specs,
-        tips,
-        handler,
-        docs,
-    )
-}
-
-/// A set command's docs.
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-    args: &'static [Arg],
-) -> Docs {
-    Docs::new(Group::Set, summary, since, complexity, args)
-}
-
-const KEY_ARG: &[Arg] = &[Arg::key("key", 0)];
-const KEYS_ARG: &[Arg] = &[Arg::key("key", 0).multiple()];
-const KEY_MEMBER: &[Arg] = &[Arg::key("key", 0), Arg::new("member", ArgType::String)];
 const KEY_MEMBERS: &[Arg] = &[
     Arg::key("key", 0),
     Arg::new("member", ArgType::String).multiple(),
 ];
-const STORE_ARGS: &[Arg] = &[Arg::key("destination", 0), Arg::key("key", 1).multiple()];
-const STORE_SPECS: &[KeySpec] = &[
-    key1(&["OW", "update"]),
+
+const KEY_MEMBER: &[Arg] = &[Arg::key("key", 0), Arg::new("member", ArgType::String)];
+
+const SPOP_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("count", ArgType::Integer)
+        .since("3.2.0")
+        .optional(),
+];
+
+const SRANDMEMBER_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("count", ArgType::Integer)
+        .since("2.6.0")
+        .optional(),
+];
+
+const SMOVE_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RW", "access", "delete"], 1, 0, 1),
+    KeySpec::range(&["RW", "insert"], 2, 0, 1),
+];
+
+const SMOVE_ARGS: &[Arg] = &[
+    Arg::key("source", 0),
+    Arg::key("destination", 1),
+    Arg::new("member", ArgType::String),
+];
+
+const SINTERCARD_KEYS: &[KeySpec] = &[KeySpec {
+    flags: &["RO", "access"],
+    begin: BeginSearch::Index(1),
+    find: FindKeys::KeyNum {
+        key_num_index: 0,
+        first_key: 1,
+        step: 1,
+    },
+}];
+
+const SINTERCARD_ARGS: &[Arg] = &[
+    Arg::new("numkeys", ArgType::Integer),
+    Arg::key("key", 0).multiple(),
+    Arg::new("limit", ArgType::Integer)
+        .with_token("LIMIT")
+        .optional(),
+];
+
+/// SINTERSTORE's keys: Redis 7.0 declares its destination RW, where SUNIONSTORE and
+/// SDIFFSTORE declare theirs OW.
+const SINTERSTORE_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RW", "update"], 1, 0, 1),
     KeySpec::range(&["RO", "access"], 2, -1, 1),
 ];
-const MULTI_SPECS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, -1, 1)];
-const ORDER_TIP: &[&str] = &["nondeterministic_output_order"];
-const RANDOM_TIP: &[&str] = &["nondeterministic_output"];
-const INTER_COMPLEXITY: &str = "O(N*M): N members of the smallest set checked against M sets.";
-const UNION_COMPLEXITY: &str = "O(N) for N members across all the sets.";
 
-/// The set family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    cmd(
-        "sadd",
-        -3,
-        WRITE | DENYOOM | FAST,
-        (1, 1, 1),
-        &[key1(&["RW", "insert"])],
-        &[],
-        sadd,
-        Docs {
-            history: &[("2.4.0", "Takes several `member` arguments.")],
-            ..docs(
-                "Adds members to a set, creating it if needed.",
-                "1.0.0",
-                "O(1) per member.",
-                KEY_MEMBERS,
-            )
-        },
-    ),
-    cmd(
-        "srem",
-        -3,
-        WRITE | FAST,
-        (1, 1, 1),
-        &[key1(&["RW", "delete"])],
-        &[],
-        srem,
-        Docs {
-            history: &[("2.4.0", "Takes several `member` arguments.")],
-            ..docs(
-                "Removes members from a set.",
-                "1.0.0",
-                "O(N) for N members removed.",
-                KEY_MEMBERS,
-            )
-        },
-    ),
-    cmd(
-        "smembers",
-        2,
-        READONLY,
-        (1, 1, 1),
-        &[key1(&["RO", "access"])],
-        ORDER_TIP,
-        smembers,
-        docs(
-            "Lists every member of a set.",
-            "1.0.0",
-            "O(N) for N members.",
-            KEY_ARG,
-        ),
-    ),
-    cmd(
-        "sismember",
-        3,
-        READONLY | FAST,
-        (1, 1, 1),
-        &[key1(&["RO"])],
-        &[],
-        sismember,
-        docs(
-            "Tells whether a value is a member of a set.",
-            "1.0.0",
-            "O(1)",
-            KEY_MEMBER,
-        ),
-    ),
-    cmd(
-        "smismember",
-        -3,
-        READONLY | FAST,
-        (1, 1, 1),
-        &[key1(&["RO", "access"])],
-        &[],
-        smismember,
-        docs(
-            "Tells, for each value, whether it is a member of a set.",
-            "6.2.0",
-            "O(N) for N values.",
-            KEY_MEMBERS,
-        ),
-    ),
-    cmd(
-        "scard",
-        2,
-        READONLY | FAST,
-        (1, 1, 1),
-        &[key1(&["RO"])],
-        &[],
-        scard,
-        docs("Counts the members of a set.", "1.0.0", "O(1)", KEY_ARG),
-    ),
-    cmd(
-        "spop",
-        -2,
-        WRITE | FAST,
-        (1, 1, 1),
-        &[key1(&["RW", "access", "delete"])],
-        RANDOM_TIP,
-        spop,
-        Docs {
-            history: &[("3.2.0", "Takes a `count` argument.")],
-            ..docs(
-                "Removes and returns random members of a set.",
-                "1.0.0",
-                "O(1) without count, else O(N) for a count of N.",
-                &[
-                    Arg::key("key", 0),
-                    Arg::new("count", ArgType::Integer)
-                        .since("3.2.0")
-                        .optional(),
-                ],
-            )
-        },
-    ),
-    cmd(
-        "srandmember",
-        -2,
-        READONLY,
-        (1, 1, 1),
-        &[key1(&["RO", "access"])],
-        RANDOM_TIP,
-        srandmember,
-        Docs {
-            history: &[("2.6.0", "Takes a `count` argument.")],
-            ..docs(
-                "Returns random members of a set without removing them.",
-                "1.0.0",
-                "O(1) without count, else O(N) for a count of absolute value N.",
-                &[
-                    Arg::key("key", 0),
-                    Arg::new("count", ArgType::Integer)
-                        .since("2.6.0")
-                        .optional(),
-                ],
-            )
-        },
-    ),
-    cmd(
-        "smove",
-        4,
-        WRITE | FAST,
-        (1, 2, 1),
-        &[
-            key1(&["RW", "access", "delete"]),
-            KeySpec::range(&["RW", "insert"], 2, 0, 1),
-        ],
-        &[],
-        smove,
-        docs(
-            "Moves a member from one set to another.",
-            "1.0.0",
-            "O(1)",
-            &[
-                Arg::key("source", 0),
-                Arg::key("destination", 1),
-                Arg::new("member", ArgType::String),
-            ],
-        ),
-    ),
-    cmd(
-        "sinter",
-        -2,
-        READONLY,
-        (1, -1, 1),
-        MULTI_SPECS,
-        ORDER_TIP,
-        sinter,
-        docs(
-            "Returns the members common to several sets.",
-            "1.0.0",
-            INTER_COMPLEXITY,
-            KEYS_ARG,
-        ),
-    ),
-    cmd(
-        "sintercard",
-        -3,
-        READONLY | MOVABLE_KEYS,
-        (0, 0, 0),
-        &[KeySpec {
-            flags: &["RO", "access"],
-            begin: BeginSearch::Index(1),
-            find: FindKeys::KeyNum {
-                key_num_index: 0,
-                first_key: 1,
-                step: 1,
-            },
-        }],
-        &[],
-        sintercard,
-        docs(
-            "Counts the members common to several sets, optionally stopping at a limit.",
-            "7.0.0",
-            INTER_COMPLEXITY,
-            &[
-                Arg::new("numkeys", ArgType::Integer),
-                Arg::key("key", 0).multiple(),
-                Arg::new("limit", ArgType::Integer)
-                    .with_token("LIMIT")
-                    .optional(),
-            ],
-        ),
-    ),
-    cmd(
-        "sinterstore",
-        -3,
-        WRITE | DENYOOM,
-        (1, -1, 1),
-        &[
-            key1(&["RW", "update"]),
-            KeySpec::range(&["RO", "access"], 2, -1, 1),
-        ],
-        &[],
-        sinterstore,
-        docs(
-            "Stores the members common to several sets in a key.",
-            "1.0.0",
-            INTER_COMPLEXITY,
-            STORE_ARGS,
-        ),
-    ),
-    cmd(
-        "sunion",
-        -2,
-        READONLY,
-        (1, -1, 1),
-        MULTI_SPECS,
-        ORDER_TIP,
-        sunion,
-        docs(
-            "Returns the members of several sets together.",
-            "1.0.0",
-            UNION_COMPLEXITY,
-            KEYS_ARG,
-        ),
-    ),
-    cmd(
-        "sunionstore",
-        -3,
-        WRITE | DENYOOM,
-        (1, -1, 1),
-        STORE_SPECS,
-        &[],
-        sunionstore,
-        docs(
-            "Stores the members of several sets together in a key.",
-            "1.0.0",
-            UNION_COMPLEXITY,
-            STORE_ARGS,
-        ),
-    ),
-    cmd(
-        "sdiff",
-        -2,
-        READONLY,
-        (1, -1, 1),
-        MULTI_SPECS,
-        ORDER_TIP,
-        sdiff,
-        docs(
-            "Returns the members of a set that none of the other sets have.",
-            "1.0.0",
-            UNION_COMPLEXITY,
-            KEYS_ARG,
-        ),
-    ),
-    cmd(
-        "sdiffstore",
-        -3,
-        WRITE | DENYOOM,
-        (1, -1, 1),
-        STORE_SPECS,
-        &[],
-        sdiffstore,
-        docs(
-            "Stores the members of a set that none of the other sets have in a key.",
-            "1.0.0",
-            UNION_COMPLEXITY,
-            STORE_ARGS,
-        ),
-    ),
-    cmd(
-        "sscan",
-        -3,
-        READONLY,
-        (1, 1, 1),
-        &[key1(&["RO", "access"])],
-        RANDOM_TIP,
-        sscan,
-        docs(
-            "Walks the members of a set a few at a time with a cursor.",
-            "2.8.0",
-            "O(1) per call; O(N) for a full iteration over N members.",
-            &[
-                Arg::key("key", 0),
-                Arg::new("cursor", ArgType::Integer),
-                Arg::new("pattern", ArgType::Pattern)
-                    .with_token("MATCH")
-                    .optional(),
-                Arg::new("count", ArgType::Integer)
-                    .with_token("COUNT")
-                    .optional(),
-            ],
-        ),
-    ),
+const STORE_ARGS: &[Arg] = &[Arg::key("destination", 0), Arg::key("key", 1).multiple()];
+
+/// SUNIONSTORE and SDIFFSTORE's keys: the destination, then the sources.
+const SUNIONSTORE_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["OW", "update"], 1, 0, 1),
+    KeySpec::range(&["RO", "access"], 2, -1, 1),
+];
+
+const SSCAN_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("cursor", ArgType::Integer),
+    Arg::new("pattern", ArgType::Pattern)
+        .with_token("MATCH")
+        .optional(),
+    Arg::new("count", ArgType::Integer)
+        .with_token("COUNT")
+        .optional(),
 ];

@@ -30,10 +30,9 @@ use std::cmp::Ordering;
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group, KeySpec};
+use crate::command::core::spec::{acl, Arg, ArgType, Group, KeySpec};
 use crate::command::state::notify;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::store::db::Db;
@@ -407,6 +406,36 @@ fn sort_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     sort_generic(ctx, args, true)
 }
 
+/// SORT and SORT_RO's table entries: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("sort", -2, WRITE | DENYOOM | MOVABLE_KEYS, sort)
+        .acl(acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS)
+        .keys(1, 1, 1, SORT_KEYS)
+        .docs(Group::Generic.doc("Sorts the elements of a list or set, optionally storing the result.",
+            "1.0.0",
+            "O(N+M*log(M)) for N elements to sort and M returned; O(N) when nothing is sorted.")
+            .args(SORT_ARGS)),
+    CommandSpec::new("sort_ro", -2, READONLY | MOVABLE_KEYS, sort_ro)
+        .acl(acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS)
+        .keys(1, 1, 1, SORT_RO_KEYS)
+        .docs(Group::Generic.doc("Sorts the elements of a list or set (read-only SORT).",
+            "7.0.0",
+            "O(N+M*log(M)) for N elements to sort and M returned; O(N) when nothing is sorted.")
+            .args(SORT_RO_ARGS)),
+];
+
+/// The sorted key, the keys BY/GET read (named by the data, so of unknown position) and,
+/// for SORT, the STORE destination (its keyword may stand anywhere).
+const SORT_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RO", "access"], 1, 0, 1),
+    KeySpec::unknown(&["RO", "access"]),
+    KeySpec::unknown(&["OW", "update"]),
+];
+/// SORT_RO's keys: SORT's without the STORE destination.
+const SORT_RO_KEYS: &[KeySpec] = &[SORT_KEYS[0], SORT_KEYS[1]];
+
 /// The arguments SORT and SORT_RO share; SORT adds STORE.
 const SORT_RO_ARGS: &[Arg] = &[
     Arg::key("key", 0),
@@ -434,7 +463,7 @@ const SORT_RO_ARGS: &[Arg] = &[
     .optional(),
     Arg::token("sorting", "ALPHA").optional(),
 ];
-
+/// SORT's arguments: SORT_RO's, then STORE.
 const SORT_ARGS: &[Arg] = &[
     SORT_RO_ARGS[0],
     SORT_RO_ARGS[1],
@@ -443,77 +472,6 @@ const SORT_ARGS: &[Arg] = &[
     SORT_RO_ARGS[4],
     SORT_RO_ARGS[5],
     Arg::key("destination", 2).with_token("STORE").optional(),
-];
-
-const SORT_COMPLEXITY: &str =
-    "O(N+M*log(M)) for N elements to sort and M returned; O(N) when nothing is sorted.";
-
-/// The sorted key, the keys BY/GET read (named by the data, so of unknown position) and,
-/// for SORT, the STORE destination (its keyword may stand anywhere).
-const SORT_SPECS: &[KeySpec] = &[
-    KeySpec::range(&["RO", "access"], 1, 0, 1),
-    KeySpec::unknown(&["RO", "access"]),
-    KeySpec::unknown(&["OW", "update"]),
-];
-const SORT_RO_SPECS: &[KeySpec] = &[
-    KeySpec::range(&["RO", "access"], 1, 0, 1),
-    KeySpec::unknown(&["RO", "access"]),
-];
-
-/// A SORT variant's table entry.
-const fn sort_cmd(
-    name: &'static str,
-    flags: u32,
-    key_specs: &'static [KeySpec],
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity: -2,
-        flags,
-        acl: acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS,
-        first_key: 1,
-        last_key: 1,
-        key_step: 1,
-        key_specs,
-        tips: &[],
-        handler,
-        subcommands: &[],
-        docs,
-    }
-}
-
-/// The SORT family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    sort_cmd(
-        "sort",
-        WRITE | DENYOOM | MOVABLE_KEYS,
-        SORT_SPECS,
-        sort,
-        Docs {
-            summary: "Sorts the elements of a list or set, optionally storing the result.",
-            since: "1.0.0",
-            group: Group::Generic,
-            complexity: SORT_COMPLEXITY,
-            args: SORT_ARGS,
-            ..Docs::EMPTY
-        },
-    ),
-    sort_cmd(
-        "sort_ro",
-        READONLY | MOVABLE_KEYS,
-        SORT_RO_SPECS,
-        sort_ro,
-        Docs {
-            summary: "Sorts the elements of a list or set (read-only SORT).",
-            since: "7.0.0",
-            group: Group::Generic,
-            complexity: SORT_COMPLEXITY,
-            args: SORT_RO_ARGS,
-            ..Docs::EMPTY
-        },
-    ),
 ];
 
 #[cfg(test)]

@@ -10,10 +10,9 @@
 use bytes::Bytes;
 
 use crate::command::core::args;
-use crate::command::core::command::Ctx;
-use crate::command::core::command::{CommandSpec, Handler};
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Docs, Group, KeySpec};
+use crate::command::core::spec::{acl, key1, Arg, ArgType, Group};
 use crate::command::state::notify;
 use crate::command::types::keys::{is_opt, lookup_no_touch};
 use crate::error::{c_str, one_line, CmdError, CmdResult};
@@ -224,17 +223,65 @@ fn persist(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------
-// Command table
-// ---------------------------------------------------------------------------------------
+/// The expiry commands' table: one entry per command, with the flags, key specs, ACL
+/// categories and argument structure Redis 7.0 reports (docs text in our own words).
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("expire", -3, WRITE | FAST, expire)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::Generic.doc("Sets a key's time to live in seconds.", "1.0.0", "O(1)")
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(EXPIRE_ARGS)),
+    CommandSpec::new("pexpire", -3, WRITE | FAST, pexpire)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::Generic.doc("Sets a key's time to live in milliseconds.", "2.6.0", "O(1)")
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(PEXPIRE_ARGS)),
+    CommandSpec::new("expireat", -3, WRITE | FAST, expireat)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::Generic.doc("Sets a key to expire at a Unix time in seconds.", "1.2.0", "O(1)")
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(EXPIREAT_ARGS)),
+    CommandSpec::new("pexpireat", -3, WRITE | FAST, pexpireat)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::Generic.doc("Sets a key to expire at a Unix time in milliseconds.",
+            "2.6.0", "O(1)")
+            .history(&[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")])
+            .args(PEXPIREAT_ARGS)),
+    CommandSpec::new("ttl", 2, READONLY | FAST, ttl)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Generic.doc("Reports a key's time to live in seconds.", "1.0.0", "O(1)")
+            .history(&[("2.8.0", "Replies -2 for a missing key.")]).args(&[Arg::key("key", 0)])),
+    CommandSpec::new("pttl", 2, READONLY | FAST, pttl)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Generic.doc("Reports a key's time to live in milliseconds.", "2.6.0", "O(1)")
+            .history(&[("2.8.0", "Replies -2 for a missing key.")]).args(&[Arg::key("key", 0)])),
+    CommandSpec::new("expiretime", 2, READONLY | FAST, expiretime)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Generic.doc("Reports when a key expires, as a Unix time in seconds.",
+            "7.0.0", "O(1)").args(&[Arg::key("key", 0)])),
+    CommandSpec::new("pexpiretime", 2, READONLY | FAST, pexpiretime)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RO_ACCESS)
+        .docs(Group::Generic.doc("Reports when a key expires, as a Unix time in milliseconds.",
+            "7.0.0", "O(1)").args(&[Arg::key("key", 0)])),
+    CommandSpec::new("persist", 2, WRITE | FAST, persist)
+        .acl(acl::KEYSPACE)
+        .keys(1, 1, 1, key1::RW_UPDATE)
+        .docs(Group::Generic.doc("Removes a key's time to live.", "2.2.0", "O(1)")
+            .args(&[Arg::key("key", 0)])),
+];
 
-/// Key spec of the commands that change a TTL.
-const RW_UPDATE: &[KeySpec] = &[KeySpec::range(&["RW", "update"], 1, 0, 1)];
-/// Key spec of the commands that read a TTL.
-const RO_ACCESS: &[KeySpec] = &[KeySpec::range(&["RO", "access"], 1, 0, 1)];
-/// The single key argument.
-const KEY_ARG: &[Arg] = &[Arg::key("key", 0)];
-/// The NX/XX/GT/LT choice of the setters.
+/// NX | XX | GT | LT, the conditions the four setters take since 7.0.0.
 const CONDITION: Arg = Arg::one_of(
     "condition",
     &[
@@ -246,185 +293,27 @@ const CONDITION: Arg = Arg::one_of(
 )
 .since("7.0.0")
 .optional();
-/// History of the setters.
-const SETTER_HISTORY: &[(&str, &str)] =
-    &[("7.0.0", "Added the `NX`, `XX`, `GT` and `LT` options.")];
-/// History of TTL and PTTL.
-const TTL_HISTORY: &[(&str, &str)] = &[("2.8.0", "Replies -2 for a missing key.")];
 
-/// An expiry command on the key at position 1.
-const fn cmd(
-    name: &'static str,
-    arity: i32,
-    flags: u32,
-    key_specs: &'static [KeySpec],
-    tips: &'static [&'static str],
-    handler: Handler,
-    docs: Docs,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arity,
-        flags,
-        acl: acl::KEYSPACE,
-        first_key: 1,
-        last_key: 1,
-        key_step: 1,
-        key_specs,
-        tips,
-        handler,
-        subcommands: &[],
-        docs,
-    }
-}
+const EXPIRE_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("seconds", ArgType::Integer),
+    CONDITION,
+];
 
-/// A setter: `name key <time> [condition]`.
-const fn setter(
-    name: &'static str,
-    handler: Handler,
-    summary: &'static str,
-    since: &'static str,
-    args: &'static [Arg],
-) -> CommandSpec {
-    cmd(
-        name,
-        -3,
-        WRITE | FAST,
-        RW_UPDATE,
-        &[],
-        handler,
-        Docs {
-            summary,
-            since,
-            group: Group::Generic,
-            complexity: "O(1)",
-            history: SETTER_HISTORY,
-            args,
-            ..Docs::EMPTY
-        },
-    )
-}
+const PEXPIRE_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("milliseconds", ArgType::Integer),
+    CONDITION,
+];
 
-/// A reader: `name key`.
-const fn reader(
-    name: &'static str,
-    handler: Handler,
-    tips: &'static [&'static str],
-    docs: Docs,
-) -> CommandSpec {
-    cmd(name, 2, READONLY | FAST, RO_ACCESS, tips, handler, docs)
-}
+const EXPIREAT_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("unix-time-seconds", ArgType::UnixTime),
+    CONDITION,
+];
 
-/// Docs of a one-key O(1) command.
-const fn docs(
-    summary: &'static str,
-    since: &'static str,
-    history: &'static [(&'static str, &'static str)],
-) -> Docs {
-    Docs {
-        summary,
-        since,
-        group: Group::Generic,
-        complexity: "O(1)",
-        history,
-        args: KEY_ARG,
-        ..Docs::EMPTY
-    }
-}
-
-/// The expiry family's table entries.
-pub const COMMANDS: &[CommandSpec] = &[
-    setter(
-        "expire",
-        expire,
-        "Sets a key's time to live in seconds.",
-        "1.0.0",
-        &[
-            Arg::key("key", 0),
-            Arg::new("seconds", ArgType::Integer),
-            CONDITION,
-        ],
-    ),
-    setter(
-        "pexpire",
-        pexpire,
-        "Sets a key's time to live in milliseconds.",
-        "2.6.0",
-        &[
-            Arg::key("key", 0),
-            Arg::new("milliseconds", ArgType::Integer),
-            CONDITION,
-        ],
-    ),
-    setter(
-        "expireat",
-        expireat,
-        "Sets a key to expire at a Unix time in seconds.",
-        "1.2.0",
-        &[
-            Arg::key("key", 0),
-            Arg::new("unix-time-seconds", ArgType::UnixTime),
-            CONDITION,
-        ],
-    ),
-    setter(
-        "pexpireat",
-        pexpireat,
-        "Sets a key to expire at a Unix time in milliseconds.",
-        "2.6.0",
-        &[
-            Arg::key("key", 0),
-            Arg::new("unix-time-milliseconds", ArgType::UnixTime),
-            CONDITION,
-        ],
-    ),
-    reader(
-        "ttl",
-        ttl,
-        &["nondeterministic_output"],
-        docs(
-            "Reports a key's time to live in seconds.",
-            "1.0.0",
-            TTL_HISTORY,
-        ),
-    ),
-    reader(
-        "pttl",
-        pttl,
-        &["nondeterministic_output"],
-        docs(
-            "Reports a key's time to live in milliseconds.",
-            "2.6.0",
-            TTL_HISTORY,
-        ),
-    ),
-    reader(
-        "expiretime",
-        expiretime,
-        &[],
-        docs(
-            "Reports when a key expires, as a Unix time in seconds.",
-            "7.0.0",
-            &[],
-        ),
-    ),
-    reader(
-        "pexpiretime",
-        pexpiretime,
-        &[],
-        docs(
-            "Reports when a key expires, as a Unix time in milliseconds.",
-            "7.0.0",
-            &[],
-        ),
-    ),
-    cmd(
-        "persist",
-        2,
-        WRITE | FAST,
-        RW_UPDATE,
-        &[],
-        persist,
-        docs("Removes a key's time to live.", "2.2.0", &[]),
-    ),
+const PEXPIREAT_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("unix-time-milliseconds", ArgType::UnixTime),
+    CONDITION,
 ];

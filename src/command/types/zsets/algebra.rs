@@ -1,8 +1,15 @@
 //! Sorted-set algebra: ZUNION ZINTER ZDIFF, their STORE forms and ZINTERCARD, with
 //! WEIGHTS and AGGREGATE, reading sets as sorted sets of score 1.
 
-// Shared helpers and imports of the sorted-set family live in the parent module.
-use super::*;
+use bytes::Bytes;
+
+use super::shared::{reply_member, reply_members_len, store_result};
+use crate::command::core::args;
+use crate::command::core::command::Ctx;
+use crate::error::{CmdError, CmdResult};
+use crate::store::db::Db;
+use crate::store::value::Value;
+use crate::util::numbers::parse_i64;
 
 /// Which set operation.
 #[derive(Clone, Copy, PartialEq, Eq)]
