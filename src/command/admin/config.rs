@@ -8,7 +8,7 @@ use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::help;
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{Arg, ArgType, Group};
-use crate::command::core::state::Stats;
+use crate::command::metrics::stats::Stats;
 use crate::config::{find_param, Config, Param};
 use crate::error::{one_line, CmdError, CmdResult};
 use crate::util::glob::glob_match;

@@ -1,3 +1,7 @@
+//! Connection-level commands: the connection itself (HELLO, SELECT, RESET...), CLIENT,
+//! pub/sub, transactions, client-side caching and MONITOR. Their state between commands
+//! lives in `state`; these modules only handle the commands.
+
 pub mod clients;
 pub mod connection;
 pub mod monitor;

@@ -121,26 +121,6 @@ impl CommandSpec {
         self
     }
 
-    /// Transitional positional form, being replaced by the builder above.
-    #[allow(clippy::too_many_arguments)]
-    pub const fn keyed(
-        name: &'static str,
-        arity: i32,
-        flags: u32,
-        acl: u32,
-        keys: (i32, i32, i32),
-        key_specs: &'static [KeySpec],
-        tips: &'static [&'static str],
-        handler: Handler,
-        docs: Docs,
-    ) -> CommandSpec {
-        CommandSpec::new(name, arity, flags, handler)
-            .acl(acl)
-            .keys(keys.0, keys.1, keys.2, key_specs)
-            .tips(tips)
-            .docs(docs)
-    }
-
     /// True if the command has flag `flag`.
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0

@@ -1,3 +1,8 @@
+//! What every command goes through: the executor that owns the keyspace, dispatch
+//! (the checks before a call and the bookkeeping after it), the command model (spec,
+//! handler, context, table), sessions, argument parsing, key positions, accounting,
+//! and the methods the reactor calls (`loop_api`). See docs/ARCHITECTURE.md.
+
 pub mod accounting;
 pub mod args;
 pub mod command;

@@ -5,8 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::background::Background;
 use crate::command::metrics::stats;
-// Transitional: the old path of the INFO counters, until every user imports metrics.
-pub use crate::command::metrics::stats::Stats;
+use crate::command::metrics::stats::Stats;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;

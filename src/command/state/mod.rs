@@ -1,3 +1,8 @@
+//! What the executor keeps between commands besides the databases: blocked clients,
+//! WATCHed keys, pub/sub subscriptions, tracking tables, MONITOR clients, CLIENT PAUSE,
+//! the view of other clients, keyspace notifications. Data and its rules only: no
+//! command handlers, and nothing here imports `core`, so every layer above may use it.
+
 pub mod blocking;
 pub mod directory;
 pub mod monitor;

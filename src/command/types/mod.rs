@@ -1,3 +1,7 @@
+//! The data-type families: one module (or folder) per family, each with its handlers and
+//! its table of commands. A family imports `core` and the store, never another family's
+//! internals; `registry.rs` lists their tables.
+
 pub mod bitmaps;
 pub mod geo;
 pub mod hashes;
