@@ -16,5 +16,5 @@ pub mod types;
 
 pub use self::core::command::{CommandTable, Ctx};
 pub use self::core::executor::Executor;
-pub use self::core::session::Session;
 pub use self::core::state::{ServerEvent, ServerState};
+pub use self::state::session::Session;

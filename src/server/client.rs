@@ -12,8 +12,8 @@ use bytes::BytesMut;
 use mio::net::{TcpStream, UnixStream};
 use mio::{event::Source, Interest, Registry, Token};
 
-use crate::command::core::session::Session;
 use crate::command::state::directory::{BufferStats, ClientView};
+use crate::command::state::session::Session;
 use crate::protocol::{OutBuf, RequestParser};
 
 /// A client socket: TCP or unix.

@@ -23,9 +23,9 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::command::core::executor::Executor;
-use crate::command::core::session::Session;
 use crate::command::core::state::ServerEvent;
 use crate::command::state::directory::{ClientDirectory, ClientView};
+use crate::command::state::session::Session;
 use crate::command::state::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
 use crate::config::Config;
 use crate::error::ProtocolError;

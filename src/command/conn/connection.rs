@@ -135,7 +135,7 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ctx.server.monitors.remove(ctx.session.id);
     }
     crate::command::conn::tracking::disable(ctx);
-    ctx.session.reply_mode = crate::command::core::session::ReplyMode::On;
+    ctx.session.reply_mode = crate::command::state::session::ReplyMode::On;
     ctx.session.no_touch = false;
     ctx.session.db = 0;
     ctx.session.name = None;

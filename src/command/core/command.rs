@@ -11,12 +11,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 use bytes::Bytes;
 
 use crate::command::core::effects;
-use crate::command::core::session::Session;
 use crate::command::core::spec::{acl, flags, Docs, KeySpec};
 use crate::command::core::state::ServerState;
 use crate::command::state::blocking::{Blocked, TimeoutReply};
 use crate::command::state::directory::ClientDirectory;
 use crate::command::state::notify;
+use crate::command::state::session::Session;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::Db;

@@ -1,6 +1,6 @@
 //! What every command goes through: the executor that owns the keyspace, dispatch
 //! (the checks before a call and the bookkeeping after it), the command model (spec,
-//! handler, context, table), sessions, argument parsing, key positions, accounting,
+//! handler, context, table), argument parsing, key positions, accounting,
 //! and the methods the reactor calls (`loop_api`). See docs/ARCHITECTURE.md.
 
 pub mod accounting;
@@ -12,7 +12,6 @@ pub mod executor;
 pub mod help;
 pub mod keys;
 pub mod loop_api;
-pub mod session;
 pub mod spec;
 pub mod state;
 pub mod typed;

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
-use crate::command::core::session::Session;
+use crate::command::state::session::Session;
 
 /// Arguments kept per entry; past it the last kept one says how many were dropped.
 const MAX_ARGS: usize = 32;

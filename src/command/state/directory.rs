@@ -6,7 +6,7 @@
 //! session the handler already holds. Effects on other clients (a kill, an unblock)
 //! go back to the reactor as [`crate::command::core::state::ServerEvent`]s.
 
-use crate::command::core::session::Session;
+use crate::command::state::session::Session;
 
 /// The buffer figures of one client, as CLIENT LIST reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

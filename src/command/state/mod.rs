@@ -1,6 +1,6 @@
 //! What the executor keeps between commands besides the databases: blocked clients,
 //! WATCHed keys, pub/sub subscriptions, tracking tables, MONITOR clients, CLIENT PAUSE,
-//! the view of other clients, keyspace notifications. Data and its rules only: no
+//! the view of other clients, keyspace notifications, and each client's own session. Data and its rules only: no
 //! command handlers, and nothing here imports `core`, so every layer above may use it.
 
 pub mod blocking;
@@ -9,5 +9,6 @@ pub mod monitor;
 pub mod notify;
 pub mod pause;
 pub mod pubsub;
+pub mod session;
 pub mod tracking;
 pub mod watch;

@@ -3,8 +3,8 @@
 use crate::command::state::directory::ClientView;
 use std::fmt::Write as _;
 
-use crate::command::core::session::Session;
 use crate::command::core::state::ServerState;
+use crate::command::state::session::Session;
 
 /// The `flags=` letters of a client, in Redis's order; `N` when none applies.
 pub fn flag_letters(view: &ClientView<'_>, server: &ServerState) -> String {

@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::command::core::args;
 use crate::command::core::command::Ctx;
-use crate::command::core::session::ReplyMode;
+use crate::command::state::session::ReplyMode;
 use crate::error::{CmdError, CmdResult};
 
 /// `CLIENT REPLY ON|OFF|SKIP` — turns the caller's replies off, back on, or off for
