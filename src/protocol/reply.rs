@@ -266,6 +266,15 @@ impl<'a> Reply<'a> {
         self.header(b'*', n as i64);
     }
 
+    /// The head of a SCAN-family reply: `[next cursor, [n elements...]]`; the caller
+    /// writes the `n` elements.
+    pub fn scan_header(&mut self, next_cursor: u64, n: usize) {
+        self.array_len(2);
+        let mut digits = itoa_buf();
+        self.bulk(format_u64(next_cursor, &mut digits));
+        self.array_len(n);
+    }
+
     /// A map header of `n` pairs: `%n` in RESP3, a flat array of `2n` in RESP2.
     pub fn map_len(&mut self, n: usize) {
         if self.resp3 {
@@ -352,8 +361,26 @@ pub fn itoa_buf() -> [u8; 20] {
 /// Formats `n` in decimal into `buf`, returning the digits.
 #[inline]
 pub fn format_i64(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut pos = write_digits(n.unsigned_abs(), buf);
+    if n < 0 {
+        pos -= 1;
+        buf[pos] = b'-';
+    }
+    &buf[pos..]
+}
+
+/// Formats `n` in decimal into `buf`, returning the digits (SCAN cursors use every bit).
+#[inline]
+pub fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let pos = write_digits(n, buf);
+    &buf[pos..]
+}
+
+/// Writes the digits of `magnitude` at the end of `buf`; returns where they start.
+/// `u64::MAX` has 20 digits, `i64::MIN` 19 and a sign, so both fit.
+#[inline]
+fn write_digits(mut magnitude: u64, buf: &mut [u8; 20]) -> usize {
     let mut pos = buf.len();
-    let mut magnitude = n.unsigned_abs();
     loop {
         pos -= 1;
         buf[pos] = b'0' + (magnitude % 10) as u8;
@@ -362,11 +389,7 @@ pub fn format_i64(n: i64, buf: &mut [u8; 20]) -> &[u8] {
             break;
         }
     }
-    if n < 0 {
-        pos -= 1;
-        buf[pos] = b'-';
-    }
-    &buf[pos..]
+    pos
 }
 
 #[cfg(test)]
@@ -431,5 +454,19 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn scan_header_writes_cursor_as_bulk() {
+        let head = written(
+            |r| {
+                r.scan_header(1234567, 1);
+                r.bulk(b"k");
+            },
+            2,
+        );
+        assert_eq!(head, b"*2\r\n$7\r\n1234567\r\n*1\r\n$1\r\nk\r\n");
+        let empty = written(|r| r.scan_header(0, 0), 3);
+        assert_eq!(empty, b"*2\r\n$1\r\n0\r\n*0\r\n");
     }
 }

@@ -392,6 +392,18 @@ impl Arg {
     }
 }
 
+/// `LIMIT offset count`, as every range command (ZRANGE*, SORT) documents it; chain
+/// `.since(...)` where the option came later than the command.
+pub const LIMIT_OFFSET_COUNT: Arg = Arg::block(
+    "offset_count",
+    &[
+        Arg::new("offset", ArgType::Integer),
+        Arg::new("count", ArgType::Integer),
+    ],
+)
+.with_token("LIMIT")
+.optional();
+
 /// Command groups, as COMMAND DOCS names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {

@@ -479,9 +479,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             found.push(value.to_vec());
         }
     });
-    reply.array_len(2);
-    reply.bulk(next.to_string().as_bytes());
-    reply.array_len(found.len());
+    reply.scan_header(next, found.len());
     found.iter().for_each(|item| reply.bulk(item));
     Ok(())
 }

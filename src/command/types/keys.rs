@@ -262,9 +262,7 @@ fn scan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let db = &mut ctx.dbs[ctx.session.db];
     let (next, mut found) = scan_buckets(db, cursor, opts.count as u64);
     found.retain(|key| scan_keeps(db, key.as_slice(), &opts, now));
-    ctx.reply.array_len(2);
-    ctx.reply.bulk(next.to_string().as_bytes());
-    ctx.reply.array_len(found.len());
+    ctx.reply.scan_header(next, found.len());
     for key in &found {
         ctx.reply.bulk(key.as_slice());
     }

@@ -727,9 +727,7 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             found.push(bytes);
         }
     });
-    reply.array_len(2);
-    reply.bulk(next.to_string().as_bytes());
-    reply.array_len(found.len());
+    reply.scan_header(next, found.len());
     found.iter().for_each(|member| reply.bulk(member));
     Ok(())
 }

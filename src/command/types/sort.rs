@@ -32,7 +32,7 @@ use bytes::Bytes;
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, Arg, ArgType, Group, KeySpec};
+use crate::command::core::spec::{acl, Arg, ArgType, Group, KeySpec, LIMIT_OFFSET_COUNT};
 use crate::command::state::notify;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::store::db::Db;
@@ -442,15 +442,7 @@ const SORT_RO_ARGS: &[Arg] = &[
     Arg::new("pattern", ArgType::KeyPattern(1))
         .with_token("BY")
         .optional(),
-    Arg::block(
-        "offset_count",
-        &[
-            Arg::new("offset", ArgType::Integer),
-            Arg::new("count", ArgType::Integer),
-        ],
-    )
-    .with_token("LIMIT")
-    .optional(),
+    LIMIT_OFFSET_COUNT,
     Arg::new("pattern", ArgType::KeyPattern(1))
         .with_token("GET")
         .optional()

@@ -192,9 +192,7 @@ pub(super) fn zscan(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             found.push((m.to_vec(), s));
         }
     });
-    reply.array_len(2);
-    reply.bulk(next.to_string().as_bytes());
-    reply.array_len(found.len() * 2);
+    reply.scan_header(next, found.len() * 2);
     let mut buf = Vec::new();
     for (m, s) in found {
         reply.bulk(&m);

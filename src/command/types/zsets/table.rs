@@ -13,7 +13,9 @@ use super::read::{zcard, zmscore, zrandmember, zrank, zrevrank, zscan, zscore};
 use super::update::{zadd, zincrby, zrem};
 use crate::command::core::command::CommandSpec;
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, key1, Arg, ArgType, BeginSearch, FindKeys, Group, KeySpec};
+use crate::command::core::spec::{
+    acl, key1, Arg, ArgType, BeginSearch, FindKeys, Group, KeySpec, LIMIT_OFFSET_COUNT,
+};
 
 /// The sorted-set family's entries.
 #[rustfmt::skip]
@@ -300,16 +302,7 @@ const ZRANGE_ARGS: &[Arg] = &[
     .since("6.2.0")
     .optional(),
     Arg::token("rev", "REV").since("6.2.0").optional(),
-    Arg::block(
-        "offset_count",
-        &[
-            Arg::new("offset", ArgType::Integer),
-            Arg::new("count", ArgType::Integer),
-        ],
-    )
-    .with_token("LIMIT")
-    .since("6.2.0")
-    .optional(),
+    LIMIT_OFFSET_COUNT.since("6.2.0"),
     Arg::token("withscores", "WITHSCORES").optional(),
 ];
 
@@ -332,15 +325,7 @@ const ZRANGESTORE_ARGS: &[Arg] = &[
     )
     .optional(),
     Arg::token("rev", "REV").optional(),
-    Arg::block(
-        "offset_count",
-        &[
-            Arg::new("offset", ArgType::Integer),
-            Arg::new("count", ArgType::Integer),
-        ],
-    )
-    .with_token("LIMIT")
-    .optional(),
+    LIMIT_OFFSET_COUNT,
 ];
 
 const ZRANGEBYSCORE_ARGS: &[Arg] = &[
@@ -350,15 +335,7 @@ const ZRANGEBYSCORE_ARGS: &[Arg] = &[
     Arg::token("withscores", "WITHSCORES")
         .since("2.0.0")
         .optional(),
-    Arg::block(
-        "offset_count",
-        &[
-            Arg::new("offset", ArgType::Integer),
-            Arg::new("count", ArgType::Integer),
-        ],
-    )
-    .with_token("LIMIT")
-    .optional(),
+    LIMIT_OFFSET_COUNT,
 ];
 
 const ZREVRANGEBYSCORE_ARGS: &[Arg] = &[
@@ -366,45 +343,21 @@ const ZREVRANGEBYSCORE_ARGS: &[Arg] = &[
     Arg::new("max", ArgType::Double),
     Arg::new("min", ArgType::Double),
     Arg::token("withscores", "WITHSCORES").optional(),
-    Arg::block(
-        "offset_count",
-        &[
-            Arg::new("offset", ArgType::Integer),
-            Arg::new("count", ArgType::Integer),
-        ],
-    )
-    .with_token("LIMIT")
-    .optional(),
+    LIMIT_OFFSET_COUNT,
 ];
 
 const ZRANGEBYLEX_ARGS: &[Arg] = &[
     Arg::key("key", 0),
     Arg::new("min", ArgType::String),
     Arg::new("max", ArgType::String),
-    Arg::block(
-        "offset_count",
-        &[
-            Arg::new("offset", ArgType::Integer),
-            Arg::new("count", ArgType::Integer),
-        ],
-    )
-    .with_token("LIMIT")
-    .optional(),
+    LIMIT_OFFSET_COUNT,
 ];
 
 const ZREVRANGEBYLEX_ARGS: &[Arg] = &[
     Arg::key("key", 0),
     Arg::new("max", ArgType::String),
     Arg::new("min", ArgType::String),
-    Arg::block(
-        "offset_count",
-        &[
-            Arg::new("offset", ArgType::Integer),
-            Arg::new("count", ArgType::Integer),
-        ],
-    )
-    .with_token("LIMIT")
-    .optional(),
+    LIMIT_OFFSET_COUNT,
 ];
 
 const ZREVRANGE_ARGS: &[Arg] = &[
