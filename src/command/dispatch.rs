@@ -78,6 +78,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     latency::COMMANDS,
     memory::COMMANDS,
     debug::COMMANDS,
+    crate::command::streams::COMMANDS,
 ];
 
 impl CommandTable {

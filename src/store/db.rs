@@ -272,7 +272,11 @@ impl Db {
         let obj = Object::new(value, self.fresh_access(now_ms));
         match self.keys.get_mut(key) {
             Some(slot) => {
+                let was_stream = matches!(slot.value, Value::Stream(_));
                 *slot = obj;
+                if was_stream && self.log_ready {
+                    self.ready_log.push(Bstr::from_slice(key));
+                }
                 if !keep_ttl && !self.expires.is_empty() {
                     self.expires.remove(key);
                 }
@@ -291,7 +295,15 @@ impl Db {
             self.key_event_log
                 .push((KeyEvent::New, Bstr::from_slice(key)));
         }
-        if self.log_ready && matches!(value, Value::List(_) | Value::ZSet(_)) {
+        if self.log_ready && matches!(value, Value::List(_) | Value::ZSet(_) | Value::Stream(_)) {
+            self.ready_log.push(Bstr::from_slice(key));
+        }
+    }
+
+    /// Logs a stream key deleted or overwritten, so clients blocked in XREADGROUP on it
+    /// are answered (Redis signals such keys as ready).
+    fn note_removed(&mut self, key: &[u8], value: &Value) {
+        if self.log_ready && matches!(value, Value::Stream(_)) {
             self.ready_log.push(Bstr::from_slice(key));
         }
     }
@@ -315,6 +327,7 @@ impl Db {
         if !self.expires.is_empty() {
             self.expires.remove(key);
         }
+        self.note_removed(key, &obj.value);
         Some(obj.value)
     }
 
@@ -325,6 +338,7 @@ impl Db {
         }
         let (_, obj) = self.keys.remove(key)?;
         let ttl = self.expires.remove(key).map(|(_, when)| when);
+        self.note_removed(key, &obj.value);
         Some((obj, ttl))
     }
 
