@@ -186,6 +186,11 @@ fn corpus_zsets() {
 }
 
 #[test]
+fn corpus_streams() {
+    check_corpus("streams");
+}
+
+#[test]
 fn corpus_bitmaps() {
     check_corpus("bitmaps");
 }
