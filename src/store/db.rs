@@ -300,6 +300,21 @@ impl Db {
         }
     }
 
+    /// Logs every stream key before the database is emptied (FLUSHDB, FLUSHALL), only
+    /// while clients are blocked, as Redis's `scanDatabaseForDeletedStreams`.
+    fn note_streams_dropped(&mut self) {
+        if !self.log_ready {
+            return;
+        }
+        let streams: Vec<Bstr> = self
+            .keys
+            .iter()
+            .filter(|(_, obj)| matches!(obj.value, Value::Stream(_)))
+            .map(|(key, _)| key.clone())
+            .collect();
+        self.ready_log.extend(streams);
+    }
+
     /// Logs a stream key deleted or overwritten, so clients blocked in XREADGROUP on it
     /// are answered (Redis signals such keys as ready).
     fn note_removed(&mut self, key: &[u8], value: &Value) {
@@ -383,6 +398,7 @@ impl Db {
 
     /// Deletes every key. Returns how many there were.
     pub fn clear(&mut self) -> usize {
+        self.note_streams_dropped();
         let count = self.keys.len();
         self.keys.clear();
         self.expires.clear();
@@ -394,6 +410,7 @@ impl Db {
     /// Empties the database in O(1), handing back its contents so a caller can drop
     /// them elsewhere (FLUSHALL ASYNC frees on a background thread).
     pub fn take_all(&mut self) -> (Dict<Bstr, Object>, Dict<Bstr, i64>) {
+        self.note_streams_dropped();
         self.expire_cursor = 0;
         self.avg_ttl = 0;
         (self.keys.take_all(), self.expires.take_all())
