@@ -11,20 +11,46 @@ use super::{groups, info, read, xadd, xdel, xlen, xrange, xrevrange, xtrim};
 
 /// XGROUP's subcommands.
 const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
+    // In one order Redis lists them (its subcommand dict order varies per process).
     CommandSpec {
-        name: "create",
-        arity: -5,
-        flags: WRITE | DENYOOM,
+        name: "destroy",
+        arity: 4,
+        flags: WRITE,
         acl: acl::STREAM,
         first_key: 2,
         last_key: 2,
         key_step: 1,
-        key_specs: &[KeySpec { flags: &["RW", "insert"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
+        key_specs: &[KeySpec { flags: &["RW", "delete"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
         tips: &[],
-        handler: groups::xgroup_create,
+        handler: groups::xgroup_destroy,
         subcommands: &[],
         docs: Docs {
-            summary: "Creates a consumer group on a stream.",
+            summary: "Removes a consumer group with its consumers and pending entries.",
+            since: "5.0.0",
+            group: Group::Stream,
+            complexity: "O(N), N being the pending entries and consumers.",
+            history: &[],
+            args: &[
+                Arg::key("key", 0),
+                Arg::new("groupname", ArgType::String)
+            ],
+            ..Docs::EMPTY
+        },
+    },
+    CommandSpec {
+        name: "setid",
+        arity: -5,
+        flags: WRITE,
+        acl: acl::STREAM,
+        first_key: 2,
+        last_key: 2,
+        key_step: 1,
+        key_specs: &[KeySpec { flags: &["RW", "update"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
+        tips: &[],
+        handler: groups::xgroup_setid,
+        subcommands: &[],
+        docs: Docs {
+            summary: "Moves the last-delivered ID of a consumer group.",
             since: "5.0.0",
             group: Group::Stream,
             complexity: "O(1)",
@@ -32,8 +58,7 @@ const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
             args: &[
                 Arg::key("key", 0),
                 Arg::new("groupname", ArgType::String),
-                Arg::one_of("id", &[Arg::new("ID", ArgType::String), Arg::new("new_id", ArgType::PureToken).with_token("$")]),
-                Arg::new("mkstream", ArgType::PureToken).with_token("MKSTREAM").optional(),
+                Arg::one_of("id", &[Arg::new("id", ArgType::String), Arg::new("new_id", ArgType::PureToken).with_token("$")]),
                 Arg::new("entries_read", ArgType::Integer).with_token("ENTRIESREAD").optional()
             ],
             ..Docs::EMPTY
@@ -92,31 +117,6 @@ const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
         },
     },
     CommandSpec {
-        name: "destroy",
-        arity: 4,
-        flags: WRITE,
-        acl: acl::STREAM,
-        first_key: 2,
-        last_key: 2,
-        key_step: 1,
-        key_specs: &[KeySpec { flags: &["RW", "delete"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
-        tips: &[],
-        handler: groups::xgroup_destroy,
-        subcommands: &[],
-        docs: Docs {
-            summary: "Removes a consumer group with its consumers and pending entries.",
-            since: "5.0.0",
-            group: Group::Stream,
-            complexity: "O(N), N being the pending entries and consumers.",
-            history: &[],
-            args: &[
-                Arg::key("key", 0),
-                Arg::new("groupname", ArgType::String)
-            ],
-            ..Docs::EMPTY
-        },
-    },
-    CommandSpec {
         name: "help",
         arity: 2,
         flags: LOADING | STALE,
@@ -141,19 +141,19 @@ const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
         },
     },
     CommandSpec {
-        name: "setid",
+        name: "create",
         arity: -5,
-        flags: WRITE,
+        flags: WRITE | DENYOOM,
         acl: acl::STREAM,
         first_key: 2,
         last_key: 2,
         key_step: 1,
-        key_specs: &[KeySpec { flags: &["RW", "update"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
+        key_specs: &[KeySpec { flags: &["RW", "insert"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
         tips: &[],
-        handler: groups::xgroup_setid,
+        handler: groups::xgroup_create,
         subcommands: &[],
         docs: Docs {
-            summary: "Moves the last-delivered ID of a consumer group.",
+            summary: "Creates a consumer group on a stream.",
             since: "5.0.0",
             group: Group::Stream,
             complexity: "O(1)",
@@ -161,7 +161,8 @@ const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
             args: &[
                 Arg::key("key", 0),
                 Arg::new("groupname", ArgType::String),
-                Arg::one_of("id", &[Arg::new("ID", ArgType::String), Arg::new("new_id", ArgType::PureToken).with_token("$")]),
+                Arg::one_of("id", &[Arg::new("id", ArgType::String), Arg::new("new_id", ArgType::PureToken).with_token("$")]),
+                Arg::new("mkstream", ArgType::PureToken).with_token("MKSTREAM").optional(),
                 Arg::new("entries_read", ArgType::Integer).with_token("ENTRIESREAD").optional()
             ],
             ..Docs::EMPTY
@@ -171,27 +172,28 @@ const XGROUP_SUBCOMMANDS: &[CommandSpec] = &[
 
 /// XINFO's subcommands.
 const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
+    // In one order Redis lists them (its subcommand dict order varies per process).
     CommandSpec {
-        name: "consumers",
-        arity: 4,
+        name: "stream",
+        arity: -3,
         flags: READONLY,
         acl: acl::STREAM,
         first_key: 2,
         last_key: 2,
         key_step: 1,
         key_specs: &[KeySpec { flags: &["RO", "access"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
-        tips: &["nondeterministic_output"],
-        handler: info::xinfo_consumers,
+        tips: &[],
+        handler: info::xinfo_stream,
         subcommands: &[],
         docs: Docs {
-            summary: "Lists the consumers of a consumer group.",
+            summary: "Describes a stream.",
             since: "5.0.0",
             group: Group::Stream,
-            complexity: "O(1)",
-            history: &[],
+            complexity: "O(1); with FULL, O(N) for the N entries reported.",
+            history: &[("6.0.0", "The FULL modifier."), ("7.0.0", "Reports entries-added, max-deleted-entry-id, recorded-first-entry-id, entries-read and lag.")],
             args: &[
                 Arg::key("key", 0),
-                Arg::new("groupname", ArgType::String)
+                Arg::block("full", &[Arg::new("count", ArgType::Integer).with_token("COUNT").optional()]).with_token("FULL").optional()
             ],
             ..Docs::EMPTY
         },
@@ -221,6 +223,31 @@ const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
         },
     },
     CommandSpec {
+        name: "consumers",
+        arity: 4,
+        flags: READONLY,
+        acl: acl::STREAM,
+        first_key: 2,
+        last_key: 2,
+        key_step: 1,
+        key_specs: &[KeySpec { flags: &["RO", "access"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
+        tips: &["nondeterministic_output"],
+        handler: info::xinfo_consumers,
+        subcommands: &[],
+        docs: Docs {
+            summary: "Lists the consumers of a consumer group.",
+            since: "5.0.0",
+            group: Group::Stream,
+            complexity: "O(1)",
+            history: &[],
+            args: &[
+                Arg::key("key", 0),
+                Arg::new("groupname", ArgType::String)
+            ],
+            ..Docs::EMPTY
+        },
+    },
+    CommandSpec {
         name: "help",
         arity: 2,
         flags: LOADING | STALE,
@@ -240,31 +267,6 @@ const XINFO_SUBCOMMANDS: &[CommandSpec] = &[
             history: &[],
             args: &[
                 
-            ],
-            ..Docs::EMPTY
-        },
-    },
-    CommandSpec {
-        name: "stream",
-        arity: -3,
-        flags: READONLY,
-        acl: acl::STREAM,
-        first_key: 2,
-        last_key: 2,
-        key_step: 1,
-        key_specs: &[KeySpec { flags: &["RO", "access"], begin: BeginSearch::Index(2), find: FindKeys::Range { last_key: 0, step: 1, limit: 0 } }],
-        tips: &[],
-        handler: info::xinfo_stream,
-        subcommands: &[],
-        docs: Docs {
-            summary: "Describes a stream.",
-            since: "5.0.0",
-            group: Group::Stream,
-            complexity: "O(1); with FULL, O(N) for the N entries reported.",
-            history: &[("6.0.0", "The FULL modifier."), ("7.0.0", "Reports entries-added, max-deleted-entry-id, recorded-first-entry-id, entries-read and lag.")],
-            args: &[
-                Arg::key("key", 0),
-                Arg::block("full", &[Arg::new("count", ArgType::Integer).with_token("COUNT").optional()]).with_token("FULL").optional()
             ],
             ..Docs::EMPTY
         },
@@ -294,7 +296,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             args: &[
                 Arg::key("key", 0),
                 Arg::new("group", ArgType::String),
-                Arg::new("ID", ArgType::String).multiple()
+                Arg::new("id", ArgType::String).multiple()
             ],
             ..Docs::EMPTY
         },
@@ -321,7 +323,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 Arg::key("key", 0),
                 Arg::new("nomkstream", ArgType::PureToken).with_token("NOMKSTREAM").since("6.2.0").optional(),
                 Arg::block("trim", &[Arg::one_of("strategy", &[Arg::new("maxlen", ArgType::PureToken).with_token("MAXLEN"), Arg::new("minid", ArgType::PureToken).with_token("MINID").since("6.2.0")]), Arg::one_of("operator", &[Arg::new("equal", ArgType::PureToken).with_token("="), Arg::new("approximately", ArgType::PureToken).with_token("~")]).optional(), Arg::new("threshold", ArgType::String), Arg::new("count", ArgType::Integer).with_token("LIMIT").since("6.2.0").optional()]).optional(),
-                Arg::one_of("id_or_auto", &[Arg::new("auto_id", ArgType::PureToken).with_token("*"), Arg::new("ID", ArgType::String)]),
+                Arg::one_of("id_or_auto", &[Arg::new("auto_id", ArgType::PureToken).with_token("*"), Arg::new("id", ArgType::String)]),
                 Arg::block("field_value", &[Arg::new("field", ArgType::String), Arg::new("value", ArgType::String)]).multiple()
             ],
             ..Docs::EMPTY
@@ -380,7 +382,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 Arg::new("group", ArgType::String),
                 Arg::new("consumer", ArgType::String),
                 Arg::new("min-idle-time", ArgType::String),
-                Arg::new("ID", ArgType::String).multiple(),
+                Arg::new("id", ArgType::String).multiple(),
                 Arg::new("ms", ArgType::Integer).with_token("IDLE").optional(),
                 Arg::new("unix-time-milliseconds", ArgType::UnixTime).with_token("TIME").optional(),
                 Arg::new("count", ArgType::Integer).with_token("RETRYCOUNT").optional(),
@@ -411,7 +413,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             history: &[],
             args: &[
                 Arg::key("key", 0),
-                Arg::new("ID", ArgType::String).multiple()
+                Arg::new("id", ArgType::String).multiple()
             ],
             ..Docs::EMPTY
         },
@@ -562,7 +564,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             args: &[
                 Arg::new("count", ArgType::Integer).with_token("COUNT").optional(),
                 Arg::new("milliseconds", ArgType::Integer).with_token("BLOCK").optional(),
-                Arg::block("streams", &[Arg::key("key", 0).multiple(), Arg::new("ID", ArgType::String).multiple()]).with_token("STREAMS")
+                Arg::block("streams", &[Arg::key("key", 0).multiple(), Arg::new("id", ArgType::String).multiple()]).with_token("STREAMS")
             ],
             ..Docs::EMPTY
         },
@@ -590,7 +592,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 Arg::new("count", ArgType::Integer).with_token("COUNT").optional(),
                 Arg::new("milliseconds", ArgType::Integer).with_token("BLOCK").optional(),
                 Arg::new("noack", ArgType::PureToken).with_token("NOACK").optional(),
-                Arg::block("streams", &[Arg::key("key", 0).multiple(), Arg::new("ID", ArgType::String).multiple()]).with_token("STREAMS")
+                Arg::block("streams", &[Arg::key("key", 0).multiple(), Arg::new("id", ArgType::String).multiple()]).with_token("STREAMS")
             ],
             ..Docs::EMPTY
         },
