@@ -241,6 +241,11 @@ fn random_zsets() {
 }
 
 #[test]
+fn random_streams() {
+    check_family("streams");
+}
+
+#[test]
 fn random_bitmaps() {
     check_family("bitmaps");
 }

@@ -18,6 +18,8 @@ mod lists;
 mod sets;
 #[path = "family_zsets.rs"]
 mod zsets;
+#[path = "family_streams.rs"]
+mod streams;
 
 use super::compare::Check;
 use super::random::{Cmd, Family, Gen};
@@ -64,6 +66,10 @@ pub const FAMILIES: &[Family] = &[
     Family {
         name: "hyperloglog",
         gen: hyperloglog::generate,
+    },
+    Family {
+        name: "streams",
+        gen: streams::generate,
     },
 ];
 

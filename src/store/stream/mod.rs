@@ -169,11 +169,13 @@ impl Stream {
         let full = |out: &Vec<EntryRef<'_>>| count != 0 && out.len() >= count;
         if rev {
             for node in self.nodes.range(..=end).rev().map(|(_, n)| n) {
-                for e in node.entries.iter().rev() {
+                // Deleted entries are skipped before any comparison: after XSETID they
+                // may sit out of order, and Redis's iterator ignores them entirely.
+                for e in node.entries.iter().rev().filter(|e| !e.deleted) {
                     if e.id < start {
                         return out;
                     }
-                    if !e.deleted && e.id <= end {
+                    if e.id <= end {
                         out.push((e.id, e));
                         if full(&out) {
                             return out;
@@ -185,11 +187,11 @@ impl Stream {
         }
         let from = self.nodes.range(..=start).next_back().map_or(StreamId::MIN, |(k, _)| *k);
         for node in self.nodes.range(from..).map(|(_, n)| n) {
-            for e in &node.entries {
+            for e in node.entries.iter().filter(|e| !e.deleted) {
                 if e.id > end {
                     return out;
                 }
-                if !e.deleted && e.id >= start {
+                if e.id >= start {
                     out.push((e.id, e));
                     if full(&out) {
                         return out;
@@ -203,8 +205,7 @@ impl Stream {
     /// The live entry `id`, if any.
     pub fn get(&self, id: StreamId) -> Option<&NodeEntry> {
         let (_, node) = self.nodes.range(..=id).next_back()?;
-        let e = &node.entries[node.find(id)?];
-        (!e.deleted).then_some(e)
+        Some(&node.entries[node.find(id)?])
     }
 
     /// True if a live entry has ID `id`.

@@ -136,9 +136,14 @@ impl Node {
         true
     }
 
-    /// The position of `id` among the entries, if present (deleted or not).
+    /// The position of the live entry `id`, if present. Live entries are in ID order,
+    /// but deleted ones may not be (XSETID can lower the last ID below them), so this
+    /// is a scan once a node has deleted entries; a node holds at most `stream-node-max-entries` entries.
     pub fn find(&self, id: StreamId) -> Option<usize> {
-        self.entries.binary_search_by(|e| e.id.cmp(&id)).ok()
+        if self.deleted == 0 {
+            return self.entries.binary_search_by(|e| e.id.cmp(&id)).ok();
+        }
+        self.entries.iter().position(|e| !e.deleted && e.id == id)
     }
 
     /// The last entry's ID, deleted or not (Redis's `lpGetEdgeStreamID`).
