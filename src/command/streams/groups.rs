@@ -452,7 +452,7 @@ pub fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     reply.array_len(claimed.len());
     for id in claimed {
         match (o.justid, stream.as_ref().and_then(|s| s.get(id))) {
-            (false, Some(entry)) => reply_entry(reply, id, entry),
+            (false, Some(entry)) => reply_entry(reply, id, &entry),
             _ => reply.bulk(id.to_text().as_bytes()),
         }
     }
@@ -510,7 +510,7 @@ pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     reply.array_len(scan.claimed.len());
     for id in &scan.claimed {
         match (justid, stream.as_ref().and_then(|s| s.get(*id))) {
-            (false, Some(entry)) => reply_entry(reply, *id, entry),
+            (false, Some(entry)) => reply_entry(reply, *id, &entry),
             _ => reply.bulk(id.to_text().as_bytes()),
         }
     }

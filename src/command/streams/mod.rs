@@ -118,7 +118,7 @@ pub fn error_with(parts: &[&[u8]]) -> CmdError {
 }
 
 /// Writes one entry: `[id, [field, value, ...]]`.
-pub fn reply_entry(reply: &mut Reply<'_>, id: StreamId, entry: &NodeEntry) {
+pub fn reply_entry(reply: &mut Reply<'_>, id: StreamId, entry: &NodeEntry<'_>) {
     reply.array_len(2);
     reply.bulk(id.to_text().as_bytes());
     reply.array_len(entry.pair_count() * 2);
@@ -128,7 +128,7 @@ pub fn reply_entry(reply: &mut Reply<'_>, id: StreamId, entry: &NodeEntry) {
 }
 
 /// Writes a list of entries.
-pub fn reply_entries(reply: &mut Reply<'_>, entries: &[(StreamId, &NodeEntry)]) {
+pub fn reply_entries(reply: &mut Reply<'_>, entries: &[(StreamId, NodeEntry<'_>)]) {
     reply.array_len(entries.len());
     for (id, entry) in entries {
         reply_entry(reply, *id, entry);

@@ -297,7 +297,7 @@ fn reply_history(stream: &Stream, g: &mut Group, reply: &mut Reply<'_>, consumer
     for id in ids {
         match stream.get(id) {
             Some(entry) => {
-                reply_entry(reply, id, entry);
+                reply_entry(reply, id, &entry);
                 if let Some(nack) = g.pel.get_mut(&id) {
                     nack.delivery_time = now;
                     nack.delivery_count += 1;

@@ -60,7 +60,7 @@ pub struct Trim {
 }
 
 /// One entry as read: its ID and its field/value strings.
-pub type EntryRef<'a> = (StreamId, &'a NodeEntry);
+pub type EntryRef<'a> = (StreamId, NodeEntry<'a>);
 
 /// A stream value.
 #[derive(Debug, Clone, Default)]
@@ -143,12 +143,16 @@ impl Stream {
         let master = match self.nodes.last_key_value() {
             Some((&master, tail)) if !tail_is_full(tail, total, limits) => master,
             _ => {
-                self.nodes.insert(id, Node::new(pairs));
+                let mut hint = 0;
+                if let Some((_, tail)) = self.nodes.last_key_value() {
+                    hint = tail.data_len();
+                }
+                self.nodes.insert(id, Node::new(id, pairs, hint.min(1 << 16)));
                 id
             }
         };
         if let Some(node) = self.nodes.get_mut(&master) {
-            node.append(master, id, pairs);
+            node.append(id, pairs);
         }
         self.length += 1;
         self.entries_added += 1;
@@ -171,7 +175,8 @@ impl Stream {
             for node in self.nodes.range(..=end).rev().map(|(_, n)| n) {
                 // Deleted entries are skipped before any comparison: after XSETID they
                 // may sit out of order, and Redis's iterator ignores them entirely.
-                for e in node.entries.iter().rev().filter(|e| !e.deleted) {
+                let live: Vec<NodeEntry<'_>> = node.iter().map(|(_, e)| e).filter(|e| !e.deleted).collect();
+                for e in live.into_iter().rev() {
                     if e.id < start {
                         return out;
                     }
@@ -187,7 +192,7 @@ impl Stream {
         }
         let from = self.nodes.range(..=start).next_back().map_or(StreamId::MIN, |(k, _)| *k);
         for node in self.nodes.range(from..).map(|(_, n)| n) {
-            for e in node.entries.iter().filter(|e| !e.deleted) {
+            for (_, e) in node.iter().filter(|(_, e)| !e.deleted) {
                 if e.id > end {
                     return out;
                 }
@@ -203,9 +208,9 @@ impl Stream {
     }
 
     /// The live entry `id`, if any.
-    pub fn get(&self, id: StreamId) -> Option<&NodeEntry> {
+    pub fn get(&self, id: StreamId) -> Option<NodeEntry<'_>> {
         let (_, node) = self.nodes.range(..=id).next_back()?;
-        Some(&node.entries[node.find(id)?])
+        node.iter().map(|(_, e)| e).find(|e| !e.deleted && e.id == id)
     }
 
     /// True if a live entry has ID `id`.
@@ -232,9 +237,6 @@ impl Stream {
         let Some(index) = node.find(id) else {
             return false;
         };
-        if node.entries[index].deleted {
-            return false;
-        }
         if node.live == 1 {
             self.nodes.remove(&master);
         } else {
@@ -316,19 +318,23 @@ impl Stream {
         let Some(node) = self.nodes.get_mut(&master) else {
             return 0;
         };
-        let mut deleted = 0;
-        for index in 0..node.entries.len() {
+        let mut doomed = Vec::new();
+        for (pos, entry) in node.iter() {
             let stop = match strategy {
                 TrimStrategy::MaxLen(max) => length <= max,
-                TrimStrategy::MinId(min) => node.entries[index].id >= min,
+                TrimStrategy::MinId(min) => entry.id >= min,
             };
             if stop {
                 break;
             }
-            if node.mark_deleted(index) {
-                deleted += 1;
+            if !entry.deleted {
+                doomed.push(pos);
                 length -= 1;
             }
+        }
+        let deleted = doomed.len() as i64;
+        for pos in doomed {
+            node.mark_deleted(pos);
         }
         self.length = length;
         deleted
