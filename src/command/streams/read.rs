@@ -94,7 +94,7 @@ fn parse_read(args: &[Bytes], group_cmd: bool, now: i64) -> CmdResult<ReadArgs> 
         } else if args::is_c_option(opt, "streams") && more > 0 {
             parsed.streams_at = i + 1;
             let rest = args.len() - parsed.streams_at;
-            if rest % 2 != 0 {
+            if !rest.is_multiple_of(2) {
                 return Err(CmdError::raw(ERR_UNBALANCED));
             }
             parsed.n = rest / 2;
@@ -230,7 +230,6 @@ fn serve_sync(ctx: &mut Ctx<'_>, p: &ReadArgs, key: &Bytes, gt: StreamId, body: 
             created = deliver(stream, &mut reply, group, consumer, after, p, history, now);
         }
     }
-    drop(reply);
     out.write_to(body, usize::MAX).ok();
     if p.group.is_some() {
         ctx.server.dirty += 1;
@@ -312,10 +311,17 @@ fn reply_history(stream: &Stream, g: &mut Group, reply: &mut Reply<'_>, consumer
     }
 }
 
+/// Leaves a blocked client waiting, in the same place in line (a retried command that
+/// blocks again is not served).
+fn keep_waiting(ctx: &mut Ctx<'_>) -> CmdResult {
+    ctx.block(&[], None, TimeoutReply::NullArray);
+    Ok(())
+}
+
 /// Serves (or keeps waiting) a blocked client because `ready` was signalled.
 fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes) -> CmdResult {
-    let Some(k) = (0..p.n).find(|&k| &args[p.streams_at + k] == ready) else {
-        return Ok(ctx.block(&[], None, TimeoutReply::NullArray));
+    let Some(k) = (0..p.n).find(|&k| args[p.streams_at + k] == ready) else {
+        return keep_waiting(ctx);
     };
     let now = ctx.now();
     let resp = ctx.session.resp;
@@ -329,7 +335,7 @@ fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes)
         if p.group.is_some() {
             return Err(CmdError::raw(ERR_KEY_GONE));
         }
-        return Ok(ctx.block(&[], None, TimeoutReply::NullArray));
+        return keep_waiting(ctx);
     };
     let gt = match &p.group {
         Some((group, _)) => match stream.groups.get(&group[..]) {
@@ -339,7 +345,7 @@ fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes)
         None => parse_id(&args[p.streams_at + p.n + k], IdSyntax::STRICT)?.id,
     };
     if stream.last_id <= gt {
-        return Ok(ctx.block(&[], None, TimeoutReply::NullArray));
+        return keep_waiting(ctx);
     }
     let mut out = OutBuf::new();
     let mut reply = Reply::new(&mut out, resp);
@@ -353,7 +359,6 @@ fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes)
             reply_entries(&mut reply, &stream.range(start, StreamId::MAX, false, p.count));
         }
     }
-    drop(reply);
     let mut body = Vec::new();
     out.write_to(&mut body, usize::MAX).ok();
     ctx.reply.raw(&body);

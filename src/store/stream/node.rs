@@ -45,7 +45,7 @@ impl<'a> NodeEntry<'a> {
             let i = index;
             index += 1;
             match master {
-                Some(fields) if i % 2 == 0 => fields.get(i / 2).map(|f| &f[..]),
+                Some(fields) if i.is_multiple_of(2) => fields.get(i / 2).map(|f| &f[..]),
                 _ => read_str(&mut rest),
             }
         })
