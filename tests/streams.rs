@@ -183,3 +183,18 @@ fn xread_inside_multi_does_not_block() {
     check(&mut c, "XREAD BLOCK 0 STREAMS s $", b"+QUEUED\r\n");
     check(&mut c, "EXEC", b"*1\r\n*-1\r\n");
 }
+
+#[test]
+fn blocked_xreadgroup_errors_when_its_key_expires() {
+    let server = TestServer::start();
+    let mut writer = server.raw();
+    check(&mut writer, "XGROUP CREATE s g $ MKSTREAM", b"+OK\r\n");
+    let mut waiter = server.raw();
+    send(&mut waiter, "XREADGROUP GROUP g c BLOCK 0 STREAMS s >");
+    sleep(SETTLE);
+    check(&mut writer, "PEXPIRE s 50", b":1\r\n");
+    assert_eq!(
+        waiter.read_reply(),
+        b"-UNBLOCKED the stream key no longer exists\r\n".to_vec()
+    );
+}

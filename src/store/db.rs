@@ -185,7 +185,8 @@ impl Db {
                     return true;
                 }
                 self.expires.remove(key);
-                if let Some((key, _)) = self.keys.remove(key) {
+                if let Some((key, obj)) = self.keys.remove(key) {
+                    self.note_removed(key.as_slice(), &obj.value);
                     self.stats.expired_keys += 1;
                     if self.log_expired {
                         self.expired_log.push(key);
@@ -489,7 +490,8 @@ impl Db {
     /// Deletes a key found due by [`Db::sample_expires`].
     pub(crate) fn delete_expired(&mut self, key: &[u8]) {
         self.expires.remove(key);
-        if let Some((key, _)) = self.keys.remove(key) {
+        if let Some((key, obj)) = self.keys.remove(key) {
+            self.note_removed(key.as_slice(), &obj.value);
             self.stats.expired_keys += 1;
             if self.log_expired {
                 self.expired_log.push(key);
