@@ -7,7 +7,8 @@
 #
 # Datasets: N small string keys; one hash, one set, one list and one sorted set of N
 # elements; and N/10 small sorted sets of 10 members each (`zsmall`, the listpack
-# encoding). Not a pass/fail test: it reports numbers (a dataset whose
+# encoding); and a stream of N entries (`stream`: XADD with two fields each). Not a
+# pass/fail test: it reports numbers (a dataset whose
 # commands we do not implement yet shows as no growth).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,9 @@ for start in range(0, n, batch):
         cmd(b"RPUSH", b"l", *[b"element:%d" % i for i in ids])
     elif kind == "zset":
         cmd(b"ZADD", b"z", *[x for i in ids for x in (b"%d" % i, b"member:%d" % i)])
+    elif kind == "stream":
+        for i in ids:
+            cmd(b"XADD", b"x", b"%d-1" % (i + 1), b"sensor", b"temp", b"value", b"%d" % i)
     elif kind == "zsmall":
         for k in range(start, min(n, start + batch), 10):
             cmd(b"ZADD", b"zs:%d" % k,
@@ -70,7 +74,7 @@ measure() { # binary kind -> RSS growth in kB
 }
 
 printf '%-8s %14s %14s %7s\n' dataset "redis +kB" "ours +kB" ratio
-for kind in ${KINDS:-strings hash set list zset zsmall}; do
+for kind in ${KINDS:-strings hash set list zset zsmall stream}; do
     r=$(measure redis "$kind"); o=$(measure ours "$kind")
     printf '%-8s %14s %14s %7s\n' "$kind" "$r" "$o" "$(python3 -c "print(round($o/max($r,1), 2))")"
 done

@@ -33,6 +33,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     admin::latency::COMMANDS,
     admin::memory::COMMANDS,
     admin::debug::COMMANDS,
+    types::streams::COMMANDS,
 ];
 
 /// The command table over every family.

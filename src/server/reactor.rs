@@ -655,6 +655,7 @@ impl Server {
         let hz = self.exec.config().hz.max(1);
         self.next_cron = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
         self.exec.cron();
+        self.serve_ready_keys();
         self.close_idle_clients();
         self.sample_client_buffers();
     }
@@ -704,6 +705,8 @@ impl Server {
         self.time_out_blocked_clients();
         self.serve_postponed();
         self.exec.before_sleep();
+        // Expiry can delete a stream that XREADGROUP clients wait on: answer them.
+        self.serve_ready_keys();
         self.deliver_messages();
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending {

@@ -185,7 +185,8 @@ impl Db {
                     return true;
                 }
                 self.expires.remove(key);
-                if let Some((key, _)) = self.keys.remove(key) {
+                if let Some((key, obj)) = self.keys.remove(key) {
+                    self.note_removed(key.as_slice(), &obj.value);
                     self.stats.expired_keys += 1;
                     if self.log_expired {
                         self.expired_log.push(key);
@@ -272,7 +273,11 @@ impl Db {
         let obj = Object::new(value, self.fresh_access(now_ms));
         match self.keys.get_mut(key) {
             Some(slot) => {
+                let was_stream = matches!(slot.value, Value::Stream(_));
                 *slot = obj;
+                if was_stream && self.log_ready {
+                    self.ready_log.push(Bstr::from_slice(key));
+                }
                 if !keep_ttl && !self.expires.is_empty() {
                     self.expires.remove(key);
                 }
@@ -291,7 +296,30 @@ impl Db {
             self.key_event_log
                 .push((KeyEvent::New, Bstr::from_slice(key)));
         }
-        if self.log_ready && matches!(value, Value::List(_) | Value::ZSet(_)) {
+        if self.log_ready && matches!(value, Value::List(_) | Value::ZSet(_) | Value::Stream(_)) {
+            self.ready_log.push(Bstr::from_slice(key));
+        }
+    }
+
+    /// Logs every stream key before the database is emptied (FLUSHDB, FLUSHALL), only
+    /// while clients are blocked, as Redis's `scanDatabaseForDeletedStreams`.
+    fn note_streams_dropped(&mut self) {
+        if !self.log_ready {
+            return;
+        }
+        let streams: Vec<Bstr> = self
+            .keys
+            .iter()
+            .filter(|(_, obj)| matches!(obj.value, Value::Stream(_)))
+            .map(|(key, _)| key.clone())
+            .collect();
+        self.ready_log.extend(streams);
+    }
+
+    /// Logs a stream key deleted or overwritten, so clients blocked in XREADGROUP on it
+    /// are answered (Redis signals such keys as ready).
+    fn note_removed(&mut self, key: &[u8], value: &Value) {
+        if self.log_ready && matches!(value, Value::Stream(_)) {
             self.ready_log.push(Bstr::from_slice(key));
         }
     }
@@ -315,6 +343,7 @@ impl Db {
         if !self.expires.is_empty() {
             self.expires.remove(key);
         }
+        self.note_removed(key, &obj.value);
         Some(obj.value)
     }
 
@@ -325,6 +354,7 @@ impl Db {
         }
         let (_, obj) = self.keys.remove(key)?;
         let ttl = self.expires.remove(key).map(|(_, when)| when);
+        self.note_removed(key, &obj.value);
         Some((obj, ttl))
     }
 
@@ -369,6 +399,7 @@ impl Db {
 
     /// Deletes every key. Returns how many there were.
     pub fn clear(&mut self) -> usize {
+        self.note_streams_dropped();
         let count = self.keys.len();
         self.keys.clear();
         self.expires.clear();
@@ -380,6 +411,7 @@ impl Db {
     /// Empties the database in O(1), handing back its contents so a caller can drop
     /// them elsewhere (FLUSHALL ASYNC frees on a background thread).
     pub fn take_all(&mut self) -> (Dict<Bstr, Object>, Dict<Bstr, i64>) {
+        self.note_streams_dropped();
         self.expire_cursor = 0;
         self.avg_ttl = 0;
         (self.keys.take_all(), self.expires.take_all())
@@ -458,7 +490,8 @@ impl Db {
     /// Deletes a key found due by [`Db::sample_expires`].
     pub(crate) fn delete_expired(&mut self, key: &[u8]) {
         self.expires.remove(key);
-        if let Some((key, _)) = self.keys.remove(key) {
+        if let Some((key, obj)) = self.keys.remove(key) {
+            self.note_removed(key.as_slice(), &obj.value);
             self.stats.expired_keys += 1;
             if self.log_expired {
                 self.expired_log.push(key);

@@ -13,6 +13,7 @@ pub mod intset;
 pub mod listpack;
 pub mod quicklist;
 pub mod set;
+pub mod stream;
 pub mod value;
 pub mod zset;
 

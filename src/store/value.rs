@@ -11,6 +11,7 @@ use crate::store::bstr::Bstr;
 use crate::store::hash::HashValue;
 use crate::store::quicklist::QuickList;
 use crate::store::set::SetValue;
+use crate::store::stream::Stream;
 use crate::store::zset::ZSetValue;
 use crate::util::numbers::parse_i64;
 
@@ -35,6 +36,8 @@ pub enum Value {
     Set(Box<SetValue>),
     /// A sorted set ("listpack" or "skiplist").
     ZSet(Box<ZSetValue>),
+    /// A stream ("stream").
+    Stream(Box<Stream>),
 }
 
 /// The Redis type names TYPE and SCAN TYPE use.
@@ -50,6 +53,8 @@ pub enum ValueType {
     Set,
     /// `zset`
     ZSet,
+    /// `stream`
+    Stream,
 }
 
 impl ValueType {
@@ -61,6 +66,7 @@ impl ValueType {
             ValueType::Hash => "hash",
             ValueType::Set => "set",
             ValueType::ZSet => "zset",
+            ValueType::Stream => "stream",
         }
     }
 }
@@ -90,6 +96,7 @@ impl Value {
             Value::Hash(_) => ValueType::Hash,
             Value::Set(_) => ValueType::Set,
             Value::ZSet(_) => ValueType::ZSet,
+            Value::Stream(_) => ValueType::Stream,
         }
     }
 
@@ -103,6 +110,7 @@ impl Value {
             Value::Hash(hash) => hash.encoding(),
             Value::Set(set) => set.encoding(),
             Value::ZSet(zset) => zset.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 

@@ -10,6 +10,7 @@ mod hashes;
 mod hyperloglog;
 mod lists;
 mod sets;
+mod streams;
 mod zsets;
 
 use super::compare::Check;
@@ -57,6 +58,10 @@ pub const FAMILIES: &[Family] = &[
     Family {
         name: "hyperloglog",
         gen: hyperloglog::generate,
+    },
+    Family {
+        name: "streams",
+        gen: streams::generate,
     },
 ];
 

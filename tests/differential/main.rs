@@ -179,6 +179,11 @@ fn corpus_zsets() {
 }
 
 #[test]
+fn corpus_streams() {
+    check_corpus("streams");
+}
+
+#[test]
 fn corpus_bitmaps() {
     check_corpus("bitmaps");
 }
@@ -226,6 +231,11 @@ fn random_expire() {
 #[test]
 fn random_zsets() {
     check_family("zsets");
+}
+
+#[test]
+fn random_streams() {
+    check_family("streams");
 }
 
 #[test]

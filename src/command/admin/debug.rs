@@ -19,6 +19,7 @@ use crate::command::core::spec::{acl, Group};
 use crate::command::core::state::random_hex;
 use crate::command::types::keys::lookup_no_touch;
 use crate::error::{CmdError, CmdResult};
+use crate::store::stream::StreamId;
 use crate::store::value::Value;
 use crate::store::Object;
 use crate::util::numbers::{format_double_17g, i64_to_bytes, parse_i64, MAX_I64_CHARS};
@@ -66,6 +67,7 @@ fn type_code(value: &Value) -> u32 {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     }
 }
 
@@ -94,6 +96,13 @@ fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
                 d.xor(&Digest::of(&[member, &text]).0);
             };
             zset.for_range(0, usize::MAX, false, &mut add);
+        }
+        Value::Stream(stream) => {
+            let all = stream.range(StreamId::MIN, StreamId::MAX, false, 0);
+            for (id, entry) in all {
+                d.mix(id.to_text().as_bytes());
+                entry.strings().for_each(|s| d.mix(s));
+            }
         }
     }
     if has_ttl {

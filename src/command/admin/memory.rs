@@ -144,6 +144,7 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
         // The sorted-set store keeps its own exact accounting (one arena and index for
         // big sets, one buffer for small ones), so no sampling is needed.
         Value::ZSet(zset) => 16 + zset.heap_size(),
+        Value::Stream(stream) => 64 + stream.heap_size(),
     }
 }
 
