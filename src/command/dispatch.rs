@@ -78,6 +78,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     latency::COMMANDS,
     memory::COMMANDS,
     debug::COMMANDS,
+    crate::command::scripting::COMMANDS,
 ];
 
 impl CommandTable {
@@ -499,7 +500,7 @@ pub(crate) fn run_queued(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 }
 
 /// Calls the handler, writes its error if any, then does what follows every command.
-fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     let dirty_before = ctx.server.dirty;
     note_last_command(ctx, spec, args);
     ctx.server.stats.commands_processed += 1;

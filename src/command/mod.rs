@@ -26,6 +26,7 @@ pub mod lists;
 pub mod memory;
 pub mod monitor;
 pub mod notify;
+pub mod scripting;
 pub mod pubsub;
 pub mod server;
 pub mod session;
@@ -152,6 +153,8 @@ pub struct ServerState {
     pub admin: stats::AdminState,
     /// Client-side caching: tracked keys, BCAST prefixes, pending invalidations.
     pub tracking: TrackingState,
+    /// Lua scripting: the VM and the script cache.
+    pub scripting: scripting::Scripting,
 }
 
 impl ServerState {
@@ -296,6 +299,7 @@ impl Executor {
                 client_peaks: directory::RecentPeaks::default(),
                 admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
                 tracking: TrackingState::default(),
+                scripting: scripting::Scripting::default(),
             },
             table: CommandTable::build(),
             expire_cycle: ExpireCycle::default(),

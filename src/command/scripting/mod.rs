@@ -1,0 +1,128 @@
+//! Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (issue 11).
+//!
+//! Layers, bottom up: [`libs`] (cjson, cmsgpack, bit, struct in Rust), [`vm`] (the Lua
+//! 5.1 state with the Redis API and locked globals, built from `prelude.lua`),
+//! [`convert`] (replies to Lua values and back), [`run`] (one run: `redis.call` through
+//! the normal dispatcher, the final reply), [`eval`] (the commands and the script
+//! cache) and [`table`] (their command table entries).
+//!
+//! One VM, owned by the executor like everything else; it is created on first use and
+//! dropped by SCRIPT FLUSH. Scripts are atomic because the executor runs one command at
+//! a time.
+
+pub mod convert;
+pub mod eval;
+pub mod libs;
+pub mod run;
+pub mod table;
+pub mod vm;
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use mlua::Function;
+
+use crate::command::Session;
+use crate::error::CmdError;
+
+pub use table::COMMANDS;
+
+/// Shebang flags of a script (`#!lua flags=...`), as Redis numbers them.
+pub mod script_flags {
+    /// `no-writes`
+    pub const NO_WRITES: u32 = 1 << 0;
+    /// `allow-oom`
+    pub const ALLOW_OOM: u32 = 1 << 1;
+    /// `allow-stale`
+    pub const ALLOW_STALE: u32 = 1 << 2;
+    /// `no-cluster`
+    pub const NO_CLUSTER: u32 = 1 << 3;
+    /// No shebang: the script runs as before Redis 7.0.
+    pub const EVAL_COMPAT_MODE: u32 = 1 << 4;
+    /// `allow-cross-slot-keys`
+    pub const ALLOW_CROSS_SLOT: u32 = 1 << 5;
+
+    /// Flag names as shebangs and FUNCTION LIST spell them.
+    pub const NAMES: [(&str, u32); 5] = [
+        ("no-writes", NO_WRITES),
+        ("allow-oom", ALLOW_OOM),
+        ("allow-stale", ALLOW_STALE),
+        ("no-cluster", NO_CLUSTER),
+        ("allow-cross-slot-keys", ALLOW_CROSS_SLOT),
+    ];
+}
+
+/// A script in the cache (SCRIPT LOAD, EVAL).
+pub struct Script {
+    /// The source as sent.
+    pub body: Bytes,
+    /// Its [`script_flags`].
+    pub flags: u32,
+    /// The compiled body.
+    pub func: Function,
+}
+
+/// The scripting state the executor owns.
+#[derive(Default)]
+pub struct Scripting {
+    /// The VM, once a script needed it.
+    vm: Option<vm::Vm>,
+    /// Cached scripts by lower-case SHA1.
+    scripts: HashMap<String, Script>,
+    /// Bytes held by cached script bodies and names (INFO `used_memory_scripts_eval`).
+    scripts_mem: usize,
+    /// The session commands called from scripts run as, kept between runs.
+    session: Option<Session>,
+}
+
+impl Scripting {
+    /// The VM, created on first use.
+    pub fn vm(&mut self) -> Result<&vm::Vm, CmdError> {
+        if self.vm.is_none() {
+            let vm = vm::Vm::new().map_err(|e| {
+                CmdError::raw(format!("ERR Failed to create the Lua VM: {}", run::lua_message(&e)))
+            })?;
+            self.vm = Some(vm);
+        }
+        self.vm
+            .as_ref()
+            .ok_or_else(|| CmdError::raw("ERR Lua VM unavailable"))
+    }
+
+    /// Drops every cached script and the VM (SCRIPT FLUSH).
+    pub fn flush(&mut self) {
+        self.scripts.clear();
+        self.scripts_mem = 0;
+        self.vm = None;
+    }
+
+    /// Cached scripts (INFO `number_of_cached_scripts`).
+    pub fn cached_scripts(&self) -> usize {
+        self.scripts.len()
+    }
+
+    /// Bytes of cached script bodies (INFO `used_memory_scripts_eval`).
+    pub fn scripts_memory(&self) -> usize {
+        self.scripts_mem
+    }
+
+    /// Bytes the Lua heap uses (INFO `used_memory_lua`); 0 before the first script.
+    pub fn lua_memory(&self) -> usize {
+        self.vm.as_ref().map_or(0, vm::Vm::used_memory)
+    }
+
+    /// The session for commands called from a script (a fresh one the first time).
+    pub fn take_session(&mut self, now_ms: i64) -> Session {
+        self.session.take().unwrap_or_else(|| {
+            let mut session = Session::new(0, "lua".to_string(), String::new(), now_ms);
+            // Blocking commands act as their non-blocking forms inside scripts.
+            session.in_exec = true;
+            session
+        })
+    }
+
+    /// Keeps the script session for the next run.
+    pub fn put_session(&mut self, session: Session) {
+        self.session = Some(session);
+    }
+}

@@ -1,0 +1,292 @@
+-- The Redis API inside scripts, in Lua (loaded once per VM by vm.rs, chunk "=rredis").
+--
+-- Rust provides `host` functions that never raise errors: they return values, or
+-- (ok, value) pairs. These wrappers raise errors the way Redis 7.0 does, so that error
+-- values are plain strings and {err=...} tables, and positions point at the user's code.
+-- Finally the global table is locked: reads of unknown names and every write fail.
+local internal = ...
+local G = {}
+local env = _G
+local error, type, tostring, select, unpack = error, type, tostring, select, unpack
+local rawget, rawset, rawequal, setmetatable, getmetatable = rawget, rawset, rawequal, setmetatable, getmetatable
+local raw_pcall, next, tonumber = pcall, next, tonumber
+local floor, ceil = math.floor, math.ceil
+
+local function pack(...) return select('#', ...), {...} end
+
+-- lua_tonumber then a C cast to int: non-numbers are 0, fractions truncate.
+local function toint(v)
+  local n = tonumber(v) or 0
+  if n >= 0 then return floor(n) end
+  return ceil(n)
+end
+
+-- luaL_checkint for argument i of the Lua function fname.
+local function checkint(i, fname, ...)
+  local v = select(i, ...)
+  if tonumber(v) == nil then
+    local got = select('#', ...) < i and 'no value' or type(v)
+    error("bad argument #" .. i .. " to '" .. fname .. "' (number expected, got " .. got .. ")", 4)
+  end
+  return toint(v)
+end
+
+local function fail(msg)
+  error({err = 'ERR ' .. msg})
+end
+
+-- Proxies of the library tables: reads pass through, writes fail as on Redis's
+-- read-only tables.
+local readonly = setmetatable({}, {__mode = 'k'})
+local function readonly_error()
+  error('Attempt to modify a readonly table', 2)
+end
+local function protect(t)
+  local proxy = {}
+  for k, v in next, t do
+    if type(v) == 'table' and not readonly[v] then
+      t[k] = protect(v)
+    end
+  end
+  setmetatable(proxy, {__index = t, __newindex = readonly_error, __metatable = false})
+  readonly[proxy] = true
+  return proxy
+end
+
+-- redis.*
+local redis = {}
+local function command(raise, ...)
+  local run = internal.run
+  if not run then
+    fail('redis.call/pcall can only be called inside a script invocation')
+  end
+  local ok, reply = run(1, ...)
+  if raise and not ok then
+    error(reply)
+  end
+  return reply
+end
+-- Not tail calls: the wrapper's frame must stay for error positions to skip it.
+redis.call = function(...) local reply = command(true, ...) return reply end
+redis.pcall = function(...) local reply = command(false, ...) return reply end
+
+redis.setresp = function(...)
+  local run = internal.run
+  if not run then fail('redis.setresp can only be called inside a script invocation') end
+  if select('#', ...) ~= 1 then fail('redis.setresp() requires one argument.') end
+  local resp = toint((...))
+  if resp ~= 2 and resp ~= 3 then fail('RESP version must be 2 or 3.') end
+  run(2, resp)
+end
+
+redis.set_repl = function(...)
+  local run = internal.run
+  if not run then fail('redis.set_repl can only be called inside a script invocation') end
+  if select('#', ...) ~= 1 then fail('redis.set_repl() requires two arguments.') end
+  local flags = toint((...))
+  if flags < 0 or flags > 3 then
+    fail('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.')
+  end
+end
+
+redis.acl_check_cmd = function(...)
+  local run = internal.run
+  if not run then fail('redis.acl_check_cmd can only be called inside a script invocation') end
+  local ok, known = run(3, ...)
+  if not ok then error(known) end
+  if not known then fail('Invalid command passed to redis.acl_check_cmd()') end
+  return true
+end
+
+redis.sha1hex = function(...)
+  if select('#', ...) ~= 1 then fail('wrong number of arguments') end
+  local s = ...
+  if type(s) == 'number' then s = tostring(s) elseif type(s) ~= 'string' then s = '' end
+  return internal.sha1hex(s)
+end
+
+-- An error string, with or without its leading '-', as a {err='CODE message'} table.
+local sub, find, gsub = string.sub, string.find, string.gsub
+local function error_table(e)
+  local code, msg = 'ERR', e
+  if sub(e, 1, 1) == '-' then
+    local space = find(e, ' ', 1, true)
+    if space then
+      code, msg = sub(e, 2, space - 1), sub(e, space + 1)
+    else
+      msg = sub(e, 2)
+    end
+  end
+  msg = gsub(gsub(msg, '^[\r\n]+', ''), '[\r\n]+$', '')
+  return {err = code .. ' ' .. msg}
+end
+
+redis.error_reply = function(...)
+  local e = ...
+  if select('#', ...) ~= 1 or type(e) ~= 'string' then
+    return {err = 'ERR wrong number or type of arguments'}
+  end
+  if sub(e, 1, 1) ~= '-' then e = '-' .. e end
+  return error_table(e)
+end
+
+redis.status_reply = function(...)
+  local s = ...
+  if select('#', ...) ~= 1 or type(s) ~= 'string' then
+    return {err = 'ERR wrong number or type of arguments'}
+  end
+  return {ok = s}
+end
+
+redis.log = function(...)
+  local n = select('#', ...)
+  if n < 2 then fail('redis.log() requires two arguments or more.') end
+  local level = ...
+  if tonumber(level) == nil then fail('First argument must be a number (log level).') end
+  level = toint(level)
+  if level < 0 or level > 3 then fail('Invalid debug level.') end
+  local text = ''
+  for j = 2, n do
+    local s = select(j, ...)
+    if type(s) == 'string' or type(s) == 'number' then
+      if j ~= 2 then text = text .. ' ' end
+      text = text .. s
+    end
+  end
+  internal.log(level, text)
+end
+
+redis.replicate_commands = function() return true end
+redis.breakpoint = function() return false end
+redis.debug = function() end
+redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+redis.REDIS_VERSION = internal.version
+redis.REDIS_VERSION_NUM = internal.version_num
+
+-- math.random and math.randomseed on Redis's own rand48, shared by every script.
+local math_ = env.math
+math_.random = function(...)
+  local r = internal.rand()
+  local n = select('#', ...)
+  if n == 0 then return r end
+  if n == 1 then
+    local u = checkint(1, 'random', ...)
+    if u < 1 then error("bad argument #1 to 'random' (interval is empty)", 3) end
+    return floor(r * u) + 1
+  elseif n == 2 then
+    local l = checkint(1, 'random', ...)
+    local u = checkint(2, 'random', ...)
+    if l > u then error("bad argument #2 to 'random' (interval is empty)", 3) end
+    return floor(r * (u - l + 1)) + l
+  end
+  error('wrong number of arguments', 3)
+end
+math_.randomseed = function(...)
+  internal.seed(checkint(1, 'randomseed', ...))
+end
+
+-- Libraries whose functions are Rust: a failure comes back as (nil, message) from a
+-- function named raw_*, raised here at the caller's level.
+local function raising(f)
+  return function(...)
+    local n, out = pack(f(...))
+    if out[1] == internal.failed then error(out[2], 3) end
+    return unpack(out, 1, n)
+  end
+end
+local function library(t)
+  local lib = {}
+  for k, v in next, t do
+    if type(v) == 'function' then lib[k] = raising(v) else lib[k] = v end
+  end
+  return lib
+end
+env.cjson = library(internal.cjson)
+env.cmsgpack = library(internal.cmsgpack)
+env.bit = library(internal.bit)
+env.struct = library(internal.struct)
+
+-- pcall sees redis errors as their message, as in Redis 7.0.
+local function pcall_result(ok, ...)
+  if not ok then
+    local e = ...
+    if type(e) == 'table' then
+      local m = rawget(e, 'err')
+      if type(m) == 'string' or type(m) == 'number' then e = m end
+    end
+    return false, e
+  end
+  return true, ...
+end
+env.pcall = function(f, ...)
+  return pcall_result(raw_pcall(f, ...))
+end
+
+env.rawset = function(t, k, v)
+  if readonly[t] then readonly_error() end
+  return rawset(t, k, v)
+end
+env.setmetatable = function(t, m)
+  if readonly[t] then readonly_error() end
+  return setmetatable(t, m)
+end
+
+-- Every API function is seen as a C function, as in Redis (see vm.rs `c_wrap`).
+local cwrap = internal.cwrap
+local function cwrap_all(t)
+  for k, v in next, t do
+    if type(v) == 'function' then t[k] = cwrap(v) end
+  end
+end
+cwrap_all(redis)
+for _, lib in next, {env.cjson, env.cmsgpack, env.bit, env.struct} do cwrap_all(lib) end
+math_.random = cwrap(math_.random)
+math_.randomseed = cwrap(math_.randomseed)
+env.redis = redis
+
+-- The globals scripts see: only Redis's allow list.
+local allowed = {
+  'string', 'cjson', 'bit', 'cmsgpack', 'math', 'table', 'struct', 'redis',
+  'xpcall', 'tostring', 'getfenv', 'setmetatable', 'next', 'assert', 'tonumber',
+  'rawequal', 'collectgarbage', 'getmetatable', 'rawset', 'pcall', 'coroutine', 'type',
+  'select', 'unpack', 'gcinfo', 'pairs', 'rawget', 'loadstring', 'ipairs', '_VERSION',
+  'setfenv', 'load', 'error', 'newproxy',
+}
+for _, name in next, allowed do
+  local v = rawget(env, name)
+  if type(v) == 'table' then v = protect(v) end
+  G[name] = v
+end
+G._G = env
+-- The message handler of every script run: errors become {err=...} tables that say
+-- where in the user's code they happened.
+local locate = internal.locate
+local function handler(e)
+  if type(e) ~= 'table' then
+    e = {err = 'ERR ' .. tostring(e)}
+  end
+  locate(e)
+  return e
+end
+G.__redis__err__handler = handler
+
+-- Empty the real global table and make it a read-only window on G.
+local names = {}
+for k in next, env do names[#names + 1] = k end
+for _, k in next, names do rawset(env, k, nil) end
+setmetatable(G, {__index = function(_, name)
+  error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+end})
+setmetatable(env, {__index = G, __newindex = readonly_error, __metatable = false})
+readonly[env] = true
+
+-- Runs a script body (f) or a function (f with keys, args) under the error handler.
+local xpcall = xpcall
+internal.invoke = function(f, keys, args)
+  if keys == nil then
+    return xpcall(f, handler)
+  end
+  return xpcall(function() return f(keys, args) end, handler)
+end
+return G
