@@ -1,4 +1,5 @@
-//! Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (issue 11).
+//! Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL and
+//! FCALL_RO (issue 11).
 //!
 //! Layers, bottom up: [`libs`] (cjson, cmsgpack, bit, struct in Rust), [`vm`] (the Lua
 //! 5.1 state with the Redis API and locked globals, built from `prelude.lua`),
@@ -12,6 +13,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod functions;
 pub mod libs;
 pub mod run;
 pub mod table;
@@ -73,6 +75,8 @@ pub struct Scripting {
     scripts_mem: usize,
     /// The session commands called from scripts run as, kept between runs.
     session: Option<Session>,
+    /// Function libraries (FUNCTION LOAD) and their VM.
+    pub functions: functions::Functions,
 }
 
 impl Scripting {
