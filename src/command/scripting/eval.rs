@@ -92,6 +92,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
         name: &sha,
         eval_mode: true,
         read_only: ro || (!compat && flags & script_flags::NO_WRITES != 0),
+        command: args,
     };
     run::run(ctx, &vm, invocation)
 }

@@ -68,6 +68,11 @@ impl Functions {
             .find(|f| f.name.as_bytes() == name)
     }
 
+    /// Number of libraries (FUNCTION STATS).
+    pub fn library_count(&self) -> usize {
+        self.libraries.len()
+    }
+
     /// Number of functions across libraries (INFO, FUNCTION STATS).
     pub fn function_count(&self) -> usize {
         self.libraries.values().map(|lib| lib.functions.len()).sum()
@@ -395,6 +400,7 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], ro: bool) -> CmdResult {
         name: &info.name,
         eval_mode: false,
         read_only: ro || info.flags & script_flags::NO_WRITES != 0,
+        command: args,
     };
     run::run(ctx, &vm, invocation)
 }

@@ -379,9 +379,29 @@ internal.load_library = function(f)
   return true, registered
 end
 
+-- Every 100000 instructions the running script asks the host whether it must stop
+-- (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE); past busy-reply-threshold the host
+-- also answers the other clients meanwhile. Once killed, every line raises again so
+-- that pcall cannot swallow the kill.
+local sethook = internal.sethook
+local KILLED = 'ERR Script killed by user with SCRIPT KILL...'
+local function busy_hook()
+  local run = internal.run
+  if run and run(4) then
+    -- From now on every line asks again (and raises again) until the run is over.
+    sethook(busy_hook, 'l')
+    error({err = KILLED})
+  end
+end
+local function arm_hook()
+  sethook(busy_hook, '', 100000)
+end
+arm_hook()
+
 -- Runs a script body (f) or a function (f with keys, args) under the error handler.
 local xpcall = xpcall
 internal.invoke = function(f, keys, args)
+  arm_hook()
   if keys == nil then
     return xpcall(f, handler)
   end

@@ -22,6 +22,16 @@ const OP_CALL: i64 = 1;
 const OP_SETRESP: i64 = 2;
 /// `redis.acl_check_cmd`.
 const OP_ACL_CHECK: i64 = 3;
+/// The instruction-count hook: must the script stop?
+const OP_BUSY: i64 = 4;
+/// Default `busy-reply-threshold` in ms.
+const DEFAULT_BUSY_MS: u64 = 5000;
+/// BUSY while an EVAL script runs.
+const BUSY_EVAL: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// BUSY while a function runs.
+const BUSY_FUNCTION: &str = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+/// SCRIPT KILL / FUNCTION KILL of a script that already wrote.
+const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
 
 /// What a run needs to know besides the function.
 pub struct Invocation<'a> {
@@ -37,11 +47,24 @@ pub struct Invocation<'a> {
     pub eval_mode: bool,
     /// Writes are refused (`*_RO` variants, `no-writes` scripts).
     pub read_only: bool,
+    /// The command line that started the run (FUNCTION STATS shows it).
+    pub command: &'a [Bytes],
 }
 
 /// The state of the run the callback updates.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct RunState {
+    /// When the run began (busy-reply-threshold counts from here).
+    started: std::time::Instant,
+    /// EVAL rather than FCALL (which KILL applies, which BUSY text).
+    eval_mode: bool,
+    /// Past busy-reply-threshold: other clients are being answered.
+    timed_out: bool,
+    /// SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE asked the script to stop.
+    killed: bool,
+    /// The script's name and command line, for FUNCTION STATS.
+    name: String,
+    command: Vec<Bytes>,
     /// `redis.setresp(3)` was called.
     resp3: bool,
     /// A write command ran (the script can no longer be killed).
@@ -60,7 +83,17 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         vm.globals.raw_set("ARGV", argv.clone()).map_err(lua_failure)?;
     }
     let mut session = script_session(ctx);
-    let mut state = RunState { read_only: inv.read_only, ..RunState::default() };
+    let mut state = RunState {
+        started: std::time::Instant::now(),
+        eval_mode: inv.eval_mode,
+        timed_out: false,
+        killed: false,
+        name: inv.name.to_string(),
+        command: inv.command.to_vec(),
+        resp3: false,
+        write_dirty: false,
+        read_only: inv.read_only,
+    };
     let outcome = lua.scope(|scope| {
         let host = scope.create_function_mut(|lua, args: Variadic<Value>| {
             host_op(lua, ctx, &mut session, &mut state, args)
@@ -128,12 +161,130 @@ fn host_op(
                 || matches!(rest.first(), Some(Value::Number(n)) if *n == 3.0);
             pair(true, Value::Nil)
         }
+        OP_BUSY => Ok(MultiValue::from_iter([Value::Boolean(busy_check(ctx, state))])),
         OP_ACL_CHECK => match command_args(rest) {
             Ok(argv) => pair(true, Value::Boolean(ctx.table.resolve(&argv).is_ok())),
             Err(text) => pair(false, Value::Table(plain_error(lua, text)?)),
         },
         _ => pair(false, Value::Nil),
     }
+}
+
+/// Called every 100000 instructions: past busy-reply-threshold, answers the other
+/// clients. Returns true when the script must stop.
+fn busy_check(ctx: &mut Ctx<'_>, state: &mut RunState) -> bool {
+    if state.killed {
+        return true;
+    }
+    let threshold = ctx
+        .server
+        .config
+        .stored
+        .get("busy-reply-threshold")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(DEFAULT_BUSY_MS);
+    let elapsed = state.started.elapsed().as_millis() as u64;
+    if threshold == 0 || elapsed < threshold {
+        return false;
+    }
+    if !state.timed_out {
+        state.timed_out = true;
+        let kill = if state.eval_mode { "SCRIPT KILL" } else { "FUNCTION KILL" };
+        log::warn!(
+            "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the {kill} command. Script name is: {}.",
+            state.name
+        );
+    }
+    let (clients, table) = (ctx.clients, ctx.table);
+    let server = &mut *ctx.server;
+    clients.serve_busy(&mut |args| busy_answer(table, server, state, args));
+    state.killed
+}
+
+/// The reply to another client's command while the script is busy.
+fn busy_answer(
+    table: &crate::command::CommandTable,
+    server: &mut crate::command::ServerState,
+    state: &mut RunState,
+    args: &[Bytes],
+) -> Vec<u8> {
+    let spec = match table.resolve(args) {
+        Ok(spec) if spec.arity_ok(args.len()) => spec,
+        Ok(spec) => return error_line(server, &CmdError::wrong_arity(&dispatch::full_name(args, spec)).to_bytes()),
+        Err(err) => return error_line(server, &err.to_bytes()),
+    };
+    match dispatch::full_name(args, spec).as_str() {
+        "script|kill" => kill(server, state, true),
+        "function|kill" => kill(server, state, false),
+        "function|stats" => running_stats(server, state),
+        "shutdown" if args.len() == 2 && args[1].eq_ignore_ascii_case(b"nosave") => {
+            server.events.push(crate::command::ServerEvent::Shutdown);
+            state.killed = true;
+            Vec::new()
+        }
+        _ => {
+            let text = if state.eval_mode { BUSY_EVAL } else { BUSY_FUNCTION };
+            error_line(server, text.as_bytes())
+        }
+    }
+}
+
+/// SCRIPT KILL (`eval`) or FUNCTION KILL of the running script.
+fn kill(server: &mut crate::command::ServerState, state: &mut RunState, eval: bool) -> Vec<u8> {
+    if state.write_dirty {
+        return error_line(server, UNKILLABLE.as_bytes());
+    }
+    if eval != state.eval_mode {
+        let text = if eval { BUSY_FUNCTION } else { BUSY_EVAL };
+        return error_line(server, text.as_bytes());
+    }
+    state.killed = true;
+    b"+OK\r\n".to_vec()
+}
+
+/// FUNCTION STATS while a script runs (RESP2 layout).
+fn running_stats(server: &mut crate::command::ServerState, state: &RunState) -> Vec<u8> {
+    let functions = &server.scripting.functions;
+    let mut out = OutBuf::new();
+    let mut reply = Reply::new(&mut out, 2);
+    reply.map_len(2);
+    reply.bulk(b"running_script");
+    if state.eval_mode {
+        reply.null();
+    } else {
+        reply.map_len(3);
+        reply.bulk(b"name");
+        reply.bulk(state.name.as_bytes());
+        reply.bulk(b"command");
+        reply.array_len(state.command.len());
+        for arg in &state.command {
+            reply.bulk(arg);
+        }
+        reply.bulk(b"duration_ms");
+        reply.int(state.started.elapsed().as_millis() as i64);
+    }
+    reply.bulk(b"engines");
+    reply.map_len(1);
+    reply.bulk(b"LUA");
+    reply.map_len(2);
+    reply.bulk(b"libraries_count");
+    reply.int(functions.library_count() as i64);
+    reply.bulk(b"functions_count");
+    reply.int(functions.function_count() as i64);
+    let mut bytes = Vec::new();
+    let _ = out.write_to(&mut bytes, usize::MAX);
+    bytes
+}
+
+/// An error reply's bytes, counted in the error statistics.
+fn error_line(server: &mut crate::command::ServerState, text: &[u8]) -> Vec<u8> {
+    server.stats.error_replies += 1;
+    server.admin.count_error(text);
+    let mut line = Vec::with_capacity(text.len() + 3);
+    line.push(b'-');
+    line.extend_from_slice(text);
+    line.extend_from_slice(b"\r\n");
+    line
 }
 
 fn pair(ok: bool, value: Value) -> mlua::Result<MultiValue> {

@@ -43,10 +43,16 @@ pub struct Vm {
 impl Vm {
     /// A fresh VM, with the API loaded and the globals locked.
     pub fn new() -> mlua::Result<Vm> {
-        let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH;
-        let lua = Lua::new_with(libs, LuaOptions::default())?;
+        let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG;
+        // SAFETY: the debug library is loaded only so the prelude can install the
+        // instruction-count hook (`debug.sethook`, kept in a private upvalue); the
+        // prelude builds the globals scripts see from Redis's allow list, which has no
+        // `debug`, so no script can reach it. Nothing else unsafe is loaded.
+        let lua = unsafe { Lua::unsafe_new_with(libs, LuaOptions::default()) };
         lua.set_memory_limit(MEMORY_LIMIT)?;
         let internal = lua.create_table()?;
+        let debug: Table = lua.globals().raw_get("debug")?;
+        internal.raw_set("sethook", debug.raw_get::<Function>("sethook")?)?;
         register_internal(&lua, &internal)?;
         let prelude = lua
             .load(include_str!("prelude.lua"))
