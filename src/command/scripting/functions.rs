@@ -279,7 +279,7 @@ pub fn function_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 .collect();
             reply.set_len(names.len());
             for name in names {
-                reply.bulk(name.as_bytes());
+                reply.simple(name.as_bytes());
             }
         }
         if with_code {

@@ -223,14 +223,16 @@ env.pcall = function(f, ...)
   return pcall_result(raw_pcall(f, ...))
 end
 
-env.rawset = function(t, k, v)
-  if readonly[t] then readonly_error() end
+-- rawset and setmetatable refuse read-only tables, as the C functions do in Redis
+-- (the error carries no position).
+env.rawset = internal.cwrap(function(t, k, v)
+  if readonly[t] then error('Attempt to modify a readonly table', 0) end
   return rawset(t, k, v)
-end
-env.setmetatable = function(t, m)
-  if readonly[t] then readonly_error() end
+end)
+env.setmetatable = internal.cwrap(function(t, m)
+  if readonly[t] then error('Attempt to modify a readonly table', 0) end
   return setmetatable(t, m)
-end
+end)
 
 -- Every API function is seen as a C function, as in Redis (see vm.rs `c_wrap`).
 local cwrap = internal.cwrap
@@ -358,6 +360,7 @@ local lib_redis = {
   LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
   REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
 }
+setmetatable(lib_redis, getmetatable(G))
 local lib_api = {redis = protect(lib_redis)}
 setmetatable(lib_api, getmetatable(G))
 

@@ -108,7 +108,7 @@ fn pack(args: &[Value]) -> Result<Vec<u8>, String> {
     let mut f = Format::new(&fmt);
     let mut out = Vec::new();
     let mut arg = 1;
-    while let Some(opt) = f.next()? {
+    while let Some(opt) = f.next().map_err(|e| format!("bad argument #1 to 'pack' ({e})"))? {
         out.resize(out.len() + f.padding(out.len(), opt), 0);
         match opt.code {
             b'x' => out.push(0),
@@ -187,7 +187,7 @@ fn unpack(lua: &Lua, args: &[Value]) -> Result<Result<MultiValue, String>, mlua:
         let mut f = Format::new(&fmt);
         let mut out: Vec<Value> = Vec::new();
         let short = || "bad argument #2 to 'unpack' (data string too short)".to_string();
-        while let Some(mut opt) = f.next()? {
+        while let Some(mut opt) = f.next().map_err(|e| format!("bad argument #1 to 'unpack' ({e})"))? {
             pos += f.padding(pos, opt);
             if pos + opt.size > data.len() {
                 return Err(short());
@@ -222,7 +222,7 @@ fn unpack(lua: &Lua, args: &[Value]) -> Result<Result<MultiValue, String>, mlua:
                 }
                 b's' => {
                     let Some(end) = data[pos..].iter().position(|&b| b == 0) else {
-                        return Err("bad argument #2 to 'unpack' (unfinished string in data)".into());
+                        return Err("unfinished string in data".into());
                     };
                     out.push(Value::String(lua_string(lua, &data[pos..pos + end])?));
                     opt.size = end + 1;
@@ -248,7 +248,7 @@ fn size(args: &[Value]) -> Result<usize, String> {
     let fmt = string_arg(args, 0, "size")?;
     let mut f = Format::new(&fmt);
     let mut total = 0;
-    while let Some(opt) = f.next()? {
+    while let Some(opt) = f.next().map_err(|e| format!("bad argument #1 to 'size' ({e})"))? {
         if opt.code == b's' {
             return Err("bad argument #1 to 'size' (options 'c0' - 's' have undefined sizes)".into());
         }
