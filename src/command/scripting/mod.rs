@@ -115,6 +115,30 @@ impl Scripting {
         self.vm.as_ref().map_or(0, vm::Vm::used_memory)
     }
 
+    /// INFO memory's scripting fields, in Redis's order.
+    pub fn memory_info(&self) -> Vec<(&'static str, String)> {
+        use crate::command::memory::human_bytes;
+        let eval_vm = self.lua_memory() as u64;
+        let functions_vm = self.functions.lua_memory() as u64;
+        let scripts = self.scripts_mem as u64;
+        let total = eval_vm + functions_vm;
+        vec![
+            ("used_memory_lua", eval_vm.to_string()),
+            ("used_memory_vm_eval", eval_vm.to_string()),
+            ("used_memory_lua_human", human_bytes(eval_vm)),
+            ("used_memory_scripts_eval", scripts.to_string()),
+            ("number_of_cached_scripts", self.scripts.len().to_string()),
+            ("number_of_functions", self.functions.function_count().to_string()),
+            ("number_of_libraries", self.functions.library_count().to_string()),
+            ("used_memory_vm_functions", functions_vm.to_string()),
+            ("used_memory_vm_total", total.to_string()),
+            ("used_memory_vm_total_human", human_bytes(total)),
+            ("used_memory_functions", "0".to_string()),
+            ("used_memory_scripts", scripts.to_string()),
+            ("used_memory_scripts_human", human_bytes(scripts)),
+        ]
+    }
+
     /// The session for commands called from a script (a fresh one the first time).
     pub fn take_session(&mut self, now_ms: i64) -> Session {
         self.session.take().unwrap_or_else(|| {

@@ -60,7 +60,7 @@ local function command(raise, ...)
   if not run then
     fail('redis.call/pcall can only be called inside a script invocation')
   end
-  local ok, reply = run(1, ...)
+  local ok, reply = run(1, {n = select('#', ...), ...})
   if raise and not ok then
     error(reply)
   end
@@ -203,6 +203,16 @@ local function library(t)
   return lib
 end
 env.cjson = library(internal.cjson)
+-- lua-cjson's configuration functions: the settings Redis runs with are fixed here,
+-- so they report them and accept (ignore) new values.
+local cjson_settings = {
+  encode_sparse_array = {false, 2, 10}, encode_max_depth = {1000}, decode_max_depth = {1000},
+  encode_number_precision = {14}, encode_keep_buffer = {true}, encode_invalid_numbers = {false},
+  decode_invalid_numbers = {true},
+}
+for name, values in next, cjson_settings do
+  env.cjson[name] = function() return unpack(values) end
+end
 env.cmsgpack = library(internal.cmsgpack)
 env.bit = library(internal.bit)
 env.struct = library(internal.struct)
@@ -247,6 +257,13 @@ math_.random = cwrap(math_.random)
 math_.randomseed = cwrap(math_.randomseed)
 env.redis = redis
 
+-- Binary chunks are refused, as Redis's patched loadstring does.
+local raw_loadstring = loadstring
+env.loadstring = function(s, name)
+  if type(s) == 'string' and sub(s, 1, 1) == '\27' then return nil end
+  return raw_loadstring(s, name)
+end
+
 -- The globals scripts see: only Redis's allow list.
 local allowed = {
   'string', 'cjson', 'bit', 'cmsgpack', 'math', 'table', 'struct', 'redis',
@@ -277,12 +294,17 @@ G.__redis__err__handler = handler
 local names = {}
 for k in next, env do names[#names + 1] = k end
 for _, k in next, names do rawset(env, k, nil) end
-setmetatable(G, {__index = function(_, name)
+local G_meta = {__index = function(_, name)
   error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
-end})
-local env_meta = {__index = G, __newindex = readonly_error, __metatable = false}
+end, __newindex = readonly_error, __metatable = false}
+setmetatable(G, G_meta)
+local env_meta = {__index = G, __newindex = readonly_error}
+-- getmetatable(_G) gives a read-only view of the metatable; G itself is read-only too.
+env_meta.__metatable = setmetatable({}, {__index = env_meta, __newindex = readonly_error, __metatable = false})
+readonly[env_meta.__metatable] = true
 setmetatable(env, env_meta)
 readonly[env] = true
+readonly[G] = true
 
 -- FUNCTION LOAD: while a library's code runs, globals resolve to the load-time API only
 -- (redis.register_function, redis.log and the version), as in Redis.
@@ -360,9 +382,9 @@ local lib_redis = {
   LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
   REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
 }
-setmetatable(lib_redis, getmetatable(G))
+setmetatable(lib_redis, G_meta)
 local lib_api = {redis = protect(lib_redis)}
-setmetatable(lib_api, getmetatable(G))
+setmetatable(lib_api, G_meta)
 
 -- Runs a library's compiled code with the load-time globals; returns the functions it
 -- registered, or false and the error.

@@ -109,13 +109,32 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
     let _ = vm.internal.raw_set("run", Value::Nil);
     ctx.server.scripting.put_session(session);
     match outcome {
-        Ok((true, value)) => lua_to_reply(&value, &mut ctx.reply, state.resp3).map_err(lua_failure),
+        Ok((true, value)) => {
+            count_returned_error(ctx, &value);
+            lua_to_reply(&value, &mut ctx.reply, state.resp3).map_err(lua_failure)
+        }
         Ok((false, err)) => script_error(ctx, &err, inv.name),
         Err(err) => {
             let text = format!("ERR Error running script {}, {:.100}", inv.name, lua_message(&err));
             Err(CmdError::Raw(one_line(text.into_bytes())))
         }
     }
+}
+
+/// A script that returns an `{err=...}` table (redis.error_reply) sends an error
+/// reply, counted in the error statistics unless it came from a command's reply.
+fn count_returned_error(ctx: &mut Ctx<'_>, value: &Value) {
+    let Value::Table(t) = value else {
+        return;
+    };
+    let Ok(Value::String(err)) = t.raw_get::<Value>("err") else {
+        return;
+    };
+    if matches!(t.raw_get::<Value>("ignore_error_stats_update"), Ok(Value::Boolean(true))) {
+        return;
+    }
+    ctx.server.stats.error_replies += 1;
+    ctx.server.admin.count_error(&err.as_bytes());
 }
 
 /// The session commands called from the script run as.
@@ -155,7 +174,10 @@ fn host_op(
     };
     let rest = &args[1.min(args.len())..];
     match op {
-        OP_CALL => call_command(lua, ctx, session, state, rest),
+        OP_CALL => {
+            let packed = unpack_args(rest)?;
+            call_command(lua, ctx, session, state, &packed)
+        }
         OP_SETRESP => {
             state.resp3 = matches!(rest.first(), Some(Value::Integer(3)))
                 || matches!(rest.first(), Some(Value::Number(n)) if *n == 3.0);
@@ -285,6 +307,16 @@ fn error_line(server: &mut crate::command::ServerState, text: &[u8]) -> Vec<u8> 
     line.extend_from_slice(text);
     line.extend_from_slice(b"\r\n");
     line
+}
+
+/// `redis.call`'s arguments, packed by the prelude as `{n=count, ...}` so that calls
+/// with thousands of arguments need no Lua stack.
+fn unpack_args(values: &[Value]) -> mlua::Result<Vec<Value>> {
+    let Some(Value::Table(t)) = values.first() else {
+        return Ok(Vec::new());
+    };
+    let n: i64 = t.raw_get("n")?;
+    (1..=n.max(0)).map(|i| t.raw_get::<Value>(i)).collect()
 }
 
 fn pair(ok: bool, value: Value) -> mlua::Result<MultiValue> {

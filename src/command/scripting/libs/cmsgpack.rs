@@ -26,29 +26,62 @@ pub fn table(lua: &Lua, failed: &Table) -> mlua::Result<Table> {
         }
         Ok(MultiValue::from_iter([Value::String(lua.create_string(out)?)]))
     })?;
-    let on_fail = failed.clone();
-    let unpack = lua.create_function(move |lua, args: Args| {
-        let data = match args.first() {
-            Some(Value::String(s)) => s.as_bytes().to_vec(),
-            _ => {
-                let msg = "bad argument #1 to 'unpack' (string expected)";
-                return failure(lua, &on_fail, msg);
-            }
-        };
-        let mut reader = Reader { lua, data: &data, pos: 0 };
-        let mut values = Vec::new();
-        while reader.pos < data.len() {
-            match reader.value() {
-                Ok(v) => values.push(v),
-                Err(Decode::Lua(e)) => return Err(e),
-                Err(Decode::Msg(m)) => return failure(lua, &on_fail, m),
-            }
-        }
-        Ok(MultiValue::from_iter(values))
-    })?;
+    for (name, kind) in [("unpack", Unpack::All), ("unpack_one", Unpack::One), ("unpack_limit", Unpack::Limit)] {
+        let on_fail = failed.clone();
+        let f = lua.create_function(move |lua, args: Args| match unpack(lua, &args, kind) {
+            Ok(values) => Ok(values),
+            Err(Decode::Lua(e)) => Err(e),
+            Err(Decode::Msg(m)) => failure(lua, &on_fail, m),
+        })?;
+        t.raw_set(name, f)?;
+    }
     t.raw_set("pack", pack)?;
-    t.raw_set("unpack", unpack)?;
     Ok(t)
+}
+
+/// Which unpack function: everything, one object, or up to a limit.
+#[derive(Clone, Copy)]
+enum Unpack {
+    All,
+    One,
+    Limit,
+}
+
+fn int_arg(args: &Args, index: usize) -> i64 {
+    match args.get(index) {
+        Some(Value::Integer(n)) => *n,
+        Some(Value::Number(n)) => *n as i64,
+        _ => 0,
+    }
+}
+
+/// `unpack(data)`, `unpack_one(data [, offset])`, `unpack_limit(data, limit [, offset])`:
+/// the limited forms return the next offset (-1 at the end) before the objects.
+fn unpack(lua: &Lua, args: &Args, kind: Unpack) -> Result<MultiValue, Decode> {
+    let data = match args.first() {
+        Some(Value::String(s)) => s.as_bytes().to_vec(),
+        _ => return Err(Decode::Msg("bad argument #1 to 'unpack' (string expected)")),
+    };
+    let (limit, offset) = match kind {
+        Unpack::All => (0, 0),
+        Unpack::One => (1, int_arg(args, 1)),
+        Unpack::Limit => (int_arg(args, 1), int_arg(args, 2)),
+    };
+    if offset < 0 || limit < 0 || offset as usize > data.len() {
+        return Err(Decode::Msg("Invalid request to unpack with offset or limit."));
+    }
+    let decode_all = limit == 0 && offset == 0;
+    let limit = if decode_all { usize::MAX } else { limit as usize };
+    let mut reader = Reader { lua, data: &data, pos: offset as usize };
+    let mut values = Vec::new();
+    while reader.pos < data.len() && values.len() < limit {
+        values.push(reader.value()?);
+    }
+    if !decode_all {
+        let next = if reader.pos == data.len() { -1 } else { reader.pos as i64 };
+        values.insert(0, Value::Number(next as f64));
+    }
+    Ok(MultiValue::from_iter(values))
 }
 
 fn encode(value: &Value, level: usize, out: &mut Vec<u8>) -> mlua::Result<()> {
