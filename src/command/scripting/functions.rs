@@ -65,7 +65,7 @@ impl Functions {
         self.libraries
             .values()
             .flat_map(|lib| lib.functions.iter())
-            .find(|f| f.name.as_bytes() == name)
+            .find(|f| f.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
     /// Number of libraries (FUNCTION STATS).
@@ -126,8 +126,7 @@ fn create_library(vm: &vm::Vm, name: &str, code: &Bytes, body: &[u8]) -> Result<
         .set_mode(mlua::chunk::ChunkMode::Text)
         .into_function()
         .map_err(|e| format!("Error compiling function: {}", lua_message(&e)))?;
-    let loader: Function = vm.internal.raw_get("load_library").map_err(|e| e.to_string())?;
-    let (ok, result): (bool, Value) = loader.call(chunk).map_err(|e| lua_message(&e))?;
+    let (ok, result) = run_library_code(vm, chunk).map_err(|e| lua_message(&e))?;
     let registered = match (ok, result) {
         (true, Value::Table(t)) => t,
         (_, Value::String(s)) => {
@@ -140,6 +139,20 @@ fn create_library(vm: &vm::Vm, name: &str, code: &Bytes, body: &[u8]) -> Result<
         return Err("No functions registered".into());
     }
     Ok(Library { name: name.to_string(), code: code.clone(), functions })
+}
+
+/// Runs a library's code with the load-time globals and the load timeout; returns
+/// (true, registered functions) or (false, error text).
+fn run_library_code(vm: &vm::Vm, chunk: Function) -> mlua::Result<(bool, Value)> {
+    let begin: Function = vm.internal.raw_get("begin_load")?;
+    let protected: Function = vm.internal.raw_get("protected")?;
+    let end: Function = vm.internal.raw_get("end_load")?;
+    begin.call::<()>(())?;
+    let outcome = protected.call::<(bool, Value)>(chunk);
+    // A timed-out load leaves a line hook that raises: remove it before any more Lua.
+    vm.lua.remove_hook();
+    let (ok, err) = outcome?;
+    end.call((ok, err))
 }
 
 /// The `{name, callback, desc, flags}` records collected by `redis.register_function`.
@@ -184,7 +197,7 @@ pub fn function_load(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         .map_err(|e| CmdError::Raw(one_line(format!("ERR {e}").into_bytes())))?;
     for f in &library.functions {
         let owner = functions.libraries.iter().find(|(lib, l)| {
-            **lib != name && l.functions.iter().any(|g| g.name == f.name)
+            **lib != name && l.functions.iter().any(|g| g.name.eq_ignore_ascii_case(&f.name))
         });
         if owner.is_some() {
             return Err(CmdError::raw(format!("ERR Function {} already exists", f.name)));
@@ -209,6 +222,9 @@ pub fn function_delete(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// `FUNCTION FLUSH [ASYNC|SYNC]` — deletes every library.
 pub fn function_flush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    if args.len() > 3 {
+        return Err(CmdError::subcommand_syntax("function", &args[1]));
+    }
     let valid = match args.get(2) {
         None => true,
         Some(mode) => {

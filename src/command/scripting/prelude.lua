@@ -306,6 +306,25 @@ setmetatable(env, env_meta)
 readonly[env] = true
 readonly[G] = true
 
+-- Every 100000 instructions the running script asks the host whether it must stop
+-- (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE); past busy-reply-threshold the host
+-- also answers the other clients meanwhile. Once killed, every line raises again so
+-- that pcall cannot swallow the kill.
+local sethook = internal.sethook
+local KILLED = 'ERR Script killed by user with SCRIPT KILL...'
+local function busy_hook()
+  local run = internal.run
+  if run and run(4) then
+    -- From now on every line asks again (and raises again) until the run is over.
+    sethook(busy_hook, 'l')
+    error({err = KILLED})
+  end
+end
+local function arm_hook()
+  sethook(busy_hook, '', 100000)
+end
+arm_hook()
+
 -- FUNCTION LOAD: while a library's code runs, globals resolve to the load-time API only
 -- (redis.register_function, redis.log and the version), as in Redis.
 local loading = nil
@@ -317,7 +336,7 @@ local function register(name, callback, desc, flags)
     fail('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long')
   end
   for _, f in next, loading do
-    if f.name == name then fail('Function already exists in the library') end
+    if lower(f.name) == lower(name) then fail('Function already exists in the library') end
   end
   loading[#loading + 1] = {name = name, callback = callback, desc = desc, flags = flags}
 end
@@ -388,10 +407,27 @@ setmetatable(lib_api, G_meta)
 
 -- Runs a library's compiled code with the load-time globals; returns the functions it
 -- registered, or false and the error.
-internal.load_library = function(f)
+-- A library's code may run for at most LOAD_TIMEOUT_MS (then every line fails).
+local LOAD_TIMEOUT_MS = 500
+local clock_ms = internal.clock_ms
+local load_deadline = 0
+local function load_hook()
+  if clock_ms() > load_deadline then
+    sethook(load_hook, 'l')
+    error({err = 'ERR FUNCTION LOAD timeout'})
+  end
+end
+internal.begin_load = function()
   loading = {}
   env_meta.__index = lib_api
-  local ok, err = raw_pcall(f)
+  load_deadline = clock_ms() + LOAD_TIMEOUT_MS
+  sethook(load_hook, '', 100000)
+end
+-- One line: once the call returns, no line event may fire before Rust removes the hook.
+internal.protected = function(f) return raw_pcall(f) end
+-- Back to the run-time globals; returns the registered functions, or false and the error.
+internal.end_load = function(ok, err)
+  arm_hook()
   env_meta.__index = G
   local registered = loading
   loading = nil
@@ -403,25 +439,6 @@ internal.load_library = function(f)
   end
   return true, registered
 end
-
--- Every 100000 instructions the running script asks the host whether it must stop
--- (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE); past busy-reply-threshold the host
--- also answers the other clients meanwhile. Once killed, every line raises again so
--- that pcall cannot swallow the kill.
-local sethook = internal.sethook
-local KILLED = 'ERR Script killed by user with SCRIPT KILL...'
-local function busy_hook()
-  local run = internal.run
-  if run and run(4) then
-    -- From now on every line asks again (and raises again) until the run is over.
-    sethook(busy_hook, 'l')
-    error({err = KILLED})
-  end
-end
-local function arm_hook()
-  sethook(busy_hook, '', 100000)
-end
-arm_hook()
 
 -- Runs a script body (f) or a function (f with keys, args) under the error handler.
 local xpcall = xpcall

@@ -84,6 +84,9 @@ fn register_internal(lua: &Lua, internal: &Table) -> mlua::Result<()> {
     internal.raw_set("log", lua.create_function(log_line)?)?;
     internal.raw_set("locate", lua.create_function(locate)?)?;
     internal.raw_set("cwrap", lua.create_function(|lua, f: Function| c_wrap(lua, f))?)?;
+    let epoch = std::time::Instant::now();
+    let clock = lua.create_function(move |_, ()| Ok(epoch.elapsed().as_secs_f64() * 1000.0))?;
+    internal.raw_set("clock_ms", clock)?;
     register_rand(lua, internal)?;
     let null = Value::LightUserData(LightUserData(std::ptr::null_mut()));
     internal.raw_set("cjson", libs::cjson::table(lua, &failed, null)?)?;
