@@ -77,6 +77,8 @@ pub struct Scripting {
     session: Option<Session>,
     /// Function libraries (FUNCTION LOAD) and their VM.
     pub functions: functions::Functions,
+    /// Runs since the collector last took a step.
+    runs: u32,
 }
 
 impl Scripting {

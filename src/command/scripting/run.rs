@@ -107,6 +107,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         vm.invoke.call::<(bool, Value)>(params)
     });
     let _ = vm.internal.raw_set("run", Value::Nil);
+    collect_garbage_now_and_then(ctx, vm);
     ctx.server.scripting.put_session(session);
     match outcome {
         Ok((true, value)) => {
@@ -135,6 +136,18 @@ fn count_returned_error(ctx: &mut Ctx<'_>, value: &Value) {
     }
     ctx.server.stats.error_replies += 1;
     ctx.server.admin.count_error(&err.as_bytes());
+}
+
+/// A step of the incremental collector every this many runs (as Redis does), so
+/// garbage does not pile up between scripts.
+const GC_PERIOD: u32 = 50;
+
+fn collect_garbage_now_and_then(ctx: &mut Ctx<'_>, vm: &Vm) {
+    let scripting = &mut ctx.server.scripting;
+    scripting.runs = (scripting.runs + 1) % GC_PERIOD;
+    if scripting.runs == 0 {
+        let _ = vm.lua.gc_step();
+    }
 }
 
 /// The session commands called from the script run as.

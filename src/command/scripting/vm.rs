@@ -60,6 +60,8 @@ impl Vm {
             .into_function()?;
         let globals: Table = prelude.call(internal.clone())?;
         let invoke = internal.raw_get("invoke")?;
+        // Start from a clean heap: the set-up's garbage would show in used_memory_lua.
+        lua.gc_collect()?;
         Ok(Vm {
             lua,
             globals,
