@@ -203,16 +203,6 @@ local function library(t)
   return lib
 end
 env.cjson = library(internal.cjson)
--- lua-cjson's configuration functions: the settings Redis runs with are fixed here,
--- so they report them and accept (ignore) new values.
-local cjson_settings = {
-  encode_sparse_array = {false, 2, 10}, encode_max_depth = {1000}, decode_max_depth = {1000},
-  encode_number_precision = {14}, encode_keep_buffer = {true}, encode_invalid_numbers = {false},
-  decode_invalid_numbers = {true},
-}
-for name, values in next, cjson_settings do
-  env.cjson[name] = function() return unpack(values) end
-end
 env.cmsgpack = library(internal.cmsgpack)
 env.bit = library(internal.bit)
 env.struct = library(internal.struct)

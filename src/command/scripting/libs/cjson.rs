@@ -8,8 +8,103 @@ use super::{failure, type_name};
 use crate::command::scripting::vm::Args;
 use super::format_g;
 
-/// Deepest nesting encode and decode accept.
+/// Deepest nesting encode and decode accept by default.
 const MAX_DEPTH: usize = 1000;
+
+/// lua-cjson's settings (`cjson.encode_max_depth(...)` and friends), kept per VM.
+#[derive(Clone, Copy)]
+struct Settings {
+    encode_max_depth: usize,
+    decode_max_depth: usize,
+    /// NaN and infinities are encoded (as `nan`/`inf`) instead of refused.
+    encode_invalid_numbers: bool,
+    encode_sparse_convert: bool,
+    encode_sparse_ratio: usize,
+    encode_sparse_safe: usize,
+    precision: usize,
+    keep_buffer: bool,
+}
+
+const DEFAULT_SETTINGS: Settings = Settings {
+    encode_max_depth: MAX_DEPTH,
+    decode_max_depth: MAX_DEPTH,
+    encode_invalid_numbers: false,
+    encode_sparse_convert: false,
+    encode_sparse_ratio: SPARSE_RATIO,
+    encode_sparse_safe: SPARSE_SAFE,
+    precision: 14,
+    keep_buffer: true,
+};
+
+type Shared = std::rc::Rc<std::cell::Cell<Settings>>;
+
+/// A setting's new value from argument `index` when given (numbers and booleans).
+fn arg_usize(args: &Args, index: usize) -> Option<usize> {
+    match args.get(index) {
+        Some(Value::Integer(n)) if *n > 0 => Some(*n as usize),
+        Some(Value::Number(n)) if *n >= 1.0 => Some(*n as usize),
+        _ => None,
+    }
+}
+
+fn arg_bool(args: &Args, index: usize) -> Option<bool> {
+    match args.get(index) {
+        Some(Value::Boolean(b)) => Some(*b),
+        Some(Value::String(s)) if &s.as_bytes()[..] == b"on" => Some(true),
+        Some(Value::String(s)) if &s.as_bytes()[..] == b"off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Registers the setting functions: each takes optional new values and returns the
+/// values in force.
+fn register_settings(lua: &Lua, t: &Table, shared: &Shared) -> mlua::Result<()> {
+    type Apply = fn(&mut Settings, &Args) -> Vec<Value>;
+    let entries: [(&str, Apply); 7] = [
+        ("encode_max_depth", |s, a| {
+            s.encode_max_depth = arg_usize(a, 0).unwrap_or(s.encode_max_depth);
+            vec![Value::Number(s.encode_max_depth as f64)]
+        }),
+        ("decode_max_depth", |s, a| {
+            s.decode_max_depth = arg_usize(a, 0).unwrap_or(s.decode_max_depth);
+            vec![Value::Number(s.decode_max_depth as f64)]
+        }),
+        ("encode_invalid_numbers", |s, a| {
+            s.encode_invalid_numbers = arg_bool(a, 0).unwrap_or(s.encode_invalid_numbers);
+            vec![Value::Boolean(s.encode_invalid_numbers)]
+        }),
+        ("decode_invalid_numbers", |_, _| vec![Value::Boolean(true)]),
+        ("encode_sparse_array", |s, a| {
+            s.encode_sparse_convert = arg_bool(a, 0).unwrap_or(s.encode_sparse_convert);
+            s.encode_sparse_ratio = arg_usize(a, 1).unwrap_or(s.encode_sparse_ratio);
+            s.encode_sparse_safe = arg_usize(a, 2).unwrap_or(s.encode_sparse_safe);
+            vec![
+                Value::Boolean(s.encode_sparse_convert),
+                Value::Number(s.encode_sparse_ratio as f64),
+                Value::Number(s.encode_sparse_safe as f64),
+            ]
+        }),
+        ("encode_number_precision", |s, a| {
+            s.precision = arg_usize(a, 0).map_or(s.precision, |p| p.min(14));
+            vec![Value::Number(s.precision as f64)]
+        }),
+        ("encode_keep_buffer", |s, a| {
+            s.keep_buffer = arg_bool(a, 0).unwrap_or(s.keep_buffer);
+            vec![Value::Boolean(s.keep_buffer)]
+        }),
+    ];
+    for (name, apply) in entries {
+        let shared = shared.clone();
+        let f = lua.create_function(move |_, args: Args| {
+            let mut settings = shared.get();
+            let out = apply(&mut settings, &args);
+            shared.set(settings);
+            Ok(MultiValue::from_iter(out))
+        })?;
+        t.raw_set(name, f)?;
+    }
+    Ok(())
+}
 /// A table is an array only while its largest index is at most this many times its
 /// element count (or at most `SPARSE_SAFE`).
 const SPARSE_RATIO: usize = 2;
@@ -19,13 +114,16 @@ const SPARSE_SAFE: usize = 10;
 /// The `cjson` table; `null` is the value JSON null decodes to.
 pub fn table(lua: &Lua, failed: &Table, null: Value) -> mlua::Result<Table> {
     let t = lua.create_table()?;
+    let shared: Shared = std::rc::Rc::new(std::cell::Cell::new(DEFAULT_SETTINGS));
+    register_settings(lua, &t, &shared)?;
     let on_fail = failed.clone();
+    let settings = shared.clone();
     let encode = lua.create_function(move |lua, args: Args| {
         if args.len() != 1 {
             return failure(lua, &on_fail, "bad argument #1 to 'encode' (expected 1 argument)");
         }
         let mut out = Vec::new();
-        match encode_value(&args[0], 0, &mut out) {
+        match encode_value(&args[0], 0, &settings.get(), &mut out) {
             Ok(()) => Ok(MultiValue::from_iter([Value::String(lua.create_string(out)?)])),
             Err(msg) => failure(lua, &on_fail, msg),
         }
@@ -39,7 +137,8 @@ pub fn table(lua: &Lua, failed: &Table, null: Value) -> mlua::Result<Table> {
                 return failure(lua, &on_fail, "bad argument #1 to 'decode' (expected 1 argument)")
             }
         };
-        let mut parser = Parser { lua, text: &text, pos: 0, null: null_value.clone() };
+        let max_depth = shared.get().decode_max_depth;
+        let mut parser = Parser { lua, text: &text, pos: 0, null: null_value.clone(), max_depth };
         match parser.document() {
             Ok(value) => Ok(MultiValue::from_iter([value])),
             Err(Failure::Lua(err)) => Err(err),
@@ -53,15 +152,15 @@ pub fn table(lua: &Lua, failed: &Table, null: Value) -> mlua::Result<Table> {
 }
 
 /// Appends the JSON text of `value`.
-fn encode_value(value: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_value(value: &Value, depth: usize, s: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
     match value {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Integer(n) => encode_number(*n as f64, out)?,
-        Value::Number(n) => encode_number(*n, out)?,
+        Value::Integer(n) => encode_number(*n as f64, s, out)?,
+        Value::Number(n) => encode_number(*n, s, out)?,
         Value::String(s) => encode_string(&s.as_bytes(), out),
-        Value::Table(t) => encode_table(t, depth + 1, out)?,
+        Value::Table(t) => encode_table(t, depth + 1, s, out)?,
         other => {
             return Err(format!(
                 "Cannot serialise {}: type not supported",
@@ -72,11 +171,11 @@ fn encode_value(value: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), St
     Ok(())
 }
 
-fn encode_number(n: f64, out: &mut Vec<u8>) -> Result<(), String> {
-    if !n.is_finite() {
+fn encode_number(n: f64, s: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
+    if !n.is_finite() && !s.encode_invalid_numbers {
         return Err("Cannot serialise number: must not be NaN or Inf".into());
     }
-    out.extend_from_slice(format_g(n, 14).as_bytes());
+    out.extend_from_slice(format_g(n, s.precision).as_bytes());
     Ok(())
 }
 
@@ -101,7 +200,7 @@ fn encode_string(s: &[u8], out: &mut Vec<u8>) {
 
 /// The array length of `t` when every key is a positive integer (and the array is not
 /// excessively sparse), `None` for an object.
-fn array_length(t: &Table) -> Result<Option<usize>, String> {
+fn array_length(t: &Table, s: &Settings) -> Result<Option<usize>, String> {
     let (mut max, mut items) = (0usize, 0usize);
     for pair in t.clone().pairs::<Value, Value>() {
         let (key, _) = pair.map_err(|e| e.to_string())?;
@@ -116,17 +215,20 @@ fn array_length(t: &Table) -> Result<Option<usize>, String> {
         max = max.max(k as usize);
         items += 1;
     }
-    if max > SPARSE_SAFE && max > items * SPARSE_RATIO {
+    if max > s.encode_sparse_safe && max > items * s.encode_sparse_ratio {
+        if s.encode_sparse_convert {
+            return Ok(None);
+        }
         return Err("Cannot serialise table: excessively sparse array".into());
     }
     Ok(Some(max))
 }
 
-fn encode_table(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
-    if depth > MAX_DEPTH {
+fn encode_table(t: &Table, depth: usize, s: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
+    if depth > s.encode_max_depth {
         return Err(format!("Cannot serialise, excessive nesting ({depth})"));
     }
-    match array_length(t)? {
+    match array_length(t, s)? {
         Some(len) if len > 0 => {
             out.push(b'[');
             for i in 1..=len {
@@ -134,16 +236,16 @@ fn encode_table(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String
                     out.push(b',');
                 }
                 let v: Value = t.raw_get(i).map_err(|e| e.to_string())?;
-                encode_value(&v, depth, out)?;
+                encode_value(&v, depth, s, out)?;
             }
             out.push(b']');
         }
-        _ => encode_object(t, depth, out)?,
+        _ => encode_object(t, depth, s, out)?,
     }
     Ok(())
 }
 
-fn encode_object(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_object(t: &Table, depth: usize, s: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
     out.push(b'{');
     let mut first = true;
     for pair in t.clone().pairs::<Value, Value>() {
@@ -153,13 +255,13 @@ fn encode_object(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), Strin
         }
         first = false;
         match key {
-            Value::String(s) => encode_string(&s.as_bytes(), out),
-            Value::Integer(n) => encode_string(format_g(n as f64, 14).as_bytes(), out),
-            Value::Number(n) => encode_string(format_g(n, 14).as_bytes(), out),
+            Value::String(k) => encode_string(&k.as_bytes(), out),
+            Value::Integer(n) => encode_string(format_g(n as f64, s.precision).as_bytes(), out),
+            Value::Number(n) => encode_string(format_g(n, s.precision).as_bytes(), out),
             _ => return Err("Cannot serialise table: table key must be a number or string".into()),
         }
         out.push(b':');
-        encode_value(&value, depth, out)?;
+        encode_value(&value, depth, s, out)?;
     }
     out.push(b'}');
     Ok(())
@@ -183,6 +285,7 @@ struct Parser<'a> {
     text: &'a [u8],
     pos: usize,
     null: Value,
+    max_depth: usize,
 }
 
 impl Parser<'_> {
@@ -255,7 +358,7 @@ impl Parser<'_> {
     }
 
     fn nested(&self, depth: usize) -> Result<(), Failure> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return Err(Failure::Msg(format!(
                 "Found too many nested data structures ({}) at character {}",
                 depth,
