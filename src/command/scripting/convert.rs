@@ -219,7 +219,8 @@ fn write_value(value: &Value, reply: &mut Reply<'_>, resp3: bool, depth: usize) 
 
 /// C's `(long long)` cast of a double as x86-64 does it (out of range: the minimum).
 fn truncate(n: f64) -> i64 {
-    if n.is_nan() || n >= 9.223_372_036_854_775_807e18 || n < -9.223_372_036_854_775_808e18 {
+    const RANGE: std::ops::Range<f64> = -9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0;
+    if !RANGE.contains(&n) {
         i64::MIN
     } else {
         n as i64
@@ -228,17 +229,21 @@ fn truncate(n: f64) -> i64 {
 
 fn write_table(t: &Table, reply: &mut Reply<'_>, resp3: bool, depth: usize) -> mlua::Result<()> {
     if let Value::String(err) = t.raw_get::<Value>("err")? {
-        return Ok(write_error(&err.as_bytes(), reply));
+        write_error(&err.as_bytes(), reply);
+        return Ok(());
     }
     if let Value::String(ok) = t.raw_get::<Value>("ok")? {
         let text: Vec<u8> = ok.as_bytes().iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }).collect();
-        return Ok(reply.simple(&text));
+        reply.simple(&text);
+        return Ok(());
     }
     if let Some(n) = number_of(&t.raw_get::<Value>("double")?) {
-        return Ok(reply.double(n));
+        reply.double(n);
+        return Ok(());
     }
     if let Value::String(big) = t.raw_get::<Value>("big_number")? {
-        return Ok(write_big_number(&big.as_bytes(), reply));
+        write_big_number(&big.as_bytes(), reply);
+        return Ok(());
     }
     if let Value::Table(v) = t.raw_get::<Value>("verbatim_string")? {
         if let (Value::String(format), Value::String(text)) = (v.raw_get::<Value>("format")?, v.raw_get::<Value>("string")?) {
@@ -246,7 +251,8 @@ fn write_table(t: &Table, reply: &mut Reply<'_>, resp3: bool, depth: usize) -> m
             for (slot, b) in f.iter_mut().zip(format.as_bytes().iter()) {
                 *slot = *b;
             }
-            return Ok(reply.verbatim(&f, &text.as_bytes()));
+            reply.verbatim(&f, &text.as_bytes());
+            return Ok(());
         }
     }
     if let Value::Table(map) = t.raw_get::<Value>("map")? {

@@ -373,19 +373,21 @@ fn call_command(
     };
     let mut scratch = OutBuf::new();
     let resp = if state.resp3 { 3 } else { 2 };
-    let mut inner = Ctx {
-        dbs: &mut *ctx.dbs,
-        server: &mut *ctx.server,
-        session,
-        reply: Reply::new(&mut scratch, resp),
-        table: ctx.table,
-        clients: ctx.clients,
+    let checked = {
+        let mut inner = Ctx {
+            dbs: &mut *ctx.dbs,
+            server: &mut *ctx.server,
+            session,
+            reply: Reply::new(&mut scratch, resp),
+            table: ctx.table,
+            clients: ctx.clients,
+        };
+        check_command(&mut inner, state, &argv)
     };
-    if let Err(text) = check_command(&mut inner, state, &argv) {
+    if let Err(text) = checked {
         let table = error_table(lua, format!("ERR {text}").as_bytes())?;
         return pair(false, Value::Table(table));
     }
-    drop(inner);
     let mut bytes = Vec::with_capacity(scratch.pending());
     let _ = scratch.write_to(&mut bytes, usize::MAX);
     let value = reply_to_lua(lua, &bytes)?;
