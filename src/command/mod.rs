@@ -11,6 +11,7 @@ pub mod conn;
 pub mod core;
 pub mod metrics;
 pub mod registry;
+pub mod scripting;
 pub mod state;
 pub mod types;
 

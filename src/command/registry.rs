@@ -4,7 +4,7 @@
 
 use crate::command::core::command::{CommandSpec, CommandTable};
 use crate::command::core::executor::Executor;
-use crate::command::{admin, conn, types};
+use crate::command::{admin, conn, scripting, types};
 use crate::config::Config;
 
 /// Every family's table, in the order COMMAND lists them.
@@ -34,6 +34,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     admin::memory::COMMANDS,
     admin::debug::COMMANDS,
     types::streams::COMMANDS,
+    scripting::table::COMMANDS,
 ];
 
 /// The command table over every family.

@@ -129,6 +129,9 @@ pub struct Config {
     pub enable_debug_command: ProtectedAccess,
     /// `enable-protected-configs`: who may CONFIG SET `dir` and `dbfilename`.
     pub enable_protected_configs: ProtectedAccess,
+    /// `busy-reply-threshold` (alias `lua-time-limit`): ms a script may run before other
+    /// clients are answered -BUSY and SCRIPT KILL / FUNCTION KILL become possible.
+    pub busy_reply_threshold_ms: u64,
     /// `tracking-table-max-keys`: keys the client-side caching table may hold (0: no
     /// limit); past it, the oldest are invalidated.
     pub tracking_table_max_keys: u64,
@@ -292,6 +295,7 @@ impl Default for Config {
             enable_debug_command: ProtectedAccess::No,
             enable_protected_configs: ProtectedAccess::No,
             tracking_table_max_keys: 1_000_000,
+            busy_reply_threshold_ms: 5000,
             lfu_decay_time: 1,
             hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,

@@ -338,6 +338,15 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "busy-reply-threshold",
+        mutable: true,
+        get: |c| c.busy_reply_threshold_ms.to_string(),
+        set: |c, a| {
+            c.busy_reply_threshold_ms = int_arg(a, 0, i64::MAX)? as u64;
+            Ok(())
+        },
+    },
+    Param {
         name: "tracking-table-max-keys",
         mutable: true,
         get: |c| c.tracking_table_max_keys.to_string(),
@@ -546,6 +555,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
     ("zset-max-ziplist-value", "zset-max-listpack-value"),
     ("list-max-ziplist-size", "list-max-listpack-size"),
+    ("lua-time-limit", "busy-reply-threshold"),
 ];
 
 /// Every name CONFIG GET can match, aliases included, with its parameter.

@@ -1,6 +1,7 @@
 //! The server layer: the mio reactor, clients, listeners and signals. It owns the
 //! [`crate::command::core::executor::Executor`] and is the only layer that does socket I/O.
 
+pub mod busy;
 pub mod client;
 pub mod listener;
 pub mod reactor;

@@ -31,7 +31,7 @@ use crate::config::Config;
 use crate::error::ProtocolError;
 use crate::protocol::{ParseLimits, ParseOutcome, Reply};
 use crate::server::client::{Client, Stream};
-use crate::server::{listener, signals};
+use crate::server::{busy, listener, signals};
 
 /// Token of the signal pipe.
 const SIGNAL_TOKEN: Token = Token(usize::MAX);
@@ -356,7 +356,9 @@ impl Server {
         work: impl FnOnce(&mut Executor, &mut Client, &dyn ClientDirectory) -> R,
     ) -> Option<R> {
         let mut client = self.clients.try_remove(key)?;
-        let result = work(&mut self.exec, &mut client, &OtherClients(&self.clients));
+        let others = OtherClients(&self.clients, busy::Stash::default());
+        let result = work(&mut self.exec, &mut client, &others);
+        let stash = others.1.take();
         let entry = self.clients.vacant_entry();
         // The slab hands out the slot freed last, which is `key`: nothing was inserted
         // or removed meanwhile.
@@ -372,7 +374,21 @@ impl Server {
             self.client_keys.insert(client.session.id, moved_to);
         }
         entry.insert(client);
+        self.restore_stash(stash);
         Some(result)
+    }
+
+    /// Gives back bytes read while a script was busy (incomplete commands) to their
+    /// clients, which run them on their next turn.
+    fn restore_stash(&mut self, stash: HashMap<usize, bytes::BytesMut>) {
+        for (key, bytes) in stash {
+            if let Some(client) = self.clients.get_mut(key) {
+                client.query.extend_from_slice(&bytes);
+                if !self.pending_reads.contains(&key) {
+                    self.pending_reads.push_back(key);
+                }
+            }
+        }
     }
 
     /// CLIENT KILL: closes the client now, dropping its pending replies.
@@ -736,11 +752,15 @@ impl Server {
 }
 
 /// The clients other than the one running a command, as the command layer sees them.
-struct OtherClients<'a>(&'a Slab<Client>);
+struct OtherClients<'a>(&'a Slab<Client>, busy::Stash);
 
 impl ClientDirectory for OtherClients<'_> {
     fn others(&self) -> Vec<ClientView<'_>> {
         self.0.iter().map(|(_, client)| client.view()).collect()
+    }
+
+    fn serve_busy(&self, answer: &mut dyn FnMut(&[bytes::Bytes]) -> Vec<u8>) {
+        busy::serve(self.0, &self.1, answer);
     }
 }
 

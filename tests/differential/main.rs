@@ -124,6 +124,16 @@ fn corpus_connection() {
 }
 
 #[test]
+fn corpus_scripting() {
+    check_corpus("scripting");
+}
+
+#[test]
+fn corpus_functions() {
+    check_corpus("functions");
+}
+
+#[test]
 fn corpus_clients() {
     check_corpus("clients");
 }

@@ -9,10 +9,11 @@ use std::fmt::Write as _;
 
 use bytes::Bytes;
 
-use crate::command::admin::memory::{human_bytes, MemoryFigures};
+use crate::command::admin::memory::MemoryFigures;
 use crate::command::core::args;
 use crate::command::core::command::Ctx;
 use crate::command::core::state::ServerState;
+use crate::command::metrics::process::human_bytes;
 use crate::command::metrics::process::system_memory_bytes;
 use crate::command::metrics::stats::sorted;
 use crate::config::params::format_percentile;
@@ -250,24 +251,9 @@ fn memory_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     field(out, "allocator_resident", m.rss);
     field(out, "total_system_memory", total);
     field(out, "total_system_memory_human", human_bytes(total));
-    for name in ["used_memory_lua", "used_memory_vm_eval"] {
-        field(out, name, 0);
+    for (name, value) in server.scripting.memory_info() {
+        field(out, name, value);
     }
-    field(out, "used_memory_lua_human", "0B");
-    for name in [
-        "used_memory_scripts_eval",
-        "number_of_cached_scripts",
-        "number_of_functions",
-        "number_of_libraries",
-        "used_memory_vm_functions",
-        "used_memory_vm_total",
-    ] {
-        field(out, name, 0);
-    }
-    field(out, "used_memory_vm_total_human", "0B");
-    field(out, "used_memory_functions", 0);
-    field(out, "used_memory_scripts", 0);
-    field(out, "used_memory_scripts_human", "0B");
     field(out, "maxmemory", maxmemory);
     field(out, "maxmemory_human", human_bytes(maxmemory));
     field(out, "maxmemory_policy", policy);

@@ -9,7 +9,7 @@ use crate::command::core::help;
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{acl, Arg, ArgType, Group, KeySpec};
 use crate::command::core::state::ServerState;
-use crate::command::metrics::process::{allocator_active, heap_bytes, resident_bytes};
+use crate::command::metrics::process::{allocator_active, heap_bytes, human_bytes, resident_bytes};
 use crate::command::types::keys::lookup_no_touch;
 use crate::error::{CmdError, CmdResult};
 use crate::store::listpack::Entry;
@@ -28,21 +28,6 @@ const TABLE_ENTRY: usize = 24 + 8;
 
 /// Bytes of a heap string's header (length, capacity).
 const STR_HEADER: usize = 16;
-
-/// Redis's human-readable sizes: `919B`, `919.56K`, `11.86M`, `1.00G`...
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [(&str, u32); 5] = [("K", 1), ("M", 2), ("G", 3), ("T", 4), ("P", 5)];
-    if n < 1024 {
-        return format!("{n}B");
-    }
-    for (unit, power) in UNITS {
-        let scale = 1024f64.powi(power as i32);
-        if (n as f64) < scale * 1024.0 || unit == "P" {
-            return format!("{:.2}{unit}", n as f64 / scale);
-        }
-    }
-    format!("{n}B")
-}
 
 /// Memory figures shared by INFO memory and MEMORY STATS.
 pub struct MemoryFigures {

@@ -20,6 +20,7 @@ use crate::command::core::state::{
 };
 use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
+use crate::command::scripting::state::Scripting;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::pause::PauseState;
@@ -78,6 +79,7 @@ impl Executor {
                 admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
                 background: Background::start(|| {}),
                 tracking: TrackingState::default(),
+                scripting: Scripting::default(),
             },
             table,
             expire_cycle: ExpireCycle::default(),

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::background::Background;
 use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
+use crate::command::scripting::state::Scripting;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
@@ -80,6 +81,8 @@ pub struct ServerState {
     pub admin: stats::AdminState,
     /// The worker that frees unlinked values (and, next, writes files) off the loop.
     pub background: Background,
+    /// Lua scripting: the VMs, the script cache and the function libraries.
+    pub scripting: Scripting,
     /// Client-side caching: tracked keys, BCAST prefixes, pending invalidations.
     pub tracking: TrackingState,
 }

@@ -58,3 +58,18 @@ pub fn system_memory_bytes() -> u64 {
     };
     pages.max(0) as u64 * page.max(0) as u64
 }
+
+/// Redis's human-readable sizes: `919B`, `919.56K`, `11.86M`, `1.00G`...
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [(&str, u32); 5] = [("K", 1), ("M", 2), ("G", 3), ("T", 4), ("P", 5)];
+    if n < 1024 {
+        return format!("{n}B");
+    }
+    for (unit, power) in UNITS {
+        let scale = 1024f64.powi(power as i32);
+        if (n as f64) < scale * 1024.0 || unit == "P" {
+            return format!("{:.2}{unit}", n as f64 / scale);
+        }
+    }
+    format!("{n}B")
+}

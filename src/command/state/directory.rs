@@ -40,6 +40,11 @@ pub struct ClientView<'a> {
 pub trait ClientDirectory {
     /// Every connected client except the caller, in any order.
     fn others(&self) -> Vec<ClientView<'_>>;
+
+    /// While a script runs past `busy-reply-threshold`: reads the other clients'
+    /// commands and writes, for each, the reply `answer` returns (scripting's BUSY
+    /// handling). Nothing to serve by default.
+    fn serve_busy(&self, _answer: &mut dyn FnMut(&[bytes::Bytes]) -> Vec<u8>) {}
 }
 
 /// A directory with nobody in it: for commands run outside a client's turn (a blocked

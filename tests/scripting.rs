@@ -1,0 +1,218 @@
+//! Lua scripting against the real binary: what needs more than one connection or a
+//! clock (BUSY, SCRIPT KILL, FUNCTION KILL, UNKILLABLE, SHUTDOWN NOSAVE), bounded
+//! memory, and the effects of writes made inside scripts on other clients (WATCH,
+//! blocked clients, keyspace notifications). Replies are asserted byte for byte.
+
+mod common;
+
+use std::thread::sleep;
+use std::time::Duration;
+
+use common::TestServer;
+
+const BUSY_EVAL: &[u8] =
+    b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+const BUSY_FUNCTION: &[u8] =
+    b"-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n";
+
+/// A server whose scripts count as busy after 50 ms.
+fn busy_server() -> TestServer {
+    TestServer::start_with(&["--busy-reply-threshold", "50"])
+}
+
+#[test]
+fn a_busy_script_answers_busy_then_dies_by_script_kill() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    runner.send_cmd(&[b"EVAL", b"while true do end", b"0"]);
+    sleep(Duration::from_millis(200));
+    assert_eq!(other.cmd(&[b"PING"]), BUSY_EVAL);
+    assert_eq!(other.cmd(&[b"FUNCTION", b"KILL"]), BUSY_EVAL);
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n");
+    let reply = runner.read_reply();
+    assert!(
+        reply.starts_with(b"-ERR Script killed by user with SCRIPT KILL... script: "),
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+    assert_eq!(other.cmd(&[b"PING"]), b"+PONG\r\n");
+    assert_eq!(runner.cmd(&[b"PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn pcall_cannot_swallow_a_kill() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    let script = b"while true do pcall(function() while true do end end) end";
+    runner.send_cmd(&[b"EVAL", script, b"0"]);
+    sleep(Duration::from_millis(200));
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n");
+    assert!(runner
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user"));
+}
+
+#[test]
+fn a_script_that_wrote_is_unkillable_and_shutdown_nosave_stops_the_server() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    runner.send_cmd(&[
+        b"EVAL",
+        b"redis.call('set', 'k', 'v') while true do end",
+        b"0",
+    ]);
+    sleep(Duration::from_millis(200));
+    let reply = other.cmd(&[b"SCRIPT", b"KILL"]);
+    assert!(reply.starts_with(b"-UNKILLABLE Sorry the script already executed write commands"));
+    other.send_cmd(&[b"SHUTDOWN", b"NOSAVE"]);
+    let status = server.terminate();
+    assert!(status.success() || status.code().is_some());
+}
+
+#[test]
+fn a_busy_function_is_killed_by_function_kill() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    let code =
+        b"#!lua name=spin\nredis.register_function('spin', function() while true do end end)";
+    assert_eq!(runner.cmd(&[b"FUNCTION", b"LOAD", code]), b"$4\r\nspin\r\n");
+    runner.send_cmd(&[b"FCALL", b"spin", b"0"]);
+    sleep(Duration::from_millis(200));
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), BUSY_FUNCTION);
+    let stats = other.cmd(&[b"FUNCTION", b"STATS"]);
+    assert!(stats.starts_with(b"*4\r\n$14\r\nrunning_script\r\n*6\r\n$4\r\nname\r\n$4\r\nspin\r\n"));
+    assert_eq!(other.cmd(&[b"FUNCTION", b"KILL"]), b"+OK\r\n");
+    assert!(runner
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user"));
+}
+
+#[test]
+fn a_pipelined_command_sent_while_busy_runs_after_the_script() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    runner.send_cmd(&[
+        b"EVAL",
+        b"local i = 0 while i < 3e7 do i = i + 1 end return i",
+        b"0",
+    ]);
+    sleep(Duration::from_millis(100));
+    // Half a command read while the script is busy: kept, and completed afterwards.
+    other.send(b"*2\r\n$4\r\nECHO\r\n$2\r\nhi");
+    assert_eq!(runner.read_reply(), b":30000000\r\n");
+    other.send(b"\r\n");
+    assert_eq!(other.read_reply(), b"$2\r\nhi\r\n");
+}
+
+#[test]
+fn a_script_building_a_huge_string_fails_and_the_server_survives() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    let reply = conn.cmd(&[b"EVAL", b"return string.rep('x', 1024*1024*1024)", b"0"]);
+    assert!(
+        reply.starts_with(b"-ERR Error running script "),
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+    assert!(reply.ends_with(b"not enough memory\r\n"));
+    let reply = conn.cmd(&[
+        b"EVAL",
+        b"local t = {} for i = 1, 1e9 do t[i] = i end",
+        b"0",
+    ]);
+    assert!(reply.ends_with(b"not enough memory\r\n"));
+    assert_eq!(conn.cmd(&[b"EVAL", b"return 1", b"0"]), b":1\r\n");
+}
+
+#[test]
+fn deep_recursion_is_an_error() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    let reply = conn.cmd(&[
+        b"EVAL",
+        b"local function f(n) return f(n + 1) + 1 end return f(1)",
+        b"0",
+    ]);
+    assert!(
+        reply.starts_with(b"-ERR user_script:1: stack overflow"),
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+    assert_eq!(conn.cmd(&[b"PING"]), b"+PONG\r\n");
+}
+
+#[test]
+fn a_write_inside_a_script_fails_a_watching_transaction() {
+    let server = TestServer::start();
+    let mut watcher = server.raw();
+    let mut writer = server.raw();
+    assert_eq!(watcher.cmd(&[b"WATCH", b"k"]), b"+OK\r\n");
+    assert_eq!(
+        writer.cmd(&[
+            b"EVAL",
+            b"return redis.call('set', KEYS[1], 'v')",
+            b"1",
+            b"k"
+        ]),
+        b"+OK\r\n"
+    );
+    assert_eq!(watcher.cmd(&[b"MULTI"]), b"+OK\r\n");
+    assert_eq!(watcher.cmd(&[b"GET", b"k"]), b"+QUEUED\r\n");
+    assert_eq!(watcher.cmd(&[b"EXEC"]), b"*-1\r\n");
+}
+
+#[test]
+fn a_push_inside_a_script_wakes_a_blocked_client() {
+    let server = TestServer::start();
+    let mut blocked = server.raw();
+    let mut writer = server.raw();
+    blocked.send_cmd(&[b"BLPOP", b"q", b"0"]);
+    sleep(Duration::from_millis(50));
+    assert_eq!(
+        writer.cmd(&[b"EVAL", b"return redis.call('rpush', 'q', 'x')", b"0"]),
+        b":1\r\n"
+    );
+    assert_eq!(blocked.read_reply(), b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+}
+
+#[test]
+fn writes_inside_a_script_fire_keyspace_notifications() {
+    let server = TestServer::start();
+    let mut sub = server.raw();
+    let mut writer = server.raw();
+    assert_eq!(
+        writer.cmd(&[b"CONFIG", b"SET", b"notify-keyspace-events", b"KA"]),
+        b"+OK\r\n"
+    );
+    sub.cmd(&[b"SUBSCRIBE", b"__keyspace@0__:k"]);
+    writer.cmd(&[b"EVAL", b"return redis.call('set', 'k', 'v')", b"0"]);
+    assert_eq!(
+        sub.read_reply(),
+        b"*3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:k\r\n$3\r\nset\r\n"
+    );
+}
+
+#[test]
+fn commands_called_from_scripts_count_in_commandstats() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    conn.cmd(&[
+        b"EVAL",
+        b"redis.call('set', 'a', 1) redis.call('set', 'b', 2)",
+        b"0",
+    ]);
+    let info = conn.cmd(&[b"INFO", b"commandstats"]);
+    let text = String::from_utf8_lossy(&info);
+    assert!(text.contains("cmdstat_set:calls=2,"), "{text}");
+    assert!(text.contains("cmdstat_eval:calls=1,"), "{text}");
+    let memory = String::from_utf8_lossy(&conn.cmd(&[b"INFO", b"memory"])).into_owned();
+    assert!(
+        memory.contains("number_of_cached_scripts:1\r\n"),
+        "{memory}"
+    );
+}
