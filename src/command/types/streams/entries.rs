@@ -11,7 +11,11 @@ use crate::error::{c_str, CmdError, CmdResult};
 use crate::store::stream::{AppendError, IdSyntax, ParsedId, Stream, StreamId, Trim, TrimStrategy};
 use crate::store::value::Value;
 
-use super::shared::*;
+use super::shared::{
+    interval_bound, node_limits, parse_id, reply_entries, strict_id, ERR_BOTH_STRATEGIES,
+    ERR_EXHAUSTED, ERR_ID_TOO_SMALL, ERR_ID_ZERO, ERR_LIMIT_NEGATIVE, ERR_LIMIT_NOT_APPROX,
+    ERR_LIMIT_NO_STRATEGY, ERR_MAXLEN_NEGATIVE, ERR_TOO_LARGE, ERR_XTRIM_NO_STRATEGY,
+};
 
 /// Parsed XADD/XTRIM options.
 struct AddTrimArgs {
