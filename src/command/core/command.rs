@@ -296,6 +296,13 @@ impl<'a> Ctx<'a> {
         (&mut self.dbs[self.session.db], &mut self.reply)
     }
 
+    /// This command's write is bookkeeping Redis does not signal as a key change (a
+    /// consumer group's pending list, its last-delivered ID): transactions WATCHing
+    /// the key and clients caching it are not told, as in Redis 7.0.
+    pub fn write_without_key_signal(&mut self) {
+        self.server.unsignalled_write = true;
+    }
+
     /// Drops every key the calling client watches (EXEC, DISCARD, UNWATCH, RESET).
     pub fn unwatch_all(&mut self) {
         let watched = std::mem::take(&mut self.session.watched);

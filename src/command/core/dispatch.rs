@@ -174,7 +174,8 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
         feed_monitors(ctx, spec, args);
     }
     accounting::after_call(ctx, spec, args, elapsed, result.is_err());
-    if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) {
+    let signalled = !std::mem::take(&mut ctx.server.unsignalled_write);
+    if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && signalled {
         signal_written_keys(ctx, spec, args);
     }
     if ctx.session.tracking && spec.has(flags::READONLY) {

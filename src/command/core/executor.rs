@@ -68,6 +68,7 @@ impl Executor {
                 bound_port: 0,
                 events: Vec::new(),
                 dirty: 0,
+                unsignalled_write: false,
                 blocking: BlockingState::default(),
                 watches: WatchRegistry::default(),
                 keyspace_events: Vec::new(),

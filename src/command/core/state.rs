@@ -58,6 +58,10 @@ pub struct ServerState {
     pub bound_port: u16,
     /// Effects for the reactor to carry out after the current command.
     pub events: Vec<ServerEvent>,
+    /// Set by a handler whose write Redis does not signal as a key modification
+    /// (stream consumer-group bookkeeping): WATCH and client tracking ignore the
+    /// command's keys. Cleared after every call.
+    pub unsignalled_write: bool,
     /// Writes since start (Redis's `dirty` counter).
     pub dirty: u64,
     /// Clients blocked on keys, and keys ready to serve them.

@@ -131,6 +131,9 @@ pub fn xgroup_create(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if existing.is_none() {
         ctx.db()
             .insert_new(&args[2], Value::Stream(Box::default()), now);
+    } else {
+        // Only a stream that MKSTREAM creates counts as a key change.
+        ctx.write_without_key_signal();
     }
     let stream = stream_mut(ctx, &args[2])?;
     if stream.groups.contains_key(&args[3][..]) {
@@ -150,6 +153,7 @@ pub fn xgroup_create(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// # Returns
 /// OK.
 pub fn xgroup_setid(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     let p = prelude(ctx, args)?;
     if args.len() != 5 && args.len() != 7 {
         return Err(CmdError::subcommand_syntax("xgroup", &args[1]));
@@ -175,6 +179,7 @@ pub fn xgroup_setid(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// # Returns
 /// 1 if the group existed, else 0.
 pub fn xgroup_destroy(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     prelude(ctx, args)?;
     let stream = stream_mut(ctx, &args[2])?;
     if stream.groups.remove(&args[3][..]).is_none() {
@@ -193,6 +198,7 @@ pub fn xgroup_destroy(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// # Returns
 /// 1 if the consumer was created, 0 if it existed.
 pub fn xgroup_createconsumer(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     prelude(ctx, args)?;
     let now = ctx.now();
     let stream = stream_mut(ctx, &args[2])?;
@@ -213,6 +219,7 @@ pub fn xgroup_createconsumer(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// # Returns
 /// The number of entries the consumer had pending.
 pub fn xgroup_delconsumer(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     prelude(ctx, args)?;
     let stream = stream_mut(ctx, &args[2])?;
     let pending = stream
@@ -251,6 +258,7 @@ fn no_key_or_group(key: &[u8], group: &[u8]) -> CmdError {
 /// # Returns
 /// The number of entries acknowledged.
 pub fn xack(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     let now = ctx.now();
     let Some(stream) = typed::read::<Stream>(ctx.db(), &args[1], now)? else {
         ctx.reply.int(0);
@@ -464,6 +472,7 @@ fn parse_claim(args: &[Bytes], now: i64) -> CmdResult<ClaimOptions> {
 /// # Returns
 /// The claimed entries (or their IDs with JUSTID).
 pub fn xclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     let now = ctx.now();
     let found = typed::read::<Stream>(ctx.db(), &args[1], now)?
         .is_some_and(|s| s.groups.contains_key(&args[2][..]));
@@ -551,6 +560,7 @@ fn finish_claim(ctx: &mut Ctx<'_>, key: &[u8], dirty: u64, created: bool) {
 /// The cursor to continue from, the claimed entries (or IDs), and the IDs of pending
 /// entries that no longer exist (removed from the PEL).
 pub fn xautoclaim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     let min_idle = crate::util::numbers::parse_i64(&args[4])
         .ok_or(CmdError::raw(
             "ERR Invalid min-idle-time argument for XAUTOCLAIM",

@@ -239,6 +239,7 @@ fn full_consumers(reply: &mut Reply<'_>, group: &Group, limit: usize) {
 /// # Returns
 /// OK.
 pub fn xsetid(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     let id = strict_id(&args[2])?;
     let (mut entries_added, mut max_deleted) = (-1i64, StreamId::MIN);
     let mut i = 3;

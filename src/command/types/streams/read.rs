@@ -74,6 +74,7 @@ pub fn xread(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// # Returns
 /// As XREAD, delivering to the consumer (`>`) or replaying its pending entries.
 pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    ctx.write_without_key_signal();
     read_generic(ctx, args, true)
 }
 
