@@ -428,6 +428,12 @@ fn smove(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if added {
         ctx.server.dirty += 1;
         ctx.notify(notify::SET, "sadd", dst);
+    } else {
+        // The destination already held the member: only the source changed, so only
+        // it counts for WATCH and tracking, as in Redis.
+        ctx.write_without_key_signal();
+        let db = ctx.session.db;
+        ctx.signal_modified(db, src);
     }
     ctx.reply.int(1);
     Ok(())
