@@ -104,6 +104,10 @@ pub(super) fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             if args.len() > 4 || (args.len() == 4 && !args::is(&args[3], "WITHSCORES")) {
                 return Err(CmdError::Syntax);
             }
+            // WITHSCORES doubles the reply: Redis refuses counts whose double overflows.
+            if args.len() == 4 && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
+                return Err(CmdError::raw("ERR value is out of range"));
+            }
             Some(n)
         }
     };
