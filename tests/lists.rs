@@ -627,3 +627,22 @@ fn rename_and_copy_wake_waiters() {
     assert_eq!(waiter.read_reply(), b"*2\r\n$4\r\ncopy\r\n$1\r\nb\r\n");
     assert_eq!(other.cmd(&[b"LLEN", b"copy"]), b":0\r\n");
 }
+
+/// SWAPDB brings a list under a blocked client's key: the client is served, as Redis
+/// rescans both databases after a swap (Redis's list unit: "SWAPDB awakes blocked client").
+#[test]
+fn swapdb_serves_a_client_blocked_on_the_swapped_key() {
+    let server = TestServer::start();
+    let mut waiter = server.raw();
+    let mut other = server.raw();
+    check(&mut other, "SELECT 1", b"+OK\r\n");
+    check(&mut other, "RPUSH k hello", b":1\r\n");
+    check(&mut waiter, "SELECT 9", b"+OK\r\n");
+    send(&mut waiter, "BRPOP k 5");
+    sleep(SETTLE);
+    assert_silent(&mut waiter, Duration::from_millis(50));
+    check(&mut other, "SWAPDB 1 9", b"+OK\r\n");
+    assert_eq!(waiter.read_reply(), popped("k", "hello"));
+    check(&mut other, "SELECT 9", b"+OK\r\n");
+    check(&mut other, "EXISTS k", b":0\r\n");
+}

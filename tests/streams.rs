@@ -202,3 +202,19 @@ fn blocked_xreadgroup_errors_when_its_key_expires() {
         b"-UNBLOCKED the stream key no longer exists\r\n".to_vec()
     );
 }
+
+/// SWAPDB takes the stream away from under a blocked XREADGROUP: UNBLOCKED, as Redis.
+#[test]
+fn blocked_xreadgroup_errors_when_swapdb_takes_its_stream() {
+    let server = TestServer::start();
+    let mut writer = server.raw();
+    check(&mut writer, "XGROUP CREATE s g $ MKSTREAM", b"+OK\r\n");
+    let mut waiter = server.raw();
+    send(&mut waiter, "XREADGROUP GROUP g c BLOCK 0 STREAMS s >");
+    sleep(SETTLE);
+    check(&mut writer, "SWAPDB 0 1", b"+OK\r\n");
+    assert_eq!(
+        waiter.read_reply(),
+        b"-UNBLOCKED the stream key no longer exists\r\n".to_vec()
+    );
+}

@@ -96,6 +96,14 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     watches.touch_db(first, |key| a.has_key(key) || b.has_key(key));
     watches.touch_db(second, |key| a.has_key(key) || b.has_key(key));
     ctx.dbs.swap(first, second);
+    // Clients blocked in either database look again: a list, sorted set or stream may
+    // have appeared under their key, or their stream may be gone (UNBLOCKED), as Redis
+    // rescans both databases after a swap.
+    for db in [first, second] {
+        for key in ctx.server.blocking.blocked_keys(db) {
+            ctx.server.blocking.signal_ready(db, &key);
+        }
+    }
     ctx.server.dirty += 1;
     ctx.reply.ok();
     Ok(())

@@ -153,6 +153,15 @@ impl BlockingState {
         }
     }
 
+    /// Every key of database `db` that some client waits on.
+    pub fn blocked_keys(&self, db: usize) -> Vec<Bytes> {
+        self.waiters
+            .keys()
+            .filter(|(key_db, _)| *key_db == db)
+            .map(|(_, key)| key.clone())
+            .collect()
+    }
+
     /// The next ready key, oldest signal first.
     pub fn pop_ready(&mut self) -> Option<(usize, Bytes)> {
         let slot = self.ready.pop_front()?;
