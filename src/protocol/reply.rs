@@ -97,6 +97,14 @@ impl OutBuf {
         other.extend(&self.tail);
     }
 
+    /// The first byte queued, if any (a RESP type byte when the buffer holds replies).
+    pub fn first_byte(&self) -> Option<u8> {
+        match self.chunks.front() {
+            Some(chunk) => chunk.first().copied(),
+            None => self.tail.first().copied(),
+        }
+    }
+
     /// Drops everything pending (the client is going away).
     pub fn clear(&mut self) {
         *self = OutBuf::default();

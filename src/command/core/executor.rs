@@ -210,7 +210,8 @@ impl Executor {
     }
 
     /// Runs a command whose reply CLIENT REPLY OFF/SKIP drops; only a CLIENT REPLY ON
-    /// that turns replies back on is answered.
+    /// that turns replies back on is answered. Pushes are not replies: a RESP3
+    /// client's (un)subscribe confirmations still arrive, as in Redis.
     #[cold]
     fn execute_silenced(
         &mut self,
@@ -221,7 +222,8 @@ impl Executor {
     ) {
         let mut discarded = OutBuf::new();
         self.run(session, args, &mut discarded, clients);
-        if session.reply_mode == ReplyMode::On {
+        let pushed = session.resp >= 3 && discarded.first_byte() == Some(b'>');
+        if session.reply_mode == ReplyMode::On || pushed {
             discarded.move_into(out);
         }
     }
