@@ -113,6 +113,7 @@ impl Scripting {
             let mut session = Session::new(0, "lua".to_string(), String::new(), now_ms);
             // Blocking commands act as their non-blocking forms inside scripts.
             session.in_exec = true;
+            session.in_script = true;
             session
         })
     }

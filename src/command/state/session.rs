@@ -67,6 +67,8 @@ pub struct Session {
     pub multi_failed: bool,
     /// True while EXEC runs the queue (blocking commands must not block).
     pub in_exec: bool,
+    /// Commands come from a script (`redis.call`): XREAD/XREADGROUP refuse BLOCK.
+    pub in_script: bool,
     /// Keys this client WATCHes, as (db, key).
     pub watched: Vec<(usize, Bytes)>,
     /// Channels, patterns and shard channels this client is subscribed to.
@@ -116,6 +118,7 @@ impl Session {
             multi: None,
             multi_failed: false,
             in_exec: false,
+            in_script: false,
             watched: Vec::new(),
             subscriptions: Subscriptions::default(),
             tracking: false,

@@ -79,7 +79,7 @@ pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 }
 
 /// Parses the options up to STREAMS.
-fn parse_read(args: &[Bytes], group_cmd: bool, now: i64) -> CmdResult<ReadArgs> {
+fn parse_read(args: &[Bytes], group_cmd: bool, now: i64, in_script: bool) -> CmdResult<ReadArgs> {
     let mut parsed = ReadArgs {
         block: None,
         count: 0,
@@ -93,6 +93,13 @@ fn parse_read(args: &[Bytes], group_cmd: bool, now: i64) -> CmdResult<ReadArgs> 
         let more = args.len() - i - 1;
         let opt = &args[i][..];
         if args::is_c_option(opt, "block") && more > 0 {
+            if in_script {
+                // There is no waiting inside a script; Redis refuses the option outright.
+                let name = String::from_utf8_lossy(&args[0]);
+                return Err(CmdError::raw(format!(
+                    "ERR {name} command is not allowed with BLOCK option from scripts"
+                )));
+            }
             i += 1;
             let ms = crate::util::numbers::parse_i64(&args[i])
                 .ok_or(CmdError::raw(ERR_TIMEOUT_NOT_INT))?;
@@ -172,7 +179,7 @@ fn resolve_ids(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs) -> CmdResult<Vec
 
 /// XREAD and XREADGROUP.
 fn read_generic(ctx: &mut Ctx<'_>, args: &[Bytes], group_cmd: bool) -> CmdResult {
-    let p = parse_read(args, group_cmd, ctx.now())?;
+    let p = parse_read(args, group_cmd, ctx.now(), ctx.session.in_script)?;
     if let Some(ready) = ctx.session.serving_key.clone() {
         return serve_blocked(ctx, args, &p, &ready);
     }
