@@ -382,3 +382,24 @@ fn client_pause_keeps_expired_keys_stored_but_reads_them_as_missing() {
     assert_eq!(reader.cmd(&[b"GET", b"k"]), b"$-1\r\n");
     assert_eq!(reader.cmd(&[b"DBSIZE"]), b":0\r\n");
 }
+
+/// Clients a CLIENT PAUSE holds back count as blocked in INFO, as in Redis (its pause
+/// unit waits on `blocked_clients` to see that a write was held).
+#[test]
+fn paused_clients_count_as_blocked_in_info() {
+    let server = TestServer::start();
+    let mut admin = server.raw();
+    let mut writer = server.raw();
+    assert_eq!(
+        admin.cmd(&[b"CLIENT", b"PAUSE", b"100000", b"WRITE"]),
+        b"+OK\r\n".to_vec()
+    );
+    writer.send_cmd(&[b"SET", b"k", b"v"]);
+    thread::sleep(Duration::from_millis(100));
+    let info = bulk_text(&admin.cmd(&[b"INFO", b"clients"]));
+    assert!(info.contains("blocked_clients:1\r\n"), "{info}");
+    assert_eq!(admin.cmd(&[b"CLIENT", b"UNPAUSE"]), b"+OK\r\n".to_vec());
+    assert_eq!(writer.read_reply(), b"+OK\r\n".to_vec());
+    let info = bulk_text(&admin.cmd(&[b"INFO", b"clients"]));
+    assert!(info.contains("blocked_clients:0\r\n"), "{info}");
+}

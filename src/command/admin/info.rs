@@ -203,7 +203,9 @@ fn clients_section(server: &ServerState, out: &mut String) {
         "client_recent_max_output_buffer",
         server.client_peaks.output(),
     );
-    field(out, "blocked_clients", server.blocking.blocked_clients);
+    // Clients CLIENT PAUSE holds back are blocked clients too, as in Redis.
+    let blocked = server.blocking.blocked_clients + server.pause.held();
+    field(out, "blocked_clients", blocked);
     field(out, "tracking_clients", server.tracking.clients.len());
     field(
         out,

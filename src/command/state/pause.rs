@@ -70,6 +70,11 @@ impl PauseState {
         self.postponed.push_back(client);
     }
 
+    /// How many clients the pause holds back (INFO counts them as blocked, as Redis).
+    pub fn held(&self) -> usize {
+        self.postponed.len()
+    }
+
     /// Forgets a held-back client that went away.
     pub fn release(&mut self, client: u64) {
         self.postponed.retain(|&id| id != client);
