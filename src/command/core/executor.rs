@@ -210,8 +210,8 @@ impl Executor {
     }
 
     /// Runs a command whose reply CLIENT REPLY OFF/SKIP drops; only a CLIENT REPLY ON
-    /// that turns replies back on is answered. Pushes are not replies: a RESP3
-    /// client's (un)subscribe confirmations still arrive, as in Redis.
+    /// that turns replies back on is answered. Pushes are not replies: (un)subscribe
+    /// confirmations still arrive, in RESP2 and RESP3, as in Redis.
     #[cold]
     fn execute_silenced(
         &mut self,
@@ -222,7 +222,11 @@ impl Executor {
     ) {
         let mut discarded = OutBuf::new();
         self.run(session, args, &mut discarded, clients);
-        let pushed = session.resp >= 3 && discarded.first_byte() == Some(b'>');
+        let pushed = match discarded.first_byte() {
+            Some(b'>') => session.resp >= 3,
+            Some(b'*') => is_subscription(&args[0]),
+            _ => false,
+        };
         if session.reply_mode == ReplyMode::On || pushed {
             discarded.move_into(out);
         }
@@ -379,4 +383,18 @@ impl Executor {
             clients,
         }
     }
+}
+
+/// The (un)subscribe commands, whose confirmations Redis writes as pushes (CLIENT REPLY
+/// OFF does not silence them).
+fn is_subscription(name: &[u8]) -> bool {
+    const NAMES: [&[u8]; 6] = [
+        b"subscribe",
+        b"psubscribe",
+        b"ssubscribe",
+        b"unsubscribe",
+        b"punsubscribe",
+        b"sunsubscribe",
+    ];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
