@@ -173,10 +173,7 @@ fn blocked_xreadgroup_errors_when_its_group_or_key_goes() {
     send(&mut waiter, "XREADGROUP GROUP g c BLOCK 0 STREAMS s >");
     sleep(SETTLE);
     check(&mut writer, "DEL s", b":1\r\n");
-    assert_eq!(
-        waiter.read_reply(),
-        b"-UNBLOCKED the stream key no longer exists\r\n".to_vec()
-    );
+    assert_eq!(waiter.read_reply(), KEY_GONE);
 }
 
 #[test]
@@ -188,33 +185,28 @@ fn xread_inside_multi_does_not_block() {
     check(&mut c, "EXEC", b"*1\r\n*-1\r\n");
 }
 
-#[test]
-fn blocked_xreadgroup_errors_when_its_key_expires() {
+/// What a client blocked in XREADGROUP on `s` is told when `step` (a command from
+/// another client, answered `step_reply`) takes the stream away.
+fn reply_when_stream_goes(step: &str, step_reply: &[u8]) -> Vec<u8> {
     let server = TestServer::start();
     let mut writer = server.raw();
     check(&mut writer, "XGROUP CREATE s g $ MKSTREAM", b"+OK\r\n");
     let mut waiter = server.raw();
     send(&mut waiter, "XREADGROUP GROUP g c BLOCK 0 STREAMS s >");
     sleep(SETTLE);
-    check(&mut writer, "PEXPIRE s 50", b":1\r\n");
-    assert_eq!(
-        waiter.read_reply(),
-        b"-UNBLOCKED the stream key no longer exists\r\n".to_vec()
-    );
+    check(&mut writer, step, step_reply);
+    waiter.read_reply()
+}
+
+const KEY_GONE: &[u8] = b"-UNBLOCKED the stream key no longer exists\r\n";
+
+#[test]
+fn blocked_xreadgroup_errors_when_its_key_expires() {
+    assert_eq!(reply_when_stream_goes("PEXPIRE s 50", b":1\r\n"), KEY_GONE);
 }
 
 /// SWAPDB takes the stream away from under a blocked XREADGROUP: UNBLOCKED, as Redis.
 #[test]
 fn blocked_xreadgroup_errors_when_swapdb_takes_its_stream() {
-    let server = TestServer::start();
-    let mut writer = server.raw();
-    check(&mut writer, "XGROUP CREATE s g $ MKSTREAM", b"+OK\r\n");
-    let mut waiter = server.raw();
-    send(&mut waiter, "XREADGROUP GROUP g c BLOCK 0 STREAMS s >");
-    sleep(SETTLE);
-    check(&mut writer, "SWAPDB 0 1", b"+OK\r\n");
-    assert_eq!(
-        waiter.read_reply(),
-        b"-UNBLOCKED the stream key no longer exists\r\n".to_vec()
-    );
+    assert_eq!(reply_when_stream_goes("SWAPDB 0 1", b"+OK\r\n"), KEY_GONE);
 }
