@@ -2,6 +2,7 @@
 //!
 //! | module    | what it holds                                                        |
 //! |-----------|----------------------------------------------------------------------|
+//! | [`rdb`]   | RDB files, DUMP/RESTORE and FUNCTION DUMP/RESTORE payloads            |
 //! | [`crc64`] | the CRC-64 that checksums files and payloads                          |
 //! | [`lzf`]   | LZF compression of strings, byte for byte Redis's                     |
 //!
@@ -12,3 +13,4 @@
 
 pub mod crc64;
 pub mod lzf;
+pub mod rdb;
