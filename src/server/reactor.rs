@@ -104,6 +104,7 @@ impl Server {
             .register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
         let mut exec = crate::command::registry::executor(config);
         exec.set_bound_port(port);
+        exec.load_data_at_start().map_err(io::Error::other)?;
         Ok(Server {
             poll,
             tcp,
@@ -173,7 +174,7 @@ impl Server {
             let mut drain = [0u8; 64];
             while matches!(self.signal_rx.read(&mut drain), Ok(n) if n > 0) {}
             log::warn!("Received shutdown signal, scheduling shutdown...");
-            self.shutting_down = true;
+            self.shutting_down = self.exec.prepare_shutdown_on_signal();
         } else if token.0 > LISTENER_BASE - MAX_LISTENERS {
             self.accept(LISTENER_BASE - token.0);
         } else if self.clients.contains(token.0) {
@@ -182,6 +183,7 @@ impl Server {
                 self.read_client(token.0, event.is_read_closed() || event.is_error());
             }
             if event.is_writable() {
+                self.exec.flush_aof();
                 self.write_client(token.0);
             }
             self.close_if_done(token.0);
@@ -724,6 +726,8 @@ impl Server {
         // Expiry can delete a stream that XREADGROUP clients wait on: answer them.
         self.serve_ready_keys();
         self.deliver_messages();
+        // The append-only file first: no reply acknowledges a write before it is there.
+        self.exec.flush_aof();
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending {
             if let Some(client) = self.clients.get_mut(key) {

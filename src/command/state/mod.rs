@@ -1,6 +1,6 @@
 //! What the executor keeps between commands besides the databases: blocked clients,
 //! WATCHed keys, pub/sub subscriptions, tracking tables, MONITOR clients, CLIENT PAUSE,
-//! the view of other clients, keyspace notifications, and each client's own session. Data and its rules only: no
+//! snapshot bookkeeping, the view of other clients, keyspace notifications, and each client's own session. Data and its rules only: no
 //! command handlers, and nothing here imports `core`, so every layer above may use it.
 
 pub mod blocking;
@@ -8,6 +8,8 @@ pub mod directory;
 pub mod monitor;
 pub mod notify;
 pub mod pause;
+pub mod propagation;
+pub mod persistence;
 pub mod pubsub;
 pub mod session;
 pub mod tracking;
