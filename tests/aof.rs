@@ -37,7 +37,9 @@ fn info_field(conn: &mut RawConn, field: &str) -> String {
 
 fn wait_rewrite_done(conn: &mut RawConn) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while info_field(conn, "aof_rewrite_in_progress") != "0" || info_field(conn, "aof_rewrite_scheduled") != "0" {
+    while info_field(conn, "aof_rewrite_in_progress") != "0"
+        || info_field(conn, "aof_rewrite_scheduled") != "0"
+    {
         assert!(Instant::now() < deadline, "rewrite never finished");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -70,7 +72,11 @@ fn nondeterministic_writes(conn: &mut RawConn) {
         "EXEC",
     ] {
         let reply = cmd(conn, line);
-        assert!(!reply.starts_with(b"-"), "{line}: {}", String::from_utf8_lossy(&reply));
+        assert!(
+            !reply.starts_with(b"-"),
+            "{line}: {}",
+            String::from_utf8_lossy(&reply)
+        );
     }
     let script = b"redis.call('SET', 'fromscript', '1'); return redis.call('SPOP', KEYS[1])";
     conn.cmd(&[b"EVAL", script, b"1", b"s"]);
@@ -93,7 +99,8 @@ fn writes_replay_to_the_same_data_after_kill_9() {
         (digest(&mut conn), cmd(&mut conn, "PEXPIRETIME withex"))
     };
     let aof_dir = dir.join("appendonlydir");
-    let manifest = std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).expect("manifest");
     assert_eq!(
         manifest,
         "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
@@ -111,18 +118,25 @@ fn bgrewriteaof_compacts_and_keeps_everything() {
     let ours = ours_in(&dir, &[]);
     let mut conn = ours.raw();
     nondeterministic_writes(&mut conn);
-    assert_eq!(cmd(&mut conn, "BGREWRITEAOF"), b"+Background append only file rewriting started\r\n");
+    assert_eq!(
+        cmd(&mut conn, "BGREWRITEAOF"),
+        b"+Background append only file rewriting started\r\n"
+    );
     wait_rewrite_done(&mut conn);
     assert_eq!(info_field(&mut conn, "aof_last_bgrewrite_status"), "ok");
     cmd(&mut conn, "SET after rewrite");
     let before = digest(&mut conn);
     let aof_dir = dir.join("appendonlydir");
-    let manifest = std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).expect("manifest");
     assert_eq!(
         manifest,
         "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
     );
-    assert!(!aof_dir.join("appendonly.aof.1.incr.aof").exists(), "history kept");
+    assert!(
+        !aof_dir.join("appendonly.aof.1.incr.aof").exists(),
+        "history kept"
+    );
     drop(ours);
     let ours = ours_in(&dir, &[]);
     assert_eq!(digest(&mut ours.raw()), before);
@@ -131,7 +145,14 @@ fn bgrewriteaof_compacts_and_keeps_everything() {
 #[test]
 fn turning_the_aof_on_at_run_time_writes_a_base_first() {
     let dir = scratch_dir("aof-enable");
-    let ours = TestServer::start_with(&["--dir", dir.to_str().expect("utf-8"), "--save", "", "--enable-debug-command", "yes"]);
+    let ours = TestServer::start_with(&[
+        "--dir",
+        dir.to_str().expect("utf-8"),
+        "--save",
+        "",
+        "--enable-debug-command",
+        "yes",
+    ]);
     let mut conn = ours.raw();
     cmd(&mut conn, "SET before-aof 1");
     assert_eq!(cmd(&mut conn, "CONFIG SET appendonly yes"), b"+OK\r\n");
@@ -160,10 +181,20 @@ fn a_cut_short_file_loads_up_to_its_last_command_only_when_allowed() {
     bytes.extend_from_slice(b"*3\r\n$3\r\nSET\r\n$4\r\nhalf");
     std::fs::write(&incr, &bytes).expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
-        .args(["--port", "0", "--dir", dir.to_str().expect("utf-8"), "--appendonly", "yes", "--aof-load-truncated", "no"])
+        .args([
+            "--port",
+            "0",
+            "--dir",
+            dir.to_str().expect("utf-8"),
+            "--appendonly",
+            "yes",
+            "--aof-load-truncated",
+            "no",
+        ])
         .output()
         .expect("run");
-    let log = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "started on a truncated AOF:\n{log}");
     assert!(log.contains("appendonly.aof.1.incr.aof"), "{log}");
     let ours = ours_in(&dir, &[]);
@@ -192,8 +223,13 @@ fn acknowledged_writes_survive_kill_9_with_every_fsync_policy() {
         drop(ours); // SIGKILL, with up to 0 replies unread
         let ours = ours_in(&dir, &[]);
         let kept = cmd(&mut ours.raw(), "DBSIZE");
-        let kept: u32 = String::from_utf8_lossy(&kept[1..kept.len() - 2]).parse().expect("count");
-        assert!(kept >= acknowledged, "{policy}: {acknowledged} acknowledged, {kept} kept");
+        let kept: u32 = String::from_utf8_lossy(&kept[1..kept.len() - 2])
+            .parse()
+            .expect("count");
+        assert!(
+            kept >= acknowledged,
+            "{policy}: {acknowledged} acknowledged, {kept} kept"
+        );
     }
 }
 
@@ -204,7 +240,11 @@ fn files_travel_both_ways_with_real_redis() {
         let ours = ours_in(&dir, &[]);
         let mut conn = ours.raw();
         nondeterministic_writes(&mut conn);
-        conn.cmd(&[b"FUNCTION", b"LOAD", b"#!lua name=lib\nredis.register_function('f', function() return 1 end)"]);
+        conn.cmd(&[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=lib\nredis.register_function('f', function() return 1 end)",
+        ]);
         digest(&mut conn)
     };
     if let Ok(out) = Command::new("redis-check-aof")
@@ -212,7 +252,10 @@ fn files_travel_both_ways_with_real_redis() {
         .output()
     {
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && text.contains("is valid"), "redis-check-aof:\n{text}");
+        assert!(
+            out.status.success() && text.contains("is valid"),
+            "redis-check-aof:\n{text}"
+        );
     }
     let Some(redis) = RealRedis::start(&dir, &["--appendonly", "yes", "--save", ""]) else {
         eprintln!("redis-server is not installed: skipping the comparison with real Redis");

@@ -412,6 +412,9 @@ impl Config {
             .split_whitespace()
             .filter_map(|word| word.parse().ok())
             .collect();
-        numbers.chunks_exact(2).map(|pair| (pair[0], pair[1])).collect()
+        numbers
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+            .collect()
     }
 }

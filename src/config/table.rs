@@ -720,7 +720,9 @@ fn protected_access(args: &[String]) -> Result<ProtectedAccess, ConfigError> {
 fn base_name_arg(args: &[String], what: &str) -> Result<String, ConfigError> {
     let name = string_arg(args)?;
     if name.contains('/') {
-        return Err(ConfigError(format!("{what} can't be a path, just a filename")));
+        return Err(ConfigError(format!(
+            "{what} can't be a path, just a filename"
+        )));
     }
     Ok(name)
 }

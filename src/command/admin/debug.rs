@@ -103,7 +103,8 @@ fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
         Value::Stream(stream) => {
             let all = stream.range(StreamId::MIN, StreamId::MAX, false, 0);
             for (id, entry) in all {
-                d.mix(id.to_text().as_bytes());
+                // Redis writes the ID as `ms.seq` here, not as `ms-seq`.
+                d.mix(format!("{}.{}", id.ms, id.seq).as_bytes());
                 entry.strings().for_each(|s| d.mix(s));
             }
         }

@@ -308,7 +308,10 @@ fn persistence_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) 
     field(out, "rdb_last_save_time", rdb.lastsave);
     field(out, "rdb_last_bgsave_status", ok_err(rdb.last_save_ok));
     field(out, "rdb_last_bgsave_time_sec", rdb.last_bgsave_secs);
-    let current = rdb.bgsave.as_ref().map_or(-1, |b| server.now_ms / 1000 - b.started_secs);
+    let current = rdb
+        .bgsave
+        .as_ref()
+        .map_or(-1, |b| server.now_ms / 1000 - b.started_secs);
     field(out, "rdb_current_bgsave_time_sec", current);
     field(out, "rdb_saves", rdb.saves);
     field(out, "rdb_last_cow_size", rdb.last_cow_bytes);
@@ -316,14 +319,33 @@ fn persistence_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) 
     field(out, "rdb_last_load_keys_loaded", rdb.loaded_keys);
     let aof = &server.aof;
     field(out, "aof_enabled", u8::from(aof.on || aof.waiting_rewrite));
-    field(out, "aof_rewrite_in_progress", u8::from(aof.rewrite.is_some()));
-    field(out, "aof_rewrite_scheduled", u8::from(aof.rewrite_scheduled));
+    field(
+        out,
+        "aof_rewrite_in_progress",
+        u8::from(aof.rewrite.is_some()),
+    );
+    field(
+        out,
+        "aof_rewrite_scheduled",
+        u8::from(aof.rewrite_scheduled),
+    );
     field(out, "aof_last_rewrite_time_sec", aof.last_rewrite_secs);
-    let current = aof.rewrite.as_ref().map_or(-1, |r| server.now_ms / 1000 - r.started_secs);
+    let current = aof
+        .rewrite
+        .as_ref()
+        .map_or(-1, |r| server.now_ms / 1000 - r.started_secs);
     field(out, "aof_current_rewrite_time_sec", current);
-    field(out, "aof_last_bgrewrite_status", ok_err(aof.last_rewrite_ok));
+    field(
+        out,
+        "aof_last_bgrewrite_status",
+        ok_err(aof.last_rewrite_ok),
+    );
     field(out, "aof_rewrites", aof.rewrites);
-    field(out, "aof_rewrites_consecutive_failures", aof.consecutive_failures);
+    field(
+        out,
+        "aof_rewrites_consecutive_failures",
+        aof.consecutive_failures,
+    );
     field(out, "aof_last_write_status", ok_err(aof.last_write_ok));
     field(out, "aof_last_cow_size", aof.last_cow_bytes);
     field(out, "module_fork_in_progress", 0);

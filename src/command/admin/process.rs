@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 
-use crate::command::snapshot::rdb as snapshot;
+use crate::command::snapshot::rdb::Failed;
+use crate::command::snapshot::shutdown;
 
 use crate::command::admin::info::info;
 use crate::command::core::args;
@@ -46,9 +47,13 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if abort {
         return Err(CmdError::raw(ERR_NO_SHUTDOWN));
     }
-    let choice = if nosave { Some(false) } else { save.then_some(true) };
-    snapshot::prepare_shutdown(ctx.dbs, ctx.server, choice, force)
-        .map_err(|()| CmdError::raw("ERR Errors trying to SHUTDOWN. Check logs."))?;
+    let choice = if nosave {
+        Some(false)
+    } else {
+        save.then_some(true)
+    };
+    shutdown::prepare_shutdown(ctx.dbs, ctx.server, choice, force)
+        .map_err(|Failed| CmdError::raw("ERR Errors trying to SHUTDOWN. Check logs."))?;
     ctx.server.events.push(ServerEvent::Shutdown);
     Ok(())
 }

@@ -372,7 +372,11 @@ impl<'a> Ctx<'a> {
     /// How a deletion caused by a deadline is recorded: UNLINK under
     /// `lazyfree-lazy-expire`, DEL otherwise, as Redis propagates it.
     pub fn expire_delete_word(&self) -> Bytes {
-        Bytes::from_static(if self.server.config.lazyfree.expire { b"UNLINK" } else { b"DEL" })
+        Bytes::from_static(if self.server.config.lazyfree.expire {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        })
     }
 
     /// This command is not recorded itself: its effects were, one by one.

@@ -110,8 +110,9 @@ const ERR_MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, bu
 /// `stop-writes-on-bgsave-error` and save points, or the last AOF write failed.
 fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec) -> Option<CmdError> {
     let config = &ctx.server.config;
-    let rdb_failed =
-        !ctx.server.rdb.last_save_ok && config.stop_writes_on_bgsave_error && !config.save.is_empty();
+    let rdb_failed = !ctx.server.rdb.last_save_ok
+        && config.stop_writes_on_bgsave_error
+        && !config.save.is_empty();
     let aof_failed = ctx.server.aof.on && !ctx.server.aof.last_write_ok;
     if !rdb_failed && !aof_failed {
         return None;
@@ -134,7 +135,10 @@ fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec) -> Option<CmdError> 
     Some(if rdb_failed {
         CmdError::raw(ERR_MISCONF)
     } else {
-        CmdError::raw(format!("MISCONF Errors writing to the AOF file: {}", ctx.server.aof.last_write_error))
+        CmdError::raw(format!(
+            "MISCONF Errors writing to the AOF file: {}",
+            ctx.server.aof.last_write_error
+        ))
     })
 }
 
@@ -203,7 +207,11 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
     if untouched {
         set_no_touch(ctx.dbs, true);
     }
-    let outer_own = ctx.server.propagation.enabled.then(|| std::mem::take(&mut ctx.server.propagation.own));
+    let outer_own = ctx
+        .server
+        .propagation
+        .enabled
+        .then(|| std::mem::take(&mut ctx.server.propagation.own));
     let started = std::time::Instant::now();
     let result = (spec.handler)(ctx, args);
     let elapsed = started.elapsed();
@@ -231,10 +239,6 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
     }
     if spec.has(flags::ADMIN) {
         sync_access_mode(ctx.dbs, &ctx.server.config);
-        let aof = &ctx.server.aof;
-        if ctx.server.config.appendonly != (aof.on || aof.waiting_rewrite) {
-            crate::command::snapshot::aof::apply_config(ctx.dbs, ctx.server);
-        }
     }
     after_expiry(ctx.dbs, ctx.server);
 }

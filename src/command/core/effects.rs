@@ -27,8 +27,14 @@ pub fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     for (index, db) in dbs.iter_mut().enumerate() {
         for key in db.expired_log.drain(..) {
             if server.propagation.enabled {
-                let del: &'static [u8] = if server.config.lazyfree.expire { b"UNLINK" } else { b"DEL" };
-                server.propagation.push(index, vec![Bytes::from_static(del), key.to_bytes()]);
+                let del: &'static [u8] = if server.config.lazyfree.expire {
+                    b"UNLINK"
+                } else {
+                    b"DEL"
+                };
+                server
+                    .propagation
+                    .push(index, vec![Bytes::from_static(del), key.to_bytes()]);
             }
             server.watches.touch(index, key.as_slice());
             if server.tracking.is_active() {

@@ -19,10 +19,10 @@ use crate::command::core::state::{
     random_hex, sync_access_mode, wall_clock, ServerEvent, ServerState,
 };
 use crate::command::metrics::stats;
-use crate::command::snapshot::aof;
-use crate::command::snapshot::rdb as snapshot;
 use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
+use crate::command::snapshot::aof;
+use crate::command::snapshot::rdb as snapshot;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::pause::PauseState;

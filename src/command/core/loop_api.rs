@@ -12,6 +12,7 @@ use bytes::Bytes;
 
 use crate::command::core::executor::Executor;
 use crate::command::snapshot::rdb as snapshot;
+use crate::command::snapshot::shutdown;
 use crate::command::snapshot::{aof, aof_load};
 use crate::command::state::notify::KeyspaceEvent;
 use crate::config::Config;
@@ -172,6 +173,6 @@ impl Executor {
     /// SIGINT/SIGTERM: saves when save points exist (stopping a background save). False
     /// when the save failed and the server must keep running, as Redis does.
     pub fn prepare_shutdown_on_signal(&mut self) -> bool {
-        snapshot::prepare_shutdown(&self.dbs, &mut self.server, None, false).is_ok()
+        shutdown::prepare_shutdown(&self.dbs, &mut self.server, None, false).is_ok()
     }
 }

@@ -35,17 +35,16 @@ pub fn function_restore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if args.len() > 4 {
         return Err(CmdError::subcommand_syntax("function", &args[1]));
     }
-    let policy = match args.get(3) {
-        None => Policy::Append,
-        Some(p) if p.eq_ignore_ascii_case(b"append") => Policy::Append,
-        Some(p) if p.eq_ignore_ascii_case(b"replace") => Policy::Replace,
-        Some(p) if p.eq_ignore_ascii_case(b"flush") => Policy::Flush,
-        Some(_) => {
-            return Err(CmdError::raw(
+    let policy =
+        match args.get(3) {
+            None => Policy::Append,
+            Some(p) if p.eq_ignore_ascii_case(b"append") => Policy::Append,
+            Some(p) if p.eq_ignore_ascii_case(b"replace") => Policy::Replace,
+            Some(p) if p.eq_ignore_ascii_case(b"flush") => Policy::Flush,
+            Some(_) => return Err(CmdError::raw(
                 "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
-            ))
-        }
-    };
+            )),
+        };
     let codes = restore_functions(&args[2])
         .map_err(|_| CmdError::raw("ERR DUMP payload version or checksum are wrong"))?;
     let codes: Vec<Bytes> = codes.into_iter().map(Bytes::from).collect();

@@ -116,11 +116,15 @@ const FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
 /// FUNCTION RESTORE's arguments.
 const FUNCTION_RESTORE_ARGS: &[Arg] = &[
     Arg::new("serialized-value", ArgType::String),
-    Arg::one_of("policy", &[
-        Arg::token("flush", "FLUSH"),
-        Arg::token("append", "APPEND"),
-        Arg::token("replace", "REPLACE"),
-    ]).optional(),
+    Arg::one_of(
+        "policy",
+        &[
+            Arg::token("flush", "FLUSH"),
+            Arg::token("append", "APPEND"),
+            Arg::token("replace", "REPLACE"),
+        ],
+    )
+    .optional(),
 ];
 
 /// Flags shared by EVAL, EVALSHA, FCALL and their read-only forms.

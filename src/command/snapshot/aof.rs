@@ -16,6 +16,7 @@ use bytes::Bytes;
 use crate::command::core::state::ServerState;
 use crate::command::snapshot::aof_load::{aof_dir, manifest_path};
 use crate::command::snapshot::rdb as snapshot;
+use crate::command::snapshot::rdb::Failed;
 use crate::command::state::persistence::AofRewrite;
 use crate::config::AppendFsync;
 use crate::persistence::aof::commands::encode;
@@ -47,7 +48,8 @@ fn feed(server: &mut ServerState) {
     for op in ops {
         if server.config.aof_timestamp_enabled && now_secs > aof.last_timestamp {
             aof.last_timestamp = now_secs;
-            aof.buffer.extend_from_slice(format!("#TS:{now_secs}\r\n").as_bytes());
+            aof.buffer
+                .extend_from_slice(format!("#TS:{now_secs}\r\n").as_bytes());
         }
         if aof.selected_db != Some(op.db) {
             let db = Bytes::from(op.db.to_string());
@@ -113,7 +115,9 @@ fn try_fsync(server: &mut ServerState) {
     if aof.fsynced_size == aof.incr_size {
         return;
     }
-    if server.config.no_appendfsync_on_rewrite && (aof.rewrite.is_some() || server.rdb.in_progress()) {
+    if server.config.no_appendfsync_on_rewrite
+        && (aof.rewrite.is_some() || server.rdb.in_progress())
+    {
         return;
     }
     let now_secs = server.now_ms / 1000;
@@ -157,7 +161,13 @@ fn open_incr(path: &Path) -> Result<File, String> {
         .create(true)
         .append(true)
         .open(path)
-        .map_err(|e| format!("Can't open the append-only file {}: {}", path.display(), os_text(&e)))
+        .map_err(|e| {
+            format!(
+                "Can't open the append-only file {}: {}",
+                path.display(),
+                os_text(&e)
+            )
+        })
 }
 
 /// Writes the manifest through a temp file and a rename.
@@ -170,8 +180,13 @@ fn persist_manifest(server: &ServerState, manifest: &Manifest) -> Result<(), Str
 
 fn create_dir(server: &ServerState) -> Result<(), String> {
     let dir = aof_dir(server);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("Can't open or create append-only dir {}: {}", dir.display(), os_text(&e)))
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        format!(
+            "Can't open or create append-only dir {}: {}",
+            dir.display(),
+            os_text(&e)
+        )
+    })
 }
 
 /// At start with `appendonly yes`, after loading: makes a base for an empty AOF
@@ -232,17 +247,36 @@ fn write_base(dbs: &[Db], server: &ServerState, path: &Path) -> Result<(), Strin
     let opts = snapshot::save_options(&server.config);
     let mut out = Vec::new();
     for code in server.scripting.functions.library_codes() {
-        let load = [Bytes::from_static(b"FUNCTION"), Bytes::from_static(b"LOAD"), code];
+        let load = [
+            Bytes::from_static(b"FUNCTION"),
+            Bytes::from_static(b"LOAD"),
+            code,
+        ];
         encode(&mut out, &load);
     }
     for (index, db) in dbs.iter().enumerate().filter(|(_, db)| !db.is_empty()) {
-        encode(&mut out, &[Bytes::from_static(b"SELECT"), Bytes::from(index.to_string())]);
+        encode(
+            &mut out,
+            &[
+                Bytes::from_static(b"SELECT"),
+                Bytes::from(index.to_string()),
+            ],
+        );
         for (key, obj) in db.iter() {
             let payload = Bytes::from(dump_payload(&obj.value, opts));
-            let restore = [Bytes::from_static(b"RESTORE"), key.to_bytes(), Bytes::from_static(b"0"), payload];
+            let restore = [
+                Bytes::from_static(b"RESTORE"),
+                key.to_bytes(),
+                Bytes::from_static(b"0"),
+                payload,
+            ];
             encode(&mut out, &restore);
             if let Some(when) = db.expire_at(key.as_slice()) {
-                let at = [Bytes::from_static(b"PEXPIREAT"), key.to_bytes(), Bytes::from(when.to_string())];
+                let at = [
+                    Bytes::from_static(b"PEXPIREAT"),
+                    key.to_bytes(),
+                    Bytes::from(when.to_string()),
+                ];
                 encode(&mut out, &at);
             }
         }
@@ -267,7 +301,10 @@ pub fn start_rewrite(dbs: &[Db], server: &mut ServerState) -> Result<(), String>
         let temp = PathBuf::from(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
         match write_base(dbs, snapshot_of, &temp) {
             Ok(()) => {
-                log::info!("Successfully created the temporary AOF base file {}", temp.display());
+                log::info!(
+                    "Successfully created the temporary AOF base file {}",
+                    temp.display()
+                );
                 true
             }
             Err(e) => {
@@ -277,7 +314,10 @@ pub fn start_rewrite(dbs: &[Db], server: &mut ServerState) -> Result<(), String>
         }
     })
     .map_err(|e| {
-        let text = format!("Can't rewrite append only file in background: fork: {}", os_text(&e));
+        let text = format!(
+            "Can't rewrite append only file in background: fork: {}",
+            os_text(&e)
+        );
         log::warn!("{text}");
         text
     });
@@ -288,7 +328,10 @@ pub fn start_rewrite(dbs: &[Db], server: &mut ServerState) -> Result<(), String>
             return Err(e);
         }
     };
-    log::info!("Background append only file rewriting started by pid {}", child.pid());
+    log::info!(
+        "Background append only file rewriting started by pid {}",
+        child.pid()
+    );
     crate::store::dict::set_resize_allowed(false);
     server.rdb.total_forks += 1;
     server.rdb.latest_fork_usec = child.fork_usec;
@@ -314,7 +357,11 @@ fn switch_incr(server: &mut ServerState) -> Result<(), String> {
     let prefix = server.config.appendfilename.clone();
     let (file, manifest) = if server.aof.waiting_rewrite {
         let temp = dir.join(temp_incr_name(&prefix));
-        let file = OpenOptions::new().create(true).write(true).truncate(true).open(&temp);
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&temp);
         (file.map_err(|e| os_text(&e))?, None)
     } else {
         let mut manifest = server.aof.manifest.clone();
@@ -360,7 +407,10 @@ pub fn cron(dbs: &[Db], server: &mut ServerState) {
 
 fn grown_past_limit(server: &ServerState) -> bool {
     let (config, aof) = (&server.config, &server.aof);
-    if !aof.on || config.auto_aof_rewrite_percentage == 0 || aof.current_size <= config.auto_aof_rewrite_min_size {
+    if !aof.on
+        || config.auto_aof_rewrite_percentage == 0
+        || aof.current_size <= config.auto_aof_rewrite_min_size
+    {
         return false;
     }
     let base = aof.base_size.max(1);
@@ -382,7 +432,9 @@ fn finish_rewrite(server: &mut ServerState, exit: ChildExit) {
         log::info!("Background AOF rewrite terminated with success");
         install_rewrite(server, &temp)
     } else {
-        let how = exit.signal.map_or("with error".to_string(), |s| format!("by signal {s}"));
+        let how = exit
+            .signal
+            .map_or("with error".to_string(), |s| format!("by signal {s}"));
         log::warn!("Background AOF rewrite terminated {how}");
         Err(exit.signal == Some(libc::SIGUSR1))
     };
@@ -401,7 +453,9 @@ fn finish_rewrite(server: &mut ServerState, exit: ChildExit) {
             if server.aof.waiting_rewrite {
                 server.aof.buffer.clear();
                 server.aof.file = None;
-                let _ = std::fs::remove_file(aof_dir(server).join(temp_incr_name(&server.config.appendfilename)));
+                let _ = std::fs::remove_file(
+                    aof_dir(server).join(temp_incr_name(&server.config.appendfilename)),
+                );
                 server.aof.rewrite_scheduled = true;
             }
         }
@@ -420,11 +474,20 @@ fn install_rewrite(server: &mut ServerState, temp: &Path) -> Result<(), bool> {
         log::warn!("{what}");
         false
     };
-    std::fs::rename(temp, dir.join(&base)).map_err(|e| fail(format!("Error trying to rename the temporary AOF base file: {}", os_text(&e))))?;
+    std::fs::rename(temp, dir.join(&base)).map_err(|e| {
+        fail(format!(
+            "Error trying to rename the temporary AOF base file: {}",
+            os_text(&e)
+        ))
+    })?;
     if server.aof.waiting_rewrite {
         let incr = manifest.new_incr(&prefix);
-        std::fs::rename(dir.join(temp_incr_name(&prefix)), dir.join(&incr))
-            .map_err(|e| fail(format!("Error trying to rename the temporary AOF incr file: {}", os_text(&e))))?;
+        std::fs::rename(dir.join(temp_incr_name(&prefix)), dir.join(&incr)).map_err(|e| {
+            fail(format!(
+                "Error trying to rename the temporary AOF incr file: {}",
+                os_text(&e)
+            ))
+        })?;
     }
     if server.aof.file.is_some() {
         manifest.retire_rewritten_incr();
@@ -464,9 +527,10 @@ fn delete_history(server: &mut ServerState) {
 
 /// CONFIG SET appendonly: turning on starts the rewrite that makes the first base
 /// (the AOF counts once it is done); turning off flushes, fsyncs and closes.
-pub fn apply_config(dbs: &[Db], server: &mut ServerState) {
+pub fn apply_config(dbs: &[Db], server: &mut ServerState) -> Result<(), Failed> {
     let wanted = server.config.appendonly;
     let active = server.aof.on || server.aof.waiting_rewrite;
+    let mut result = Ok(());
     if wanted && !active {
         server.aof.waiting_rewrite = true;
         if server.child_active() {
@@ -475,11 +539,13 @@ pub fn apply_config(dbs: &[Db], server: &mut ServerState) {
         } else if let Err(e) = start_rewrite(dbs, server) {
             server.aof.waiting_rewrite = false;
             log::warn!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {e}");
+            result = Err(Failed);
         }
     } else if !wanted && active {
         stop(server);
     }
     sync_recording(server);
+    result
 }
 
 /// Turns the AOF off: the buffer is written and fsynced, any rewrite is killed.
@@ -510,10 +576,10 @@ pub fn kill_rewrite(server: &mut ServerState) {
 
 /// Shutdown: a rewrite is stopped, everything recorded reaches the disk. While the
 /// AOF is still being turned on there is no complete AOF yet: refused unless `force`.
-pub fn prepare_shutdown(server: &mut ServerState, force: bool) -> Result<(), ()> {
+pub fn prepare_shutdown(server: &mut ServerState, force: bool) -> Result<(), Failed> {
     if server.aof.waiting_rewrite && !force {
         log::warn!("Writing initial AOF, can't exit.");
-        return Err(());
+        return Err(Failed);
     }
     kill_rewrite(server);
     if server.aof.on {

@@ -7,7 +7,7 @@
 //! else that is not a command stops the load with the file's name and offset.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -38,32 +38,10 @@ pub fn read_manifest(server: &ServerState) -> Result<Manifest, String> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Manifest::parse(&text).map_err(|e| format!("{}: {e}", path.display())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest::default()),
-        Err(e) => Err(format!("Can't open the AOF manifest file {}: {e}", path.display())),
-    }
-}
-
-/// Counts what passes through, so a truncation offset is known after an RDB preamble.
-struct Counted<R> {
-    inner: R,
-    offset: u64,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Counted<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.offset += amount as u64;
-        self.inner.consume(amount);
+        Err(e) => Err(format!(
+            "Can't open the AOF manifest file {}: {e}",
+            path.display()
+        )),
     }
 }
 
@@ -80,7 +58,9 @@ impl Replayer<'_> {
     fn run(&mut self, args: &[Bytes]) -> Result<(), String> {
         if self.table.resolve(args).is_err() {
             let name = String::from_utf8_lossy(&args[0]).into_owned();
-            return Err(format!("Unknown command '{name}' reading the append only file"));
+            return Err(format!(
+                "Unknown command '{name}' reading the append only file"
+            ));
         }
         let mut ctx = Ctx {
             dbs: self.dbs,
@@ -128,7 +108,10 @@ pub fn load(
     }
     replayer.server.propagation.enabled = recording;
     result?;
-    log::info!("DB loaded from append only file: {:.3} seconds", started.elapsed().as_secs_f64());
+    log::info!(
+        "DB loaded from append only file: {:.3} seconds",
+        started.elapsed().as_secs_f64()
+    );
     Ok(true)
 }
 
@@ -141,19 +124,28 @@ fn load_file(replayer: &mut Replayer<'_>, path: &Path, last: bool) -> Result<(),
             log::warn!("The append log file {name} doesn't exist");
             return Ok(());
         }
-        Err(e) => return Err(format!("Fatal error: can't open the append log file {name} for reading: {e}")),
+        Err(e) => {
+            return Err(format!(
+                "Fatal error: can't open the append log file {name} for reading: {e}"
+            ))
+        }
     };
-    let mut input = Counted {
-        inner: BufReader::with_capacity(256 * 1024, file),
-        offset: 0,
-    };
-    let head = input.fill_buf().map_err(|e| format!("{name}: {e}"))?;
-    if head.starts_with(b"REDIS") {
+    let mut head = [0u8; 5];
+    let preamble = matches!((&file).read_exact(&mut head), Ok(()) if &head == b"REDIS");
+    let mut start = 0;
+    if preamble {
         log::info!("Reading RDB base file on AOF loading...");
-        crate::command::snapshot::rdb::load_from(replayer.dbs, replayer.server, &mut input, false)
-            .map_err(|e| format!("Error reading the RDB base file {name}: {e}, AOF loading aborted"))?;
+        let base = File::open(path).map_err(|e| format!("{name}: {e}"))?;
+        start =
+            crate::command::snapshot::rdb::load_from(replayer.dbs, replayer.server, base, false)
+                .map_err(|e| {
+                    format!("Error reading the RDB base file {name}: {e}, AOF loading aborted")
+                })?;
     }
-    let start = input.offset;
+    (&file)
+        .seek(SeekFrom::Start(start))
+        .map_err(|e| format!("{name}: {e}"))?;
+    let input = BufReader::with_capacity(256 * 1024, file);
     let mut reader = CommandReader::new(input, start);
     let mut in_multi_since = None;
     loop {
@@ -189,7 +181,12 @@ fn load_file(replayer: &mut Replayer<'_>, path: &Path, last: bool) -> Result<(),
 }
 
 /// A file that ends inside a command: truncated back to `valid` when allowed.
-fn truncated(replayer: &mut Replayer<'_>, path: &Path, valid: u64, last: bool) -> Result<(), String> {
+fn truncated(
+    replayer: &mut Replayer<'_>,
+    path: &Path,
+    valid: u64,
+    last: bool,
+) -> Result<(), String> {
     let name = path.display();
     replayer.session.multi = None;
     if !(last && replayer.server.config.aof_load_truncated) {

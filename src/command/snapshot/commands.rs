@@ -9,6 +9,7 @@ use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{acl, key1, Arg, ArgType, Group};
 use crate::command::snapshot::aof;
 use crate::command::snapshot::rdb as snapshot;
+use crate::command::snapshot::rdb::Failed;
 use crate::command::state::notify;
 use crate::error::{CmdError, CmdResult};
 use crate::persistence::rdb::{dump_payload, restore_payload, RestoreError};
@@ -22,7 +23,7 @@ fn save(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     if ctx.server.rdb.in_progress() {
         return Err(CmdError::raw(ERR_BGSAVE_RUNNING));
     }
-    snapshot::save(ctx.dbs, ctx.server).map_err(|()| CmdError::raw("ERR"))?;
+    snapshot::save(ctx.dbs, ctx.server).map_err(|Failed| CmdError::raw("ERR"))?;
     ctx.reply.ok();
     Ok(())
 }
@@ -46,7 +47,7 @@ fn bgsave(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ctx.reply.simple(b"Background saving scheduled");
         return Ok(());
     }
-    snapshot::bgsave(ctx.dbs, ctx.server).map_err(|()| CmdError::raw("ERR"))?;
+    snapshot::bgsave(ctx.dbs, ctx.server).map_err(|Failed| CmdError::raw("ERR"))?;
     ctx.reply.simple(b"Background saving started");
     Ok(())
 }
@@ -55,18 +56,22 @@ fn bgsave(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// to a fresh incremental file. Works with the AOF off too (it writes a base).
 fn bgrewriteaof(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     if ctx.server.aof.rewrite.is_some() {
-        return Err(CmdError::raw("ERR Background append only file rewriting already in progress"));
+        return Err(CmdError::raw(
+            "ERR Background append only file rewriting already in progress",
+        ));
     }
     if ctx.server.child_active() || ctx.session.in_exec {
         ctx.server.aof.rewrite_scheduled = true;
         ctx.server.aof.consecutive_failures = 0;
-        ctx.reply.simple(b"Background append only file rewriting scheduled");
+        ctx.reply
+            .simple(b"Background append only file rewriting scheduled");
         return Ok(());
     }
     aof::start_rewrite(ctx.dbs, ctx.server).map_err(|_| {
         CmdError::raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
     })?;
-    ctx.reply.simple(b"Background append only file rewriting started");
+    ctx.reply
+        .simple(b"Background append only file rewriting started");
     Ok(())
 }
 
@@ -114,7 +119,9 @@ fn restore_options(options: &[Bytes]) -> CmdResult<RestoreOptions> {
             o if args::is(o, "freq") && has_value && opts.idle_secs.is_none() => {
                 let freq = args::int(&options[i + 1])?;
                 if !(0..=255).contains(&freq) {
-                    return Err(CmdError::raw("ERR Invalid FREQ value, must be >= 0 and <= 255"));
+                    return Err(CmdError::raw(
+                        "ERR Invalid FREQ value, must be >= 0 and <= 255",
+                    ));
                 }
                 opts.freq = Some(freq);
                 i += 1;
@@ -153,7 +160,11 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     if expire_at.is_some_and(|when| when <= now) {
         if deleted {
-            let del: &'static [u8] = if ctx.server.config.lazyfree.server_del { b"UNLINK" } else { b"DEL" };
+            let del: &'static [u8] = if ctx.server.config.lazyfree.server_del {
+                b"UNLINK"
+            } else {
+                b"DEL"
+            };
             ctx.propagate_as(vec![Bytes::from_static(del), key.clone()]);
             ctx.server.dirty += 1;
             ctx.notify(notify::GENERIC, "del", key);
@@ -232,6 +243,12 @@ const RESTORE_ARGS: &[Arg] = &[
     Arg::new("serialized-value", ArgType::String),
     Arg::token("replace", "REPLACE").since("3.0.0").optional(),
     Arg::token("absttl", "ABSTTL").since("5.0.0").optional(),
-    Arg::new("seconds", ArgType::Integer).with_token("IDLETIME").since("5.0.0").optional(),
-    Arg::new("frequency", ArgType::Integer).with_token("FREQ").since("5.0.0").optional(),
+    Arg::new("seconds", ArgType::Integer)
+        .with_token("IDLETIME")
+        .since("5.0.0")
+        .optional(),
+    Arg::new("frequency", ArgType::Integer)
+        .with_token("FREQ")
+        .since("5.0.0")
+        .optional(),
 ];

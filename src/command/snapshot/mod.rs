@@ -1,8 +1,16 @@
-//! Snapshots: when and where the keyspace is written as an RDB file and read back
-//! ([`rdb`]), and the commands that do it or move one value in RDB form
-//! ([`commands`]: SAVE, BGSAVE, DUMP, RESTORE).
+//! Persistence at run time: when and where the keyspace is written and read back.
+//!
+//! - [`rdb`]: snapshots (SAVE, BGSAVE in a forked child, save points, loading at start,
+//!   DEBUG RELOAD).
+//! - [`aof`]: the append-only file being written: recording, fsync, rewrites.
+//! - [`aof_load`]: replaying the append-only file's base and increments.
+//! - [`shutdown`]: what SHUTDOWN and SIGTERM do about the data.
+//! - [`commands`]: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE.
+//!
+//! The file formats themselves are [`crate::persistence`]'s.
 
 pub mod aof;
 pub mod aof_load;
 pub mod commands;
 pub mod rdb;
+pub mod shutdown;

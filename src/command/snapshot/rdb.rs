@@ -6,7 +6,7 @@
 //! entry points do.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -20,6 +20,10 @@ use crate::persistence::fork::{fork_child, ChildExit};
 use crate::persistence::rdb::{self, AccessMeta, Encodings, KeyMeta, LoadSink, SaveOptions};
 use crate::store::db::{access_clock, initial_access, AccessMode};
 use crate::store::{dict, Bstr, Db, Object, Value};
+
+/// A save, fork or shutdown step failed; why was logged, as Redis logs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failed;
 
 /// Seconds between background save attempts after a failed one (Redis's
 /// `CONFIG_BGSAVE_RETRY_DELAY`).
@@ -78,12 +82,22 @@ fn aux_fields(server: &ServerState) -> Vec<(&'static str, Vec<u8>)> {
 
 /// Writes the whole keyspace and the function libraries to `target` through `temp`
 /// (also an AOF base file); the error is worded for the log.
-pub fn write_to(dbs: &[Db], server: &ServerState, temp: &Path, target: &Path) -> Result<u64, String> {
+pub fn write_to(
+    dbs: &[Db],
+    server: &ServerState,
+    temp: &Path,
+    target: &Path,
+) -> Result<u64, String> {
     write_file(dbs, server, temp, target).map_err(|e| e.0)
 }
 
 /// Writes the whole keyspace and the function libraries to `target` through `temp`.
-fn write_file(dbs: &[Db], server: &ServerState, temp: &Path, target: &Path) -> Result<u64, SaveError> {
+fn write_file(
+    dbs: &[Db],
+    server: &ServerState,
+    temp: &Path,
+    target: &Path,
+) -> Result<u64, SaveError> {
     let codes = server.scripting.functions.library_codes();
     let code_refs: Vec<&[u8]> = codes.iter().map(|code| code.as_ref()).collect();
     let aux = aux_fields(server);
@@ -91,7 +105,15 @@ fn write_file(dbs: &[Db], server: &ServerState, temp: &Path, target: &Path) -> R
     let access = access_meta(&server.config);
     let mut keys = 0;
     replace_file(temp, target, |out| {
-        keys = rdb::write_rdb(&mut *out, dbs, &code_refs, &aux, opts, access, server.now_ms)?;
+        keys = rdb::write_rdb(
+            &mut *out,
+            dbs,
+            &code_refs,
+            &aux,
+            opts,
+            access,
+            server.now_ms,
+        )?;
         out.flush()
     })?;
     Ok(keys)
@@ -103,7 +125,7 @@ fn temp_path(pid: u32) -> PathBuf {
 }
 
 /// SAVE: writes the snapshot in the loop. On success `dirty` restarts at 0.
-pub fn save(dbs: &[Db], server: &mut ServerState) -> Result<(), ()> {
+pub fn save(dbs: &[Db], server: &mut ServerState) -> Result<(), Failed> {
     server.rdb.saves += 1;
     let target = rdb_path(&server.config);
     match write_file(dbs, server, &temp_path(std::process::id()), &target) {
@@ -116,13 +138,13 @@ pub fn save(dbs: &[Db], server: &mut ServerState) -> Result<(), ()> {
         }
         Err(error) => {
             log::warn!("{error}");
-            Err(())
+            Err(Failed)
         }
     }
 }
 
 /// BGSAVE: forks a child that writes the snapshot; the cron reaps it.
-pub fn bgsave(dbs: &[Db], server: &mut ServerState) -> Result<(), ()> {
+pub fn bgsave(dbs: &[Db], server: &mut ServerState) -> Result<(), Failed> {
     server.rdb.saves += 1;
     server.rdb.last_attempt_ms = server.now_ms;
     let target = rdb_path(&server.config);
@@ -145,7 +167,7 @@ pub fn bgsave(dbs: &[Db], server: &mut ServerState) -> Result<(), ()> {
         Err(error) => {
             server.rdb.last_save_ok = false;
             log::warn!("Can't save in background: fork: {}", os_text(&error));
-            return Err(());
+            return Err(Failed);
         }
     };
     log::info!("Background saving started by pid {}", child.pid());
@@ -189,9 +211,13 @@ fn due_save_point(server: &ServerState) -> Option<(u64, u64)> {
     let rdb = &server.rdb;
     let now_secs = server.now_ms / 1000;
     let may_retry = rdb.last_save_ok || server.now_ms - rdb.last_attempt_ms > RETRY_DELAY_MS;
-    server.config.save_points().into_iter().find(|&(secs, changes)| {
-        server.dirty >= changes && now_secs - rdb.lastsave > secs as i64 && may_retry
-    })
+    server
+        .config
+        .save_points()
+        .into_iter()
+        .find(|&(secs, changes)| {
+            server.dirty >= changes && now_secs - rdb.lastsave > secs as i64 && may_retry
+        })
 }
 
 /// Records how a background save ended (Redis's `backgroundSaveDoneHandlerDisk`).
@@ -270,7 +296,10 @@ impl LoadSink for IntoDbs<'_> {
             return Ok(());
         }
         if !self.merge && target.has_key(key.as_slice()) {
-            return Err(format!("Duplicate key '{}' in the RDB file", String::from_utf8_lossy(key.as_slice())));
+            return Err(format!(
+                "Duplicate key '{}' in the RDB file",
+                String::from_utf8_lossy(key.as_slice())
+            ));
         }
         let clock = loaded_clock(target.access_mode, &meta, self.now_ms);
         target.put(key.as_slice(), Object::new(value, clock), meta.expire_ms);
@@ -293,17 +322,30 @@ fn loaded_clock(mode: AccessMode, meta: &KeyMeta, now_ms: i64) -> u32 {
 
 /// Loads `path` into the databases. `merge` replaces existing keys (DEBUG RELOAD
 /// MERGE); otherwise a key already present is an error.
-pub fn load(dbs: &mut [Db], server: &mut ServerState, path: &Path, merge: bool) -> Result<(), String> {
+pub fn load(
+    dbs: &mut [Db],
+    server: &mut ServerState,
+    path: &Path,
+    merge: bool,
+) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("{}: {}", path.display(), os_text(&e)))?;
     let started = std::time::Instant::now();
-    load_from(dbs, server, BufReader::with_capacity(256 * 1024, file), merge)
-        .map_err(|e| format!("{e} of {}", path.display()))?;
-    log::info!("DB loaded from disk: {:.3} seconds", started.elapsed().as_secs_f64());
+    load_from(dbs, server, file, merge).map_err(|e| format!("{e} of {}", path.display()))?;
+    log::info!(
+        "DB loaded from disk: {:.3} seconds",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
-/// Loads an RDB stream (a file, or an AOF's base) into the databases.
-pub fn load_from(dbs: &mut [Db], server: &mut ServerState, input: impl Read, merge: bool) -> Result<(), String> {
+/// Loads an RDB stream (a file, or an AOF's base) into the databases; returns how
+/// many bytes the RDB data took (an AOF base may go on with commands after them).
+pub fn load_from(
+    dbs: &mut [Db],
+    server: &mut ServerState,
+    input: impl Read,
+    merge: bool,
+) -> Result<u64, String> {
     let enc = encodings(&server.config);
     let mut sink = IntoDbs {
         dbs,
@@ -317,9 +359,9 @@ pub fn load_from(dbs: &mut [Db], server: &mut ServerState, input: impl Read, mer
     let (loaded, expired) = (sink.loaded, sink.expired);
     server.rdb.loaded_keys = loaded;
     server.rdb.loaded_expired = expired;
-    result.map_err(|e| format!("{} at offset {}", e.message, e.offset))?;
+    let stats = result.map_err(|e| format!("{} at offset {}", e.message, e.offset))?;
     log::info!("Done loading RDB, keys loaded: {loaded}, keys expired: {expired}.");
-    Ok(())
+    Ok(stats.bytes)
 }
 
 /// Loads the RDB file at start, if there is one. An unreadable or damaged file stops
@@ -329,30 +371,8 @@ pub fn load_at_start(dbs: &mut [Db], server: &mut ServerState) -> Result<(), Str
     if !path.exists() {
         return Ok(());
     }
-    load(dbs, server, &path, false).map_err(|e| format!("Fatal error loading the DB: {e}. Exiting."))
-}
-
-/// What a shutdown does about the data: Redis's `prepareForShutdown`. A background save
-/// is stopped; the dataset is saved when `save` says so, or by default when save points
-/// exist. A failed save stops the shutdown unless `force`.
-pub fn prepare_shutdown(
-    dbs: &[Db],
-    server: &mut ServerState,
-    save: Option<bool>,
-    force: bool,
-) -> Result<(), ()> {
-    crate::command::snapshot::aof::prepare_shutdown(server, force)?;
-    kill_bgsave(server);
-    let wanted = save.unwrap_or_else(|| !server.config.save_points().is_empty());
-    if !wanted {
-        return Ok(());
-    }
-    log::info!("Saving the final RDB snapshot before exiting.");
-    if self::save(dbs, server).is_err() && !force {
-        log::warn!("Error trying to save the DB, can't exit.");
-        return Err(());
-    }
-    Ok(())
+    load(dbs, server, &path, false)
+        .map_err(|e| format!("Fatal error loading the DB: {e}. Exiting."))
 }
 
 /// Empties every database and the function libraries, as Redis's `emptyData` before
@@ -383,7 +403,7 @@ pub struct Reload {
 pub fn reload(dbs: &mut [Db], server: &mut ServerState, how: Reload) -> Result<(), &'static str> {
     if how.save {
         kill_bgsave(server);
-        save(dbs, server).map_err(|()| "ERR")?;
+        save(dbs, server).map_err(|Failed| "ERR")?;
     }
     if how.flush {
         empty_all(dbs, server);

@@ -229,7 +229,11 @@ fn spop_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     }
     if let Some(member) = popped.filter(|_| server.propagation.enabled) {
         // The member chance picked is recorded, so a replay removes the same one.
-        let record = vec![Bytes::from_static(b"SREM"), Bytes::copy_from_slice(key), Bytes::from(member)];
+        let record = vec![
+            Bytes::from_static(b"SREM"),
+            Bytes::copy_from_slice(key),
+            Bytes::from(member),
+        ];
         ctx.propagate_as(record);
     }
     ctx.notify(notify::SET, "spop", key);
@@ -283,7 +287,14 @@ fn spop_count(ctx: &mut Ctx<'_>, key: &[u8], count: &[u8]) -> CmdResult {
         }
         count as usize
     } else {
-        pop_keeping_few(set, count as usize, max, &mut rng, reply, recording.then_some(&mut record))
+        pop_keeping_few(
+            set,
+            count as usize,
+            max,
+            &mut rng,
+            reply,
+            recording.then_some(&mut record),
+        )
     };
     ctx.propagate_as(record);
     ctx.notify(notify::SET, "spop", key);

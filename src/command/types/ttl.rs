@@ -125,7 +125,11 @@ fn expire_generic(
         let record = if when <= now {
             vec![ctx.expire_delete_word(), key.clone()]
         } else {
-            vec![Bytes::from_static(b"PEXPIREAT"), key.clone(), Bytes::from(when.to_string())]
+            vec![
+                Bytes::from_static(b"PEXPIREAT"),
+                key.clone(),
+                Bytes::from(when.to_string()),
+            ]
         };
         ctx.propagate_as(record);
     }

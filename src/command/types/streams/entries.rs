@@ -188,7 +188,11 @@ fn xadd_record(args: &[Bytes], parsed: &AddTrimArgs, id: StreamId, length: u64) 
 
 /// `MAXLEN = <length>`: trimming from the head down to what a trim left.
 fn exact_trim(length: u64) -> [Bytes; 3] {
-    [Bytes::from_static(b"MAXLEN"), Bytes::from_static(b"="), Bytes::from(length.to_string())]
+    [
+        Bytes::from_static(b"MAXLEN"),
+        Bytes::from_static(b"="),
+        Bytes::from(length.to_string()),
+    ]
 }
 
 /// `XRANGE key start end [COUNT count]`

@@ -318,7 +318,11 @@ pub(super) fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let record = match (event, deadline) {
             ("del", _) => vec![ctx.expire_delete_word(), key],
             ("expire", Some((_, when))) => {
-                vec![Bytes::from_static(b"PEXPIREAT"), key, Bytes::from(when.to_string())]
+                vec![
+                    Bytes::from_static(b"PEXPIREAT"),
+                    key,
+                    Bytes::from(when.to_string()),
+                ]
             }
             _ => vec![Bytes::from_static(b"PERSIST"), key],
         };
