@@ -9,6 +9,7 @@
 //! unordered sorted sets and blobs that lie about their size are refused. An empty
 //! collection reads as `None` (the caller decides whether that is an error).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::io::Read;
 
@@ -21,7 +22,7 @@ use crate::store::zset::listpack::ZListpack;
 use crate::store::zset::skiplist::SkipList;
 use crate::store::zset::ZSetValue;
 use crate::store::{Bstr, Value};
-use crate::util::numbers::{strtod, MAX_I64_CHARS};
+use crate::util::numbers::{parse_i64, strtod, MAX_I64_CHARS};
 
 use super::api::Encodings;
 use super::format::*;
@@ -38,10 +39,7 @@ const PREALLOC_MAX: usize = 1 << 16;
 /// Reads the value of type `kind`; `None` for an empty collection.
 pub fn read_value<R: Read>(inp: &mut Input<R>, kind: u8, enc: &Encodings) -> Result<Option<Value>> {
     match kind {
-        TYPE_STRING => Ok(Some(match inp.string()? {
-            Str::Int(n) => Value::Int(n),
-            Str::Bytes(b) => Value::string_from_vec(b.into_owned()),
-        })),
+        TYPE_STRING => Ok(Some(string_value(inp.string()?))),
         TYPE_LIST => read_plain_list(inp, enc),
         TYPE_SET => read_set(inp, enc),
         TYPE_ZSET | TYPE_ZSET_2 => read_zset(inp, kind == TYPE_ZSET_2, enc),
@@ -57,6 +55,19 @@ pub fn read_value<R: Read>(inp: &mut Input<R>, kind: u8, enc: &Encodings) -> Res
         }
         TYPE_MODULE | TYPE_MODULE_2 => corrupt("module values are not supported"),
         other => corrupt(format!("unknown value type {other}")),
+    }
+}
+
+/// A string value in the encoding its bytes call for (an integer when they are the
+/// strict text of one), copied once at most.
+fn string_value(s: Str<'_>) -> Value {
+    match s {
+        Str::Int(n) => Value::Int(n),
+        Str::Bytes(Cow::Owned(bytes)) => Value::string_from_vec(bytes),
+        Str::Bytes(Cow::Borrowed(bytes)) => match parse_i64(bytes) {
+            Some(n) => Value::Int(n),
+            None => Value::Str(Bstr::from_slice(bytes)),
+        },
     }
 }
 
