@@ -741,3 +741,48 @@ fn redis_files_load_here() {
     drop(redis);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn lzf_matches_redis_on_many_strings() {
+    let dir = temp_dir("lzf");
+    let Some(redis) = Redis::start(&dir) else {
+        return;
+    };
+    let mut c = redis.conn();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut checked = 0;
+    for round in 0..400 {
+        let len = 21 + (next() % 6000) as usize;
+        let alphabet = 1 + (next() % 40) as u8;
+        let chunk = 1 + (next() % 300) as usize;
+        let mut s: Vec<u8> = Vec::with_capacity(len);
+        while s.len() < len {
+            if next() % 3 == 0 && s.len() > chunk {
+                let from = (next() as usize) % (s.len() - chunk);
+                let piece = s[from..from + chunk.min(len - s.len())].to_vec();
+                s.extend_from_slice(&piece);
+            } else {
+                s.push(b'a' + (next() % u64::from(alphabet)) as u8);
+            }
+        }
+        let key = format!("lzf:{round}");
+        c.cmd(&[b"SET", key.as_bytes(), &s]);
+        let theirs = c.cmd(&[b"DUMP", key.as_bytes()]).bytes();
+        let value = restore_payload(&theirs, &Encodings::default()).expect("restores");
+        assert_eq!(
+            dump_payload(&value, OPTS),
+            theirs,
+            "string {round} ({len} bytes)"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 400);
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
+}
