@@ -48,15 +48,14 @@ pub fn write_rdb<W: Write>(
         out.byte(OP_RESIZEDB)?;
         out.length(db.len() as u64)?;
         out.length(db.expires_len() as u64)?;
+        let has_expires = db.expires_len() > 0;
         for (key, obj) in db.iter() {
-            write_key(
-                &mut out,
-                db.expire_at(key.as_slice()),
-                key,
-                obj,
-                access,
-                now_ms,
-            )?;
+            let expire = if has_expires {
+                db.expire_at(key.as_slice())
+            } else {
+                None
+            };
+            write_key(&mut out, expire, key, obj, access, now_ms)?;
             keys += 1;
         }
     }

@@ -129,10 +129,17 @@ impl<R: Read> Input<R> {
     /// Makes at least `want` (at most [`CHUNK`]) unread bytes available; a buffer
     /// smaller than `want` only exists when the whole input is, and then fails as the
     /// end of input it is.
+    #[inline]
     fn fill(&mut self, want: usize) -> Result<()> {
         if self.end - self.pos >= want {
             return Ok(());
         }
+        self.refill(want)
+    }
+
+    /// The slow half of [`Input::fill`]: compacts the buffer and reads.
+    #[cold]
+    fn refill(&mut self, want: usize) -> Result<()> {
         self.fold();
         self.buf.copy_within(self.pos..self.end, 0);
         self.base += self.pos as u64;
@@ -151,6 +158,7 @@ impl<R: Read> Input<R> {
     }
 
     /// One byte.
+    #[inline]
     pub fn u8(&mut self) -> Result<u8> {
         self.fill(1)?;
         self.pos += 1;
