@@ -316,6 +316,15 @@ impl Listpack {
         Listpack::default()
     }
 
+    /// An empty listpack with room for `bytes` bytes of entries (a loader that knows
+    /// about how large the listpack will be).
+    pub fn with_capacity(bytes: usize) -> Self {
+        Listpack {
+            buf: Vec::with_capacity(bytes),
+            count: 0,
+        }
+    }
+
     /// Bytes `value` would take as an entry (overhead included).
     pub fn encoded_len(value: &[u8]) -> usize {
         Encoded::new(value).len()

@@ -48,15 +48,14 @@ pub fn write_rdb<W: Write>(
         out.byte(OP_RESIZEDB)?;
         out.length(db.len() as u64)?;
         out.length(db.expires_len() as u64)?;
+        let has_expires = db.expires_len() > 0;
         for (key, obj) in db.iter() {
-            write_key(
-                &mut out,
-                db.expire_at(key.as_slice()),
-                key,
-                obj,
-                access,
-                now_ms,
-            )?;
+            let expire = if has_expires {
+                db.expire_at(key.as_slice())
+            } else {
+                None
+            };
+            write_key(&mut out, expire, key, obj, access, now_ms)?;
             keys += 1;
         }
     }
@@ -175,26 +174,46 @@ fn load_body<R: Read>(
                 stats.functions += 1;
             }
             kind => {
-                let key = inp.string()?.with_bytes(Bstr::from_slice);
-                match read_value(inp, kind, enc)? {
-                    Some(value) => {
-                        sink.key(db, key, value, meta).or_else(corrupt)?;
-                        stats.keys += 1;
-                    }
-                    None => stats.empty_keys_skipped += 1,
-                }
+                load_key(inp, kind, (db, meta), enc, sink, stats)?;
                 meta = KeyMeta::default();
             }
         }
     }
     if stats.version >= 5 {
-        let expected = inp.checksum();
-        let stored = u64::from_le_bytes(inp.array()?);
-        if stored != 0 && stored != expected {
-            return corrupt(format!(
-                "wrong RDB checksum: expected {expected:x}, got {stored:x}"
-            ));
+        verify_checksum(inp)?;
+    }
+    Ok(())
+}
+
+/// One key of type `kind` with what preceded it (database and metadata), handed to
+/// the sink; an empty collection is counted and skipped, as Redis skips it.
+fn load_key<R: Read>(
+    inp: &mut Input<R>,
+    kind: u8,
+    (db, meta): (usize, KeyMeta),
+    enc: &Encodings,
+    sink: &mut dyn LoadSink,
+    stats: &mut LoadStats,
+) -> Result<()> {
+    let key = inp.string()?.with_bytes(Bstr::from_slice);
+    match read_value(inp, kind, enc)? {
+        Some(value) => {
+            sink.key(db, key, value, meta).or_else(corrupt)?;
+            stats.keys += 1;
         }
+        None => stats.empty_keys_skipped += 1,
+    }
+    Ok(())
+}
+
+/// Reads the checksum after EOF and compares it with the input's (0: not computed).
+fn verify_checksum<R: Read>(inp: &mut Input<R>) -> Result<()> {
+    let expected = inp.checksum();
+    let stored = u64::from_le_bytes(inp.array()?);
+    if stored != 0 && stored != expected {
+        return corrupt(format!(
+            "wrong RDB checksum: expected {expected:x}, got {stored:x}"
+        ));
     }
     Ok(())
 }

@@ -99,37 +99,54 @@ pub const INT_ENCODING_MAX_LEN: usize = 11;
 /// Redis tries LZF only on strings longer than this.
 pub const LZF_MIN_LEN: usize = 20;
 
-/// Appends the length encoding of `len`.
-pub fn put_len(out: &mut Vec<u8>, len: u64) {
-    if len < 1 << 6 {
-        out.push(len as u8);
+/// The length encoding of `len`: up to nine bytes, and how many are used.
+pub fn encode_len(len: u64) -> ([u8; 9], usize) {
+    let mut out = [0u8; 9];
+    let used = if len < 1 << 6 {
+        out[0] = len as u8;
+        1
     } else if len < 1 << 14 {
-        out.push(0x40 | (len >> 8) as u8);
-        out.push(len as u8);
+        out[..2].copy_from_slice(&[0x40 | (len >> 8) as u8, len as u8]);
+        2
     } else if let Ok(len) = u32::try_from(len) {
-        out.push(0x80);
-        out.extend_from_slice(&len.to_be_bytes());
+        out[0] = 0x80;
+        out[1..5].copy_from_slice(&len.to_be_bytes());
+        5
     } else {
-        out.push(0x81);
-        out.extend_from_slice(&len.to_be_bytes());
-    }
+        out[0] = 0x81;
+        out[1..].copy_from_slice(&len.to_be_bytes());
+        9
+    };
+    (out, used)
 }
 
-/// The special encoding of `n` as a string (1, 3 or 5 bytes), when it fits 32 bits.
-pub fn int_encoding(n: i64, out: &mut Vec<u8>) -> bool {
-    let tag = 0xc0;
-    if let Ok(v) = i8::try_from(n) {
-        out.extend_from_slice(&[tag | ENC_INT8, v as u8]);
+/// Appends the length encoding of `len`.
+#[cfg(test)]
+pub fn put_len(out: &mut Vec<u8>, len: u64) {
+    let (bytes, used) = encode_len(len);
+    out.extend_from_slice(&bytes[..used]);
+}
+
+/// The special encoding of `n` as a string (1, 3 or 5 bytes, and how many are used),
+/// when it fits 32 bits.
+pub fn encode_int(n: i64) -> Option<([u8; 5], usize)> {
+    let mut out = [0u8; 5];
+    out[0] = 0xc0;
+    let used = if let Ok(v) = i8::try_from(n) {
+        out[0] |= ENC_INT8;
+        out[1] = v as u8;
+        2
     } else if let Ok(v) = i16::try_from(n) {
-        out.push(tag | ENC_INT16);
-        out.extend_from_slice(&v.to_le_bytes());
-    } else if let Ok(v) = i32::try_from(n) {
-        out.push(tag | ENC_INT32);
-        out.extend_from_slice(&v.to_le_bytes());
+        out[0] |= ENC_INT16;
+        out[1..3].copy_from_slice(&v.to_le_bytes());
+        3
     } else {
-        return false;
-    }
-    true
+        let v = i32::try_from(n).ok()?;
+        out[0] |= ENC_INT32;
+        out[1..].copy_from_slice(&v.to_le_bytes());
+        5
+    };
+    Some((out, used))
 }
 
 /// Redis's `double2ll`: the integer a double equals, when it is integral and within
@@ -175,10 +192,7 @@ mod tests {
 
     #[test]
     fn integer_encodings() {
-        let enc = |n: i64| {
-            let mut out = Vec::new();
-            int_encoding(n, &mut out).then_some(out)
-        };
+        let enc = |n: i64| encode_int(n).map(|(bytes, used)| bytes[..used].to_vec());
         assert_eq!(enc(-128), Some(vec![0xc0, 0x80]));
         assert_eq!(enc(128), Some(vec![0xc1, 0x80, 0]));
         assert_eq!(enc(-32769), Some(vec![0xc2, 0xff, 0x7f, 0xff, 0xff]));

@@ -167,11 +167,6 @@ impl<'a> LpReader<'a> {
         self.blob.len()
     }
 
-    /// The count the header announces (`None` when it says "unknown").
-    pub fn declared_len(&self) -> Option<usize> {
-        (self.declared != COUNT_UNKNOWN).then_some(self.declared)
-    }
-
     /// The next entry, `None` at the terminator (where the count is checked).
     pub fn next_entry(&mut self) -> Result<Option<Entry<'a>>> {
         let end = self.blob.len() - 1;

@@ -9,6 +9,7 @@
 //! unordered sorted sets and blobs that lie about their size are refused. An empty
 //! collection reads as `None` (the caller decides whether that is an error).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::io::Read;
 
@@ -21,7 +22,7 @@ use crate::store::zset::listpack::ZListpack;
 use crate::store::zset::skiplist::SkipList;
 use crate::store::zset::ZSetValue;
 use crate::store::{Bstr, Value};
-use crate::util::numbers::{strtod, MAX_I64_CHARS};
+use crate::util::numbers::{parse_i64, strtod, MAX_I64_CHARS};
 
 use super::api::Encodings;
 use super::format::*;
@@ -38,10 +39,7 @@ const PREALLOC_MAX: usize = 1 << 16;
 /// Reads the value of type `kind`; `None` for an empty collection.
 pub fn read_value<R: Read>(inp: &mut Input<R>, kind: u8, enc: &Encodings) -> Result<Option<Value>> {
     match kind {
-        TYPE_STRING => Ok(Some(match inp.string()? {
-            Str::Int(n) => Value::Int(n),
-            Str::Bytes(b) => Value::string_from_vec(b.into_owned()),
-        })),
+        TYPE_STRING => Ok(Some(string_value(inp.string()?))),
         TYPE_LIST => read_plain_list(inp, enc),
         TYPE_SET => read_set(inp, enc),
         TYPE_ZSET | TYPE_ZSET_2 => read_zset(inp, kind == TYPE_ZSET_2, enc),
@@ -57,6 +55,19 @@ pub fn read_value<R: Read>(inp: &mut Input<R>, kind: u8, enc: &Encodings) -> Res
         }
         TYPE_MODULE | TYPE_MODULE_2 => corrupt("module values are not supported"),
         other => corrupt(format!("unknown value type {other}")),
+    }
+}
+
+/// A string value in the encoding its bytes call for (an integer when they are the
+/// strict text of one), copied once at most.
+fn string_value(s: Str<'_>) -> Value {
+    match s {
+        Str::Int(n) => Value::Int(n),
+        Str::Bytes(Cow::Owned(bytes)) => Value::string_from_vec(bytes),
+        Str::Bytes(Cow::Borrowed(bytes)) => match parse_i64(bytes) {
+            Some(n) => Value::Int(n),
+            None => Value::Str(Bstr::from_slice(bytes)),
+        },
     }
 }
 
@@ -79,31 +90,31 @@ fn read_blob(blob: &[u8], kind: u8, enc: &Encodings) -> Result<Option<Value>> {
             }
             Ok(Some(Value::Set(Box::new(set))))
         }
-        TYPE_HASH_LISTPACK => hash_from_entries(lp_entries(blob)?, enc),
-        TYPE_HASH_ZIPLIST => hash_from_entries(zl_entries(blob)?, enc),
-        TYPE_ZSET_LISTPACK => zset_from_entries(&lp_entries(blob)?, enc),
-        _ => zset_from_entries(&zl_entries(blob)?, enc),
+        TYPE_HASH_LISTPACK => hash_from_listpack(listpack_from_lp(blob)?, enc),
+        TYPE_HASH_ZIPLIST => hash_from_listpack(listpack_from_zl(blob)?, enc),
+        TYPE_ZSET_LISTPACK => zset_from_listpack(&listpack_from_lp(blob)?, enc),
+        _ => zset_from_listpack(&listpack_from_zl(blob)?, enc),
     }
 }
 
-/// Every entry of a listpack blob.
-fn lp_entries(blob: &[u8]) -> Result<Vec<Entry<'_>>> {
+/// Our listpack holding a Redis listpack blob's entries.
+fn listpack_from_lp(blob: &[u8]) -> Result<Listpack> {
     let mut reader = LpReader::new(blob)?;
-    let mut out = Vec::with_capacity(reader.declared_len().unwrap_or(0).min(blob.len()));
+    let mut lp = Listpack::with_capacity(blob.len());
     while let Some(entry) = reader.next_entry()? {
-        out.push(entry);
+        push_lp(&mut lp, entry);
     }
-    Ok(out)
+    Ok(lp)
 }
 
-/// Every entry of a ziplist blob.
-fn zl_entries(blob: &[u8]) -> Result<Vec<Entry<'_>>> {
+/// Our listpack holding a ziplist blob's entries.
+fn listpack_from_zl(blob: &[u8]) -> Result<Listpack> {
     let mut reader = ZlReader::new(blob)?;
-    let mut out = Vec::new();
+    let mut lp = Listpack::with_capacity(blob.len());
     while let Some(entry) = reader.next_entry()? {
-        out.push(entry);
+        push_lp(&mut lp, entry);
     }
-    Ok(out)
+    Ok(lp)
 }
 
 /// Appends an entry read from a file to our listpack, canonically (a string holding an
@@ -127,12 +138,37 @@ fn cmp_entries(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
     a.as_bytes(&mut x).cmp(b.as_bytes(&mut y))
 }
 
-/// True when no two of `items` have equal bytes.
-fn all_distinct(mut items: Vec<Entry<'_>>) -> bool {
-    items.sort_unstable_by(cmp_entries);
-    items
-        .windows(2)
-        .all(|w| cmp_entries(&w[0], &w[1]) != Ordering::Equal)
+/// Orders canonical entries (of our listpack, where an integer's text is never stored
+/// as bytes): integers first, by value, then byte strings.
+fn cmp_canonical(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+    match (a, b) {
+        (Entry::Int(x), Entry::Int(y)) => x.cmp(y),
+        (Entry::Int(_), Entry::Bytes(_)) => Ordering::Less,
+        (Entry::Bytes(_), Entry::Int(_)) => Ordering::Greater,
+        (Entry::Bytes(x), Entry::Bytes(y)) => x.cmp(y),
+    }
+}
+
+/// Keys (hash fields, sorted set members) compared pairwise rather than sorted.
+const FEW_KEYS: usize = 32;
+
+/// True when the entries at even positions of `lp` (hash fields, sorted set members)
+/// are distinct: gathered on the stack and compared pairwise when few, sorted when
+/// more.
+fn distinct_keys(lp: &Listpack) -> bool {
+    if lp.len() <= 2 * FEW_KEYS {
+        let mut keys = [Entry::Int(0); FEW_KEYS];
+        let mut n = 0;
+        for (slot, key) in keys.iter_mut().zip(lp.iter().step_by(2)) {
+            *slot = key;
+            n += 1;
+        }
+        let keys = &keys[..n];
+        return (1..n).all(|i| !keys[..i].contains(&keys[i]));
+    }
+    let mut sorted: Vec<Entry<'_>> = lp.iter().step_by(2).collect();
+    sorted.sort_unstable_by(cmp_canonical);
+    sorted.windows(2).all(|w| w[0] != w[1])
 }
 
 /// A plain list (type 1): a count and that many strings.
@@ -164,27 +200,19 @@ fn read_quicklist<R: Read>(inp: &mut Input<R>, kind: u8, enc: &Encodings) -> Res
 
 /// One list node from its blob.
 fn list_node(blob: &[u8], container: u64, kind: u8) -> Result<Listpack> {
-    let mut node = Listpack::new();
     if blob.is_empty() {
         return corrupt("empty list node");
     }
     match container {
-        CONTAINER_PLAIN => node.push_back(blob),
-        CONTAINER_PACKED if kind == TYPE_LIST_QUICKLIST_2 => {
-            let mut reader = LpReader::new(blob)?;
-            while let Some(entry) = reader.next_entry()? {
-                push_lp(&mut node, entry);
-            }
+        CONTAINER_PLAIN => {
+            let mut node = Listpack::with_capacity(blob.len() + 10);
+            node.push_back(blob);
+            Ok(node)
         }
-        CONTAINER_PACKED => {
-            let mut reader = ZlReader::new(blob)?;
-            while let Some(entry) = reader.next_entry()? {
-                push_lp(&mut node, entry);
-            }
-        }
-        _ => return corrupt("unknown list node container"),
+        CONTAINER_PACKED if kind == TYPE_LIST_QUICKLIST_2 => listpack_from_lp(blob),
+        CONTAINER_PACKED => listpack_from_zl(blob),
+        _ => corrupt("unknown list node container"),
     }
-    Ok(node)
 }
 
 /// A set (type 2): an intset while the members are integers and few enough, else a
@@ -244,30 +272,31 @@ fn read_zset<R: Read>(inp: &mut Input<R>, binary: bool, enc: &Encodings) -> Resu
     Ok(Some(Value::ZSet(Box::new(zset))))
 }
 
-/// A sorted set from a listpack or ziplist of member, score pairs, which must be in
-/// (score, member) order with distinct members.
-fn zset_from_entries(entries: &[Entry<'_>], enc: &Encodings) -> Result<Option<Value>> {
+/// A sorted set from a listpack or ziplist of member, score pairs (here in our
+/// listpack), which must be in (score, member) order with distinct members.
+fn zset_from_listpack(entries: &Listpack, enc: &Encodings) -> Result<Option<Value>> {
     if !entries.len().is_multiple_of(2) {
         return corrupt("sorted set blob has an odd number of entries");
     }
     if entries.is_empty() {
         return Ok(None);
     }
+    if !distinct_keys(entries) {
+        return corrupt("duplicate sorted set member");
+    }
     let mut lp = ZListpack::new();
     let mut prev: Option<(f64, Entry<'_>)> = None;
-    for pair in entries.chunks_exact(2) {
-        let score = entry_score(&pair[1])?;
+    let mut it = entries.iter();
+    while let (Some(member), Some(score)) = (it.next(), it.next()) {
+        let score = entry_score(&score)?;
         if let Some((s, m)) = prev {
-            if s > score || (s == score && cmp_entries(&m, &pair[0]) != Ordering::Less) {
+            if s > score || (s == score && cmp_entries(&m, &member) != Ordering::Less) {
                 return corrupt("sorted set blob is out of order");
             }
         }
-        prev = Some((score, pair[0]));
+        prev = Some((score, member));
         let mut buf = [0u8; MAX_I64_CHARS];
-        lp.push_back(pair[0].as_bytes(&mut buf), score);
-    }
-    if !all_distinct(entries.iter().step_by(2).copied().collect()) {
-        return corrupt("duplicate sorted set member");
+        lp.push_back(member.as_bytes(&mut buf), score);
     }
     let mut zset = ZSetValue::Listpack(lp);
     if zset.len() > enc.zset_max_listpack_entries {
@@ -289,20 +318,16 @@ fn entry_score(entry: &Entry<'_>) -> Result<f64> {
     Ok(score)
 }
 
-/// A hash from a listpack or ziplist of field, value pairs (distinct fields), a table
-/// when it has more fields than `hash-max-listpack-entries`.
-fn hash_from_entries(entries: Vec<Entry<'_>>, enc: &Encodings) -> Result<Option<Value>> {
-    if !entries.len().is_multiple_of(2) {
+/// A hash from a listpack or ziplist of field, value pairs (here in our listpack) with
+/// distinct fields, a table when it has more fields than `hash-max-listpack-entries`.
+fn hash_from_listpack(lp: Listpack, enc: &Encodings) -> Result<Option<Value>> {
+    if !lp.len().is_multiple_of(2) {
         return corrupt("hash blob has an odd number of entries");
     }
-    if entries.is_empty() {
+    if lp.is_empty() {
         return Ok(None);
     }
-    let mut lp = Listpack::new();
-    for entry in &entries {
-        push_lp(&mut lp, *entry);
-    }
-    if !all_distinct(entries.into_iter().step_by(2).collect()) {
+    if !distinct_keys(&lp) {
         return corrupt("duplicate hash field");
     }
     let mut hash = HashValue::Listpack(lp);
@@ -315,14 +340,14 @@ fn hash_from_entries(entries: Vec<Entry<'_>>, enc: &Encodings) -> Result<Option<
 /// A hash from a zipmap, a table past either listpack limit.
 fn read_zipmap_hash(blob: &[u8], enc: &Encodings) -> Result<Option<Value>> {
     let pairs = read_zipmap(blob)?;
-    let mut lp = Listpack::new();
+    let mut lp = Listpack::with_capacity(blob.len());
     let mut longest = 0;
     for (field, value) in &pairs {
         longest = longest.max(field.len()).max(value.len());
         lp.push_back(field);
         lp.push_back(value);
     }
-    if !all_distinct(pairs.iter().map(|(f, _)| Entry::Bytes(f)).collect()) {
+    if !distinct_keys(&lp) {
         return corrupt("duplicate hash field");
     }
     let mut hash = HashValue::Listpack(lp);
@@ -363,13 +388,8 @@ fn read_hash<R: Read>(inp: &mut Input<R>, enc: &Encodings) -> Result<Option<Valu
         }
     }
     let hash = match lp {
-        Some(pack) => {
-            let fields = pack.iter().step_by(2).collect();
-            if !all_distinct(fields) {
-                return corrupt("duplicate hash field");
-            }
-            HashValue::Listpack(pack)
-        }
+        Some(pack) if !distinct_keys(&pack) => return corrupt("duplicate hash field"),
+        Some(pack) => HashValue::Listpack(pack),
         None => HashValue::Table(table),
     };
     Ok(Some(Value::Hash(Box::new(hash))))

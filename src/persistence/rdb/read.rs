@@ -93,11 +93,13 @@ pub struct Input<R: Read> {
 }
 
 impl<R: Read> Input<R> {
-    /// An input reading `src`, whose total size is `total` when known.
+    /// An input reading `src`, whose total size is `total` when known (the buffer is
+    /// then no larger than the input: a small RESTORE payload costs a small buffer).
     pub fn new(src: R, total: Option<u64>) -> Self {
+        let size = total.map_or(CHUNK, |t| usize::try_from(t).unwrap_or(CHUNK).min(CHUNK));
         Input {
             src,
-            buf: vec![0; CHUNK].into_boxed_slice(),
+            buf: vec![0; size].into_boxed_slice(),
             pos: 0,
             end: 0,
             base: 0,
@@ -124,11 +126,20 @@ impl<R: Read> Input<R> {
         self.crc
     }
 
-    /// Makes at least `want` (at most [`CHUNK`]) unread bytes available.
+    /// Makes at least `want` (at most [`CHUNK`]) unread bytes available; a buffer
+    /// smaller than `want` only exists when the whole input is, and then fails as the
+    /// end of input it is.
+    #[inline]
     fn fill(&mut self, want: usize) -> Result<()> {
         if self.end - self.pos >= want {
             return Ok(());
         }
+        self.refill(want)
+    }
+
+    /// The slow half of [`Input::fill`]: compacts the buffer and reads.
+    #[cold]
+    fn refill(&mut self, want: usize) -> Result<()> {
         self.fold();
         self.buf.copy_within(self.pos..self.end, 0);
         self.base += self.pos as u64;
@@ -147,6 +158,7 @@ impl<R: Read> Input<R> {
     }
 
     /// One byte.
+    #[inline]
     pub fn u8(&mut self) -> Result<u8> {
         self.fill(1)?;
         self.pos += 1;

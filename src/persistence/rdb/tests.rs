@@ -689,3 +689,79 @@ fn function_payloads() {
         Ok(vec![b"#!LUA name=lib\nbody".to_vec()])
     );
 }
+
+#[test]
+fn streams_with_consumer_active_times_load() {
+    let s = sample_stream();
+    let (master, node) = s.nodes().next().expect("a node");
+    let first = node.iter().next().expect("an entry").1.id;
+    let raw = |id: StreamId| [id.ms.to_be_bytes(), id.seq.to_be_bytes()].concat();
+    let mut out = Output::new(Vec::new(), false, false);
+    let mut put =
+        |f: &mut dyn FnMut(&mut Output<Vec<u8>>) -> std::io::Result<()>| f(&mut out).expect("vec");
+    put(&mut |o| o.byte(TYPE_STREAM_LISTPACKS_3));
+    put(&mut |o| o.length(1));
+    put(&mut |o| o.string(&raw(*master)));
+    put(&mut |o| o.string(&super::stream::node_listpack(node)));
+    let live = node.live;
+    let last = node.iter().last().expect("an entry").1.id;
+    for n in [live, last.ms, last.seq, first.ms, first.seq, 0, 0, live, 1] {
+        put(&mut |o| o.length(n));
+    }
+    put(&mut |o| o.string(b"grp"));
+    for n in [first.ms, first.seq, 1, 1] {
+        put(&mut |o| o.length(n));
+    }
+    put(&mut |o| o.bytes(&raw(first)));
+    put(&mut |o| o.millis(77));
+    put(&mut |o| o.length(2));
+    put(&mut |o| o.length(1));
+    put(&mut |o| o.string(b"carol"));
+    put(&mut |o| o.millis(100));
+    put(&mut |o| o.millis(200));
+    put(&mut |o| o.length(1));
+    put(&mut |o| o.bytes(&raw(first)));
+    let body = out.finish().expect("vec");
+    let back = restore_payload(&signed(&body), &Encodings::default()).expect("restores");
+    let Value::Stream(back) = back else {
+        panic!("a stream")
+    };
+    let group = &back.groups[&b"grp"[..]];
+    assert_eq!(group.consumers[&b"carol"[..]].seen_time, 100);
+    assert_eq!(group.pel[&first].delivery_count, 2);
+    assert_eq!(&group.pel[&first].consumer[..], b"carol");
+}
+
+/// A sink that accepts nothing.
+struct Refuse;
+
+impl LoadSink for Refuse {
+    fn function(&mut self, _code: Vec<u8>) -> Result<(), String> {
+        Err("no functions here".into())
+    }
+    fn key(&mut self, db: usize, _key: Bstr, _value: Value, _meta: KeyMeta) -> Result<(), String> {
+        Err(format!("DB index {db} is out of range"))
+    }
+}
+
+#[test]
+fn sink_errors_abort_the_load() {
+    let mut file = Vec::new();
+    write_rdb(
+        &mut file,
+        &sample_dbs(),
+        &[],
+        &[],
+        OPTS,
+        AccessMeta::None,
+        0,
+    )
+    .expect("writes");
+    let err = load_rdb(&file[..], &Encodings::default(), &mut Refuse).expect_err("refused");
+    assert_eq!(err.message, "DB index 0 is out of range");
+    assert!(err.offset > 9 && err.offset < file.len() as u64);
+    let mut file = Vec::new();
+    write_rdb(&mut file, &[], &[b"code"], &[], OPTS, AccessMeta::None, 0).expect("writes");
+    let err = load_rdb(&file[..], &Encodings::default(), &mut Refuse).expect_err("refused");
+    assert_eq!(err.message, "no functions here");
+}

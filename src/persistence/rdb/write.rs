@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use crate::persistence::crc64::crc64;
 use crate::persistence::lzf;
 use crate::persistence::rdb::format::{
-    int_encoding, put_len, ENC_LZF, INT_ENCODING_MAX_LEN, LZF_MIN_LEN,
+    encode_int, encode_len, ENC_LZF, INT_ENCODING_MAX_LEN, LZF_MIN_LEN,
 };
-use crate::util::numbers::{append_i64, parse_i64};
+use crate::util::numbers::{i64_to_bytes, parse_i64, MAX_I64_CHARS};
 
 /// Bytes gathered before one write to the destination.
 const BUFFER: usize = 64 * 1024;
@@ -81,9 +81,8 @@ impl<W: Write> Output<W> {
 
     /// A length.
     pub fn length(&mut self, len: u64) -> io::Result<()> {
-        let mut enc = Vec::with_capacity(9);
-        put_len(&mut enc, len);
-        self.bytes(&enc)
+        let (bytes, used) = encode_len(len);
+        self.bytes(&bytes[..used])
     }
 
     /// A time in milliseconds, 8 bytes little-endian.
@@ -101,11 +100,8 @@ impl<W: Write> Output<W> {
     /// bytes and compression saves at least four, else verbatim.
     pub fn string(&mut self, s: &[u8]) -> io::Result<()> {
         if s.len() <= INT_ENCODING_MAX_LEN {
-            if let Some(n) = parse_i64(s) {
-                let mut enc = Vec::with_capacity(5);
-                if int_encoding(n, &mut enc) {
-                    return self.bytes(&enc);
-                }
+            if let Some((bytes, used)) = parse_i64(s).and_then(encode_int) {
+                return self.bytes(&bytes[..used]);
             }
         }
         if self.compression && s.len() > LZF_MIN_LEN {
@@ -123,12 +119,12 @@ impl<W: Write> Output<W> {
     /// An integer string (Redis's `rdbSaveLongLongAsStringObject`): int-encoded when it
     /// fits 32 bits, else its decimal text.
     pub fn int_string(&mut self, n: i64) -> io::Result<()> {
-        let mut enc = Vec::with_capacity(21);
-        if int_encoding(n, &mut enc) {
-            return self.bytes(&enc);
+        if let Some((bytes, used)) = encode_int(n) {
+            return self.bytes(&bytes[..used]);
         }
-        append_i64(&mut enc, n);
-        self.length(enc.len() as u64)?;
-        self.bytes(&enc)
+        let mut buf = [0u8; MAX_I64_CHARS];
+        let text = i64_to_bytes(n, &mut buf);
+        self.length(text.len() as u64)?;
+        self.bytes(text)
     }
 }
