@@ -8,7 +8,7 @@ use crate::command::core::command::Ctx;
 use crate::command::scripting::library::Functions;
 use crate::command::snapshot::rdb as snapshot;
 use crate::error::{CmdError, CmdResult};
-use crate::persistence::rdb::{dump_functions, restore_functions};
+use crate::persistence::rdb::{dump_functions, restore_functions_detailed};
 
 /// `FUNCTION DUMP` — the payload of every library.
 pub fn function_dump(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
@@ -45,8 +45,7 @@ pub fn function_restore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
                 "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
             )),
         };
-    let codes = restore_functions(&args[2])
-        .map_err(|_| CmdError::raw("ERR DUMP payload version or checksum are wrong"))?;
+    let codes = restore_functions_detailed(&args[2]).map_err(|text| err(text.to_string()))?;
     let codes: Vec<Bytes> = codes.into_iter().map(Bytes::from).collect();
     let mut staged = Functions::default();
     for code in &codes {
