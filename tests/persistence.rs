@@ -399,3 +399,82 @@ fn a_failing_disk_refuses_writes_with_misconf() {
         b"-ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory\r\n"
     );
 }
+
+#[test]
+fn migrate_moves_keys_to_real_redis_and_to_ourselves() {
+    let dir = scratch_dir("migrate");
+    let source = ours_in(&dir, &["--save", ""]);
+    let target = ours_in(&scratch_dir("migrate-target"), &["--save", ""]);
+    let mut conn = source.raw();
+    populate(&mut conn);
+    let port = |addr: std::net::SocketAddr| addr.port().to_string();
+    let target_port = port(target.addr);
+    let migrate = |conn: &mut RawConn, port: &str, extra: &[&[u8]]| {
+        let mut args: Vec<&[u8]> = vec![b"MIGRATE", b"127.0.0.1", port.as_bytes()];
+        args.extend_from_slice(extra);
+        conn.cmd(&args)
+    };
+    let before = conn.cmd(&[b"DEBUG", b"DIGEST-VALUE", b"z:big"]);
+    assert_eq!(
+        migrate(&mut conn, &target_port, &[b"z:big", b"0", b"1000"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(conn.cmd(&[b"EXISTS", b"z:big"]), b":0\r\n");
+    let mut there = target.raw();
+    assert_eq!(there.cmd(&[b"DEBUG", b"DIGEST-VALUE", b"z:big"]), before);
+    assert_eq!(
+        migrate(&mut conn, &target_port, &[b"nosuchkey", b"0", b"1000"]),
+        b"+NOKEY\r\n"
+    );
+    assert_eq!(
+        migrate(
+            &mut conn,
+            &target_port,
+            &[b"", b"3", b"1000", b"COPY", b"KEYS", b"s:int", b"h:big"]
+        ),
+        b"+OK\r\n"
+    );
+    assert_eq!(conn.cmd(&[b"EXISTS", b"s:int", b"h:big"]), b":2\r\n");
+    there.cmd(&[b"SELECT", b"3"]);
+    assert_eq!(there.cmd(&[b"EXISTS", b"s:int", b"h:big"]), b":2\r\n");
+    let busy = migrate(
+        &mut conn,
+        &target_port,
+        &[b"", b"3", b"1000", b"KEYS", b"s:int"],
+    );
+    assert_eq!(
+        busy,
+        b"-ERR Target instance replied with error: BUSYKEY Target key name already exists.\r\n"
+    );
+    assert_eq!(
+        migrate(
+            &mut conn,
+            &target_port,
+            &[b"", b"3", b"1000", b"REPLACE", b"KEYS", b"s:int"]
+        ),
+        b"+OK\r\n"
+    );
+    assert_eq!(migrate(&mut conn, &target_port, &[b"k", b"0", b"1000", b"KEYS", b"a"]),
+        b"-ERR When using MIGRATE KEYS option, the key argument must be set to the empty string\r\n");
+    assert_eq!(
+        migrate(
+            &mut conn,
+            &target_port,
+            &[b"l:big", b"0", b"1000", b"BOGUS"]
+        ),
+        b"-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        migrate(&mut conn, "1", &[b"l:big", b"0", b"100"]),
+        b"-IOERR error or timeout writing to target instance\r\n"
+    );
+    let Some(redis) = real_redis(&scratch_dir("migrate-redis")) else {
+        return;
+    };
+    let before = conn.cmd(&[b"DEBUG", b"DIGEST-VALUE", b"st"]);
+    assert_eq!(
+        migrate(&mut conn, &redis.port.to_string(), &[b"st", b"0", b"1000"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(redis.raw().cmd(&[b"DEBUG", b"DIGEST-VALUE", b"st"]), before);
+}

@@ -445,8 +445,12 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     field(out, "pubsubshard_channels", shard_channels);
     field(out, "latest_fork_usec", server.rdb.latest_fork_usec);
     field(out, "total_forks", server.rdb.total_forks);
-    let idle = [
+    field(
+        out,
         "migrate_cached_sockets",
+        server.migrate.by_target.len(),
+    );
+    let idle = [
         "slave_expires_tracked_keys",
         "active_defrag_hits",
         "active_defrag_misses",

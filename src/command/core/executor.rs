@@ -87,6 +87,7 @@ impl Executor {
                 scripting: Scripting::default(),
                 rdb: RdbState::new(now_ms),
                 aof: AofState::default(),
+                migrate: Default::default(),
                 propagation: Propagation::default(),
             },
             table,
@@ -124,6 +125,8 @@ impl Executor {
         effects::after_expiry(&mut self.dbs, &mut self.server);
         snapshot::cron(&self.dbs, &mut self.server);
         aof::cron(&self.dbs, &mut self.server);
+        let now_secs = self.server.now_ms / 1000;
+        self.server.migrate.close_idle(now_secs);
         if !self.server.tracking.clients.is_empty() {
             let max_keys = self.server.config.tracking_table_max_keys;
             self.server.tracking.limit_keys(max_keys);

@@ -8,6 +8,7 @@ use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
 use crate::command::state::blocking::BlockingState;
+use crate::command::state::migrate::MigrateSockets;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
 use crate::command::state::pause::{Pause, PauseState};
@@ -95,6 +96,8 @@ pub struct ServerState {
     pub rdb: RdbState,
     /// The append-only file.
     pub aof: AofState,
+    /// MIGRATE's cached connections to other instances.
+    pub migrate: MigrateSockets,
     /// The write stream the append-only file records.
     pub propagation: Propagation,
 }

@@ -6,10 +6,10 @@ use bytes::Bytes;
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
-use crate::command::core::spec::{acl, key1, Arg, ArgType, Group};
-use crate::command::snapshot::aof;
+use crate::command::core::spec::{acl, key1, Arg, ArgType, BeginSearch, FindKeys, Group, KeySpec};
 use crate::command::snapshot::rdb as snapshot;
 use crate::command::snapshot::rdb::Failed;
+use crate::command::snapshot::{aof, migrate};
 use crate::command::state::notify;
 use crate::error::{CmdError, CmdResult};
 use crate::persistence::rdb::{dump_payload, restore_payload, RestoreError};
@@ -217,6 +217,18 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("bgrewriteaof", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, bgrewriteaof)
         .acl(acl::DANGEROUS)
         .docs(Group::Server.doc("Rewrites the append-only file's base from a forked child process.", "1.0.0", "O(1)")),
+    CommandSpec::new("migrate", -6, WRITE | MOVABLE_KEYS, migrate::migrate)
+        .acl(acl::KEYSPACE | acl::DANGEROUS)
+        .keys(3, 3, 1, MIGRATE_KEYS)
+        .tips(&["nondeterministic_output"])
+        .docs(Group::Generic.doc("Moves keys to another instance as DUMP payloads restored there.", "2.6.0", MIGRATE_COST)
+            .history(&[
+                ("3.0.0", "Added the `COPY` and `REPLACE` options."),
+                ("3.0.6", "Added the `KEYS` option."),
+                ("4.0.7", "Added the `AUTH` option."),
+                ("6.0.0", "Added the `AUTH2` option."),
+            ])
+            .args(MIGRATE_ARGS)),
     CommandSpec::new("dump", 2, READONLY, dump)
         .acl(acl::KEYSPACE)
         .keys(1, 1, 1, key1::RO_ACCESS)
@@ -235,6 +247,59 @@ pub const COMMANDS: &[CommandSpec] = &[
             .args(RESTORE_ARGS)),
 ];
 
+const MIGRATE_COST: &str = "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.";
+const MIGRATE_KEYS: &[KeySpec] = &[
+    KeySpec::range(&["RW", "access", "delete"], 3, 0, 1),
+    KeySpec {
+        flags: &["RW", "access", "delete", "incomplete"],
+        begin: BeginSearch::Keyword {
+            keyword: "KEYS",
+            start_from: -2,
+        },
+        find: FindKeys::Range {
+            last_key: -1,
+            step: 1,
+            limit: 0,
+        },
+    },
+];
+const MIGRATE_ARGS: &[Arg] = &[
+    Arg::new("host", ArgType::String),
+    Arg::new("port", ArgType::Integer),
+    Arg::one_of(
+        "key_or_empty_string",
+        &[Arg::key("key", 0), Arg::token("empty_string", "\"\"")],
+    ),
+    Arg::new("destination-db", ArgType::Integer),
+    Arg::new("timeout", ArgType::Integer),
+    Arg::token("copy", "COPY").since("3.0.0").optional(),
+    Arg::token("replace", "REPLACE").since("3.0.0").optional(),
+    Arg::one_of(
+        "authentication",
+        &[
+            Arg::new("password", ArgType::String)
+                .with_token("AUTH")
+                .since("4.0.7")
+                .optional(),
+            Arg::block(
+                "username_password",
+                &[
+                    Arg::new("username", ArgType::String),
+                    Arg::new("password", ArgType::String),
+                ],
+            )
+            .with_token("AUTH2")
+            .since("6.0.0")
+            .optional(),
+        ],
+    )
+    .optional(),
+    Arg::key("key", 1)
+        .with_token("KEYS")
+        .since("3.0.6")
+        .optional()
+        .multiple(),
+];
 const DUMP_COST: &str = "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).";
 const RESTORE_COST: &str = "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).";
 const RESTORE_ARGS: &[Arg] = &[

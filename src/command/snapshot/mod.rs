@@ -6,11 +6,13 @@
 //! - [`aof_load`]: replaying the append-only file's base and increments.
 //! - [`shutdown`]: what SHUTDOWN and SIGTERM do about the data.
 //! - [`commands`]: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE.
+//! - [`migrate`]: MIGRATE, to this server or real Redis.
 //!
 //! The file formats themselves are [`crate::persistence`]'s.
 
 pub mod aof;
 pub mod aof_load;
 pub mod commands;
+pub mod migrate;
 pub mod rdb;
 pub mod shutdown;
