@@ -272,3 +272,40 @@ fn files_travel_both_ways_with_real_redis() {
     let ours = ours_in(&dir, &[]);
     assert_eq!(digest(&mut ours.raw()), redis_digest);
 }
+
+#[test]
+fn an_old_style_single_file_aof_is_migrated_into_the_directory() {
+    let dir = scratch_dir("aof-old-style");
+    std::fs::write(
+        dir.join("appendonly.aof"),
+        b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n",
+    )
+    .expect("write");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    assert_eq!(cmd(&mut conn, "GET old"), b"$5\r\nstyle\r\n");
+    let manifest = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest"))
+        .expect("manifest");
+    assert!(
+        manifest.starts_with("file appendonly.aof seq 1 type b\n"),
+        "{manifest}"
+    );
+    assert!(!dir.join("appendonly.aof").exists());
+}
+
+#[test]
+fn kill_9_during_a_rewrite_loses_nothing() {
+    let dir = scratch_dir("aof-kill-rewrite");
+    let before = {
+        let ours = ours_in(&dir, &["--enable-debug-command", "yes"]);
+        let mut conn = ours.raw();
+        cmd(&mut conn, "DEBUG POPULATE 200000");
+        nondeterministic_writes(&mut conn);
+        cmd(&mut conn, "BGREWRITEAOF");
+        cmd(&mut conn, "SET during rewrite");
+        digest(&mut conn)
+    }; // SIGKILL while the child may still be writing
+    std::thread::sleep(Duration::from_millis(300));
+    let ours = ours_in(&dir, &[]);
+    assert_eq!(digest(&mut ours.raw()), before);
+}

@@ -76,11 +76,35 @@ fn run_child(work: impl FnOnce() -> bool, report: &mut File) -> ! {
             libc::signal(signal, libc::SIG_DFL);
         }
     }
+    close_inherited_sockets();
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or(false);
     let _ = report.write_all(&private_dirty_bytes().to_le_bytes());
     // SAFETY: _exit ends the process without running the parent's atexit handlers or
     // destructors, which belong to the parent.
     unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+}
+
+/// Closes the sockets the child inherited (listeners, clients), as Redis does after a
+/// fork: a child that outlives a killed parent must not keep the port bound, and a
+/// client must see its connection close when the server dies.
+fn close_inherited_sockets() {
+    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<libc::c_int> = entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd > 2)
+        .collect();
+    for fd in fds {
+        // SAFETY: fstat into a zeroed stat we own; close only descriptors that are
+        // sockets, which nothing in the child uses.
+        unsafe {
+            let mut st: libc::stat = std::mem::zeroed();
+            if libc::fstat(fd, &mut st) == 0 && (st.st_mode & libc::S_IFMT) == libc::S_IFSOCK {
+                libc::close(fd);
+            }
+        }
+    }
 }
 
 /// Private memory this process has dirtied, from `/proc/self/smaps_rollup` (0 when the

@@ -155,7 +155,8 @@ impl Executor {
             return snapshot::load_at_start(&mut self.dbs, &mut self.server);
         }
         // With the AOF on it is the source of truth, as in Redis: dump.rdb is ignored.
-        let manifest = aof_load::read_manifest(&self.server)?;
+        let mut manifest = aof_load::read_manifest(&self.server)?;
+        aof_load::upgrade_old_style(&self.server, &mut manifest)?;
         aof_load::load(&mut self.dbs, &mut self.server, &self.table, &manifest)?;
         self.server.aof.manifest = manifest;
         aof::open_at_start(&self.dbs, &mut self.server)

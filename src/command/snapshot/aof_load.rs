@@ -45,6 +45,41 @@ pub fn read_manifest(server: &ServerState) -> Result<Manifest, String> {
     }
 }
 
+/// A Redis 6 style single `appendfilename` in `dir` and no manifest: it becomes the
+/// base of a manifest in `appenddirname`, as Redis 7.0 migrates it at start.
+pub fn upgrade_old_style(server: &ServerState, manifest: &mut Manifest) -> Result<(), String> {
+    let old = PathBuf::from(&server.config.appendfilename);
+    if manifest.base.is_some() || !manifest.incr.is_empty() || !old.is_file() {
+        return Ok(());
+    }
+    let dir = aof_dir(server);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        format!(
+            "Can't open or create append-only dir {}: {e}",
+            dir.display()
+        )
+    })?;
+    std::fs::rename(&old, dir.join(&old)).map_err(|e| {
+        format!(
+            "Error trying to move the old AOF file {} into dir {}: {e}",
+            old.display(),
+            dir.display()
+        )
+    })?;
+    manifest.base = Some(crate::persistence::aof::manifest::AofFile {
+        name: server.config.appendfilename.clone(),
+        seq: 1,
+        kind: crate::persistence::aof::manifest::FileType::Base,
+    });
+    manifest.base_seq = 1;
+    log::info!(
+        "Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).",
+        old.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
 /// Runs loaded commands through dispatch as a client of its own.
 struct Replayer<'a> {
     dbs: &'a mut Vec<Db>,
