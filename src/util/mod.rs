@@ -7,3 +7,4 @@ pub mod longdouble;
 pub mod numbers;
 pub mod rng;
 pub mod sha1;
+pub mod sha256;
