@@ -148,6 +148,12 @@ pub enum ProtocolError {
     /// A bulk length that is not an integer, is negative or exceeds proto-max-bulk-len.
     #[error("invalid bulk length")]
     InvalidBulkLength,
+    /// More than 10 arguments from a client that must still authenticate.
+    #[error("unauthenticated multibulk length")]
+    UnauthenticatedMultibulkLength,
+    /// An argument over 16 KB from a client that must still authenticate.
+    #[error("unauthenticated bulk length")]
+    UnauthenticatedBulkLength,
     /// A bulk header that does not start with `$` (the byte found instead).
     #[error("expected '$', got '{}'", *.0 as char)]
     ExpectedDollar(u8),

@@ -10,6 +10,7 @@ use crate::config::Config;
 /// Every family's table, in the order COMMAND lists them.
 pub const FAMILIES: &[&[CommandSpec]] = &[
     conn::connection::COMMANDS,
+    conn::acl::table::COMMANDS,
     conn::clients::table::COMMANDS,
     conn::monitor::COMMANDS,
     types::strings::COMMANDS,

@@ -6,8 +6,18 @@ use super::param::ConfigError;
 use super::table::find_param;
 
 impl Config {
-    /// Applies one directive (`name` and its arguments).
+    /// Applies one directive (`name` and its arguments). `user` and `rename-command`
+    /// lines are kept for the server to apply at start (they need the command table).
     pub fn apply(&mut self, name: &str, args: &[String]) -> Result<(), ConfigError> {
+        if name.eq_ignore_ascii_case("user") && !args.is_empty() {
+            self.users.push(args.to_vec());
+            return Ok(());
+        }
+        if name.eq_ignore_ascii_case("rename-command") && args.len() == 2 {
+            self.renamed_commands
+                .push((args[0].clone(), args[1].clone()));
+            return Ok(());
+        }
         let param = find_param(name)
             .ok_or_else(|| ConfigError("Bad directive or wrong number of arguments".into()))?;
         (param.set)(self, args)

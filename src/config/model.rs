@@ -206,6 +206,23 @@ pub struct Config {
     pub latency_tracking: bool,
     /// The percentiles INFO latencystats reports.
     pub latency_tracking_info_percentiles: Vec<f64>,
+    /// `requirepass`: the `default` user's only password (empty: `nopass`). Set at
+    /// start and on every change, as Redis's old-style password.
+    pub requirepass: String,
+    /// `aclfile`: the file ACL LOAD and ACL SAVE use, and users load from at start
+    /// (empty: none; users then come from `user` lines).
+    pub aclfile: String,
+    /// `acllog-max-len`: most entries the ACL log keeps.
+    pub acllog_max_len: usize,
+    /// `acl-pubsub-default allchannels`: new users and selectors start with every
+    /// channel (`resetchannels`, the default: with none).
+    pub acl_pubsub_all: bool,
+    /// The config file's `user` lines, each the user's name then its rules; loaded
+    /// when the server starts.
+    pub users: Vec<Vec<String>>,
+    /// The config file's `rename-command` lines: (command, new name; empty removes
+    /// the command).
+    pub renamed_commands: Vec<(String, String)>,
     /// Values of the parameters we accept and report but do not act on yet, by name
     /// (see `config_params`); a parameter absent here has its default value.
     pub stored: std::collections::BTreeMap<&'static str, String>,
@@ -398,6 +415,12 @@ impl Default for Config {
             latency_monitor_threshold: 0,
             latency_tracking: true,
             latency_tracking_info_percentiles: vec![50.0, 99.0, 99.9],
+            requirepass: String::new(),
+            aclfile: String::new(),
+            acllog_max_len: 128,
+            acl_pubsub_all: false,
+            users: Vec::new(),
+            renamed_commands: Vec::new(),
             stored: Default::default(),
         }
     }

@@ -165,13 +165,6 @@ const FACILITIES: &[&str] = &[
 
 /// Every stored parameter, in Redis's own alphabetical-ish grouping.
 pub const STORED: &[Param] = &[
-    stored!(
-        "acl-pubsub-default",
-        "resetchannels",
-        Enum(&["allchannels", "resetchannels"])
-    ),
-    stored!("aclfile", "", Str, false),
-    stored!("acllog-max-len", "128", Int(0, MAX)),
     stored!("active-defrag-cycle-max", "25", Int(1, 99)),
     stored!("active-defrag-cycle-min", "1", Int(1, 99)),
     stored!("active-defrag-ignore-bytes", "104857600", MEM),
@@ -264,7 +257,6 @@ pub const STORED: &[Param] = &[
     stored!("replica-read-only", "yes", Bool),
     stored!("replica-serve-stale-data", "yes", Bool),
     stored!("replicaof", "", DefaultOnly("")),
-    stored!("requirepass", "", DefaultOnly("")),
     stored!(
         "sanitize-dump-payload",
         "no",

@@ -393,6 +393,50 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "requirepass",
+        mutable: true,
+        get: |c| c.requirepass.clone(),
+        set: |c, a| {
+            c.requirepass = string_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "aclfile",
+        mutable: false,
+        get: |c| c.aclfile.clone(),
+        set: |c, a| {
+            c.aclfile = string_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "acllog-max-len",
+        mutable: true,
+        get: |c| c.acllog_max_len.to_string(),
+        set: |c, a| {
+            c.acllog_max_len = int_arg(a, 0, i64::MAX)? as usize;
+            Ok(())
+        },
+    },
+    Param {
+        name: "acl-pubsub-default",
+        mutable: true,
+        get: |c| {
+            let word = if c.acl_pubsub_all {
+                "allchannels"
+            } else {
+                "resetchannels"
+            };
+            word.to_string()
+        },
+        set: |c, a| {
+            let kind = super::params::Kind::Enum(&["allchannels", "resetchannels"]);
+            c.acl_pubsub_all = super::params::validate(&kind, a)? == "allchannels";
+            Ok(())
+        },
+    },
+    Param {
         name: "daemonize",
         mutable: false,
         get: |c| yes_no(c.daemonize),

@@ -22,6 +22,10 @@ pub const INLINE_MAX_SIZE: usize = 64 * 1024;
 /// Bulks at least this long get a buffer sized for them up front (Redis's
 /// `PROTO_MBULK_BIG_ARG`), so they arrive into one allocation with no copying.
 pub const BIG_ARG: usize = 32 * 1024;
+/// Most arguments a client that must still authenticate may send in one command.
+const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
+/// Longest argument such a client may send.
+const UNAUTHENTICATED_MAX_BULK: i64 = 16384;
 /// Largest multibulk count (Redis compares against `INT_MAX`).
 const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
 
@@ -30,8 +34,8 @@ const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
 pub struct ParseLimits {
     /// `proto-max-bulk-len`: the longest single argument.
     pub max_bulk_len: i64,
-    /// Redis's pre-authentication limits (at most 1M items and 16 KB bulks) apply: true
-    /// only while a password is set and the client has not authenticated.
+    /// Redis's pre-authentication limits (at most 10 arguments of at most 16 KB each)
+    /// apply: true only while the client must still authenticate.
     pub unauthenticated: bool,
 }
 
@@ -129,8 +133,11 @@ impl RequestParser {
             return Ok(false);
         };
         let count = parse_i64(&buf[1..cr]).ok_or(ProtocolError::InvalidMultibulkLength)?;
-        if count > MAX_MULTIBULK_LEN || (limits.unauthenticated && count > 1024 * 1024) {
+        if count > MAX_MULTIBULK_LEN {
             return Err(ProtocolError::InvalidMultibulkLength);
+        }
+        if limits.unauthenticated && count > UNAUTHENTICATED_MAX_ARGS {
+            return Err(ProtocolError::UnauthenticatedMultibulkLength);
         }
         buf.advance(cr + 2);
         self.items_left = count.max(0) as usize;
@@ -185,13 +192,11 @@ fn read_bulk_header(
     if buf[0] != b'$' {
         return Err(ProtocolError::ExpectedDollar(buf[0]));
     }
-    let max = if limits.unauthenticated {
-        16384
-    } else {
-        limits.max_bulk_len
-    };
     match parse_i64(&buf[1..cr]) {
-        Some(len) if len >= 0 && len <= max => {
+        Some(len) if len >= 0 && len <= limits.max_bulk_len => {
+            if limits.unauthenticated && len > UNAUTHENTICATED_MAX_BULK {
+                return Err(ProtocolError::UnauthenticatedBulkLength);
+            }
             buf.advance(cr + 2);
             Ok(Some(len as usize))
         }
@@ -322,6 +327,35 @@ mod tests {
         assert_eq!(
             parse_all(&vec![b'a'; INLINE_MAX_SIZE + 1]),
             Err(ProtocolError::TooBigInline)
+        );
+    }
+
+    #[test]
+    fn unauthenticated_clients_get_redis_limits() {
+        let limits = ParseLimits {
+            unauthenticated: true,
+            ..ParseLimits::default()
+        };
+        let parse = |input: &[u8]| {
+            let mut buf = BytesMut::from(input);
+            RequestParser::new().parse(&mut buf, &limits)
+        };
+        assert!(matches!(parse(b"*10\r\n"), Ok(ParseOutcome::Incomplete)));
+        assert_eq!(
+            parse(b"*11\r\n"),
+            Err(ProtocolError::UnauthenticatedMultibulkLength)
+        );
+        assert!(matches!(
+            parse(b"*1\r\n$16384\r\n"),
+            Ok(ParseOutcome::Incomplete)
+        ));
+        assert_eq!(
+            parse(b"*1\r\n$16385\r\n"),
+            Err(ProtocolError::UnauthenticatedBulkLength)
+        );
+        assert_eq!(
+            parse(b"*1\r\n$600000000\r\n"),
+            Err(ProtocolError::InvalidBulkLength)
         );
     }
 

@@ -104,6 +104,7 @@ impl Server {
             .register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
         let mut exec = crate::command::registry::executor(config);
         exec.set_bound_port(port);
+        exec.load_users_at_start().map_err(io::Error::other)?;
         exec.load_data_at_start().map_err(io::Error::other)?;
         Ok(Server {
             poll,
@@ -198,16 +199,20 @@ impl Server {
                     let _ = s.set_nodelay(true);
                     listener::set_keepalive(&s, self.exec.config().tcp_keepalive);
                     let local = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
-                    (Stream::Tcp(s), peer.to_string(), local)
+                    let loopback = is_loopback(peer.ip());
+                    (Stream::Tcp(s), peer.to_string(), local, loopback)
                 })
             } else if let Some((l, path)) = self.unix.as_ref() {
                 l.accept()
-                    .map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone()))
+                    .map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone(), true))
             } else {
                 return;
             };
             match accepted {
-                Ok((stream, peer, local)) => self.add_client(stream, peer, local),
+                Ok((stream, _, _, false)) if self.exec.protected_mode_active() => {
+                    self.deny_protected(stream)
+                }
+                Ok((stream, peer, local, _)) => self.add_client(stream, peer, local),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -216,6 +221,15 @@ impl Server {
                 }
             }
         }
+    }
+
+    /// Protected mode: a client from another machine while `default` has no password
+    /// gets Redis's explanation and is closed.
+    fn deny_protected(&mut self, mut stream: Stream) {
+        use std::io::Write;
+        let _ = stream.write(ERR_PROTECTED_MODE.as_bytes());
+        self.exec.count_rejected_connection();
+        log::debug!("Refused a non-local client in protected mode");
     }
 
     fn add_client(&mut self, mut stream: Stream, peer: String, local: String) {
@@ -240,6 +254,7 @@ impl Server {
         let mut session = Session::new(self.next_client_id, peer, local, self.exec.now_ms());
         session.fd = stream.raw_fd();
         session.unix_socket = matches!(stream, Stream::Unix(_));
+        session.authenticated = self.exec.new_clients_authenticated();
         log::debug!("Accepted {} (id {})", session.addr, session.id);
         self.client_keys.insert(session.id, token.0);
         self.next_client_id += 1;
@@ -300,7 +315,7 @@ impl Server {
 
     /// Runs the complete commands in a client's query buffer, up to the command budget.
     fn process_input(&mut self, key: usize) {
-        let limits = ParseLimits {
+        let mut limits = ParseLimits {
             max_bulk_len: self.exec.config().proto_max_bulk_len,
             unauthenticated: false,
         };
@@ -312,6 +327,8 @@ impl Server {
                 if budget == 0 {
                     return true;
                 }
+                limits.unauthenticated =
+                    !client.session.authenticated && !exec.new_clients_authenticated();
                 match client.parser.parse(&mut client.query, &limits) {
                     Ok(ParseOutcome::Command(args)) => {
                         exec.execute_with(&mut client.session, &args, &mut client.out, others);
@@ -767,6 +784,18 @@ impl ClientDirectory for OtherClients<'_> {
         busy::serve(self.0, &self.1, answer);
     }
 }
+
+/// True for the addresses protected mode serves: exactly 127.0.0.1 and ::1, as Redis
+/// compares them.
+fn is_loopback(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4 == std::net::Ipv4Addr::LOCALHOST,
+        std::net::IpAddr::V6(v6) => v6 == std::net::Ipv6Addr::LOCALHOST,
+    }
+}
+
+/// What protected mode answers a non-local client before closing it.
+const ERR_PROTECTED_MODE: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
 /// Answers a protocol error and marks the client to close once the reply is written.
 fn reject_protocol(client: &mut Client, err: &ProtocolError) {

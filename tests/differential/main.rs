@@ -119,6 +119,11 @@ fn check_family(name: &str) {
 }
 
 #[test]
+fn corpus_acl() {
+    check_corpus("acl");
+}
+
+#[test]
 fn corpus_connection() {
     check_corpus("connection");
 }

@@ -82,7 +82,12 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             .map_err(|e| config_set_failed(&name, &e.0))?;
     }
     let aof_was = ctx.server.config.appendonly;
+    let password_changed = config.requirepass != ctx.server.config.requirepass;
     ctx.server.config = config;
+    if password_changed {
+        let password = ctx.server.config.requirepass.clone();
+        ctx.server.acl.set_default_password(password.as_bytes());
+    }
     if ctx.server.config.appendonly != aof_was && aof::apply_config(ctx.dbs, ctx.server).is_err() {
         ctx.server.config.appendonly = aof_was;
         return Err(config_set_failed(

@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 
+use crate::command::conn::acl::auth::authenticate;
 use crate::command::conn::clients::identity::validate_client_name;
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
@@ -58,9 +59,10 @@ fn select(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 /// `HELLO [protover [AUTH username password] [SETNAME clientname]]`
 ///
-/// Switches the protocol version (2 or 3) and replies with the server's handshake map.
-/// With no arguments it only reports. AUTH succeeds for the default user, which has no
-/// password until ACLs exist.
+/// Authenticates and names the connection as the options say, in order (an option
+/// that fails leaves the earlier ones done), then switches the protocol version (2
+/// or 3) and replies with the server's handshake map. A connection that is not
+/// authenticated by then gets `-NOAUTH`. With no arguments it only reports.
 fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let mut resp = ctx.session.resp;
     if let Some(version) = args.get(1) {
@@ -70,19 +72,15 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         resp = version as u8;
     }
-    let mut name = None;
     let mut rest = args.get(2..).unwrap_or(&[]);
     while let Some((option, more)) = rest.split_first() {
         if args::is(option, "AUTH") && more.len() >= 2 {
-            if !more[0].eq_ignore_ascii_case(b"default") {
-                return Err(CmdError::raw(
-                    "WRONGPASS invalid username-password pair or user is disabled.",
-                ));
-            }
+            authenticate(ctx, args, &more[0], &more[1])?;
             rest = &more[2..];
         } else if args::is(option, "SETNAME") && !more.is_empty() {
             validate_client_name(&more[0])?;
-            name = Some(more[0].clone());
+            let name = more[0].clone();
+            ctx.session.name = if name.is_empty() { None } else { Some(name) };
             rest = &more[1..];
         } else {
             let mut text = b"ERR Syntax error in HELLO option '".to_vec();
@@ -91,8 +89,8 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             return Err(CmdError::raw(crate::error::one_line(text)));
         }
     }
-    if let Some(name) = name {
-        ctx.session.name = if name.is_empty() { None } else { Some(name) };
+    if !ctx.session.authenticated {
+        return Err(CmdError::raw(ERR_HELLO_NOAUTH));
     }
     ctx.session.resp = resp;
     write_hello_map(ctx, resp);
@@ -121,7 +119,7 @@ fn write_hello_map(ctx: &mut Ctx<'_>, resp: u8) {
 
 /// `RESET` — returns the connection to the state of a new one: no transaction or
 /// watched keys, no subscriptions, not monitoring, replies on, database 0, RESP2, no
-/// name. CLIENT NO-EVICT stays as it was, as in Redis 7.0.
+/// name, the `default` user (authenticated only if it needs no password). CLIENT NO-EVICT stays as it was, as in Redis 7.0.
 fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.session.multi = None;
     ctx.session.multi_failed = false;
@@ -140,12 +138,15 @@ fn reset(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     ctx.session.db = 0;
     ctx.session.name = None;
     ctx.session.resp = 2;
+    ctx.session.user = crate::command::state::acl::UserId::DEFAULT;
+    ctx.session.authenticated = ctx.server.acl.new_clients_authenticated();
     let mut reply = crate::protocol::Reply::new_like(&mut ctx.reply, 2);
     reply.simple(b"RESET");
     Ok(())
 }
 
 const ERR_HELLO_VERSION: &str = "ERR Protocol version is not an integer or out of range";
+const ERR_HELLO_NOAUTH: &str = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
 
 /// The connection family's table entries.
 #[rustfmt::skip]

@@ -1,6 +1,11 @@
-//! One client's CLIENT LIST / CLIENT INFO line, in Redis's field order.
+//! One client's CLIENT LIST / CLIENT INFO line, in Redis's field order. CLIENT LIST
+//! and CLIENT INFO print it; the ACL log keeps it with each refusal, so it lives in
+//! `core`, below both.
 
-use crate::command::state::directory::ClientView;
+use bytes::Bytes;
+
+use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::state::directory::{BufferStats, ClientView};
 use std::fmt::Write as _;
 
 use crate::command::core::state::ServerState;
@@ -73,7 +78,7 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
         out,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
          ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} \
-         oll={} omem={} tot-mem={} events={} cmd={} user=default redir={} resp={}",
+         oll={} omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
         session.id,
         session.addr,
         session.local_addr,
@@ -99,6 +104,7 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
         tot_mem,
         events,
         cmd,
+        String::from_utf8_lossy(server.acl.name_of(session.user)),
         server
             .tracking
             .clients
@@ -106,4 +112,29 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
             .map_or(-1, |t| t.redirect as i64),
         session.resp,
     );
+}
+
+/// The calling client as a directory entry (its buffers are not visible from a
+/// handler beyond the reply being written).
+pub fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
+    ClientView {
+        session: ctx.session,
+        buffers: BufferStats {
+            reply_tail: ctx.reply.pending(),
+            reply_pending: ctx.reply.pending(),
+            ..BufferStats::default()
+        },
+    }
+}
+
+/// Records the command being run (or refused) as the client's last one, CLIENT
+/// LIST's `cmd=`: `get`, or `client|list`.
+pub fn note_last_command(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+    if args[0].eq_ignore_ascii_case(spec.name.as_bytes()) {
+        ctx.session.last_command = spec.name;
+        ctx.session.last_subcommand = None;
+    } else if let Some(container) = ctx.table.get(&args[0]) {
+        ctx.session.last_command = container.name;
+        ctx.session.last_subcommand = Some(spec.name);
+    }
 }

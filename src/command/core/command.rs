@@ -13,6 +13,7 @@ use bytes::Bytes;
 use crate::command::core::effects;
 use crate::command::core::spec::{acl, flags, Docs, KeySpec};
 use crate::command::core::state::ServerState;
+use crate::command::state::acl::catalog::Catalog;
 use crate::command::state::blocking::{Blocked, TimeoutReply};
 use crate::command::state::directory::ClientDirectory;
 use crate::command::state::notify;
@@ -207,21 +208,81 @@ impl Hasher for Fnv {
     }
 }
 
-/// Case-insensitive lookup over every family's entries.
+/// Case-insensitive lookup over every family's entries, and the ACL catalog built
+/// from the same entries.
 pub struct CommandTable {
-    by_name: HashMap<&'static [u8], &'static CommandSpec, BuildHasherDefault<Fnv>>,
+    by_name: HashMap<Vec<u8>, &'static CommandSpec, BuildHasherDefault<Fnv>>,
+    /// Each spec's ACL catalog id, by the spec's address (specs are statics, reached
+    /// only through this table).
+    acl_ids: HashMap<usize, usize, BuildHasherDefault<Fnv>>,
+    catalog: Catalog,
 }
 
 impl CommandTable {
     /// Builds the lookup over `families` (the registry's list of every family's table).
     pub fn build(families: &[&'static [CommandSpec]]) -> Self {
-        let mut by_name = HashMap::default();
+        let mut table = CommandTable {
+            by_name: HashMap::default(),
+            acl_ids: HashMap::default(),
+            catalog: Catalog::new(&acl::NAMES),
+        };
         for family in families {
             for spec in family.iter() {
-                by_name.insert(spec.name.as_bytes(), spec);
+                table.by_name.insert(spec.name.as_bytes().to_vec(), spec);
+                let id = table.catalog.add_command(
+                    spec.name,
+                    spec.acl_categories(),
+                    spec.has(flags::NO_AUTH),
+                );
+                table.acl_ids.insert(address(spec), id);
+                if newer_than_reference(spec) {
+                    table.catalog.hide(id);
+                }
+                for sub in spec.subcommands {
+                    let no_auth = sub.has(flags::NO_AUTH);
+                    let sub_id =
+                        table
+                            .catalog
+                            .add_subcommand(id, sub.name, sub.acl_categories(), no_auth);
+                    table.acl_ids.insert(address(sub), sub_id);
+                    if newer_than_reference(sub) {
+                        table.catalog.hide(sub_id);
+                    }
+                }
             }
         }
-        CommandTable { by_name }
+        table.catalog.add_absent();
+        table
+    }
+
+    /// The ACL catalog of every command and subcommand (ids as [`Self::acl_id`]).
+    pub fn acl_catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The ACL catalog id of `spec`, a command or subcommand of this table.
+    pub fn acl_id(&self, spec: &CommandSpec) -> Option<usize> {
+        self.acl_ids.get(&address(spec)).copied()
+    }
+
+    /// `rename-command from to`: the command answers to `to` only (to nothing when
+    /// `to` is empty). Errors and statistics keep its own name, ACL rules too.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), &'static str> {
+        let from = from.to_ascii_lowercase().into_bytes();
+        let spec = self
+            .by_name
+            .remove(&from)
+            .ok_or("No such command in rename-command")?;
+        if to.is_empty() {
+            return Ok(());
+        }
+        let to = to.to_ascii_lowercase().into_bytes();
+        if self.by_name.contains_key(&to) {
+            self.by_name.insert(from, spec);
+            return Err("Target command name already exists");
+        }
+        self.by_name.insert(to, spec);
+        Ok(())
     }
 
     /// The command named `name`, case-insensitively.
@@ -263,6 +324,16 @@ impl CommandTable {
         spec.subcommand(&args[1])
             .ok_or_else(|| CmdError::unknown_subcommand(spec.name, &args[1]))
     }
+}
+
+/// True for commands Redis 7.0 does not have (7.2's CLIENT SETINFO and NO-TOUCH).
+fn newer_than_reference(spec: &CommandSpec) -> bool {
+    spec.docs.since.starts_with("7.2")
+}
+
+/// The address identifying a static spec.
+fn address(spec: &CommandSpec) -> usize {
+    spec as *const CommandSpec as usize
 }
 
 /// The full name Redis uses in errors and stats: `get`, or `config|get`.

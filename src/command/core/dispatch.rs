@@ -1,9 +1,12 @@
 //! Command lookup and the checks that run before any handler (like Redis's
-//! `processCommand`): existence, subcommand, arity, MULTI queueing; then the call and
+//! `processCommand`): existence, subcommand, arity, authentication and ACLs
+//! (`access`), MULTI queueing; then the call and
 //! what follows every call: stats, WATCH invalidation, blocking registration, expiry
 //! bookkeeping. Handlers never check arity.
 
+use crate::command::core::access;
 use crate::command::core::accounting;
+use crate::command::core::client_info::note_last_command;
 use crate::command::core::command::full_name;
 use crate::command::core::effects::after_expiry;
 use crate::command::state::pause::PauseMode;
@@ -59,6 +62,11 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     }
     if spec.name == "debug" {
         if let Some(err) = debug_refusal(ctx) {
+            return reject(ctx, Some(spec), args, &err);
+        }
+    }
+    if !ctx.server.acl.unchecked(ctx.session.user) {
+        if let Some(err) = access::refusal(ctx, spec, args) {
             return reject(ctx, Some(spec), args, &err);
         }
     }
@@ -187,7 +195,15 @@ fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
 /// Runs one command queued by MULTI, from EXEC.
 pub(crate) fn run_queued(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     match ctx.table.resolve(args) {
-        Ok(spec) if spec.arity_ok(args.len()) => call(ctx, spec, args),
+        Ok(spec) if spec.arity_ok(args.len()) => {
+            if !ctx.server.acl.unchecked(ctx.session.user) {
+                if let Some(text) = access::queued_refusal(ctx, spec, args) {
+                    accounting::count_error_reply(ctx.server, &text);
+                    return ctx.reply.error(&text);
+                }
+            }
+            call(ctx, spec, args)
+        }
         Ok(spec) => reject(
             ctx,
             Some(spec),
@@ -311,17 +327,6 @@ fn remember_read_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Byt
 fn set_no_touch(dbs: &mut [Db], on: bool) {
     for db in dbs {
         db.no_touch = on;
-    }
-}
-
-/// Records the command for CLIENT LIST's `cmd=`: `get`, or `client|list`.
-fn note_last_command(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
-    if args[0].eq_ignore_ascii_case(spec.name.as_bytes()) {
-        ctx.session.last_command = spec.name;
-        ctx.session.last_subcommand = None;
-    } else if let Some(container) = ctx.table.get(&args[0]) {
-        ctx.session.last_command = container.name;
-        ctx.session.last_subcommand = Some(spec.name);
     }
 }
 

@@ -23,6 +23,7 @@ use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
 use crate::command::snapshot::aof;
 use crate::command::snapshot::rdb as snapshot;
+use crate::command::state::acl::AclState;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::pause::PauseState;
@@ -89,6 +90,7 @@ impl Executor {
                 aof: AofState::default(),
                 migrate: Default::default(),
                 propagation: Propagation::default(),
+                acl: AclState::new(table.acl_catalog().clone()),
             },
             table,
             expire_cycle: ExpireCycle::default(),

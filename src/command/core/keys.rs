@@ -30,6 +30,7 @@ pub fn keys_of(spec: &CommandSpec, argv: &[Bytes]) -> KeyList {
     match spec.name {
         "set" => set_keys(argv),
         "sort" => sort_keys(argv),
+        "bitfield" => bitfield_keys(argv),
         _ => keys_from_specs(spec, argv).unwrap_or_default(),
     }
 }
@@ -140,6 +141,31 @@ fn set_keys(argv: &[Bytes]) -> KeyList {
         .iter()
         .any(|arg| args::is(arg, "GET"));
     vec![(1, if reads { WITH_GET } else { PLAIN })]
+}
+
+/// BITFIELD's key: only read when every operation is a GET (an operation it cannot
+/// parse counts as a write), read and written otherwise.
+fn bitfield_keys(argv: &[Bytes]) -> KeyList {
+    const READ: &[&str] = &["RO", "access"];
+    const WRITE: &[&str] = &["RW", "access", "update"];
+    if argv.len() < 2 {
+        return Vec::new();
+    }
+    let mut i = 2;
+    let mut readonly = true;
+    while i < argv.len() {
+        let left = argv.len() - i - 1;
+        let arg = &argv[i];
+        if args::is(arg, "GET") && left >= 2 {
+            i += 3;
+        } else if args::is(arg, "OVERFLOW") && left >= 1 {
+            i += 2;
+        } else {
+            readonly = false;
+            break;
+        }
+    }
+    vec![(1, if readonly { READ } else { WRITE })]
 }
 
 /// SORT's keys: the sorted key, and the last STORE destination.

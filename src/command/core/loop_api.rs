@@ -14,6 +14,7 @@ use crate::command::core::executor::Executor;
 use crate::command::snapshot::rdb as snapshot;
 use crate::command::snapshot::shutdown;
 use crate::command::snapshot::{aof, aof_load};
+use crate::command::state::acl::file;
 use crate::command::state::notify::KeyspaceEvent;
 use crate::config::Config;
 
@@ -146,6 +147,47 @@ impl Executor {
     /// Keyspace notifications fired and not yet published; tests read them.
     pub fn take_keyspace_events(&mut self) -> Vec<KeyspaceEvent> {
         std::mem::take(&mut self.server.keyspace_events)
+    }
+
+    /// Sets up the users before the first client, as Redis does: `requirepass` first,
+    /// then the config file's `user` lines or the ACL file (not both), then the
+    /// `rename-command` lines. An error stops the start.
+    pub fn load_users_at_start(&mut self) -> Result<(), String> {
+        let config = &self.server.config;
+        let pubsub_all = config.acl_pubsub_all;
+        self.server
+            .acl
+            .set_default_password(config.requirepass.as_bytes());
+        if !config.aclfile.is_empty() && !config.users.is_empty() {
+            return Err("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.".into());
+        }
+        let lines = config.users.clone();
+        self.server.acl.load_config_users(&lines, pubsub_all)?;
+        if !self.server.config.aclfile.is_empty() {
+            let path = self.server.config.aclfile.clone();
+            let users = file::load_acl_file(&path, self.server.acl.context(pubsub_all)).map_err(
+                |errors| format!("Aborting Redis startup because of ACL errors: {errors}"),
+            )?;
+            self.server.acl.replace_all(users, pubsub_all);
+        }
+        for (from, to) in self.server.config.renamed_commands.clone() {
+            self.table
+                .rename(&from, &to)
+                .map_err(|e| format!("rename-command {from} {to}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// True if a new connection starts authenticated (`default` needs no password).
+    pub fn new_clients_authenticated(&self) -> bool {
+        self.server.acl.new_clients_authenticated()
+    }
+
+    /// True while protected mode turns away clients that are not local: it is on and
+    /// `default` needs no password.
+    pub fn protected_mode_active(&self) -> bool {
+        self.server.config.protected_mode
+            && self.server.acl.default_user().is_some_and(|d| d.nopass)
     }
 
     /// Loads the RDB file named by the config, if it exists, before the first client

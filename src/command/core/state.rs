@@ -7,6 +7,7 @@ use crate::background::Background;
 use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
+use crate::command::state::acl::AclState;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::migrate::MigrateSockets;
 use crate::command::state::monitor::Monitors;
@@ -100,6 +101,8 @@ pub struct ServerState {
     pub migrate: MigrateSockets,
     /// The write stream the append-only file records.
     pub propagation: Propagation,
+    /// Users, their ACL rules, and the ACL log.
+    pub acl: AclState,
 }
 
 impl ServerState {

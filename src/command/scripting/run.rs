@@ -9,11 +9,13 @@
 use bytes::Bytes;
 use mlua::{Function, Lua, MultiValue, Table, Value, Variadic};
 
+use crate::command::core::access;
 use crate::command::core::command::Ctx;
 use crate::command::core::dispatch;
 use crate::command::core::spec::flags;
 use crate::command::scripting::convert::{error_table, lua_to_reply, number_arg, reply_to_lua};
 use crate::command::scripting::vm::{lua_message, one_line, Vm};
+use crate::command::state::directory::{BufferStats, ClientView};
 use crate::command::state::session::Session;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::{OutBuf, Reply};
@@ -168,6 +170,7 @@ fn script_session(ctx: &mut Ctx<'_>) -> Session {
     let mut session = ctx.server.scripting.take_session(ctx.server.now_ms);
     session.id = ctx.session.id;
     session.db = ctx.session.db;
+    session.user = ctx.session.user;
     session.resp = 2;
     session.tracking = ctx.session.tracking;
     session.tracking_caching = ctx.session.tracking_caching;
@@ -403,6 +406,10 @@ fn call_command(
     };
     let mut scratch = OutBuf::new();
     let resp = if state.resp3 { 3 } else { 2 };
+    let caller = ClientView {
+        session: &*ctx.session,
+        buffers: BufferStats::default(),
+    };
     let checked = {
         let mut inner = Ctx {
             dbs: &mut *ctx.dbs,
@@ -412,7 +419,7 @@ fn call_command(
             table: ctx.table,
             clients: ctx.clients,
         };
-        check_command(&mut inner, state, &argv)
+        check_command(&mut inner, caller, state, &argv)
     };
     if let Err(text) = checked {
         let table = error_table(lua, format!("ERR {text}").as_bytes())?;
@@ -428,6 +435,7 @@ fn call_command(
 /// Returns the refusal's text (without code) when the command may not run.
 fn check_command(
     inner: &mut Ctx<'_>,
+    caller: ClientView<'_>,
     state: &mut RunState,
     argv: &[Bytes],
 ) -> Result<(), &'static str> {
@@ -446,6 +454,8 @@ fn check_command(
         Some("Wrong number of args calling Redis command from script")
     } else if spec.has(flags::NOSCRIPT) {
         Some("This Redis command is not allowed from script")
+    } else if let Some(text) = access::script_refusal(inner, caller, spec, argv) {
+        Some(text)
     } else if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
         Some("Write commands are not allowed from read-only scripts.")
     } else {

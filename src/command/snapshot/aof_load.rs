@@ -129,7 +129,7 @@ pub fn load(
         dbs,
         server,
         table,
-        session: Session::new(u64::MAX, "aof".into(), String::new(), 0),
+        session: aof_session(),
         out: OutBuf::new(),
     };
     let dir = aof_dir(replayer.server);
@@ -239,4 +239,12 @@ fn truncated(
         .map_err(|e| format!("Error truncating the AOF file {name}: {e}"))?;
     log::warn!("AOF {name} loaded anyway because aof-load-truncated is enabled");
     Ok(())
+}
+
+/// The session AOF commands replay as: the server's own client, which ACLs never limit.
+fn aof_session() -> Session {
+    let mut session = Session::new(u64::MAX, "aof".into(), String::new(), 0);
+    session.user = crate::command::state::acl::UserId::INTERNAL;
+    session.authenticated = true;
+    session
 }

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 
+use crate::command::state::acl::UserId;
 use crate::command::state::blocking::Blocked;
 use crate::command::state::pubsub::Subscriptions;
 
@@ -19,6 +20,11 @@ pub struct Session {
     pub resp: u8,
     /// CLIENT SETNAME name, if any.
     pub name: Option<Bytes>,
+    /// The user the client acts as (AUTH, HELLO AUTH); `default` at first.
+    pub user: UserId,
+    /// The client authenticated, or connected while `default` needed no password:
+    /// Redis's `c->authenticated`.
+    pub authenticated: bool,
     /// Peer address as `ip:port` (or the socket path for unix clients).
     pub addr: String,
     /// Local address as `ip:port`.
@@ -96,6 +102,8 @@ impl Session {
             db: 0,
             resp: 2,
             name: None,
+            user: UserId::DEFAULT,
+            authenticated: false,
             addr,
             local_addr,
             close_after_reply: false,

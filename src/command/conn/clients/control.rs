@@ -6,10 +6,12 @@
 
 use bytes::Bytes;
 
-use super::list::{caller_view, parse_type};
+use super::list::parse_type;
 use crate::command::core::args;
+use crate::command::core::client_info::caller_view;
 use crate::command::core::command::Ctx;
 use crate::command::core::state::ServerEvent;
+use crate::command::state::acl::{AclState, UserId};
 use crate::command::state::directory;
 use crate::command::state::directory::{ClientType, ClientView};
 use crate::command::state::pause::PauseMode;
@@ -23,12 +25,14 @@ struct KillFilter {
     kind: Option<ClientType>,
     addr: Option<Bytes>,
     laddr: Option<Bytes>,
+    user: Option<UserId>,
     skip_me: bool,
 }
 
 impl KillFilter {
-    /// Parses `option value` pairs; SKIPME defaults to yes.
-    fn parse(options: &[Bytes]) -> CmdResult<KillFilter> {
+    /// Parses `option value` pairs; SKIPME defaults to yes. Users are looked up in
+    /// `acl`.
+    fn parse(options: &[Bytes], acl: &AclState) -> CmdResult<KillFilter> {
         let mut filter = KillFilter {
             skip_me: true,
             ..KillFilter::default()
@@ -49,11 +53,11 @@ impl KillFilter {
             } else if args::is(option, "LADDR") {
                 filter.laddr = Some(value.clone());
             } else if args::is(option, "USER") {
-                // Every connection runs as the default user until ACLs exist.
-                if &value[..] != b"default" {
+                let Some((id, _)) = acl.find(value) else {
                     let text = format!("ERR No such user '{}'", String::from_utf8_lossy(value));
                     return Err(CmdError::raw(crate::error::one_line(text.into_bytes())));
-                }
+                };
+                filter.user = Some(id);
             } else if args::is(option, "SKIPME") {
                 filter.skip_me = if args::is(value, "YES") {
                     true
@@ -80,6 +84,7 @@ impl KillFilter {
                 .as_ref()
                 .is_none_or(|a| a[..] == *session.addr.as_bytes())
             && (self.laddr.as_ref()).is_none_or(|a| a[..] == *session.local_addr.as_bytes())
+            && self.user.is_none_or(|user| user == session.user)
     }
 }
 
@@ -95,7 +100,7 @@ pub(super) fn client_kill(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             ..KillFilter::default()
         }
     } else {
-        KillFilter::parse(&args[2..])?
+        KillFilter::parse(&args[2..], &ctx.server.acl)?
     };
     let caller = ctx.session.id;
     let mut victims = Vec::new();

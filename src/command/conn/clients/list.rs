@@ -3,31 +3,18 @@
 
 use bytes::Bytes;
 
-use super::line;
 use crate::command::core::args;
+use crate::command::core::client_info::{caller_view, client_line};
 use crate::command::core::command::Ctx;
 use crate::command::state::directory;
-use crate::command::state::directory::{BufferStats, ClientType, ClientView};
+use crate::command::state::directory::ClientType;
 use crate::error::{CmdError, CmdResult};
 use crate::util::numbers::parse_i64;
-
-/// The caller as a directory entry (its buffers are not visible from here beyond the
-/// reply being written).
-pub(super) fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
-    ClientView {
-        session: ctx.session,
-        buffers: BufferStats {
-            reply_tail: ctx.reply.pending(),
-            reply_pending: ctx.reply.pending(),
-            ..BufferStats::default()
-        },
-    }
-}
 
 /// `CLIENT INFO` — the caller's CLIENT LIST line.
 pub(super) fn client_info(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let mut text = String::new();
-    line::client_line(&caller_view(ctx), ctx.server, &mut text);
+    client_line(&caller_view(ctx), ctx.server, &mut text);
     text.push('\n');
     ctx.reply.verbatim(b"txt", text.as_bytes());
     Ok(())
@@ -63,7 +50,7 @@ pub(super) fn client_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             ListFilter::Ids(ids) => ids.contains(&(view.session.id as i64)),
         };
         if shown {
-            line::client_line(&view, ctx.server, &mut text);
+            client_line(&view, ctx.server, &mut text);
             text.push('\n');
         }
     }
