@@ -11,6 +11,7 @@ use crate::command::core::help;
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{Arg, ArgType, Group};
 use crate::command::metrics::stats::Stats;
+use crate::command::state::acl::file::user_line;
 use crate::config::{find_param, Config, Param};
 use crate::error::{one_line, CmdError, CmdResult};
 use crate::util::glob::glob_match;
@@ -114,7 +115,8 @@ fn config_rewrite(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ));
     };
     let old = std::fs::read_to_string(&path).unwrap_or_default();
-    let new = crate::config::rewrite_text(&old, &ctx.server.config);
+    let users = rewritten_users(ctx);
+    let new = crate::config::rewrite_text(&old, &ctx.server.config, &users);
     let temp = format!("{path}.rewrite-tmp");
     let written = std::fs::write(&temp, new).and_then(|()| std::fs::rename(&temp, &path));
     if let Err(e) = written {
@@ -124,6 +126,17 @@ fn config_rewrite(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     log::info!("CONFIG REWRITE executed with success.");
     ctx.reply.ok();
     Ok(())
+}
+
+/// The `user` lines CONFIG REWRITE writes: every user, unless users live in an ACL file.
+fn rewritten_users(ctx: &Ctx<'_>) -> Vec<String> {
+    if !ctx.server.config.aclfile.is_empty() {
+        return Vec::new();
+    }
+    let acl = &ctx.server.acl;
+    acl.users()
+        .map(|user| String::from_utf8_lossy(&user_line(user, acl)).into_owned())
+        .collect()
 }
 
 /// `CONFIG RESETSTAT` — zeroes the INFO stats counters (not the client count).

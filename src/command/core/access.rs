@@ -167,11 +167,14 @@ pub fn check(
 /// True if the client's user may run the command with a selector that reads every
 /// key (SORT's BY and GET options read keys named by the data, so they need `~*` or
 /// `%R~*` in the selector that allows SORT).
-pub fn reads_every_key(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
+pub fn reads_every_key(ctx: &Ctx<'_>, args: &[Bytes]) -> bool {
     let user = ctx.session.user;
     if user == UserId::INTERNAL || ctx.server.acl.unchecked(user) {
         return true;
     }
+    let Ok(spec) = ctx.table.resolve(args) else {
+        return false;
+    };
     let (Some(account), Some(id)) = (ctx.server.acl.user(user), ctx.table.acl_id(spec)) else {
         return false;
     };

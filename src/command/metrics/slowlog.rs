@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use crate::command::state::monitor::redacted;
 use crate::command::state::session::Session;
 
 /// Arguments kept per entry; past it the last kept one says how many were dropped.
@@ -56,7 +57,13 @@ impl SlowLog {
         session: &Session,
         max_len: usize,
     ) {
+        let hidden = redacted(args);
         let mut kept: Vec<Bytes> = args.iter().take(MAX_ARGS).map(trim_arg).collect();
+        for at in hidden {
+            if let Some(arg) = kept.get_mut(at) {
+                *arg = Bytes::from_static(b"(redacted)");
+            }
+        }
         if args.len() > MAX_ARGS {
             let more = args.len() - MAX_ARGS + 1;
             kept[MAX_ARGS - 1] = Bytes::from(format!("... ({more} more arguments)"));

@@ -65,21 +65,48 @@ impl Monitors {
     }
 }
 
-/// The arguments to hide: the credentials of AUTH and of HELLO's AUTH option.
-fn redacted(args: &[Bytes]) -> std::ops::Range<usize> {
-    if args[0].eq_ignore_ascii_case(b"auth") {
-        return 1..args.len();
+/// The positions of the arguments Redis hides from MONITOR and the slow log as
+/// `(redacted)`: the credentials of AUTH, of HELLO's AUTH option and of MIGRATE's
+/// AUTH/AUTH2 options, and every rule of ACL SETUSER.
+pub fn redacted(args: &[Bytes]) -> Vec<usize> {
+    let name = &args[0];
+    if name.eq_ignore_ascii_case(b"auth") {
+        // AUTH refuses more than two arguments before it hides anything.
+        return if args.len() <= 3 {
+            (1..args.len()).collect()
+        } else {
+            Vec::new()
+        };
     }
-    if args[0].eq_ignore_ascii_case(b"hello") {
-        let auth = args
+    if name.eq_ignore_ascii_case(b"acl")
+        && args
+            .get(1)
+            .is_some_and(|a| a.eq_ignore_ascii_case(b"setuser"))
+    {
+        return (2..args.len()).collect();
+    }
+    let (start, options): (usize, &[(&[u8], usize)]) = if name.eq_ignore_ascii_case(b"hello") {
+        (2, &[(b"auth", 2)])
+    } else if name.eq_ignore_ascii_case(b"migrate") {
+        (6, &[(b"auth", 1), (b"auth2", 2)])
+    } else {
+        return Vec::new();
+    };
+    let mut hidden = Vec::new();
+    let mut at = start;
+    while at < args.len() {
+        let secret = options
             .iter()
-            .skip(2)
-            .position(|a| a.eq_ignore_ascii_case(b"auth"));
-        if let Some(at) = auth.map(|i| i + 2) {
-            return at + 1..(at + 3).min(args.len());
+            .find(|(option, _)| args[at].eq_ignore_ascii_case(option));
+        match secret {
+            Some(&(_, count)) if at + count < args.len() => {
+                hidden.extend(at + 1..=at + count);
+                at += count + 1;
+            }
+            _ => at += 1,
         }
     }
-    0..0
+    hidden
 }
 
 /// Appends `bytes` in double quotes with C-style escapes, as Redis quotes arguments.
@@ -136,13 +163,20 @@ mod tests {
 
     #[test]
     fn credentials_are_redacted() {
-        assert_eq!(redacted(&args(&["auth", "user", "pw"])), 1..3);
+        assert_eq!(redacted(&args(&["auth", "user", "pw"])), [1, 2]);
         assert_eq!(
             redacted(&args(&["HELLO", "3", "AUTH", "u", "p", "SETNAME", "n"])),
-            3..5
+            [3, 4]
         );
-        assert_eq!(redacted(&args(&["hello", "3"])), 0..0);
-        assert_eq!(redacted(&args(&["get", "auth"])), 0..0);
+        assert_eq!(redacted(&args(&["hello", "3"])), Vec::<usize>::new());
+        assert_eq!(redacted(&args(&["get", "auth"])), Vec::<usize>::new());
+        assert_eq!(redacted(&args(&["acl", "setuser", "u", ">p"])), [2, 3]);
+        let migrate = [
+            "migrate", "h", "1", "", "0", "5", "AUTH2", "u", "p", "KEYS", "a",
+        ];
+        assert_eq!(redacted(&args(&migrate)), [7, 8]);
+        let migrate = ["migrate", "h", "1", "k", "0", "5", "COPY", "AUTH", "p"];
+        assert_eq!(redacted(&args(&migrate)), [8]);
     }
 
     #[test]

@@ -29,6 +29,7 @@ use std::cmp::Ordering;
 
 use bytes::Bytes;
 
+use crate::command::core::access;
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
@@ -60,7 +61,7 @@ struct SortOptions<'a> {
 impl<'a> SortOptions<'a> {
     /// Parses the options after the key, left to right as Redis does; STORE is only an
     /// option of the writing variant.
-    fn parse(opts: &'a [Bytes], readonly: bool) -> CmdResult<Self> {
+    fn parse(opts: &'a [Bytes], readonly: bool, reads_every_key: bool) -> CmdResult<Self> {
         let mut o = SortOptions {
             desc: false,
             alpha: false,
@@ -87,9 +88,16 @@ impl<'a> SortOptions<'a> {
                 i += 1;
             } else if args::is(arg, "BY") && left >= 1 {
                 o.by = Some(&opts[i + 1]);
-                o.dontsort |= !c_str(&opts[i + 1], usize::MAX).contains(&b'*');
+                let constant = !c_str(&opts[i + 1], usize::MAX).contains(&b'*');
+                if !constant && !reads_every_key {
+                    return Err(CmdError::raw(ERR_BY_DENIED));
+                }
+                o.dontsort |= constant;
                 i += 1;
             } else if args::is(arg, "GET") && left >= 1 {
+                if !reads_every_key {
+                    return Err(CmdError::raw(ERR_GET_DENIED));
+                }
                 o.gets.push(&opts[i + 1]);
                 i += 1;
             } else {
@@ -100,6 +108,10 @@ impl<'a> SortOptions<'a> {
         Ok(o)
     }
 }
+
+/// BY and GET read keys the data names, so a user must be able to read every key.
+const ERR_BY_DENIED: &str = "ERR BY option of SORT denied due to insufficient ACL permissions.";
+const ERR_GET_DENIED: &str = "ERR GET option of SORT denied due to insufficient ACL permissions.";
 
 /// One element being sorted, with what it sorts by.
 struct Item {
@@ -303,7 +315,8 @@ fn sort_items(db: &mut Db, items: &mut [Item], o: &SortOptions<'_>, now: i64) ->
 
 /// SORT and SORT_RO.
 fn sort_generic(ctx: &mut Ctx<'_>, args: &[Bytes], readonly: bool) -> CmdResult {
-    let mut o = SortOptions::parse(&args[2..], readonly)?;
+    let reads_every_key = access::reads_every_key(ctx, args);
+    let mut o = SortOptions::parse(&args[2..], readonly, reads_every_key)?;
     let now = ctx.now();
     let db = ctx.db();
     let mut value = db.lookup_read(&args[1], now);
