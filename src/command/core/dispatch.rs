@@ -67,7 +67,11 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     }
     if !ctx.server.acl.unchecked(ctx.session.user) {
         if let Some(err) = access::refusal(ctx, spec, args) {
-            return reject(ctx, Some(spec), args, &err);
+            return if spec.name == "exec" {
+                reject_exec(ctx, args, &err)
+            } else {
+                reject(ctx, Some(spec), args, &err)
+            };
         }
     }
     if let Some(err) = refused_by_disk_error(ctx, spec) {

@@ -107,24 +107,37 @@ fn parse_line(
         return None;
     };
     let mut user = User::new(name, cx.pubsub_all);
+    let place = format!("{filename}:{number}");
+    apply_file_rules(&mut user, &merged, &place, cx, errors);
+    Some(user)
+}
+
+/// Applies an ACL file line's rules; every unknown command is reported, and the first
+/// other error only (it may cause the next ones).
+fn apply_file_rules(
+    user: &mut User,
+    rules: &[Vec<u8>],
+    place: &str,
+    cx: RuleContext<'_>,
+    errors: &mut String,
+) {
     let mut syntax_error = false;
-    for rule in &merged {
+    for rule in rules {
         let rule = trim(rule, b"\t\r\n");
         match user.apply(rule, cx) {
             Ok(()) => {}
             Err(RuleError::UnknownCommand) => errors.push_str(&format!(
-                "{filename}:{number}: Error in applying operation '{}': {}. ",
+                "{place}: Error in applying operation '{}': {}. ",
                 String::from_utf8_lossy(rule),
                 RuleError::UnknownCommand.text()
             )),
             Err(err) if !syntax_error => {
-                errors.push_str(&format!("{filename}:{number}: {}. ", err.text()));
+                errors.push_str(&format!("{place}: {}. ", err.text()));
                 syntax_error = true;
             }
             Err(_) => {}
         }
     }
-    Some(user)
 }
 
 /// The users of the config file's `user` lines (each: the name, then its rules).
