@@ -244,7 +244,7 @@ fn log_denial(
 
 /// Records a failed authentication of the calling client as `username`.
 pub fn log_auth_failure(ctx: &mut Ctx<'_>, args: &[Bytes], username: &[u8]) {
-    let context = if ctx.session.multi.is_some() {
+    let context = if ctx.session.multi.is_some() || ctx.session.in_exec {
         Context::Multi
     } else {
         Context::TopLevel

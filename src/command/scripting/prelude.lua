@@ -92,10 +92,10 @@ end
 redis.acl_check_cmd = function(...)
   local run = internal.run
   if not run then fail('redis.acl_check_cmd can only be called inside a script invocation') end
-  local ok, known = run(3, ...)
-  if not ok then error(known) end
-  if not known then fail('Invalid command passed to redis.acl_check_cmd()') end
-  return true
+  local ok, allowed = run(3, ...)
+  if not ok then error(allowed) end
+  if allowed == nil then fail('Invalid command passed to redis.acl_check_cmd()') end
+  return allowed
 end
 
 redis.sha1hex = function(...)

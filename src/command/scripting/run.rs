@@ -216,10 +216,22 @@ fn host_op(
             ctx, state,
         ))])),
         OP_ACL_CHECK => match command_args(rest) {
-            Ok(argv) => pair(true, Value::Boolean(ctx.table.resolve(&argv).is_ok())),
+            Ok(argv) => pair(true, acl_verdict(ctx, &argv)),
             Err(text) => pair(false, Value::Table(plain_error(lua, text)?)),
         },
         _ => pair(false, Value::Nil),
+    }
+}
+
+/// `redis.acl_check_cmd`: whether the script's caller may run `argv` (nil for an
+/// unknown command).
+fn acl_verdict(ctx: &Ctx<'_>, argv: &[Bytes]) -> Value {
+    match ctx.table.resolve(argv) {
+        Ok(spec) => {
+            let user = ctx.session.user;
+            Value::Boolean(access::check(ctx.server, ctx.table, user, spec, argv).is_ok())
+        }
+        Err(_) => Value::Nil,
     }
 }
 
