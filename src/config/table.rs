@@ -232,7 +232,7 @@ pub const PARAMS: &[Param] = &[
                 "always" => AppendFsync::Always,
                 "everysec" => AppendFsync::Everysec,
                 "no" => AppendFsync::No,
-                _ => return err("argument(s) must be one of the following: always, everysec, no"),
+                _ => return err("argument(s) must be one of the following: everysec, always, no"),
             };
             Ok(())
         },
