@@ -119,8 +119,12 @@ impl Executor {
             started.elapsed(),
             self.expire_cycle.timed_out,
         );
+        // As Redis's active rehashing: up to 1 ms on the first database with a
+        // rehash in progress each tick.
         for db in &mut self.dbs {
-            db.housekeeping(Duration::from_micros(100));
+            if db.housekeeping(Duration::from_millis(1)) {
+                break;
+            }
         }
         effects::after_expiry(&mut self.dbs, &mut self.server);
         snapshot::cron(&self.dbs, &mut self.server);
