@@ -216,3 +216,128 @@ fn commands_called_from_scripts_count_in_commandstats() {
         "{memory}"
     );
 }
+
+/// A script that spins until killed, sent from `runner` (busy after 50 ms).
+fn spin(runner: &mut common::RawConn) {
+    runner.send_cmd(&[b"EVAL", b"while true do end", b"0"]);
+    sleep(Duration::from_millis(200));
+}
+
+/// Sends `signal` (`-TERM`, `-INT`) to the server.
+fn signal(server: &TestServer, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .arg(signal)
+        .arg(server.pid().to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[test]
+fn a_connection_opened_while_a_script_is_busy_is_accepted_and_answered() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    spin(&mut runner);
+    let mut late = server.raw();
+    assert_eq!(late.cmd(&[b"SELECT", b"9"]), BUSY_EVAL);
+    assert_eq!(late.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n");
+    assert!(runner
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user"));
+    assert_eq!(late.cmd(&[b"PING"]), b"+PONG\r\n");
+    let id = late.cmd(&[b"CLIENT", b"ID"]);
+    assert_eq!(id, b":2\r\n", "{}", String::from_utf8_lossy(&id));
+}
+
+#[test]
+fn a_command_refused_busy_inside_multi_dooms_the_transaction() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    other.cmd(&[b"SET", b"xx", b"1"]);
+    spin(&mut runner);
+    // MULTI may run while busy (allow-busy); INCR is refused and flags the transaction.
+    assert_eq!(other.cmd(&[b"MULTI"]), b"+OK\r\n");
+    assert_eq!(other.cmd(&[b"INCR", b"xx"]), BUSY_EVAL);
+    // SCRIPT KILL would be queued too: another client sends it.
+    assert_eq!(server.raw().cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n");
+    assert!(runner
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user"));
+    assert_eq!(other.cmd(&[b"INCR", b"xx"]), b"+QUEUED\r\n");
+    assert_eq!(
+        other.cmd(&[b"EXEC"]),
+        b"-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    assert_eq!(other.cmd(&[b"GET", b"xx"]), b"$1\r\n1\r\n");
+}
+
+#[test]
+fn exec_refused_busy_discards_the_transaction() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    other.cmd(&[b"SET", b"xx", b"1"]);
+    assert_eq!(other.cmd(&[b"MULTI"]), b"+OK\r\n");
+    assert_eq!(other.cmd(&[b"INCR", b"xx"]), b"+QUEUED\r\n");
+    spin(&mut runner);
+    let mut expected = b"-EXECABORT Transaction discarded because of: ".to_vec();
+    expected.extend_from_slice(&BUSY_EVAL[1..]);
+    assert_eq!(other.cmd(&[b"EXEC"]), expected);
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n");
+    assert!(runner
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user"));
+    assert_eq!(other.cmd(&[b"PING", b"asdf"]), b"$4\r\nasdf\r\n");
+    assert_eq!(other.cmd(&[b"GET", b"xx"]), b"$1\r\n1\r\n");
+}
+
+#[test]
+fn function_stats_and_shutdown_without_nosave_answer_busy_during_an_eval() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    spin(&mut runner);
+    assert_eq!(other.cmd(&[b"FUNCTION", b"STATS"]), BUSY_EVAL);
+    assert_eq!(other.cmd(&[b"SHUTDOWN"]), BUSY_EVAL);
+    assert_eq!(
+        other.cmd(&[b"ECHO"]),
+        b"-ERR wrong number of arguments for 'echo' command\r\n"
+    );
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n");
+    assert!(runner
+        .read_reply()
+        .starts_with(b"-ERR Script killed by user"));
+    assert_eq!(
+        other.cmd(&[b"SCRIPT", b"KILL"]),
+        b"-NOTBUSY No scripts in execution right now.\r\n"
+    );
+}
+
+#[test]
+fn sigterm_during_a_busy_script_stops_the_server_once_the_script_ends() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    spin(&mut runner);
+    signal(&server, "-TERM");
+    sleep(Duration::from_millis(100));
+    assert_eq!(other.cmd(&[b"PING"]), BUSY_EVAL);
+    assert_eq!(other.cmd(&[b"SCRIPT", b"KILL"]), b"+OK\r\n");
+    sleep(Duration::from_millis(300));
+    assert!(other.is_closed());
+}
+
+#[test]
+fn a_second_sigint_during_a_busy_script_exits_at_once() {
+    let server = busy_server();
+    let mut runner = server.raw();
+    let mut other = server.raw();
+    spin(&mut runner);
+    signal(&server, "-INT");
+    sleep(Duration::from_millis(100));
+    assert_eq!(other.cmd(&[b"PING"]), BUSY_EVAL);
+    signal(&server, "-INT");
+    sleep(Duration::from_millis(300));
+    assert!(other.is_closed());
+}

@@ -50,16 +50,16 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     };
     if !spec.arity_ok(args.len()) {
         let err = CmdError::wrong_arity(&full_name(args, spec));
-        return if spec.name == "exec" {
-            reject_exec(ctx, args, &err)
-        } else {
-            reject(ctx, Some(spec), args, &err)
-        };
+        return reject_any(ctx, spec, args, &err);
     }
     if spec.name == "debug" {
         if let Some(err) = debug_refusal(ctx) {
             return reject(ctx, Some(spec), args, &err);
         }
+    }
+    if ctx.session.multi.is_some() && spec.has(flags::NO_MULTI) && !controls_transaction(spec) {
+        let err = CmdError::raw("ERR Command not allowed inside a transaction");
+        return reject(ctx, Some(spec), args, &err);
     }
     if ctx.session.subscriptions.total() > 0
         && ctx.session.resp == 2
@@ -71,6 +71,9 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         );
         return reject(ctx, Some(spec), args, &CmdError::raw(text));
     }
+    if let Some(err) = busy_refusal(ctx, spec, args) {
+        return reject_any(ctx, spec, args, &err);
+    }
     if ctx.session.monitor && spec.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
         let err = CmdError::raw("ERR Replica can't interact with the keyspace");
         return reject(ctx, Some(spec), args, &err);
@@ -81,10 +84,6 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         return;
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
-        if spec.has(flags::NO_MULTI) {
-            let err = CmdError::raw("ERR Command not allowed inside a transaction");
-            return reject(ctx, Some(spec), args, &err);
-        }
         if let Some(queue) = ctx.session.multi.as_mut() {
             queue.push(args.to_vec());
         }
@@ -123,8 +122,28 @@ fn reject(ctx: &mut Ctx<'_>, spec: Option<&'static CommandSpec>, args: &[Bytes],
     ctx.reply.error(&text);
 }
 
-/// Refuses EXEC itself (bad arity): the transaction is discarded and the error says so.
-fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
+/// While a script runs past busy-reply-threshold (another client's command served from
+/// inside it), only `allow-busy` commands run; the rest are refused with `-BUSY`, as
+/// Redis does. SHUTDOWN is refused too unless NOSAVE, as Redis's SHUTDOWN refuses it.
+fn busy_refusal(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> Option<CmdError> {
+    let busy = ctx.server.scripting.busy.as_ref()?;
+    let allowed = spec.has(flags::ALLOW_BUSY)
+        && (spec.name != "shutdown" || args[1..].iter().any(|a| a.eq_ignore_ascii_case(b"nosave")));
+    (!allowed).then(|| CmdError::raw(busy.busy_error()))
+}
+
+/// Refuses a command before it runs, EXEC included (which also ends the transaction).
+fn reject_any(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes], err: &CmdError) {
+    if spec.name == "exec" {
+        reject_exec(ctx, spec, args, err)
+    } else {
+        reject(ctx, Some(spec), args, err)
+    }
+}
+
+/// Refuses EXEC itself (bad arity, a busy script): the transaction is discarded and the
+/// error says why, as Redis's `execCommandAbort`.
+fn reject_exec(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes], err: &CmdError) {
     ctx.session.multi = None;
     ctx.session.multi_failed = false;
     ctx.unwatch_all();
@@ -132,7 +151,7 @@ fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
     let reason = text.strip_prefix(b"ERR ").unwrap_or(&text);
     let mut message = b"EXECABORT Transaction discarded because of: ".to_vec();
     message.extend_from_slice(reason);
-    accounting::rejected(ctx, None, args, &message);
+    accounting::rejected(ctx, Some(spec), args, &message);
     ctx.reply.error(&message);
 }
 

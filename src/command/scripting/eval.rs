@@ -8,7 +8,7 @@ use crate::command::scripting::run;
 use crate::command::core::command::Ctx;
 use crate::command::scripting::flags::{flag_named, script_flags};
 use crate::command::scripting::run::Invocation;
-use crate::command::scripting::state::Script;
+use crate::command::scripting::state::{Script, NOTBUSY};
 use crate::command::scripting::vm;
 use crate::error::{CmdError, CmdResult};
 use crate::util::numbers::parse_i64;
@@ -210,10 +210,20 @@ pub fn script_flush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `SCRIPT KILL` — no script can be running while another client's command is served
-/// (the executor runs one command at a time), so there is never one to kill.
-pub fn script_kill(_ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    Err(CmdError::raw("NOTBUSY No scripts in execution right now."))
+/// `SCRIPT KILL` — stops the script running past busy-reply-threshold (this reaches
+/// the handler only from another client while one is busy), unless it already wrote.
+pub fn script_kill(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    kill_busy(ctx, true)
+}
+
+/// SCRIPT KILL (`eval`) or FUNCTION KILL of the busy script.
+pub fn kill_busy(ctx: &mut Ctx<'_>, eval: bool) -> CmdResult {
+    let Some(busy) = ctx.server.scripting.busy.as_mut() else {
+        return Err(CmdError::raw(NOTBUSY));
+    };
+    busy.kill(eval).map_err(CmdError::raw)?;
+    ctx.reply.ok();
+    Ok(())
 }
 
 /// Lines of SCRIPT HELP.

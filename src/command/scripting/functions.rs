@@ -169,15 +169,33 @@ pub fn function_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `FUNCTION STATS` — no function can be running while another command is served, so
-/// `running_script` is always null; then the engine's counts.
+/// `FUNCTION STATS` — the function running past busy-reply-threshold, if any, then the
+/// engine's counts. A busy EVAL script answers `-BUSY`, as in Redis.
 pub fn function_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    let functions = &ctx.server.scripting.functions;
+    let scripting = &ctx.server.scripting;
+    if let Some(busy) = scripting.busy.as_ref().filter(|busy| busy.eval_mode) {
+        return Err(CmdError::raw(busy.busy_error()));
+    }
+    let functions = &scripting.functions;
     let (libraries, count) = (functions.libraries.len(), functions.function_count());
     let reply = &mut ctx.reply;
     reply.map_len(2);
     reply.bulk(b"running_script");
-    reply.null();
+    match scripting.busy.as_ref() {
+        Some(busy) => {
+            reply.map_len(3);
+            reply.bulk(b"name");
+            reply.bulk(busy.name.as_bytes());
+            reply.bulk(b"command");
+            reply.array_len(busy.command.len());
+            for arg in &busy.command {
+                reply.bulk(arg);
+            }
+            reply.bulk(b"duration_ms");
+            reply.int(busy.started.elapsed().as_millis() as i64);
+        }
+        None => reply.null(),
+    }
     reply.bulk(b"engines");
     reply.map_len(1);
     reply.bulk(ENGINE.as_bytes());
@@ -189,9 +207,10 @@ pub fn function_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `FUNCTION KILL` — there is never a running function to kill (see SCRIPT KILL).
-pub fn function_kill(_ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    Err(CmdError::raw("NOTBUSY No scripts in execution right now."))
+/// `FUNCTION KILL` — stops the function running past busy-reply-threshold (see SCRIPT
+/// KILL).
+pub fn function_kill(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    crate::command::scripting::eval::kill_busy(ctx, false)
 }
 
 /// Lines of FUNCTION HELP.

@@ -11,9 +11,13 @@ use mlua::{Function, Lua, MultiValue, Table, Value, Variadic};
 
 use crate::command::core::command::Ctx;
 use crate::command::core::dispatch;
+use crate::command::core::executor::Parts;
 use crate::command::core::spec::flags;
+use crate::command::core::state::ServerEvent;
 use crate::command::scripting::convert::{error_table, lua_to_reply, number_arg, reply_to_lua};
+use crate::command::scripting::state::BusyScript;
 use crate::command::scripting::vm::{lua_message, one_line, Vm};
+use crate::command::state::directory::NoClients;
 use crate::command::state::session::Session;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::{OutBuf, Reply};
@@ -26,15 +30,6 @@ const OP_SETRESP: i64 = 2;
 const OP_ACL_CHECK: i64 = 3;
 /// The instruction-count hook: must the script stop?
 const OP_BUSY: i64 = 4;
-/// BUSY while an EVAL script runs.
-const BUSY_EVAL: &str =
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
-/// BUSY while a function runs.
-const BUSY_FUNCTION: &str =
-    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
-/// SCRIPT KILL / FUNCTION KILL of a script that already wrote.
-const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
-
 /// What a run needs to know besides the function.
 pub struct Invocation<'a> {
     /// The compiled script body, or the registered function.
@@ -55,18 +50,18 @@ pub struct Invocation<'a> {
 
 /// The state of the run the callback updates.
 #[derive(Debug)]
-struct RunState {
+struct RunState<'a> {
     /// When the run began (busy-reply-threshold counts from here).
     started: std::time::Instant,
     /// EVAL rather than FCALL (which KILL applies, which BUSY text).
     eval_mode: bool,
-    /// Past busy-reply-threshold: other clients are being answered.
+    /// Past busy-reply-threshold: other clients are being served.
     timed_out: bool,
     /// SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE asked the script to stop.
     killed: bool,
     /// The script's name and command line, for FUNCTION STATS.
-    name: String,
-    command: Vec<Bytes>,
+    name: &'a str,
+    command: &'a [Bytes],
     /// `redis.setresp(3)` was called.
     resp3: bool,
     /// A write command ran (the script can no longer be killed).
@@ -94,8 +89,8 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         eval_mode: inv.eval_mode,
         timed_out: false,
         killed: false,
-        name: inv.name.to_string(),
-        command: inv.command.to_vec(),
+        name: inv.name,
+        command: inv.command,
         resp3: false,
         write_dirty: false,
         read_only: inv.read_only,
@@ -113,6 +108,9 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         vm.invoke.call::<(bool, Value)>(params)
     });
     let _ = vm.internal.raw_set("run", Value::Nil);
+    if state.timed_out {
+        ctx.server.scripting.busy = None;
+    }
     collect_garbage_now_and_then(ctx, vm);
     ctx.server.scripting.put_session(session);
     match outcome {
@@ -220,9 +218,9 @@ fn host_op(
     }
 }
 
-/// Called every 100000 instructions: past busy-reply-threshold, answers the other
+/// Called every 100000 instructions: past busy-reply-threshold, serves the other
 /// clients. Returns true when the script must stop.
-fn busy_check(ctx: &mut Ctx<'_>, state: &mut RunState) -> bool {
+fn busy_check(ctx: &mut Ctx<'_>, state: &mut RunState<'_>) -> bool {
     if state.killed {
         return true;
     }
@@ -233,123 +231,58 @@ fn busy_check(ctx: &mut Ctx<'_>, state: &mut RunState) -> bool {
     }
     if !state.timed_out {
         state.timed_out = true;
-        let kill = if state.eval_mode {
-            "SCRIPT KILL"
-        } else {
-            "FUNCTION KILL"
-        };
-        log::warn!(
-            "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the {kill} command. Script name is: {}.",
-            state.name
-        );
+        enter_busy(ctx, state, elapsed);
     }
-    let (clients, table) = (ctx.clients, ctx.table);
-    let server = &mut *ctx.server;
-    clients.serve_busy(&mut |args| busy_answer(table, server, state, args));
+    serve_others(ctx, state);
     state.killed
 }
 
-/// The reply to another client's command while the script is busy.
-fn busy_answer(
-    table: &crate::command::core::command::CommandTable,
-    server: &mut crate::command::core::state::ServerState,
-    state: &mut RunState,
-    args: &[Bytes],
-) -> Vec<u8> {
-    let spec = match table.resolve(args) {
-        Ok(spec) if spec.arity_ok(args.len()) => spec,
-        Ok(spec) => {
-            return error_line(
-                server,
-                &CmdError::wrong_arity(&crate::command::core::command::full_name(args, spec))
-                    .to_bytes(),
-            )
-        }
-        Err(err) => return error_line(server, &err.to_bytes()),
-    };
-    match crate::command::core::command::full_name(args, spec).as_str() {
-        "script|kill" => kill(server, state, true),
-        "function|kill" => kill(server, state, false),
-        "function|stats" => running_stats(server, state),
-        "shutdown" if args.len() == 2 && args[1].eq_ignore_ascii_case(b"nosave") => {
-            server.events.push(crate::command::ServerEvent::Shutdown);
-            state.killed = true;
-            Vec::new()
-        }
-        _ => {
-            let text = if state.eval_mode {
-                BUSY_EVAL
-            } else {
-                BUSY_FUNCTION
-            };
-            error_line(server, text.as_bytes())
-        }
-    }
-}
-
-/// SCRIPT KILL (`eval`) or FUNCTION KILL of the running script.
-fn kill(
-    server: &mut crate::command::core::state::ServerState,
-    state: &mut RunState,
-    eval: bool,
-) -> Vec<u8> {
-    if state.write_dirty {
-        return error_line(server, UNKILLABLE.as_bytes());
-    }
-    if eval != state.eval_mode {
-        let text = if eval { BUSY_FUNCTION } else { BUSY_EVAL };
-        return error_line(server, text.as_bytes());
-    }
-    state.killed = true;
-    b"+OK\r\n".to_vec()
-}
-
-/// FUNCTION STATS while a script runs (RESP2 layout).
-fn running_stats(
-    server: &mut crate::command::core::state::ServerState,
-    state: &RunState,
-) -> Vec<u8> {
-    let functions = &server.scripting.functions;
-    let mut out = OutBuf::new();
-    let mut reply = Reply::new(&mut out, 2);
-    reply.map_len(2);
-    reply.bulk(b"running_script");
-    if state.eval_mode {
-        reply.null();
+/// The run just passed busy-reply-threshold: log it, as Redis does, and show the
+/// script to the commands other clients may still send.
+fn enter_busy(ctx: &mut Ctx<'_>, state: &RunState<'_>, elapsed: u64) {
+    let kill = if state.eval_mode {
+        "SCRIPT KILL"
     } else {
-        reply.map_len(3);
-        reply.bulk(b"name");
-        reply.bulk(state.name.as_bytes());
-        reply.bulk(b"command");
-        reply.array_len(state.command.len());
-        for arg in &state.command {
-            reply.bulk(arg);
-        }
-        reply.bulk(b"duration_ms");
-        reply.int(state.started.elapsed().as_millis() as i64);
-    }
-    reply.bulk(b"engines");
-    reply.map_len(1);
-    reply.bulk(b"LUA");
-    reply.map_len(2);
-    reply.bulk(b"libraries_count");
-    reply.int(functions.library_count() as i64);
-    reply.bulk(b"functions_count");
-    reply.int(functions.function_count() as i64);
-    let mut bytes = Vec::new();
-    let _ = out.write_to(&mut bytes, usize::MAX);
-    bytes
+        "FUNCTION KILL"
+    };
+    log::warn!(
+        "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the {kill} command. Script name is: {}.",
+        state.name
+    );
+    ctx.server.scripting.busy = Some(BusyScript {
+        eval_mode: state.eval_mode,
+        name: state.name.to_string(),
+        command: state.command.to_vec(),
+        started: state.started,
+        write_dirty: false,
+        killed: false,
+    });
 }
 
-/// An error reply's bytes, counted in the error statistics.
-fn error_line(server: &mut crate::command::core::state::ServerState, text: &[u8]) -> Vec<u8> {
-    server.stats.error_replies += 1;
-    server.admin.count_error(text);
-    let mut line = Vec::with_capacity(text.len() + 3);
-    line.push(b'-');
-    line.extend_from_slice(text);
-    line.extend_from_slice(b"\r\n");
-    line
+/// Runs the commands other clients sent meanwhile (the dispatcher refuses all but the
+/// `allow-busy` ones); a KILL or a shutdown stops the script.
+fn serve_others(ctx: &mut Ctx<'_>, state: &mut RunState<'_>) {
+    if let Some(busy) = ctx.server.scripting.busy.as_mut() {
+        busy.write_dirty = state.write_dirty;
+    }
+    let current = ctx.server.tracking.current;
+    let (dbs, server, table) = (&mut *ctx.dbs, &mut *ctx.server, ctx.table);
+    ctx.clients.serve_busy(&mut |session, args, out| {
+        let mut parts = Parts {
+            dbs: &mut *dbs,
+            server: &mut *server,
+            table,
+        };
+        parts.execute(session, args, out, &mut NoClients);
+    });
+    ctx.server.tracking.current = current;
+    let killed = ctx.server.scripting.busy.as_ref().is_some_and(|b| b.killed);
+    let shutdown = ctx
+        .server
+        .events
+        .iter()
+        .any(|e| matches!(e, ServerEvent::Shutdown));
+    state.killed |= killed || shutdown;
 }
 
 /// `redis.call`'s arguments, packed by the prelude as `{n=count, ...}` so that calls
@@ -410,7 +343,7 @@ fn call_command(
             session,
             reply: Reply::new(&mut scratch, resp),
             table: ctx.table,
-            clients: ctx.clients,
+            clients: &mut *ctx.clients,
         };
         check_command(&mut inner, state, &argv)
     };

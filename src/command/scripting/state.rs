@@ -21,6 +21,61 @@ pub struct Script {
     pub func: Function,
 }
 
+/// `-BUSY` while an EVAL script runs past busy-reply-threshold.
+pub const BUSY_EVAL: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// `-BUSY` while a function runs past busy-reply-threshold.
+pub const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+/// SCRIPT KILL / FUNCTION KILL of a script that already wrote.
+pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+/// SCRIPT KILL / FUNCTION KILL with no script running past the threshold.
+pub const NOTBUSY: &str = "NOTBUSY No scripts in execution right now.";
+
+/// The script running past `busy-reply-threshold`, as the commands other clients may
+/// still send (SCRIPT KILL, FUNCTION KILL, FUNCTION STATS) see it.
+#[derive(Debug)]
+pub struct BusyScript {
+    /// EVAL rather than FCALL: which KILL applies, which BUSY text.
+    pub eval_mode: bool,
+    /// The script's SHA1 or the function's name.
+    pub name: String,
+    /// The command line that started it (FUNCTION STATS shows it).
+    pub command: Vec<Bytes>,
+    /// When the run began.
+    pub started: std::time::Instant,
+    /// It ran a write command, so it can no longer be killed.
+    pub write_dirty: bool,
+    /// SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE asked it to stop.
+    pub killed: bool,
+}
+
+impl BusyScript {
+    /// The `-BUSY` error text for commands refused while it runs.
+    pub fn busy_error(&self) -> &'static str {
+        if self.eval_mode {
+            BUSY_EVAL
+        } else {
+            BUSY_FUNCTION
+        }
+    }
+
+    /// SCRIPT KILL (`eval`) or FUNCTION KILL: marks the script killed, or says why not.
+    pub fn kill(&mut self, eval: bool) -> Result<(), &'static str> {
+        if self.write_dirty {
+            return Err(UNKILLABLE);
+        }
+        match (eval, self.eval_mode) {
+            (true, false) => Err(BUSY_FUNCTION),
+            (false, true) => Err(BUSY_EVAL),
+            _ => {
+                self.killed = true;
+                Ok(())
+            }
+        }
+    }
+}
+
 /// The scripting state the executor owns.
 #[derive(Default)]
 pub struct Scripting {
@@ -36,6 +91,8 @@ pub struct Scripting {
     pub functions: Functions,
     /// Runs since the collector last took a step.
     pub(super) runs: u32,
+    /// The script running past `busy-reply-threshold`, while other clients are served.
+    pub busy: Option<BusyScript>,
 }
 
 impl Scripting {
