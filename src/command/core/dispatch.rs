@@ -197,7 +197,7 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
     if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && signalled {
         signal_written_keys(ctx, spec, args);
     }
-    if ctx.session.tracking && spec.has(flags::READONLY) {
+    if ctx.session.tracking && spec.has(flags::READONLY) && !runs_script(spec) {
         remember_read_keys(ctx, spec, args);
     }
     if spec.has(flags::ADMIN) {
@@ -226,10 +226,29 @@ fn signal_written_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[By
     }
 }
 
+/// The read-only script commands (EVAL_RO, EVALSHA_RO, FCALL_RO): as in Redis, their
+/// keys are tracked when the script runs a read-only command, not for the call itself.
+fn runs_script(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "eval_ro" | "evalsha_ro" | "fcall_ro")
+}
+
 /// A tracking client ran a read-only command: remember its keys, unless OPTIN/OPTOUT
 /// and CLIENT CACHING say otherwise.
 #[cold]
 fn remember_read_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+    if spec.has(flags::PUBSUB) {
+        return;
+    }
+    let keys = keys_of(spec, args)
+        .into_iter()
+        .map(|(index, _)| &args[index]);
+    remember_keys(ctx, keys);
+}
+
+/// Remembers `keys` as read by the calling client, if it tracks in default mode and
+/// OPTIN/OPTOUT and CLIENT CACHING allow. A script's read-only commands remember the
+/// keys its caller declared (EVAL's and FCALL's keys), as Redis does.
+pub(crate) fn remember_keys<'k>(ctx: &mut Ctx<'_>, keys: impl IntoIterator<Item = &'k Bytes>) {
     let id = ctx.session.id;
     let Some(options) = ctx.server.tracking.clients.get(&id) else {
         return;
@@ -238,11 +257,8 @@ fn remember_read_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Byt
     if options.bcast || (options.optin && !caching) || (options.optout && caching) {
         return;
     }
-    if spec.has(flags::PUBSUB) {
-        return;
-    }
-    for (index, _) in keys_of(spec, args) {
-        ctx.server.tracking.remember(id, &args[index]);
+    for key in keys {
+        ctx.server.tracking.remember(id, key);
     }
 }
 

@@ -68,6 +68,10 @@ struct RunState<'a> {
     write_dirty: bool,
     /// Writes are refused.
     read_only: bool,
+    /// The keys the caller declared (tracked for it once the script reads).
+    keys: &'a [Bytes],
+    /// They were tracked already.
+    tracked: bool,
 }
 
 /// Runs `inv` in `vm` and writes its reply (or error) for the caller.
@@ -94,6 +98,8 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         resp3: false,
         write_dirty: false,
         read_only: inv.read_only,
+        keys: inv.keys,
+        tracked: false,
     };
     let outcome = lua.scope(|scope| {
         let host = scope.create_function_mut(|lua, args: Variadic<Value>| {
@@ -167,8 +173,6 @@ fn script_session(ctx: &mut Ctx<'_>) -> Session {
     session.id = ctx.session.id;
     session.db = ctx.session.db;
     session.resp = 2;
-    session.tracking = ctx.session.tracking;
-    session.tracking_caching = ctx.session.tracking_caching;
     session.no_touch = ctx.session.no_touch;
     session
 }
@@ -347,9 +351,16 @@ fn call_command(
         };
         check_command(&mut inner, state, &argv)
     };
-    if let Err(text) = checked {
-        let table = error_table(lua, format!("ERR {text}").as_bytes())?;
-        return pair(false, Value::Table(table));
+    match checked {
+        Err(text) => {
+            let table = error_table(lua, format!("ERR {text}").as_bytes())?;
+            return pair(false, Value::Table(table));
+        }
+        Ok(ran) if ran & flags::READONLY != 0 && ctx.session.tracking && !state.tracked => {
+            state.tracked = true;
+            dispatch::remember_keys(ctx, state.keys);
+        }
+        Ok(_) => {}
     }
     let mut bytes = Vec::with_capacity(scratch.pending());
     let _ = scratch.write_to(&mut bytes, usize::MAX);
@@ -358,12 +369,13 @@ fn call_command(
 }
 
 /// The checks Redis makes before a command called from a script, then the call.
-/// Returns the refusal's text (without code) when the command may not run.
+/// Returns the command's flags, or the refusal's text (without code) when the command
+/// may not run.
 fn check_command(
     inner: &mut Ctx<'_>,
     state: &mut RunState,
     argv: &[Bytes],
-) -> Result<(), &'static str> {
+) -> Result<u32, &'static str> {
     let spec = match inner.table.resolve(argv) {
         Ok(spec) => spec,
         Err(_) => {
@@ -391,7 +403,7 @@ fn check_command(
         state.write_dirty = true;
     }
     dispatch::call(inner, spec, argv);
-    Ok(())
+    Ok(spec.flags)
 }
 
 /// Counts a refused command as Redis does (an error reply, a rejected call).
