@@ -341,3 +341,53 @@ fn a_second_sigint_during_a_busy_script_exits_at_once() {
     sleep(Duration::from_millis(300));
     assert!(other.is_closed());
 }
+
+#[test]
+fn client_pause_write_lets_no_writes_scripts_through_and_holds_the_rest() {
+    let server = TestServer::start();
+    let mut admin = server.raw();
+    let mut worker = server.raw();
+    worker.cmd(&[b"PFADD", b"hll", b"a"]);
+    assert_eq!(
+        admin.cmd(&[b"CLIENT", b"PAUSE", b"10000", b"WRITE"]),
+        b"+OK\r\n"
+    );
+    let ro = b"#!lua flags=no-writes\nreturn 12";
+    assert_eq!(worker.cmd(&[b"EVAL", ro, b"0"]), b":12\r\n");
+    assert_eq!(worker.cmd(&[b"EVAL_RO", b"return 13", b"0"]), b":13\r\n");
+    assert_eq!(worker.cmd(&[b"MULTI"]), b"+OK\r\n");
+    assert_eq!(worker.cmd(&[b"EVAL", ro, b"0"]), b"+QUEUED\r\n");
+    assert_eq!(worker.cmd(&[b"EXEC"]), b"*1\r\n:12\r\n");
+    // A script without flags, PFCOUNT and PUBLISH may replicate: held until UNPAUSE.
+    for held in [
+        &[&b"EVAL"[..], b"return 1", b"0"][..],
+        &[b"PFCOUNT", b"hll"],
+        &[b"PUBLISH", b"ch", b"m"],
+    ] {
+        let mut client = server.raw();
+        client.send_cmd(held);
+        assert!(nothing_arrives(&mut client), "{:?} was not held", held[0]);
+        assert_eq!(admin.cmd(&[b"CLIENT", b"UNPAUSE"]), b"+OK\r\n");
+        assert!(matches!(
+            client.read_reply().as_slice(),
+            b":1\r\n" | b":0\r\n"
+        ));
+        let info = admin.cmd(&[b"CLIENT", b"PAUSE", b"10000", b"WRITE"]);
+        assert_eq!(info, b"+OK\r\n");
+    }
+    assert_eq!(admin.cmd(&[b"CLIENT", b"UNPAUSE"]), b"+OK\r\n");
+}
+
+/// True if no byte arrives on `conn` within 100 ms.
+fn nothing_arrives(conn: &mut common::RawConn) -> bool {
+    let stream = &mut conn.stream;
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("timeout");
+    let mut byte = [0u8; 1];
+    let quiet = stream.peek(&mut byte).is_err();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    quiet
+}

@@ -74,11 +74,12 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     if let Some(err) = busy_refusal(ctx, spec, args) {
         return reject_any(ctx, spec, args, &err);
     }
-    if ctx.session.monitor && spec.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
+    let keyspace = flags::WRITE | flags::READONLY | flags::MAY_REPLICATE;
+    if ctx.session.monitor && flags_of(ctx, spec, args) & keyspace != 0 {
         let err = CmdError::raw("ERR Replica can't interact with the keyspace");
         return reject(ctx, Some(spec), args, &err);
     }
-    if ctx.server.pause.is_set() && held_by_pause(ctx, spec) {
+    if ctx.server.pause.is_set() && held_by_pause(ctx, spec, args) {
         ctx.session.postponed = Some(args.to_vec());
         ctx.server.pause.hold(ctx.session.id);
         return;
@@ -95,20 +96,33 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 
 /// True when CLIENT PAUSE holds this command back: every command under `ALL`; under
 /// `WRITE`, commands that write or may replicate, and an EXEC whose queue has one.
-fn held_by_pause(ctx: &Ctx<'_>, spec: &CommandSpec) -> bool {
+fn held_by_pause(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
     let Some(pause) = ctx.server.paused() else {
         return false;
     };
-    let writes = |spec: &CommandSpec| spec.has(flags::WRITE | flags::MAY_REPLICATE);
+    let writes = |spec: &CommandSpec, args: &[Bytes]| {
+        flags_of(ctx, spec, args) & (flags::WRITE | flags::MAY_REPLICATE) != 0
+    };
     match pause.mode {
         PauseMode::All => true,
         PauseMode::Write if spec.name == "exec" => {
-            let queue = ctx.session.multi.iter().flatten();
-            queue
-                .filter_map(|args| ctx.table.resolve(args).ok())
-                .any(writes)
+            let mut queue = ctx.session.multi.iter().flatten();
+            queue.any(|args| ctx.table.resolve(args).is_ok_and(|spec| writes(spec, args)))
         }
-        PauseMode::Write => writes(spec),
+        PauseMode::Write => writes(spec, args),
+    }
+}
+
+/// The flags a command line runs with: its spec's, except for the commands that run a
+/// script, which take the flags the script declares (`#!lua flags=no-writes` makes
+/// EVAL a read-only command for CLIENT PAUSE, as in Redis).
+pub(crate) fn flags_of(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> u32 {
+    match spec.name {
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro" => ctx
+            .server
+            .scripting
+            .command_flags(spec.name, args, spec.flags),
+        _ => spec.flags,
     }
 }
 

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use crate::command::scripting::run;
 
 use crate::command::core::command::Ctx;
-use crate::command::scripting::flags::{flag_named, script_flags};
+use crate::command::scripting::flags::{script_flags, shebang_flags};
 use crate::command::scripting::run::Invocation;
 use crate::command::scripting::state::{Script, NOTBUSY};
 use crate::command::scripting::vm;
@@ -105,39 +105,6 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
         command: args,
     };
     run::run(ctx, &vm, invocation)
-}
-
-/// Reads a `#!lua flags=...` first line. Returns the flags and the shebang's length
-/// (the body is compiled from there, keeping the newline so line numbers hold).
-pub fn shebang_flags(body: &[u8]) -> Result<(u32, usize), CmdError> {
-    if !body.starts_with(b"#!") {
-        return Ok((script_flags::EVAL_COMPAT_MODE, 0));
-    }
-    let Some(end) = body.iter().position(|&b| b == b'\n') else {
-        return Err(CmdError::raw("ERR Invalid script shebang"));
-    };
-    let line = String::from_utf8_lossy(&body[..end]).into_owned();
-    let mut parts = line.split_ascii_whitespace();
-    let engine = parts.next().unwrap_or("");
-    if engine != "#!lua" {
-        return Err(CmdError::raw(format!(
-            "ERR Unexpected engine in script shebang: {engine}"
-        )));
-    }
-    let mut flags = 0;
-    for part in parts {
-        let Some(list) = part.strip_prefix("flags=") else {
-            return Err(CmdError::raw(format!(
-                "ERR Unknown lua shebang option: {part}"
-            )));
-        };
-        for name in list.split(',').filter(|name| !name.is_empty()) {
-            flags |= flag_named(name).ok_or_else(|| {
-                CmdError::raw(format!("ERR Unexpected flag in script shebang: {name}"))
-            })?;
-        }
-    }
-    Ok((flags, end))
 }
 
 /// Compiles `body` and caches it under `sha`.

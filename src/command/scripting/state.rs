@@ -119,6 +119,32 @@ impl Scripting {
         self.vm = None;
     }
 
+    /// The flags a script command line (EVAL, EVALSHA, FCALL and their `_RO` forms)
+    /// runs with, as Redis's `evalGetCommandFlags` and `fcallGetCommandFlags`: those
+    /// the script or function declares, or `flags` (the command's own) for a script
+    /// without a shebang, or one not found.
+    pub fn command_flags(&self, name: &str, args: &[Bytes], flags: u32) -> u32 {
+        use crate::command::scripting::flags::{command_flags, script_flags, shebang_flags};
+        let declared = match name {
+            "fcall" | "fcall_ro" => self.functions.find(&args[1]).map(|f| f.flags),
+            "evalsha" | "evalsha_ro" => {
+                let sha = String::from_utf8_lossy(&args[1]).to_ascii_lowercase();
+                self.scripts.get(&sha).map(|s| s.flags)
+            }
+            "eval" | "eval_ro" => match self.scripts.get(&vm::sha1_hex(&args[1])) {
+                Some(script) => Some(script.flags),
+                None => shebang_flags(&args[1]).ok().map(|(flags, _)| flags),
+            },
+            _ => None,
+        };
+        match declared {
+            Some(declared) if declared & script_flags::EVAL_COMPAT_MODE == 0 => {
+                command_flags(flags, declared)
+            }
+            _ => flags,
+        }
+    }
+
     /// Cached scripts (INFO `number_of_cached_scripts`).
     pub fn cached_scripts(&self) -> usize {
         self.scripts.len()
