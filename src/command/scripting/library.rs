@@ -11,6 +11,7 @@ use crate::command::scripting::flags::flag_named;
 use crate::command::scripting::vm;
 use crate::command::scripting::vm::lua_message;
 use crate::error::CmdError;
+use crate::protocol::inline::split_args;
 
 /// The only engine.
 pub const ENGINE: &str = "LUA";
@@ -92,12 +93,16 @@ pub fn parse_metadata(code: &[u8]) -> Result<(String, &[u8]), String> {
     let Some(end) = code.iter().position(|&b| b == b'\n') else {
         return Err("Invalid library metadata".into());
     };
-    let line = String::from_utf8_lossy(&code[..end]).into_owned();
-    let mut parts = line.split_ascii_whitespace();
-    let engine = parts.next().map(|p| p[2..].to_string()).unwrap_or_default();
+    // Split as Redis splits it (`sdssplitargs`): `name="foo"` is `name=foo`.
+    let parts = match split_args(&code[..end]) {
+        Some(parts) if !parts.is_empty() => parts,
+        _ => return Err("Invalid library metadata".into()),
+    };
+    let text = |part: &Bytes| String::from_utf8_lossy(part).into_owned();
+    let engine = text(&parts[0]).get(2..).unwrap_or_default().to_string();
     let mut name: Option<String> = None;
-    for part in parts {
-        if part.len() >= 5 && part[..5].eq_ignore_ascii_case("name=") {
+    for part in parts[1..].iter().map(text) {
+        if part.len() >= 5 && part.as_bytes()[..5].eq_ignore_ascii_case(b"name=") {
             if name.is_some() {
                 return Err(
                     "Invalid metadata value, name argument was given multiple times".into(),
