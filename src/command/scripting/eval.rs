@@ -73,19 +73,24 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
         return Err(CmdError::raw(NOSCRIPT));
     }
     let numkeys = parse_numkeys(args)?;
-    let sha = if by_sha {
-        String::from_utf8_lossy(&args[1]).to_ascii_lowercase()
+    let digits = if by_sha {
+        let mut digits = [0u8; 40];
+        for (d, s) in digits.iter_mut().zip(args[1].iter()) {
+            *d = s.to_ascii_lowercase();
+        }
+        digits
     } else {
-        vm::sha1_hex(&args[1])
+        vm::sha1_hex_digits(&args[1])
     };
+    let sha = std::str::from_utf8(&digits).map_err(|_| CmdError::raw(NOSCRIPT))?;
     let vm = ctx.server.scripting.vm()?.clone();
-    if !ctx.server.scripting.scripts.contains_key(&sha) {
+    if !ctx.server.scripting.scripts.contains_key(sha) {
         if by_sha {
             return Err(CmdError::raw(NOSCRIPT));
         }
-        create_script(ctx, &vm, &args[1], &sha)?;
+        create_script(ctx, &vm, &args[1], sha)?;
     }
-    let Some(script) = ctx.server.scripting.scripts.get(&sha) else {
+    let Some(script) = ctx.server.scripting.scripts.get(sha) else {
         return Err(CmdError::raw(NOSCRIPT));
     };
     let (func, flags) = (script.func.clone(), script.flags);
@@ -99,7 +104,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
         func,
         keys: &args[3..3 + numkeys],
         args: &args[3 + numkeys..],
-        name: &sha,
+        name: sha,
         eval_mode: true,
         read_only: ro || (!compat && flags & script_flags::NO_WRITES != 0),
         command: args,

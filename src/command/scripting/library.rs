@@ -163,9 +163,10 @@ pub fn create_library(
 /// Runs a library's code with the load-time globals and the load timeout; returns
 /// (true, registered functions) or (false, error text).
 pub fn run_library_code(vm: &vm::Vm, chunk: Function) -> mlua::Result<(bool, Value)> {
-    let begin: Function = vm.internal.raw_get("begin_load")?;
-    let protected: Function = vm.internal.raw_get("protected")?;
-    let end: Function = vm.internal.raw_get("end_load")?;
+    let internal = vm.internal()?;
+    let begin: Function = internal.raw_get("begin_load")?;
+    let protected: Function = internal.raw_get("protected")?;
+    let end: Function = internal.raw_get("end_load")?;
     begin.call::<()>(())?;
     let outcome = protected.call::<(bool, Value)>(chunk);
     // A timed-out load leaves a line hook that raises: remove it before any more Lua.

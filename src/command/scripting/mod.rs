@@ -15,6 +15,7 @@ pub mod convert;
 pub mod eval;
 pub mod flags;
 pub mod functions;
+pub mod host;
 pub mod library;
 pub mod libs;
 pub mod run;

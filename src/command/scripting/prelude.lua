@@ -53,35 +53,21 @@ local function protect(t)
   return proxy
 end
 
--- redis.*
+-- redis.*: redis.call and redis.pcall are C functions (internal.call, internal.pcall)
+-- set below; the others check that a script is running first, as in Redis.
 local redis = {}
-local function command(raise, ...)
-  local run = internal.run
-  if not run then
-    fail('redis.call/pcall can only be called inside a script invocation')
-  end
-  local ok, reply = run(1, {n = select('#', ...), ...})
-  if raise and not ok then
-    error(reply)
-  end
-  return reply
-end
--- Not tail calls: the wrapper's frame must stay for error positions to skip it.
-redis.call = function(...) local reply = command(true, ...) return reply end
-redis.pcall = function(...) local reply = command(false, ...) return reply end
+local active = internal.active
 
 redis.setresp = function(...)
-  local run = internal.run
-  if not run then fail('redis.setresp can only be called inside a script invocation') end
+  if not active() then fail('redis.setresp can only be called inside a script invocation') end
   if select('#', ...) ~= 1 then fail('redis.setresp() requires one argument.') end
   local resp = toint((...))
   if resp ~= 2 and resp ~= 3 then fail('RESP version must be 2 or 3.') end
-  run(2, resp)
+  internal.setresp(resp)
 end
 
 redis.set_repl = function(...)
-  local run = internal.run
-  if not run then fail('redis.set_repl can only be called inside a script invocation') end
+  if not active() then fail('redis.set_repl can only be called inside a script invocation') end
   if select('#', ...) ~= 1 then fail('redis.set_repl() requires two arguments.') end
   local flags = toint((...))
   if flags < 0 or flags > 3 then
@@ -90,9 +76,8 @@ redis.set_repl = function(...)
 end
 
 redis.acl_check_cmd = function(...)
-  local run = internal.run
-  if not run then fail('redis.acl_check_cmd can only be called inside a script invocation') end
-  local ok, known = run(3, ...)
+  if not active() then fail('redis.acl_check_cmd can only be called inside a script invocation') end
+  local ok, known = internal.acl_check(...)
   if not ok then error(known) end
   if not known then fail('Invalid command passed to redis.acl_check_cmd()') end
   return true
@@ -242,6 +227,7 @@ local function cwrap_all(t)
   end
 end
 cwrap_all(redis)
+redis.call, redis.pcall = internal.call, internal.pcall
 for _, lib in next, {env.cjson, env.cmsgpack, env.bit, env.struct} do cwrap_all(lib) end
 math_.random = cwrap(math_.random)
 math_.randomseed = cwrap(math_.randomseed)
@@ -296,24 +282,8 @@ setmetatable(env, env_meta)
 readonly[env] = true
 readonly[G] = true
 
--- Every 100000 instructions the running script asks the host whether it must stop
--- (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE); past busy-reply-threshold the host
--- also answers the other clients meanwhile. Once killed, every line raises again so
--- that pcall cannot swallow the kill.
+-- The busy-script hook is a C hook that every run sets (see host.rs).
 local sethook = internal.sethook
-local KILLED = 'ERR Script killed by user with SCRIPT KILL...'
-local function busy_hook()
-  local run = internal.run
-  if run and run(4) then
-    -- From now on every line asks again (and raises again) until the run is over.
-    sethook(busy_hook, 'l')
-    error({err = KILLED})
-  end
-end
-local function arm_hook()
-  sethook(busy_hook, '', 100000)
-end
-arm_hook()
 
 -- FUNCTION LOAD: while a library's code runs, globals resolve to the load-time API only
 -- (redis.register_function, redis.log and the version), as in Redis.
@@ -417,7 +387,7 @@ end
 internal.protected = function(f) return raw_pcall(f) end
 -- Back to the run-time globals; returns the registered functions, or false and the error.
 internal.end_load = function(ok, err)
-  arm_hook()
+  sethook()
   env_meta.__index = G
   local registered = loading
   loading = nil
@@ -430,13 +400,4 @@ internal.end_load = function(ok, err)
   return true, registered
 end
 
--- Runs a script body (f) or a function (f with keys, args) under the error handler.
-local xpcall = xpcall
-internal.invoke = function(f, keys, args)
-  arm_hook()
-  if keys == nil then
-    return xpcall(f, handler)
-  end
-  return xpcall(function() return f(keys, args) end, handler)
-end
 return G

@@ -1,35 +1,32 @@
-//! Running one script or function: the per-run callback behind `redis.call`, the
-//! commands it runs through the normal dispatcher, and the final reply or error.
+//! Running one script or function: the [`Host`] behind `redis.call` (commands run
+//! through the normal dispatcher), the busy-script checks, and the final reply or
+//! error.
 //!
-//! The callback is created with `Lua::scope`, so it may borrow the executor's [`Ctx`]
-//! for exactly the duration of the run without `unsafe` or shared ownership. Commands
-//! called from a script run as the script's own session (like Redis's Lua client): the
-//! caller's database at first, RESP2 unless the script asks otherwise, never blocking.
+//! The Lua side of the run is in `host.rs` (raw Lua calls, the hot path); this module
+//! is the server side. Commands called from a script run as the script's own session
+//! (like Redis's Lua client): the caller's database at first, RESP2 unless the script
+//! asks otherwise, never blocking.
+
+use std::ffi::c_int;
 
 use bytes::Bytes;
-use mlua::{Function, Lua, MultiValue, Table, Value, Variadic};
+use mlua::ffi;
+use mlua::Function;
 
 use crate::command::core::command::Ctx;
 use crate::command::core::dispatch;
 use crate::command::core::executor::Parts;
 use crate::command::core::spec::flags;
 use crate::command::core::state::ServerEvent;
-use crate::command::scripting::convert::{error_table, lua_to_reply, number_arg, reply_to_lua};
-use crate::command::scripting::state::BusyScript;
+use crate::command::scripting::convert::{field_is_true, field_text, write_result};
+use crate::command::scripting::host::{self, Args, CallStatus, Host, Running};
+use crate::command::scripting::state::{BusyScript, CallBuffers};
 use crate::command::scripting::vm::{lua_message, one_line, Vm};
 use crate::command::state::directory::NoClients;
 use crate::command::state::session::Session;
 use crate::error::{CmdError, CmdResult};
-use crate::protocol::{OutBuf, Reply};
+use crate::protocol::Reply;
 
-/// `redis.call` op codes passed from the prelude's wrappers.
-const OP_CALL: i64 = 1;
-/// `redis.setresp`.
-const OP_SETRESP: i64 = 2;
-/// `redis.acl_check_cmd`.
-const OP_ACL_CHECK: i64 = 3;
-/// The instruction-count hook: must the script stop?
-const OP_BUSY: i64 = 4;
 /// What a run needs to know besides the function.
 pub struct Invocation<'a> {
     /// The compiled script body, or the registered function.
@@ -76,19 +73,8 @@ struct RunState<'a> {
 
 /// Runs `inv` in `vm` and writes its reply (or error) for the caller.
 pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
-    let lua = &vm.lua;
-    let keys = array(lua, inv.keys).map_err(lua_failure)?;
-    let argv = array(lua, inv.args).map_err(lua_failure)?;
-    if inv.eval_mode {
-        vm.globals
-            .raw_set("KEYS", keys.clone())
-            .map_err(lua_failure)?;
-        vm.globals
-            .raw_set("ARGV", argv.clone())
-            .map_err(lua_failure)?;
-    }
-    let mut session = script_session(ctx);
-    let mut state = RunState {
+    let session = script_session(ctx);
+    let state = RunState {
         started: std::time::Instant::now(),
         eval_mode: inv.eval_mode,
         timed_out: false,
@@ -101,58 +87,139 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         keys: inv.keys,
         tracked: false,
     };
-    let outcome = lua.scope(|scope| {
-        let host = scope.create_function_mut(|lua, args: Variadic<Value>| {
-            host_op(lua, ctx, &mut session, &mut state, args)
-        })?;
-        vm.internal.raw_set("run", host)?;
-        let params = if inv.eval_mode {
-            (inv.func.clone(), Value::Nil, Value::Nil)
-        } else {
-            (inv.func.clone(), Value::Table(keys), Value::Table(argv))
-        };
-        vm.invoke.call::<(bool, Value)>(params)
-    });
-    let _ = vm.internal.raw_set("run", Value::Nil);
+    let buffers = std::mem::take(&mut ctx.server.scripting.buffers);
+    let mut frame = Frame {
+        ctx,
+        session,
+        state,
+        buffers,
+        outcome: None,
+    };
+    let refs = vm.refs;
+    let frame_ptr: *mut Frame<'_, '_> = &mut frame;
+    let raw = {
+        // SAFETY: while the guard lives the frame is reached only through `frame_ptr`:
+        // by the C functions during Lua calls, and by `finish_run` after the script
+        // returned, never both at once.
+        let _running = unsafe { Running::enter(frame_ptr as *mut dyn Host) };
+        // SAFETY: `invoke` runs in protected mode with the function alone on the stack,
+        // as it requires; `finish_run` never raises.
+        unsafe {
+            vm.lua.exec_raw::<()>(&inv.func, |state| {
+                let status = host::invoke(state, refs, inv.keys, inv.args, inv.eval_mode);
+                finish_run(state, frame_ptr, status);
+            })
+        }
+    };
+    let Frame {
+        ctx,
+        session,
+        state,
+        mut buffers,
+        outcome,
+    } = frame;
+    buffers.args.argv.clear();
+    ctx.server.scripting.buffers = buffers;
     if state.timed_out {
         ctx.server.scripting.busy = None;
     }
     collect_garbage_now_and_then(ctx, vm);
     ctx.server.scripting.put_session(session);
-    match outcome {
-        Ok((true, value)) => {
-            count_returned_error(ctx, &value);
-            lua_to_reply(&value, &mut ctx.reply, state.resp3).map_err(lua_failure)
-        }
-        Ok((false, err)) => script_error(ctx, &err, inv.name),
-        Err(err) => {
-            let text = format!(
-                "ERR Error running script {}, {:.100}",
-                inv.name,
-                lua_message(&err)
-            );
-            Err(CmdError::Raw(one_line(text.into_bytes())))
-        }
+    match (raw, outcome) {
+        (Ok(()), Some(outcome)) => outcome,
+        (Err(err), _) => Err(lua_failure(err)),
+        (Ok(()), None) => Err(CmdError::raw("ERR Error running script, no result")),
+    }
+}
+
+/// Writes the script's result (at the top of the stack) or turns its error into the
+/// command's error; never raises.
+///
+/// # Safety
+/// Called from inside the protected run, after `host::invoke`, with no C function of
+/// the run active (so the frame is not borrowed elsewhere).
+unsafe fn finish_run(state: *mut ffi::lua_State, frame: *mut Frame<'_, '_>, status: c_int) {
+    let frame = &mut *frame;
+    let top = ffi::lua_gettop(state);
+    let ctx = &mut *frame.ctx;
+    let outcome = if status == 0 {
+        count_returned_error(ctx, state, top);
+        write_result(state, top, &mut ctx.reply, frame.state.resp3);
+        Ok(())
+    } else {
+        script_error(ctx, state, top, frame.state.name)
+    };
+    frame.outcome = Some(outcome);
+}
+
+/// The state of one run: the caller's context and what the C functions work with.
+struct Frame<'c, 'a> {
+    /// The caller's context.
+    ctx: &'c mut Ctx<'a>,
+    /// The session commands called from the script run as.
+    session: Session,
+    /// What the run has done so far.
+    state: RunState<'c>,
+    /// The command line `redis.call` runs, its reply as written and as bytes for Lua
+    /// (kept between runs).
+    buffers: CallBuffers,
+    /// The command's result once the script is over.
+    outcome: Option<CmdResult>,
+}
+
+impl Host for Frame<'_, '_> {
+    fn args(&mut self) -> &mut Args {
+        &mut self.buffers.args
+    }
+
+    fn call(&mut self) -> CallStatus {
+        call_command(self)
+    }
+
+    fn reply(&self) -> &[u8] {
+        &self.buffers.reply
+    }
+
+    fn interrupted(&mut self) -> bool {
+        busy_check(self.ctx, &mut self.state)
+    }
+
+    fn set_resp3(&mut self, on: bool) {
+        self.state.resp3 = on;
+    }
+
+    fn command_known(&mut self) -> bool {
+        self.ctx.table.resolve(&self.buffers.args.argv).is_ok()
     }
 }
 
 /// A script that returns an `{err=...}` table (redis.error_reply) sends an error
 /// reply, counted in the error statistics unless it came from a command's reply.
-fn count_returned_error(ctx: &mut Ctx<'_>, value: &Value) {
-    let Value::Table(t) = value else {
+unsafe fn count_returned_error(ctx: &mut Ctx<'_>, state: *mut ffi::lua_State, idx: c_int) {
+    if ffi::lua_type(state, idx) != ffi::LUA_TTABLE {
+        return;
+    }
+    let Some(err) = string_field(state, idx, "err") else {
         return;
     };
-    let Ok(Value::String(err)) = t.raw_get::<Value>("err") else {
-        return;
-    };
-    if matches!(
-        t.raw_get::<Value>("ignore_error_stats_update"),
-        Ok(Value::Boolean(true))
-    ) {
+    if field_is_true(state, idx, "ignore_error_stats_update") {
         return;
     }
     ctx.server.stats.error_replies += 1;
-    ctx.server.admin.count_error(&err.as_bytes());
+    ctx.server.admin.count_error(&err);
+}
+
+/// Field `name` of the table at `idx` if it is a string (not a number).
+unsafe fn string_field(state: *mut ffi::lua_State, idx: c_int, name: &str) -> Option<Vec<u8>> {
+    ffi::lua_pushlstring_(state, name.as_ptr().cast(), name.len());
+    ffi::lua_rawget_(state, idx);
+    let is_string = ffi::lua_type(state, -1) == ffi::LUA_TSTRING;
+    ffi::lua_pop(state, 1);
+    if is_string {
+        field_text(state, idx, name)
+    } else {
+        None
+    }
 }
 
 /// A step of the incremental collector every this many runs (as Redis does), so
@@ -175,51 +242,6 @@ fn script_session(ctx: &mut Ctx<'_>) -> Session {
     session.resp = 2;
     session.no_touch = ctx.session.no_touch;
     session
-}
-
-/// A Lua array of `items`.
-fn array(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(items.len(), 0)?;
-    for (i, item) in items.iter().enumerate() {
-        t.raw_set(i + 1, lua.create_string(item)?)?;
-    }
-    Ok(t)
-}
-
-/// The callback behind `redis.call`, `redis.setresp` and `redis.acl_check_cmd`; it
-/// returns (ok, value) and never raises.
-fn host_op(
-    lua: &Lua,
-    ctx: &mut Ctx<'_>,
-    session: &mut Session,
-    state: &mut RunState,
-    args: Variadic<Value>,
-) -> mlua::Result<MultiValue> {
-    let op = match args.first() {
-        Some(Value::Integer(n)) => *n,
-        Some(Value::Number(n)) => *n as i64,
-        _ => 0,
-    };
-    let rest = &args[1.min(args.len())..];
-    match op {
-        OP_CALL => {
-            let packed = unpack_args(rest)?;
-            call_command(lua, ctx, session, state, &packed)
-        }
-        OP_SETRESP => {
-            state.resp3 = matches!(rest.first(), Some(Value::Integer(3)))
-                || matches!(rest.first(), Some(Value::Number(n)) if *n == 3.0);
-            pair(true, Value::Nil)
-        }
-        OP_BUSY => Ok(MultiValue::from_iter([Value::Boolean(busy_check(
-            ctx, state,
-        ))])),
-        OP_ACL_CHECK => match command_args(rest) {
-            Ok(argv) => pair(true, Value::Boolean(ctx.table.resolve(&argv).is_ok())),
-            Err(text) => pair(false, Value::Table(plain_error(lua, text)?)),
-        },
-        _ => pair(false, Value::Nil),
-    }
 }
 
 /// Called every 100000 instructions: past busy-reply-threshold, serves the other
@@ -289,83 +311,38 @@ fn serve_others(ctx: &mut Ctx<'_>, state: &mut RunState<'_>) {
     state.killed |= killed || shutdown;
 }
 
-/// `redis.call`'s arguments, packed by the prelude as `{n=count, ...}` so that calls
-/// with thousands of arguments need no Lua stack.
-fn unpack_args(values: &[Value]) -> mlua::Result<Vec<Value>> {
-    let Some(Value::Table(t)) = values.first() else {
-        return Ok(Vec::new());
-    };
-    let n: i64 = t.raw_get("n")?;
-    (1..=n.max(0)).map(|i| t.raw_get::<Value>(i)).collect()
-}
-
-fn pair(ok: bool, value: Value) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_iter([Value::Boolean(ok), value]))
-}
-
-/// An `{err=...}` table that still counts in the error statistics when the script fails.
-fn plain_error(lua: &Lua, text: &str) -> mlua::Result<Table> {
-    let t = lua.create_table()?;
-    t.raw_set("err", format!("ERR {text}"))?;
-    Ok(t)
-}
-
-/// `redis.call`'s arguments as a command line: strings, and numbers as `%.17g`.
-fn command_args(values: &[Value]) -> Result<Vec<Bytes>, &'static str> {
-    if values.is_empty() {
-        return Err("Please specify at least one argument for this redis lib call");
-    }
-    values
-        .iter()
-        .map(|v| match v {
-            Value::String(s) => Ok(Bytes::copy_from_slice(&s.as_bytes())),
-            Value::Integer(n) => Ok(Bytes::from(number_arg(*n as f64))),
-            Value::Number(n) => Ok(Bytes::from(number_arg(*n))),
-            _ => Err("Lua redis lib command arguments must be strings or integers"),
-        })
-        .collect()
-}
-
-/// Runs one command for the script and converts its reply.
-fn call_command(
-    lua: &Lua,
-    ctx: &mut Ctx<'_>,
-    session: &mut Session,
-    state: &mut RunState,
-    values: &[Value],
-) -> mlua::Result<MultiValue> {
-    let argv = match command_args(values) {
-        Ok(argv) => argv,
-        Err(text) => return pair(false, Value::Table(plain_error(lua, text)?)),
-    };
-    let mut scratch = OutBuf::new();
-    let resp = if state.resp3 { 3 } else { 2 };
+/// Runs the command line in the frame's `argv` for the script; its reply (or the
+/// refusal's text) goes to the frame's `reply` bytes.
+fn call_command(frame: &mut Frame<'_, '_>) -> CallStatus {
+    let resp = if frame.state.resp3 { 3 } else { 2 };
+    let ctx = &mut *frame.ctx;
+    let buffers = &mut frame.buffers;
     let checked = {
         let mut inner = Ctx {
             dbs: &mut *ctx.dbs,
             server: &mut *ctx.server,
-            session,
-            reply: Reply::new(&mut scratch, resp),
+            session: &mut frame.session,
+            reply: Reply::new(&mut buffers.scratch, resp),
             table: ctx.table,
             clients: &mut *ctx.clients,
         };
-        check_command(&mut inner, state, &argv)
+        check_command(&mut inner, &mut frame.state, &buffers.args.argv)
     };
+    buffers.reply.clear();
     match checked {
         Err(text) => {
-            let table = error_table(lua, format!("ERR {text}").as_bytes())?;
-            return pair(false, Value::Table(table));
+            buffers.reply.extend_from_slice(b"ERR ");
+            buffers.reply.extend_from_slice(text.as_bytes());
+            return CallStatus::Refused;
         }
-        Ok(ran) if ran & flags::READONLY != 0 && ctx.session.tracking && !state.tracked => {
-            state.tracked = true;
-            dispatch::remember_keys(ctx, state.keys);
+        Ok(ran) if ran & flags::READONLY != 0 && ctx.session.tracking && !frame.state.tracked => {
+            frame.state.tracked = true;
+            dispatch::remember_keys(ctx, frame.state.keys);
         }
         Ok(_) => {}
     }
-    let mut bytes = Vec::with_capacity(scratch.pending());
-    let _ = scratch.write_to(&mut bytes, usize::MAX);
-    let value = reply_to_lua(lua, &bytes)?;
-    pair(bytes.first() != Some(&b'-'), value)
+    let _ = buffers.scratch.write_to(&mut buffers.reply, usize::MAX);
+    CallStatus::Replied
 }
 
 /// The checks Redis makes before a command called from a script, then the call.
@@ -419,27 +396,30 @@ fn refuse(
     text
 }
 
-/// The reply for a script that raised `err` (normally the table the message handler
-/// built): `-<err> script: <name>, on <source>:<line>.`
-fn script_error(ctx: &mut Ctx<'_>, err: &Value, name: &str) -> CmdResult {
-    let Value::Table(t) = err else {
-        let msg = match err {
-            Value::String(s) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
-            _ => "execution failure".to_string(),
+/// The reply for a script that raised the error at `idx` (normally the table the
+/// message handler built): `-<err> script: <name>, on <source>:<line>.`
+unsafe fn script_error(
+    ctx: &mut Ctx<'_>,
+    state: *mut ffi::lua_State,
+    idx: c_int,
+    name: &str,
+) -> CmdResult {
+    if ffi::lua_type(state, idx) != ffi::LUA_TTABLE {
+        let msg = if ffi::lua_type(state, idx) == ffi::LUA_TSTRING {
+            let mut len = 0usize;
+            let ptr = ffi::lua_tolstring(state, idx, &mut len);
+            String::from_utf8_lossy(std::slice::from_raw_parts(ptr.cast::<u8>(), len)).into_owned()
+        } else {
+            "execution failure".to_string()
         };
         let text = format!("ERR Error running script {name}, {msg:.100}");
         return Err(CmdError::Raw(one_line(text.into_bytes())));
-    };
-    let field = |key: &str| -> Option<Vec<u8>> {
-        match t.raw_get::<Value>(key).ok()? {
-            Value::String(s) => Some(s.as_bytes().to_vec()),
-            Value::Integer(n) => Some(n.to_string().into_bytes()),
-            Value::Number(n) => Some(crate::command::scripting::libs::format_g(n, 14).into_bytes()),
-            _ => None,
-        }
-    };
-    let mut text = field("err").unwrap_or_default();
-    if let (Some(source), Some(line)) = (field("source"), field("line")) {
+    }
+    let mut text = field_text(state, idx, "err").unwrap_or_default();
+    if let (Some(source), Some(line)) = (
+        field_text(state, idx, "source"),
+        field_text(state, idx, "line"),
+    ) {
         text.extend_from_slice(format!(" script: {name}, on ").as_bytes());
         text.extend_from_slice(&source);
         text.push(b':');
@@ -447,11 +427,7 @@ fn script_error(ctx: &mut Ctx<'_>, err: &Value, name: &str) -> CmdResult {
         text.push(b'.');
     }
     let text = one_line(text);
-    let counted = !matches!(
-        t.raw_get::<Value>("ignore_error_stats_update"),
-        Ok(Value::Boolean(true))
-    );
-    if counted {
+    if !field_is_true(state, idx, "ignore_error_stats_update") {
         return Err(CmdError::Raw(text));
     }
     ctx.reply.error(&text);

@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use mlua::Function;
 
+use crate::command::scripting::host::Args;
 use crate::command::scripting::library::Functions;
 use crate::command::scripting::vm;
 use crate::command::state::session::Session;
 use crate::error::CmdError;
+use crate::protocol::OutBuf;
 
 /// A script in the cache (SCRIPT LOAD, EVAL).
 pub struct Script {
@@ -93,6 +95,20 @@ pub struct Scripting {
     pub(super) runs: u32,
     /// The script running past `busy-reply-threshold`, while other clients are served.
     pub busy: Option<BusyScript>,
+    /// The buffers `redis.call` works in, kept from run to run.
+    pub(super) buffers: CallBuffers,
+}
+
+/// The buffers `redis.call` works in: the command line, its reply as written, and the
+/// same as bytes for Lua. Kept between runs so a call allocates nothing new.
+#[derive(Default)]
+pub struct CallBuffers {
+    /// The command line.
+    pub args: Args,
+    /// The reply as the command writes it.
+    pub scratch: OutBuf,
+    /// The reply as bytes.
+    pub reply: Vec<u8>,
 }
 
 impl Scripting {
