@@ -7,7 +7,7 @@ use crate::command::scripting::run;
 
 use crate::command::core::command::Ctx;
 use crate::command::scripting::flags::{script_flags, shebang_flags};
-use crate::command::scripting::run::Invocation;
+use crate::command::scripting::run::{Callee, Invocation};
 use crate::command::scripting::state::{Script, NOTBUSY};
 use crate::command::scripting::vm;
 use crate::error::{CmdError, CmdResult};
@@ -93,7 +93,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
     let Some(script) = ctx.server.scripting.scripts.get(sha) else {
         return Err(CmdError::raw(NOSCRIPT));
     };
-    let (func, flags) = (script.func.clone(), script.flags);
+    let (func, flags) = (Callee::Registry(script.func), script.flags);
     let compat = flags & script_flags::EVAL_COMPAT_MODE != 0;
     if !compat && flags & script_flags::NO_WRITES == 0 && ro {
         return Err(CmdError::raw(
@@ -128,6 +128,7 @@ fn create_script(ctx: &mut Ctx<'_>, vm: &vm::Vm, body: &Bytes, sha: &str) -> Cmd
             );
             CmdError::Raw(vm::one_line(text.into_bytes()))
         })?;
+    let func = vm.keep(&func).map_err(run::lua_failure)?;
     let scripting = &mut ctx.server.scripting;
     scripting.scripts_mem += body.len() + sha.len();
     scripting.scripts.insert(

@@ -13,7 +13,7 @@ use crate::command::scripting::library::{
     create_library, parse_metadata, Functions, Library, ENGINE,
 };
 use crate::command::scripting::run;
-use crate::command::scripting::run::Invocation;
+use crate::command::scripting::run::{Callee, Invocation};
 use crate::command::scripting::vm::one_line;
 use crate::error::{CmdError, CmdResult};
 use crate::util::glob::glob_match;
@@ -295,7 +295,7 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], ro: bool) -> CmdResult {
     }
     let vm = functions.vm()?;
     let invocation = Invocation {
-        func: info.func.clone(),
+        func: Callee::Function(info.func.clone()),
         keys: &args[3..3 + numkeys],
         args: &args[3 + numkeys..],
         name: &info.name,

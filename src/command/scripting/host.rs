@@ -151,6 +151,55 @@ pub struct Refs {
     pub handler: c_int,
     /// The globals table scripts see (KEYS and ARGV are set there).
     pub globals: c_int,
+    /// [`trampoline`], which runs Rust code in protected mode.
+    pub trampoline: c_int,
+}
+
+/// The Rust code [`protected`] runs, behind a thin pointer for Lua.
+type Body<'b> = &'b mut dyn FnMut(*mut lua_State);
+
+/// Runs `body` in protected mode on `state` (a Lua error it raises, such as a memory
+/// error, comes back as the error's text) and restores the stack. Unlike
+/// `Lua::exec_raw` it allocates nothing: the C function it calls is registered once.
+///
+/// # Safety
+/// `state` is the VM's main state, idle; `body` follows the module rules.
+pub unsafe fn protected(
+    state: *mut lua_State,
+    refs: Refs,
+    mut body: Body<'_>,
+) -> Result<(), Vec<u8>> {
+    let top = ffi::lua_gettop(state);
+    if ffi::lua_checkstack(state, 2) == 0 {
+        return Err(b"stack overflow".to_vec());
+    }
+    ffi::lua_rawgeti_(state, ffi::LUA_REGISTRYINDEX, refs.trampoline);
+    ffi::lua_pushlightuserdata(state, (&mut body as *mut Body<'_>).cast());
+    let status = ffi::lua_pcall(state, 1, 0, 0);
+    let outcome = if status == 0 {
+        Ok(())
+    } else if ffi::lua_type(state, -1) == ffi::LUA_TSTRING {
+        Err(string_at(state, -1).to_vec())
+    } else {
+        Err(b"unknown error".to_vec())
+    };
+    ffi::lua_settop(state, top);
+    outcome
+}
+
+/// The C function [`protected`] calls: runs the body its light userdata points to,
+/// on an empty stack.
+///
+/// # Safety
+/// Called by Lua only, from [`protected`].
+pub unsafe extern "C-unwind" fn trampoline(state: *mut lua_State) -> c_int {
+    let body = ffi::lua_touserdata(state, 1) as *mut Body<'_>;
+    ffi::lua_settop(state, 0);
+    if body.is_null() || catch_unwind(AssertUnwindSafe(|| (*body)(state))).is_err() {
+        push_bytes(state, b"internal error");
+        ffi::lua_error(state);
+    }
+    0
 }
 
 /// Pushes a Lua string.
@@ -336,11 +385,12 @@ unsafe extern "C-unwind" fn busy_hook(state: *mut lua_State, _ar: *mut ffi::lua_
 }
 
 /// The C functions the VM registers in its `internal` table, by name.
-pub fn functions() -> [(&'static str, ffi::lua_CFunction); 3] {
+pub fn functions() -> [(&'static str, ffi::lua_CFunction); 4] {
     [
         ("active", active),
         ("setresp", set_resp),
         ("acl_check", acl_check),
+        ("trampoline", trampoline),
     ]
 }
 

@@ -30,7 +30,7 @@ use crate::protocol::Reply;
 /// What a run needs to know besides the function.
 pub struct Invocation<'a> {
     /// The compiled script body, or the registered function.
-    pub func: Function,
+    pub func: Callee,
     /// KEYS.
     pub keys: &'a [Bytes],
     /// ARGV.
@@ -43,6 +43,15 @@ pub struct Invocation<'a> {
     pub read_only: bool,
     /// The command line that started the run (FUNCTION STATS shows it).
     pub command: &'a [Bytes],
+}
+
+/// What runs: a cached script's body (kept in the VM's registry), or a library's
+/// function.
+pub enum Callee {
+    /// A number in the registry.
+    Registry(c_int),
+    /// A function value.
+    Function(Function),
 }
 
 /// The state of the run the callback updates.
@@ -102,13 +111,29 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         // by the C functions during Lua calls, and by `finish_run` after the script
         // returned, never both at once.
         let _running = unsafe { Running::enter(frame_ptr as *mut dyn Host) };
-        // SAFETY: `invoke` runs in protected mode with the function alone on the stack,
-        // as it requires; `finish_run` never raises.
-        unsafe {
-            vm.lua.exec_raw::<()>(&inv.func, |state| {
+        let body = |state: *mut ffi::lua_State| {
+            // SAFETY: in protected mode with the function alone on the stack, as
+            // `invoke` requires; `finish_run` never raises.
+            unsafe {
                 let status = host::invoke(state, refs, inv.keys, inv.args, inv.eval_mode);
                 finish_run(state, frame_ptr, status);
-            })
+            }
+        };
+        match &inv.func {
+            // SAFETY: the main state is idle between commands; the body pushes the
+            // function first, then follows `invoke`'s rules.
+            Callee::Registry(func) => unsafe {
+                host::protected(vm.state, refs, &mut |state| {
+                    ffi::lua_rawgeti_(state, ffi::LUA_REGISTRYINDEX, *func);
+                    body(state);
+                })
+                .map_err(|e| CmdError::Raw(failure_text(&e)))
+            },
+            // SAFETY: `exec_raw` calls the body in protected mode with the function
+            // alone on the stack.
+            Callee::Function(func) => unsafe {
+                vm.lua.exec_raw::<()>(func, body).map_err(lua_failure)
+            },
         }
     };
     let Frame {
@@ -127,7 +152,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
     ctx.server.scripting.put_session(session);
     match (raw, outcome) {
         (Ok(()), Some(outcome)) => outcome,
-        (Err(err), _) => Err(lua_failure(err)),
+        (Err(err), _) => Err(err),
         (Ok(()), None) => Err(CmdError::raw("ERR Error running script, no result")),
     }
 }
@@ -436,8 +461,11 @@ unsafe fn script_error(
 
 /// A failure of the VM itself (out of memory while preparing a run).
 pub fn lua_failure(err: mlua::Error) -> CmdError {
-    CmdError::raw(format!(
-        "ERR Error running script, {:.100}",
-        lua_message(&err)
-    ))
+    CmdError::Raw(failure_text(lua_message(&err).as_bytes()))
+}
+
+/// `ERR Error running script, <message>` (the message cut at 100 bytes).
+fn failure_text(message: &[u8]) -> Vec<u8> {
+    let message = String::from_utf8_lossy(message);
+    format!("ERR Error running script, {message:.100}").into_bytes()
 }

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use mlua::Function;
 
 use crate::command::scripting::host::Args;
 use crate::command::scripting::library::Functions;
@@ -19,8 +18,8 @@ pub struct Script {
     pub body: Bytes,
     /// Its [`script_flags`].
     pub flags: u32,
-    /// The compiled body.
-    pub func: Function,
+    /// The compiled body, kept in the VM's registry under this number.
+    pub func: std::ffi::c_int,
 }
 
 /// `-BUSY` while an EVAL script runs past busy-reply-threshold.

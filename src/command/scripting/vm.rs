@@ -6,6 +6,8 @@
 //! and locks the globals. Rust functions here never raise Lua errors: they return values
 //! and the Lua wrappers raise, so error values stay plain strings and `{err=...}` tables.
 
+use std::ffi::c_int;
+
 use mlua::{ffi, Function, LightUserData, Lua, LuaOptions, StdLib, Table, Value, Variadic};
 
 use crate::command::scripting::convert::FIELD_NAMES;
@@ -38,6 +40,8 @@ pub struct Vm {
     pub lua: Lua,
     /// What a run pushes from the registry: the error handler, the globals table.
     pub refs: Refs,
+    /// The main Lua state, for raw calls (owned by `lua`, which this keeps alive).
+    pub state: *mut ffi::lua_State,
 }
 
 impl Vm {
@@ -62,11 +66,26 @@ impl Vm {
         let handler: Function = globals.raw_get("__redis__err__handler")?;
         let names = lua.create_sequence_from(FIELD_NAMES)?;
         lua.set_named_registry_value("rredis.field_names", names)?;
-        let refs = registry_refs(&lua, &handler, &globals)?;
+        let trampoline: Function = internal.raw_get("trampoline")?;
+        let (refs, state) = registry_refs(&lua, &handler, &globals, &trampoline)?;
         lua.set_named_registry_value(INTERNAL_KEY, internal)?;
         // Start from a clean heap: the set-up's garbage would show in used_memory_lua.
         lua.gc_collect()?;
-        Ok(Vm { lua, refs })
+        Ok(Vm { lua, refs, state })
+    }
+
+    /// Keeps `func` in the registry; the number pushes it (a cached script's body, kept
+    /// as long as the VM).
+    pub fn keep(&self, func: &Function) -> mlua::Result<c_int> {
+        let mut id = 0;
+        // SAFETY: runs in protected mode with the function on the stack, which
+        // `luaL_ref` pops into the registry.
+        unsafe {
+            self.lua.exec_raw::<()>(func, |state| {
+                id = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX)
+            })?;
+        }
+        Ok(id)
     }
 
     /// The Rust side of the API (the load-time helpers are read from it).
@@ -80,21 +99,31 @@ impl Vm {
     }
 }
 
-/// Registry references to the error handler and the globals table, for raw pushes.
-fn registry_refs(lua: &Lua, handler: &Function, globals: &Table) -> mlua::Result<Refs> {
+/// Registry references to the error handler, the globals table and the trampoline,
+/// for raw pushes; and the main state.
+fn registry_refs(
+    lua: &Lua,
+    handler: &Function,
+    globals: &Table,
+    trampoline: &Function,
+) -> mlua::Result<(Refs, *mut ffi::lua_State)> {
     let mut refs = Refs {
         handler: 0,
         globals: 0,
+        trampoline: 0,
     };
-    // SAFETY: runs in protected mode with the two values on the stack; each `luaL_ref`
-    // pops one into the registry.
+    let mut main = std::ptr::null_mut();
+    // SAFETY: runs in protected mode on the main state (no coroutine is running) with
+    // the three values on the stack; each `luaL_ref` pops one into the registry.
     unsafe {
-        lua.exec_raw::<()>((handler, globals), |state| {
+        lua.exec_raw::<()>((handler, globals, trampoline), |state| {
+            refs.trampoline = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX);
             refs.globals = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX);
             refs.handler = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX);
+            main = state;
         })?;
     }
-    Ok(refs)
+    Ok((refs, main))
 }
 
 /// `redis.call` (`raise`) or `redis.pcall` as a C closure (see `host.rs`).
