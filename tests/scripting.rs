@@ -391,3 +391,37 @@ fn nothing_arrives(conn: &mut common::RawConn) -> bool {
         .expect("timeout");
     quiet
 }
+
+/// The value of `field` in INFO `section`.
+fn info_field(conn: &mut common::RawConn, section: &[u8], field: &str) -> u64 {
+    let info = conn.cmd(&[b"INFO", section]);
+    let text = String::from_utf8_lossy(&info).into_owned();
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{field}:")))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{field} missing in {text}"))
+}
+
+#[test]
+fn used_memory_lua_is_what_the_vm_holds_in_whole_kilobytes() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    assert_eq!(info_field(&mut conn, b"memory", "used_memory_lua"), 0);
+    conn.cmd(&[b"SCRIPT", b"LOAD", b"return 1"]);
+    let empty = info_field(&mut conn, b"memory", "used_memory_lua");
+    assert_eq!(empty % 1024, 0);
+    assert!((16 * 1024..100 * 1024).contains(&empty), "{empty}");
+    // Many runs leave no lasting garbage (the collector steps every 50 runs).
+    for _ in 0..10000 {
+        conn.send_cmd(&[b"EVAL", b"return redis.call('incr', KEYS[1])", b"1", b"x"]);
+    }
+    for i in 1..=10000 {
+        assert_eq!(conn.read_reply(), format!(":{i}\r\n").into_bytes());
+    }
+    let after = info_field(&mut conn, b"memory", "used_memory_lua");
+    assert!(after < 100 * 1024, "{after}");
+    assert_eq!(
+        info_field(&mut conn, b"memory", "used_memory_vm_functions"),
+        0
+    );
+}

@@ -49,7 +49,7 @@ pub struct Functions {
 impl Functions {
     pub(super) fn vm(&mut self) -> Result<vm::Vm, CmdError> {
         if self.vm.is_none() {
-            let vm = vm::Vm::new().map_err(|e| {
+            let vm = vm::Vm::new(true).map_err(|e| {
                 CmdError::raw(format!(
                     "ERR Failed to create the Lua VM: {}",
                     lua_message(&e)

@@ -114,7 +114,7 @@ impl Scripting {
     /// The VM, created on first use.
     pub fn vm(&mut self) -> Result<&vm::Vm, CmdError> {
         if self.vm.is_none() {
-            let vm = vm::Vm::new().map_err(|e| {
+            let vm = vm::Vm::new(false).map_err(|e| {
                 CmdError::raw(format!(
                     "ERR Failed to create the Lua VM: {}",
                     vm::lua_message(&e)

@@ -45,8 +45,9 @@ pub struct Vm {
 }
 
 impl Vm {
-    /// A fresh VM, with the API loaded and the globals locked.
-    pub fn new() -> mlua::Result<Vm> {
+    /// A fresh VM, with the API loaded and the globals locked; `load_api` adds what
+    /// FUNCTION LOAD needs (the functions VM).
+    pub fn new(load_api: bool) -> mlua::Result<Vm> {
         let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG;
         // SAFETY: the debug library is loaded only so the prelude can install the
         // load-time hook (`debug.sethook`, kept in a private upvalue); the prelude
@@ -58,6 +59,7 @@ impl Vm {
         let debug: Table = lua.globals().raw_get("debug")?;
         internal.raw_set("sethook", debug.raw_get::<Function>("sethook")?)?;
         register_internal(&lua, &internal)?;
+        internal.raw_set("load_api", load_api)?;
         let prelude = lua
             .load(include_str!("prelude.lua"))
             .set_name(INTERNAL_CHUNK)
@@ -93,9 +95,10 @@ impl Vm {
         self.lua.named_registry_value(INTERNAL_KEY)
     }
 
-    /// Bytes the Lua heap uses (INFO `used_memory_lua`).
+    /// Bytes the Lua heap holds, in whole KB as Redis reports it
+    /// (`lua_gc(LUA_GCCOUNT) * 1024`: INFO `used_memory_lua`, `used_memory_vm_*`).
     pub fn used_memory(&self) -> usize {
-        self.lua.used_memory()
+        self.lua.used_memory() / 1024 * 1024
     }
 }
 
