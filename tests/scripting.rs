@@ -425,3 +425,31 @@ fn used_memory_lua_is_what_the_vm_holds_in_whole_kilobytes() {
         0
     );
 }
+
+#[test]
+fn script_errors_count_once_and_fail_the_call_as_in_redis() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    conn.cmd(&[b"SET", b"s", b"a"]);
+    conn.cmd(&[b"CONFIG", b"RESETSTAT"]);
+    for script in [
+        &b"return redis.pcall('nosuch')"[..],
+        b"return redis.call('nosuch')",
+        b"return redis.error_reply('x')",
+        b"return redis.call('incr', 's')",
+        b"return redis.pcall('incr', 's')",
+        b"return nosuchglobal",
+    ] {
+        assert_eq!(conn.cmd(&[b"EVAL", script, b"0"])[0], b'-');
+    }
+    assert_eq!(info_field(&mut conn, b"stats", "total_error_replies"), 6);
+    let stats = String::from_utf8_lossy(&conn.cmd(&[b"INFO", b"commandstats"])).into_owned();
+    assert!(stats.contains("cmdstat_eval:calls=6,"), "{stats}");
+    assert!(
+        stats.contains("rejected_calls=0,failed_calls=6\r\n"),
+        "{stats}"
+    );
+    assert!(stats.contains("cmdstat_incr:calls=2,"), "{stats}");
+    let errors = String::from_utf8_lossy(&conn.cmd(&[b"INFO", b"errorstats"])).into_owned();
+    assert!(errors.contains("errorstat_ERR:count=6\r\n"), "{errors}");
+}

@@ -61,6 +61,10 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw("ERR Command not allowed inside a transaction");
         return reject(ctx, Some(spec), args, &err);
     }
+    if ctx.server.config.lacks_good_replicas() && writes(ctx, spec, args, flags::WRITE) {
+        let err = CmdError::raw(NOREPLICAS);
+        return reject_any(ctx, spec, args, &err);
+    }
     if ctx.session.subscriptions.total() > 0
         && ctx.session.resp == 2
         && !allowed_when_subscribed(spec)
@@ -94,23 +98,33 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     call(ctx, spec, args);
 }
 
+/// The refusal of writes while `min-replicas-to-write` is not met.
+pub(crate) const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
+
 /// True when CLIENT PAUSE holds this command back: every command under `ALL`; under
 /// `WRITE`, commands that write or may replicate, and an EXEC whose queue has one.
 fn held_by_pause(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
     let Some(pause) = ctx.server.paused() else {
         return false;
     };
-    let writes = |spec: &CommandSpec, args: &[Bytes]| {
-        flags_of(ctx, spec, args) & (flags::WRITE | flags::MAY_REPLICATE) != 0
-    };
     match pause.mode {
         PauseMode::All => true,
-        PauseMode::Write if spec.name == "exec" => {
-            let mut queue = ctx.session.multi.iter().flatten();
-            queue.any(|args| ctx.table.resolve(args).is_ok_and(|spec| writes(spec, args)))
-        }
-        PauseMode::Write => writes(spec, args),
+        PauseMode::Write => writes(ctx, spec, args, flags::WRITE | flags::MAY_REPLICATE),
     }
+}
+
+/// True if the command line runs with any of `bits` (an EXEC: if a queued command
+/// does), as Redis's `processCommand` judges a command before running it.
+fn writes(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes], bits: u32) -> bool {
+    if spec.name == "exec" {
+        let mut queue = ctx.session.multi.iter().flatten();
+        return queue.any(|args| {
+            ctx.table
+                .resolve(args)
+                .is_ok_and(|spec| flags_of(ctx, spec, args) & bits != 0)
+        });
+    }
+    flags_of(ctx, spec, args) & bits != 0
 }
 
 /// The flags a command line runs with: its spec's, except for the commands that run a
@@ -206,7 +220,8 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
     if !ctx.server.monitors.is_empty() {
         feed_monitors(ctx, spec, args);
     }
-    accounting::after_call(ctx, spec, args, elapsed, result.is_err());
+    let failed = result.is_err() | std::mem::take(&mut ctx.server.failed_uncounted);
+    accounting::after_call(ctx, spec, args, elapsed, failed);
     let signalled = !std::mem::take(&mut ctx.server.unsignalled_write);
     if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && signalled {
         signal_written_keys(ctx, spec, args);

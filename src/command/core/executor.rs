@@ -69,6 +69,7 @@ impl Executor {
                 events: Vec::new(),
                 dirty: 0,
                 unsignalled_write: false,
+                failed_uncounted: false,
                 blocking: BlockingState::default(),
                 watches: WatchRegistry::default(),
                 keyspace_events: Vec::new(),

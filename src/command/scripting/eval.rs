@@ -95,11 +95,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
     };
     let (func, flags) = (Callee::Registry(script.func), script.flags);
     let compat = flags & script_flags::EVAL_COMPAT_MODE != 0;
-    if !compat && flags & script_flags::NO_WRITES == 0 && ro {
-        return Err(CmdError::raw(
-            "ERR Can not execute a script with write flag using *_ro command.",
-        ));
-    }
+    run::prepare(ctx, flags, ro)?;
     let invocation = Invocation {
         func,
         keys: &args[3..3 + numkeys],

@@ -274,8 +274,7 @@ pub fn fcall_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], ro: bool) -> CmdResult {
     feed_monitors(ctx, args);
-    let functions = &mut ctx.server.scripting.functions;
-    let Some(info) = functions.find(&args[1]).cloned() else {
+    let Some(info) = ctx.server.scripting.functions.find(&args[1]).cloned() else {
         return Err(CmdError::raw("ERR Function not found"));
     };
     let numkeys = parse_i64(&args[2]).ok_or(CmdError::raw("ERR Bad number of keys provided"))?;
@@ -288,12 +287,8 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], ro: bool) -> CmdResult {
         return Err(CmdError::raw("ERR Number of keys can't be negative"));
     }
     let numkeys = numkeys as usize;
-    if info.flags & script_flags::NO_WRITES == 0 && ro {
-        return Err(CmdError::raw(
-            "ERR Can not execute a script with write flag using *_ro command.",
-        ));
-    }
-    let vm = functions.vm()?;
+    run::prepare(ctx, info.flags, ro)?;
+    let vm = ctx.server.scripting.functions.vm()?;
     let invocation = Invocation {
         func: Callee::Function(info.func.clone()),
         keys: &args[3..3 + numkeys],

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use mlua::ffi;
 use mlua::Function;
 
-use crate::command::core::command::Ctx;
+use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::dispatch;
 use crate::command::core::executor::Parts;
 use crate::command::core::spec::flags;
@@ -220,6 +220,7 @@ impl Host for Frame<'_, '_> {
 
 /// A script that returns an `{err=...}` table (redis.error_reply) sends an error
 /// reply, counted in the error statistics unless it came from a command's reply.
+/// Either way the call counts as failed, as in Redis.
 unsafe fn count_returned_error(ctx: &mut Ctx<'_>, state: *mut ffi::lua_State, idx: c_int) {
     if ffi::lua_type(state, idx) != ffi::LUA_TTABLE {
         return;
@@ -227,6 +228,7 @@ unsafe fn count_returned_error(ctx: &mut Ctx<'_>, state: *mut ffi::lua_State, id
     let Some(err) = string_field(state, idx, "err") else {
         return;
     };
+    ctx.server.failed_uncounted = true;
     if field_is_true(state, idx, "ignore_error_stats_update") {
         return;
     }
@@ -356,7 +358,6 @@ fn call_command(frame: &mut Frame<'_, '_>) -> CallStatus {
     buffers.reply.clear();
     match checked {
         Err(text) => {
-            buffers.reply.extend_from_slice(b"ERR ");
             buffers.reply.extend_from_slice(text.as_bytes());
             return CallStatus::Refused;
         }
@@ -371,8 +372,8 @@ fn call_command(frame: &mut Frame<'_, '_>) -> CallStatus {
 }
 
 /// The checks Redis makes before a command called from a script, then the call.
-/// Returns the command's flags, or the refusal's text (without code) when the command
-/// may not run.
+/// Returns the command's flags, or the refusal's text (code included) when the
+/// command may not run.
 fn check_command(
     inner: &mut Ctx<'_>,
     state: &mut RunState,
@@ -381,22 +382,16 @@ fn check_command(
     let spec = match inner.table.resolve(argv) {
         Ok(spec) => spec,
         Err(_) => {
-            return Err(refuse(
-                inner,
-                None,
-                argv,
-                "Unknown Redis command called from script",
-            ))
+            let text = "ERR Unknown Redis command called from script";
+            return Err(refuse(inner, None, argv, text));
         }
     };
     let refusal = if !spec.arity_ok(argv.len()) {
-        Some("Wrong number of args calling Redis command from script")
+        Some("ERR Wrong number of args calling Redis command from script")
     } else if spec.has(flags::NOSCRIPT) {
-        Some("This Redis command is not allowed from script")
-    } else if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
-        Some("Write commands are not allowed from read-only scripts.")
+        Some("ERR This Redis command is not allowed from script")
     } else {
-        None
+        write_refusal(inner, state, spec)
     };
     if let Some(text) = refusal {
         return Err(refuse(inner, Some(spec), argv, text));
@@ -408,17 +403,56 @@ fn check_command(
     Ok(spec.flags)
 }
 
+/// Why a script may not run this command now, as Redis's
+/// `scriptVerifyWriteCommandAllow`: no writes (nor may-replicate commands) from
+/// read-only scripts; the server state's refusals only until the script first wrote.
+fn write_refusal(
+    inner: &Ctx<'_>,
+    state: &RunState,
+    spec: &'static CommandSpec,
+) -> Option<&'static str> {
+    if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
+        return Some("ERR Write commands are not allowed from read-only scripts.");
+    }
+    if !spec.has(flags::WRITE) || state.write_dirty {
+        return None;
+    }
+    inner
+        .server
+        .config
+        .lacks_good_replicas()
+        .then_some(dispatch::NOREPLICAS)
+}
+
 /// Counts a refused command as Redis does (an error reply, a rejected call).
 fn refuse(
     inner: &mut Ctx<'_>,
-    spec: Option<&'static crate::command::core::command::CommandSpec>,
+    spec: Option<&'static CommandSpec>,
     argv: &[Bytes],
     text: &'static str,
 ) -> &'static str {
-    inner.server.stats.error_replies += 1;
-    let full = format!("ERR {text}");
-    crate::command::core::accounting::rejected(inner, spec, argv, full.as_bytes());
+    crate::command::core::accounting::rejected(inner, spec, argv, text.as_bytes());
     text
+}
+
+/// The checks Redis makes before running a script that declared its flags
+/// (`scriptPrepareForRun`): a script that may write is refused by the `_RO` commands
+/// and while `min-replicas-to-write` is not met. Scripts without a shebang are checked
+/// command by command instead.
+pub fn prepare(ctx: &Ctx<'_>, script_flags: u32, ro: bool) -> CmdResult {
+    use crate::command::scripting::flags::script_flags::{EVAL_COMPAT_MODE, NO_WRITES};
+    if script_flags & (EVAL_COMPAT_MODE | NO_WRITES) != 0 {
+        return Ok(());
+    }
+    if ro {
+        return Err(CmdError::raw(
+            "ERR Can not execute a script with write flag using *_ro command.",
+        ));
+    }
+    if ctx.server.config.lacks_good_replicas() {
+        return Err(CmdError::raw(dispatch::NOREPLICAS));
+    }
+    Ok(())
 }
 
 /// The reply for a script that raised the error at `idx` (normally the table the
@@ -455,6 +489,7 @@ unsafe fn script_error(
     if !field_is_true(state, idx, "ignore_error_stats_update") {
         return Err(CmdError::Raw(text));
     }
+    ctx.server.failed_uncounted = true;
     ctx.reply.error(&text);
     Ok(())
 }
