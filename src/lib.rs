@@ -9,6 +9,7 @@
 //! | [`protocol`] | RESP parsing (incremental, zero-copy) and the reply writer; no I/O           |
 //! | [`command`]  | the command table, dispatch and one file per command family                 |
 //! | [`store`]    | databases, the dict, values and their encodings, expiry; no protocol       |
+//! | [`persistence`] | the RDB format: files, DUMP/RESTORE payloads; beside `store`, below `command` |
 //! | [`config`]   | every tunable: defaults, redis.conf parsing, CONFIG GET/SET                 |
 //! | [`error`]    | every error reply text, byte for byte Redis's                               |
 //! | [`util`]     | glob matching and Redis's exact number parsing and formatting                 |
@@ -20,6 +21,7 @@ pub mod background;
 pub mod command;
 pub mod config;
 pub mod error;
+pub mod persistence;
 pub mod protocol;
 pub mod server;
 pub mod store;

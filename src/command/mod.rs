@@ -12,6 +12,7 @@ pub mod core;
 pub mod metrics;
 pub mod registry;
 pub mod scripting;
+pub mod snapshot;
 pub mod state;
 pub mod types;
 

@@ -4,7 +4,7 @@
 
 use crate::command::core::command::{CommandSpec, CommandTable};
 use crate::command::core::executor::Executor;
-use crate::command::{admin, conn, scripting, types};
+use crate::command::{admin, conn, scripting, snapshot, types};
 use crate::config::Config;
 
 /// Every family's table, in the order COMMAND lists them.
@@ -35,6 +35,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     admin::debug::COMMANDS,
     types::streams::COMMANDS,
     scripting::table::COMMANDS,
+    snapshot::commands::COMMANDS,
 ];
 
 /// The command table over every family.

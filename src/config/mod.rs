@@ -16,7 +16,8 @@ mod table;
 mod tests;
 
 pub use model::{
-    Config, EvictionPolicy, LazyFree, LogLevel, OutputLimit, ProtectedAccess, OUTPUT_CLASSES,
+    AppendFsync, Config, EvictionPolicy, LazyFree, LogLevel, OutputLimit, ProtectedAccess,
+    OUTPUT_CLASSES,
 };
 pub use param::{parse_memory, ConfigError, Param};
 pub use rewrite::rewrite_text;

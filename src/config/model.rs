@@ -101,11 +101,42 @@ pub struct Config {
     pub proto_max_bulk_len: i64,
     /// Largest query buffer a client may accumulate.
     pub client_query_buffer_limit: usize,
-    /// RDB save points (accepted; persistence comes later).
+    /// RDB save points as `CONFIG GET save` shows them: pairs of seconds and changes
+    /// ("" for none); see [`Config::save_points`].
     pub save: String,
-    /// AOF on or off (accepted; persistence comes later).
+    /// `rdbcompression`: LZF-compress long strings in RDB files and DUMP payloads.
+    pub rdbcompression: bool,
+    /// `rdbchecksum`: end RDB files with a CRC-64 (0 when off, and then not verified).
+    pub rdbchecksum: bool,
+    /// `stop-writes-on-bgsave-error`: refuse writes (-MISCONF) while the last background
+    /// save failed and save points exist.
+    pub stop_writes_on_bgsave_error: bool,
+    /// `appendonly`: keep the append-only file (turning it on at run time rewrites
+    /// the AOF first, as Redis does).
     pub appendonly: bool,
-    /// Working directory.
+    /// `appendfsync`: when the AOF is fsynced.
+    pub appendfsync: AppendFsync,
+    /// `appendfilename`: the prefix of the AOF files' names.
+    pub appendfilename: String,
+    /// `appenddirname`: the directory (inside `dir`) holding the AOF files.
+    pub appenddirname: String,
+    /// `auto-aof-rewrite-percentage`: rewrite when the AOF grew this much past its
+    /// size after the last rewrite (0: never automatically).
+    pub auto_aof_rewrite_percentage: u64,
+    /// `auto-aof-rewrite-min-size`: no automatic rewrite below this size.
+    pub auto_aof_rewrite_min_size: u64,
+    /// `aof-load-truncated`: load an AOF whose last command was cut short, truncating it.
+    pub aof_load_truncated: bool,
+    /// `aof-use-rdb-preamble`: rewrite the base as an RDB file rather than commands.
+    pub aof_use_rdb_preamble: bool,
+    /// `aof-timestamp-enabled`: annotate the AOF with `#TS:` lines each second.
+    pub aof_timestamp_enabled: bool,
+    /// `aof-disable-auto-gc`: keep the files a rewrite made obsolete.
+    pub aof_disable_auto_gc: bool,
+    /// `no-appendfsync-on-rewrite`: skip fsyncs while a child process runs.
+    pub no_appendfsync_on_rewrite: bool,
+    /// Working directory: the process `chdir`s there, as Redis does, so RDB and AOF
+    /// files are relative to it.
     pub dir: String,
     /// RDB file name.
     pub dbfilename: String,
@@ -216,6 +247,28 @@ pub struct LazyFree {
     pub user_flush: bool,
 }
 
+/// `appendfsync`: when the append-only file reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppendFsync {
+    /// After every write, before replies go out.
+    Always,
+    /// Once a second, on the background thread.
+    Everysec,
+    /// When the kernel decides.
+    No,
+}
+
+impl AppendFsync {
+    /// The config word.
+    pub fn name(self) -> &'static str {
+        match self {
+            AppendFsync::Always => "always",
+            AppendFsync::Everysec => "everysec",
+            AppendFsync::No => "no",
+        }
+    }
+}
+
 /// `maxmemory-policy` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvictionPolicy {
@@ -288,7 +341,20 @@ impl Default for Config {
             client_query_buffer_limit: 1024 * 1024 * 1024,
             save: "3600 1 300 100 60 10000".into(),
             appendonly: false,
+            appendfsync: AppendFsync::Everysec,
+            appendfilename: "appendonly.aof".into(),
+            appenddirname: "appendonlydir".into(),
+            auto_aof_rewrite_percentage: 100,
+            auto_aof_rewrite_min_size: 64 << 20,
+            aof_load_truncated: true,
+            aof_use_rdb_preamble: true,
+            aof_timestamp_enabled: false,
+            aof_disable_auto_gc: false,
+            no_appendfsync_on_rewrite: false,
             dir: ".".into(),
+            rdbcompression: true,
+            rdbchecksum: true,
+            stop_writes_on_bgsave_error: true,
             dbfilename: "dump.rdb".into(),
             tcp_keepalive: 300,
             tcp_backlog: 511,
@@ -350,5 +416,19 @@ impl Config {
     /// `checkGoodReplicasStatus` failing: this server has no replicas to count).
     pub fn lacks_good_replicas(&self) -> bool {
         self.min_replicas_to_write > 0 && self.min_replicas_max_lag > 0
+    }
+
+    /// The save points as (seconds, changes) pairs: a background save starts when at
+    /// least `changes` writes happened and `seconds` passed since the last save.
+    pub fn save_points(&self) -> Vec<(u64, u64)> {
+        let numbers: Vec<u64> = self
+            .save
+            .split_whitespace()
+            .filter_map(|word| word.parse().ok())
+            .collect();
+        numbers
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+            .collect()
     }
 }

@@ -106,3 +106,18 @@ pub(super) fn string_arg(args: &[String]) -> Result<String, ConfigError> {
 pub(super) fn yes_no(flag: bool) -> String {
     if flag { "yes" } else { "no" }.to_string()
 }
+
+/// An OS error as `strerror` words it ("No such file or directory"), the way Redis
+/// quotes it in CONFIG SET failures.
+pub(super) fn os_error_text(error: &std::io::Error) -> ConfigError {
+    let text = error.to_string();
+    let words = text.split(" (os error").next().unwrap_or(&text);
+    ConfigError(words.to_string())
+}
+
+/// The process's working directory, absolute, as CONFIG GET dir reports it.
+pub(super) fn current_dir() -> String {
+    std::env::current_dir()
+        .map(|dir| dir.display().to_string())
+        .unwrap_or_default()
+}

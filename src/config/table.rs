@@ -224,11 +224,135 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "appendfsync",
+        mutable: true,
+        get: |c| c.appendfsync.name().to_string(),
+        set: |c, a| {
+            c.appendfsync = match string_arg(a)?.to_ascii_lowercase().as_str() {
+                "always" => AppendFsync::Always,
+                "everysec" => AppendFsync::Everysec,
+                "no" => AppendFsync::No,
+                _ => return err("argument(s) must be one of the following: everysec, always, no"),
+            };
+            Ok(())
+        },
+    },
+    Param {
+        name: "appendfilename",
+        mutable: false,
+        get: |c| c.appendfilename.clone(),
+        set: |c, a| {
+            c.appendfilename = base_name_arg(a, "appendfilename")?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "appenddirname",
+        mutable: false,
+        get: |c| c.appenddirname.clone(),
+        set: |c, a| {
+            c.appenddirname = base_name_arg(a, "appenddirname")?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "auto-aof-rewrite-percentage",
+        mutable: true,
+        get: |c| c.auto_aof_rewrite_percentage.to_string(),
+        set: |c, a| {
+            c.auto_aof_rewrite_percentage = int_arg(a, 0, i32::MAX as i64)? as u64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "auto-aof-rewrite-min-size",
+        mutable: true,
+        get: |c| c.auto_aof_rewrite_min_size.to_string(),
+        set: |c, a| {
+            c.auto_aof_rewrite_min_size = memory_arg(a, 0, i64::MAX as u64)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "aof-load-truncated",
+        mutable: true,
+        get: |c| yes_no(c.aof_load_truncated),
+        set: |c, a| {
+            c.aof_load_truncated = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "aof-use-rdb-preamble",
+        mutable: true,
+        get: |c| yes_no(c.aof_use_rdb_preamble),
+        set: |c, a| {
+            c.aof_use_rdb_preamble = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "aof-timestamp-enabled",
+        mutable: true,
+        get: |c| yes_no(c.aof_timestamp_enabled),
+        set: |c, a| {
+            c.aof_timestamp_enabled = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "aof-disable-auto-gc",
+        mutable: true,
+        get: |c| yes_no(c.aof_disable_auto_gc),
+        set: |c, a| {
+            c.aof_disable_auto_gc = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "no-appendfsync-on-rewrite",
+        mutable: true,
+        get: |c| yes_no(c.no_appendfsync_on_rewrite),
+        set: |c, a| {
+            c.no_appendfsync_on_rewrite = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
         name: "dir",
         mutable: true,
-        get: |c| c.dir.clone(),
+        get: |_| current_dir(),
         set: |c, a| {
-            c.dir = string_arg(a)?;
+            let dir = string_arg(a)?;
+            std::env::set_current_dir(&dir).map_err(|e| os_error_text(&e))?;
+            c.dir = dir;
+            Ok(())
+        },
+    },
+    Param {
+        name: "rdbcompression",
+        mutable: true,
+        get: |c| yes_no(c.rdbcompression),
+        set: |c, a| {
+            c.rdbcompression = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "rdbchecksum",
+        mutable: false,
+        get: |c| yes_no(c.rdbchecksum),
+        set: |c, a| {
+            c.rdbchecksum = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
+        name: "stop-writes-on-bgsave-error",
+        mutable: true,
+        get: |c| yes_no(c.stop_writes_on_bgsave_error),
+        set: |c, a| {
+            c.stop_writes_on_bgsave_error = bool_arg(a)?;
             Ok(())
         },
     },
@@ -609,6 +733,18 @@ fn protected_access(args: &[String]) -> Result<ProtectedAccess, ConfigError> {
 }
 
 /// Validates a `save` value: pairs of non-negative `<seconds> <changes>`, or empty.
+/// A file or directory name that must not be a path (`appendfilename`,
+/// `appenddirname`), with Redis's error.
+fn base_name_arg(args: &[String], what: &str) -> Result<String, ConfigError> {
+    let name = string_arg(args)?;
+    if name.contains('/') {
+        return Err(ConfigError(format!(
+            "{what} can't be a path, just a filename"
+        )));
+    }
+    Ok(name)
+}
+
 fn valid_save(words: &[&str]) -> bool {
     words.len().is_multiple_of(2) && words.iter().all(|w| w.parse::<u64>().is_ok())
 }

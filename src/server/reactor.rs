@@ -102,6 +102,7 @@ impl Server {
             .register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
         let mut exec = crate::command::registry::executor(config);
         exec.set_bound_port(port);
+        exec.load_data_at_start().map_err(io::Error::other)?;
         Ok(Server {
             poll,
             tcp,
@@ -169,7 +170,7 @@ impl Server {
         let token = event.token();
         if token == SIGNAL_TOKEN {
             if signals::drain(&mut self.signal_rx) {
-                self.shutting_down = true;
+                self.shutdown_on_signal();
             }
         } else if token.0 > LISTENER_BASE - MAX_LISTENERS {
             self.accept(LISTENER_BASE - token.0);
@@ -179,9 +180,19 @@ impl Server {
                 self.read_client(token.0, event.is_read_closed() || event.is_error());
             }
             if event.is_writable() {
+                self.exec.flush_aof();
                 self.write_client(token.0);
             }
             self.close_if_done(token.0);
+        }
+    }
+
+    /// SIGINT/SIGTERM: saves if save points exist and stops, or keeps running if the
+    /// save failed (then a later signal starts over), as Redis does.
+    fn shutdown_on_signal(&mut self) {
+        self.shutting_down = self.exec.prepare_shutdown_on_signal();
+        if !self.shutting_down {
+            signals::shutdown_abandoned();
         }
     }
 
@@ -397,7 +408,7 @@ impl Server {
     /// signal that came meanwhile.
     fn after_busy(&mut self, io: BusyOutcome) {
         if io.signalled {
-            self.shutting_down = true;
+            self.shutdown_on_signal();
         }
         self.exec.count_read(io.read);
         self.exec.count_write(io.written);
@@ -751,6 +762,8 @@ impl Server {
         // Expiry can delete a stream that XREADGROUP clients wait on: answer them.
         self.serve_ready_keys();
         self.deliver_messages();
+        // The append-only file first: no reply acknowledges a write before it is there.
+        self.exec.flush_aof();
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending {
             if let Some(client) = self.clients.get_mut(key) {

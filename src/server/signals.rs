@@ -32,6 +32,12 @@ extern "C" fn on_signal(signal: libc::c_int) {
     }
 }
 
+/// The shutdown a signal asked for did not happen (its save failed): a later SIGINT
+/// is a first one again.
+pub fn shutdown_abandoned() {
+    PENDING.store(false, Ordering::Relaxed);
+}
+
 /// Reads every signal the pipe holds and logs each as Redis does; true if any came.
 pub fn drain(pipe: &mut Receiver) -> bool {
     let mut bytes = [0u8; 64];

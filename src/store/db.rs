@@ -109,7 +109,9 @@ pub fn initial_access(mode: AccessMode, now_ms: i64) -> u32 {
 /// The LFU counter of a stamp after decay: one step per `decay_minutes` elapsed.
 pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
     let counter = stamp & 0xFF;
-    let last = stamp >> 8;
+    // 16 bits of minutes, as Redis keeps them (an LRU stamp read as LFU after a policy
+    // change has more bits set).
+    let last = (stamp >> 8) & 0xFFFF;
     let now = lfu_minutes(now_ms);
     let elapsed = if now >= last {
         now - last

@@ -65,6 +65,35 @@ impl IntSet {
         usize::from(self.width)
     }
 
+    /// The members as stored: little-endian integers of [`IntSet::width`] bytes each,
+    /// ascending (the body of Redis's intset blob, for persistence).
+    pub fn raw_members(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// A set from members stored `width` bytes each, little-endian (the body of Redis's
+    /// intset blob). The width is kept even when narrower would do, since Redis never
+    /// narrows a set either. `None` unless the width is 2, 4 or 8, the bytes are a whole
+    /// number of members and the members strictly ascend.
+    pub fn from_raw_members(width: usize, data: Vec<u8>) -> Option<IntSet> {
+        if !matches!(width, 2 | 4 | 8) || !data.len().is_multiple_of(width) {
+            return None;
+        }
+        let mut members = data.chunks_exact(width).map(read_at);
+        if let Some(mut prev) = members.next() {
+            for member in members {
+                if member <= prev {
+                    return None;
+                }
+                prev = member;
+            }
+        }
+        Some(IntSet {
+            data,
+            width: width as u8,
+        })
+    }
+
     /// Memory held: the struct plus the buffer's capacity.
     pub fn byte_size(&self) -> usize {
         std::mem::size_of::<Self>() + self.data.capacity()
@@ -376,5 +405,24 @@ mod tests {
         assert!(set.byte_size() <= std::mem::size_of::<IntSet>() + 512 * 2 * 9 / 8 + 16);
         let wide: IntSet = (0..512).map(|i| i << 40).collect();
         assert!(wide.byte_size() <= std::mem::size_of::<IntSet>() + 512 * 8 * 9 / 8 + 16);
+    }
+
+    #[test]
+    fn raw_members_round_trip_and_keep_their_width() {
+        let set: IntSet = [1, 70000, -5].into_iter().collect();
+        let copy = IntSet::from_raw_members(set.width(), set.raw_members().to_vec());
+        assert_eq!(copy.as_ref(), Some(&set));
+        let wide =
+            IntSet::from_raw_members(8, [1i64, 2].iter().flat_map(|n| n.to_le_bytes()).collect());
+        assert_eq!(wide.as_ref().map(IntSet::width), Some(8));
+        assert_eq!(wide.map(|s| s.iter().collect::<Vec<_>>()), Some(vec![1, 2]));
+        assert_eq!(IntSet::from_raw_members(2, vec![2, 0, 1, 0]), None);
+        assert_eq!(IntSet::from_raw_members(2, vec![1, 0, 1, 0]), None);
+        assert_eq!(IntSet::from_raw_members(3, vec![1, 0, 0]), None);
+        assert_eq!(IntSet::from_raw_members(4, vec![1, 0]), None);
+        assert_eq!(
+            IntSet::from_raw_members(2, vec![]).map(|s| s.len()),
+            Some(0)
+        );
     }
 }

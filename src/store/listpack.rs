@@ -316,6 +316,15 @@ impl Listpack {
         Listpack::default()
     }
 
+    /// An empty listpack with room for `bytes` bytes of entries (a loader that knows
+    /// about how large the listpack will be).
+    pub fn with_capacity(bytes: usize) -> Self {
+        Listpack {
+            buf: Vec::with_capacity(bytes),
+            count: 0,
+        }
+    }
+
     /// Bytes `value` would take as an entry (overhead included).
     pub fn encoded_len(value: &[u8]) -> usize {
         Encoded::new(value).len()
@@ -462,6 +471,19 @@ impl Listpack {
     /// Appends `value` as the last entry.
     pub fn push_back(&mut self, value: &[u8]) {
         self.insert_at(self.buf.len(), value);
+    }
+
+    /// Appends the integer `n` (the entry for its decimal text) without formatting it:
+    /// loaders that read integers from files use it.
+    pub fn push_int(&mut self, n: i64) {
+        let mut head = [0u8; MAX_VARINT];
+        let head_len = write_header(TAG_INT, zigzag(n), &mut head);
+        let mut back = [0u8; MAX_VARINT];
+        let back_len = write_backlen(head_len, &mut back);
+        self.reserve(head_len + back_len);
+        self.buf.extend_from_slice(&head[..head_len]);
+        self.buf.extend_from_slice(&back[..back_len]);
+        self.count += 1;
     }
 
     /// Prepends `value` as the first entry.

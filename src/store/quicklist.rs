@@ -129,6 +129,18 @@ impl QuickList {
         self.len = 0;
     }
 
+    /// Appends a whole node after the last one, as it is (an empty node is dropped).
+    /// Loaders use it to keep the node boundaries a file recorded, as Redis does when
+    /// it loads a quicklist; the node may exceed the fill, like a node Redis loads.
+    pub fn push_node(&mut self, mut node: Listpack) {
+        if node.is_empty() {
+            return;
+        }
+        node.shrink_to_fit();
+        self.len += node.len();
+        self.nodes.push_back(node);
+    }
+
     /// Appends `value` at the tail.
     pub fn push_back(&mut self, value: &[u8]) {
         self.insert_at_boundary(self.nodes.len(), value);

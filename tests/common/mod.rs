@@ -24,9 +24,11 @@ impl TestServer {
             Some(first) if !first.starts_with("--") => (Some(*first), &extra[1..]),
             _ => (None, extra),
         };
+        let dir = scratch_dir("server");
         let mut child = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
             .args(file)
             .args(["--port", "0", "--bind", "127.0.0.1"])
+            .args(["--dir", dir.to_str().expect("utf-8 temp dir")])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -83,6 +85,17 @@ impl TestServer {
         std::mem::forget(self);
         status
     }
+}
+
+/// A fresh directory of this test process's own (the server's `dir`, so its RDB
+/// files never meet another test's).
+pub fn scratch_dir(what: &str) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("rredis-{what}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
 }
 
 fn unsafe_kill(pid: u32) {
@@ -210,5 +223,72 @@ pub fn script(conn: &mut RawConn, steps: &[(&str, &str)]) {
             *expected,
             "command: {command}"
         );
+    }
+}
+
+/// A real redis-server 7.0 of a test's own, on a free port in `dir`, killed (by the pid
+/// we started) when dropped. `None` when redis-server is not installed.
+pub struct RealRedis {
+    child: Child,
+    /// Its port.
+    pub port: u16,
+}
+
+impl RealRedis {
+    /// Starts `redis-server --port P --dir dir` plus `extra`, retrying a few ports.
+    pub fn start(dir: &std::path::Path, extra: &[&str]) -> Option<RealRedis> {
+        (0..5).find_map(|_| Self::start_once(dir, extra))
+    }
+
+    fn start_once(dir: &std::path::Path, extra: &[&str]) -> Option<RealRedis> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--enable-debug-command", "yes", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut redis = RealRedis { child, port };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if redis.child.try_wait().ok()?.is_some() {
+                return None;
+            }
+            if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
+                let mut conn = RawConn { stream };
+                let info = conn.cmd(&[b"INFO", b"server"]);
+                let mine = format!("process_id:{}", redis.child.id());
+                if String::from_utf8_lossy(&info).contains(&mine) {
+                    return Some(redis);
+                }
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// A raw connection.
+    pub fn raw(&self) -> RawConn {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        RawConn { stream }
+    }
+}
+
+impl Drop for RealRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

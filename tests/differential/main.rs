@@ -124,6 +124,11 @@ fn corpus_connection() {
 }
 
 #[test]
+fn corpus_persistence() {
+    check_corpus("persistence");
+}
+
+#[test]
 fn corpus_scripting() {
     check_corpus("scripting");
 }

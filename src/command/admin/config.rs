@@ -4,6 +4,8 @@
 
 use bytes::Bytes;
 
+use crate::command::snapshot::aof;
+
 use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::help;
 use crate::command::core::spec::flags::*;
@@ -79,7 +81,15 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         (param.set)(&mut config, std::slice::from_ref(&value))
             .map_err(|e| config_set_failed(&name, &e.0))?;
     }
+    let aof_was = ctx.server.config.appendonly;
     ctx.server.config = config;
+    if ctx.server.config.appendonly != aof_was && aof::apply_config(ctx.dbs, ctx.server).is_err() {
+        ctx.server.config.appendonly = aof_was;
+        return Err(config_set_failed(
+            "appendonly",
+            "Unable to turn on AOF. Check server logs.",
+        ));
+    }
     ctx.reply.ok();
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 use bytes::Bytes;
 
+use crate::command::snapshot::rdb as snapshot;
+
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
@@ -70,6 +72,13 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let lazy = flush_mode(args, ctx.server.config.lazyfree.user_flush)?;
     let all = 0..ctx.dbs.len();
     flush_dbs(ctx, all, lazy);
+    // As Redis: a snapshot in progress would resurrect the data, so it is stopped; with
+    // save points the now empty dataset is saved at once.
+    snapshot::kill_bgsave(ctx.server);
+    if !ctx.server.config.save_points().is_empty() {
+        let _ = snapshot::save(ctx.dbs, ctx.server);
+        ctx.server.dirty += 1;
+    }
     ctx.reply.ok();
     Ok(())
 }

@@ -1,15 +1,18 @@
 //! DEBUG: the testing aids clients and test suites use — SLEEP, SET-ACTIVE-EXPIRE,
-//! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, HELP.
+//! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, RELOAD, LOADAOF, HELP.
 //!
 //! As in Redis 7.0 the command is refused unless `enable-debug-command` is `yes` (or
 //! `local` and the client is local). Subcommands that need machinery we do not have
-//! (RELOAD, LOADAOF, crash helpers...) answer as unknown subcommands.
+//! (crash helpers...) answer as unknown subcommands.
 //!
 //! DIGEST follows Redis's scheme (SHA-1 based, keys and set-like members combined
 //! independently of order, list elements in order), so equal datasets give the digest
 //! Redis gives, whatever their encodings; an empty dataset gives forty zeros.
 
 use bytes::Bytes;
+
+use crate::command::snapshot::rdb as snapshot;
+use crate::command::snapshot::{aof, aof_load};
 
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
@@ -100,7 +103,8 @@ fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
         Value::Stream(stream) => {
             let all = stream.range(StreamId::MIN, StreamId::MAX, false, 0);
             for (id, entry) in all {
-                d.mix(id.to_text().as_bytes());
+                // Redis writes the ID as `ms.seq` here, not as `ms-seq`.
+                d.mix(format!("{}.{}", id.ms, id.seq).as_bytes());
                 entry.strings().for_each(|s| d.mix(s));
             }
         }
@@ -210,6 +214,12 @@ const HELP: &[&str] = &[
     "POPULATE <count> [<prefix>] [<size>]",
     "    Create <count> string keys named <prefix>:<n> (default prefix 'key'), holding",
     "    'value:<n>' padded or cut to <size> bytes. Existing keys are kept.",
+    "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+    "    Save the RDB file, empty the dataset and load the file back. MERGE: keys in",
+    "    the file replace existing ones. NOFLUSH: keep the dataset (a key in both is an",
+    "    error unless MERGE). NOSAVE: load the file as it is on disk.",
+    "LOADAOF",
+    "    Write the AOF buffer, empty the dataset and load the append-only file back.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Turn the background expiry of keys off (0) or back on (1).",
     "SLEEP <seconds>",
@@ -242,6 +252,8 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         _ if args::is(sub, "POPULATE") && (3..=5).contains(&argc) => return populate(ctx, args),
         _ if args::is(sub, "DIGEST") && argc == 2 => return digest(ctx),
         _ if args::is(sub, "DIGEST-VALUE") && argc >= 2 => return digest_value(ctx, &args[2..]),
+        _ if args::is(sub, "RELOAD") => return reload(ctx, &args[2..]),
+        _ if args::is(sub, "LOADAOF") && argc == 2 => return load_aof(ctx),
         _ if args::is(sub, "CHANGE-REPL-ID") && argc == 2 => {
             ctx.server.admin.replid = random_hex(&mut ctx.server.rng);
             ctx.reply.ok();
@@ -254,6 +266,50 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             return Err(CmdError::raw(crate::error::one_line(text.into_bytes())));
         }
     }
+    Ok(())
+}
+
+/// `DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]` — saves, empties and loads the RDB file
+/// back: proof that everything survives the round trip.
+fn reload(ctx: &mut Ctx<'_>, options: &[Bytes]) -> CmdResult {
+    let mut how = snapshot::Reload {
+        save: true,
+        flush: true,
+        merge: false,
+    };
+    for option in options {
+        match option {
+            o if args::is(o, "MERGE") => how.merge = true,
+            o if args::is(o, "NOFLUSH") => how.flush = false,
+            o if args::is(o, "NOSAVE") => how.save = false,
+            _ => {
+                return Err(CmdError::raw(
+                    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+                ))
+            }
+        }
+    }
+    snapshot::reload(ctx.dbs, ctx.server, how).map_err(CmdError::raw)?;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// `DEBUG LOADAOF` — writes what is buffered, empties the dataset and replays the
+/// append-only file: proof that the AOF alone rebuilds everything.
+fn load_aof(ctx: &mut Ctx<'_>) -> CmdResult {
+    if ctx.server.aof.on {
+        aof::flush(ctx.server);
+    }
+    snapshot::empty_all(ctx.dbs, ctx.server);
+    let loaded = aof_load::read_manifest(ctx.server)
+        .and_then(|manifest| aof_load::load(ctx.dbs, ctx.server, ctx.table, &manifest));
+    if let Err(error) = loaded {
+        log::warn!("{error}");
+        return Err(CmdError::raw("ERR Error loading the AOF file"));
+    }
+    ctx.server.dirty = 0;
+    log::warn!("Append Only File loaded by DEBUG LOADAOF");
+    ctx.reply.ok();
     Ok(())
 }
 

@@ -302,32 +302,72 @@ fn persistence_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) 
     field(out, "current_fork_perc", "0.00");
     field(out, "current_save_keys_processed", 0);
     field(out, "current_save_keys_total", 0);
+    let rdb = &server.rdb;
     field(out, "rdb_changes_since_last_save", server.dirty);
-    field(out, "rdb_bgsave_in_progress", 0);
-    field(out, "rdb_last_save_time", server.admin.lastsave);
-    field(out, "rdb_last_bgsave_status", "ok");
-    field(out, "rdb_last_bgsave_time_sec", -1);
-    field(out, "rdb_current_bgsave_time_sec", -1);
-    for name in [
-        "rdb_saves",
-        "rdb_last_cow_size",
-        "rdb_last_load_keys_expired",
-        "rdb_last_load_keys_loaded",
-    ] {
-        field(out, name, 0);
-    }
-    field(out, "aof_enabled", u8::from(server.config.appendonly));
-    field(out, "aof_rewrite_in_progress", 0);
-    field(out, "aof_rewrite_scheduled", 0);
-    field(out, "aof_last_rewrite_time_sec", -1);
-    field(out, "aof_current_rewrite_time_sec", -1);
-    field(out, "aof_last_bgrewrite_status", "ok");
-    field(out, "aof_rewrites", 0);
-    field(out, "aof_rewrites_consecutive_failures", 0);
-    field(out, "aof_last_write_status", "ok");
-    field(out, "aof_last_cow_size", 0);
+    field(out, "rdb_bgsave_in_progress", u8::from(rdb.in_progress()));
+    field(out, "rdb_last_save_time", rdb.lastsave);
+    field(out, "rdb_last_bgsave_status", ok_err(rdb.last_save_ok));
+    field(out, "rdb_last_bgsave_time_sec", rdb.last_bgsave_secs);
+    let current = rdb
+        .bgsave
+        .as_ref()
+        .map_or(-1, |b| server.now_ms / 1000 - b.started_secs);
+    field(out, "rdb_current_bgsave_time_sec", current);
+    field(out, "rdb_saves", rdb.saves);
+    field(out, "rdb_last_cow_size", rdb.last_cow_bytes);
+    field(out, "rdb_last_load_keys_expired", rdb.loaded_expired);
+    field(out, "rdb_last_load_keys_loaded", rdb.loaded_keys);
+    let aof = &server.aof;
+    field(out, "aof_enabled", u8::from(aof.on || aof.waiting_rewrite));
+    field(
+        out,
+        "aof_rewrite_in_progress",
+        u8::from(aof.rewrite.is_some()),
+    );
+    field(
+        out,
+        "aof_rewrite_scheduled",
+        u8::from(aof.rewrite_scheduled),
+    );
+    field(out, "aof_last_rewrite_time_sec", aof.last_rewrite_secs);
+    let current = aof
+        .rewrite
+        .as_ref()
+        .map_or(-1, |r| server.now_ms / 1000 - r.started_secs);
+    field(out, "aof_current_rewrite_time_sec", current);
+    field(
+        out,
+        "aof_last_bgrewrite_status",
+        ok_err(aof.last_rewrite_ok),
+    );
+    field(out, "aof_rewrites", aof.rewrites);
+    field(
+        out,
+        "aof_rewrites_consecutive_failures",
+        aof.consecutive_failures,
+    );
+    field(out, "aof_last_write_status", ok_err(aof.last_write_ok));
+    field(out, "aof_last_cow_size", aof.last_cow_bytes);
     field(out, "module_fork_in_progress", 0);
     field(out, "module_fork_last_cow_size", 0);
+    if aof.on {
+        field(out, "aof_current_size", aof.current_size);
+        field(out, "aof_base_size", aof.base_size);
+        field(out, "aof_pending_rewrite", u8::from(aof.rewrite_scheduled));
+        field(out, "aof_buffer_length", aof.buffer.len());
+        let pending = u8::from(aof.fsync_running.load(std::sync::atomic::Ordering::Relaxed));
+        field(out, "aof_pending_bio_fsync", pending);
+        field(out, "aof_delayed_fsync", aof.delayed_fsyncs);
+    }
+}
+
+/// Redis's status words for the last save or rewrite.
+fn ok_err(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "err"
+    }
 }
 
 fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
@@ -403,10 +443,14 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     field(out, "pubsub_channels", channels);
     field(out, "pubsub_patterns", patterns);
     field(out, "pubsubshard_channels", shard_channels);
-    let idle = [
-        "latest_fork_usec",
-        "total_forks",
+    field(out, "latest_fork_usec", server.rdb.latest_fork_usec);
+    field(out, "total_forks", server.rdb.total_forks);
+    field(
+        out,
         "migrate_cached_sockets",
+        server.migrate.by_target.len(),
+    );
+    let idle = [
         "slave_expires_tracked_keys",
         "active_defrag_hits",
         "active_defrag_misses",

@@ -3,6 +3,9 @@
 
 use bytes::Bytes;
 
+use crate::command::snapshot::rdb::Failed;
+use crate::command::snapshot::shutdown;
+
 use crate::command::admin::info::info;
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
@@ -22,26 +25,35 @@ fn time(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]` — stops the server once pending
-/// replies are written. We keep no data on disk, so SAVE saves nothing, and a shutdown
-/// is never pending, so ABORT always fails as Redis's does with nothing to abort.
+/// `SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]` — saves when asked (or, by
+/// default, when save points exist), then stops the server once pending replies are
+/// written. A failed save keeps the server running unless FORCE. There are no
+/// replicas to wait for, so a shutdown is never pending and ABORT always fails.
 fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let (mut nosave, mut save, mut other, mut abort) = (false, false, false, false);
+    let (mut nosave, mut save, mut force, mut now, mut abort) = (false, false, false, false, false);
     for arg in &args[1..] {
         match arg {
             a if args::is(a, "NOSAVE") => nosave = true,
             a if args::is(a, "SAVE") => save = true,
-            a if args::is(a, "NOW") || args::is(a, "FORCE") => other = true,
+            a if args::is(a, "NOW") => now = true,
+            a if args::is(a, "FORCE") => force = true,
             a if args::is(a, "ABORT") => abort = true,
             _ => return Err(CmdError::Syntax),
         }
     }
-    if (abort && (nosave || save || other)) || (nosave && save) {
+    if (abort && (nosave || save || now || force)) || (nosave && save) {
         return Err(CmdError::Syntax);
     }
     if abort {
         return Err(CmdError::raw(ERR_NO_SHUTDOWN));
     }
+    let choice = if nosave {
+        Some(false)
+    } else {
+        save.then_some(true)
+    };
+    shutdown::prepare_shutdown(ctx.dbs, ctx.server, choice, force)
+        .map_err(|Failed| CmdError::raw("ERR Errors trying to SHUTDOWN. Check logs."))?;
     ctx.server.events.push(ServerEvent::Shutdown);
     Ok(())
 }
@@ -49,7 +61,7 @@ fn shutdown(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// `LASTSAVE` — the unix time of the last successful save; with nothing ever saved,
 /// the start time, as Redis reports.
 fn lastsave(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.reply.int(ctx.server.admin.lastsave);
+    ctx.reply.int(ctx.server.rdb.lastsave);
     Ok(())
 }
 

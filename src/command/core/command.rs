@@ -16,6 +16,7 @@ use crate::command::core::state::ServerState;
 use crate::command::state::blocking::{Blocked, TimeoutReply};
 use crate::command::state::directory::ClientDirectory;
 use crate::command::state::notify;
+use crate::command::state::propagation::Own;
 use crate::command::state::session::Session;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
@@ -344,6 +345,46 @@ impl<'a> Ctx<'a> {
     /// served after this command. Call it wherever Redis calls `signalKeyAsReady`.
     pub fn signal_ready(&mut self, key: &[u8]) {
         self.server.blocking.signal_ready(self.session.db, key);
+    }
+
+    /// True when writes are being recorded for the append-only file: handlers build a
+    /// replacement record (see [`Ctx::propagate_as`]) only then.
+    pub fn propagating(&self) -> bool {
+        self.server.propagation.enabled
+    }
+
+    /// Records this command as `args` instead of as sent (EXPIRE as PEXPIREAT, BLPOP
+    /// as LPOP), where Redis rewrites the command for its AOF and replicas.
+    pub fn propagate_as(&mut self, args: Vec<Bytes>) {
+        if self.server.propagation.enabled {
+            self.server.propagation.own = Own::Replaced(args);
+        }
+    }
+
+    /// Records `args` now, in the selected database, in addition to (before) this
+    /// command's own record (Redis's `alsoPropagate`).
+    pub fn also_propagate(&mut self, args: Vec<Bytes>) {
+        if self.server.propagation.enabled {
+            let db = self.session.db;
+            self.server.propagation.push(db, args);
+        }
+    }
+
+    /// How a deletion caused by a deadline is recorded: UNLINK under
+    /// `lazyfree-lazy-expire`, DEL otherwise, as Redis propagates it.
+    pub fn expire_delete_word(&self) -> Bytes {
+        Bytes::from_static(if self.server.config.lazyfree.expire {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        })
+    }
+
+    /// This command is not recorded itself: its effects were, one by one.
+    pub fn prevent_propagation(&mut self) {
+        if self.server.propagation.enabled {
+            self.server.propagation.own = Own::Prevented;
+        }
     }
 
     /// `key` in database `db` changed in a way the dispatcher cannot see from the

@@ -7,6 +7,7 @@ use crate::command::core::accounting;
 use crate::command::core::command::full_name;
 use crate::command::core::effects::after_expiry;
 use crate::command::state::pause::PauseMode;
+use crate::command::state::propagation::Own;
 
 use bytes::Bytes;
 
@@ -61,6 +62,9 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw("ERR Command not allowed inside a transaction");
         return reject(ctx, Some(spec), args, &err);
     }
+    if let Some(err) = refused_by_disk_error(ctx, spec) {
+        return reject_any(ctx, spec, args, &err);
+    }
     if ctx.server.config.lacks_good_replicas() && writes(ctx, spec, args, flags::WRITE) {
         let err = CmdError::raw(NOREPLICAS);
         return reject_any(ctx, spec, args, &err);
@@ -95,7 +99,51 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         ctx.reply.simple(b"QUEUED");
         return;
     }
+    let first_op = ctx.server.propagation.ops.len();
     call(ctx, spec, args);
+    if ctx.server.propagation.enabled {
+        ctx.server.propagation.seal(first_op);
+    }
+}
+
+/// Redis's reply while writes are refused because the last background save failed.
+const ERR_MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/// The -MISCONF refusal of a command that writes (an EXEC whose queue writes, or
+/// PING, as Redis checks) while the disk fails: the last background save failed with
+/// `stop-writes-on-bgsave-error` and save points, or the last AOF write failed.
+fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec) -> Option<CmdError> {
+    let config = &ctx.server.config;
+    let rdb_failed = !ctx.server.rdb.last_save_ok
+        && config.stop_writes_on_bgsave_error
+        && !config.save.is_empty();
+    let aof_failed = ctx.server.aof.on && !ctx.server.aof.last_write_ok;
+    if !rdb_failed && !aof_failed {
+        return None;
+    }
+    let writes = |spec: &CommandSpec| spec.has(flags::WRITE);
+    let refused = match spec.name {
+        "ping" => true,
+        "exec" => ctx
+            .session
+            .multi
+            .iter()
+            .flatten()
+            .filter_map(|args| ctx.table.resolve(args).ok())
+            .any(writes),
+        _ => writes(spec),
+    };
+    if !refused {
+        return None;
+    }
+    Some(if rdb_failed {
+        CmdError::raw(ERR_MISCONF)
+    } else {
+        CmdError::raw(format!(
+            "MISCONF Errors writing to the AOF file: {}",
+            ctx.server.aof.last_write_error
+        ))
+    })
 }
 
 /// The refusal of writes while `min-replicas-to-write` is not met.
@@ -206,9 +254,17 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
     if untouched {
         set_no_touch(ctx.dbs, true);
     }
+    let outer_own = ctx
+        .server
+        .propagation
+        .enabled
+        .then(|| std::mem::take(&mut ctx.server.propagation.own));
     let started = std::time::Instant::now();
     let result = (spec.handler)(ctx, args);
     let elapsed = started.elapsed();
+    if let Some(outer) = outer_own {
+        record_propagation(ctx, spec, args, dirty_before, outer);
+    }
     if let Err(err) = &result {
         let text = err.to_bytes();
         accounting::count_error_reply(ctx.server, &text);
@@ -233,6 +289,29 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
         sync_access_mode(ctx.dbs, &ctx.server.config);
     }
     after_expiry(ctx.dbs, ctx.server);
+}
+
+/// Records what the command just run changed, for the append-only file: its own
+/// args (or what it asked to be recorded as) when it is a write that changed the
+/// dataset. Keys that expired while it ran are recorded first, as DELs.
+fn record_propagation(
+    ctx: &mut Ctx<'_>,
+    spec: &CommandSpec,
+    args: &[Bytes],
+    dirty_before: u64,
+    outer: Own,
+) {
+    after_expiry(ctx.dbs, ctx.server);
+    let own = std::mem::replace(&mut ctx.server.propagation.own, outer);
+    if !spec.has(flags::WRITE) || ctx.server.dirty == dirty_before {
+        return;
+    }
+    let db = ctx.session.db;
+    match own {
+        Own::AsSent => ctx.server.propagation.push(db, args.to_vec()),
+        Own::Replaced(replacement) => ctx.server.propagation.push(db, replacement),
+        Own::Prevented => {}
+    }
 }
 
 /// A write command changed the dataset: transactions watching its keys fail, and

@@ -1,6 +1,8 @@
 //! What the databases logged during a command, turned into its effects on others:
 //! WATCH invalidations, tracking invalidations, keyspace notifications, and clients
-//! blocked on keys that now have data.
+//! blocked on keys that now have data, and DELs in the append-only file's stream.
+
+use bytes::Bytes;
 
 use crate::command::core::state::ServerState;
 use crate::command::state::notify;
@@ -13,8 +15,10 @@ use crate::store::Db;
 /// someone cares (a watcher, `expired` notifications, a blocked client).
 pub fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     let flags = server.config.notify_keyspace_events;
-    let want_expired =
-        !server.watches.is_empty() || flags & notify::EXPIRED != 0 || server.tracking.is_active();
+    let want_expired = !server.watches.is_empty()
+        || flags & notify::EXPIRED != 0
+        || server.tracking.is_active()
+        || server.propagation.enabled;
     let want_ready = server.blocking.blocked_clients > 0;
     let want_key_events = flags & (notify::NEW | notify::KEY_MISS) != 0;
     if !want_expired && !want_ready && !want_key_events && !server.expiry_logging {
@@ -22,6 +26,16 @@ pub fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     }
     for (index, db) in dbs.iter_mut().enumerate() {
         for key in db.expired_log.drain(..) {
+            if server.propagation.enabled {
+                let del: &'static [u8] = if server.config.lazyfree.expire {
+                    b"UNLINK"
+                } else {
+                    b"DEL"
+                };
+                server
+                    .propagation
+                    .push(index, vec![Bytes::from_static(del), key.to_bytes()]);
+            }
             server.watches.touch(index, key.as_slice());
             if server.tracking.is_active() {
                 server.tracking.invalidate(key.as_slice());

@@ -21,9 +21,13 @@ use crate::command::core::state::{
 use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
+use crate::command::snapshot::aof;
+use crate::command::snapshot::rdb as snapshot;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::pause::PauseState;
+use crate::command::state::persistence::{AofState, RdbState};
+use crate::command::state::propagation::Propagation;
 use crate::command::state::pubsub::{Delivery, PubSubState};
 use crate::command::state::tracking::{Invalidation, TrackingState};
 use crate::command::state::watch::WatchRegistry;
@@ -78,10 +82,14 @@ impl Executor {
                 pause: PauseState::default(),
                 monitors: Monitors::default(),
                 client_peaks: crate::command::metrics::client_peaks::RecentPeaks::default(),
-                admin: stats::AdminState::new(random_hex(&mut rng2), now_ms),
+                admin: stats::AdminState::new(random_hex(&mut rng2)),
                 background: Background::start(|| {}),
                 tracking: TrackingState::default(),
                 scripting: Scripting::default(),
+                rdb: RdbState::new(now_ms),
+                aof: AofState::default(),
+                migrate: Default::default(),
+                propagation: Propagation::default(),
             },
             table,
             expire_cycle: ExpireCycle::default(),
@@ -116,6 +124,10 @@ impl Executor {
             db.housekeeping(Duration::from_micros(100));
         }
         effects::after_expiry(&mut self.dbs, &mut self.server);
+        snapshot::cron(&self.dbs, &mut self.server);
+        aof::cron(&self.dbs, &mut self.server);
+        let now_secs = self.server.now_ms / 1000;
+        self.server.migrate.close_idle(now_secs);
         if !self.server.tracking.clients.is_empty() {
             let max_keys = self.server.config.tracking_table_max_keys;
             self.server.tracking.limit_keys(max_keys);

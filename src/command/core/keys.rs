@@ -15,6 +15,9 @@ pub type KeyList = Vec<(usize, &'static [&'static str])>;
 /// The keys of a command line: from the key specs when they are complete and their flags
 /// fixed, otherwise from the command's own key finder, as Redis prefers.
 pub fn keys_of(spec: &CommandSpec, argv: &[Bytes]) -> KeyList {
+    if spec.name == "migrate" {
+        return migrate_keys(argv);
+    }
     let reliable = !spec
         .key_specs
         .iter()
@@ -160,4 +163,19 @@ fn sort_keys(argv: &[Bytes]) -> KeyList {
     }
     keys.extend(store.map(|pos| (pos, &["OW", "update"] as &'static [&'static str])));
     keys
+}
+
+/// MIGRATE's keys: after KEYS when the key argument is empty, else the key argument.
+fn migrate_keys(argv: &[Bytes]) -> KeyList {
+    let key_flags: &'static [&'static str] = &["RW", "access", "delete"];
+    if argv.len() > 3 && argv[3].is_empty() {
+        if let Some(pos) = (6..argv.len()).find(|&i| args::is(&argv[i], "keys")) {
+            return (pos + 1..argv.len()).map(|i| (i, key_flags)).collect();
+        }
+    }
+    if argv.len() > 3 {
+        vec![(3, key_flags)]
+    } else {
+        Vec::new()
+    }
 }

@@ -11,6 +11,9 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 
 use crate::command::core::executor::Executor;
+use crate::command::snapshot::rdb as snapshot;
+use crate::command::snapshot::shutdown;
+use crate::command::snapshot::{aof, aof_load};
 use crate::command::state::notify::KeyspaceEvent;
 use crate::config::Config;
 
@@ -143,5 +146,34 @@ impl Executor {
     /// Keyspace notifications fired and not yet published; tests read them.
     pub fn take_keyspace_events(&mut self) -> Vec<KeyspaceEvent> {
         std::mem::take(&mut self.server.keyspace_events)
+    }
+
+    /// Loads the RDB file named by the config, if it exists, before the first client
+    /// is served. An error names the file and the offset; the server must not start.
+    pub fn load_data_at_start(&mut self) -> Result<(), String> {
+        if !self.server.config.appendonly {
+            return snapshot::load_at_start(&mut self.dbs, &mut self.server);
+        }
+        // With the AOF on it is the source of truth, as in Redis: dump.rdb is ignored.
+        let mut manifest = aof_load::read_manifest(&self.server)?;
+        aof_load::upgrade_old_style(&self.server, &mut manifest)?;
+        aof_load::load(&mut self.dbs, &mut self.server, &self.table, &manifest)?;
+        self.server.aof.manifest = manifest;
+        aof::open_at_start(&self.dbs, &mut self.server)
+    }
+
+    /// Writes what the commands since the last call recorded to the append-only file
+    /// (and fsyncs per `appendfsync`). The reactor calls it before writing replies,
+    /// so nothing is acknowledged before it is in the file.
+    pub fn flush_aof(&mut self) {
+        if self.server.aof.file.is_some() || !self.server.propagation.ops.is_empty() {
+            aof::flush(&mut self.server);
+        }
+    }
+
+    /// SIGINT/SIGTERM: saves when save points exist (stopping a background save). False
+    /// when the save failed and the server must keep running, as Redis does.
+    pub fn prepare_shutdown_on_signal(&mut self) -> bool {
+        shutdown::prepare_shutdown(&self.dbs, &mut self.server, None, false).is_ok()
     }
 }

@@ -8,9 +8,12 @@ use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
 use crate::command::state::blocking::BlockingState;
+use crate::command::state::migrate::MigrateSockets;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
 use crate::command::state::pause::{Pause, PauseState};
+use crate::command::state::persistence::{AofState, RdbState};
+use crate::command::state::propagation::Propagation;
 use crate::command::state::pubsub::PubSubState;
 use crate::command::state::tracking::TrackingState;
 use crate::command::state::watch::WatchRegistry;
@@ -93,9 +96,23 @@ pub struct ServerState {
     pub scripting: Scripting,
     /// Client-side caching: tracked keys, BCAST prefixes, pending invalidations.
     pub tracking: TrackingState,
+    /// Snapshots: the last save, the background save running, the last load.
+    pub rdb: RdbState,
+    /// The append-only file.
+    pub aof: AofState,
+    /// MIGRATE's cached connections to other instances.
+    pub migrate: MigrateSockets,
+    /// The write stream the append-only file records.
+    pub propagation: Propagation,
 }
 
 impl ServerState {
+    /// True while a forked child (background save or AOF rewrite) runs: like Redis,
+    /// the server runs one at a time.
+    pub fn child_active(&self) -> bool {
+        self.rdb.in_progress() || self.aof.rewrite.is_some()
+    }
+
     /// The pause still in force at the cached time, if any.
     pub fn paused(&self) -> Option<Pause> {
         self.pause.in_force(self.now_ms)

@@ -226,8 +226,6 @@ pub struct AdminState {
     pub output: InstantMetric,
     /// Replication id (40 hex characters); changed by DEBUG CHANGE-REPL-ID.
     pub replid: String,
-    /// Unix time (s) of the last successful save: the start time, since we never save.
-    pub lastsave: i64,
     /// Peak of the memory INFO reports as used.
     pub peak_memory: u64,
     /// Heap in use when the server started.
@@ -242,7 +240,7 @@ pub struct AdminState {
 
 impl AdminState {
     /// Fresh state; `replid` is a random 40-character id.
-    pub fn new(replid: String, started_ms: i64) -> Self {
+    pub fn new(replid: String) -> Self {
         AdminState {
             commands: HashMap::default(),
             errors: BTreeMap::new(),
@@ -252,7 +250,6 @@ impl AdminState {
             input: InstantMetric::default(),
             output: InstantMetric::default(),
             replid,
-            lastsave: started_ms / 1000,
             peak_memory: 0,
             startup_memory: crate::command::metrics::process::heap_bytes().unwrap_or(0),
             active_expire: true,
@@ -352,7 +349,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_the_first_word() {
-        let mut admin = AdminState::new(String::new(), 0);
+        let mut admin = AdminState::new(String::new());
         admin.count_error(b"WRONGTYPE Operation against a key");
         admin.count_error(b"ERR syntax error");
         admin.count_error(b"ERR x");

@@ -9,9 +9,7 @@ use bytes::Bytes;
 use crate::command::core::command::Ctx;
 use crate::command::scripting::eval::feed_monitors;
 use crate::command::scripting::flags::script_flags;
-use crate::command::scripting::library::{
-    create_library, parse_metadata, Functions, Library, ENGINE,
-};
+use crate::command::scripting::library::{Functions, Library, ENGINE};
 use crate::command::scripting::run;
 use crate::command::scripting::run::{Callee, Invocation};
 use crate::command::scripting::vm::one_line;
@@ -33,31 +31,12 @@ pub fn function_load(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         replace = true;
     }
     let code = &args[args.len() - 1];
-    let (name, body) = parse_metadata(code).map_err(|e| CmdError::raw(format!("ERR {e}")))?;
-    let functions = &mut ctx.server.scripting.functions;
-    if functions.libraries.contains_key(&name) && !replace {
-        return Err(CmdError::raw(format!(
-            "ERR Library '{name}' already exists"
-        )));
-    }
-    let vm = functions.vm()?;
-    let library = create_library(&vm, &name, code, body)
+    let name = ctx
+        .server
+        .scripting
+        .functions
+        .load_library(code, replace)
         .map_err(|e| CmdError::Raw(one_line(format!("ERR {e}").into_bytes())))?;
-    for f in &library.functions {
-        let owner = functions.libraries.iter().find(|(lib, l)| {
-            **lib != name
-                && l.functions
-                    .iter()
-                    .any(|g| g.name.eq_ignore_ascii_case(&f.name))
-        });
-        if owner.is_some() {
-            return Err(CmdError::raw(format!(
-                "ERR Function {} already exists",
-                f.name
-            )));
-        }
-    }
-    functions.libraries.insert(name.clone(), library);
     ctx.server.dirty += 1;
     ctx.reply.bulk(name.as_bytes());
     Ok(())

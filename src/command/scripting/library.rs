@@ -69,6 +69,42 @@ impl Functions {
             .find(|f| f.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
+    /// Compiles `code` (with its `#!lua name=` line) and registers its library;
+    /// `replace` allows replacing a library of the same name. Returns the library's name,
+    /// or the error text (without the `ERR ` prefix). FUNCTION LOAD, FUNCTION RESTORE and
+    /// loading an RDB file all come through here.
+    pub fn load_library(&mut self, code: &Bytes, replace: bool) -> Result<String, String> {
+        let (name, body) = parse_metadata(code)?;
+        if self.libraries.contains_key(&name) && !replace {
+            return Err(format!("Library '{name}' already exists"));
+        }
+        let vm = self
+            .vm()
+            .map_err(|e| e.to_string().trim_start_matches("ERR ").to_string())?;
+        let library = create_library(&vm, &name, code, body)?;
+        for f in &library.functions {
+            let taken = self.libraries.iter().any(|(lib, l)| {
+                *lib != name
+                    && l.functions
+                        .iter()
+                        .any(|g| g.name.eq_ignore_ascii_case(&f.name))
+            });
+            if taken {
+                return Err(format!("Function {} already exists", f.name));
+            }
+        }
+        self.libraries.insert(name.clone(), library);
+        Ok(name)
+    }
+
+    /// Every library's code, in name order (what RDB files and FUNCTION DUMP carry).
+    pub fn library_codes(&self) -> Vec<Bytes> {
+        self.libraries
+            .values()
+            .map(|lib| lib.code.clone())
+            .collect()
+    }
+
     /// Number of libraries (FUNCTION STATS).
     pub fn library_count(&self) -> usize {
         self.libraries.len()

@@ -14,6 +14,7 @@
 pub mod convert;
 pub mod eval;
 pub mod flags;
+pub mod function_dump;
 pub mod functions;
 pub mod host;
 pub mod library;

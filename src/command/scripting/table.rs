@@ -4,7 +4,7 @@
 use crate::command::core::command::CommandSpec;
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{acl, Arg, ArgType, BeginSearch, FindKeys, Group, KeySpec};
-use crate::command::scripting::{eval, functions};
+use crate::command::scripting::{eval, function_dump, functions};
 
 /// The scripting family's table entries.
 #[rustfmt::skip]
@@ -99,10 +99,32 @@ const FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec::new("help", 2, LOADING | STALE, functions::function_help)
         .acl(acl::SCRIPTING)
         .docs(Group::Scripting.doc("Lists the FUNCTION subcommands.", "7.0.0", "O(1)")),
+    CommandSpec::new("dump", 2, NOSCRIPT, function_dump::function_dump)
+        .acl(acl::SCRIPTING)
+        .docs(Group::Scripting.doc("Serializes every library, for FUNCTION RESTORE.", "7.0.0", "O(N) where N is the number of functions")),
+    CommandSpec::new("restore", -3, WRITE | DENYOOM | NOSCRIPT, function_dump::function_restore)
+        .acl(acl::SCRIPTING)
+        .tips(ALL_SHARDS)
+        .docs(Group::Scripting.doc("Restores libraries serialized by FUNCTION DUMP.", "7.0.0", "O(N) where N is the number of functions on the payload")
+            .args(FUNCTION_RESTORE_ARGS)),
     CommandSpec::new("kill", 2, NOSCRIPT | ALLOW_BUSY, functions::function_kill)
         .acl(acl::SCRIPTING)
         .tips(ONE_SUCCEEDED)
         .docs(Group::Scripting.doc("Stops the function that is running, if it has not written.", "7.0.0", "O(1)")),
+];
+
+/// FUNCTION RESTORE's arguments.
+const FUNCTION_RESTORE_ARGS: &[Arg] = &[
+    Arg::new("serialized-value", ArgType::String),
+    Arg::one_of(
+        "policy",
+        &[
+            Arg::token("flush", "FLUSH"),
+            Arg::token("append", "APPEND"),
+            Arg::token("replace", "REPLACE"),
+        ],
+    )
+    .optional(),
 ];
 
 /// Flags shared by EVAL, EVALSHA, FCALL and their read-only forms.

@@ -223,9 +223,18 @@ fn spop_one(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     };
     set.compact();
     let popped = set.pop_random(&mut || server.rng.next_u64());
-    match popped {
-        Some(member) => reply.bulk(&member),
+    match &popped {
+        Some(member) => reply.bulk(member),
         None => reply.null(),
+    }
+    if let Some(member) = popped.filter(|_| server.propagation.enabled) {
+        // The member chance picked is recorded, so a replay removes the same one.
+        let record = vec![
+            Bytes::from_static(b"SREM"),
+            Bytes::copy_from_slice(key),
+            Bytes::from(member),
+        ];
+        ctx.propagate_as(record);
     }
     ctx.notify(notify::SET, "spop", key);
     delete_if_empty(ctx, key);
@@ -257,22 +266,37 @@ fn spop_count(ctx: &mut Ctx<'_>, key: &[u8], count: &[u8]) -> CmdResult {
         return Ok(());
     }
     set.compact();
+    let recording = server.propagation.enabled;
     let mut rng = || server.rng.next_u64();
+    // What a replay must do: DEL when everything went, else SREM of what chance picked.
+    let mut record = vec![Bytes::from_static(b"SREM"), Bytes::copy_from_slice(key)];
     let taken = if count as u64 >= set.len() as u64 {
         let all = std::mem::replace(set, SetValue::new_intset());
         reply_set(reply, &all);
+        record[0] = Bytes::from_static(b"DEL");
         all.len()
     } else if (set.len() - count as usize).saturating_mul(SPOP_MOVE_STRATEGY_MUL) > count as usize {
         reply.set_len(count as usize);
         for _ in 0..count {
             if let Some(member) = set.pop_random(&mut rng) {
                 reply.bulk(&member);
+                if recording {
+                    record.push(Bytes::from(member));
+                }
             }
         }
         count as usize
     } else {
-        pop_keeping_few(set, count as usize, max, &mut rng, reply)
+        pop_keeping_few(
+            set,
+            count as usize,
+            max,
+            &mut rng,
+            reply,
+            recording.then_some(&mut record),
+        )
     };
+    ctx.propagate_as(record);
     ctx.notify(notify::SET, "spop", key);
     delete_if_empty(ctx, key);
     ctx.server.dirty += taken as u64;
@@ -288,6 +312,7 @@ fn pop_keeping_few(
     max_intset: usize,
     rng: &mut impl FnMut() -> u64,
     reply: &mut Reply<'_>,
+    mut record: Option<&mut Vec<Bytes>>,
 ) -> usize {
     let keep = distinct_random(set, set.len() - count, rng);
     let mut kept = SetValue::new_intset();
@@ -298,6 +323,9 @@ fn pop_keeping_few(
     reply.set_len(count);
     for member in old.iter().filter(|m| !set.contains_member(*m)) {
         reply_member(reply, member);
+        if let Some(record) = record.as_mut() {
+            record.push(Bytes::from(member.to_vec()));
+        }
     }
     count
 }

@@ -119,6 +119,20 @@ fn expire_generic(
         db.set_expire(key, when);
         "expire"
     };
+    if ctx.propagating() {
+        // Recorded as an absolute deadline (or the deletion), so a replay later
+        // sets the same instant.
+        let record = if when <= now {
+            vec![ctx.expire_delete_word(), key.clone()]
+        } else {
+            vec![
+                Bytes::from_static(b"PEXPIREAT"),
+                key.clone(),
+                Bytes::from(when.to_string()),
+            ]
+        };
+        ctx.propagate_as(record);
+    }
     ctx.server.dirty += 1;
     ctx.notify(notify::GENERIC, event, key);
     ctx.reply.int(1);

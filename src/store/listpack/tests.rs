@@ -407,3 +407,15 @@ fn growth_keeps_spare_capacity_small() {
     lp.shrink_to_fit();
     assert_eq!(lp.byte_size(), std::mem::size_of::<Listpack>() + used);
 }
+
+#[test]
+fn push_int_matches_push_back_of_the_text() {
+    let mut by_int = Listpack::new();
+    let mut by_text = Listpack::new();
+    for n in [0i64, -1, 31, -32, 4095, -4096, i64::MIN, i64::MAX] {
+        by_int.push_int(n);
+        by_text.push_back(n.to_string().as_bytes());
+    }
+    assert_eq!(by_int, by_text);
+    check(&by_int, &by_text.iter().map(|e| e.to_vec()).collect());
+}

@@ -515,3 +515,24 @@ fn push_pop_alternation_does_not_thrash() {
     assert_eq!(ql.node_count(), nodes);
     assert_eq!(ql.len(), 3000);
 }
+
+#[test]
+fn push_node_keeps_node_boundaries() {
+    let mut ql = QuickList::new(-2);
+    let mut node = Listpack::new();
+    for v in strings(0..3) {
+        node.push_back(&v);
+    }
+    ql.push_node(node);
+    ql.push_node(Listpack::new());
+    let mut tail = Listpack::new();
+    tail.push_back(b"last");
+    ql.push_node(tail);
+    assert_eq!(ql.node_count(), 2);
+    let mut model: VecDeque<Vec<u8>> = strings(0..3).into_iter().collect();
+    model.push_back(b"last".to_vec());
+    check(&ql, &model);
+    ql.push_back(b"more");
+    model.push_back(b"more".to_vec());
+    check(&ql, &model);
+}

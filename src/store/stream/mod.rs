@@ -4,7 +4,7 @@
 //! ([`group`]).
 //!
 //! This layer knows nothing of the protocol: commands call these methods with a cached
-//! `now` and write the replies. Its state maps onto RDB's `STREAM_LISTPACKS_3`: per node
+//! `now` and write the replies. Its state maps onto RDB's `STREAM_LISTPACKS_2`: per node
 //! a master ID, master fields and delta-encoded entries; the stream's counters; per
 //! group its last ID, entries-read, PEL and consumers.
 
@@ -85,6 +85,17 @@ impl Stream {
     /// An empty stream.
     pub fn new() -> Stream {
         Stream::default()
+    }
+
+    /// A stream made of nodes a file recorded, keyed by master ID, holding `length`
+    /// live entries; the caller then sets the public counters and groups. The caller
+    /// checks that `length` is the nodes' live count and that live IDs ascend.
+    pub fn from_nodes(nodes: BTreeMap<StreamId, Node>, length: u64) -> Stream {
+        Stream {
+            nodes,
+            length,
+            ..Stream::default()
+        }
     }
 
     /// Live entries.

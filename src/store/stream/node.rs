@@ -55,6 +55,12 @@ impl<'a> NodeEntry<'a> {
     pub fn pair_count(&self) -> usize {
         self.pairs
     }
+
+    /// True when the entry has exactly its node's master field names, which Redis's
+    /// listpack then leaves out (the `SAMEFIELDS` flag).
+    pub fn shares_master_fields(&self) -> bool {
+        self.master.is_some()
+    }
 }
 
 /// A node: the master fields, the encoded entries in append order, and counters.
@@ -105,6 +111,32 @@ impl Node {
         }
     }
 
+    /// An empty node with master ID `master` and the given master field names (a
+    /// loader rebuilding a node a file recorded; entries follow with [`Node::append`]).
+    pub fn with_master_fields(master: StreamId, fields: Vec<Box<[u8]>>) -> Node {
+        let master_field_bytes = fields.iter().map(|f| str_size(f)).sum();
+        Node {
+            master_fields: fields.into_boxed_slice(),
+            master,
+            last: master,
+            data: Vec::new(),
+            live: 0,
+            deleted: 0,
+            entry_bytes: 0,
+            master_field_bytes,
+        }
+    }
+
+    /// The master ID (the radix tree key Redis files the node under).
+    pub fn master(&self) -> StreamId {
+        self.master
+    }
+
+    /// The master entry's field names.
+    pub fn master_fields(&self) -> &[Box<[u8]>] {
+        &self.master_fields
+    }
+
     /// The bytes Redis's listpack for this node would take (`lpBytes`).
     pub fn lp_bytes(&self) -> usize {
         LP_OVERHEAD
@@ -126,8 +158,10 @@ impl Node {
                 .all(|(a, b)| *a == &b[..])
     }
 
-    /// Appends an entry with ID `id` (greater than every live ID in the node).
-    pub fn append(&mut self, id: StreamId, pairs: &[&[u8]]) {
+    /// Appends an entry with ID `id` (greater than every live ID in the node); returns
+    /// its offset (for [`Node::mark_deleted`]).
+    pub fn append(&mut self, id: StreamId, pairs: &[&[u8]]) -> usize {
+        let at = self.data.len();
         let same = self.same_fields(pairs);
         self.entry_bytes += lp_entry_size(self.master, id, pairs, same);
         self.data.push(if same { FLAG_SAME_FIELDS } else { 0 });
@@ -145,6 +179,7 @@ impl Node {
         }
         self.live += 1;
         self.last = id;
+        at
     }
 
     /// Bytes of encoded entries.

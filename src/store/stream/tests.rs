@@ -133,3 +133,43 @@ fn deleted_entries_out_of_order_after_a_lowered_last_id() {
     assert_eq!(all, vec![StreamId::new(11, 0)]);
     assert_eq!(s.delete_ids(&[StreamId::new(11, 0)]), 1);
 }
+
+#[test]
+fn nodes_rebuilt_by_a_loader_behave_like_appended_ones() {
+    let original = filled(30);
+    let mut nodes = std::collections::BTreeMap::new();
+    for (master, node) in original.nodes() {
+        let mut copy = Node::with_master_fields(*master, node.master_fields().to_vec());
+        for (_, e) in node.iter() {
+            let strings: Vec<&[u8]> = e.strings().collect();
+            let pos = copy.append(e.id, &strings);
+            assert_eq!(
+                e.shares_master_fields(),
+                copy.iter()
+                    .last()
+                    .is_some_and(|(_, c)| c.shares_master_fields())
+            );
+            if e.deleted {
+                copy.mark_deleted(pos);
+            }
+        }
+        assert_eq!(copy.lp_bytes(), node.lp_bytes());
+        assert_eq!(copy.master(), *master);
+        nodes.insert(*master, copy);
+    }
+    let mut loaded = Stream::from_nodes(nodes, original.len());
+    loaded.last_id = original.last_id;
+    assert_eq!(loaded.node_count(), original.node_count());
+    let ids = |s: &Stream| {
+        s.range(StreamId::MIN, StreamId::MAX, false, 0)
+            .iter()
+            .map(|(id, _)| *id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&loaded), ids(&original));
+    assert!(loaded.delete(StreamId::new(5, 0)));
+    assert_eq!(loaded.len(), 29);
+    assert!(loaded
+        .append(&[b"f", b"v"], explicit(31, 0), 0, LIMITS)
+        .is_ok());
+}

@@ -160,7 +160,11 @@ pub(super) fn xadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         Err(AppendError::TooLarge) => return Err(CmdError::raw(ERR_TOO_LARGE)),
     };
     let trimmed = parsed.trim.map_or(0, |t| stream.trim(&t));
+    let length = stream.len();
     ctx.reply.bulk(id.to_text().as_bytes());
+    if ctx.propagating() {
+        ctx.propagate_as(xadd_record(args, &parsed, id, length));
+    }
     ctx.notify(notify::STREAM, "xadd", key);
     ctx.server.dirty += 1;
     if trimmed > 0 {
@@ -168,6 +172,27 @@ pub(super) fn xadd(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     ctx.signal_ready(key);
     Ok(())
+}
+
+/// How an XADD replays exactly: with the ID it got (not `*`) and, when it trimmed,
+/// to the length it left (an approximate `~` trim depends on node boundaries).
+fn xadd_record(args: &[Bytes], parsed: &AddTrimArgs, id: StreamId, length: u64) -> Vec<Bytes> {
+    let mut record = vec![Bytes::from_static(b"XADD"), args[1].clone()];
+    if parsed.trim.is_some() {
+        record.extend(exact_trim(length));
+    }
+    record.push(Bytes::from(id.to_text()));
+    record.extend(args[parsed.id_pos + 1..].iter().cloned());
+    record
+}
+
+/// `MAXLEN = <length>`: trimming from the head down to what a trim left.
+fn exact_trim(length: u64) -> [Bytes; 3] {
+    [
+        Bytes::from_static(b"MAXLEN"),
+        Bytes::from_static(b"="),
+        Bytes::from(length.to_string()),
+    ]
 }
 
 /// `XRANGE key start end [COUNT count]`
@@ -268,7 +293,13 @@ pub(super) fn xtrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         return Ok(());
     };
     let deleted = parsed.trim.map_or(0, |t| stream.trim(&t));
+    let length = stream.len();
     if deleted > 0 {
+        if ctx.propagating() {
+            let mut record = vec![Bytes::from_static(b"XTRIM"), args[1].clone()];
+            record.extend(exact_trim(length));
+            ctx.propagate_as(record);
+        }
         ctx.notify(notify::STREAM, "xtrim", &args[1]);
         ctx.server.dirty += deleted as u64;
     }

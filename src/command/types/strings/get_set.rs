@@ -188,6 +188,17 @@ fn set_generic(
     if let Some(when) = deadline {
         ctx.db().set_expire(key, when);
         ctx.notify(notify::GENERIC, "expire", key);
+        if ctx.propagating() && !matches!(o.expire, Some((ExpireUnit::PxAt, _))) {
+            // A relative TTL is recorded as the instant it ends, as Redis does.
+            let record = vec![
+                Bytes::from_static(b"SET"),
+                Bytes::copy_from_slice(key),
+                value.clone(),
+                Bytes::from_static(b"PXAT"),
+                Bytes::from(when.to_string()),
+            ];
+            ctx.propagate_as(record);
+        }
     }
     if !o.get {
         match kind {
@@ -302,6 +313,21 @@ pub(super) fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         None if opts.persist && db.persist(key) => "persist",
         None => return Ok(()),
     };
+    if ctx.propagating() {
+        let key = Bytes::copy_from_slice(key);
+        let record = match (event, deadline) {
+            ("del", _) => vec![ctx.expire_delete_word(), key],
+            ("expire", Some((_, when))) => {
+                vec![
+                    Bytes::from_static(b"PEXPIREAT"),
+                    key,
+                    Bytes::from(when.to_string()),
+                ]
+            }
+            _ => vec![Bytes::from_static(b"PERSIST"), key],
+        };
+        ctx.propagate_as(record);
+    }
     ctx.server.dirty += 1;
     ctx.notify(notify::GENERIC, event, key);
     Ok(())

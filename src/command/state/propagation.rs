@@ -1,0 +1,90 @@
+//! What the commands just run changed, as commands: the stream the append-only file
+//! records (Redis's `also_propagate`). Replaying it must rebuild the same dataset, so
+//! a command whose effect depends on the clock or on chance is recorded as its effect
+//! (EXPIRE as PEXPIREAT, SPOP as SREM, a script as the writes it made), keys that
+//! expire become DELs, and a command that made several changes is wrapped in
+//! MULTI/EXEC so it replays atomically.
+//!
+//! Nothing is recorded while [`Propagation::enabled`] is false, so the cost without
+//! an append-only file is one branch per command.
+
+use bytes::Bytes;
+
+/// One command to record, in the database it ran in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Op {
+    /// The database index.
+    pub db: usize,
+    /// The command and its arguments.
+    pub args: Vec<Bytes>,
+}
+
+/// How the command that is running will be recorded.
+#[derive(Debug, Default)]
+pub enum Own {
+    /// As it was sent, if it changed the dataset.
+    #[default]
+    AsSent,
+    /// As this command instead (EXPIRE → PEXPIREAT, BLPOP → LPOP...).
+    Replaced(Vec<Bytes>),
+    /// Not at all: its effects were recorded one by one (SPOP with a count, scripts).
+    Prevented,
+}
+
+/// The ops recorded and not yet written, and the running command's own record.
+#[derive(Debug, Default)]
+pub struct Propagation {
+    /// Whether anything consumes the stream (the append-only file is on).
+    pub enabled: bool,
+    /// Ops in execution order, waiting for the writer.
+    pub ops: Vec<Op>,
+    /// How the innermost running command is recorded.
+    pub own: Own,
+}
+
+/// The MULTI that opens an atomic group of ops.
+pub fn multi() -> Vec<Bytes> {
+    vec![Bytes::from_static(b"MULTI")]
+}
+
+/// The EXEC that closes it.
+pub fn exec() -> Vec<Bytes> {
+    vec![Bytes::from_static(b"EXEC")]
+}
+
+impl Propagation {
+    /// Records `args` in database `db`.
+    pub fn push(&mut self, db: usize, args: Vec<Bytes>) {
+        self.ops.push(Op { db, args });
+    }
+
+    /// Wraps the ops recorded since `start` in MULTI/EXEC when there is more than one,
+    /// so the top-level command that made them replays atomically.
+    pub fn seal(&mut self, start: usize) {
+        if self.ops.len().saturating_sub(start) > 1 {
+            let db = self.ops[start].db;
+            self.ops.insert(start, Op { db, args: multi() });
+            let last = self.ops[self.ops.len() - 1].db;
+            self.push(last, exec());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_groups_of_several_ops_are_wrapped() {
+        let mut p = Propagation::default();
+        p.push(0, vec![Bytes::from_static(b"SET")]);
+        p.seal(0);
+        assert_eq!(p.ops.len(), 1);
+        p.push(0, vec![Bytes::from_static(b"DEL")]);
+        p.push(2, vec![Bytes::from_static(b"SET")]);
+        p.seal(1);
+        let names: Vec<&[u8]> = p.ops.iter().map(|op| op.args[0].as_ref()).collect();
+        assert_eq!(names, [&b"SET"[..], b"MULTI", b"DEL", b"SET", b"EXEC"]);
+        assert_eq!((p.ops[1].db, p.ops[4].db), (0, 2));
+    }
+}

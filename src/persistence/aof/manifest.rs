@@ -1,0 +1,240 @@
+//! The AOF manifest, as Redis 7.0 keeps it in `appenddirname`: one line per file,
+//! `file <name> seq <n> type <b|h|i>`, the base first, then history files, then the
+//! incremental files in order. Loading replays the base and then every incremental
+//! file; a rewrite replaces the base and retires the incremental files it covers.
+
+use std::fmt::Write as _;
+
+/// What a file in the manifest holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    /// The base: an RDB preamble (or commands) the increments apply to.
+    Base,
+    /// A file a rewrite made obsolete, waiting to be deleted.
+    History,
+    /// Commands appended after the base.
+    Incr,
+}
+
+impl FileType {
+    fn letter(self) -> char {
+        match self {
+            FileType::Base => 'b',
+            FileType::History => 'h',
+            FileType::Incr => 'i',
+        }
+    }
+}
+
+/// One file of the AOF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AofFile {
+    /// Its name inside the AOF directory.
+    pub name: String,
+    /// Its sequence number.
+    pub seq: u64,
+    /// What it holds.
+    pub kind: FileType,
+}
+
+/// The set of files that make up the AOF.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// The base file, if any.
+    pub base: Option<AofFile>,
+    /// Files waiting to be deleted.
+    pub history: Vec<AofFile>,
+    /// Incremental files, oldest first; the last is the one being appended to.
+    pub incr: Vec<AofFile>,
+    /// Highest base sequence number used.
+    pub base_seq: u64,
+    /// Highest incremental sequence number used.
+    pub incr_seq: u64,
+}
+
+impl Manifest {
+    /// Parses a manifest, with Redis's error texts (and the line that failed).
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        let mut manifest = Manifest::default();
+        let mut lines = 0;
+        for line in text.lines() {
+            lines += 1;
+            if line.starts_with('#') {
+                continue;
+            }
+            let file =
+                parse_line(line.trim()).map_err(|e| format!("{e} (line {lines}: '{line}')"))?;
+            manifest
+                .add(file)
+                .map_err(|e| format!("{e} (line {lines}: '{line}')"))?;
+        }
+        if lines == 0 {
+            return Err("Found an empty AOF manifest".into());
+        }
+        Ok(manifest)
+    }
+
+    fn add(&mut self, file: AofFile) -> Result<(), &'static str> {
+        match file.kind {
+            FileType::Base if self.base.is_some() => {
+                return Err("Found duplicate base file information")
+            }
+            FileType::Base => {
+                self.base_seq = file.seq;
+                self.base = Some(file);
+            }
+            FileType::History => self.history.push(file),
+            FileType::Incr => {
+                if file.seq <= self.incr_seq {
+                    return Err("Found a non-monotonic sequence number");
+                }
+                self.incr_seq = file.seq;
+                self.incr.push(file);
+            }
+        }
+        Ok(())
+    }
+
+    /// The manifest's text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let files = self.base.iter().chain(&self.history).chain(&self.incr);
+        for file in files {
+            let _ = writeln!(
+                out,
+                "file {} seq {} type {}",
+                file.name,
+                file.seq,
+                file.kind.letter()
+            );
+        }
+        out
+    }
+
+    /// Names a new base file (`<prefix>.<seq>.base.rdb` or `.base.aof`) and turns the
+    /// current base into history.
+    pub fn new_base(&mut self, prefix: &str, rdb_preamble: bool) -> String {
+        if let Some(mut old) = self.base.take() {
+            old.kind = FileType::History;
+            self.history.insert(0, old);
+        }
+        self.base_seq += 1;
+        let suffix = if rdb_preamble { "rdb" } else { "aof" };
+        let name = format!("{prefix}.{}.base.{suffix}", self.base_seq);
+        self.base = Some(AofFile {
+            name: name.clone(),
+            seq: self.base_seq,
+            kind: FileType::Base,
+        });
+        name
+    }
+
+    /// Names a new incremental file (`<prefix>.<seq>.incr.aof`) and appends it.
+    pub fn new_incr(&mut self, prefix: &str) -> String {
+        self.incr_seq += 1;
+        let name = format!("{prefix}.{}.incr.aof", self.incr_seq);
+        self.incr.push(AofFile {
+            name: name.clone(),
+            seq: self.incr_seq,
+            kind: FileType::Incr,
+        });
+        name
+    }
+
+    /// After a rewrite: every incremental file but the last (the one being written)
+    /// is covered by the new base and becomes history.
+    pub fn retire_rewritten_incr(&mut self) {
+        let keep = self.incr.pop();
+        for mut file in self.incr.drain(..) {
+            file.kind = FileType::History;
+            self.history.insert(0, file);
+        }
+        self.incr.extend(keep);
+    }
+
+    /// After a rewrite made while the AOF is off: every incremental file is covered
+    /// by the new base and becomes history.
+    pub fn retire_all_incr(&mut self) {
+        for mut file in self.incr.drain(..).rev() {
+            file.kind = FileType::History;
+            self.history.insert(0, file);
+        }
+    }
+
+    /// Every file to load, base first.
+    pub fn load_order(&self) -> impl Iterator<Item = &AofFile> {
+        self.base.iter().chain(&self.incr)
+    }
+}
+
+/// One `file <name> seq <n> type <t>` line (keys in any order, unknown keys ignored).
+fn parse_line(line: &str) -> Result<AofFile, &'static str> {
+    let words: Vec<&str> = line.split_ascii_whitespace().collect();
+    if words.len() < 6 || !words.len().is_multiple_of(2) {
+        return Err("Invalid AOF manifest file format");
+    }
+    let (mut name, mut seq, mut kind) = (None, 0u64, None);
+    for pair in words.chunks_exact(2) {
+        match pair[0].to_ascii_lowercase().as_str() {
+            "file" => {
+                if pair[1].contains('/') {
+                    return Err("File can't be a path, just a filename");
+                }
+                name = Some(pair[1].to_string());
+            }
+            "seq" => seq = pair[1].parse().unwrap_or(0),
+            "type" => kind = pair[1].chars().next(),
+            _ => {}
+        }
+    }
+    let (Some(name), Some(kind)) = (name, kind) else {
+        return Err("Invalid AOF manifest file format");
+    };
+    if seq == 0 {
+        return Err("Invalid AOF manifest file format");
+    }
+    let kind = match kind {
+        'b' => FileType::Base,
+        'h' => FileType::History,
+        'i' => FileType::Incr,
+        _ => return Err("Unknown AOF file type"),
+    };
+    Ok(AofFile { name, seq, kind })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_round_trips_and_rewrites_retire_increments() {
+        let text = "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n";
+        let mut m = Manifest::parse(text).expect("parse");
+        assert_eq!(m.render(), text);
+        assert_eq!(m.new_incr("appendonly.aof"), "appendonly.aof.2.incr.aof");
+        assert_eq!(
+            m.new_base("appendonly.aof", true),
+            "appendonly.aof.2.base.rdb"
+        );
+        m.retire_rewritten_incr();
+        assert_eq!(
+            m.render(),
+            "file appendonly.aof.2.base.rdb seq 2 type b\n\
+             file appendonly.aof.1.incr.aof seq 1 type h\n\
+             file appendonly.aof.1.base.rdb seq 1 type h\n\
+             file appendonly.aof.2.incr.aof seq 2 type i\n"
+        );
+    }
+
+    #[test]
+    fn bad_manifests_are_refused() {
+        assert!(Manifest::parse("").is_err());
+        assert!(Manifest::parse("file a seq 1\n").is_err());
+        assert!(Manifest::parse("file ../a seq 1 type b\n").is_err());
+        assert!(Manifest::parse("file a seq 1 type x\n").is_err());
+        let twice = "file a seq 2 type i\nfile b seq 1 type i\n";
+        assert!(Manifest::parse(twice)
+            .unwrap_err()
+            .contains("non-monotonic"));
+    }
+}

@@ -1,0 +1,311 @@
+//! The append-only file: what a client was told is done survives kill -9 under each
+//! `appendfsync` policy; commands whose effect depends on the clock or on chance replay
+//! to the same data; BGREWRITEAOF, turning the AOF on at run time, a file cut short,
+//! and files that travel both ways with real redis-server 7.0 (and pass
+//! `redis-check-aof`).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{scratch_dir, RawConn, RealRedis, TestServer};
+
+fn ours_in(dir: &Path, extra: &[&str]) -> TestServer {
+    let mut args = vec![
+        "--dir",
+        dir.to_str().expect("utf-8"),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--enable-debug-command",
+        "yes",
+    ];
+    args.extend_from_slice(extra);
+    TestServer::start_with(&args)
+}
+
+fn info_field(conn: &mut RawConn, field: &str) -> String {
+    let info = conn.cmd(&[b"INFO", b"persistence"]);
+    String::from_utf8_lossy(&info)
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{field}:")).map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn wait_rewrite_done(conn: &mut RawConn) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while info_field(conn, "aof_rewrite_in_progress") != "0"
+        || info_field(conn, "aof_rewrite_scheduled") != "0"
+    {
+        assert!(Instant::now() < deadline, "rewrite never finished");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn cmd(conn: &mut RawConn, line: &str) -> Vec<u8> {
+    let args: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+    conn.cmd(&args)
+}
+
+/// Writes whose replay must not depend on when or by chance: TTLs, SPOP, XADD *,
+/// a transaction, a script, and keys that expire.
+fn nondeterministic_writes(conn: &mut RawConn) {
+    for line in [
+        "SET plain v",
+        "SET withex v EX 1000",
+        "SETEX setex 1000 v",
+        "SET gone v PX 1",
+        "EXPIRE plain 5000",
+        "SADD s a b c d e f g h i j",
+        "SPOP s",
+        "SPOP s 3",
+        "XADD st * f v",
+        "XADD st MAXLEN ~ 1 * f v2",
+        "RPUSH l a b c",
+        "INCRBYFLOAT f 1.5",
+        "MULTI",
+        "INCR counter",
+        "LPUSH l z",
+        "EXEC",
+    ] {
+        let reply = cmd(conn, line);
+        assert!(
+            !reply.starts_with(b"-"),
+            "{line}: {}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    let script = b"redis.call('SET', 'fromscript', '1'); return redis.call('SPOP', KEYS[1])";
+    conn.cmd(&[b"EVAL", script, b"1", b"s"]);
+    std::thread::sleep(Duration::from_millis(5));
+    cmd(conn, "GET gone");
+}
+
+fn digest(conn: &mut RawConn) -> Vec<u8> {
+    conn.cmd(&[b"DEBUG", b"DIGEST"])
+}
+
+#[test]
+fn writes_replay_to_the_same_data_after_kill_9() {
+    let dir = scratch_dir("aof-replay");
+    let (before, ttl) = {
+        let ours = ours_in(&dir, &["--appendfsync", "always"]);
+        let mut conn = ours.raw();
+        nondeterministic_writes(&mut conn);
+        assert_eq!(info_field(&mut conn, "aof_enabled"), "1");
+        (digest(&mut conn), cmd(&mut conn, "PEXPIRETIME withex"))
+    };
+    let aof_dir = dir.join("appendonlydir");
+    let manifest =
+        std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).expect("manifest");
+    assert_eq!(
+        manifest,
+        "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    assert_eq!(digest(&mut conn), before);
+    assert_eq!(cmd(&mut conn, "PEXPIRETIME withex"), ttl);
+    assert_eq!(cmd(&mut conn, "EXISTS gone"), b":0\r\n");
+}
+
+#[test]
+fn bgrewriteaof_compacts_and_keeps_everything() {
+    let dir = scratch_dir("aof-rewrite");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    nondeterministic_writes(&mut conn);
+    assert_eq!(
+        cmd(&mut conn, "BGREWRITEAOF"),
+        b"+Background append only file rewriting started\r\n"
+    );
+    wait_rewrite_done(&mut conn);
+    assert_eq!(info_field(&mut conn, "aof_last_bgrewrite_status"), "ok");
+    cmd(&mut conn, "SET after rewrite");
+    let before = digest(&mut conn);
+    let aof_dir = dir.join("appendonlydir");
+    let manifest =
+        std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).expect("manifest");
+    assert_eq!(
+        manifest,
+        "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    assert!(
+        !aof_dir.join("appendonly.aof.1.incr.aof").exists(),
+        "history kept"
+    );
+    drop(ours);
+    let ours = ours_in(&dir, &[]);
+    assert_eq!(digest(&mut ours.raw()), before);
+}
+
+#[test]
+fn turning_the_aof_on_at_run_time_writes_a_base_first() {
+    let dir = scratch_dir("aof-enable");
+    let ours = TestServer::start_with(&[
+        "--dir",
+        dir.to_str().expect("utf-8"),
+        "--save",
+        "",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let mut conn = ours.raw();
+    cmd(&mut conn, "SET before-aof 1");
+    assert_eq!(cmd(&mut conn, "CONFIG SET appendonly yes"), b"+OK\r\n");
+    wait_rewrite_done(&mut conn);
+    assert_eq!(info_field(&mut conn, "aof_enabled"), "1");
+    cmd(&mut conn, "SET after-aof 1");
+    let before = digest(&mut conn);
+    assert_eq!(cmd(&mut conn, "DEBUG LOADAOF"), b"+OK\r\n");
+    assert_eq!(digest(&mut conn), before);
+    drop(ours);
+    let ours = ours_in(&dir, &[]);
+    assert_eq!(digest(&mut ours.raw()), before);
+}
+
+#[test]
+fn a_cut_short_file_loads_up_to_its_last_command_only_when_allowed() {
+    let dir = scratch_dir("aof-truncated");
+    {
+        let ours = ours_in(&dir, &[]);
+        let mut conn = ours.raw();
+        cmd(&mut conn, "SET complete 1");
+    }
+    let incr = dir.join("appendonlydir").join("appendonly.aof.1.incr.aof");
+    let mut bytes = std::fs::read(&incr).expect("incr");
+    let whole = bytes.len() as u64;
+    bytes.extend_from_slice(b"*3\r\n$3\r\nSET\r\n$4\r\nhalf");
+    std::fs::write(&incr, &bytes).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
+        .args([
+            "--port",
+            "0",
+            "--dir",
+            dir.to_str().expect("utf-8"),
+            "--appendonly",
+            "yes",
+            "--aof-load-truncated",
+            "no",
+        ])
+        .output()
+        .expect("run");
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started on a truncated AOF:\n{log}");
+    assert!(log.contains("appendonly.aof.1.incr.aof"), "{log}");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    assert_eq!(cmd(&mut conn, "GET complete"), b"$1\r\n1\r\n");
+    assert_eq!(std::fs::metadata(&incr).expect("incr").len(), whole);
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9_with_every_fsync_policy() {
+    for policy in ["always", "everysec", "no"] {
+        let dir = scratch_dir("aof-crash");
+        let ours = ours_in(&dir, &["--appendfsync", policy]);
+        let mut conn = ours.raw();
+        let mut acknowledged = 0u32;
+        for i in 0..3000u32 {
+            let key = format!("k{i}");
+            conn.send_cmd(&[b"SET", key.as_bytes(), b"v"]);
+            if i % 50 == 49 {
+                for _ in 0..50 {
+                    assert_eq!(conn.read_reply(), b"+OK\r\n");
+                    acknowledged += 1;
+                }
+            }
+        }
+        drop(ours); // SIGKILL, with up to 0 replies unread
+        let ours = ours_in(&dir, &[]);
+        let kept = cmd(&mut ours.raw(), "DBSIZE");
+        let kept: u32 = String::from_utf8_lossy(&kept[1..kept.len() - 2])
+            .parse()
+            .expect("count");
+        assert!(
+            kept >= acknowledged,
+            "{policy}: {acknowledged} acknowledged, {kept} kept"
+        );
+    }
+}
+
+#[test]
+fn files_travel_both_ways_with_real_redis() {
+    let dir = scratch_dir("aof-ours");
+    let before = {
+        let ours = ours_in(&dir, &[]);
+        let mut conn = ours.raw();
+        nondeterministic_writes(&mut conn);
+        conn.cmd(&[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=lib\nredis.register_function('f', function() return 1 end)",
+        ]);
+        digest(&mut conn)
+    };
+    if let Ok(out) = Command::new("redis-check-aof")
+        .arg(dir.join("appendonlydir").join("appendonly.aof.manifest"))
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("is valid"),
+            "redis-check-aof:\n{text}"
+        );
+    }
+    let Some(redis) = RealRedis::start(&dir, &["--appendonly", "yes", "--save", ""]) else {
+        eprintln!("redis-server is not installed: skipping the comparison with real Redis");
+        return;
+    };
+    let mut conn = redis.raw();
+    assert_eq!(digest(&mut conn), before);
+    cmd(&mut conn, "SET written-by redis");
+    cmd(&mut conn, "BGREWRITEAOF");
+    std::thread::sleep(Duration::from_millis(500));
+    cmd(&mut conn, "SET after-redis-rewrite 1");
+    let redis_digest = digest(&mut conn);
+    drop(redis);
+    let ours = ours_in(&dir, &[]);
+    assert_eq!(digest(&mut ours.raw()), redis_digest);
+}
+
+#[test]
+fn an_old_style_single_file_aof_is_migrated_into_the_directory() {
+    let dir = scratch_dir("aof-old-style");
+    std::fs::write(
+        dir.join("appendonly.aof"),
+        b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n",
+    )
+    .expect("write");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    assert_eq!(cmd(&mut conn, "GET old"), b"$5\r\nstyle\r\n");
+    let manifest = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest"))
+        .expect("manifest");
+    assert!(
+        manifest.starts_with("file appendonly.aof seq 1 type b\n"),
+        "{manifest}"
+    );
+    assert!(!dir.join("appendonly.aof").exists());
+}
+
+#[test]
+fn kill_9_during_a_rewrite_loses_nothing() {
+    let dir = scratch_dir("aof-kill-rewrite");
+    let before = {
+        let ours = ours_in(&dir, &["--enable-debug-command", "yes"]);
+        let mut conn = ours.raw();
+        cmd(&mut conn, "DEBUG POPULATE 200000");
+        nondeterministic_writes(&mut conn);
+        cmd(&mut conn, "BGREWRITEAOF");
+        cmd(&mut conn, "SET during rewrite");
+        digest(&mut conn)
+    }; // SIGKILL while the child may still be writing
+    std::thread::sleep(Duration::from_millis(300));
+    let ours = ours_in(&dir, &[]);
+    assert_eq!(digest(&mut ours.raw()), before);
+}
