@@ -453,3 +453,39 @@ fn script_errors_count_once_and_fail_the_call_as_in_redis() {
     let errors = String::from_utf8_lossy(&conn.cmd(&[b"INFO", b"errorstats"])).into_owned();
     assert!(errors.contains("errorstat_ERR:count=6\r\n"), "{errors}");
 }
+
+#[test]
+fn a_failing_disk_refuses_scripts_that_write_with_misconf() {
+    let dir = std::env::temp_dir().join(format!("rredis-script-misconf-{}", std::process::id()));
+    let gone = dir.join("gone");
+    std::fs::create_dir_all(&gone).expect("mkdir");
+    let dir_arg = dir.to_str().expect("utf-8");
+    let server = TestServer::start_with(&["--dir", dir_arg, "--enable-protected-configs", "yes"]);
+    let mut conn = server.raw();
+    let gone_arg = gone.to_str().expect("utf-8").as_bytes();
+    assert_eq!(conn.cmd(&[b"CONFIG", b"SET", b"dir", gone_arg]), b"+OK\r\n");
+    std::fs::remove_dir_all(&gone).expect("rmdir");
+    assert_eq!(conn.cmd(&[b"BGSAVE"]), b"+Background saving started\r\n");
+    while info_field(&mut conn, b"persistence", "rdb_bgsave_in_progress") != 0 {
+        sleep(Duration::from_millis(20));
+    }
+    // A script declaring writes is a write command: refused before it runs, as Redis's
+    // processCommand judges it by the flags the script declares.
+    let misconf: &[u8] = b"-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify";
+    let declared = conn.cmd(&[b"EVAL", b"#!lua\nreturn 1", b"0"]);
+    assert!(
+        declared.starts_with(misconf),
+        "{}",
+        String::from_utf8_lossy(&declared)
+    );
+    let ro = b"#!lua flags=no-writes\nreturn redis.call('get', 'k')";
+    assert_eq!(conn.cmd(&[b"EVAL", ro, b"0"]), b"$-1\r\n");
+    // A script without flags is refused at its first write.
+    let refused = conn.cmd(&[b"EVAL", b"return redis.pcall('set', 'k', 'v')", b"0"]);
+    assert!(
+        refused.starts_with(misconf),
+        "{}",
+        String::from_utf8_lossy(&refused)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

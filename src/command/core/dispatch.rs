@@ -15,7 +15,7 @@ use crate::command::core::command::CommandSpec;
 use crate::command::core::command::Ctx;
 use crate::command::core::keys::keys_of;
 use crate::command::core::spec::flags;
-use crate::command::core::state::sync_access_mode;
+use crate::command::core::state::{sync_access_mode, ServerState};
 use crate::error::CmdError;
 use crate::store::Db;
 
@@ -62,7 +62,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw("ERR Command not allowed inside a transaction");
         return reject(ctx, Some(spec), args, &err);
     }
-    if let Some(err) = refused_by_disk_error(ctx, spec) {
+    if let Some(err) = refused_by_disk_error(ctx, spec, args) {
         return reject_any(ctx, spec, args, &err);
     }
     if ctx.server.config.lacks_good_replicas() && writes(ctx, spec, args, flags::WRITE) {
@@ -107,43 +107,46 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 }
 
 /// Redis's reply while writes are refused because the last background save failed.
-const ERR_MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+pub(crate) const ERR_MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
-/// The -MISCONF refusal of a command that writes (an EXEC whose queue writes, or
-/// PING, as Redis checks) while the disk fails: the last background save failed with
-/// `stop-writes-on-bgsave-error` and save points, or the last AOF write failed.
-fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec) -> Option<CmdError> {
-    let config = &ctx.server.config;
-    let rdb_failed = !ctx.server.rdb.last_save_ok
-        && config.stop_writes_on_bgsave_error
-        && !config.save.is_empty();
-    let aof_failed = ctx.server.aof.on && !ctx.server.aof.last_write_ok;
-    if !rdb_failed && !aof_failed {
-        return None;
-    }
-    let writes = |spec: &CommandSpec| spec.has(flags::WRITE);
-    let refused = match spec.name {
-        "ping" => true,
-        "exec" => ctx
-            .session
-            .multi
-            .iter()
-            .flatten()
-            .filter_map(|args| ctx.table.resolve(args).ok())
-            .any(writes),
-        _ => writes(spec),
-    };
-    if !refused {
-        return None;
-    }
-    Some(if rdb_failed {
-        CmdError::raw(ERR_MISCONF)
+/// The -MISCONF refusal of a command that writes (an EXEC whose queue writes, a script
+/// that declares writes, or PING, as Redis checks) while the disk fails.
+fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> Option<CmdError> {
+    let failure = disk_failure(ctx.server)?;
+    let refused = spec.name == "ping" || writes(ctx, spec, args, flags::WRITE);
+    refused.then(|| disk_error(ctx.server, failure))
+}
+
+/// What keeps writes from being persisted, as Redis's `writeCommandsDeniedByDiskError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DiskFailure {
+    /// The last background save failed and `stop-writes-on-bgsave-error` is on.
+    Rdb,
+    /// The last write to the AOF failed.
+    Aof,
+}
+
+/// The disk failure refusing writes now, if any.
+pub(crate) fn disk_failure(server: &ServerState) -> Option<DiskFailure> {
+    let config = &server.config;
+    if !server.rdb.last_save_ok && config.stop_writes_on_bgsave_error && !config.save.is_empty() {
+        Some(DiskFailure::Rdb)
+    } else if server.aof.on && !server.aof.last_write_ok {
+        Some(DiskFailure::Aof)
     } else {
-        CmdError::raw(format!(
+        None
+    }
+}
+
+/// The -MISCONF error for a command refused by `failure`.
+pub(crate) fn disk_error(server: &ServerState, failure: DiskFailure) -> CmdError {
+    match failure {
+        DiskFailure::Rdb => CmdError::raw(ERR_MISCONF),
+        DiskFailure::Aof => CmdError::raw(format!(
             "MISCONF Errors writing to the AOF file: {}",
-            ctx.server.aof.last_write_error
-        ))
-    })
+            server.aof.last_write_error
+        )),
+    }
 }
 
 /// The refusal of writes while `min-replicas-to-write` is not met.

@@ -7,6 +7,7 @@
 //! (like Redis's Lua client): the caller's database at first, RESP2 unless the script
 //! asks otherwise, never blocking.
 
+use std::borrow::Cow;
 use std::ffi::c_int;
 
 use bytes::Bytes;
@@ -14,7 +15,7 @@ use mlua::ffi;
 use mlua::Function;
 
 use crate::command::core::command::{CommandSpec, Ctx};
-use crate::command::core::dispatch;
+use crate::command::core::dispatch::{self, DiskFailure};
 use crate::command::core::executor::Parts;
 use crate::command::core::spec::flags;
 use crate::command::core::state::ServerEvent;
@@ -378,18 +379,18 @@ fn check_command(
     inner: &mut Ctx<'_>,
     state: &mut RunState,
     argv: &[Bytes],
-) -> Result<u32, &'static str> {
+) -> Result<u32, Cow<'static, str>> {
     let spec = match inner.table.resolve(argv) {
         Ok(spec) => spec,
         Err(_) => {
             let text = "ERR Unknown Redis command called from script";
-            return Err(refuse(inner, None, argv, text));
+            return Err(refuse(inner, None, argv, text.into()));
         }
     };
     let refusal = if !spec.arity_ok(argv.len()) {
-        Some("ERR Wrong number of args calling Redis command from script")
+        Some("ERR Wrong number of args calling Redis command from script".into())
     } else if spec.has(flags::NOSCRIPT) {
-        Some("ERR This Redis command is not allowed from script")
+        Some("ERR This Redis command is not allowed from script".into())
     } else {
         write_refusal(inner, state, spec)
     };
@@ -410,18 +411,19 @@ fn write_refusal(
     inner: &Ctx<'_>,
     state: &RunState,
     spec: &'static CommandSpec,
-) -> Option<&'static str> {
+) -> Option<Cow<'static, str>> {
     if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
-        return Some("ERR Write commands are not allowed from read-only scripts.");
+        return Some("ERR Write commands are not allowed from read-only scripts.".into());
     }
     if !spec.has(flags::WRITE) || state.write_dirty {
         return None;
     }
-    inner
-        .server
-        .config
-        .lacks_good_replicas()
-        .then_some(dispatch::NOREPLICAS)
+    if let Some(failure) = dispatch::disk_failure(inner.server) {
+        let err = dispatch::disk_error(inner.server, failure).to_bytes();
+        return Some(String::from_utf8_lossy(&err).into_owned().into());
+    }
+    let lacking = inner.server.config.lacks_good_replicas();
+    lacking.then_some(dispatch::NOREPLICAS.into())
 }
 
 /// Counts a refused command as Redis does (an error reply, a rejected call).
@@ -429,11 +431,16 @@ fn refuse(
     inner: &mut Ctx<'_>,
     spec: Option<&'static CommandSpec>,
     argv: &[Bytes],
-    text: &'static str,
-) -> &'static str {
+    text: Cow<'static, str>,
+) -> Cow<'static, str> {
     crate::command::core::accounting::rejected(inner, spec, argv, text.as_bytes());
     text
 }
+
+/// A script declaring writes refused because the last background save failed.
+const MISCONF_RDB_SCRIPT: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+/// The same when the AOF cannot be written (the error follows).
+const MISCONF_AOF_SCRIPT: &str = "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: ";
 
 /// The checks Redis makes before running a script that declared its flags
 /// (`scriptPrepareForRun`): a script that may write is refused by the `_RO` commands
@@ -443,6 +450,12 @@ pub fn prepare(ctx: &Ctx<'_>, script_flags: u32, ro: bool) -> CmdResult {
     use crate::command::scripting::flags::script_flags::{EVAL_COMPAT_MODE, NO_WRITES};
     if script_flags & (EVAL_COMPAT_MODE | NO_WRITES) != 0 {
         return Ok(());
+    }
+    if let Some(failure) = dispatch::disk_failure(ctx.server) {
+        return Err(CmdError::raw(match failure {
+            DiskFailure::Rdb => MISCONF_RDB_SCRIPT.to_string(),
+            DiskFailure::Aof => format!("{MISCONF_AOF_SCRIPT}{}", ctx.server.aof.last_write_error),
+        }));
     }
     if ro {
         return Err(CmdError::raw(
