@@ -480,6 +480,24 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "min-replicas-to-write",
+        mutable: true,
+        get: |c| c.min_replicas_to_write.to_string(),
+        set: |c, a| {
+            c.min_replicas_to_write = int_arg(a, 0, i64::from(i32::MAX))? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "min-replicas-max-lag",
+        mutable: true,
+        get: |c| c.min_replicas_max_lag.to_string(),
+        set: |c, a| {
+            c.min_replicas_max_lag = int_arg(a, 0, i64::from(i32::MAX))? as u32;
+            Ok(())
+        },
+    },
+    Param {
         name: "hll-sparse-max-bytes",
         mutable: true,
         get: |c| c.hll_sparse_max_bytes.to_string(),

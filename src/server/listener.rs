@@ -9,6 +9,8 @@ use std::os::fd::{AsRawFd, FromRawFd};
 
 use mio::net::{TcpListener, UnixListener};
 
+use crate::server::client::Stream;
+
 /// A bound listener.
 pub enum Listener {
     /// TCP.
@@ -191,4 +193,46 @@ pub fn set_keepalive(stream: &mio::net::TcpStream, interval_secs: u64) {
             );
         }
     }
+}
+
+/// A connection accepted from listener `index` (the TCP listeners, then the unix one):
+/// its stream, the peer's address and ours. `None` when nothing is pending (or the
+/// accept failed, which is logged).
+pub fn accept_one(
+    tcp: &[TcpListener],
+    unix: Option<&(UnixListener, String)>,
+    index: usize,
+    keepalive: u64,
+) -> Option<(Stream, String, String)> {
+    loop {
+        let accepted = if let Some(l) = tcp.get(index) {
+            l.accept().map(|(s, peer)| {
+                let _ = s.set_nodelay(true);
+                set_keepalive(&s, keepalive);
+                let local = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
+                (Stream::Tcp(s), peer.to_string(), local)
+            })
+        } else if let Some((l, path)) = unix.filter(|_| index == tcp.len()) {
+            l.accept()
+                .map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone()))
+        } else {
+            return None;
+        };
+        match accepted {
+            Ok(conn) => return Some(conn),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+            Err(e) => {
+                log::warn!("Accepting client connection: {e}");
+                return None;
+            }
+        }
+    }
+}
+
+/// Turns a connection away because `maxclients` is reached, as Redis does.
+pub fn refuse(stream: &mut Stream, peer: &str) {
+    use std::io::Write;
+    let _ = stream.write(b"-ERR max number of clients reached\r\n");
+    log::warn!("Rejected client {peer}: max number of clients reached");
 }
