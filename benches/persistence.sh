@@ -22,17 +22,17 @@ cleanup() { for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 2000); do redis-cli -p "$1" ping >/dev/null 2>&1 && return; sleep 0.01; done; echo "server on $1 did not start" >&2; exit 1; }
+wait_up() { for _ in $(seq 6000); do redis-cli -p "$1" ping 2>/dev/null | grep -q 'PONG\|LOADING' && return; sleep 0.01; done; echo "server on $1 did not start" >&2; exit 1; }
 now() { python3 -c 'import time; print(time.time())'; }
 info() { redis-cli -p "$1" info persistence | tr -d '\r' | sed -n "s/^$2://p"; }
 info_stats() { redis-cli -p "$1" info stats | tr -d '\r' | sed -n "s/^$2://p"; }
 
-# start SIDE DIR EXTRA... -> sets $port and $pid
+# start SIDE DIR EXTRA... -> sets $port and $pid (waits until it answers, even -LOADING)
 start() {
     local side=$1 dir=$2; shift 2
     port=$(free_port)
     local bin=redis-server; [ "$side" = ours ] && bin=$ours_bin
-    "$bin" --port "$port" --bind 127.0.0.1 --dir "$dir" "$@" >"$dir/log" 2>&1 &
+    "$bin" --port "$port" --bind 127.0.0.1 --dir "$dir" "$@" >>"$dir/log" 2>&1 &
     pid=$!; pids+=("$pid")
     wait_up "$port"
 }
@@ -65,8 +65,11 @@ for side in redis ours; do
     cow_mb=$(python3 -c "print(f'{$(info "$port" rdb_last_cow_size)/1048576:.1f}')")
     bg_s=$(python3 -c "print(f'{$bg1-$bg0:.2f}')")
     kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-    t0=$(now); start "$side" "$dir" --save '' --appendonly no; t1=$(now)
-    load_s=$(python3 -c "print(f'{$t1-$t0:.2f}')")
+    start "$side" "$dir" --save '' --appendonly no
+    # Both servers log "DB loaded from disk: <seconds> seconds" when the load is done
+    # (Redis answers PING with -LOADING meanwhile, so PING cannot time it).
+    for _ in $(seq 600); do grep -q 'DB loaded from disk' "$dir/log" && break; sleep 0.1; done
+    load_s=$(sed -n 's/.*DB loaded from disk: \([0-9.]*\) seconds.*/\1/p' "$dir/log" | tail -1)
     kill -9 "$pid"; wait "$pid" 2>/dev/null || true
     printf "%-6s %9s %11s %9s %9s %9s %9s %9s %11s %9s\n" "$side" "$save_s" "$size_mb" "$load_s" "$bg_p50" "$bg_p99" "$bg_max" "$fork_ms" "$cow_mb" "$bg_s"
 done

@@ -266,7 +266,8 @@ impl DebugRedis {
             .local_addr()
             .ok()?
             .port();
-        let dir = std::env::temp_dir();
+        // A directory of its own: a dump.rdb another run left in /tmp must not load.
+        let dir = common::scratch_dir("debug-redis");
         let child = std::process::Command::new("redis-server")
             .args([
                 "--port",

@@ -166,6 +166,12 @@ pub struct Config {
     /// `tracking-table-max-keys`: keys the client-side caching table may hold (0: no
     /// limit); past it, the oldest are invalidated.
     pub tracking_table_max_keys: u64,
+    /// `min-replicas-to-write`: writes are refused (-NOREPLICAS) unless this many
+    /// replicas lag at most `min-replicas-max-lag` seconds (0: no minimum). This server
+    /// has no replicas, so any minimum refuses writes, as Redis would.
+    pub min_replicas_to_write: u32,
+    /// `min-replicas-max-lag`: seconds (0 turns the minimum off).
+    pub min_replicas_max_lag: u32,
     /// Minutes for the LFU counter to decay by one.
     pub lfu_decay_time: u32,
     /// Hashes up to this many fields use the compact listpack encoding.
@@ -378,6 +384,8 @@ impl Default for Config {
             enable_debug_command: ProtectedAccess::No,
             enable_protected_configs: ProtectedAccess::No,
             tracking_table_max_keys: 1_000_000,
+            min_replicas_to_write: 0,
+            min_replicas_max_lag: 10,
             busy_reply_threshold_ms: 5000,
             lfu_decay_time: 1,
             hash_max_listpack_entries: 512,
@@ -427,6 +435,12 @@ impl Default for Config {
 }
 
 impl Config {
+    /// True while `min-replicas-to-write` refuses writes (Redis's
+    /// `checkGoodReplicasStatus` failing: this server has no replicas to count).
+    pub fn lacks_good_replicas(&self) -> bool {
+        self.min_replicas_to_write > 0 && self.min_replicas_max_lag > 0
+    }
+
     /// The save points as (seconds, changes) pairs: a background save starts when at
     /// least `changes` writes happened and `seconds` passed since the last save.
     pub fn save_points(&self) -> Vec<(u64, u64)> {

@@ -213,8 +213,6 @@ pub const STORED: &[Param] = &[
     stored!("list-compress-depth", "0", Int(0, IMAX)),
     stored!("masterauth", "", DefaultOnly("")),
     stored!("masteruser", "", DefaultOnly("")),
-    stored!("min-replicas-max-lag", "10", Int(0, IMAX)),
-    stored!("min-replicas-to-write", "0", Int(0, IMAX)),
     stored!(
         "oom-score-adj",
         "no",

@@ -232,7 +232,7 @@ pub const PARAMS: &[Param] = &[
                 "always" => AppendFsync::Always,
                 "everysec" => AppendFsync::Everysec,
                 "no" => AppendFsync::No,
-                _ => return err("argument(s) must be one of the following: always, everysec, no"),
+                _ => return err("argument(s) must be one of the following: everysec, always, no"),
             };
             Ok(())
         },
@@ -520,6 +520,24 @@ pub const PARAMS: &[Param] = &[
         get: |c| c.tracking_table_max_keys.to_string(),
         set: |c, a| {
             c.tracking_table_max_keys = int_arg(a, 0, i64::MAX)? as u64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "min-replicas-to-write",
+        mutable: true,
+        get: |c| c.min_replicas_to_write.to_string(),
+        set: |c, a| {
+            c.min_replicas_to_write = int_arg(a, 0, i64::from(i32::MAX))? as u32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "min-replicas-max-lag",
+        mutable: true,
+        get: |c| c.min_replicas_max_lag.to_string(),
+        set: |c, a| {
+            c.min_replicas_max_lag = int_arg(a, 0, i64::from(i32::MAX))? as u32;
             Ok(())
         },
     },

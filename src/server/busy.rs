@@ -1,95 +1,167 @@
-//! Serving the other clients while a script runs past `busy-reply-threshold`.
+//! Serving the other clients while a script runs past `busy-reply-threshold` (Redis's
+//! `processEventsWhileBlocked`).
 //!
 //! The executor is inside one client's command, so the reactor cannot run its loop.
 //! Instead the running script calls [`serve`] (through `ClientDirectory::serve_busy`)
-//! every so often: it reads what idle clients sent, hands each complete command to the
-//! scripting layer, which answers `-BUSY` or carries out SCRIPT KILL / FUNCTION KILL /
-//! SHUTDOWN NOSAVE, and writes that answer at once. Bytes of incomplete commands are
-//! kept in a [`Stash`] and given back to their clients when the script is over.
+//! every so often: it accepts new connections, reads what the other clients sent, runs
+//! each complete command through the script's own executor parts (the dispatcher
+//! answers `-BUSY` to all but the `allow-busy` commands: SCRIPT KILL, FUNCTION KILL,
+//! MULTI, DISCARD, WATCH, QUIT...), and writes the replies at once. It also notes a
+//! shutdown signal: Redis logs it at once and stops once the script is over.
+//!
+//! Nothing is registered or removed meanwhile: clients accepted here wait in
+//! [`BusyIo::newcomers`] and the reactor adds them to its slab once the script is done,
+//! with the clients served here, whose leftover input then runs in turn.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
-use bytes::{Buf, Bytes, BytesMut};
+use mio::net::{TcpListener, UnixListener};
 use slab::Slab;
 
-use crate::protocol::{ParseLimits, ParseOutcome, RequestParser};
-use crate::server::client::{Client, Stream};
+use crate::command::state::directory::BusyCommand;
+use crate::protocol::{ParseLimits, ParseOutcome};
+use crate::server::client::Client;
+use crate::server::{listener, signals};
 
 /// Most bytes read from one client per call (a busy script is not a bulk loader).
 const READ_CAP: usize = 64 * 1024;
+/// Most bytes written to one client per call; the rest waits for the loop.
+const WRITE_CAP: usize = 1024 * 1024;
+/// Most connections accepted per call.
+const ACCEPT_CAP: usize = 64;
 
-/// Bytes read from clients while a script was busy and not yet consumed, by slab key.
-#[derive(Default)]
-pub struct Stash(RefCell<HashMap<usize, BytesMut>>);
+/// What the reactor lends a busy script to serve clients with, and what it finds.
+pub struct BusyIo<'a> {
+    /// The TCP listeners.
+    pub tcp: &'a [TcpListener],
+    /// The unix listener and its path.
+    pub unix: Option<&'a (UnixListener, String)>,
+    /// The signal pipe.
+    pub signals: &'a mut mio::unix::pipe::Receiver,
+    /// Limits for parsing requests (an unauthenticated client's are set per client).
+    pub limits: ParseLimits,
+    /// New clients start authenticated (`default` needs no password).
+    pub authenticated: bool,
+    /// Protected mode turns away clients that are not local.
+    pub protected: bool,
+    /// `maxclients`, and how many clients are connected (the caller included).
+    pub maxclients: usize,
+    /// Clients connected before the script, the one running it included.
+    pub connected: usize,
+    /// `tcp-keepalive` for accepted TCP connections.
+    pub keepalive: u64,
+    /// The cached time, for new sessions.
+    pub now_ms: i64,
+    /// The id the next accepted client gets.
+    pub next_id: &'a mut u64,
+    /// Clients accepted meanwhile, for the reactor to add.
+    pub newcomers: Vec<Client>,
+    /// Connections refused by `maxclients`.
+    pub rejected: u64,
+    /// Slab keys of the clients served.
+    pub served: Vec<usize>,
+    /// Bytes read and written meanwhile.
+    pub read: usize,
+    /// See [`Self::read`].
+    pub written: usize,
+    /// A shutdown signal arrived.
+    pub signalled: bool,
+}
 
-impl Stash {
-    /// The stashed bytes, to append to each client's query buffer.
-    pub fn take(self) -> HashMap<usize, BytesMut> {
-        self.0.into_inner()
+/// Accepts new clients, reads every ready client's commands, has `run` execute each
+/// one, and writes the replies.
+pub fn serve(clients: &mut Slab<Client>, io: &mut BusyIo<'_>, run: &mut BusyCommand<'_>) {
+    if signals::drain(io.signals) {
+        io.signalled = true;
     }
-}
-
-/// True when a client can be served out of turn: nothing buffered or half parsed, no
-/// reply pending (so ours goes out in order), not blocked, paused or closing.
-fn idle(client: &Client) -> bool {
-    client.query.is_empty()
-        && !client.parser.in_progress()
-        && client.out.is_empty()
-        && client.ready_for_command()
-        && client.accepts_input()
-}
-
-/// Reads what the socket has, up to [`READ_CAP`].
-fn read_available(stream: &Stream, into: &mut BytesMut) {
-    let mut chunk = [0u8; 4096];
-    while into.len() < READ_CAP {
-        let result = match stream {
-            Stream::Tcp(s) => (&*s).read(&mut chunk),
-            Stream::Unix(s) => (&*s).read(&mut chunk),
-        };
-        match result {
-            Ok(0) => break,
-            Ok(n) => into.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => break,
+    accept_new(io);
+    for (key, client) in clients.iter_mut() {
+        if serve_client(client, io, run) && !io.served.contains(&key) {
+            io.served.push(key);
         }
     }
+    let mut newcomers = std::mem::take(&mut io.newcomers);
+    for client in &mut newcomers {
+        serve_client(client, io, run);
+    }
+    io.newcomers = newcomers;
 }
 
-/// Writes a short reply to an idle client's socket.
-fn write_reply(stream: &Stream, reply: &[u8]) {
-    let _ = match stream {
-        Stream::Tcp(s) => (&*s).write_all(reply),
-        Stream::Unix(s) => (&*s).write_all(reply),
-    };
-}
-
-/// Reads idle clients' commands and writes the replies `answer` gives for them.
-pub fn serve(clients: &Slab<Client>, stash: &Stash, answer: &mut dyn FnMut(&[Bytes]) -> Vec<u8>) {
-    let mut stash = stash.0.borrow_mut();
-    for (key, client) in clients.iter() {
-        if !idle(client) {
+/// Accepts pending connections (bounded), as the reactor would.
+fn accept_new(io: &mut BusyIo<'_>) {
+    for _ in 0..ACCEPT_CAP {
+        let accepted = (0..io.tcp.len() + 1)
+            .find_map(|index| listener::accept_one(io.tcp, io.unix, index, io.keepalive));
+        let Some((mut stream, peer, local)) = accepted else {
+            return;
+        };
+        if io.connected + io.newcomers.len() >= io.maxclients {
+            listener::refuse(&mut stream, &peer);
+            io.rejected += 1;
             continue;
         }
-        let pending = stash.entry(key).or_default();
-        read_available(&client.stream, pending);
-        loop {
-            // A fresh parser over a copy: only complete commands are consumed, so the
-            // rest can be handed back to the client's own parser untouched.
-            let mut probe = pending.clone();
-            let outcome = RequestParser::new().parse(&mut probe, &ParseLimits::default());
-            let used = pending.len() - probe.len();
-            match outcome {
-                Ok(ParseOutcome::Command(args)) => {
-                    pending.advance(used);
-                    write_reply(&client.stream, &answer(&args));
-                }
-                Ok(ParseOutcome::Empty) => pending.advance(used),
-                _ => break,
+        if io.protected && !listener::from_loopback(&stream) {
+            listener::deny_protected(&mut stream);
+            io.rejected += 1;
+            continue;
+        }
+        let mut client = Client::accepted(stream, peer, local, *io.next_id, io.now_ms);
+        client.session.authenticated = io.authenticated;
+        *io.next_id += 1;
+        io.newcomers.push(client);
+    }
+}
+
+/// Reads and runs one client's commands and writes its replies; false if it could not
+/// be served now (closing, blocked, held by CLIENT PAUSE).
+fn serve_client(client: &mut Client, io: &mut BusyIo<'_>, run: &mut BusyCommand<'_>) -> bool {
+    if !client.ready_for_command() || !client.accepts_input() {
+        return false;
+    }
+    io.read += read_available(client);
+    while client.ready_for_command() {
+        io.limits.unauthenticated = !client.session.authenticated && !io.authenticated;
+        match client.parser.parse(&mut client.query, &io.limits) {
+            Ok(ParseOutcome::Command(args)) => {
+                run(&mut client.session, &args, &mut client.out);
+                client.parser.recycle(args);
+            }
+            Ok(ParseOutcome::Empty) => {}
+            Ok(ParseOutcome::Incomplete) => break,
+            Err(err) => {
+                client.reject_protocol(&err);
+                break;
             }
         }
     }
-    stash.retain(|_, bytes| !bytes.is_empty());
+    match client.out.write_to(&mut client.stream, WRITE_CAP) {
+        Ok(n) => io.written += n,
+        Err(_) => client.close_asap = true,
+    }
+    true
+}
+
+/// Reads what the socket has, up to [`READ_CAP`]; notes a peer that closed.
+fn read_available(client: &mut Client) -> usize {
+    let mut chunk = [0u8; 4096];
+    let mut total = 0;
+    while total < READ_CAP {
+        match client.stream.read(&mut chunk) {
+            Ok(0) => {
+                client.peer_closed = true;
+                break;
+            }
+            Ok(n) => {
+                client.query.extend_from_slice(&chunk[..n]);
+                total += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(_) => {
+                client.close_asap = true;
+                break;
+            }
+        }
+    }
+    total
 }

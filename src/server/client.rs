@@ -14,7 +14,8 @@ use mio::{event::Source, Interest, Registry, Token};
 
 use crate::command::state::directory::{BufferStats, ClientView};
 use crate::command::state::session::Session;
-use crate::protocol::{OutBuf, RequestParser};
+use crate::error::ProtocolError;
+use crate::protocol::{OutBuf, Reply, RequestParser};
 
 /// A client socket: TCP or unix.
 pub enum Stream {
@@ -136,6 +137,23 @@ impl Client {
             peer_closed: false,
             over_soft_limit_since: None,
         }
+    }
+
+    /// A client for a socket just accepted from `peer` on `local`, with id `id`.
+    pub fn accepted(stream: Stream, peer: String, local: String, id: u64, now_ms: i64) -> Self {
+        let mut session = Session::new(id, peer, local, now_ms);
+        session.fd = stream.raw_fd();
+        session.unix_socket = matches!(stream, Stream::Unix(_));
+        Client::new(stream, session)
+    }
+
+    /// Answers a protocol error and marks the client to close once the reply is
+    /// written (Redis's `-ERR Protocol error: ...`).
+    pub fn reject_protocol(&mut self, err: &ProtocolError) {
+        log::debug!("Protocol error ({err}) from client {}", self.session.addr);
+        Reply::new(&mut self.out, self.session.resp).error(&err.reply_text());
+        self.session.close_after_reply = true;
+        self.query.clear();
     }
 
     /// This client as CLIENT LIST sees it.

@@ -9,6 +9,8 @@ use std::os::fd::{AsRawFd, FromRawFd};
 
 use mio::net::{TcpListener, UnixListener};
 
+use crate::server::client::Stream;
+
 /// A bound listener.
 pub enum Listener {
     /// TCP.
@@ -191,4 +193,68 @@ pub fn set_keepalive(stream: &mio::net::TcpStream, interval_secs: u64) {
             );
         }
     }
+}
+
+/// A connection accepted from listener `index` (the TCP listeners, then the unix one):
+/// its stream, the peer's address and ours. `None` when nothing is pending (or the
+/// accept failed, which is logged).
+pub fn accept_one(
+    tcp: &[TcpListener],
+    unix: Option<&(UnixListener, String)>,
+    index: usize,
+    keepalive: u64,
+) -> Option<(Stream, String, String)> {
+    loop {
+        let accepted = if let Some(l) = tcp.get(index) {
+            l.accept().map(|(s, peer)| {
+                let _ = s.set_nodelay(true);
+                set_keepalive(&s, keepalive);
+                let local = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
+                (Stream::Tcp(s), peer.to_string(), local)
+            })
+        } else if let Some((l, path)) = unix.filter(|_| index == tcp.len()) {
+            l.accept()
+                .map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone()))
+        } else {
+            return None;
+        };
+        match accepted {
+            Ok(conn) => return Some(conn),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+            Err(e) => {
+                log::warn!("Accepting client connection: {e}");
+                return None;
+            }
+        }
+    }
+}
+
+/// True for a client protected mode serves: over the unix socket, or from exactly
+/// 127.0.0.1 or ::1, as Redis compares addresses.
+pub fn from_loopback(stream: &Stream) -> bool {
+    match stream {
+        Stream::Unix(_) => true,
+        Stream::Tcp(s) => s.peer_addr().is_ok_and(|peer| match peer.ip() {
+            IpAddr::V4(v4) => v4 == Ipv4Addr::LOCALHOST,
+            IpAddr::V6(v6) => v6 == Ipv6Addr::LOCALHOST,
+        }),
+    }
+}
+
+/// Turns a connection away in protected mode with Redis's explanation.
+pub fn deny_protected(stream: &mut Stream) {
+    use std::io::Write;
+    let _ = stream.write(ERR_PROTECTED_MODE.as_bytes());
+    log::debug!("Refused a non-local client in protected mode");
+}
+
+/// What protected mode answers a non-local client before closing it.
+const ERR_PROTECTED_MODE: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// Turns a connection away because `maxclients` is reached, as Redis does.
+pub fn refuse(stream: &mut Stream, peer: &str) {
+    use std::io::Write;
+    let _ = stream.write(b"-ERR max number of clients reached\r\n");
+    log::warn!("Rejected client {peer}: max number of clients reached");
 }

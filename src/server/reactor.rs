@@ -24,11 +24,9 @@ use slab::Slab;
 
 use crate::command::core::executor::Executor;
 use crate::command::core::state::ServerEvent;
-use crate::command::state::directory::{ClientDirectory, ClientView};
-use crate::command::state::session::Session;
+use crate::command::state::directory::{BusyCommand, ClientDirectory, ClientView};
 use crate::command::state::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
 use crate::config::Config;
-use crate::error::ProtocolError;
 use crate::protocol::{ParseLimits, ParseOutcome, Reply};
 use crate::server::client::{Client, Stream};
 use crate::server::{busy, listener, signals};
@@ -172,10 +170,9 @@ impl Server {
     fn dispatch_event(&mut self, event: &mio::event::Event) {
         let token = event.token();
         if token == SIGNAL_TOKEN {
-            let mut drain = [0u8; 64];
-            while matches!(self.signal_rx.read(&mut drain), Ok(n) if n > 0) {}
-            log::warn!("Received shutdown signal, scheduling shutdown...");
-            self.shutting_down = self.exec.prepare_shutdown_on_signal();
+            if signals::drain(&mut self.signal_rx) {
+                self.shutdown_on_signal();
+            }
         } else if token.0 > LISTENER_BASE - MAX_LISTENERS {
             self.accept(LISTENER_BASE - token.0);
         } else if self.clients.contains(token.0) {
@@ -191,75 +188,75 @@ impl Server {
         }
     }
 
+    /// SIGINT/SIGTERM: saves if save points exist and stops, or keeps running if the
+    /// save failed (then a later signal starts over), as Redis does.
+    fn shutdown_on_signal(&mut self) {
+        self.shutting_down = self.exec.prepare_shutdown_on_signal();
+        if !self.shutting_down {
+            signals::shutdown_abandoned();
+        }
+    }
+
     /// Accepts pending connections on listener `index` (bounded per event).
     fn accept(&mut self, index: usize) {
+        let keepalive = self.exec.config().tcp_keepalive;
         for _ in 0..ACCEPTS_PER_EVENT {
-            let accepted = if index < self.tcp.len() {
-                self.tcp[index].accept().map(|(s, peer)| {
-                    let _ = s.set_nodelay(true);
-                    listener::set_keepalive(&s, self.exec.config().tcp_keepalive);
-                    let local = s.local_addr().map(|a| a.to_string()).unwrap_or_default();
-                    let loopback = is_loopback(peer.ip());
-                    (Stream::Tcp(s), peer.to_string(), local, loopback)
-                })
-            } else if let Some((l, path)) = self.unix.as_ref() {
-                l.accept()
-                    .map(|(s, _)| (Stream::Unix(s), format!("{path}:0"), path.clone(), true))
-            } else {
+            let unix = self.unix.as_ref();
+            let Some((stream, peer, local)) =
+                listener::accept_one(&self.tcp, unix, index, keepalive)
+            else {
                 return;
             };
-            match accepted {
-                Ok((stream, _, _, false)) if self.exec.protected_mode_active() => {
-                    self.deny_protected(stream)
-                }
-                Ok((stream, peer, local, _)) => self.add_client(stream, peer, local),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    log::warn!("Accepting client connection: {e}");
-                    return;
-                }
+            if self.exec.protected_mode_active() && !listener::from_loopback(&stream) {
+                self.deny_protected(stream);
+                continue;
             }
+            self.add_client(stream, peer, local);
         }
     }
 
     /// Protected mode: a client from another machine while `default` has no password
     /// gets Redis's explanation and is closed.
     fn deny_protected(&mut self, mut stream: Stream) {
-        use std::io::Write;
-        let _ = stream.write(ERR_PROTECTED_MODE.as_bytes());
+        listener::deny_protected(&mut stream);
         self.exec.count_rejected_connection();
-        log::debug!("Refused a non-local client in protected mode");
     }
 
     fn add_client(&mut self, mut stream: Stream, peer: String, local: String) {
         self.exec.count_connection();
         if self.clients.len() >= self.exec.config().maxclients {
-            use std::io::Write;
-            let _ = stream.write(b"-ERR max number of clients reached\r\n");
+            listener::refuse(&mut stream, &peer);
             self.exec.count_rejected_connection();
-            log::warn!("Rejected client {peer}: max number of clients reached");
             return;
         }
+        let mut client =
+            Client::accepted(stream, peer, local, self.next_client_id, self.exec.now_ms());
+        client.session.authenticated = self.exec.new_clients_authenticated();
+        self.next_client_id += 1;
+        self.insert_client(client);
+    }
+
+    /// Registers an accepted client and gives it a slot (none if registering failed).
+    fn insert_client(&mut self, mut client: Client) -> Option<usize> {
         let entry = self.clients.vacant_entry();
         let token = Token(entry.key());
         if let Err(e) = self
             .poll
             .registry()
-            .register(&mut stream, token, Interest::READABLE)
+            .register(&mut client.stream, token, Interest::READABLE)
         {
-            log::warn!("Registering client {peer}: {e}");
-            return;
+            log::warn!("Registering client {}: {e}", client.session.addr);
+            return None;
         }
-        let mut session = Session::new(self.next_client_id, peer, local, self.exec.now_ms());
-        session.fd = stream.raw_fd();
-        session.unix_socket = matches!(stream, Stream::Unix(_));
-        session.authenticated = self.exec.new_clients_authenticated();
-        log::debug!("Accepted {} (id {})", session.addr, session.id);
-        self.client_keys.insert(session.id, token.0);
-        self.next_client_id += 1;
-        entry.insert(Client::new(stream, session));
+        log::debug!(
+            "Accepted {} (id {})",
+            client.session.addr,
+            client.session.id
+        );
+        self.client_keys.insert(client.session.id, token.0);
+        entry.insert(client);
         self.exec.set_connected_clients(self.clients.len());
+        Some(token.0)
     }
 
     /// Reads what the socket has (up to the read budget) and runs complete commands.
@@ -338,7 +335,7 @@ impl Server {
                     Ok(ParseOutcome::Empty) => {}
                     Ok(ParseOutcome::Incomplete) => break,
                     Err(err) => {
-                        reject_protocol(client, &err);
+                        client.reject_protocol(&err);
                         break;
                     }
                 }
@@ -372,12 +369,39 @@ impl Server {
     fn with_client<R>(
         &mut self,
         key: usize,
-        work: impl FnOnce(&mut Executor, &mut Client, &dyn ClientDirectory) -> R,
+        work: impl FnOnce(&mut Executor, &mut Client, &mut dyn ClientDirectory) -> R,
     ) -> Option<R> {
         let mut client = self.clients.try_remove(key)?;
-        let others = OtherClients(&self.clients, busy::Stash::default());
-        let result = work(&mut self.exec, &mut client, &others);
-        let stash = others.1.take();
+        let config = self.exec.config();
+        let connected = self.clients.len() + 1;
+        let io = busy::BusyIo {
+            tcp: &self.tcp,
+            unix: self.unix.as_ref(),
+            signals: &mut self.signal_rx,
+            limits: ParseLimits {
+                max_bulk_len: config.proto_max_bulk_len,
+                unauthenticated: false,
+            },
+            authenticated: self.exec.new_clients_authenticated(),
+            protected: self.exec.protected_mode_active(),
+            maxclients: config.maxclients,
+            connected,
+            keepalive: config.tcp_keepalive,
+            now_ms: self.exec.now_ms(),
+            next_id: &mut self.next_client_id,
+            newcomers: Vec::new(),
+            rejected: 0,
+            served: Vec::new(),
+            read: 0,
+            written: 0,
+            signalled: false,
+        };
+        let mut others = OtherClients {
+            clients: &mut self.clients,
+            io,
+        };
+        let result = work(&mut self.exec, &mut client, &mut others);
+        let io = others.into_outcome();
         let entry = self.clients.vacant_entry();
         // The slab hands out the slot freed last, which is `key`: nothing was inserted
         // or removed meanwhile.
@@ -393,19 +417,32 @@ impl Server {
             self.client_keys.insert(client.session.id, moved_to);
         }
         entry.insert(client);
-        self.restore_stash(stash);
+        self.after_busy(io);
         Some(result)
     }
 
-    /// Gives back bytes read while a script was busy (incomplete commands) to their
-    /// clients, which run them on their next turn.
-    fn restore_stash(&mut self, stash: HashMap<usize, bytes::BytesMut>) {
-        for (key, bytes) in stash {
-            if let Some(client) = self.clients.get_mut(key) {
-                client.query.extend_from_slice(&bytes);
-                if !self.pending_reads.contains(&key) {
-                    self.pending_reads.push_back(key);
-                }
+    /// After a busy script: adds the clients it accepted, gives the clients it served
+    /// their turn for what is left of their input and output, and honours a shutdown
+    /// signal that came meanwhile.
+    fn after_busy(&mut self, io: BusyOutcome) {
+        if io.signalled {
+            self.shutdown_on_signal();
+        }
+        self.exec.count_read(io.read);
+        self.exec.count_write(io.written);
+        for _ in 0..io.rejected {
+            self.exec.count_connection();
+            self.exec.count_rejected_connection();
+        }
+        let mut touched = io.served;
+        for client in io.newcomers {
+            self.exec.count_connection();
+            touched.extend(self.insert_client(client));
+        }
+        for key in touched {
+            self.queue_write(key);
+            if !self.pending_reads.contains(&key) {
+                self.pending_reads.push_back(key);
             }
         }
     }
@@ -772,35 +809,46 @@ impl Server {
     }
 }
 
-/// The clients other than the one running a command, as the command layer sees them.
-struct OtherClients<'a>(&'a Slab<Client>, busy::Stash);
+/// The clients other than the one running a command, as the command layer sees them,
+/// and what a busy script may use to serve them.
+struct OtherClients<'a> {
+    clients: &'a mut Slab<Client>,
+    io: busy::BusyIo<'a>,
+}
+
+/// What serving clients during a busy script left for the reactor to finish.
+struct BusyOutcome {
+    newcomers: Vec<Client>,
+    served: Vec<usize>,
+    rejected: u64,
+    read: usize,
+    written: usize,
+    signalled: bool,
+}
+
+impl OtherClients<'_> {
+    fn into_outcome(self) -> BusyOutcome {
+        let io = self.io;
+        BusyOutcome {
+            newcomers: io.newcomers,
+            served: io.served,
+            rejected: io.rejected,
+            read: io.read,
+            written: io.written,
+            signalled: io.signalled,
+        }
+    }
+}
 
 impl ClientDirectory for OtherClients<'_> {
     fn others(&self) -> Vec<ClientView<'_>> {
-        self.0.iter().map(|(_, client)| client.view()).collect()
+        self.clients
+            .iter()
+            .map(|(_, client)| client.view())
+            .collect()
     }
 
-    fn serve_busy(&self, answer: &mut dyn FnMut(&[bytes::Bytes]) -> Vec<u8>) {
-        busy::serve(self.0, &self.1, answer);
+    fn serve_busy(&mut self, run: &mut BusyCommand<'_>) {
+        busy::serve(self.clients, &mut self.io, run);
     }
-}
-
-/// True for the addresses protected mode serves: exactly 127.0.0.1 and ::1, as Redis
-/// compares them.
-fn is_loopback(ip: std::net::IpAddr) -> bool {
-    match ip {
-        std::net::IpAddr::V4(v4) => v4 == std::net::Ipv4Addr::LOCALHOST,
-        std::net::IpAddr::V6(v6) => v6 == std::net::Ipv6Addr::LOCALHOST,
-    }
-}
-
-/// What protected mode answers a non-local client before closing it.
-const ERR_PROTECTED_MODE: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
-
-/// Answers a protocol error and marks the client to close once the reply is written.
-fn reject_protocol(client: &mut Client, err: &ProtocolError) {
-    log::debug!("Protocol error ({err}) from client {}", client.session.addr);
-    Reply::new(&mut client.out, client.session.resp).error(&err.reply_text());
-    client.session.close_after_reply = true;
-    client.query.clear();
 }

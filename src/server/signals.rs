@@ -1,23 +1,62 @@
-//! SIGINT/SIGTERM handling: the handler only writes one byte to a pipe the reactor
-//! watches (a write is async-signal-safe), so shutdown happens in the loop, after the
-//! replies in flight are written.
+//! SIGINT/SIGTERM handling: the handler only writes the signal's number to a pipe the
+//! reactor watches (a write is async-signal-safe), so shutdown happens in the loop,
+//! after the replies in flight are written. As in Redis, a second SIGINT while a
+//! shutdown is pending (a busy script delays it) exits at once.
 
-use std::io;
+use std::io::{self, Read};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use mio::unix::pipe::{self, Receiver, Sender};
 
 /// Write end of the signal pipe, for the handler.
 static SIGNAL_FD: AtomicI32 = AtomicI32::new(-1);
+/// A shutdown signal arrived and the server has not stopped yet.
+static PENDING: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_signal(_signal: libc::c_int) {
+extern "C" fn on_signal(signal: libc::c_int) {
+    if signal == libc::SIGINT && PENDING.swap(true, Ordering::Relaxed) {
+        const INSIST: &[u8] = b"You insist... exiting now.\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; the buffer is static.
+        unsafe {
+            libc::write(2, INSIST.as_ptr() as *const libc::c_void, INSIST.len());
+            libc::_exit(1);
+        }
+    }
+    PENDING.store(true, Ordering::Relaxed);
     let fd = SIGNAL_FD.load(Ordering::Relaxed);
     if fd >= 0 {
-        let byte = 1u8;
+        let byte = signal as u8;
         // SAFETY: write(2) is async-signal-safe; the buffer is a live local.
         unsafe { libc::write(fd, &byte as *const u8 as *const libc::c_void, 1) };
     }
+}
+
+/// The shutdown a signal asked for did not happen (its save failed): a later SIGINT
+/// is a first one again.
+pub fn shutdown_abandoned() {
+    PENDING.store(false, Ordering::Relaxed);
+}
+
+/// Reads every signal the pipe holds and logs each as Redis does; true if any came.
+pub fn drain(pipe: &mut Receiver) -> bool {
+    let mut bytes = [0u8; 64];
+    let mut any = false;
+    while let Ok(n) = pipe.read(&mut bytes) {
+        if n == 0 {
+            break;
+        }
+        for &signal in &bytes[..n] {
+            let name = match libc::c_int::from(signal) {
+                libc::SIGINT => "SIGINT",
+                libc::SIGTERM => "SIGTERM",
+                _ => "shutdown signal,",
+            };
+            log::warn!("Received {name} scheduling shutdown...");
+        }
+        any = true;
+    }
+    any
 }
 
 /// Installs the handlers; returns the pipe's read end (to register with the poll) and

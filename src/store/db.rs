@@ -109,7 +109,9 @@ pub fn initial_access(mode: AccessMode, now_ms: i64) -> u32 {
 /// The LFU counter of a stamp after decay: one step per `decay_minutes` elapsed.
 pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
     let counter = stamp & 0xFF;
-    let last = stamp >> 8;
+    // 16 bits of minutes, as Redis keeps them (an LRU stamp read as LFU after a policy
+    // change has more bits set).
+    let last = (stamp >> 8) & 0xFFFF;
     let now = lfu_minutes(now_ms);
     let elapsed = if now >= last {
         now - last
@@ -118,6 +120,20 @@ pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
     };
     let periods = elapsed.checked_div(decay_minutes).unwrap_or(0);
     counter.saturating_sub(periods)
+}
+
+/// Whether lookups may record accesses on objects (see [`set_touch_allowed`]).
+static TOUCH_ALLOWED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Allows or forbids recording accesses on objects in every database, as Redis stops
+/// updating LRU/LFU stamps while a forked child runs: each stamp write would copy a page
+/// the child still reads, and a read-heavy load would double the memory of a snapshot.
+pub fn set_touch_allowed(allowed: bool) {
+    TOUCH_ALLOWED.store(allowed, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn touch_allowed() -> bool {
+    TOUCH_ALLOWED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Records an access on `obj` under `mode`.
@@ -204,7 +220,7 @@ impl Db {
         match self.keys.get_mut(key).filter(|_| !expired) {
             Some(obj) => {
                 self.stats.hits += 1;
-                if !self.no_touch {
+                if !self.no_touch && touch_allowed() {
                     touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
                 }
                 Some(&mut obj.value)
@@ -243,7 +259,7 @@ impl Db {
             return None;
         }
         let obj = self.keys.get_mut(key)?;
-        if !self.no_touch {
+        if !self.no_touch && touch_allowed() {
             touch(obj, self.access_mode, &mut self.lfu_rng, now_ms);
         }
         Some(obj)
@@ -356,6 +372,31 @@ impl Db {
         let ttl = self.expires.remove(key).map(|(_, when)| when);
         self.note_removed(key, &obj.value);
         Some((obj, ttl))
+    }
+
+    /// Makes room for `keys` keys and `expires` deadlines at once (an RDB file's
+    /// RESIZEDB), so loading does not rehash as the tables grow.
+    pub fn reserve(&mut self, keys: usize, expires: usize) {
+        if self.keys.is_empty() && keys > 0 {
+            self.keys = Dict::with_capacity(keys);
+        }
+        if self.expires.is_empty() && expires > 0 {
+            self.expires = Dict::with_capacity(expires);
+        }
+    }
+
+    /// Adds a loaded key, which must be new: false (and nothing changed) if the key
+    /// already exists. One lookup, no copy of the key.
+    pub fn insert_loaded(&mut self, key: Bstr, obj: Object, expire_at: Option<i64>) -> bool {
+        if self.keys.contains_key(key.as_slice()) {
+            return false;
+        }
+        self.note_added(key.as_slice(), &obj.value);
+        if let Some(when) = expire_at {
+            self.expires.insert(key.clone(), when);
+        }
+        self.keys.insert(key, obj);
+        true
     }
 
     /// Puts back an object taken with [`Db::take`] (or a copy) under `key`, replacing
@@ -499,12 +540,12 @@ impl Db {
         }
     }
 
-    /// Cron housekeeping: shrink sparse tables and move rehashing along.
-    pub fn housekeeping(&mut self, budget: std::time::Duration) {
+    /// Cron housekeeping: shrink sparse tables and move rehashing along for up to
+    /// `budget` (the keys first, then the expires). True if it rehashed anything.
+    pub fn housekeeping(&mut self, budget: std::time::Duration) -> bool {
         self.keys.shrink_if_needed();
         self.expires.shrink_if_needed();
-        self.keys.rehash_for(budget / 2);
-        self.expires.rehash_for(budget / 2);
+        self.keys.rehash_for(budget) > 0 || self.expires.rehash_for(budget) > 0
     }
 
     /// Bytes of table overhead (buckets and nodes), for INFO memory.

@@ -439,11 +439,12 @@ impl<K: DictKey, V> Dict<K, V> {
     }
 
     /// Rehashes in batches of 100 buckets until done or `budget` has elapsed (checked
-    /// after each batch). Returns the number of buckets moved.
+    /// after each batch); nothing while resizing is forbidden (a forked child runs).
+    /// Returns the number of buckets moved.
     pub fn rehash_for(&mut self, budget: Duration) -> usize {
         let start = Instant::now();
         let mut moved = 0;
-        while self.is_rehashing() {
+        while self.is_rehashing() && resize_allowed() {
             moved += self.rehash(REHASH_BATCH);
             if start.elapsed() >= budget {
                 break;
@@ -586,9 +587,12 @@ impl<K: DictKey, V> Dict<K, V> {
         }
     }
 
-    /// One rehash step, done by every mutating operation while rehashing.
+    /// One rehash step, done by every mutating operation while rehashing, except while
+    /// a forked child runs (resizing forbidden): moving a bucket rewrites every node in
+    /// it, and under a read-heavy load that copies the whole keyspace page by page.
+    /// Lookups search both tables meanwhile; the rehash resumes when the child is gone.
     fn rehash_step(&mut self) {
-        if self.is_rehashing() {
+        if self.is_rehashing() && resize_allowed() {
             self.rehash(1);
         }
     }

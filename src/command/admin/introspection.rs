@@ -251,7 +251,7 @@ fn write_info(reply: &mut Reply<'_>, named: Named) {
     reply.array_len(10);
     reply.bulk(named.full_name().as_bytes());
     reply.int(spec.arity as i64);
-    write_bit_names(reply, spec.flags, &flags::NAMES, "");
+    write_bit_names(reply, spec.flags & !flags::HIDDEN, &flags::NAMES, "");
     reply.int(spec.first_key as i64);
     reply.int(spec.last_key as i64);
     reply.int(spec.key_step as i64);

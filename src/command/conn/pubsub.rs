@@ -218,10 +218,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         .keys(1, -1, 1, SHARD_CHANNELS)
         .docs(Group::Pubsub.doc("Stops listening on shard channels.", "7.0.0", "O(N) for N shard channels")
             .args(OPT_SHARDS)),
-    CommandSpec::new("publish", 3, PUBSUB | LOADING | STALE | FAST, publish)
+    CommandSpec::new("publish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, publish)
         .docs(Group::Pubsub.doc("Posts a message to a channel.", "2.0.0", "O(N+M) for N subscribers and M subscribed patterns")
             .args(&[Arg::new("channel", ArgType::String), Arg::new("message", ArgType::String)])),
-    CommandSpec::new("spublish", 3, PUBSUB | LOADING | STALE | FAST, spublish)
+    CommandSpec::new("spublish", 3, PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, spublish)
         .keys(1, 1, 1, SHARD_CHANNEL)
         .docs(Group::Pubsub.doc("Posts a message to a shard channel.", "7.0.0", "O(N) for N subscribers")
             .args(&[Arg::new("shardchannel", ArgType::String), Arg::new("message", ArgType::String)])),

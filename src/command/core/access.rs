@@ -96,8 +96,8 @@ pub(crate) fn queued_refusal(
     Some(format!("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {reason}").into_bytes())
 }
 
-/// The refusal of a command a script calls (`redis.call`) for `caller`'s user, as
-/// the text after `ERR`; logged with the `lua` context and the caller's line.
+/// The refusal of a command a script calls (`redis.call`) for `caller`'s user, code
+/// included; logged with the `lua` context and the caller's line.
 pub fn script_refusal(
     inner: &mut Ctx<'_>,
     caller: ClientView<'_>,
@@ -112,9 +112,9 @@ pub fn script_refusal(
     let info = client_line_of(&caller, inner.server);
     log_denial(inner.server, user, spec, args, denied, Context::Lua, info);
     Some(match denied {
-        Denied::Command => "The user executing the script can't run this command or subcommand",
-        Denied::Key(_) => "The user executing the script can't access at least one of the keys mentioned in the command arguments",
-        Denied::Channel(_) => "The user executing the script can't publish to the channel mentioned in the command",
+        Denied::Command => "ERR The user executing the script can't run this command or subcommand",
+        Denied::Key(_) => "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments",
+        Denied::Channel(_) => "ERR The user executing the script can't publish to the channel mentioned in the command",
     })
 }
 

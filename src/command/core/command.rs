@@ -358,8 +358,9 @@ pub struct Ctx<'a> {
     pub reply: Reply<'a>,
     /// The command table (COMMAND introspection).
     pub table: &'a CommandTable,
-    /// The other connected clients (CLIENT LIST, CLIENT KILL...).
-    pub clients: &'a dyn ClientDirectory,
+    /// The other connected clients (CLIENT LIST, CLIENT KILL...; a busy script serves
+    /// them).
+    pub clients: &'a mut dyn ClientDirectory,
 }
 
 impl<'a> Ctx<'a> {

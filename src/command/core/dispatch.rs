@@ -18,7 +18,7 @@ use crate::command::core::command::CommandSpec;
 use crate::command::core::command::Ctx;
 use crate::command::core::keys::keys_of;
 use crate::command::core::spec::flags;
-use crate::command::core::state::sync_access_mode;
+use crate::command::core::state::{sync_access_mode, ServerState};
 use crate::error::CmdError;
 use crate::store::Db;
 
@@ -54,11 +54,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     };
     if !spec.arity_ok(args.len()) {
         let err = CmdError::wrong_arity(&full_name(args, spec));
-        return if spec.name == "exec" {
-            reject_exec(ctx, args, &err)
-        } else {
-            reject(ctx, Some(spec), args, &err)
-        };
+        return reject_any(ctx, spec, args, &err);
     }
     if spec.name == "debug" {
         if let Some(err) = debug_refusal(ctx) {
@@ -67,15 +63,19 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     }
     if !ctx.server.acl.unchecked(ctx.session.user) {
         if let Some(err) = access::refusal(ctx, spec, args) {
-            return if spec.name == "exec" {
-                reject_exec(ctx, args, &err)
-            } else {
-                reject(ctx, Some(spec), args, &err)
-            };
+            return reject_any(ctx, spec, args, &err);
         }
     }
-    if let Some(err) = refused_by_disk_error(ctx, spec) {
+    if ctx.session.multi.is_some() && spec.has(flags::NO_MULTI) && !controls_transaction(spec) {
+        let err = CmdError::raw("ERR Command not allowed inside a transaction");
         return reject(ctx, Some(spec), args, &err);
+    }
+    if let Some(err) = refused_by_disk_error(ctx, spec, args) {
+        return reject_any(ctx, spec, args, &err);
+    }
+    if ctx.server.config.lacks_good_replicas() && writes(ctx, spec, args, flags::WRITE) {
+        let err = CmdError::raw(NOREPLICAS);
+        return reject_any(ctx, spec, args, &err);
     }
     if ctx.session.subscriptions.total() > 0
         && ctx.session.resp == 2
@@ -87,20 +87,20 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         );
         return reject(ctx, Some(spec), args, &CmdError::raw(text));
     }
-    if ctx.session.monitor && spec.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
+    if let Some(err) = busy_refusal(ctx, spec, args) {
+        return reject_any(ctx, spec, args, &err);
+    }
+    let keyspace = flags::WRITE | flags::READONLY | flags::MAY_REPLICATE;
+    if ctx.session.monitor && flags_of(ctx, spec, args) & keyspace != 0 {
         let err = CmdError::raw("ERR Replica can't interact with the keyspace");
         return reject(ctx, Some(spec), args, &err);
     }
-    if ctx.server.pause.is_set() && held_by_pause(ctx, spec) {
+    if ctx.server.pause.is_set() && held_by_pause(ctx, spec, args) {
         ctx.session.postponed = Some(args.to_vec());
         ctx.server.pause.hold(ctx.session.id);
         return;
     }
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
-        if spec.has(flags::NO_MULTI) {
-            let err = CmdError::raw("ERR Command not allowed inside a transaction");
-            return reject(ctx, Some(spec), args, &err);
-        }
         if let Some(queue) = ctx.session.multi.as_mut() {
             queue.push(args.to_vec());
         }
@@ -115,61 +115,87 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 }
 
 /// Redis's reply while writes are refused because the last background save failed.
-const ERR_MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+pub(crate) const ERR_MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
-/// The -MISCONF refusal of a command that writes (an EXEC whose queue writes, or
-/// PING, as Redis checks) while the disk fails: the last background save failed with
-/// `stop-writes-on-bgsave-error` and save points, or the last AOF write failed.
-fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec) -> Option<CmdError> {
-    let config = &ctx.server.config;
-    let rdb_failed = !ctx.server.rdb.last_save_ok
-        && config.stop_writes_on_bgsave_error
-        && !config.save.is_empty();
-    let aof_failed = ctx.server.aof.on && !ctx.server.aof.last_write_ok;
-    if !rdb_failed && !aof_failed {
-        return None;
-    }
-    let writes = |spec: &CommandSpec| spec.has(flags::WRITE);
-    let refused = match spec.name {
-        "ping" => true,
-        "exec" => ctx
-            .session
-            .multi
-            .iter()
-            .flatten()
-            .filter_map(|args| ctx.table.resolve(args).ok())
-            .any(writes),
-        _ => writes(spec),
-    };
-    if !refused {
-        return None;
-    }
-    Some(if rdb_failed {
-        CmdError::raw(ERR_MISCONF)
-    } else {
-        CmdError::raw(format!(
-            "MISCONF Errors writing to the AOF file: {}",
-            ctx.server.aof.last_write_error
-        ))
-    })
+/// The -MISCONF refusal of a command that writes (an EXEC whose queue writes, a script
+/// that declares writes, or PING, as Redis checks) while the disk fails.
+fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> Option<CmdError> {
+    let failure = disk_failure(ctx.server)?;
+    let refused = spec.name == "ping" || writes(ctx, spec, args, flags::WRITE);
+    refused.then(|| disk_error(ctx.server, failure))
 }
+
+/// What keeps writes from being persisted, as Redis's `writeCommandsDeniedByDiskError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DiskFailure {
+    /// The last background save failed and `stop-writes-on-bgsave-error` is on.
+    Rdb,
+    /// The last write to the AOF failed.
+    Aof,
+}
+
+/// The disk failure refusing writes now, if any.
+pub(crate) fn disk_failure(server: &ServerState) -> Option<DiskFailure> {
+    let config = &server.config;
+    if !server.rdb.last_save_ok && config.stop_writes_on_bgsave_error && !config.save.is_empty() {
+        Some(DiskFailure::Rdb)
+    } else if server.aof.on && !server.aof.last_write_ok {
+        Some(DiskFailure::Aof)
+    } else {
+        None
+    }
+}
+
+/// The -MISCONF error for a command refused by `failure`.
+pub(crate) fn disk_error(server: &ServerState, failure: DiskFailure) -> CmdError {
+    match failure {
+        DiskFailure::Rdb => CmdError::raw(ERR_MISCONF),
+        DiskFailure::Aof => CmdError::raw(format!(
+            "MISCONF Errors writing to the AOF file: {}",
+            server.aof.last_write_error
+        )),
+    }
+}
+
+/// The refusal of writes while `min-replicas-to-write` is not met.
+pub(crate) const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
 
 /// True when CLIENT PAUSE holds this command back: every command under `ALL`; under
 /// `WRITE`, commands that write or may replicate, and an EXEC whose queue has one.
-fn held_by_pause(ctx: &Ctx<'_>, spec: &CommandSpec) -> bool {
+fn held_by_pause(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
     let Some(pause) = ctx.server.paused() else {
         return false;
     };
-    let writes = |spec: &CommandSpec| spec.has(flags::WRITE | flags::MAY_REPLICATE);
     match pause.mode {
         PauseMode::All => true,
-        PauseMode::Write if spec.name == "exec" => {
-            let queue = ctx.session.multi.iter().flatten();
-            queue
-                .filter_map(|args| ctx.table.resolve(args).ok())
-                .any(writes)
-        }
-        PauseMode::Write => writes(spec),
+        PauseMode::Write => writes(ctx, spec, args, flags::WRITE | flags::MAY_REPLICATE),
+    }
+}
+
+/// True if the command line runs with any of `bits` (an EXEC: if a queued command
+/// does), as Redis's `processCommand` judges a command before running it.
+fn writes(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes], bits: u32) -> bool {
+    if spec.name == "exec" {
+        let mut queue = ctx.session.multi.iter().flatten();
+        return queue.any(|args| {
+            ctx.table
+                .resolve(args)
+                .is_ok_and(|spec| flags_of(ctx, spec, args) & bits != 0)
+        });
+    }
+    flags_of(ctx, spec, args) & bits != 0
+}
+
+/// The flags a command line runs with: its spec's, except for the commands that run a
+/// script, which take the flags the script declares (`#!lua flags=no-writes` makes
+/// EVAL a read-only command for CLIENT PAUSE, as in Redis).
+pub(crate) fn flags_of(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> u32 {
+    match spec.name {
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro" => ctx
+            .server
+            .scripting
+            .command_flags(spec.name, args, spec.flags),
+        _ => spec.flags,
     }
 }
 
@@ -183,8 +209,28 @@ fn reject(ctx: &mut Ctx<'_>, spec: Option<&'static CommandSpec>, args: &[Bytes],
     ctx.reply.error(&text);
 }
 
-/// Refuses EXEC itself (bad arity): the transaction is discarded and the error says so.
-fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
+/// While a script runs past busy-reply-threshold (another client's command served from
+/// inside it), only `allow-busy` commands run; the rest are refused with `-BUSY`, as
+/// Redis does. SHUTDOWN is refused too unless NOSAVE, as Redis's SHUTDOWN refuses it.
+fn busy_refusal(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> Option<CmdError> {
+    let busy = ctx.server.scripting.busy.as_ref()?;
+    let allowed = spec.has(flags::ALLOW_BUSY)
+        && (spec.name != "shutdown" || args[1..].iter().any(|a| a.eq_ignore_ascii_case(b"nosave")));
+    (!allowed).then(|| CmdError::raw(busy.busy_error()))
+}
+
+/// Refuses a command before it runs, EXEC included (which also ends the transaction).
+fn reject_any(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes], err: &CmdError) {
+    if spec.name == "exec" {
+        reject_exec(ctx, spec, args, err)
+    } else {
+        reject(ctx, Some(spec), args, err)
+    }
+}
+
+/// Refuses EXEC itself (bad arity, a busy script): the transaction is discarded and the
+/// error says why, as Redis's `execCommandAbort`.
+fn reject_exec(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes], err: &CmdError) {
     ctx.session.multi = None;
     ctx.session.multi_failed = false;
     ctx.unwatch_all();
@@ -192,7 +238,7 @@ fn reject_exec(ctx: &mut Ctx<'_>, args: &[Bytes], err: &CmdError) {
     let reason = text.strip_prefix(b"ERR ").unwrap_or(&text);
     let mut message = b"EXECABORT Transaction discarded because of: ".to_vec();
     message.extend_from_slice(reason);
-    accounting::rejected(ctx, None, args, &message);
+    accounting::rejected(ctx, Some(spec), args, &message);
     ctx.reply.error(&message);
 }
 
@@ -249,12 +295,13 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
     if !ctx.server.monitors.is_empty() {
         feed_monitors(ctx, spec, args);
     }
-    accounting::after_call(ctx, spec, args, elapsed, result.is_err());
+    let failed = result.is_err() | std::mem::take(&mut ctx.server.failed_uncounted);
+    accounting::after_call(ctx, spec, args, elapsed, failed);
     let signalled = !std::mem::take(&mut ctx.server.unsignalled_write);
     if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && signalled {
         signal_written_keys(ctx, spec, args);
     }
-    if ctx.session.tracking && spec.has(flags::READONLY) {
+    if ctx.session.tracking && spec.has(flags::READONLY) && !runs_script(spec) {
         remember_read_keys(ctx, spec, args);
     }
     if spec.has(flags::ADMIN) {
@@ -306,10 +353,29 @@ fn signal_written_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[By
     }
 }
 
+/// The read-only script commands (EVAL_RO, EVALSHA_RO, FCALL_RO): as in Redis, their
+/// keys are tracked when the script runs a read-only command, not for the call itself.
+fn runs_script(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "eval_ro" | "evalsha_ro" | "fcall_ro")
+}
+
 /// A tracking client ran a read-only command: remember its keys, unless OPTIN/OPTOUT
 /// and CLIENT CACHING say otherwise.
 #[cold]
 fn remember_read_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
+    if spec.has(flags::PUBSUB) {
+        return;
+    }
+    let keys = keys_of(spec, args)
+        .into_iter()
+        .map(|(index, _)| &args[index]);
+    remember_keys(ctx, keys);
+}
+
+/// Remembers `keys` as read by the calling client, if it tracks in default mode and
+/// OPTIN/OPTOUT and CLIENT CACHING allow. A script's read-only commands remember the
+/// keys its caller declared (EVAL's and FCALL's keys), as Redis does.
+pub(crate) fn remember_keys<'k>(ctx: &mut Ctx<'_>, keys: impl IntoIterator<Item = &'k Bytes>) {
     let id = ctx.session.id;
     let Some(options) = ctx.server.tracking.clients.get(&id) else {
         return;
@@ -318,11 +384,8 @@ fn remember_read_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Byt
     if options.bcast || (options.optin && !caching) || (options.optout && caching) {
         return;
     }
-    if spec.has(flags::PUBSUB) {
-        return;
-    }
-    for (index, _) in keys_of(spec, args) {
-        ctx.server.tracking.remember(id, &args[index]);
+    for key in keys {
+        ctx.server.tracking.remember(id, key);
     }
 }
 

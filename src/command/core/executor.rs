@@ -74,6 +74,7 @@ impl Executor {
                 events: Vec::new(),
                 dirty: 0,
                 unsignalled_write: false,
+                failed_uncounted: false,
                 blocking: BlockingState::default(),
                 watches: WatchRegistry::default(),
                 keyspace_events: Vec::new(),
@@ -121,8 +122,12 @@ impl Executor {
             started.elapsed(),
             self.expire_cycle.timed_out,
         );
+        // As Redis's active rehashing: up to 1 ms on the first database with a
+        // rehash in progress each tick.
         for db in &mut self.dbs {
-            db.housekeeping(Duration::from_micros(100));
+            if db.housekeeping(Duration::from_millis(1)) {
+                break;
+            }
         }
         effects::after_expiry(&mut self.dbs, &mut self.server);
         snapshot::cron(&self.dbs, &mut self.server);
@@ -179,7 +184,7 @@ impl Executor {
     /// `out`, with no other client visible (tests; CLIENT LIST then shows the caller
     /// only). If the command blocked, `session.blocked` is set and registered.
     pub fn execute(&mut self, session: &mut Session, args: &[Bytes], out: &mut OutBuf) {
-        self.execute_with(session, args, out, &NoClients);
+        self.execute_with(session, args, out, &mut NoClients);
     }
 
     /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
@@ -190,88 +195,17 @@ impl Executor {
         session: &mut Session,
         args: &[Bytes],
         out: &mut OutBuf,
-        clients: &dyn ClientDirectory,
+        clients: &mut dyn ClientDirectory,
     ) {
-        debug_assert!(!args.is_empty());
-        self.server.tracking.current = session.id;
-        if session.reply_mode.suppresses() {
-            self.execute_silenced(session, args, out, clients);
-        } else {
-            self.run(session, args, out, clients);
-        }
-        self.server.tracking.current = 0;
-        if !self.server.tracking.outbox.is_empty() {
-            self.server
-                .tracking
-                .write_own(session.id, session.resp, out);
-        }
-        if session.tracking_caching {
-            self.end_caching(session, args);
-        }
-        session.reply_mode = session.reply_mode.after_command();
-        out.seal_if_large();
+        self.parts().execute(session, args, out, clients);
     }
 
-    /// CLIENT CACHING covers one command: it ends after any command other than a
-    /// CLIENT subcommand, unless a transaction is open (then it covers EXEC's queue).
-    #[cold]
-    fn end_caching(&self, session: &mut Session, args: &[Bytes]) {
-        let client_command =
-            args[0].eq_ignore_ascii_case(b"client") && self.table.resolve(args).is_ok();
-        if session.multi.is_none() && !client_command {
-            session.tracking_caching = false;
-        }
-    }
-
-    /// Runs a command whose reply CLIENT REPLY OFF/SKIP drops; only a CLIENT REPLY ON
-    /// that turns replies back on is answered. Pushes are not replies: (un)subscribe
-    /// confirmations still arrive, in RESP2 and RESP3, as in Redis.
-    #[cold]
-    fn execute_silenced(
-        &mut self,
-        session: &mut Session,
-        args: &[Bytes],
-        out: &mut OutBuf,
-        clients: &dyn ClientDirectory,
-    ) {
-        let mut discarded = OutBuf::new();
-        self.run(session, args, &mut discarded, clients);
-        let pushed = match discarded.first_byte() {
-            Some(b'>') => session.resp >= 3,
-            Some(b'*') => is_subscription(&args[0]),
-            _ => false,
-        };
-        if session.reply_mode == ReplyMode::On || pushed {
-            discarded.move_into(out);
-        }
-    }
-
-    fn run(
-        &mut self,
-        session: &mut Session,
-        args: &[Bytes],
-        out: &mut OutBuf,
-        clients: &dyn ClientDirectory,
-    ) {
-        self.hold_expiry_while_paused();
-        let mut ctx = self.context(session, out, clients);
-        process(&mut ctx, args);
-        if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
-            blocked.args = args.to_vec();
-            let blocked = blocked.clone();
-            ctx.server.blocking.register(ctx.session.id, &blocked);
-            after_expiry(ctx.dbs, ctx.server);
-        }
-    }
-
-    /// Keeps expired keys stored (reading as missing) while a CLIENT PAUSE is in force,
-    /// as Redis does; one comparison per command when nothing changes.
-    fn hold_expiry_while_paused(&mut self) {
-        let now = self.server.now_ms;
-        if let Some(held) = self.server.pause.expiry_hold_change(now) {
-            for db in &mut self.dbs {
-                db.expiry_held = held;
-            }
+    /// The databases, server state and command table, borrowed together.
+    fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            dbs: &mut self.dbs,
+            server: &mut self.server,
+            table: &self.table,
         }
     }
 
@@ -281,7 +215,7 @@ impl Executor {
         &mut self,
         session: &mut Session,
         out: &mut OutBuf,
-        clients: &dyn ClientDirectory,
+        clients: &mut dyn ClientDirectory,
     ) -> bool {
         let Some(args) = session.postponed.take() else {
             return true;
@@ -305,7 +239,8 @@ impl Executor {
         };
         session.serving_key = Some(ready_key.clone());
         self.server.tracking.current = session.id;
-        let mut ctx = self.context(session, out, &NoClients);
+        let mut nobody = NoClients;
+        let mut ctx = self.context(session, out, &mut nobody);
         let served = match ctx.table.resolve(&blocked.args) {
             Ok(spec) => {
                 call(&mut ctx, spec, &blocked.args);
@@ -385,15 +320,139 @@ impl Executor {
         &'a mut self,
         session: &'a mut Session,
         out: &'a mut OutBuf,
-        clients: &'a dyn ClientDirectory,
+        clients: &'a mut dyn ClientDirectory,
+    ) -> Ctx<'a> {
+        self.parts().context(session, out, clients)
+    }
+}
+
+/// What a command runs with: the executor's databases, server state and command table.
+/// A script lends its own to the commands other clients send while it is busy.
+pub(crate) struct Parts<'a> {
+    /// All databases.
+    pub dbs: &'a mut Vec<Db>,
+    /// Server-wide state.
+    pub server: &'a mut ServerState,
+    /// The command table.
+    pub table: &'a CommandTable,
+}
+
+impl<'a> Parts<'a> {
+    /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
+    /// writing its reply into `out` unless CLIENT REPLY turned replies off.
+    pub(crate) fn execute(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &mut dyn ClientDirectory,
+    ) {
+        debug_assert!(!args.is_empty());
+        self.server.tracking.current = session.id;
+        if session.reply_mode.suppresses() {
+            self.execute_silenced(session, args, out, clients);
+        } else {
+            self.run(session, args, out, clients);
+        }
+        self.server.tracking.current = 0;
+        if !self.server.tracking.outbox.is_empty() {
+            self.server
+                .tracking
+                .write_own(session.id, session.resp, out);
+        }
+        if session.tracking_caching {
+            self.end_caching(session, args);
+        }
+        session.reply_mode = session.reply_mode.after_command();
+        out.seal_if_large();
+    }
+
+    /// CLIENT CACHING covers one command: it ends after any command other than a
+    /// CLIENT subcommand, unless a transaction is open (then it covers EXEC's queue).
+    #[cold]
+    fn end_caching(&self, session: &mut Session, args: &[Bytes]) {
+        let client_command =
+            args[0].eq_ignore_ascii_case(b"client") && self.table.resolve(args).is_ok();
+        if session.multi.is_none() && !client_command {
+            session.tracking_caching = false;
+        }
+    }
+
+    /// Runs a command whose reply CLIENT REPLY OFF/SKIP drops; only a CLIENT REPLY ON
+    /// that turns replies back on is answered. Pushes are not replies: (un)subscribe
+    /// confirmations still arrive, in RESP2 and RESP3, as in Redis.
+    #[cold]
+    fn execute_silenced(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &mut dyn ClientDirectory,
+    ) {
+        let mut discarded = OutBuf::new();
+        self.run(session, args, &mut discarded, clients);
+        let pushed = match discarded.first_byte() {
+            Some(b'>') => session.resp >= 3,
+            Some(b'*') => is_subscription(&args[0]),
+            _ => false,
+        };
+        if session.reply_mode == ReplyMode::On || pushed {
+            discarded.move_into(out);
+        }
+    }
+
+    fn run(
+        &mut self,
+        session: &mut Session,
+        args: &[Bytes],
+        out: &mut OutBuf,
+        clients: &mut dyn ClientDirectory,
+    ) {
+        self.hold_expiry_while_paused();
+        let mut ctx = self.reborrow().context(session, out, clients);
+        process(&mut ctx, args);
+        if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
+            blocked.args = args.to_vec();
+            let blocked = blocked.clone();
+            ctx.server.blocking.register(ctx.session.id, &blocked);
+            after_expiry(ctx.dbs, ctx.server);
+        }
+    }
+
+    /// Keeps expired keys stored (reading as missing) while a CLIENT PAUSE is in force,
+    /// as Redis does; one comparison per command when nothing changes.
+    fn hold_expiry_while_paused(&mut self) {
+        let now = self.server.now_ms;
+        if let Some(held) = self.server.pause.expiry_hold_change(now) {
+            for db in self.dbs.iter_mut() {
+                db.expiry_held = held;
+            }
+        }
+    }
+
+    /// The same parts for a shorter borrow.
+    fn reborrow(&mut self) -> Parts<'_> {
+        Parts {
+            dbs: &mut *self.dbs,
+            server: &mut *self.server,
+            table: self.table,
+        }
+    }
+
+    /// A handler's context for one client's command.
+    fn context(
+        self,
+        session: &'a mut Session,
+        out: &'a mut OutBuf,
+        clients: &'a mut dyn ClientDirectory,
     ) -> Ctx<'a> {
         let reply = Reply::new(out, session.resp);
         Ctx {
-            dbs: &mut self.dbs,
-            server: &mut self.server,
+            dbs: self.dbs,
+            server: self.server,
             session,
             reply,
-            table: &self.table,
+            table: self.table,
             clients,
         }
     }

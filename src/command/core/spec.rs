@@ -51,6 +51,9 @@ pub mod flags {
     /// Allowed while a script is busy.
     pub const ALLOW_BUSY: u32 = 1 << 20;
 
+    /// Flags COMMAND INFO does not list, as Redis hides them on purpose.
+    pub const HIDDEN: u32 = MAY_REPLICATE;
+
     /// Names of the bits above, in order.
     pub const NAMES: [&str; 21] = [
         "write",

@@ -66,6 +66,10 @@ pub struct ServerState {
     /// (stream consumer-group bookkeeping): WATCH and client tracking ignore the
     /// command's keys. Cleared after every call.
     pub unsignalled_write: bool,
+    /// The command answered an error already counted in the error statistics (a
+    /// script passing on a command's error): the call counts as failed, the reply not
+    /// as another error. Cleared after every call.
+    pub failed_uncounted: bool,
     /// Writes since start (Redis's `dirty` counter).
     pub dirty: u64,
     /// Clients blocked on keys, and keys ready to serve them.

@@ -6,9 +6,9 @@ use bytes::Bytes;
 use crate::command::scripting::run;
 
 use crate::command::core::command::Ctx;
-use crate::command::scripting::flags::{flag_named, script_flags};
-use crate::command::scripting::run::Invocation;
-use crate::command::scripting::state::Script;
+use crate::command::scripting::flags::{script_flags, shebang_flags};
+use crate::command::scripting::run::{Callee, Invocation};
+use crate::command::scripting::state::{Script, NOTBUSY};
 use crate::command::scripting::vm;
 use crate::error::{CmdError, CmdResult};
 use crate::util::numbers::parse_i64;
@@ -73,71 +73,39 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
         return Err(CmdError::raw(NOSCRIPT));
     }
     let numkeys = parse_numkeys(args)?;
-    let sha = if by_sha {
-        String::from_utf8_lossy(&args[1]).to_ascii_lowercase()
+    let digits = if by_sha {
+        let mut digits = [0u8; 40];
+        for (d, s) in digits.iter_mut().zip(args[1].iter()) {
+            *d = s.to_ascii_lowercase();
+        }
+        digits
     } else {
-        vm::sha1_hex(&args[1])
+        vm::sha1_hex_digits(&args[1])
     };
+    let sha = std::str::from_utf8(&digits).map_err(|_| CmdError::raw(NOSCRIPT))?;
     let vm = ctx.server.scripting.vm()?.clone();
-    if !ctx.server.scripting.scripts.contains_key(&sha) {
+    if !ctx.server.scripting.scripts.contains_key(sha) {
         if by_sha {
             return Err(CmdError::raw(NOSCRIPT));
         }
-        create_script(ctx, &vm, &args[1], &sha)?;
+        create_script(ctx, &vm, &args[1], sha)?;
     }
-    let Some(script) = ctx.server.scripting.scripts.get(&sha) else {
+    let Some(script) = ctx.server.scripting.scripts.get(sha) else {
         return Err(CmdError::raw(NOSCRIPT));
     };
-    let (func, flags) = (script.func.clone(), script.flags);
+    let (func, flags) = (Callee::Registry(script.func), script.flags);
     let compat = flags & script_flags::EVAL_COMPAT_MODE != 0;
-    if !compat && flags & script_flags::NO_WRITES == 0 && ro {
-        return Err(CmdError::raw(
-            "ERR Can not execute a script with write flag using *_ro command.",
-        ));
-    }
+    run::prepare(ctx, flags, ro)?;
     let invocation = Invocation {
         func,
         keys: &args[3..3 + numkeys],
         args: &args[3 + numkeys..],
-        name: &sha,
+        name: sha,
         eval_mode: true,
         read_only: ro || (!compat && flags & script_flags::NO_WRITES != 0),
         command: args,
     };
     run::run(ctx, &vm, invocation)
-}
-
-/// Reads a `#!lua flags=...` first line. Returns the flags and the shebang's length
-/// (the body is compiled from there, keeping the newline so line numbers hold).
-pub fn shebang_flags(body: &[u8]) -> Result<(u32, usize), CmdError> {
-    if !body.starts_with(b"#!") {
-        return Ok((script_flags::EVAL_COMPAT_MODE, 0));
-    }
-    let Some(end) = body.iter().position(|&b| b == b'\n') else {
-        return Err(CmdError::raw("ERR Invalid script shebang"));
-    };
-    let line = String::from_utf8_lossy(&body[..end]).into_owned();
-    let mut parts = line.split_ascii_whitespace();
-    let engine = parts.next().unwrap_or("");
-    if engine != "#!lua" {
-        return Err(CmdError::raw(format!(
-            "ERR Unexpected engine in script shebang: {engine}"
-        )));
-    }
-    let mut flags = 0;
-    for part in parts {
-        let Some(list) = part.strip_prefix("flags=") else {
-            return Err(CmdError::raw(format!(
-                "ERR Unknown lua shebang option: {part}"
-            )));
-        };
-        for name in list.split(',').filter(|name| !name.is_empty()) {
-            flags |= flag_named(name).ok_or_else(|| {
-                CmdError::raw(format!("ERR Unexpected flag in script shebang: {name}"))
-            })?;
-        }
-    }
-    Ok((flags, end))
 }
 
 /// Compiles `body` and caches it under `sha`.
@@ -156,6 +124,7 @@ fn create_script(ctx: &mut Ctx<'_>, vm: &vm::Vm, body: &Bytes, sha: &str) -> Cmd
             );
             CmdError::Raw(vm::one_line(text.into_bytes()))
         })?;
+    let func = vm.keep(&func).map_err(run::lua_failure)?;
     let scripting = &mut ctx.server.scripting;
     scripting.scripts_mem += body.len() + sha.len();
     scripting.scripts.insert(
@@ -210,10 +179,20 @@ pub fn script_flush(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `SCRIPT KILL` — no script can be running while another client's command is served
-/// (the executor runs one command at a time), so there is never one to kill.
-pub fn script_kill(_ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    Err(CmdError::raw("NOTBUSY No scripts in execution right now."))
+/// `SCRIPT KILL` — stops the script running past busy-reply-threshold (this reaches
+/// the handler only from another client while one is busy), unless it already wrote.
+pub fn script_kill(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    kill_busy(ctx, true)
+}
+
+/// SCRIPT KILL (`eval`) or FUNCTION KILL of the busy script.
+pub fn kill_busy(ctx: &mut Ctx<'_>, eval: bool) -> CmdResult {
+    let Some(busy) = ctx.server.scripting.busy.as_mut() else {
+        return Err(CmdError::raw(NOTBUSY));
+    };
+    busy.kill(eval).map_err(CmdError::raw)?;
+    ctx.reply.ok();
+    Ok(())
 }
 
 /// Lines of SCRIPT HELP.

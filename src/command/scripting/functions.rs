@@ -11,7 +11,7 @@ use crate::command::scripting::eval::feed_monitors;
 use crate::command::scripting::flags::script_flags;
 use crate::command::scripting::library::{Functions, Library, ENGINE};
 use crate::command::scripting::run;
-use crate::command::scripting::run::Invocation;
+use crate::command::scripting::run::{Callee, Invocation};
 use crate::command::scripting::vm::one_line;
 use crate::error::{CmdError, CmdResult};
 use crate::util::glob::glob_match;
@@ -148,15 +148,33 @@ pub fn function_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `FUNCTION STATS` — no function can be running while another command is served, so
-/// `running_script` is always null; then the engine's counts.
+/// `FUNCTION STATS` — the function running past busy-reply-threshold, if any, then the
+/// engine's counts. A busy EVAL script answers `-BUSY`, as in Redis.
 pub fn function_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    let functions = &ctx.server.scripting.functions;
+    let scripting = &ctx.server.scripting;
+    if let Some(busy) = scripting.busy.as_ref().filter(|busy| busy.eval_mode) {
+        return Err(CmdError::raw(busy.busy_error()));
+    }
+    let functions = &scripting.functions;
     let (libraries, count) = (functions.libraries.len(), functions.function_count());
     let reply = &mut ctx.reply;
     reply.map_len(2);
     reply.bulk(b"running_script");
-    reply.null();
+    match scripting.busy.as_ref() {
+        Some(busy) => {
+            reply.map_len(3);
+            reply.bulk(b"name");
+            reply.bulk(busy.name.as_bytes());
+            reply.bulk(b"command");
+            reply.array_len(busy.command.len());
+            for arg in &busy.command {
+                reply.bulk(arg);
+            }
+            reply.bulk(b"duration_ms");
+            reply.int(busy.started.elapsed().as_millis() as i64);
+        }
+        None => reply.null(),
+    }
     reply.bulk(b"engines");
     reply.map_len(1);
     reply.bulk(ENGINE.as_bytes());
@@ -168,9 +186,10 @@ pub fn function_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `FUNCTION KILL` — there is never a running function to kill (see SCRIPT KILL).
-pub fn function_kill(_ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    Err(CmdError::raw("NOTBUSY No scripts in execution right now."))
+/// `FUNCTION KILL` — stops the function running past busy-reply-threshold (see SCRIPT
+/// KILL).
+pub fn function_kill(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    crate::command::scripting::eval::kill_busy(ctx, false)
 }
 
 /// Lines of FUNCTION HELP.
@@ -234,8 +253,7 @@ pub fn fcall_ro(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 
 fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], ro: bool) -> CmdResult {
     feed_monitors(ctx, args);
-    let functions = &mut ctx.server.scripting.functions;
-    let Some(info) = functions.find(&args[1]).cloned() else {
+    let Some(info) = ctx.server.scripting.functions.find(&args[1]).cloned() else {
         return Err(CmdError::raw("ERR Function not found"));
     };
     let numkeys = parse_i64(&args[2]).ok_or(CmdError::raw("ERR Bad number of keys provided"))?;
@@ -248,14 +266,10 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], ro: bool) -> CmdResult {
         return Err(CmdError::raw("ERR Number of keys can't be negative"));
     }
     let numkeys = numkeys as usize;
-    if info.flags & script_flags::NO_WRITES == 0 && ro {
-        return Err(CmdError::raw(
-            "ERR Can not execute a script with write flag using *_ro command.",
-        ));
-    }
-    let vm = functions.vm()?;
+    run::prepare(ctx, info.flags, ro)?;
+    let vm = ctx.server.scripting.functions.vm()?;
     let invocation = Invocation {
-        func: info.func.clone(),
+        func: Callee::Function(info.func.clone()),
         keys: &args[3..3 + numkeys],
         args: &args[3 + numkeys..],
         name: &info.name,

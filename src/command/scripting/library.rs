@@ -11,6 +11,7 @@ use crate::command::scripting::flags::flag_named;
 use crate::command::scripting::vm;
 use crate::command::scripting::vm::lua_message;
 use crate::error::CmdError;
+use crate::protocol::inline::split_args;
 
 /// The only engine.
 pub const ENGINE: &str = "LUA";
@@ -48,7 +49,7 @@ pub struct Functions {
 impl Functions {
     pub(super) fn vm(&mut self) -> Result<vm::Vm, CmdError> {
         if self.vm.is_none() {
-            let vm = vm::Vm::new().map_err(|e| {
+            let vm = vm::Vm::new(true).map_err(|e| {
                 CmdError::raw(format!(
                     "ERR Failed to create the Lua VM: {}",
                     lua_message(&e)
@@ -128,12 +129,16 @@ pub fn parse_metadata(code: &[u8]) -> Result<(String, &[u8]), String> {
     let Some(end) = code.iter().position(|&b| b == b'\n') else {
         return Err("Invalid library metadata".into());
     };
-    let line = String::from_utf8_lossy(&code[..end]).into_owned();
-    let mut parts = line.split_ascii_whitespace();
-    let engine = parts.next().map(|p| p[2..].to_string()).unwrap_or_default();
+    // Split as Redis splits it (`sdssplitargs`): `name="foo"` is `name=foo`.
+    let parts = match split_args(&code[..end]) {
+        Some(parts) if !parts.is_empty() => parts,
+        _ => return Err("Invalid library metadata".into()),
+    };
+    let text = |part: &Bytes| String::from_utf8_lossy(part).into_owned();
+    let engine = text(&parts[0]).get(2..).unwrap_or_default().to_string();
     let mut name: Option<String> = None;
-    for part in parts {
-        if part.len() >= 5 && part[..5].eq_ignore_ascii_case("name=") {
+    for part in parts[1..].iter().map(text) {
+        if part.len() >= 5 && part.as_bytes()[..5].eq_ignore_ascii_case(b"name=") {
             if name.is_some() {
                 return Err(
                     "Invalid metadata value, name argument was given multiple times".into(),
@@ -194,9 +199,10 @@ pub fn create_library(
 /// Runs a library's code with the load-time globals and the load timeout; returns
 /// (true, registered functions) or (false, error text).
 pub fn run_library_code(vm: &vm::Vm, chunk: Function) -> mlua::Result<(bool, Value)> {
-    let begin: Function = vm.internal.raw_get("begin_load")?;
-    let protected: Function = vm.internal.raw_get("protected")?;
-    let end: Function = vm.internal.raw_get("end_load")?;
+    let internal = vm.internal()?;
+    let begin: Function = internal.raw_get("begin_load")?;
+    let protected: Function = internal.raw_get("protected")?;
+    let end: Function = internal.raw_get("end_load")?;
     begin.call::<()>(())?;
     let outcome = protected.call::<(bool, Value)>(chunk);
     // A timed-out load leaves a line hook that raises: remove it before any more Lua.

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod flags;
 pub mod function_dump;
 pub mod functions;
+pub mod host;
 pub mod library;
 pub mod libs;
 pub mod run;

@@ -53,35 +53,21 @@ local function protect(t)
   return proxy
 end
 
--- redis.*
+-- redis.*: redis.call and redis.pcall are C functions (internal.call, internal.pcall)
+-- set below; the others check that a script is running first, as in Redis.
 local redis = {}
-local function command(raise, ...)
-  local run = internal.run
-  if not run then
-    fail('redis.call/pcall can only be called inside a script invocation')
-  end
-  local ok, reply = run(1, {n = select('#', ...), ...})
-  if raise and not ok then
-    error(reply)
-  end
-  return reply
-end
--- Not tail calls: the wrapper's frame must stay for error positions to skip it.
-redis.call = function(...) local reply = command(true, ...) return reply end
-redis.pcall = function(...) local reply = command(false, ...) return reply end
+local active = internal.active
 
 redis.setresp = function(...)
-  local run = internal.run
-  if not run then fail('redis.setresp can only be called inside a script invocation') end
+  if not active() then fail('redis.setresp can only be called inside a script invocation') end
   if select('#', ...) ~= 1 then fail('redis.setresp() requires one argument.') end
   local resp = toint((...))
   if resp ~= 2 and resp ~= 3 then fail('RESP version must be 2 or 3.') end
-  run(2, resp)
+  internal.setresp(resp)
 end
 
 redis.set_repl = function(...)
-  local run = internal.run
-  if not run then fail('redis.set_repl can only be called inside a script invocation') end
+  if not active() then fail('redis.set_repl can only be called inside a script invocation') end
   if select('#', ...) ~= 1 then fail('redis.set_repl() requires two arguments.') end
   local flags = toint((...))
   if flags < 0 or flags > 3 then
@@ -90,9 +76,8 @@ redis.set_repl = function(...)
 end
 
 redis.acl_check_cmd = function(...)
-  local run = internal.run
-  if not run then fail('redis.acl_check_cmd can only be called inside a script invocation') end
-  local ok, allowed = run(3, ...)
+  if not active() then fail('redis.acl_check_cmd can only be called inside a script invocation') end
+  local ok, allowed = internal.acl_check(...)
   if not ok then error(allowed) end
   if allowed == nil then fail('Invalid command passed to redis.acl_check_cmd()') end
   return allowed
@@ -242,6 +227,7 @@ local function cwrap_all(t)
   end
 end
 cwrap_all(redis)
+redis.call, redis.pcall = internal.call, internal.pcall
 for _, lib in next, {env.cjson, env.cmsgpack, env.bit, env.struct} do cwrap_all(lib) end
 math_.random = cwrap(math_.random)
 math_.randomseed = cwrap(math_.randomseed)
@@ -296,147 +282,126 @@ setmetatable(env, env_meta)
 readonly[env] = true
 readonly[G] = true
 
--- Every 100000 instructions the running script asks the host whether it must stop
--- (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE); past busy-reply-threshold the host
--- also answers the other clients meanwhile. Once killed, every line raises again so
--- that pcall cannot swallow the kill.
+-- The busy-script hook is a C hook that every run sets (see host.rs).
 local sethook = internal.sethook
-local KILLED = 'ERR Script killed by user with SCRIPT KILL...'
-local function busy_hook()
-  local run = internal.run
-  if run and run(4) then
-    -- From now on every line asks again (and raises again) until the run is over.
-    sethook(busy_hook, 'l')
-    error({err = KILLED})
-  end
-end
-local function arm_hook()
-  sethook(busy_hook, '', 100000)
-end
-arm_hook()
 
--- FUNCTION LOAD: while a library's code runs, globals resolve to the load-time API only
--- (redis.register_function, redis.log and the version), as in Redis.
-local loading = nil
-local function valid_name(name)
-  return find(name, '^[%w_]+$') ~= nil
-end
-local function register(name, callback, desc, flags)
-  if not valid_name(name) then
-    fail('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long')
+-- FUNCTION LOAD support, only in the functions VM (the eval VM never loads libraries,
+-- and what it does not run is collected).
+if internal.load_api then
+  -- FUNCTION LOAD: while a library's code runs, globals resolve to the load-time API only
+  -- (redis.register_function, redis.log and the version), as in Redis.
+  local loading = nil
+  local function valid_name(name)
+    return find(name, '^[%w_]+$') ~= nil
   end
-  for _, f in next, loading do
-    if lower(f.name) == lower(name) then fail('Function already exists in the library') end
-  end
-  loading[#loading + 1] = {name = name, callback = callback, desc = desc, flags = flags}
-end
-local flag_names = {['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true,
-  ['no-cluster'] = true, ['allow-cross-slot-keys'] = true}
-local function read_flags(t)
-  local out, j = {}, 1
-  while true do
-    local v = t[j]
-    if v == nil then break end
-    if type(v) ~= 'string' and type(v) ~= 'number' then return nil end
-    local name = lower(tostring(v))
-    if not flag_names[name] then return nil end
-    out[#out + 1] = name
-    j = j + 1
-  end
-  return out
-end
-local function register_named(t)
-  if type(t) ~= 'table' then
-    fail('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).')
-  end
-  local name, desc, callback, flags
-  for k, v in next, t do
-    if type(k) ~= 'string' and type(k) ~= 'number' then
-      fail('named argument key given to redis.register_function is not a string')
+  local function register(name, callback, desc, flags)
+    if not valid_name(name) then
+      fail('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long')
     end
-    local key = lower(tostring(k))
-    if key == 'function_name' then
-      if type(v) ~= 'string' and type(v) ~= 'number' then fail('function_name argument given to redis.register_function must be a string') end
-      name = tostring(v)
-    elseif key == 'description' then
-      if type(v) ~= 'string' and type(v) ~= 'number' then fail('description argument given to redis.register_function must be a string') end
-      desc = tostring(v)
-    elseif key == 'callback' then
-      if type(v) ~= 'function' then fail('callback argument given to redis.register_function must be a function') end
-      callback = v
-    elseif key == 'flags' then
-      if type(v) ~= 'table' then fail('flags argument to redis.register_function must be a table representing function flags') end
-      flags = read_flags(v)
-      if not flags then fail('unknown flag given') end
-    else
-      fail('unknown argument given to redis.register_function')
+    for _, f in next, loading do
+      if lower(f.name) == lower(name) then fail('Function already exists in the library') end
     end
+    loading[#loading + 1] = {name = name, callback = callback, desc = desc, flags = flags}
   end
-  if not name then fail('redis.register_function must get a function name argument') end
-  if not callback then fail('redis.register_function must get a callback argument') end
-  register(name, callback, desc, flags or {})
-end
-local lib_redis = {
-  register_function = cwrap(function(...)
-    if not loading then fail('redis.register_function can only be called on FUNCTION LOAD command') end
-    local n = select('#', ...)
-    if n < 1 or n > 2 then fail('wrong number of arguments to redis.register_function') end
-    if n == 1 then return register_named((...)) end
-    local name, callback = ...
-    if type(name) ~= 'string' and type(name) ~= 'number' then fail('first argument to redis.register_function must be a string') end
-    if type(callback) ~= 'function' then fail('second argument to redis.register_function must be a function') end
-    register(tostring(name), callback, nil, {})
-  end),
-  log = redis.log,
-  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
-  REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
-}
-setmetatable(lib_redis, G_meta)
-local lib_api = {redis = protect(lib_redis)}
-setmetatable(lib_api, G_meta)
+  local flag_names = {['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true,
+    ['no-cluster'] = true, ['allow-cross-slot-keys'] = true}
+  local function read_flags(t)
+    local out, j = {}, 1
+    while true do
+      local v = t[j]
+      if v == nil then break end
+      if type(v) ~= 'string' and type(v) ~= 'number' then return nil end
+      local name = lower(tostring(v))
+      if not flag_names[name] then return nil end
+      out[#out + 1] = name
+      j = j + 1
+    end
+    return out
+  end
+  local function register_named(t)
+    if type(t) ~= 'table' then
+      fail('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).')
+    end
+    local name, desc, callback, flags
+    for k, v in next, t do
+      if type(k) ~= 'string' and type(k) ~= 'number' then
+        fail('named argument key given to redis.register_function is not a string')
+      end
+      local key = lower(tostring(k))
+      if key == 'function_name' then
+        if type(v) ~= 'string' and type(v) ~= 'number' then fail('function_name argument given to redis.register_function must be a string') end
+        name = tostring(v)
+      elseif key == 'description' then
+        if type(v) ~= 'string' and type(v) ~= 'number' then fail('description argument given to redis.register_function must be a string') end
+        desc = tostring(v)
+      elseif key == 'callback' then
+        if type(v) ~= 'function' then fail('callback argument given to redis.register_function must be a function') end
+        callback = v
+      elseif key == 'flags' then
+        if type(v) ~= 'table' then fail('flags argument to redis.register_function must be a table representing function flags') end
+        flags = read_flags(v)
+        if not flags then fail('unknown flag given') end
+      else
+        fail('unknown argument given to redis.register_function')
+      end
+    end
+    if not name then fail('redis.register_function must get a function name argument') end
+    if not callback then fail('redis.register_function must get a callback argument') end
+    register(name, callback, desc, flags or {})
+  end
+  local lib_redis = {
+    register_function = cwrap(function(...)
+      if not loading then fail('redis.register_function can only be called on FUNCTION LOAD command') end
+      local n = select('#', ...)
+      if n < 1 or n > 2 then fail('wrong number of arguments to redis.register_function') end
+      if n == 1 then return register_named((...)) end
+      local name, callback = ...
+      if type(name) ~= 'string' and type(name) ~= 'number' then fail('first argument to redis.register_function must be a string') end
+      if type(callback) ~= 'function' then fail('second argument to redis.register_function must be a function') end
+      register(tostring(name), callback, nil, {})
+    end),
+    log = redis.log,
+    LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+    REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
+  }
+  setmetatable(lib_redis, G_meta)
+  local lib_api = {redis = protect(lib_redis)}
+  setmetatable(lib_api, G_meta)
 
--- Runs a library's compiled code with the load-time globals; returns the functions it
--- registered, or false and the error.
--- A library's code may run for at most LOAD_TIMEOUT_MS (then every line fails).
-local LOAD_TIMEOUT_MS = 500
-local clock_ms = internal.clock_ms
-local load_deadline = 0
-local function load_hook()
-  if clock_ms() > load_deadline then
-    sethook(load_hook, 'l')
-    error({err = 'ERR FUNCTION LOAD timeout'})
-  end
-end
-internal.begin_load = function()
-  loading = {}
-  env_meta.__index = lib_api
-  load_deadline = clock_ms() + LOAD_TIMEOUT_MS
-  sethook(load_hook, '', 100000)
-end
--- One line: once the call returns, no line event may fire before Rust removes the hook.
-internal.protected = function(f) return raw_pcall(f) end
--- Back to the run-time globals; returns the registered functions, or false and the error.
-internal.end_load = function(ok, err)
-  arm_hook()
-  env_meta.__index = G
-  local registered = loading
-  loading = nil
-  if not ok then
-    if type(err) == 'table' and (type(rawget(err, 'err')) == 'string') then
-      return false, rawget(err, 'err')
+  -- Runs a library's compiled code with the load-time globals; returns the functions it
+  -- registered, or false and the error.
+  -- A library's code may run for at most LOAD_TIMEOUT_MS (then every line fails).
+  local LOAD_TIMEOUT_MS = 500
+  local clock_ms = internal.clock_ms
+  local load_deadline = 0
+  local function load_hook()
+    if clock_ms() > load_deadline then
+      sethook(load_hook, 'l')
+      error({err = 'ERR FUNCTION LOAD timeout'})
     end
-    return false, 'ERR ' .. tostring(err)
   end
-  return true, registered
+  internal.begin_load = function()
+    loading = {}
+    env_meta.__index = lib_api
+    load_deadline = clock_ms() + LOAD_TIMEOUT_MS
+    sethook(load_hook, '', 100000)
+  end
+  -- One line: once the call returns, no line event may fire before Rust removes the hook.
+  internal.protected = function(f) return raw_pcall(f) end
+  -- Back to the run-time globals; returns the registered functions, or false and the error.
+  internal.end_load = function(ok, err)
+    sethook()
+    env_meta.__index = G
+    local registered = loading
+    loading = nil
+    if not ok then
+      if type(err) == 'table' and (type(rawget(err, 'err')) == 'string') then
+        return false, rawget(err, 'err')
+      end
+      return false, 'ERR ' .. tostring(err)
+    end
+    return true, registered
+  end
 end
 
--- Runs a script body (f) or a function (f with keys, args) under the error handler.
-local xpcall = xpcall
-internal.invoke = function(f, keys, args)
-  arm_hook()
-  if keys == nil then
-    return xpcall(f, handler)
-  end
-  return xpcall(function() return f(keys, args) end, handler)
-end
 return G

@@ -1,46 +1,38 @@
-//! Running one script or function: the per-run callback behind `redis.call`, the
-//! commands it runs through the normal dispatcher, and the final reply or error.
+//! Running one script or function: the [`Host`] behind `redis.call` (commands run
+//! through the normal dispatcher), the busy-script checks, and the final reply or
+//! error.
 //!
-//! The callback is created with `Lua::scope`, so it may borrow the executor's [`Ctx`]
-//! for exactly the duration of the run without `unsafe` or shared ownership. Commands
-//! called from a script run as the script's own session (like Redis's Lua client): the
-//! caller's database at first, RESP2 unless the script asks otherwise, never blocking.
+//! The Lua side of the run is in `host.rs` (raw Lua calls, the hot path); this module
+//! is the server side. Commands called from a script run as the script's own session
+//! (like Redis's Lua client): the caller's database at first, RESP2 unless the script
+//! asks otherwise, never blocking.
+
+use std::borrow::Cow;
+use std::ffi::c_int;
 
 use bytes::Bytes;
-use mlua::{Function, Lua, MultiValue, Table, Value, Variadic};
+use mlua::ffi;
+use mlua::Function;
 
 use crate::command::core::access;
-use crate::command::core::command::Ctx;
-use crate::command::core::dispatch;
+use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::core::dispatch::{self, DiskFailure};
+use crate::command::core::executor::Parts;
 use crate::command::core::spec::flags;
-use crate::command::scripting::convert::{error_table, lua_to_reply, number_arg, reply_to_lua};
+use crate::command::core::state::ServerEvent;
+use crate::command::scripting::convert::{field_is_true, field_text, write_result};
+use crate::command::scripting::host::{self, Args, CallStatus, Host, Running};
+use crate::command::scripting::state::{BusyScript, CallBuffers};
 use crate::command::scripting::vm::{lua_message, one_line, Vm};
-use crate::command::state::directory::{BufferStats, ClientView};
+use crate::command::state::directory::{BufferStats, ClientView, NoClients};
 use crate::command::state::session::Session;
 use crate::error::{CmdError, CmdResult};
-use crate::protocol::{OutBuf, Reply};
-
-/// `redis.call` op codes passed from the prelude's wrappers.
-const OP_CALL: i64 = 1;
-/// `redis.setresp`.
-const OP_SETRESP: i64 = 2;
-/// `redis.acl_check_cmd`.
-const OP_ACL_CHECK: i64 = 3;
-/// The instruction-count hook: must the script stop?
-const OP_BUSY: i64 = 4;
-/// BUSY while an EVAL script runs.
-const BUSY_EVAL: &str =
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
-/// BUSY while a function runs.
-const BUSY_FUNCTION: &str =
-    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
-/// SCRIPT KILL / FUNCTION KILL of a script that already wrote.
-const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+use crate::protocol::Reply;
 
 /// What a run needs to know besides the function.
 pub struct Invocation<'a> {
     /// The compiled script body, or the registered function.
-    pub func: Function,
+    pub func: Callee,
     /// KEYS.
     pub keys: &'a [Bytes],
     /// ARGV.
@@ -55,102 +47,212 @@ pub struct Invocation<'a> {
     pub command: &'a [Bytes],
 }
 
+/// What runs: a cached script's body (kept in the VM's registry), or a library's
+/// function.
+pub enum Callee {
+    /// A number in the registry.
+    Registry(c_int),
+    /// A function value.
+    Function(Function),
+}
+
 /// The state of the run the callback updates.
 #[derive(Debug)]
-struct RunState {
+struct RunState<'a> {
     /// When the run began (busy-reply-threshold counts from here).
     started: std::time::Instant,
     /// EVAL rather than FCALL (which KILL applies, which BUSY text).
     eval_mode: bool,
-    /// Past busy-reply-threshold: other clients are being answered.
+    /// Past busy-reply-threshold: other clients are being served.
     timed_out: bool,
     /// SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE asked the script to stop.
     killed: bool,
     /// The script's name and command line, for FUNCTION STATS.
-    name: String,
-    command: Vec<Bytes>,
+    name: &'a str,
+    command: &'a [Bytes],
     /// `redis.setresp(3)` was called.
     resp3: bool,
     /// A write command ran (the script can no longer be killed).
     write_dirty: bool,
     /// Writes are refused.
     read_only: bool,
+    /// The keys the caller declared (tracked for it once the script reads).
+    keys: &'a [Bytes],
+    /// They were tracked already.
+    tracked: bool,
 }
 
 /// Runs `inv` in `vm` and writes its reply (or error) for the caller.
 pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
-    let lua = &vm.lua;
-    let keys = array(lua, inv.keys).map_err(lua_failure)?;
-    let argv = array(lua, inv.args).map_err(lua_failure)?;
-    if inv.eval_mode {
-        vm.globals
-            .raw_set("KEYS", keys.clone())
-            .map_err(lua_failure)?;
-        vm.globals
-            .raw_set("ARGV", argv.clone())
-            .map_err(lua_failure)?;
-    }
-    let mut session = script_session(ctx);
-    let mut state = RunState {
+    let session = script_session(ctx);
+    let state = RunState {
         started: std::time::Instant::now(),
         eval_mode: inv.eval_mode,
         timed_out: false,
         killed: false,
-        name: inv.name.to_string(),
-        command: inv.command.to_vec(),
+        name: inv.name,
+        command: inv.command,
         resp3: false,
         write_dirty: false,
         read_only: inv.read_only,
+        keys: inv.keys,
+        tracked: false,
     };
-    let outcome = lua.scope(|scope| {
-        let host = scope.create_function_mut(|lua, args: Variadic<Value>| {
-            host_op(lua, ctx, &mut session, &mut state, args)
-        })?;
-        vm.internal.raw_set("run", host)?;
-        let params = if inv.eval_mode {
-            (inv.func.clone(), Value::Nil, Value::Nil)
-        } else {
-            (inv.func.clone(), Value::Table(keys), Value::Table(argv))
+    let buffers = std::mem::take(&mut ctx.server.scripting.buffers);
+    let mut frame = Frame {
+        ctx,
+        session,
+        state,
+        buffers,
+        outcome: None,
+    };
+    let refs = vm.refs;
+    let frame_ptr: *mut Frame<'_, '_> = &mut frame;
+    let raw = {
+        // SAFETY: while the guard lives the frame is reached only through `frame_ptr`:
+        // by the C functions during Lua calls, and by `finish_run` after the script
+        // returned, never both at once.
+        let _running = unsafe { Running::enter(frame_ptr as *mut dyn Host) };
+        let body = |state: *mut ffi::lua_State| {
+            // SAFETY: in protected mode with the function alone on the stack, as
+            // `invoke` requires; `finish_run` never raises.
+            unsafe {
+                let status = host::invoke(state, refs, inv.keys, inv.args, inv.eval_mode);
+                finish_run(state, frame_ptr, status);
+            }
         };
-        vm.invoke.call::<(bool, Value)>(params)
-    });
-    let _ = vm.internal.raw_set("run", Value::Nil);
+        match &inv.func {
+            // SAFETY: the main state is idle between commands; the body pushes the
+            // function first, then follows `invoke`'s rules.
+            Callee::Registry(func) => unsafe {
+                host::protected(vm.state, refs, &mut |state| {
+                    ffi::lua_rawgeti_(state, ffi::LUA_REGISTRYINDEX, *func);
+                    body(state);
+                })
+                .map_err(|e| CmdError::Raw(failure_text(&e)))
+            },
+            // SAFETY: `exec_raw` calls the body in protected mode with the function
+            // alone on the stack.
+            Callee::Function(func) => unsafe {
+                vm.lua.exec_raw::<()>(func, body).map_err(lua_failure)
+            },
+        }
+    };
+    let Frame {
+        ctx,
+        session,
+        state,
+        mut buffers,
+        outcome,
+    } = frame;
+    buffers.args.argv.clear();
+    ctx.server.scripting.buffers = buffers;
+    if state.timed_out {
+        ctx.server.scripting.busy = None;
+    }
     collect_garbage_now_and_then(ctx, vm);
     ctx.server.scripting.put_session(session);
-    match outcome {
-        Ok((true, value)) => {
-            count_returned_error(ctx, &value);
-            lua_to_reply(&value, &mut ctx.reply, state.resp3).map_err(lua_failure)
-        }
-        Ok((false, err)) => script_error(ctx, &err, inv.name),
-        Err(err) => {
-            let text = format!(
-                "ERR Error running script {}, {:.100}",
-                inv.name,
-                lua_message(&err)
-            );
-            Err(CmdError::Raw(one_line(text.into_bytes())))
-        }
+    match (raw, outcome) {
+        (Ok(()), Some(outcome)) => outcome,
+        (Err(err), _) => Err(err),
+        (Ok(()), None) => Err(CmdError::raw("ERR Error running script, no result")),
+    }
+}
+
+/// Writes the script's result (at the top of the stack) or turns its error into the
+/// command's error; never raises.
+///
+/// # Safety
+/// Called from inside the protected run, after `host::invoke`, with no C function of
+/// the run active (so the frame is not borrowed elsewhere).
+unsafe fn finish_run(state: *mut ffi::lua_State, frame: *mut Frame<'_, '_>, status: c_int) {
+    let frame = &mut *frame;
+    let top = ffi::lua_gettop(state);
+    let ctx = &mut *frame.ctx;
+    let outcome = if status == 0 {
+        count_returned_error(ctx, state, top);
+        write_result(state, top, &mut ctx.reply, frame.state.resp3);
+        Ok(())
+    } else {
+        script_error(ctx, state, top, frame.state.name)
+    };
+    frame.outcome = Some(outcome);
+}
+
+/// The state of one run: the caller's context and what the C functions work with.
+struct Frame<'c, 'a> {
+    /// The caller's context.
+    ctx: &'c mut Ctx<'a>,
+    /// The session commands called from the script run as.
+    session: Session,
+    /// What the run has done so far.
+    state: RunState<'c>,
+    /// The command line `redis.call` runs, its reply as written and as bytes for Lua
+    /// (kept between runs).
+    buffers: CallBuffers,
+    /// The command's result once the script is over.
+    outcome: Option<CmdResult>,
+}
+
+impl Host for Frame<'_, '_> {
+    fn args(&mut self) -> &mut Args {
+        &mut self.buffers.args
+    }
+
+    fn call(&mut self) -> CallStatus {
+        call_command(self)
+    }
+
+    fn reply(&self) -> &[u8] {
+        &self.buffers.reply
+    }
+
+    fn interrupted(&mut self) -> bool {
+        busy_check(self.ctx, &mut self.state)
+    }
+
+    fn set_resp3(&mut self, on: bool) {
+        self.state.resp3 = on;
+    }
+
+    fn acl_verdict(&mut self) -> Option<bool> {
+        let argv = &self.buffers.args.argv;
+        let ctx = &*self.ctx;
+        let spec = ctx.table.resolve(argv).ok()?;
+        let user = ctx.session.user;
+        Some(access::check(ctx.server, ctx.table, user, spec, argv).is_ok())
     }
 }
 
 /// A script that returns an `{err=...}` table (redis.error_reply) sends an error
 /// reply, counted in the error statistics unless it came from a command's reply.
-fn count_returned_error(ctx: &mut Ctx<'_>, value: &Value) {
-    let Value::Table(t) = value else {
+/// Either way the call counts as failed, as in Redis.
+unsafe fn count_returned_error(ctx: &mut Ctx<'_>, state: *mut ffi::lua_State, idx: c_int) {
+    if ffi::lua_type(state, idx) != ffi::LUA_TTABLE {
+        return;
+    }
+    let Some(err) = string_field(state, idx, "err") else {
         return;
     };
-    let Ok(Value::String(err)) = t.raw_get::<Value>("err") else {
-        return;
-    };
-    if matches!(
-        t.raw_get::<Value>("ignore_error_stats_update"),
-        Ok(Value::Boolean(true))
-    ) {
+    ctx.server.failed_uncounted = true;
+    if field_is_true(state, idx, "ignore_error_stats_update") {
         return;
     }
     ctx.server.stats.error_replies += 1;
-    ctx.server.admin.count_error(&err.as_bytes());
+    ctx.server.admin.count_error(&err);
+}
+
+/// Field `name` of the table at `idx` if it is a string (not a number).
+unsafe fn string_field(state: *mut ffi::lua_State, idx: c_int, name: &str) -> Option<Vec<u8>> {
+    ffi::lua_pushlstring_(state, name.as_ptr().cast(), name.len());
+    ffi::lua_rawget_(state, idx);
+    let is_string = ffi::lua_type(state, -1) == ffi::LUA_TSTRING;
+    ffi::lua_pop(state, 1);
+    if is_string {
+        field_text(state, idx, name)
+    } else {
+        None
+    }
 }
 
 /// A step of the incremental collector every this many runs (as Redis does), so
@@ -172,72 +274,13 @@ fn script_session(ctx: &mut Ctx<'_>) -> Session {
     session.db = ctx.session.db;
     session.user = ctx.session.user;
     session.resp = 2;
-    session.tracking = ctx.session.tracking;
-    session.tracking_caching = ctx.session.tracking_caching;
     session.no_touch = ctx.session.no_touch;
     session
 }
 
-/// A Lua array of `items`.
-fn array(lua: &Lua, items: &[Bytes]) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(items.len(), 0)?;
-    for (i, item) in items.iter().enumerate() {
-        t.raw_set(i + 1, lua.create_string(item)?)?;
-    }
-    Ok(t)
-}
-
-/// The callback behind `redis.call`, `redis.setresp` and `redis.acl_check_cmd`; it
-/// returns (ok, value) and never raises.
-fn host_op(
-    lua: &Lua,
-    ctx: &mut Ctx<'_>,
-    session: &mut Session,
-    state: &mut RunState,
-    args: Variadic<Value>,
-) -> mlua::Result<MultiValue> {
-    let op = match args.first() {
-        Some(Value::Integer(n)) => *n,
-        Some(Value::Number(n)) => *n as i64,
-        _ => 0,
-    };
-    let rest = &args[1.min(args.len())..];
-    match op {
-        OP_CALL => {
-            let packed = unpack_args(rest)?;
-            call_command(lua, ctx, session, state, &packed)
-        }
-        OP_SETRESP => {
-            state.resp3 = matches!(rest.first(), Some(Value::Integer(3)))
-                || matches!(rest.first(), Some(Value::Number(n)) if *n == 3.0);
-            pair(true, Value::Nil)
-        }
-        OP_BUSY => Ok(MultiValue::from_iter([Value::Boolean(busy_check(
-            ctx, state,
-        ))])),
-        OP_ACL_CHECK => match command_args(rest) {
-            Ok(argv) => pair(true, acl_verdict(ctx, &argv)),
-            Err(text) => pair(false, Value::Table(plain_error(lua, text)?)),
-        },
-        _ => pair(false, Value::Nil),
-    }
-}
-
-/// `redis.acl_check_cmd`: whether the script's caller may run `argv` (nil for an
-/// unknown command).
-fn acl_verdict(ctx: &Ctx<'_>, argv: &[Bytes]) -> Value {
-    match ctx.table.resolve(argv) {
-        Ok(spec) => {
-            let user = ctx.session.user;
-            Value::Boolean(access::check(ctx.server, ctx.table, user, spec, argv).is_ok())
-        }
-        Err(_) => Value::Nil,
-    }
-}
-
-/// Called every 100000 instructions: past busy-reply-threshold, answers the other
+/// Called every 100000 instructions: past busy-reply-threshold, serves the other
 /// clients. Returns true when the script must stop.
-fn busy_check(ctx: &mut Ctx<'_>, state: &mut RunState) -> bool {
+fn busy_check(ctx: &mut Ctx<'_>, state: &mut RunState<'_>) -> bool {
     if state.killed {
         return true;
     }
@@ -248,176 +291,66 @@ fn busy_check(ctx: &mut Ctx<'_>, state: &mut RunState) -> bool {
     }
     if !state.timed_out {
         state.timed_out = true;
-        let kill = if state.eval_mode {
-            "SCRIPT KILL"
-        } else {
-            "FUNCTION KILL"
-        };
-        log::warn!(
-            "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the {kill} command. Script name is: {}.",
-            state.name
-        );
+        enter_busy(ctx, state, elapsed);
     }
-    let (clients, table) = (ctx.clients, ctx.table);
-    let server = &mut *ctx.server;
-    clients.serve_busy(&mut |args| busy_answer(table, server, state, args));
+    serve_others(ctx, state);
     state.killed
 }
 
-/// The reply to another client's command while the script is busy.
-fn busy_answer(
-    table: &crate::command::core::command::CommandTable,
-    server: &mut crate::command::core::state::ServerState,
-    state: &mut RunState,
-    args: &[Bytes],
-) -> Vec<u8> {
-    let spec = match table.resolve(args) {
-        Ok(spec) if spec.arity_ok(args.len()) => spec,
-        Ok(spec) => {
-            return error_line(
-                server,
-                &CmdError::wrong_arity(&crate::command::core::command::full_name(args, spec))
-                    .to_bytes(),
-            )
-        }
-        Err(err) => return error_line(server, &err.to_bytes()),
-    };
-    match crate::command::core::command::full_name(args, spec).as_str() {
-        "script|kill" => kill(server, state, true),
-        "function|kill" => kill(server, state, false),
-        "function|stats" => running_stats(server, state),
-        "shutdown" if args.len() == 2 && args[1].eq_ignore_ascii_case(b"nosave") => {
-            server.events.push(crate::command::ServerEvent::Shutdown);
-            state.killed = true;
-            Vec::new()
-        }
-        _ => {
-            let text = if state.eval_mode {
-                BUSY_EVAL
-            } else {
-                BUSY_FUNCTION
-            };
-            error_line(server, text.as_bytes())
-        }
-    }
-}
-
-/// SCRIPT KILL (`eval`) or FUNCTION KILL of the running script.
-fn kill(
-    server: &mut crate::command::core::state::ServerState,
-    state: &mut RunState,
-    eval: bool,
-) -> Vec<u8> {
-    if state.write_dirty {
-        return error_line(server, UNKILLABLE.as_bytes());
-    }
-    if eval != state.eval_mode {
-        let text = if eval { BUSY_FUNCTION } else { BUSY_EVAL };
-        return error_line(server, text.as_bytes());
-    }
-    state.killed = true;
-    b"+OK\r\n".to_vec()
-}
-
-/// FUNCTION STATS while a script runs (RESP2 layout).
-fn running_stats(
-    server: &mut crate::command::core::state::ServerState,
-    state: &RunState,
-) -> Vec<u8> {
-    let functions = &server.scripting.functions;
-    let mut out = OutBuf::new();
-    let mut reply = Reply::new(&mut out, 2);
-    reply.map_len(2);
-    reply.bulk(b"running_script");
-    if state.eval_mode {
-        reply.null();
+/// The run just passed busy-reply-threshold: log it, as Redis does, and show the
+/// script to the commands other clients may still send.
+fn enter_busy(ctx: &mut Ctx<'_>, state: &RunState<'_>, elapsed: u64) {
+    let kill = if state.eval_mode {
+        "SCRIPT KILL"
     } else {
-        reply.map_len(3);
-        reply.bulk(b"name");
-        reply.bulk(state.name.as_bytes());
-        reply.bulk(b"command");
-        reply.array_len(state.command.len());
-        for arg in &state.command {
-            reply.bulk(arg);
-        }
-        reply.bulk(b"duration_ms");
-        reply.int(state.started.elapsed().as_millis() as i64);
-    }
-    reply.bulk(b"engines");
-    reply.map_len(1);
-    reply.bulk(b"LUA");
-    reply.map_len(2);
-    reply.bulk(b"libraries_count");
-    reply.int(functions.library_count() as i64);
-    reply.bulk(b"functions_count");
-    reply.int(functions.function_count() as i64);
-    let mut bytes = Vec::new();
-    let _ = out.write_to(&mut bytes, usize::MAX);
-    bytes
-}
-
-/// An error reply's bytes, counted in the error statistics.
-fn error_line(server: &mut crate::command::core::state::ServerState, text: &[u8]) -> Vec<u8> {
-    server.stats.error_replies += 1;
-    server.admin.count_error(text);
-    let mut line = Vec::with_capacity(text.len() + 3);
-    line.push(b'-');
-    line.extend_from_slice(text);
-    line.extend_from_slice(b"\r\n");
-    line
-}
-
-/// `redis.call`'s arguments, packed by the prelude as `{n=count, ...}` so that calls
-/// with thousands of arguments need no Lua stack.
-fn unpack_args(values: &[Value]) -> mlua::Result<Vec<Value>> {
-    let Some(Value::Table(t)) = values.first() else {
-        return Ok(Vec::new());
+        "FUNCTION KILL"
     };
-    let n: i64 = t.raw_get("n")?;
-    (1..=n.max(0)).map(|i| t.raw_get::<Value>(i)).collect()
+    log::warn!(
+        "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the {kill} command. Script name is: {}.",
+        state.name
+    );
+    ctx.server.scripting.busy = Some(BusyScript {
+        eval_mode: state.eval_mode,
+        name: state.name.to_string(),
+        command: state.command.to_vec(),
+        started: state.started,
+        write_dirty: false,
+        killed: false,
+    });
 }
 
-fn pair(ok: bool, value: Value) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_iter([Value::Boolean(ok), value]))
-}
-
-/// An `{err=...}` table that still counts in the error statistics when the script fails.
-fn plain_error(lua: &Lua, text: &str) -> mlua::Result<Table> {
-    let t = lua.create_table()?;
-    t.raw_set("err", format!("ERR {text}"))?;
-    Ok(t)
-}
-
-/// `redis.call`'s arguments as a command line: strings, and numbers as `%.17g`.
-fn command_args(values: &[Value]) -> Result<Vec<Bytes>, &'static str> {
-    if values.is_empty() {
-        return Err("Please specify at least one argument for this redis lib call");
+/// Runs the commands other clients sent meanwhile (the dispatcher refuses all but the
+/// `allow-busy` ones); a KILL or a shutdown stops the script.
+fn serve_others(ctx: &mut Ctx<'_>, state: &mut RunState<'_>) {
+    if let Some(busy) = ctx.server.scripting.busy.as_mut() {
+        busy.write_dirty = state.write_dirty;
     }
-    values
+    let current = ctx.server.tracking.current;
+    let (dbs, server, table) = (&mut *ctx.dbs, &mut *ctx.server, ctx.table);
+    ctx.clients.serve_busy(&mut |session, args, out| {
+        let mut parts = Parts {
+            dbs: &mut *dbs,
+            server: &mut *server,
+            table,
+        };
+        parts.execute(session, args, out, &mut NoClients);
+    });
+    ctx.server.tracking.current = current;
+    let killed = ctx.server.scripting.busy.as_ref().is_some_and(|b| b.killed);
+    let shutdown = ctx
+        .server
+        .events
         .iter()
-        .map(|v| match v {
-            Value::String(s) => Ok(Bytes::copy_from_slice(&s.as_bytes())),
-            Value::Integer(n) => Ok(Bytes::from(number_arg(*n as f64))),
-            Value::Number(n) => Ok(Bytes::from(number_arg(*n))),
-            _ => Err("Lua redis lib command arguments must be strings or integers"),
-        })
-        .collect()
+        .any(|e| matches!(e, ServerEvent::Shutdown));
+    state.killed |= killed || shutdown;
 }
 
-/// Runs one command for the script and converts its reply.
-fn call_command(
-    lua: &Lua,
-    ctx: &mut Ctx<'_>,
-    session: &mut Session,
-    state: &mut RunState,
-    values: &[Value],
-) -> mlua::Result<MultiValue> {
-    let argv = match command_args(values) {
-        Ok(argv) => argv,
-        Err(text) => return pair(false, Value::Table(plain_error(lua, text)?)),
-    };
-    let mut scratch = OutBuf::new();
-    let resp = if state.resp3 { 3 } else { 2 };
+/// Runs the command line in the frame's `argv` for the script; its reply (or the
+/// refusal's text) goes to the frame's `reply` bytes.
+fn call_command(frame: &mut Frame<'_, '_>) -> CallStatus {
+    let resp = if frame.state.resp3 { 3 } else { 2 };
+    let ctx = &mut *frame.ctx;
+    let buffers = &mut frame.buffers;
     let caller = ClientView {
         session: &*ctx.session,
         buffers: BufferStats::default(),
@@ -426,52 +359,53 @@ fn call_command(
         let mut inner = Ctx {
             dbs: &mut *ctx.dbs,
             server: &mut *ctx.server,
-            session,
-            reply: Reply::new(&mut scratch, resp),
+            session: &mut frame.session,
+            reply: Reply::new(&mut buffers.scratch, resp),
             table: ctx.table,
-            clients: ctx.clients,
+            clients: &mut *ctx.clients,
         };
-        check_command(&mut inner, caller, state, &argv)
+        check_command(&mut inner, caller, &mut frame.state, &buffers.args.argv)
     };
-    if let Err(text) = checked {
-        let table = error_table(lua, format!("ERR {text}").as_bytes())?;
-        return pair(false, Value::Table(table));
+    buffers.reply.clear();
+    match checked {
+        Err(text) => {
+            buffers.reply.extend_from_slice(text.as_bytes());
+            return CallStatus::Refused;
+        }
+        Ok(ran) if ran & flags::READONLY != 0 && ctx.session.tracking && !frame.state.tracked => {
+            frame.state.tracked = true;
+            dispatch::remember_keys(ctx, frame.state.keys);
+        }
+        Ok(_) => {}
     }
-    let mut bytes = Vec::with_capacity(scratch.pending());
-    let _ = scratch.write_to(&mut bytes, usize::MAX);
-    let value = reply_to_lua(lua, &bytes)?;
-    pair(bytes.first() != Some(&b'-'), value)
+    let _ = buffers.scratch.write_to(&mut buffers.reply, usize::MAX);
+    CallStatus::Replied
 }
 
 /// The checks Redis makes before a command called from a script, then the call.
-/// Returns the refusal's text (without code) when the command may not run.
+/// Returns the command's flags, or the refusal's text (code included) when the
+/// command may not run.
 fn check_command(
     inner: &mut Ctx<'_>,
     caller: ClientView<'_>,
     state: &mut RunState,
     argv: &[Bytes],
-) -> Result<(), &'static str> {
+) -> Result<u32, Cow<'static, str>> {
     let spec = match inner.table.resolve(argv) {
         Ok(spec) => spec,
         Err(_) => {
-            return Err(refuse(
-                inner,
-                None,
-                argv,
-                "Unknown Redis command called from script",
-            ))
+            let text = "ERR Unknown Redis command called from script";
+            return Err(refuse(inner, None, argv, text.into()));
         }
     };
     let refusal = if !spec.arity_ok(argv.len()) {
-        Some("Wrong number of args calling Redis command from script")
+        Some("ERR Wrong number of args calling Redis command from script".into())
     } else if spec.has(flags::NOSCRIPT) {
-        Some("This Redis command is not allowed from script")
+        Some("ERR This Redis command is not allowed from script".into())
     } else if let Some(text) = access::script_refusal(inner, caller, spec, argv) {
-        Some(text)
-    } else if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
-        Some("Write commands are not allowed from read-only scripts.")
+        Some(text.into())
     } else {
-        None
+        write_refusal(inner, state, spec)
     };
     if let Some(text) = refusal {
         return Err(refuse(inner, Some(spec), argv, text));
@@ -480,43 +414,97 @@ fn check_command(
         state.write_dirty = true;
     }
     dispatch::call(inner, spec, argv);
-    Ok(())
+    Ok(spec.flags)
+}
+
+/// Why a script may not run this command now, as Redis's
+/// `scriptVerifyWriteCommandAllow`: no writes (nor may-replicate commands) from
+/// read-only scripts; the server state's refusals only until the script first wrote.
+fn write_refusal(
+    inner: &Ctx<'_>,
+    state: &RunState,
+    spec: &'static CommandSpec,
+) -> Option<Cow<'static, str>> {
+    if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
+        return Some("ERR Write commands are not allowed from read-only scripts.".into());
+    }
+    if !spec.has(flags::WRITE) || state.write_dirty {
+        return None;
+    }
+    if let Some(failure) = dispatch::disk_failure(inner.server) {
+        let err = dispatch::disk_error(inner.server, failure).to_bytes();
+        return Some(String::from_utf8_lossy(&err).into_owned().into());
+    }
+    let lacking = inner.server.config.lacks_good_replicas();
+    lacking.then_some(dispatch::NOREPLICAS.into())
 }
 
 /// Counts a refused command as Redis does (an error reply, a rejected call).
 fn refuse(
     inner: &mut Ctx<'_>,
-    spec: Option<&'static crate::command::core::command::CommandSpec>,
+    spec: Option<&'static CommandSpec>,
     argv: &[Bytes],
-    text: &'static str,
-) -> &'static str {
-    inner.server.stats.error_replies += 1;
-    let full = format!("ERR {text}");
-    crate::command::core::accounting::rejected(inner, spec, argv, full.as_bytes());
+    text: Cow<'static, str>,
+) -> Cow<'static, str> {
+    crate::command::core::accounting::rejected(inner, spec, argv, text.as_bytes());
     text
 }
 
-/// The reply for a script that raised `err` (normally the table the message handler
-/// built): `-<err> script: <name>, on <source>:<line>.`
-fn script_error(ctx: &mut Ctx<'_>, err: &Value, name: &str) -> CmdResult {
-    let Value::Table(t) = err else {
-        let msg = match err {
-            Value::String(s) => String::from_utf8_lossy(&s.as_bytes()).into_owned(),
-            _ => "execution failure".to_string(),
+/// A script declaring writes refused because the last background save failed.
+const MISCONF_RDB_SCRIPT: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+/// The same when the AOF cannot be written (the error follows).
+const MISCONF_AOF_SCRIPT: &str = "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: ";
+
+/// The checks Redis makes before running a script that declared its flags
+/// (`scriptPrepareForRun`): a script that may write is refused by the `_RO` commands
+/// and while `min-replicas-to-write` is not met. Scripts without a shebang are checked
+/// command by command instead.
+pub fn prepare(ctx: &Ctx<'_>, script_flags: u32, ro: bool) -> CmdResult {
+    use crate::command::scripting::flags::script_flags::{EVAL_COMPAT_MODE, NO_WRITES};
+    if script_flags & (EVAL_COMPAT_MODE | NO_WRITES) != 0 {
+        return Ok(());
+    }
+    if let Some(failure) = dispatch::disk_failure(ctx.server) {
+        return Err(CmdError::raw(match failure {
+            DiskFailure::Rdb => MISCONF_RDB_SCRIPT.to_string(),
+            DiskFailure::Aof => format!("{MISCONF_AOF_SCRIPT}{}", ctx.server.aof.last_write_error),
+        }));
+    }
+    if ro {
+        return Err(CmdError::raw(
+            "ERR Can not execute a script with write flag using *_ro command.",
+        ));
+    }
+    if ctx.server.config.lacks_good_replicas() {
+        return Err(CmdError::raw(dispatch::NOREPLICAS));
+    }
+    Ok(())
+}
+
+/// The reply for a script that raised the error at `idx` (normally the table the
+/// message handler built): `-<err> script: <name>, on <source>:<line>.`
+unsafe fn script_error(
+    ctx: &mut Ctx<'_>,
+    state: *mut ffi::lua_State,
+    idx: c_int,
+    name: &str,
+) -> CmdResult {
+    if ffi::lua_type(state, idx) != ffi::LUA_TTABLE {
+        let msg = if ffi::lua_type(state, idx) == ffi::LUA_TSTRING {
+            let mut len = 0usize;
+            let ptr = ffi::lua_tolstring(state, idx, &mut len);
+            String::from_utf8_lossy(std::slice::from_raw_parts(ptr.cast::<u8>(), len)).into_owned()
+        } else {
+            "execution failure".to_string()
         };
         let text = format!("ERR Error running script {name}, {msg:.100}");
         return Err(CmdError::Raw(one_line(text.into_bytes())));
-    };
-    let field = |key: &str| -> Option<Vec<u8>> {
-        match t.raw_get::<Value>(key).ok()? {
-            Value::String(s) => Some(s.as_bytes().to_vec()),
-            Value::Integer(n) => Some(n.to_string().into_bytes()),
-            Value::Number(n) => Some(crate::command::scripting::libs::format_g(n, 14).into_bytes()),
-            _ => None,
-        }
-    };
-    let mut text = field("err").unwrap_or_default();
-    if let (Some(source), Some(line)) = (field("source"), field("line")) {
+    }
+    let mut text = field_text(state, idx, "err").unwrap_or_default();
+    if let (Some(source), Some(line)) = (
+        field_text(state, idx, "source"),
+        field_text(state, idx, "line"),
+    ) {
         text.extend_from_slice(format!(" script: {name}, on ").as_bytes());
         text.extend_from_slice(&source);
         text.push(b':');
@@ -524,21 +512,21 @@ fn script_error(ctx: &mut Ctx<'_>, err: &Value, name: &str) -> CmdResult {
         text.push(b'.');
     }
     let text = one_line(text);
-    let counted = !matches!(
-        t.raw_get::<Value>("ignore_error_stats_update"),
-        Ok(Value::Boolean(true))
-    );
-    if counted {
+    if !field_is_true(state, idx, "ignore_error_stats_update") {
         return Err(CmdError::Raw(text));
     }
+    ctx.server.failed_uncounted = true;
     ctx.reply.error(&text);
     Ok(())
 }
 
 /// A failure of the VM itself (out of memory while preparing a run).
 pub fn lua_failure(err: mlua::Error) -> CmdError {
-    CmdError::raw(format!(
-        "ERR Error running script, {:.100}",
-        lua_message(&err)
-    ))
+    CmdError::Raw(failure_text(lua_message(&err).as_bytes()))
+}
+
+/// `ERR Error running script, <message>` (the message cut at 100 bytes).
+fn failure_text(message: &[u8]) -> Vec<u8> {
+    let message = String::from_utf8_lossy(message);
+    format!("ERR Error running script, {message:.100}").into_bytes()
 }

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use mlua::Function;
 
+use crate::command::scripting::host::Args;
 use crate::command::scripting::library::Functions;
 use crate::command::scripting::vm;
 use crate::command::state::session::Session;
 use crate::error::CmdError;
+use crate::protocol::OutBuf;
 
 /// A script in the cache (SCRIPT LOAD, EVAL).
 pub struct Script {
@@ -17,8 +18,63 @@ pub struct Script {
     pub body: Bytes,
     /// Its [`script_flags`].
     pub flags: u32,
-    /// The compiled body.
-    pub func: Function,
+    /// The compiled body, kept in the VM's registry under this number.
+    pub func: std::ffi::c_int,
+}
+
+/// `-BUSY` while an EVAL script runs past busy-reply-threshold.
+pub const BUSY_EVAL: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// `-BUSY` while a function runs past busy-reply-threshold.
+pub const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+/// SCRIPT KILL / FUNCTION KILL of a script that already wrote.
+pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+/// SCRIPT KILL / FUNCTION KILL with no script running past the threshold.
+pub const NOTBUSY: &str = "NOTBUSY No scripts in execution right now.";
+
+/// The script running past `busy-reply-threshold`, as the commands other clients may
+/// still send (SCRIPT KILL, FUNCTION KILL, FUNCTION STATS) see it.
+#[derive(Debug)]
+pub struct BusyScript {
+    /// EVAL rather than FCALL: which KILL applies, which BUSY text.
+    pub eval_mode: bool,
+    /// The script's SHA1 or the function's name.
+    pub name: String,
+    /// The command line that started it (FUNCTION STATS shows it).
+    pub command: Vec<Bytes>,
+    /// When the run began.
+    pub started: std::time::Instant,
+    /// It ran a write command, so it can no longer be killed.
+    pub write_dirty: bool,
+    /// SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE asked it to stop.
+    pub killed: bool,
+}
+
+impl BusyScript {
+    /// The `-BUSY` error text for commands refused while it runs.
+    pub fn busy_error(&self) -> &'static str {
+        if self.eval_mode {
+            BUSY_EVAL
+        } else {
+            BUSY_FUNCTION
+        }
+    }
+
+    /// SCRIPT KILL (`eval`) or FUNCTION KILL: marks the script killed, or says why not.
+    pub fn kill(&mut self, eval: bool) -> Result<(), &'static str> {
+        if self.write_dirty {
+            return Err(UNKILLABLE);
+        }
+        match (eval, self.eval_mode) {
+            (true, false) => Err(BUSY_FUNCTION),
+            (false, true) => Err(BUSY_EVAL),
+            _ => {
+                self.killed = true;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The scripting state the executor owns.
@@ -36,13 +92,29 @@ pub struct Scripting {
     pub functions: Functions,
     /// Runs since the collector last took a step.
     pub(super) runs: u32,
+    /// The script running past `busy-reply-threshold`, while other clients are served.
+    pub busy: Option<BusyScript>,
+    /// The buffers `redis.call` works in, kept from run to run.
+    pub(super) buffers: CallBuffers,
+}
+
+/// The buffers `redis.call` works in: the command line, its reply as written, and the
+/// same as bytes for Lua. Kept between runs so a call allocates nothing new.
+#[derive(Default)]
+pub struct CallBuffers {
+    /// The command line.
+    pub args: Args,
+    /// The reply as the command writes it.
+    pub scratch: OutBuf,
+    /// The reply as bytes.
+    pub reply: Vec<u8>,
 }
 
 impl Scripting {
     /// The VM, created on first use.
     pub fn vm(&mut self) -> Result<&vm::Vm, CmdError> {
         if self.vm.is_none() {
-            let vm = vm::Vm::new().map_err(|e| {
+            let vm = vm::Vm::new(false).map_err(|e| {
                 CmdError::raw(format!(
                     "ERR Failed to create the Lua VM: {}",
                     vm::lua_message(&e)
@@ -60,6 +132,32 @@ impl Scripting {
         self.scripts.clear();
         self.scripts_mem = 0;
         self.vm = None;
+    }
+
+    /// The flags a script command line (EVAL, EVALSHA, FCALL and their `_RO` forms)
+    /// runs with, as Redis's `evalGetCommandFlags` and `fcallGetCommandFlags`: those
+    /// the script or function declares, or `flags` (the command's own) for a script
+    /// without a shebang, or one not found.
+    pub fn command_flags(&self, name: &str, args: &[Bytes], flags: u32) -> u32 {
+        use crate::command::scripting::flags::{command_flags, script_flags, shebang_flags};
+        let declared = match name {
+            "fcall" | "fcall_ro" => self.functions.find(&args[1]).map(|f| f.flags),
+            "evalsha" | "evalsha_ro" => {
+                let sha = String::from_utf8_lossy(&args[1]).to_ascii_lowercase();
+                self.scripts.get(&sha).map(|s| s.flags)
+            }
+            "eval" | "eval_ro" => match self.scripts.get(&vm::sha1_hex(&args[1])) {
+                Some(script) => Some(script.flags),
+                None => shebang_flags(&args[1]).ok().map(|(flags, _)| flags),
+            },
+            _ => None,
+        };
+        match declared {
+            Some(declared) if declared & script_flags::EVAL_COMPAT_MODE == 0 => {
+                command_flags(flags, declared)
+            }
+            _ => flags,
+        }
     }
 
     /// Cached scripts (INFO `number_of_cached_scripts`).

@@ -9,11 +9,11 @@ use crate::command::scripting::{eval, function_dump, functions};
 /// The scripting family's table entries.
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("eval", -3, EVAL_FLAGS, eval::eval)
+    CommandSpec::new("eval", -3, EVAL_FLAGS | MAY_REPLICATE, eval::eval)
         .acl(acl::SCRIPTING)
         .keys(0, 0, 0, RW_SPEC)
         .docs(Group::Scripting.doc("Runs a Lua script on the server.", "2.6.0", BY_SCRIPT).args(SCRIPT_ARGS)),
-    CommandSpec::new("evalsha", -3, EVAL_FLAGS, eval::evalsha)
+    CommandSpec::new("evalsha", -3, EVAL_FLAGS | MAY_REPLICATE, eval::evalsha)
         .acl(acl::SCRIPTING)
         .keys(0, 0, 0, RW_SPEC)
         .docs(Group::Scripting.doc("Runs a cached Lua script by its SHA1.", "2.6.0", BY_SCRIPT).args(SHA_ARGS)),
@@ -25,7 +25,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         .acl(acl::SCRIPTING)
         .keys(0, 0, 0, RO_SPEC)
         .docs(Group::Scripting.doc("Runs a cached read-only Lua script by its SHA1.", "7.0.0", BY_SCRIPT).args(SHA_ARGS)),
-    CommandSpec::new("fcall", -3, EVAL_FLAGS, functions::fcall)
+    CommandSpec::new("fcall", -3, EVAL_FLAGS | MAY_REPLICATE, functions::fcall)
         .acl(acl::SCRIPTING)
         .keys(0, 0, 0, RW_SPEC)
         .docs(Group::Scripting.doc("Calls a function.", "7.0.0", BY_FUNCTION).args(FCALL_ARGS)),

@@ -1,13 +1,17 @@
 //! The Lua 5.1 virtual machine scripts run in, set up as Redis 7.0 sets up its own.
 //!
 //! Base, table, string and math are loaded, then the Rust side of the Redis API (the
-//! [`internal`](Vm::internal) table: SHA1, logging, rand48, locating errors, the
+//! `internal` table (kept in the registry, see [`Vm::internal`]): SHA1, logging, rand48, locating errors, the
 //! cjson/cmsgpack/bit/struct libraries) and `prelude.lua`, which builds `redis.*` over it
 //! and locks the globals. Rust functions here never raise Lua errors: they return values
 //! and the Lua wrappers raise, so error values stay plain strings and `{err=...}` tables.
 
-use mlua::{Function, LightUserData, Lua, LuaOptions, StdLib, Table, Value, Variadic};
+use std::ffi::c_int;
 
+use mlua::{ffi, Function, LightUserData, Lua, LuaOptions, StdLib, Table, Value, Variadic};
+
+use crate::command::scripting::convert::FIELD_NAMES;
+use crate::command::scripting::host::{self, Refs};
 use crate::command::scripting::libs;
 use crate::util::sha1::Sha1;
 
@@ -15,6 +19,8 @@ use crate::util::sha1::Sha1;
 pub const INTERNAL_CHUNK: &str = "=rredis";
 /// Name scripts are compiled under (errors read `user_script:1: ...`).
 pub const SCRIPT_CHUNK: &str = "@user_script";
+/// Registry name of the `internal` table.
+const INTERNAL_KEY: &str = "rredis.internal";
 /// The Redis version scripts see in `redis.REDIS_VERSION`.
 const VERSION: &str = "7.0.15";
 /// The same as a number (`0x00MMmmpp`).
@@ -32,21 +38,20 @@ const LRAND48_MAX: u64 = i32::MAX as u64;
 pub struct Vm {
     /// The Lua state.
     pub lua: Lua,
-    /// The table of globals scripts see (KEYS and ARGV are set here).
-    pub globals: Table,
-    /// The Rust side of the API; `run` holds the per-run callback while a script runs.
-    pub internal: Table,
-    /// `internal.invoke`: runs a function under the error handler.
-    pub invoke: Function,
+    /// What a run pushes from the registry: the error handler, the globals table.
+    pub refs: Refs,
+    /// The main Lua state, for raw calls (owned by `lua`, which this keeps alive).
+    pub state: *mut ffi::lua_State,
 }
 
 impl Vm {
-    /// A fresh VM, with the API loaded and the globals locked.
-    pub fn new() -> mlua::Result<Vm> {
+    /// A fresh VM, with the API loaded and the globals locked; `load_api` adds what
+    /// FUNCTION LOAD needs (the functions VM).
+    pub fn new(load_api: bool) -> mlua::Result<Vm> {
         let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::DEBUG;
         // SAFETY: the debug library is loaded only so the prelude can install the
-        // instruction-count hook (`debug.sethook`, kept in a private upvalue); the
-        // prelude builds the globals scripts see from Redis's allow list, which has no
+        // load-time hook (`debug.sethook`, kept in a private upvalue); the prelude
+        // builds the globals scripts see from Redis's allow list, which has no
         // `debug`, so no script can reach it. Nothing else unsafe is loaded.
         let lua = unsafe { Lua::unsafe_new_with(libs, LuaOptions::default()) };
         lua.set_memory_limit(MEMORY_LIMIT)?;
@@ -54,32 +59,93 @@ impl Vm {
         let debug: Table = lua.globals().raw_get("debug")?;
         internal.raw_set("sethook", debug.raw_get::<Function>("sethook")?)?;
         register_internal(&lua, &internal)?;
+        internal.raw_set("load_api", load_api)?;
         let prelude = lua
             .load(include_str!("prelude.lua"))
             .set_name(INTERNAL_CHUNK)
             .into_function()?;
         let globals: Table = prelude.call(internal.clone())?;
-        let invoke = internal.raw_get("invoke")?;
+        let handler: Function = globals.raw_get("__redis__err__handler")?;
+        let names = lua.create_sequence_from(FIELD_NAMES)?;
+        lua.set_named_registry_value("rredis.field_names", names)?;
+        let trampoline: Function = internal.raw_get("trampoline")?;
+        let (refs, state) = registry_refs(&lua, &handler, &globals, &trampoline)?;
+        lua.set_named_registry_value(INTERNAL_KEY, internal)?;
         // Start from a clean heap: the set-up's garbage would show in used_memory_lua.
         lua.gc_collect()?;
-        Ok(Vm {
-            lua,
-            globals,
-            internal,
-            invoke,
-        })
+        Ok(Vm { lua, refs, state })
     }
 
-    /// Bytes the Lua heap uses (INFO `used_memory_lua`).
-    pub fn used_memory(&self) -> usize {
-        self.lua.used_memory()
+    /// Keeps `func` in the registry; the number pushes it (a cached script's body, kept
+    /// as long as the VM).
+    pub fn keep(&self, func: &Function) -> mlua::Result<c_int> {
+        let mut id = 0;
+        // SAFETY: runs in protected mode with the function on the stack, which
+        // `luaL_ref` pops into the registry.
+        unsafe {
+            self.lua.exec_raw::<()>(func, |state| {
+                id = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX)
+            })?;
+        }
+        Ok(id)
     }
+
+    /// The Rust side of the API (the load-time helpers are read from it).
+    pub fn internal(&self) -> mlua::Result<Table> {
+        self.lua.named_registry_value(INTERNAL_KEY)
+    }
+
+    /// Bytes the Lua heap holds, in whole KB as Redis reports it
+    /// (`lua_gc(LUA_GCCOUNT) * 1024`: INFO `used_memory_lua`, `used_memory_vm_*`).
+    pub fn used_memory(&self) -> usize {
+        self.lua.used_memory() / 1024 * 1024
+    }
+}
+
+/// Registry references to the error handler, the globals table and the trampoline,
+/// for raw pushes; and the main state.
+fn registry_refs(
+    lua: &Lua,
+    handler: &Function,
+    globals: &Table,
+    trampoline: &Function,
+) -> mlua::Result<(Refs, *mut ffi::lua_State)> {
+    let mut refs = Refs {
+        handler: 0,
+        globals: 0,
+        trampoline: 0,
+    };
+    let mut main = std::ptr::null_mut();
+    // SAFETY: runs in protected mode on the main state (no coroutine is running) with
+    // the three values on the stack; each `luaL_ref` pops one into the registry.
+    unsafe {
+        lua.exec_raw::<()>((handler, globals, trampoline), |state| {
+            refs.trampoline = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX);
+            refs.globals = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX);
+            refs.handler = ffi::luaL_ref(state, ffi::LUA_REGISTRYINDEX);
+            main = state;
+        })?;
+    }
+    Ok((refs, main))
+}
+
+/// `redis.call` (`raise`) or `redis.pcall` as a C closure (see `host.rs`).
+fn call_function(lua: &Lua, raise: bool) -> mlua::Result<Function> {
+    // SAFETY: runs in protected mode; `push_call` pushes one closure, the value
+    // returned.
+    unsafe { lua.exec_raw::<Function>((), |state| host::push_call(state, raise)) }
 }
 
 /// Fills `internal` with the Rust functions the prelude wraps.
 fn register_internal(lua: &Lua, internal: &Table) -> mlua::Result<()> {
     let failed = lua.create_table()?;
     internal.raw_set("failed", failed.clone())?;
+    internal.raw_set("call", call_function(lua, true)?)?;
+    internal.raw_set("pcall", call_function(lua, false)?)?;
+    for (name, f) in host::functions() {
+        // SAFETY: the host's C functions follow the rules in host.rs.
+        internal.raw_set(name, unsafe { lua.create_c_function(f)? })?;
+    }
     internal.raw_set("version", VERSION)?;
     internal.raw_set("version_num", VERSION_NUM)?;
     internal.raw_set("sha1hex", lua.create_function(sha1hex)?)?;
@@ -137,10 +203,18 @@ fn sha1hex(_lua: &Lua, text: mlua::LuaString) -> mlua::Result<String> {
 
 /// 40 lower-case hex digits of the SHA1 of `data` (script names).
 pub fn sha1_hex(data: &[u8]) -> String {
-    Sha1::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    String::from_utf8_lossy(&sha1_hex_digits(data)).into_owned()
+}
+
+/// The same digits in a buffer (no allocation, for cache lookups).
+pub fn sha1_hex_digits(data: &[u8]) -> [u8; 40] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 40];
+    for (i, b) in Sha1::digest(data).iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
+    }
+    out
 }
 
 /// `redis.log`: writes a line to the server log at Redis level `level` (0..=3).

@@ -332,7 +332,7 @@ pub fn start_rewrite(dbs: &[Db], server: &mut ServerState) -> Result<(), String>
         "Background append only file rewriting started by pid {}",
         child.pid()
     );
-    crate::store::dict::set_resize_allowed(false);
+    snapshot::child_started();
     server.rdb.total_forks += 1;
     server.rdb.latest_fork_usec = child.fork_usec;
     server.aof.rewrite_scheduled = false;
@@ -423,7 +423,7 @@ fn finish_rewrite(server: &mut ServerState, exit: ChildExit) {
     let Some(rewrite) = server.aof.rewrite.take() else {
         return;
     };
-    crate::store::dict::set_resize_allowed(true);
+    snapshot::child_ended();
     let pid = rewrite.child.pid();
     server.aof.last_rewrite_secs = server.now_ms / 1000 - rewrite.started_secs;
     server.aof.last_cow_bytes = exit.cow_bytes;
@@ -569,7 +569,7 @@ pub fn kill_rewrite(server: &mut ServerState) {
         let pid = rewrite.child.pid();
         let _ = rewrite.child.kill();
         let _ = std::fs::remove_file(format!("temp-rewriteaof-bg-{pid}.aof"));
-        crate::store::dict::set_resize_allowed(true);
+        snapshot::child_ended();
         log::warn!("Killing running AOF rewrite child: {pid}");
     }
 }

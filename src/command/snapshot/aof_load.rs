@@ -103,7 +103,7 @@ impl Replayer<'_> {
             session: &mut self.session,
             reply: Reply::new(&mut self.out, 2),
             table: self.table,
-            clients: &NoClients,
+            clients: &mut NoClients,
         };
         dispatch::process(&mut ctx, args);
         self.out.clear();

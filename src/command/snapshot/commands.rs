@@ -268,7 +268,7 @@ const MIGRATE_ARGS: &[Arg] = &[
     Arg::new("port", ArgType::Integer),
     Arg::one_of(
         "key_or_empty_string",
-        &[Arg::key("key", 0), Arg::token("empty_string", "\"\"")],
+        &[Arg::key("key", 0), Arg::token("empty_string", "")],
     ),
     Arg::new("destination-db", ArgType::Integer),
     Arg::new("timeout", ArgType::Integer),

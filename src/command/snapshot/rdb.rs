@@ -171,7 +171,7 @@ pub fn bgsave(dbs: &[Db], server: &mut ServerState) -> Result<(), Failed> {
         }
     };
     log::info!("Background saving started by pid {}", child.pid());
-    dict::set_resize_allowed(false);
+    child_started();
     server.rdb.total_forks += 1;
     server.rdb.latest_fork_usec = child.fork_usec;
     server.rdb.bgsave = Some(BgSave {
@@ -180,6 +180,19 @@ pub fn bgsave(dbs: &[Db], server: &mut ServerState) -> Result<(), Failed> {
         started_secs: server.now_ms / 1000,
     });
     Ok(())
+}
+
+/// While a forked child reads the dataset, the parent dirties as few pages as it can:
+/// no rehashing for balance, no access stamps (Redis's rules with a child active).
+pub fn child_started() {
+    dict::set_resize_allowed(false);
+    crate::store::db::set_touch_allowed(false);
+}
+
+/// The child is gone: back to normal.
+pub fn child_ended() {
+    dict::set_resize_allowed(true);
+    crate::store::db::set_touch_allowed(true);
 }
 
 /// The cron's part: reap a finished child, run a scheduled BGSAVE, and start one when
@@ -225,7 +238,7 @@ fn finish_bgsave(server: &mut ServerState, exit: ChildExit) {
     let Some(bg) = server.rdb.bgsave.take() else {
         return;
     };
-    dict::set_resize_allowed(true);
+    child_ended();
     let rdb = &mut server.rdb;
     rdb.last_bgsave_secs = server.now_ms / 1000 - bg.started_secs;
     rdb.last_cow_bytes = exit.cow_bytes;
@@ -257,7 +270,7 @@ pub fn kill_bgsave(server: &mut ServerState) {
         let pid = bg.child.pid();
         let exit = bg.child.kill();
         let _ = std::fs::remove_file(temp_path(pid as u32));
-        dict::set_resize_allowed(true);
+        child_ended();
         log::warn!(
             "Background saving terminated by signal {}",
             exit.signal.unwrap_or(libc::SIGUSR1)

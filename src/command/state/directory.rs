@@ -1,5 +1,6 @@
 //! What the command layer may see of the other connected clients: CLIENT LIST, CLIENT
-//! KILL's filters and INFO's clients section read it; nothing here changes a client.
+//! KILL's filters and INFO's clients section read it. Nothing here changes a client,
+//! except the commands a busy script lets other clients run (`serve_busy`).
 //!
 //! The reactor owns the clients (docs/ARCHITECTURE.md, "The outbox"). It hands the executor a
 //! [`ClientDirectory`] over every client except the one whose command runs, whose
@@ -7,6 +8,7 @@
 //! go back to the reactor as [`crate::command::core::state::ServerEvent`]s.
 
 use crate::command::state::session::Session;
+use crate::protocol::OutBuf;
 
 /// The buffer figures of one client, as CLIENT LIST reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,15 +38,21 @@ pub struct ClientView<'a> {
     pub buffers: BufferStats,
 }
 
-/// Read-only access to the connected clients other than the caller.
+/// Runs one command for another client while a script is busy: its session, its
+/// arguments, and its output buffer to write the reply into.
+pub type BusyCommand<'a> = dyn FnMut(&mut Session, &[bytes::Bytes], &mut OutBuf) + 'a;
+
+/// Access to the connected clients other than the caller: read-only, except while a
+/// script runs past `busy-reply-threshold`.
 pub trait ClientDirectory {
     /// Every connected client except the caller, in any order.
     fn others(&self) -> Vec<ClientView<'_>>;
 
-    /// While a script runs past `busy-reply-threshold`: reads the other clients'
-    /// commands and writes, for each, the reply `answer` returns (scripting's BUSY
-    /// handling). Nothing to serve by default.
-    fn serve_busy(&self, _answer: &mut dyn FnMut(&[bytes::Bytes]) -> Vec<u8>) {}
+    /// While a script runs past `busy-reply-threshold` (Redis's
+    /// `processEventsWhileBlocked`): accepts new connections, reads the other clients'
+    /// commands and has `run` execute each one (the dispatcher answers `-BUSY` to all
+    /// but a few), then writes the replies. Nothing to serve by default.
+    fn serve_busy(&mut self, _run: &mut BusyCommand<'_>) {}
 }
 
 /// A directory with nobody in it: for commands run outside a client's turn (a blocked

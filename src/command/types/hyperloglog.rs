@@ -273,7 +273,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         .keys(1, 1, 1, key1::RW_INSERT)
         .docs(Group::HyperLogLog.doc("Adds elements to a HyperLogLog sketch, creating it when missing.",
             "2.8.9", "O(1) to add every element.").args(PFADD_ARGS)),
-    CommandSpec::new("pfcount", -2, READONLY, pfcount)
+    CommandSpec::new("pfcount", -2, READONLY | MAY_REPLICATE, pfcount)
         .acl(acl::HYPERLOGLOG)
         .keys(1, -1, 1, &[KeySpec::range(&["RW", "access"], 1, -1, 1)])
         .docs(Group::HyperLogLog.doc("Estimates how many distinct elements the HyperLogLog sketches at the keys have seen.",

@@ -318,6 +318,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Bytes], readonly: bool) -> CmdResult 
     let reads_every_key = access::reads_every_key(ctx, args);
     let mut o = SortOptions::parse(&args[2..], readonly, reads_every_key)?;
     let now = ctx.now();
+    let in_script = ctx.session.in_script;
     let db = ctx.db();
     let mut value = db.lookup_read(&args[1], now);
     let is_set = matches!(value, Some(Value::Set(_)));
@@ -326,7 +327,9 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Bytes], readonly: bool) -> CmdResult 
         Some(Value::ZSet(z)) => z.convert_to_skiplist(),
         Some(_) => return Err(CmdError::WrongType),
     }
-    if o.dontsort && is_set && o.store.is_some() {
+    // A set has no order of its own: stored or scripted results are sorted anyway, so
+    // they are the same on every replica (as Redis does).
+    if o.dontsort && is_set && (o.store.is_some() || in_script) {
         (o.dontsort, o.alpha, o.by) = (false, true, None);
     }
     let (elems, start, end) = load(value.map(|v| &*v), &o);
