@@ -49,7 +49,7 @@ impl MemoryFigures {
     /// Measures now, updating the server's peak.
     pub fn measure(server: &mut ServerState, dbs: &[Db]) -> Self {
         let rss = resident_bytes();
-        let used = heap_bytes().unwrap_or(rss);
+        let used = heap_bytes();
         let admin = &mut server.admin;
         admin.peak_memory = admin.peak_memory.max(used);
         let overhead =
@@ -281,7 +281,7 @@ fn memory_doctor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 fn memory_malloc_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let text = format!(
         "Stats not supported for the current allocator (libc): heap in use {} bytes, taken from the system {} bytes, resident {} bytes\n",
-        heap_bytes().unwrap_or(0),
+        heap_bytes(),
         allocator_active(),
         resident_bytes()
     );
