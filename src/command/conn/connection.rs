@@ -92,7 +92,8 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     if let Some(name) = name {
-        ctx.session.name = if name.is_empty() { None } else { Some(name) };
+        let owned = Bytes::copy_from_slice(&name);
+        ctx.session.name = if name.is_empty() { None } else { Some(owned) };
     }
     ctx.session.resp = resp;
     write_hello_map(ctx, resp);

@@ -80,7 +80,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         return reject(ctx, Some(spec), args, &err);
     }
     if ctx.server.pause.is_set() && held_by_pause(ctx, spec) {
-        ctx.session.postponed = Some(args.to_vec());
+        ctx.session.postponed = Some(crate::command::core::args::owned(args));
         ctx.server.pause.hold(ctx.session.id);
         return;
     }

@@ -255,7 +255,10 @@ impl Executor {
         let mut ctx = self.context(session, out, clients);
         process(&mut ctx, args);
         if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
-            blocked.args = args.to_vec();
+            // Owned copies: a client may stay blocked for long, and must not pin the
+            // query buffer its command arrived in.
+            blocked.args = crate::command::core::args::owned(args);
+            blocked.keys = crate::command::core::args::owned(&blocked.keys);
             let blocked = blocked.clone();
             ctx.server.blocking.register(ctx.session.id, &blocked);
             after_expiry(ctx.dbs, ctx.server);

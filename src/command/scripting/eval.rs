@@ -161,7 +161,8 @@ fn create_script(ctx: &mut Ctx<'_>, vm: &vm::Vm, body: &Bytes, sha: &str) -> Cmd
     scripting.scripts.insert(
         sha.to_string(),
         Script {
-            body: body.clone(),
+            // Owned: a cached script must not pin the query buffer it came in.
+            body: Bytes::copy_from_slice(body),
             flags,
             func,
         },
