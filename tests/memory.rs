@@ -83,3 +83,233 @@ fn the_slow_log_keeps_copies_not_query_buffers() {
     let entries = conn.cmd(&[b"SLOWLOG", b"LEN"]);
     assert!(entries.starts_with(b":"), "the slow log still answers");
 }
+
+/// The integer reply of `args`.
+fn int(conn: &mut RawConn, args: &[&[u8]]) -> i64 {
+    let reply = conn.cmd(args);
+    assert_eq!(reply[0], b':', "{}", String::from_utf8_lossy(&reply));
+    String::from_utf8_lossy(&reply[1..reply.len() - 2])
+        .parse()
+        .expect("an integer reply")
+}
+
+/// Writes `count` keys `{prefix}{i}` of `size` bytes each (pipelined), with a TTL of
+/// `ttl(i)` seconds where it gives one.
+fn fill(
+    conn: &mut RawConn,
+    prefix: &str,
+    count: usize,
+    size: usize,
+    ttl: impl Fn(usize) -> Option<u64>,
+) {
+    let value = vec![b'v'; size];
+    let mut batch = Vec::new();
+    for i in 0..count {
+        let key = format!("{prefix}{i}");
+        let mut args: Vec<Vec<u8>> = vec![b"SET".to_vec(), key.into_bytes(), value.clone()];
+        if let Some(seconds) = ttl(i) {
+            args.push(b"EX".to_vec());
+            args.push(seconds.to_string().into_bytes());
+        }
+        let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+        batch.extend(common::encode(&refs));
+    }
+    conn.send(&batch);
+    for _ in 0..count {
+        assert_eq!(conn.read_reply(), b"+OK\r\n");
+    }
+}
+
+/// Sets maxmemory to what is used now minus `shed` bytes, under `policy`, and runs a
+/// command so a pass evicts (CONFIG SET alone starts a cycle too).
+fn squeeze(conn: &mut RawConn, policy: &str, shed: u64) {
+    conn.cmd(&[b"CONFIG", b"SET", b"maxmemory-policy", policy.as_bytes()]);
+    conn.cmd(&[b"CONFIG", b"SET", b"maxmemory-samples", b"10"]);
+    let limit = used_memory(conn).saturating_sub(shed).max(1);
+    let reply = conn.cmd(&[
+        b"CONFIG",
+        b"SET",
+        b"maxmemory",
+        limit.to_string().as_bytes(),
+    ]);
+    assert_eq!(reply, b"+OK\r\n");
+    conn.cmd(&[b"PING"]);
+}
+
+fn exists(conn: &mut RawConn, key: &str) -> bool {
+    int(conn, &[b"EXISTS", key.as_bytes()]) == 1
+}
+
+#[test]
+fn allkeys_lru_keeps_recently_touched_keys() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    fill(&mut conn, "old:", 1000, 1000, |_| None);
+    fill(&mut conn, "hot:", 1000, 1000, |_| None);
+    // The LRU clock counts seconds: let the keys age, then touch half of them.
+    std::thread::sleep(Duration::from_millis(2100));
+    for i in 0..1000 {
+        conn.cmd(&[b"GET", format!("hot:{i}").as_bytes()]);
+    }
+    squeeze(&mut conn, "allkeys-lru", 600 * 1000);
+    let evicted = info_field(&mut conn, "stats", "evicted_keys");
+    assert!(evicted.parse::<u64>().unwrap() >= 250, "evicted {evicted}");
+    let hot_kept = (0..1000)
+        .filter(|i| exists(&mut conn, &format!("hot:{i}")))
+        .count();
+    assert_eq!(hot_kept, 1000, "recently used keys were evicted");
+    let limit: u64 = info_field(&mut conn, "memory", "maxmemory")
+        .parse()
+        .unwrap();
+    assert!(used_memory(&mut conn) <= limit + 64 * 1024);
+}
+
+#[test]
+fn volatile_policies_evict_only_keys_with_a_ttl() {
+    for policy in [
+        "volatile-lru",
+        "volatile-lfu",
+        "volatile-random",
+        "volatile-ttl",
+    ] {
+        let server = TestServer::start();
+        let mut conn = server.raw();
+        fill(&mut conn, "keep:", 500, 1000, |_| None);
+        fill(&mut conn, "ttl:", 500, 1000, |i| Some(1000 + i as u64));
+        squeeze(&mut conn, policy, 300 * 1000);
+        let kept = (0..500)
+            .filter(|i| exists(&mut conn, &format!("keep:{i}")))
+            .count();
+        assert_eq!(kept, 500, "{policy} evicted a key without a TTL");
+        let ttl_kept = (0..500)
+            .filter(|i| exists(&mut conn, &format!("ttl:{i}")))
+            .count();
+        assert!(ttl_kept < 250, "{policy} kept {ttl_kept} keys with a TTL");
+        // Squeezed past what the volatile keys hold: writes are refused, nothing else goes.
+        squeeze(&mut conn, policy, 2000 * 1000);
+        let reply = conn.cmd(&[b"SET", b"more", b"x"]);
+        assert_eq!(
+            reply,
+            b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+        );
+        assert_eq!(int(&mut conn, &[b"DBSIZE"]), 500, "{policy}");
+    }
+}
+
+#[test]
+fn volatile_ttl_evicts_the_nearest_deadlines_first() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    fill(&mut conn, "ttl:", 1000, 1000, |i| {
+        Some(1000 + 10 * i as u64)
+    });
+    squeeze(&mut conn, "volatile-ttl", 400 * 1000);
+    let (mut gone, mut kept) = (Vec::new(), Vec::new());
+    for i in 0..1000 {
+        if exists(&mut conn, &format!("ttl:{i}")) {
+            kept.push(i);
+        } else {
+            gone.push(i);
+        }
+    }
+    let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
+    assert!(gone.len() >= 300, "evicted {}", gone.len());
+    // Sampled, not exact: the evicted deadlines are much nearer on the whole.
+    assert!(
+        mean(&gone) + 250.0 < mean(&kept),
+        "gone {} kept {}",
+        mean(&gone),
+        mean(&kept)
+    );
+}
+
+#[test]
+fn noeviction_refuses_denyoom_commands_only() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    fill(&mut conn, "k:", 100, 1000, |_| None);
+    squeeze(&mut conn, "noeviction", 50 * 1000);
+    let oom = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+    assert_eq!(conn.cmd(&[b"SET", b"new", b"v"]), oom);
+    assert_eq!(conn.cmd(&[b"LPUSH", b"list", b"v"]), oom);
+    assert_eq!(conn.cmd(&[b"GET", b"k:1"]).len(), 1000 + 9);
+    assert_eq!(int(&mut conn, &[b"DEL", b"k:1"]), 1);
+    assert_eq!(int(&mut conn, &[b"DBSIZE"]), 99);
+    assert_eq!(info_field(&mut conn, "stats", "evicted_keys"), "0");
+    assert_eq!(
+        info_field(&mut conn, "memory", "maxmemory_policy"),
+        "noeviction"
+    );
+    let errors = info_field(&mut conn, "errorstats", "errorstat_OOM");
+    assert_eq!(errors, "count=2");
+}
+
+#[test]
+fn evicted_keys_are_notified_and_recorded_as_dels() {
+    let server = TestServer::start_with(&["--appendonly", "yes", "--notify-keyspace-events", "Ee"]);
+    let mut conn = server.raw();
+    let mut listener = server.raw();
+    listener.cmd(&[b"SUBSCRIBE", b"__keyevent@0__:evicted"]);
+    fill(&mut conn, "k:", 3, 10, |_| None);
+    conn.cmd(&[b"CONFIG", b"SET", b"maxmemory-policy", b"allkeys-random"]);
+    conn.cmd(&[b"CONFIG", b"SET", b"maxmemory", b"1"]);
+    assert_eq!(
+        conn.cmd(&[b"SET", b"x", b"y"]),
+        b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+    );
+    assert_eq!(int(&mut conn, &[b"DBSIZE"]), 0);
+    let mut notified = Vec::new();
+    for _ in 0..3 {
+        let message = listener.read_reply();
+        notified.push(String::from_utf8_lossy(&message).into_owned());
+    }
+    for i in 0..3 {
+        assert!(
+            notified.iter().any(|m| m.contains(&format!("k:{i}"))),
+            "{notified:?}"
+        );
+    }
+    conn.cmd(&[b"CONFIG", b"SET", b"maxmemory", b"0"]);
+    let dir = conn.cmd(&[b"CONFIG", b"GET", b"dir"]);
+    let dir = String::from_utf8_lossy(&dir)
+        .split("\r\n")
+        .nth(4)
+        .unwrap_or("")
+        .to_string();
+    let mut aof = String::new();
+    for entry in
+        std::fs::read_dir(std::path::Path::new(&dir).join("appendonlydir")).expect("AOF dir")
+    {
+        let path = entry.expect("entry").path();
+        if path.to_string_lossy().ends_with(".incr.aof") {
+            aof.push_str(&String::from_utf8_lossy(
+                &std::fs::read(path).expect("read AOF"),
+            ));
+        }
+    }
+    assert_eq!(aof.matches("$3\r\nDEL\r\n$3\r\nk:").count(), 3, "{aof:?}");
+}
+
+#[test]
+fn lazy_eviction_frees_big_values_in_the_background() {
+    let server = TestServer::start_with(&["--lazyfree-lazy-eviction", "yes"]);
+    let mut conn = server.raw();
+    for key in 0..4 {
+        let mut args: Vec<Vec<u8>> = vec![b"SADD".to_vec(), format!("set{key}").into_bytes()];
+        args.extend((0..20_000).map(|i| format!("element-{i}").into_bytes()));
+        let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+        assert_eq!(int(&mut conn, &refs), 20_000);
+    }
+    squeeze(&mut conn, "allkeys-lru", 1 << 20);
+    // The worker frees them soon after: wait for its count.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut freed = 0;
+    while freed == 0 && Instant::now() < deadline {
+        freed = info_field(&mut conn, "memory", "lazyfreed_objects")
+            .parse()
+            .expect("a count");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(freed >= 1, "lazyfreed_objects {freed}");
+    assert!(int(&mut conn, &[b"DBSIZE"]) < 4);
+}

@@ -119,6 +119,11 @@ fn check_family(name: &str) {
 }
 
 #[test]
+fn corpus_memory() {
+    check_corpus("memory");
+}
+
+#[test]
 fn corpus_connection() {
     check_corpus("connection");
 }

@@ -1,11 +1,13 @@
 //! Command lookup and the checks that run before any handler (like Redis's
-//! `processCommand`): existence, subcommand, arity, MULTI queueing; then the call and
+//! `processCommand`): existence, subcommand, arity, maxmemory (eviction, then the OOM
+//! refusal), MULTI queueing; then the call and
 //! what follows every call: stats, WATCH invalidation, blocking registration, expiry
 //! bookkeeping. Handlers never check arity.
 
 use crate::command::core::accounting;
 use crate::command::core::command::full_name;
 use crate::command::core::effects::after_expiry;
+use crate::command::core::evict;
 use crate::command::state::pause::PauseMode;
 use crate::command::state::propagation::Own;
 
@@ -60,6 +62,15 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     if spec.name == "debug" {
         if let Some(err) = debug_refusal(ctx) {
             return reject(ctx, Some(spec), args, &err);
+        }
+    }
+    if ctx.server.config.maxmemory != 0 {
+        if let Some(err) = evict::refusal(ctx, spec, args) {
+            return if spec.name == "exec" {
+                reject_exec(ctx, args, &err)
+            } else {
+                reject(ctx, Some(spec), args, &err)
+            };
         }
     }
     if let Some(err) = refused_by_disk_error(ctx, spec) {

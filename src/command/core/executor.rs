@@ -6,6 +6,7 @@ use crate::command::core::command::Ctx;
 use crate::command::core::dispatch::{call, process};
 use crate::command::core::effects;
 use crate::command::core::effects::after_expiry;
+use crate::command::core::evict;
 use crate::command::state::blocking::TimeoutReply;
 use crate::command::state::directory::{ClientDirectory, NoClients};
 use crate::command::state::session::{ReplyMode, Session};
@@ -89,6 +90,8 @@ impl Executor {
                 aof: AofState::default(),
                 migrate: Default::default(),
                 propagation: Propagation::default(),
+                eviction: Default::default(),
+                loading: false,
             },
             table,
             expire_cycle: ExpireCycle::default(),
@@ -134,8 +137,13 @@ impl Executor {
     }
 
     /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
-    /// out of time with stale keys left.
+    /// out of time with stale keys left, and an eviction pass while memory is over
+    /// maxmemory and a pass ran out of time (or CONFIG SET lowered the limit).
     pub fn before_sleep(&mut self) {
+        if self.server.eviction.cycle_running {
+            evict::cycle(&mut self.dbs, &mut self.server);
+            effects::after_expiry(&mut self.dbs, &mut self.server);
+        }
         if self.expire_cycle.timed_out
             && self.server.admin.active_expire
             && self.server.paused().is_none()

@@ -1,6 +1,7 @@
 //! What every command goes through: the executor that owns the keyspace, dispatch
 //! (the checks before a call and the bookkeeping after it), the command model (spec,
-//! handler, context, table), argument parsing, key positions, accounting,
+//! handler, context, table), argument parsing, key positions, accounting, maxmemory
+//! eviction,
 //! and the methods the reactor calls (`loop_api`). See docs/ARCHITECTURE.md.
 
 pub mod accounting;
@@ -8,6 +9,7 @@ pub mod args;
 pub mod command;
 pub mod dispatch;
 pub mod effects;
+pub mod evict;
 pub mod executor;
 pub mod help;
 pub mod keys;

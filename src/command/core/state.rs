@@ -8,6 +8,7 @@ use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
 use crate::command::state::blocking::BlockingState;
+use crate::command::state::eviction::EvictionState;
 use crate::command::state::migrate::MigrateSockets;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
@@ -100,6 +101,11 @@ pub struct ServerState {
     pub migrate: MigrateSockets,
     /// The write stream the append-only file records.
     pub propagation: Propagation,
+    /// maxmemory: the eviction pool, the cycle in progress, the counters.
+    pub eviction: EvictionState,
+    /// Data is being loaded at start (the AOF replays through dispatch): no eviction,
+    /// no maxmemory refusal, as Redis's loading client never meets them.
+    pub loading: bool,
 }
 
 impl ServerState {

@@ -102,6 +102,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
         name: &sha,
         eval_mode: true,
         read_only: ro || (!compat && flags & script_flags::NO_WRITES != 0),
+        allow_oom: flags & script_flags::ALLOW_OOM != 0,
         command: args,
     };
     run::run(ctx, &vm, invocation)

@@ -33,3 +33,48 @@ pub fn flag_named(name: &str) -> Option<u32> {
         .find(|(flag, _)| *flag == name)
         .map(|(_, bit)| *bit)
 }
+
+/// The flags a script body declares in its `#!lua flags=...` line, read leniently for
+/// a command's flags before it runs (Redis's `evalExtractShebangFlags` as
+/// `evalGetCommandFlags` uses it): [`script_flags::EVAL_COMPAT_MODE`] without a shebang,
+/// `None` for a shebang the script could not run with (its error comes when it runs).
+pub fn declared_in_shebang(body: &[u8]) -> Option<u32> {
+    if !body.starts_with(b"#!") {
+        return Some(script_flags::EVAL_COMPAT_MODE);
+    }
+    let end = body.iter().position(|&b| b == b'\n')?;
+    let line = std::str::from_utf8(&body[..end]).ok()?;
+    let mut parts = line.split_ascii_whitespace();
+    if parts.next() != Some("#!lua") {
+        return None;
+    }
+    let mut flags = 0;
+    for part in parts {
+        let list = part.strip_prefix("flags=")?;
+        for name in list.split(',').filter(|name| !name.is_empty()) {
+            flags |= flag_named(name)?;
+        }
+    }
+    Some(flags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shebang_flags_read_leniently() {
+        assert_eq!(
+            declared_in_shebang(b"return 1"),
+            Some(script_flags::EVAL_COMPAT_MODE)
+        );
+        assert_eq!(declared_in_shebang(b"#!lua\nreturn 1"), Some(0));
+        let both = script_flags::NO_WRITES | script_flags::ALLOW_OOM;
+        assert_eq!(
+            declared_in_shebang(b"#!lua flags=no-writes,allow-oom\n"),
+            Some(both)
+        );
+        assert_eq!(declared_in_shebang(b"#!lua flags=bogus\n"), None);
+        assert_eq!(declared_in_shebang(b"#!python\n"), None);
+    }
+}

@@ -49,6 +49,9 @@ pub struct Invocation<'a> {
     pub eval_mode: bool,
     /// Writes are refused (`*_RO` variants, `no-writes` scripts).
     pub read_only: bool,
+    /// The script declared `allow-oom`: over maxmemory it may still run `denyoom`
+    /// commands.
+    pub allow_oom: bool,
     /// The command line that started the run (FUNCTION STATS shows it).
     pub command: &'a [Bytes],
 }
@@ -73,6 +76,8 @@ struct RunState {
     write_dirty: bool,
     /// Writes are refused.
     read_only: bool,
+    /// `denyoom` commands may run over maxmemory.
+    allow_oom: bool,
 }
 
 /// Runs `inv` in `vm` and writes its reply (or error) for the caller.
@@ -99,6 +104,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         resp3: false,
         write_dirty: false,
         read_only: inv.read_only,
+        allow_oom: inv.allow_oom,
     };
     let outcome = lua.scope(|scope| {
         let host = scope.create_function_mut(|lua, args: Variadic<Value>| {
@@ -415,7 +421,7 @@ fn call_command(
         check_command(&mut inner, state, &argv)
     };
     if let Err(text) = checked {
-        let table = error_table(lua, format!("ERR {text}").as_bytes())?;
+        let table = error_table(lua, text.as_bytes())?;
         return pair(false, Value::Table(table));
     }
     let mut bytes = Vec::with_capacity(scratch.pending());
@@ -425,7 +431,7 @@ fn call_command(
 }
 
 /// The checks Redis makes before a command called from a script, then the call.
-/// Returns the refusal's text (without code) when the command may not run.
+/// Returns the refusal's text (with its code) when the command may not run.
 fn check_command(
     inner: &mut Ctx<'_>,
     state: &mut RunState,
@@ -438,16 +444,18 @@ fn check_command(
                 inner,
                 None,
                 argv,
-                "Unknown Redis command called from script",
+                "ERR Unknown Redis command called from script",
             ))
         }
     };
     let refusal = if !spec.arity_ok(argv.len()) {
-        Some("Wrong number of args calling Redis command from script")
+        Some("ERR Wrong number of args calling Redis command from script")
     } else if spec.has(flags::NOSCRIPT) {
-        Some("This Redis command is not allowed from script")
+        Some("ERR This Redis command is not allowed from script")
     } else if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
-        Some("Write commands are not allowed from read-only scripts.")
+        Some("ERR Write commands are not allowed from read-only scripts.")
+    } else if refused_for_memory(inner, state, spec) {
+        Some(crate::command::core::evict::ERR_OOM)
     } else {
         None
     };
@@ -461,7 +469,23 @@ fn check_command(
     Ok(())
 }
 
-/// Counts a refused command as Redis does (an error reply, a rejected call).
+/// Redis's `scriptVerifyOOM`: over maxmemory with nothing left to evict (found before
+/// the script's command ran), a script that has not written yet may not run a
+/// `denyoom` command, unless it declared `allow-oom`.
+fn refused_for_memory(
+    inner: &Ctx<'_>,
+    state: &RunState,
+    spec: &crate::command::core::command::CommandSpec,
+) -> bool {
+    inner.server.config.maxmemory != 0
+        && inner.server.eviction.pre_command_oom
+        && !state.write_dirty
+        && !state.allow_oom
+        && spec.has(flags::DENYOOM)
+}
+
+/// Counts a refused command as Redis does (an error reply, a rejected call); `text`
+/// carries its error code.
 fn refuse(
     inner: &mut Ctx<'_>,
     spec: Option<&'static crate::command::core::command::CommandSpec>,
@@ -469,8 +493,7 @@ fn refuse(
     text: &'static str,
 ) -> &'static str {
     inner.server.stats.error_replies += 1;
-    let full = format!("ERR {text}");
-    crate::command::core::accounting::rejected(inner, spec, argv, full.as_bytes());
+    crate::command::core::accounting::rejected(inner, spec, argv, text.as_bytes());
     text
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use mlua::Function;
 
+use crate::command::scripting::flags::{declared_in_shebang, script_flags};
 use crate::command::scripting::library::Functions;
 use crate::command::scripting::vm;
 use crate::command::state::session::Session;
@@ -53,6 +54,27 @@ impl Scripting {
         self.vm
             .as_ref()
             .ok_or_else(|| CmdError::raw("ERR Lua VM unavailable"))
+    }
+
+    /// The flags the script or function a scripting command would run declared: Redis
+    /// derives such a command's flags from them before it runs (`evalGetCommandFlags`,
+    /// `fcallGetCommandFlags`), for the maxmemory check. `None` when nothing was
+    /// declared (a script without shebang), the script or function is unknown, or
+    /// `command` does not run one.
+    pub fn declared_flags(&self, command: &str, args: &[Bytes]) -> Option<u32> {
+        let declared = match (command, args.get(1)) {
+            ("eval" | "eval_ro", Some(body)) => match self.scripts.get(&vm::sha1_hex(body)) {
+                Some(script) => script.flags,
+                None => declared_in_shebang(body)?,
+            },
+            ("evalsha" | "evalsha_ro", Some(sha)) => {
+                let sha = String::from_utf8_lossy(sha).to_ascii_lowercase();
+                self.scripts.get(&sha)?.flags
+            }
+            ("fcall" | "fcall_ro", Some(name)) => self.functions.find(name)?.flags,
+            _ => return None,
+        };
+        (declared & script_flags::EVAL_COMPAT_MODE == 0).then_some(declared)
     }
 
     /// Drops every cached script and the VM (SCRIPT FLUSH).
