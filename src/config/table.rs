@@ -592,7 +592,13 @@ pub const PARAMS: &[Param] = &[
         mutable: true,
         get: |c| c.maxmemory_clients.to_string(),
         set: |c, a| {
-            c.maxmemory_clients = memory_arg(a, 0, i64::MAX as u64)?;
+            // Honest settings: client eviction is not implemented, so only "off" is
+            // accepted (a limit that did nothing would be a lie).
+            let limit = memory_arg(a, 0, i64::MAX as u64)?;
+            if limit != 0 {
+                return err("client eviction is not supported: maxmemory-clients must be 0");
+            }
+            c.maxmemory_clients = limit;
             Ok(())
         },
     },

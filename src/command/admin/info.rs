@@ -95,7 +95,9 @@ fn selected(asked: &[Bytes], name: &str, group: &Group) -> bool {
 /// and `everything` select every section), always in Redis's order; unknown names select
 /// nothing.
 pub fn info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut out = String::with_capacity(4096);
+    // Grown as written, not reserved up front: the memory section reports
+    // `used_memory` while this text is being built, as Redis's does.
+    let mut out = String::new();
     for (name, title, group, write) in SECTIONS {
         if !selected(&args[1..], name, &group) {
             continue;
