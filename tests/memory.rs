@@ -313,3 +313,102 @@ fn lazy_eviction_frees_big_values_in_the_background() {
     assert!(freed >= 1, "lazyfreed_objects {freed}");
     assert!(int(&mut conn, &[b"DBSIZE"]) < 4);
 }
+
+/// Reads whatever the server sends until it closes the connection; returns the bytes.
+fn drain_until_closed(conn: &mut RawConn) -> usize {
+    use std::io::Read;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0;
+    loop {
+        match conn.stream.read(&mut buf) {
+            Ok(0) => return total,
+            Ok(n) => total += n,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return total,
+            Err(e) => panic!("reading the cut reply: {e}"),
+        }
+    }
+}
+
+#[test]
+fn huge_counts_and_sizes_are_answered_under_a_memory_limit() {
+    // 1.5 GB of address space: enough for the server, far from enough for what
+    // these commands would take if they believed their arguments.
+    let server = TestServer::start_under_limit(1536 << 20, &["--enable-debug-command", "yes"]);
+    let mut conn = server.raw();
+    conn.cmd(&[b"SADD", b"s", b"a", b"b", b"c"]);
+    conn.cmd(&[b"ZADD", b"z", b"1", b"a", b"2", b"b"]);
+    conn.cmd(&[b"HSET", b"h", b"f", b"v"]);
+    let size_error = b"-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
+    let steps: [(&[&[u8]], &[u8]); 6] = [
+        (
+            &[b"DEBUG", b"POPULATE", b"1", b"k", b"9223372036854775807"],
+            size_error,
+        ),
+        (
+            &[b"SETRANGE", b"str", b"9223372036854775807", b"x"],
+            size_error,
+        ),
+        (
+            &[b"SETBIT", b"bits", b"4294967296", b"1"],
+            b"-ERR bit offset is not an integer or out of range\r\n",
+        ),
+        (&[b"SRANDMEMBER", b"s", b"9223372036854775807"], b"*3\r\n"),
+        (
+            &[b"LPOS", b"nolist", b"a", b"COUNT", b"9223372036854775807"],
+            b"*0\r\n",
+        ),
+        (
+            &[
+                b"XAUTOCLAIM",
+                b"x",
+                b"g",
+                b"c",
+                b"0",
+                b"0",
+                b"COUNT",
+                b"9223372036854775807",
+            ],
+            b"-ERR COUNT must be > 0\r\n",
+        ),
+    ];
+    for (args, expected) in steps {
+        let reply = conn.cmd(args);
+        assert!(
+            reply.starts_with(expected),
+            "{:?}: {}",
+            args[0],
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    // Negative counts are streamed, and a reply too big to deliver is cut (big
+    // members keep the element count, and a debug build's time, down).
+    let member = vec![b'm'; 16 * 1024];
+    conn.cmd(&[b"SADD", b"big-set", &member]);
+    conn.cmd(&[b"ZADD", b"big-zset", b"1", &member]);
+    for (command, key) in [
+        (&b"SRANDMEMBER"[..], &b"big-set"[..]),
+        (b"ZRANDMEMBER", b"big-zset"),
+    ] {
+        let mut streamed = server.raw();
+        let patience = Some(Duration::from_secs(120));
+        streamed.stream.set_read_timeout(patience).expect("timeout");
+        streamed.send_cmd(&[command, key, b"-9223372036854775807"]);
+        let bytes = drain_until_closed(&mut streamed);
+        assert!(bytes > 256 << 20, "{} bytes", bytes);
+    }
+    assert_eq!(conn.cmd(&[b"PING"]), b"+PONG\r\n", "the server survived");
+}
+
+#[test]
+fn debug_populate_stops_before_memory_runs_out() {
+    let server = TestServer::start_under_limit(1 << 30, &["--enable-debug-command", "yes"]);
+    let mut conn = server.raw();
+    let reply = conn.cmd(&[b"DEBUG", b"POPULATE", b"1000000000", b"big", b"100000"]);
+    let text = String::from_utf8_lossy(&reply);
+    assert!(
+        text.starts_with("-ERR DEBUG POPULATE stopped after"),
+        "{text}"
+    );
+    assert_eq!(conn.cmd(&[b"PING"]), b"+PONG\r\n", "the server survived");
+    assert!(int(&mut conn, &[b"DBSIZE"]) > 1000);
+}

@@ -39,6 +39,23 @@ pub fn resident_bytes() -> u64 {
     pages * page.max(0) as u64
 }
 
+/// The most memory the process can expect to get: the machine's physical memory, or
+/// less under an address-space limit (`ulimit -v`, `prlimit --as`), of which code,
+/// stacks and mappings take a share, so only three quarters count.
+pub fn memory_ceiling() -> u64 {
+    let physical = system_memory_bytes();
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only fills the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
+    if ok && limit.rlim_cur != libc::RLIM_INFINITY {
+        return physical.min(limit.rlim_cur / 4 * 3);
+    }
+    physical
+}
+
 /// Physical memory of the machine.
 pub fn system_memory_bytes() -> u64 {
     // SAFETY: sysconf has no preconditions.
