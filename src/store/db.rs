@@ -149,10 +149,13 @@ fn touch(obj: &mut Object, mode: AccessMode, rng: &mut u64, now_ms: i64) {
 impl Db {
     /// An empty database.
     pub fn new() -> Self {
-        Db {
+        let mut db = Db {
             lfu_rng: 0x2545_F491_4F6C_DD1D,
             ..Self::default()
-        }
+        };
+        db.keys.guard_growth();
+        db.expires.guard_growth();
+        db
     }
 
     /// The stamp for an object created now.

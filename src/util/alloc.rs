@@ -17,7 +17,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 /// Counter slots: one per thread for the first threads, the last one shared.
 pub const SLOTS: usize = 16;
@@ -66,6 +66,22 @@ fn count(delta: i64) {
     } else {
         counter.fetch_add(delta, Relaxed);
     }
+}
+
+/// The memory limit (`maxmemory`) big bookkeeping allocations respect; 0 for none.
+/// Nothing here enforces it: the keyspace tables consult it before doubling.
+static LIMIT: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the limit [`fits_under_limit`] compares with (0: no limit).
+pub fn set_limit(bytes: u64) {
+    LIMIT.store(bytes, Relaxed);
+}
+
+/// True if `more` bytes can be allocated without going over the limit (always, with
+/// no limit).
+pub fn fits_under_limit(more: usize) -> bool {
+    let limit = LIMIT.load(Relaxed);
+    limit == 0 || used_memory().saturating_add(more as u64) <= limit
 }
 
 /// Bytes the process holds through Rust's allocator right now (requested sizes, not

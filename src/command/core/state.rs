@@ -138,7 +138,8 @@ pub fn wall_clock() -> (i64, i64) {
 }
 
 /// Makes every database record accesses the way `maxmemory-policy` asks (LRU clock or
-/// LFU counter); run at start-up and after admin commands such as CONFIG SET.
+/// LFU counter), and the keyspace tables respect `maxmemory` when they grow; run at
+/// start-up and after admin commands such as CONFIG SET.
 pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
     let mode = if config.maxmemory_policy.is_lfu() {
         AccessMode::Lfu {
@@ -151,4 +152,5 @@ pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
     for db in dbs {
         db.access_mode = mode;
     }
+    crate::util::alloc::set_limit(config.maxmemory);
 }
