@@ -569,6 +569,18 @@ impl Db {
 
     /// Bytes of table overhead (buckets and nodes), for INFO memory.
     pub fn overhead(&self) -> usize {
-        self.keys.memory_overhead() + self.expires.memory_overhead()
+        self.keys_overhead() + self.expires_overhead()
+    }
+
+    /// Bytes of the keys table's buckets and nodes (MEMORY STATS
+    /// `overhead.hashtable.main`).
+    pub fn keys_overhead(&self) -> usize {
+        self.keys.memory_overhead()
+    }
+
+    /// Bytes of the expires table's buckets and nodes (MEMORY STATS
+    /// `overhead.hashtable.expires`).
+    pub fn expires_overhead(&self) -> usize {
+        self.expires.memory_overhead()
     }
 }
