@@ -431,3 +431,14 @@ fn the_keyspace_table_does_not_double_past_maxmemory() {
     assert_eq!(int(&mut conn, &[b"DBSIZE"]), 4098);
     assert_eq!(info_field(&mut conn, "stats", "evicted_keys"), "0");
 }
+
+#[test]
+fn client_eviction_is_refused_rather_than_ignored() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    let reply = conn.cmd(&[b"CONFIG", b"SET", b"maxmemory-clients", b"10mb"]);
+    let text = String::from_utf8_lossy(&reply);
+    assert!(text.contains("client eviction is not supported"), "{text}");
+    let reply = conn.cmd(&[b"CONFIG", b"GET", b"maxmemory-clients"]);
+    assert!(reply.ends_with(b"$1\r\n0\r\n"));
+}
