@@ -214,7 +214,10 @@ fn out_of_keys(server: &mut ServerState, started: Instant, limit: Duration) -> E
 /// freed (what the allocator gave back, negative if the bookkeeping grew meanwhile).
 fn evict_key(dbs: &mut [Db], server: &mut ServerState, index: usize, key: &Bstr) -> i64 {
     let before = used_memory() as i64;
-    let started = Instant::now();
+    // The clock is read only when the latency monitor is on (as Redis's
+    // latencyStartMonitor): eviction runs once per write when memory is full.
+    let monitored = server.config.latency_monitor_threshold > 0;
+    let started = monitored.then(Instant::now);
     let lazy = server.config.lazyfree.eviction;
     if let Some(value) = dbs[index].evict(key.as_slice()) {
         if lazy && value.free_effort() > LAZYFREE_THRESHOLD {
@@ -223,7 +226,9 @@ fn evict_key(dbs: &mut [Db], server: &mut ServerState, index: usize, key: &Bstr)
             drop(value);
         }
     }
-    note_latency(server, "eviction-del", started.elapsed());
+    if let Some(started) = started {
+        note_latency(server, "eviction-del", started.elapsed());
+    }
     let freed = before - used_memory() as i64;
     server.eviction.evicted_keys += 1;
     server.watches.touch(index, key.as_slice());
