@@ -176,7 +176,7 @@ fn volatile_policies_evict_only_keys_with_a_ttl() {
         let mut conn = server.raw();
         fill(&mut conn, "keep:", 500, 1000, |_| None);
         fill(&mut conn, "ttl:", 500, 1000, |i| Some(1000 + i as u64));
-        squeeze(&mut conn, policy, 300 * 1000);
+        squeeze(&mut conn, policy, 400 * 1000);
         let kept = (0..500)
             .filter(|i| exists(&mut conn, &format!("keep:{i}")))
             .count();
@@ -213,7 +213,7 @@ fn volatile_ttl_evicts_the_nearest_deadlines_first() {
         }
     }
     let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
-    assert!(gone.len() >= 300, "evicted {}", gone.len());
+    assert!(gone.len() >= 250, "evicted {}", gone.len());
     // Sampled, not exact: the evicted deadlines are much nearer on the whole.
     assert!(
         mean(&gone) + 250.0 < mean(&kept),
