@@ -654,7 +654,13 @@ pub const PARAMS: &[Param] = &[
         mutable: true,
         get: |c| c.maxmemory_clients.to_string(),
         set: |c, a| {
-            c.maxmemory_clients = memory_arg(a, 0, i64::MAX as u64)?;
+            // Honest settings: client eviction is not implemented, so only "off" is
+            // accepted (a limit that did nothing would be a lie).
+            let limit = memory_or_percent(a)?;
+            if limit != 0 {
+                return err("client eviction is not supported: maxmemory-clients must be 0");
+            }
+            c.maxmemory_clients = limit;
             Ok(())
         },
     },
@@ -755,6 +761,25 @@ pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
         .chain(crate::config::params::STORED_ALIASES)
         .filter_map(|(alias, name)| find_param(name).map(|p| (*alias, p)));
     direct.chain(aliased)
+}
+
+/// A memory value or a percentage of maxmemory (`10%`), validated as Redis validates
+/// `maxmemory-clients`; a percentage comes back as its number (only 0 is acted on).
+fn memory_or_percent(args: &[String]) -> Result<u64, ConfigError> {
+    let [value] = args else {
+        return err("wrong number of arguments");
+    };
+    let invalid = || ConfigError("argument must be a memory or percent value".into());
+    match value.strip_suffix('%') {
+        Some(number) => {
+            let percent: i64 = number.parse().map_err(|_| invalid())?;
+            if percent > 100 {
+                return err("percentage argument must be less or equal to 100");
+            }
+            u64::try_from(percent).map_err(|_| invalid())
+        }
+        None => crate::config::parse_memory(value).ok_or_else(invalid),
+    }
 }
 
 /// Parameters CONFIG SET refuses while `enable-protected-configs` is off (the default):

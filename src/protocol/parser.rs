@@ -7,7 +7,10 @@
 //! 64 KB pieces is never rescanned, and its buffer is sized once when its header arrives.
 //!
 //! Arguments are cut out of the query buffer with `split_to(..).freeze()`: zero-copy
-//! `Bytes` sharing the buffer's allocation. "Not enough bytes yet" is the normal
+//! `Bytes` sharing the buffer's allocation. A big bulk (at least [`BIG_ARG`]) gets a
+//! buffer of its own, exactly its size, so the argument owns exactly its bytes; whatever
+//! keeps a smaller argument beyond the command copies it (docs/ARCHITECTURE.md,
+//! "Zero-copy arguments, owned storage"). "Not enough bytes yet" is the normal
 //! [`ParseOutcome::Incomplete`], not an error; errors are protocol violations after
 //! which the client is answered and closed.
 
@@ -71,6 +74,8 @@ pub struct RequestParser {
     /// An emptied argument vector handed back after a command ran, reused so that a
     /// pipeline of commands does not allocate one vector each.
     spare: Vec<Bytes>,
+    /// The big bulk in progress has a buffer of its own ([`dedicate`]).
+    own_buffer: bool,
 }
 
 impl RequestParser {
@@ -95,6 +100,16 @@ impl RequestParser {
     /// Length of the bulk being received, so the reader can size its buffer for it.
     pub fn pending_bulk(&self) -> Option<usize> {
         self.bulk_len
+    }
+
+    /// Bytes still missing from the big bulk being received into `buf` (its payload and
+    /// CRLF), if one is. The reader reads no more than this, as Redis does, so the bulk's
+    /// buffer is filled exactly and never reallocated.
+    pub fn big_bulk_missing(&self, buf: &BytesMut) -> Option<usize> {
+        self.bulk_len
+            .filter(|&len| len >= BIG_ARG)
+            .map(|len| (len + 2).saturating_sub(buf.len()))
+            .filter(|&missing| missing > 0)
     }
 
     /// Consumes one request from the front of `buf` if it is complete.
@@ -158,9 +173,7 @@ impl RequestParser {
                 None => match read_bulk_header(buf, limits)? {
                     Some(len) => {
                         self.bulk_len = Some(len);
-                        if len >= BIG_ARG {
-                            buf.reserve(len + 2);
-                        }
+                        self.own_buffer = len >= BIG_ARG && dedicate(buf, len);
                         len
                     }
                     None => return Ok(ParseOutcome::Incomplete),
@@ -169,13 +182,42 @@ impl RequestParser {
             if buf.len() < len + 2 {
                 return Ok(ParseOutcome::Incomplete);
             }
-            self.args.push(buf.split_to(len).freeze());
+            let shared = len < BIG_ARG || std::mem::take(&mut self.own_buffer);
+            self.args.push(take_bulk(buf, len, shared));
             buf.advance(2);
             self.bulk_len = None;
             self.items_left -= 1;
         }
         Ok(ParseOutcome::Command(std::mem::take(&mut self.args)))
     }
+}
+
+/// Gives a big bulk whose bytes have not all arrived a buffer of its own, exactly its
+/// size plus CRLF, holding what arrived so far (like Redis making the query buffer the
+/// argument). The argument cut from it then owns its allocation: a value stored from it
+/// holds its own bytes and nothing more, and the query buffer does not stay grown.
+/// Returns false when the whole bulk is already buffered (nothing to wait for).
+fn dedicate(buf: &mut BytesMut, len: usize) -> bool {
+    if buf.len() >= len + 2 {
+        return false;
+    }
+    let mut own = BytesMut::with_capacity(len + 2);
+    own.extend_from_slice(buf);
+    *buf = own;
+    true
+}
+
+/// Cuts the next `len` bytes out of `buf`: shared with the buffer when `shared` (a
+/// small argument, or a big one in the buffer [`dedicate`] made for it, unless more
+/// bytes than it arrived there), copied out otherwise, so no big argument ever pins a
+/// buffer larger than itself.
+fn take_bulk(buf: &mut BytesMut, len: usize, shared: bool) -> Bytes {
+    if shared && (len < BIG_ARG || buf.capacity() == len + 2) {
+        return buf.split_to(len).freeze();
+    }
+    let copy = Bytes::copy_from_slice(&buf[..len]);
+    buf.advance(len);
+    copy
 }
 
 /// Reads one `$<len>\r\n` header; `None` when it is not complete yet.
@@ -365,6 +407,37 @@ mod tests {
             parse_all(b"*0\r\n*-5\r\n\r\n").unwrap(),
             Vec::<Vec<Vec<u8>>>::new()
         );
+    }
+
+    #[test]
+    fn big_bulk_fills_a_buffer_of_its_own() {
+        let payload = vec![b'y'; 100_000];
+        let mut input =
+            format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", payload.len()).into_bytes();
+        input.extend_from_slice(&payload);
+        input.extend_from_slice(b"\r\n*1\r\n$4\r\nPING\r\n");
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::new();
+        let mut commands = Vec::new();
+        let mut at = 0;
+        while at < input.len() {
+            // A reader that reads no more than the big bulk still misses.
+            let want = parser.big_bulk_missing(&buf).unwrap_or(7000);
+            let end = (at + want.min(7000)).min(input.len());
+            buf.extend_from_slice(&input[at..end]);
+            at = end;
+            while let Ok(ParseOutcome::Command(args)) =
+                parser.parse(&mut buf, &ParseLimits::default())
+            {
+                if args.len() == 3 {
+                    // The bulk's own buffer was used up exactly: nothing else shares it.
+                    assert_eq!(buf.capacity(), 0);
+                }
+                commands.push(args);
+            }
+        }
+        assert_eq!(commands.len(), 2);
+        assert_eq!(&commands[0][2][..], &payload[..]);
     }
 
     #[test]

@@ -12,6 +12,9 @@ use bytes::Bytes;
 
 use crate::util::numbers::format_double_17g;
 
+/// The most a reply streamed element by element may queue ([`Reply::over_streaming_cap`]).
+pub const MAX_STREAMED_REPLY: usize = 512 * 1024 * 1024;
+
 /// Values at least this long are queued as shared chunks instead of being copied.
 pub const SHARED_CHUNK_MIN: usize = 16 * 1024;
 /// The tail is sealed into a chunk past this size, so no buffer grows without bound and
@@ -212,6 +215,14 @@ impl<'a> Reply<'a> {
     /// Bytes queued so far in the underlying buffer.
     pub fn pending(&self) -> usize {
         self.out.pending()
+    }
+
+    /// True once a reply streamed element by element (a huge negative count to
+    /// SRANDMEMBER, ZRANDMEMBER, HRANDFIELD) has queued [`MAX_STREAMED_REPLY`] bytes:
+    /// the command stops there and the client is closed after the write, as Redis does
+    /// to a client past its output limit, rather than filling memory or never ending.
+    pub fn over_streaming_cap(&self) -> bool {
+        self.out.pending() > MAX_STREAMED_REPLY
     }
 
     /// `+OK`.

@@ -269,7 +269,10 @@ impl Server {
         }
         let mut total = 0;
         loop {
-            match client.stream.read(&mut self.read_scratch) {
+            // A big argument is read exactly to its end, into the buffer made for it.
+            let missing = client.parser.big_bulk_missing(&client.query);
+            let room = missing.map_or(READ_CHUNK, |missing| missing.min(READ_CHUNK));
+            match client.stream.read(&mut self.read_scratch[..room]) {
                 Ok(0) => {
                     log::debug!("Client closed connection {}", client.session.addr);
                     client.peer_closed = true;
@@ -278,11 +281,13 @@ impl Server {
                 Ok(n) => {
                     client.query.extend_from_slice(&self.read_scratch[..n]);
                     total += n;
-                    if total >= READ_BUDGET {
+                    if total >= READ_BUDGET || missing == Some(n) {
+                        // Out of budget, or a big argument is complete: run what is
+                        // buffered before reading on (the socket may hold more).
                         self.pending_reads.push_back(key);
                         break;
                     }
-                    if n < self.read_scratch.len() && !until_eof {
+                    if n < room && !until_eof {
                         // A short read drained the socket: new data brings a new edge,
                         // so the extra read that would return WouldBlock is skipped.
                         break;
@@ -730,6 +735,27 @@ impl Server {
         self.serve_ready_keys();
         self.close_idle_clients();
         self.sample_client_buffers();
+        self.trim_query_buffers();
+    }
+
+    /// Gives back query-buffer space clients no longer use, as Redis's cron does: when
+    /// more than 4 KB is free and the client is idle for 2 seconds, or the buffer is
+    /// over 32 KB and more than twice what it holds. A big bulk still arriving keeps
+    /// the buffer made for it.
+    fn trim_query_buffers(&mut self) {
+        const SLACK: usize = 4 * 1024;
+        const RESIZE_THRESHOLD: usize = 32 * 1024;
+        let now = self.exec.now_ms();
+        for (_, client) in self.clients.iter_mut() {
+            let (held, capacity) = (client.query.len(), client.query.capacity());
+            if capacity - held <= SLACK || client.parser.big_bulk_missing(&client.query).is_some() {
+                continue;
+            }
+            let idle = now - client.session.last_interaction_ms > 2000;
+            if idle || (capacity > RESIZE_THRESHOLD && capacity / 2 > held) {
+                client.query = bytes::BytesMut::from(&client.query[..]);
+            }
+        }
     }
 
     /// Notes the largest query and output buffers for INFO's clients section.

@@ -3,7 +3,9 @@
 //! Memory per key is a product goal, so the common case — short keys and values such as
 //! `key:000000001234` — lives inline in the 24-byte handle with no allocation at all.
 //! Longer strings own an exact-size boxed slice; very large ones keep the shared `Bytes`
-//! they arrived in, so a 100 MB value is neither copied in nor copied out.
+//! they arrived in, so a 100 MB value is neither copied in nor copied out. That is safe
+//! because the request parser gives every argument that large a buffer of its own,
+//! exactly its size (`protocol::parser`): a stored value never pins a larger buffer.
 
 use std::fmt;
 
@@ -13,8 +15,10 @@ use crate::store::dict::DictKey;
 
 /// Longest string stored inline.
 pub const INLINE_CAP: usize = 22;
-/// Strings at least this long keep their shared `Bytes` (zero-copy in and out).
-pub const SHARED_MIN: usize = 16 * 1024;
+/// Strings at least this long keep their shared `Bytes` (zero-copy in and out). Equal
+/// to the parser's `BIG_ARG`: arguments this long own their buffer; shorter ones are
+/// slices of a query buffer and are copied.
+pub const SHARED_MIN: usize = 32 * 1024;
 
 /// A byte string: inline when short, boxed when medium, shared when large.
 #[derive(Clone)]

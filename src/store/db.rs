@@ -109,8 +109,8 @@ pub fn initial_access(mode: AccessMode, now_ms: i64) -> u32 {
 /// The LFU counter of a stamp after decay: one step per `decay_minutes` elapsed.
 pub fn lfu_counter(stamp: u32, decay_minutes: u32, now_ms: i64) -> u32 {
     let counter = stamp & 0xFF;
-    // 16 bits of minutes, as Redis keeps them (an LRU stamp read as LFU after a policy
-    // change has more bits set).
+    // 16 bits of minutes, as Redis stores them; a stamp written under LRU (a seconds
+    // clock, after the policy changed) reads as some time in the past, never a panic.
     let last = (stamp >> 8) & 0xFFFF;
     let now = lfu_minutes(now_ms);
     let elapsed = if now >= last {
@@ -163,10 +163,13 @@ fn touch(obj: &mut Object, mode: AccessMode, rng: &mut u64, now_ms: i64) {
 impl Db {
     /// An empty database.
     pub fn new() -> Self {
-        Db {
+        let mut db = Db {
             lfu_rng: 0x2545_F491_4F6C_DD1D,
             ..Self::default()
-        }
+        };
+        db.keys.guard_growth();
+        db.expires.guard_growth();
+        db
     }
 
     /// The stamp for an object created now.
@@ -540,6 +543,61 @@ impl Db {
         }
     }
 
+    /// Calls `visit` on up to `count` keys sampled from random places, for eviction:
+    /// only keys with a TTL when `volatile`. `visit` gets the key, its object and its
+    /// deadline (0 when not `volatile`). A key may be visited twice.
+    pub fn sample_for_eviction(
+        &self,
+        volatile: bool,
+        count: usize,
+        rng: &mut impl FnMut() -> u64,
+        mut visit: impl FnMut(&Bstr, &Object, i64),
+    ) {
+        if volatile {
+            self.expires.sample(count, rng, |key, &when| {
+                if let Some(obj) = self.keys.get(key.as_slice()) {
+                    visit(key, obj, when);
+                }
+            });
+        } else {
+            self.keys.sample(count, rng, |key, obj| visit(key, obj, 0));
+        }
+    }
+
+    /// A random key for the random eviction policies (only keys with a TTL when
+    /// `volatile`).
+    pub fn random_eviction_key(
+        &self,
+        volatile: bool,
+        rng: &mut impl FnMut() -> u64,
+    ) -> Option<Bstr> {
+        if volatile {
+            self.expires.random_entry(rng).map(|(key, _)| key.clone())
+        } else {
+            self.keys.random_entry(rng).map(|(key, _)| key.clone())
+        }
+    }
+
+    /// True if `key` is still there to evict (with a TTL when `volatile`).
+    pub fn is_eviction_candidate(&self, key: &[u8], volatile: bool) -> bool {
+        if volatile {
+            self.expires.contains_key(key)
+        } else {
+            self.keys.contains_key(key)
+        }
+    }
+
+    /// Deletes `key` chosen for eviction, with its TTL; returns its value for the caller
+    /// to free (now or in the background).
+    pub fn evict(&mut self, key: &[u8]) -> Option<Value> {
+        let (_, obj) = self.keys.remove(key)?;
+        if !self.expires.is_empty() {
+            self.expires.remove(key);
+        }
+        self.note_removed(key, &obj.value);
+        Some(obj.value)
+    }
+
     /// Cron housekeeping: shrink sparse tables and move rehashing along for up to
     /// `budget` (the keys first, then the expires). True if it rehashed anything.
     pub fn housekeeping(&mut self, budget: std::time::Duration) -> bool {
@@ -550,6 +608,18 @@ impl Db {
 
     /// Bytes of table overhead (buckets and nodes), for INFO memory.
     pub fn overhead(&self) -> usize {
-        self.keys.memory_overhead() + self.expires.memory_overhead()
+        self.keys_overhead() + self.expires_overhead()
+    }
+
+    /// Bytes of the keys table's buckets and nodes (MEMORY STATS
+    /// `overhead.hashtable.main`).
+    pub fn keys_overhead(&self) -> usize {
+        self.keys.memory_overhead()
+    }
+
+    /// Bytes of the expires table's buckets and nodes (MEMORY STATS
+    /// `overhead.hashtable.expires`).
+    pub fn expires_overhead(&self) -> usize {
+        self.expires.memory_overhead()
     }
 }

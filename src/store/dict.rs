@@ -255,6 +255,8 @@ pub struct Dict<K, V> {
     ht: [Table<K, V>; 2],
     /// While rehashing, the next `ht[0]` bucket to move; all buckets below it are empty.
     rehash_idx: Option<usize>,
+    /// Grows only when the bigger table fits under the memory limit (keyspace tables).
+    guarded: bool,
 }
 
 impl<K, V> Default for Dict<K, V> {
@@ -262,6 +264,7 @@ impl<K, V> Default for Dict<K, V> {
         Dict {
             ht: [Table::default(), Table::default()],
             rehash_idx: None,
+            guarded: false,
         }
     }
 }
@@ -378,13 +381,24 @@ impl<K: DictKey, V> Dict<K, V> {
 
     /// Removes every element and frees the bucket arrays.
     pub fn clear(&mut self) {
-        *self = Self::new();
+        drop(self.take_all());
     }
 
     /// Moves every element out into a new dict in O(1), leaving this one empty, so the
     /// caller can free the old contents elsewhere (FLUSHALL ASYNC).
     pub fn take_all(&mut self) -> Self {
-        mem::take(self)
+        let guarded = self.guarded;
+        let all = mem::take(self);
+        self.guarded = guarded;
+        all
+    }
+
+    /// Makes this dict grow only when its bigger table fits under the memory limit
+    /// (`util::alloc::fits_under_limit`), unless it is already crowded (more than 1.618
+    /// elements per bucket), as Redis guards the keyspace's tables: a table doubling
+    /// at the limit would otherwise force evictions for bookkeeping alone.
+    pub fn guard_growth(&mut self) {
+        self.guarded = true;
     }
 
     /// Visits every element, in no particular order.
@@ -568,6 +582,9 @@ impl<K: DictKey, V> Dict<K, V> {
                 .checked_mul(2)
                 .and_then(usize::checked_next_power_of_two)
             {
+                if self.guarded && !growth_fits(len, size, target) {
+                    return;
+                }
                 self.start_resize(target);
             }
         }
@@ -778,6 +795,14 @@ fn retain_chain<K, V>(bucket: &mut Link<K, V>, f: &mut impl FnMut(&K, &mut V) ->
 
 /// Whether a table of `size` buckets holding `len` elements should grow: at load factor
 /// 1, or only past [`FORCE_RESIZE_RATIO`] when resizing is not `allowed`.
+/// Whether a guarded table of `size` buckets holding `len` elements may grow to
+/// `target` buckets: always when crowded past 1.618 per bucket (Redis's
+/// `HASHTABLE_MAX_LOAD_FACTOR`), else only if the new table fits under the memory limit.
+fn growth_fits(len: usize, size: usize, target: usize) -> bool {
+    let crowded = len.saturating_mul(1000) / size > 1618;
+    crowded || crate::util::alloc::fits_under_limit(target * mem::size_of::<usize>())
+}
+
 fn growth_due(len: usize, size: usize, allowed: bool) -> bool {
     len >= size && (allowed || len / size > FORCE_RESIZE_RATIO)
 }

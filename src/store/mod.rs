@@ -1,4 +1,5 @@
-//! The keyspace: databases, the dict, values and their encodings, and expiry.
+//! The keyspace: databases, the dict, values and their encodings, expiry, and the
+//! choice of keys to evict under maxmemory.
 //!
 //! This layer knows nothing of the protocol or of clients; commands call it with a cached
 //! `now` and turn its results into replies.
@@ -6,6 +7,7 @@
 pub mod bstr;
 pub mod db;
 pub mod dict;
+pub mod evict;
 pub mod expire;
 pub mod hash;
 pub mod hll;

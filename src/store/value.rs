@@ -118,7 +118,29 @@ impl Value {
     pub fn is_string(&self) -> bool {
         self.value_type() == ValueType::String
     }
+
+    /// Roughly how many allocations freeing the value takes (Redis's
+    /// `lazyfreeGetFreeEffort`): the nodes of a list or stream, the elements of a hash
+    /// table, set or skiplist; 1 for anything held in one or two blocks. Values above
+    /// [`LAZYFREE_THRESHOLD`] are worth freeing in the background.
+    pub fn free_effort(&self) -> usize {
+        use crate::store::hash::HashValue;
+        use crate::store::set::SetValue;
+        use crate::store::zset::ZSetValue;
+        match self {
+            Value::List(list) => list.node_count(),
+            Value::Hash(hash) if matches!(**hash, HashValue::Table(_)) => hash.len(),
+            Value::Set(set) if matches!(**set, SetValue::Table(_)) => set.len(),
+            Value::ZSet(zset) if matches!(**zset, ZSetValue::SkipList { .. }) => zset.len(),
+            Value::Stream(stream) => stream.node_count() + stream.groups.len(),
+            _ => 1,
+        }
+    }
 }
+
+/// Free effort above which a lazily freed value goes to the background worker
+/// (Redis's `LAZYFREE_THRESHOLD`): below it, handing it over costs more than freeing.
+pub const LAZYFREE_THRESHOLD: usize = 64;
 
 /// Redis's rule for storing a string as an integer: at most 20 bytes that parse
 /// strictly as an `i64` (no sign tricks, no leading zeros, no spaces).

@@ -1,6 +1,8 @@
 //! Small shared utilities: geohash arithmetic, Redis's glob matching, its exact number parsing and
-//! formatting, long-double arithmetic for INCRBYFLOAT, and a fast PRNG.
+//! formatting, long-double arithmetic for INCRBYFLOAT, a fast PRNG, and the counted
+//! allocator behind `used_memory`.
 
+pub mod alloc;
 pub mod geohash;
 pub mod glob;
 pub mod longdouble;

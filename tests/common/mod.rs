@@ -19,13 +19,31 @@ impl TestServer {
     /// directives (a first element not starting with `--` is the config file) and waits
     /// for its "Listening on" log line.
     pub fn start_with(extra: &[&str]) -> TestServer {
+        Self::launch(Command::new(env!("CARGO_BIN_EXE_rredis-server")), extra)
+    }
+
+    /// Like [`TestServer::start_with`], with the server's address space limited to
+    /// `bytes` (`prlimit --as`): an allocation past it fails as it would on a machine
+    /// out of memory, so a test can show a command is refused or bounded instead.
+    pub fn start_under_limit(bytes: u64, extra: &[&str]) -> TestServer {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--as={bytes}"))
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_rredis-server"));
+        Self::launch(command, extra)
+    }
+
+    /// Spawns `command` (the server, possibly behind a launcher that execs it) with
+    /// the test arguments, and waits for it to listen.
+    fn launch(mut command: Command, extra: &[&str]) -> TestServer {
         // A config file path, if given, must come first, as for redis-server.
         let (file, extra) = match extra.first() {
             Some(first) if !first.starts_with("--") => (Some(*first), &extra[1..]),
             _ => (None, extra),
         };
         let dir = scratch_dir("server");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
+        let mut child = command
             .args(file)
             .args(["--port", "0", "--bind", "127.0.0.1"])
             .args(["--dir", dir.to_str().expect("utf-8 temp dir")])

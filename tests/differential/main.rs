@@ -124,6 +124,11 @@ fn corpus_acl() {
 }
 
 #[test]
+fn corpus_memory() {
+    check_corpus("memory");
+}
+
+#[test]
 fn corpus_connection() {
     check_corpus("connection");
 }

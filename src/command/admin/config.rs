@@ -7,9 +7,11 @@ use bytes::Bytes;
 use crate::command::snapshot::aof;
 
 use crate::command::core::command::{CommandSpec, Ctx};
+use crate::command::core::evict;
 use crate::command::core::help;
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{Arg, ArgType, Group};
+use crate::command::core::state::ServerState;
 use crate::command::metrics::stats::Stats;
 use crate::command::state::acl::file::user_line;
 use crate::config::{find_param, Config, Param};
@@ -78,6 +80,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         pairs.push((name, param, String::from_utf8_lossy(&pair[1]).into_owned()));
     }
     let mut config: Config = ctx.server.config.clone();
+    let maxmemory_set = pairs.iter().any(|(_, param, _)| param.name == "maxmemory");
     for (name, param, value) in pairs {
         (param.set)(&mut config, std::slice::from_ref(&value))
             .map_err(|e| config_set_failed(&name, &e.0))?;
@@ -96,8 +99,26 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             "Unable to turn on AOF. Check server logs.",
         ));
     }
+    if maxmemory_set {
+        maxmemory_changed(ctx.server);
+    }
     ctx.reply.ok();
     Ok(())
+}
+
+/// A new `maxmemory` takes effect at once, as in Redis: a warning when memory is over
+/// it already, and an eviction cycle in the event loop (commands also evict first).
+fn maxmemory_changed(server: &mut ServerState) {
+    let limit = server.config.maxmemory;
+    if limit == 0 {
+        return;
+    }
+    let used =
+        crate::util::alloc::used_memory().saturating_sub(evict::not_counted_for_evict(server));
+    if limit < used {
+        log::warn!("WARNING: the new maxmemory value set via CONFIG SET ({limit}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.");
+    }
+    server.eviction.cycle_running = true;
 }
 
 /// The error CONFIG SET reports when parameter `name` cannot be set, for `reason`.
@@ -148,6 +169,7 @@ fn config_resetstat(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     };
     ctx.server.admin.reset();
     ctx.server.background.reset_stats();
+    ctx.server.eviction.reset_stats();
     for db in ctx.dbs.iter_mut() {
         db.stats = Default::default();
     }

@@ -172,6 +172,11 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
 
 /// `DEBUG POPULATE count [prefix] [size]` — creates `prefix:N` string keys holding
 /// `value:N` (zero-padded or cut to `size` bytes); existing keys are left alone.
+///
+/// Where Redis would abort (a value larger than any string may be, or more keys than
+/// memory holds), this stops with an error instead: `size` is held to
+/// proto-max-bulk-len, and the keys stop coming before memory reaches what the machine
+/// (or the address-space limit) allows.
 fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let positive = |arg: &[u8]| {
         parse_i64(arg)
@@ -180,19 +185,40 @@ fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     let count = positive(&args[2])?;
     let prefix = args.get(3).map_or(&b"key"[..], |p| &p[..]);
-    let size = args.get(4).map(|s| positive(s)).transpose()?.unwrap_or(0) as usize;
+    let size = args.get(4).map(|s| positive(s)).transpose()?.unwrap_or(0);
+    if size > ctx.server.config.proto_max_bulk_len {
+        return Err(CmdError::raw(
+            "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+        ));
+    }
+    let size = size as usize;
+    // Not maxmemory: like Redis, DEBUG POPULATE fills past it (eviction follows).
+    let ceiling = crate::command::metrics::process::memory_ceiling();
     let now = ctx.now();
     let db = ctx.db();
     for n in 0..count {
+        let room = (size as u64).max(64) * 1024;
+        if n % 1024 == 0 && crate::util::alloc::used_memory().saturating_add(room) > ceiling {
+            ctx.server.dirty += n as u64;
+            return Err(CmdError::raw(format!(
+                "ERR DEBUG POPULATE stopped after {n} keys: out of memory"
+            )));
+        }
         let mut key = prefix.to_vec();
         key.extend_from_slice(format!(":{n}").as_bytes());
         if db.contains(&key, now) {
             continue;
         }
-        let mut value = format!("value:{n}").into_bytes();
-        if size > 0 {
-            value.resize(size, 0);
-        }
+        let label = format!("value:{n}").into_bytes();
+        let value = if size == 0 {
+            label
+        } else {
+            // Zeroed by the allocator, then the label (cut to size) in front.
+            let mut value = vec![0; size];
+            let shown = size.min(label.len());
+            value[..shown].copy_from_slice(&label[..shown]);
+            value
+        };
         db.set(&key, Value::string_from_vec(value), false, now);
     }
     ctx.server.dirty += count as u64;

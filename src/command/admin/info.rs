@@ -95,7 +95,9 @@ fn selected(asked: &[Bytes], name: &str, group: &Group) -> bool {
 /// and `everything` select every section), always in Redis's order; unknown names select
 /// nothing.
 pub fn info(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    let mut out = String::with_capacity(4096);
+    // Grown as written, not reserved up front: the memory section reports
+    // `used_memory` while this text is being built, as Redis's does.
+    let mut out = String::new();
     for (name, title, group, write) in SECTIONS {
         if !selected(&args[1..], name, &group) {
             continue;
@@ -267,8 +269,12 @@ fn memory_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     field(out, "rss_overhead_bytes", 0);
     field(out, "mem_fragmentation_ratio", ratio(m.rss, m.used));
     field(out, "mem_fragmentation_bytes", m.rss as i64 - m.used as i64);
-    for name in [
+    field(
+        out,
         "mem_not_counted_for_evict",
+        crate::command::core::evict::not_counted_for_evict(server),
+    );
+    for name in [
         "mem_replication_backlog",
         "mem_total_replication_buffers",
         "mem_clients_slaves",
@@ -429,15 +435,19 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
         "expire_cycle_cpu_milliseconds",
         admin.expire_cycle_us / 1000,
     );
-    let idle = [
-        "evicted_keys",
-        "evicted_clients",
+    let eviction = &server.eviction;
+    field(out, "evicted_keys", eviction.evicted_keys);
+    field(out, "evicted_clients", 0);
+    field(
+        out,
         "total_eviction_exceeded_time",
+        eviction.total_exceeded_ms(),
+    );
+    field(
+        out,
         "current_eviction_exceeded_time",
-    ];
-    for name in idle {
-        field(out, name, 0);
-    }
+        eviction.current_exceeded_ms(),
+    );
     field(out, "keyspace_hits", hits);
     field(out, "keyspace_misses", misses);
     field(out, "pubsub_channels", channels);

@@ -37,7 +37,14 @@ pub struct MemoryFigures {
     pub peak: u64,
     /// Heap in use when the server started.
     pub startup: u64,
-    /// Table overhead of every database.
+    /// Client buffers (query and output) at the cron's last pass.
+    pub clients: u64,
+    /// The AOF buffer not yet written.
+    pub aof_buffer: u64,
+    /// Cached scripts (bodies and names).
+    pub scripts: u64,
+    /// Everything that is not data: start-up memory, client buffers, the AOF buffer,
+    /// the script cache and every database's tables (Redis's `used_memory_overhead`).
     pub overhead: u64,
     /// Resident set size.
     pub rss: u64,
@@ -49,15 +56,25 @@ impl MemoryFigures {
     /// Measures now, updating the server's peak.
     pub fn measure(server: &mut ServerState, dbs: &[Db]) -> Self {
         let rss = resident_bytes();
-        let used = heap_bytes().unwrap_or(rss);
+        let used = heap_bytes();
+        let clients = server.client_peaks.memory() as u64;
+        let aof_buffer = if server.aof.on {
+            server.aof.buffer.capacity() as u64
+        } else {
+            0
+        };
+        let scripts = server.scripting.scripts_memory() as u64;
         let admin = &mut server.admin;
         admin.peak_memory = admin.peak_memory.max(used);
-        let overhead =
-            dbs.iter().map(|db| db.overhead() as u64).sum::<u64>() + admin.startup_memory;
+        let tables = dbs.iter().map(|db| db.overhead() as u64).sum::<u64>();
+        let overhead = admin.startup_memory + clients + aof_buffer + scripts + tables;
         MemoryFigures {
             used,
             peak: admin.peak_memory,
             startup: admin.startup_memory,
+            clients,
+            aof_buffer,
+            scripts,
             overhead: overhead.min(used),
             rss,
             active: allocator_active().max(used),
@@ -177,10 +194,10 @@ fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         ("startup.allocated", m.startup),
         ("replication.backlog", 0),
         ("clients.slaves", 0),
-        ("clients.normal", ctx.server.client_peaks.memory() as u64),
+        ("clients.normal", m.clients),
         ("cluster.links", 0),
-        ("aof.buffer", 0),
-        ("lua.caches", 0),
+        ("aof.buffer", m.aof_buffer),
+        ("lua.caches", m.scripts),
         ("functions.caches", 0),
     ] {
         reply.bulk(name.as_bytes());
@@ -190,9 +207,9 @@ fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         reply.bulk(format!("db.{index}").as_bytes());
         reply.map_len(3);
         reply.bulk(b"overhead.hashtable.main");
-        reply.int(db.overhead() as i64);
+        reply.int(db.keys_overhead() as i64);
         reply.bulk(b"overhead.hashtable.expires");
-        reply.int(0);
+        reply.int(db.expires_overhead() as i64);
         reply.bulk(b"overhead.hashtable.slot-to-keys");
         reply.int(0);
     }
@@ -281,7 +298,7 @@ fn memory_doctor(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 fn memory_malloc_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let text = format!(
         "Stats not supported for the current allocator (libc): heap in use {} bytes, taken from the system {} bytes, resident {} bytes\n",
-        heap_bytes().unwrap_or(0),
+        heap_bytes(),
         allocator_active(),
         resident_bytes()
     );

@@ -79,7 +79,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             rest = &more[2..];
         } else if args::is(option, "SETNAME") && !more.is_empty() {
             validate_client_name(&more[0])?;
-            let name = more[0].clone();
+            let name = Bytes::copy_from_slice(&more[0]);
             ctx.session.name = if name.is_empty() { None } else { Some(name) };
             rest = &more[1..];
         } else {

@@ -44,7 +44,7 @@ fn subscribe_generic(ctx: &mut Ctx<'_>, args: &[Bytes], kind: Kind) -> CmdResult
     for name in &args[1..] {
         let subs = &mut ctx.session.subscriptions;
         if !subs.list(kind).contains(name) {
-            subs.list(kind).push(name.clone());
+            subs.list(kind).push(Bytes::copy_from_slice(name));
             ctx.server.pubsub.add(kind, name, ctx.session.id);
         }
         let count = ctx.session.subscriptions.count(kind);

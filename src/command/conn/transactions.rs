@@ -94,7 +94,7 @@ fn watch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         // A key already logically expired counts as absent, not as "about to expire".
         ctx.dbs[db].expire_if_needed(key, now);
         ctx.server.watches.watch(ctx.session.id, db, key);
-        ctx.session.watched.push((db, key.clone()));
+        ctx.session.watched.push((db, Bytes::copy_from_slice(key)));
     }
     ctx.reply.ok();
     Ok(())

@@ -24,6 +24,13 @@ pub fn float(arg: &[u8]) -> CmdResult<f64> {
     parse_f64(arg).ok_or(CmdError::NotFloat)
 }
 
+/// Copies of `args` that own exactly their bytes, for a command line kept beyond the
+/// command (a blocked or postponed client's): arguments are slices of the query buffer,
+/// and keeping them would keep that whole buffer.
+pub fn owned(args: &[Bytes]) -> Vec<Bytes> {
+    args.iter().map(|arg| Bytes::copy_from_slice(arg)).collect()
+}
+
 /// Case-insensitive comparison of an argument with an option name.
 #[inline]
 pub fn is(arg: &[u8], option: &str) -> bool {

@@ -1,6 +1,7 @@
 //! Command lookup and the checks that run before any handler (like Redis's
 //! `processCommand`): existence, subcommand, arity, authentication and ACLs
-//! (`access`), MULTI queueing; then the call and
+//! (`access`), maxmemory (eviction, then the OOM refusal), MULTI queueing; then the
+//! call and
 //! what follows every call: stats, WATCH invalidation, blocking registration, expiry
 //! bookkeeping. Handlers never check arity.
 
@@ -9,6 +10,7 @@ use crate::command::core::accounting;
 use crate::command::core::client_info::note_last_command;
 use crate::command::core::command::full_name;
 use crate::command::core::effects::after_expiry;
+use crate::command::core::evict;
 use crate::command::state::pause::PauseMode;
 use crate::command::state::propagation::Own;
 
@@ -70,6 +72,13 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw("ERR Command not allowed inside a transaction");
         return reject(ctx, Some(spec), args, &err);
     }
+    if ctx.server.config.maxmemory != 0
+        && evict::out_of_memory(ctx.dbs, ctx.server)
+        && refused_by_oom(ctx, spec, args)
+    {
+        let err = CmdError::raw(evict::ERR_OOM);
+        return reject_any(ctx, spec, args, &err);
+    }
     if let Some(err) = refused_by_disk_error(ctx, spec, args) {
         return reject_any(ctx, spec, args, &err);
     }
@@ -96,7 +105,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         return reject(ctx, Some(spec), args, &err);
     }
     if ctx.server.pause.is_set() && held_by_pause(ctx, spec, args) {
-        ctx.session.postponed = Some(args.to_vec());
+        ctx.session.postponed = Some(crate::command::core::args::owned(args));
         ctx.server.pause.hold(ctx.session.id);
         return;
     }
@@ -123,6 +132,15 @@ fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> O
     let failure = disk_failure(ctx.server)?;
     let refused = spec.name == "ping" || writes(ctx, spec, args, flags::WRITE);
     refused.then(|| disk_error(ctx.server, failure))
+}
+
+/// Over `maxmemory` with nothing left to evict, Redis refuses a command that may grow
+/// memory: `denyoom` (for a script, unless it declared `allow-oom` or `no-writes`; for
+/// EXEC, if a queued command is), and inside MULTI anything it would queue.
+fn refused_by_oom(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
+    let queued_by_multi = ctx.session.multi.is_some()
+        && !matches!(spec.name, "exec" | "discard" | "quit" | "reset");
+    queued_by_multi || writes(ctx, spec, args, flags::DENYOOM)
 }
 
 /// What keeps writes from being persisted, as Redis's `writeCommandsDeniedByDiskError`.

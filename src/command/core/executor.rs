@@ -6,6 +6,7 @@ use crate::command::core::command::Ctx;
 use crate::command::core::dispatch::{call, process};
 use crate::command::core::effects;
 use crate::command::core::effects::after_expiry;
+use crate::command::core::evict;
 use crate::command::state::blocking::TimeoutReply;
 use crate::command::state::directory::{ClientDirectory, NoClients};
 use crate::command::state::session::{ReplyMode, Session};
@@ -92,6 +93,8 @@ impl Executor {
                 migrate: Default::default(),
                 propagation: Propagation::default(),
                 acl: AclState::new(table.acl_catalog().clone()),
+                eviction: Default::default(),
+                loading: false,
             },
             table,
             expire_cycle: ExpireCycle::default(),
@@ -141,8 +144,13 @@ impl Executor {
     }
 
     /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
-    /// out of time with stale keys left.
+    /// out of time with stale keys left, and an eviction pass while memory is over
+    /// maxmemory and a pass ran out of time (or CONFIG SET lowered the limit).
     pub fn before_sleep(&mut self) {
+        if self.server.eviction.cycle_running {
+            evict::cycle(&mut self.dbs, &mut self.server);
+            effects::after_expiry(&mut self.dbs, &mut self.server);
+        }
         if self.expire_cycle.timed_out
             && self.server.admin.active_expire
             && self.server.paused().is_none()
@@ -412,7 +420,10 @@ impl<'a> Parts<'a> {
         let mut ctx = self.reborrow().context(session, out, clients);
         process(&mut ctx, args);
         if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
-            blocked.args = args.to_vec();
+            // Owned copies: a client may stay blocked for long, and must not pin the
+            // query buffer its command arrived in.
+            blocked.args = crate::command::core::args::owned(args);
+            blocked.keys = crate::command::core::args::owned(&blocked.keys);
             let blocked = blocked.clone();
             ctx.server.blocking.register(ctx.session.id, &blocked);
             after_expiry(ctx.dbs, ctx.server);

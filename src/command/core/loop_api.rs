@@ -67,8 +67,11 @@ impl Executor {
     }
 
     /// The earliest instant (ms) the loop must wake for: a blocked client's timeout or
-    /// the end of a CLIENT PAUSE.
+    /// the end of a CLIENT PAUSE; now while an eviction cycle runs.
     pub fn next_deadline_ms(&self) -> Option<i64> {
+        if self.server.eviction.cycle_running {
+            return Some(self.server.now_ms);
+        }
         let pause_end = self.server.pause.deadline();
         self.server
             .blocking

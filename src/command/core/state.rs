@@ -9,6 +9,7 @@ use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
 use crate::command::state::acl::AclState;
 use crate::command::state::blocking::BlockingState;
+use crate::command::state::eviction::EvictionState;
 use crate::command::state::migrate::MigrateSockets;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
@@ -107,6 +108,11 @@ pub struct ServerState {
     pub propagation: Propagation,
     /// Users, their ACL rules, and the ACL log.
     pub acl: AclState,
+    /// maxmemory: the eviction pool, the cycle in progress, the counters.
+    pub eviction: EvictionState,
+    /// Data is being loaded at start (the AOF replays through dispatch): no eviction,
+    /// no maxmemory refusal, as Redis's loading client never meets them.
+    pub loading: bool,
 }
 
 impl ServerState {
@@ -139,7 +145,8 @@ pub fn wall_clock() -> (i64, i64) {
 }
 
 /// Makes every database record accesses the way `maxmemory-policy` asks (LRU clock or
-/// LFU counter); run at start-up and after admin commands such as CONFIG SET.
+/// LFU counter), and the keyspace tables respect `maxmemory` when they grow; run at
+/// start-up and after admin commands such as CONFIG SET.
 pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
     let mode = if config.maxmemory_policy.is_lfu() {
         AccessMode::Lfu {
@@ -152,4 +159,5 @@ pub fn sync_access_mode(dbs: &mut [Db], config: &Config) {
     for db in dbs {
         db.access_mode = mode;
     }
+    crate::util::alloc::set_limit(config.maxmemory);
 }

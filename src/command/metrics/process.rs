@@ -1,21 +1,13 @@
 //! What the process holds, as INFO memory and MEMORY STATS report it.
 //!
-//! Redis counts every allocation it makes; we ask the allocator (glibc `mallinfo2`) for
-//! what the process holds, and `/proc/self/statm` for the resident size.
+//! Like Redis, we count every allocation we make (`util::alloc`); the allocator's own
+//! view (glibc `mallinfo2`) gives what it took from the system, and `/proc/self/statm`
+//! the resident size.
 
-/// Bytes the process heap holds (glibc: small blocks in use plus mmapped chunks), or
-/// `None` where the allocator cannot say.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn heap_bytes() -> Option<u64> {
-    // SAFETY: mallinfo2 only reads allocator statistics.
-    let info = unsafe { libc::mallinfo2() };
-    Some(info.uordblks as u64 + info.hblkhd as u64)
-}
-
-/// Bytes the process heap holds, unknown on this platform.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn heap_bytes() -> Option<u64> {
-    None
+/// Bytes the process holds through its allocator (the counted allocator of
+/// `util::alloc`, as Redis's `zmalloc_used_memory`).
+pub fn heap_bytes() -> u64 {
+    crate::util::alloc::used_memory()
 }
 
 /// Bytes the allocator has taken from the system (glibc: arena plus mmapped chunks).
@@ -45,6 +37,23 @@ pub fn resident_bytes() -> u64 {
     // SAFETY: sysconf has no preconditions.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     pages * page.max(0) as u64
+}
+
+/// The most memory the process can expect to get: the machine's physical memory, or
+/// less under an address-space limit (`ulimit -v`, `prlimit --as`), of which code,
+/// stacks and mappings take a share, so only three quarters count.
+pub fn memory_ceiling() -> u64 {
+    let physical = system_memory_bytes();
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only fills the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
+    if ok && limit.rlim_cur != libc::RLIM_INFINITY {
+        return physical.min(limit.rlim_cur / 4 * 3);
+    }
+    physical
 }
 
 /// Physical memory of the machine.

@@ -40,7 +40,8 @@ pub struct SlowLog {
 /// `arg` cut to [`MAX_ARG_LEN`] bytes with a note of what was dropped.
 fn trim_arg(arg: &Bytes) -> Bytes {
     if arg.len() <= MAX_ARG_LEN {
-        return arg.clone();
+        // A copy: an entry must not pin the (possibly huge) buffer the argument is in.
+        return Bytes::copy_from_slice(arg);
     }
     let mut cut = arg[..MAX_ARG_LEN].to_vec();
     cut.extend_from_slice(format!("... ({} more bytes)", arg.len() - MAX_ARG_LEN).as_bytes());

@@ -251,7 +251,7 @@ impl AdminState {
             output: InstantMetric::default(),
             replid,
             peak_memory: 0,
-            startup_memory: crate::command::metrics::process::heap_bytes().unwrap_or(0),
+            startup_memory: crate::command::metrics::process::heap_bytes(),
             active_expire: true,
             expire_cycle_us: 0,
             expire_time_cap_reached: 0,

@@ -103,6 +103,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, args: &[Bytes], by_sha: bool, ro: bool) -> Cm
         name: sha,
         eval_mode: true,
         read_only: ro || (!compat && flags & script_flags::NO_WRITES != 0),
+        allow_oom: flags & script_flags::ALLOW_OOM != 0,
         command: args,
     };
     run::run(ctx, &vm, invocation)
@@ -130,7 +131,8 @@ fn create_script(ctx: &mut Ctx<'_>, vm: &vm::Vm, body: &Bytes, sha: &str) -> Cmd
     scripting.scripts.insert(
         sha.to_string(),
         Script {
-            body: body.clone(),
+            // Owned: a cached script must not pin the query buffer it came in.
+            body: Bytes::copy_from_slice(body),
             flags,
             func,
         },

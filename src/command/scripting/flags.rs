@@ -87,3 +87,25 @@ pub fn command_flags(command: u32, script: u32) -> u32 {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shebang_flags_parse_and_map_to_command_flags() {
+        assert_eq!(
+            shebang_flags(b"return 1").ok(),
+            Some((script_flags::EVAL_COMPAT_MODE, 0))
+        );
+        assert_eq!(shebang_flags(b"#!lua\nreturn 1").ok(), Some((0, 5)));
+        let both = script_flags::NO_WRITES | script_flags::ALLOW_OOM;
+        let (declared, _) = shebang_flags(b"#!lua flags=no-writes,allow-oom\n").unwrap();
+        assert_eq!(declared, both);
+        assert!(shebang_flags(b"#!lua flags=bogus\n").is_err());
+        assert!(shebang_flags(b"#!python\n").is_err());
+        assert_eq!(command_flags(flags::WRITE, 0) & flags::DENYOOM, flags::DENYOOM);
+        assert_eq!(command_flags(flags::WRITE, script_flags::NO_WRITES), 0);
+        assert_eq!(command_flags(0, script_flags::ALLOW_OOM), flags::WRITE);
+    }
+}

@@ -275,6 +275,7 @@ fn fcall_generic(ctx: &mut Ctx<'_>, args: &[Bytes], ro: bool) -> CmdResult {
         name: &info.name,
         eval_mode: false,
         read_only: ro || info.flags & script_flags::NO_WRITES != 0,
+        allow_oom: info.flags & script_flags::ALLOW_OOM != 0,
         command: args,
     };
     run::run(ctx, &vm, invocation)

@@ -191,7 +191,7 @@ pub fn create_library(
     }
     Ok(Library {
         name: name.to_string(),
-        code: code.clone(),
+        code: Bytes::copy_from_slice(code),
         functions,
     })
 }

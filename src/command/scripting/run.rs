@@ -43,6 +43,9 @@ pub struct Invocation<'a> {
     pub eval_mode: bool,
     /// Writes are refused (`*_RO` variants, `no-writes` scripts).
     pub read_only: bool,
+    /// The script declared `allow-oom`: over maxmemory it may still run `denyoom`
+    /// commands.
+    pub allow_oom: bool,
     /// The command line that started the run (FUNCTION STATS shows it).
     pub command: &'a [Bytes],
 }
@@ -76,6 +79,8 @@ struct RunState<'a> {
     write_dirty: bool,
     /// Writes are refused.
     read_only: bool,
+    /// `denyoom` commands may run over maxmemory.
+    allow_oom: bool,
     /// The keys the caller declared (tracked for it once the script reads).
     keys: &'a [Bytes],
     /// They were tracked already.
@@ -95,6 +100,7 @@ pub fn run(ctx: &mut Ctx<'_>, vm: &Vm, inv: Invocation<'_>) -> CmdResult {
         resp3: false,
         write_dirty: false,
         read_only: inv.read_only,
+        allow_oom: inv.allow_oom,
         keys: inv.keys,
         tracked: false,
     };
@@ -404,8 +410,12 @@ fn check_command(
         Some("ERR This Redis command is not allowed from script".into())
     } else if let Some(text) = access::script_refusal(inner, caller, spec, argv) {
         Some(text.into())
+    } else if let Some(text) = write_refusal(inner, state, spec) {
+        Some(text)
+    } else if refused_for_memory(inner, state, spec) {
+        Some(crate::command::core::evict::ERR_OOM.into())
     } else {
-        write_refusal(inner, state, spec)
+        None
     };
     if let Some(text) = refusal {
         return Err(refuse(inner, Some(spec), argv, text));
@@ -437,6 +447,17 @@ fn write_refusal(
     }
     let lacking = inner.server.config.lacks_good_replicas();
     lacking.then_some(dispatch::NOREPLICAS.into())
+}
+
+/// Redis's `scriptVerifyOOM`: over maxmemory with nothing left to evict (found before
+/// the script's command ran), a script that has not written yet may not run a
+/// `denyoom` command, unless it declared `allow-oom`.
+fn refused_for_memory(inner: &Ctx<'_>, state: &RunState, spec: &CommandSpec) -> bool {
+    inner.server.config.maxmemory != 0
+        && inner.server.eviction.pre_command_oom
+        && !state.write_dirty
+        && !state.allow_oom
+        && spec.has(flags::DENYOOM)
 }
 
 /// Counts a refused command as Redis does (an error reply, a rejected call).

@@ -125,6 +125,7 @@ pub fn load(
     }
     let started = std::time::Instant::now();
     let recording = std::mem::replace(&mut server.propagation.enabled, false);
+    server.loading = true;
     let mut replayer = Replayer {
         dbs,
         server,
@@ -142,6 +143,7 @@ pub fn load(
         }
     }
     replayer.server.propagation.enabled = recording;
+    replayer.server.loading = false;
     result?;
     log::info!(
         "DB loaded from append only file: {:.3} seconds",

@@ -70,7 +70,7 @@ pub fn rdb_path(config: &Config) -> PathBuf {
 
 /// The AUX fields Redis 7.0 writes at the top of every file.
 fn aux_fields(server: &ServerState) -> Vec<(&'static str, Vec<u8>)> {
-    let used = crate::command::metrics::process::heap_bytes().unwrap_or(0);
+    let used = crate::command::metrics::process::heap_bytes();
     vec![
         ("redis-ver", crate::REDIS_VERSION.as_bytes().to_vec()),
         ("redis-bits", b"64".to_vec()),

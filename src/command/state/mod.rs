@@ -1,7 +1,7 @@
 //! What the executor keeps between commands besides the databases: users and ACLs,
 //! blocked clients,
 //! WATCHed keys, pub/sub subscriptions, tracking tables, MONITOR clients, CLIENT PAUSE,
-//! snapshot and AOF bookkeeping, the write stream the AOF records, MIGRATE's cached
+//! maxmemory's eviction pool and counters, snapshot and AOF bookkeeping, the write stream the AOF records, MIGRATE's cached
 //! connections, the view of other clients, keyspace notifications, and each client's
 //! own session. Data and its rules only: no command handlers, and nothing here imports
 //! `core`, so every layer above may use it.
@@ -9,6 +9,7 @@
 pub mod acl;
 pub mod blocking;
 pub mod directory;
+pub mod eviction;
 pub mod migrate;
 pub mod monitor;
 pub mod notify;

@@ -87,7 +87,9 @@ impl PubSubState {
     }
 
     pub fn add(&mut self, kind: Kind, name: &Bytes, client: u64) {
-        self.map(kind).entry(name.clone()).or_default().push(client);
+        // Owned: a subscription outlives the command, and must not pin its query buffer.
+        let owned = Bytes::copy_from_slice(name);
+        self.map(kind).entry(owned).or_default().push(client);
     }
 
     pub fn remove(&mut self, kind: Kind, name: &Bytes, client: u64) {

@@ -107,12 +107,10 @@ impl TrackingState {
                 prefixes
             };
             for prefix in wanted {
+                // Owned: prefixes outlive the command (no pinned query buffer).
+                let prefix = Bytes::copy_from_slice(prefix);
                 entry.prefixes.insert(prefix.clone());
-                self.prefixes
-                    .entry(prefix.clone())
-                    .or_default()
-                    .clients
-                    .insert(id);
+                self.prefixes.entry(prefix).or_default().clients.insert(id);
             }
         }
     }
@@ -135,7 +133,11 @@ impl TrackingState {
 
     /// Remembers that client `id` read `key`.
     pub fn remember(&mut self, id: u64, key: &Bytes) {
-        let ids = self.keys.entry(key.clone()).or_default();
+        let ids = match self.keys.get_mut(key) {
+            Some(ids) => ids,
+            // Owned: a tracked key outlives the command (no pinned query buffer).
+            None => self.keys.entry(Bytes::copy_from_slice(key)).or_default(),
+        };
         if !ids.contains(&id) {
             ids.push(id);
             self.items += 1;

@@ -21,7 +21,9 @@ impl WatchRegistry {
 
     /// Records that `client` watches `key` in `db`.
     pub fn watch(&mut self, client: u64, db: usize, key: &Bytes) {
-        let watchers = self.by_key.entry((db, key.clone())).or_default();
+        // Owned: a watch outlives the command, and must not pin its query buffer.
+        let owned = Bytes::copy_from_slice(key);
+        let watchers = self.by_key.entry((db, owned)).or_default();
         if !watchers.contains(&client) {
             watchers.push(client);
         }

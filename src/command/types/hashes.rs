@@ -38,9 +38,6 @@ const ERR_RANDFIELD_RANGE: &str =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 /// HRANDFIELD WITHVALUES with a count whose reply length (twice it) would not fit.
 const ERR_RANDFIELD_WITHVALUES_RANGE: &str = "ERR value is out of range";
-/// A reply to a huge negative HRANDFIELD count stops (and the connection is closed, as
-/// Redis does for a client past its output limit) once this many bytes are pending.
-const MAX_RANDOM_REPLY: usize = 512 * 1024 * 1024;
 
 /// Runs `f` on the hash at `key`, creating an empty listpack hash when missing (kept
 /// only if `f` left it non-empty); WRONGTYPE when the key holds something else.
@@ -434,7 +431,7 @@ fn randfield_count(ctx: &mut Ctx<'_>, key: &[u8], count: i64, withvalues: bool) 
         let mut cut = false;
         hash.random_pairs(wanted, &mut rng, |field, value| {
             randfield_pick(reply, field, value, withvalues);
-            cut = reply.pending() > MAX_RANDOM_REPLY;
+            cut = reply.over_streaming_cap();
             !cut
         });
         session.close_after_reply |= cut;

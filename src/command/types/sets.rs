@@ -368,10 +368,15 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             None => reply.null(),
         },
         (Some(set), Some(n)) if n < 0 => {
+            // Streamed, never collected; a reply too big to deliver is cut.
             reply.array_len(n.unsigned_abs() as usize);
             for _ in 0..n.unsigned_abs() {
                 if let Some(member) = set.random(&mut rng) {
                     reply_member(reply, member);
+                }
+                if reply.over_streaming_cap() {
+                    session.close_after_reply = true;
+                    break;
                 }
             }
         }

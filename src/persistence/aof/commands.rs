@@ -124,6 +124,9 @@ impl<R: BufRead> CommandReader<R> {
             return Err(ReadError::Format);
         }
         data.truncate(len as usize);
+        // The buffer grew by doubling: give back the slack, or a stored value would
+        // keep it.
+        data.shrink_to_fit();
         Ok(Bytes::from(data))
     }
 }

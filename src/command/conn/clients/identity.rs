@@ -26,10 +26,11 @@ pub(super) fn client_getname(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 pub(super) fn client_setname(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let name = &args[2];
     validate_client_name(name)?;
+    // Names are kept as long as the connection: owned, not a slice of the query buffer.
     ctx.session.name = if name.is_empty() {
         None
     } else {
-        Some(name.clone())
+        Some(Bytes::copy_from_slice(name))
     };
     ctx.reply.ok();
     Ok(())
@@ -69,7 +70,7 @@ pub(super) fn client_setinfo(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         );
         return Err(CmdError::raw(crate::error::one_line(text.into_bytes())));
     }
-    let stored = (!value.is_empty()).then(|| value.clone());
+    let stored = (!value.is_empty()).then(|| Bytes::copy_from_slice(value));
     if is_name {
         ctx.session.lib_name = stored;
     } else {

@@ -145,6 +145,11 @@ pub(super) fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             if let Some((m, s)) = z.get(server.rng.below(len as u64) as usize) {
                 reply_member(reply, &m, s, withscores);
             }
+            // A reply too big to deliver is cut, and the client closed after it.
+            if reply.over_streaming_cap() {
+                session.close_after_reply = true;
+                break;
+            }
         }
         return Ok(());
     }
