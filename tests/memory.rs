@@ -442,3 +442,28 @@ fn client_eviction_is_refused_rather_than_ignored() {
     let reply = conn.cmd(&[b"CONFIG", b"GET", b"maxmemory-clients"]);
     assert!(reply.ends_with(b"$1\r\n0\r\n"));
 }
+
+#[test]
+fn invalidations_of_evicted_keys_come_before_the_reply() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    conn.cmd(&[b"HELLO", b"3"]);
+    assert_eq!(conn.cmd(&[b"CLIENT", b"TRACKING", b"on"]), b"+OK\r\n");
+    let used = used_memory(&mut conn);
+    let limit = (used + 100 * 1024).to_string();
+    conn.cmd(&[b"CONFIG", b"SET", b"maxmemory", limit.as_bytes()]);
+    conn.cmd(&[b"CONFIG", b"SET", b"maxmemory-policy", b"volatile-random"]);
+    conn.cmd(&[b"SETEX", b"volatile-key", b"10000", b"x"]);
+    assert_eq!(conn.cmd(&[b"GET", b"volatile-key"]), b"$1\r\nx\r\n");
+    // 200 KB in one value puts memory over the limit; the next command evicts.
+    assert_eq!(conn.cmd(&[b"SETBIT", b"big-key", b"1600000", b"0"]), b":0\r\n");
+    conn.send_cmd(&[b"GETBIT", b"big-key", b"0"]);
+    let first = conn.read_reply();
+    assert_eq!(
+        first,
+        b">2\r\n$10\r\ninvalidate\r\n*1\r\n$12\r\nvolatile-key\r\n",
+        "the invalidation first: {}",
+        String::from_utf8_lossy(&first)
+    );
+    assert_eq!(conn.read_reply(), b":0\r\n");
+}

@@ -72,10 +72,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw("ERR Command not allowed inside a transaction");
         return reject(ctx, Some(spec), args, &err);
     }
-    if ctx.server.config.maxmemory != 0
-        && evict::out_of_memory(ctx.dbs, ctx.server)
-        && refused_by_oom(ctx, spec, args)
-    {
+    if ctx.server.config.maxmemory != 0 && out_of_memory(ctx) && refused_by_oom(ctx, spec, args) {
         let err = CmdError::raw(evict::ERR_OOM);
         return reject_any(ctx, spec, args, &err);
     }
@@ -132,6 +129,18 @@ fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> O
     let failure = disk_failure(ctx.server)?;
     let refused = spec.name == "ping" || writes(ctx, spec, args, flags::WRITE);
     refused.then(|| disk_error(ctx.server, failure))
+}
+
+/// Evicts what `maxmemory` asks for; true if memory is still over the limit. The
+/// client's own invalidations for evicted keys go out before its reply, as Redis flushes
+/// them right after its eviction pass.
+fn out_of_memory(ctx: &mut Ctx<'_>) -> bool {
+    let oom = evict::out_of_memory(ctx.dbs, ctx.server);
+    if !ctx.server.tracking.outbox.is_empty() {
+        let mut reply = crate::protocol::Reply::new_like(&mut ctx.reply, ctx.session.resp);
+        ctx.server.tracking.write_own_to(ctx.session.id, &mut reply);
+    }
+    oom
 }
 
 /// Over `maxmemory` with nothing left to evict, Redis refuses a command that may grow

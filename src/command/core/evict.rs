@@ -20,7 +20,6 @@ use crate::command::core::state::ServerState;
 use crate::command::state::eviction::Evicted;
 use crate::command::state::notify;
 use crate::config::EvictionPolicy;
-use crate::error::CmdError;
 use crate::store::bstr::Bstr;
 use crate::store::evict::{Rank, Selection};
 use crate::store::value::LAZYFREE_THRESHOLD;

@@ -249,11 +249,17 @@ impl TrackingState {
     /// after its command's reply, as Redis does, instead of after the whole pipeline;
     /// the rest stay for the reactor. RESP2 clients without a redirect get nothing.
     pub fn write_own(&mut self, id: u64, resp: u8, out: &mut OutBuf) {
+        self.write_own_to(id, &mut Reply::new(out, resp));
+    }
+
+    /// [`Self::write_own`] into a reply being built (written in its protocol version):
+    /// keys evicted before a command are announced before its reply, as Redis does.
+    pub fn write_own_to(&mut self, id: u64, reply: &mut Reply<'_>) {
         let redirected = self.clients.get(&id).is_none_or(|c| c.redirect != 0);
         if redirected || !self.outbox.iter().any(|inv| inv.client == id) {
             return;
         }
-        let mut reply = Reply::new(out, resp);
+        let resp = if reply.is_resp3() { 3 } else { 2 };
         self.outbox.retain(|inv| {
             if inv.client != id {
                 return true;
