@@ -37,6 +37,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     types::streams::COMMANDS,
     scripting::table::COMMANDS,
     snapshot::commands::COMMANDS,
+    admin::cluster::COMMANDS,
 ];
 
 /// The command table over every family.

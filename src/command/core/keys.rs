@@ -30,10 +30,15 @@ pub fn keys_of(spec: &CommandSpec, argv: &[Bytes]) -> KeyList {
     match spec.name {
         "set" => set_keys(argv),
         "sort" => sort_keys(argv),
+        // SORT_RO reads its first argument; BY/GET patterns are not key names.
+        "sort_ro" => vec![(1, SORT_RO_KEY_FLAGS)],
         "bitfield" => bitfield_keys(argv),
         _ => keys_from_specs(spec, argv).unwrap_or_default(),
     }
 }
+
+/// The flags of SORT_RO's one key.
+const SORT_RO_KEY_FLAGS: &[&str] = &["RO", "access"];
 
 /// Walks every key spec; `None` when a spec does not fit the arguments or is incomplete.
 fn keys_from_specs(spec: &CommandSpec, argv: &[Bytes]) -> Option<KeyList> {

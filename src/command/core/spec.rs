@@ -440,6 +440,8 @@ pub enum Group {
     Stream,
     /// bitmap
     Bitmap,
+    /// cluster
+    Cluster,
 }
 
 impl Group {
@@ -478,6 +480,7 @@ impl Group {
             Group::Geo => "geo",
             Group::Stream => "stream",
             Group::Bitmap => "bitmap",
+            Group::Cluster => "cluster",
         }
     }
 }

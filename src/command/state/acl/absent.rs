@@ -1,5 +1,5 @@
-//! Commands Redis 7.0 has that this server does not run (cluster, replication,
-//! modules, LOLWUT...). ACL rules may still name them (`-cluster`, `+replicaof`), ACL
+//! Commands Redis 7.0 has that this server does not run (replication, modules,
+//! LOLWUT...). ACL rules may still name them (`-failover`, `+replicaof`), ACL
 //! CAT lists them and descriptions count them, exactly as in Redis, so that users
 //! written for Redis load here and read back the same. Running one still answers
 //! "unknown command".
@@ -19,40 +19,6 @@ const SLOW: &[&str] = &["slow"];
 
 /// Every absent command, with Redis 7.0.15's categories.
 pub const ABSENT: &[Absent] = &[
-    plain("asking", &["fast", "connection"]),
-    Absent {
-        name: "cluster",
-        categories: SLOW,
-        subcommands: &[
-            ("addslots", ADMIN),
-            ("addslotsrange", ADMIN),
-            ("bumpepoch", ADMIN),
-            ("count-failure-reports", ADMIN),
-            ("countkeysinslot", SLOW),
-            ("delslots", ADMIN),
-            ("delslotsrange", ADMIN),
-            ("failover", ADMIN),
-            ("flushslots", ADMIN),
-            ("forget", ADMIN),
-            ("getkeysinslot", SLOW),
-            ("help", SLOW),
-            ("info", SLOW),
-            ("keyslot", SLOW),
-            ("links", SLOW),
-            ("meet", ADMIN),
-            ("myid", SLOW),
-            ("nodes", SLOW),
-            ("replicas", ADMIN),
-            ("replicate", ADMIN),
-            ("reset", ADMIN),
-            ("saveconfig", ADMIN),
-            ("set-config-epoch", ADMIN),
-            ("setslot", ADMIN),
-            ("shards", SLOW),
-            ("slaves", ADMIN),
-            ("slots", SLOW),
-        ],
-    },
     plain("failover", ADMIN),
     plain("lolwut", &["read", "fast"]),
     Absent {
@@ -67,8 +33,6 @@ pub const ABSENT: &[Absent] = &[
         ],
     },
     plain("psync", ADMIN),
-    plain("readonly", &["fast", "connection"]),
-    plain("readwrite", &["fast", "connection"]),
     plain("replconf", ADMIN),
     plain("replicaof", ADMIN),
     plain(
