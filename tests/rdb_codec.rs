@@ -29,6 +29,7 @@ use rredis::store::{Bstr, Db, Value};
 const OPTS: SaveOptions = SaveOptions {
     compression: true,
     checksum: true,
+    key_delay_us: 0,
 };
 
 /// A RESP2 reply.
@@ -491,6 +492,7 @@ fn dump_payloads_match_redis() {
             SaveOptions {
                 compression: false,
                 checksum: true,
+                key_delay_us: 0,
             },
         );
         let plain = format!("plain:{key}");

@@ -21,4 +21,4 @@ pub use model::{
 };
 pub use param::{parse_memory, ConfigError, Param};
 pub use rewrite::rewrite_text;
-pub use table::{all_names, find_param, ALIASES, PARAMS};
+pub use table::{all_names, find_param, is_hidden, ALIASES, PARAMS};

@@ -194,6 +194,11 @@ pub struct Config {
     pub maxmemory_eviction_tenacity: u32,
     /// Memory all clients together may use before being evicted (0: no limit).
     pub maxmemory_clients: u64,
+    /// Microseconds to pause after each key a snapshot writes (a hidden test hook:
+    /// negative values pause one microsecond once per that many keys).
+    pub rdb_key_save_delay: i32,
+    /// The same pause after each key loaded from a snapshot.
+    pub key_load_delay: i32,
     /// Free values on a background thread for these deletions (clients see no difference).
     pub lazyfree: LazyFree,
     /// Output buffer limits per client class: normal, replica, pubsub.
@@ -398,6 +403,8 @@ impl Default for Config {
             maxmemory_samples: 5,
             maxmemory_eviction_tenacity: 10,
             maxmemory_clients: 0,
+            rdb_key_save_delay: 0,
+            key_load_delay: 0,
             lazyfree: LazyFree::default(),
             notify_keyspace_events: 0,
             client_output_buffer_limit: [

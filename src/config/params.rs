@@ -206,11 +206,12 @@ pub const STORED: &[Param] = &[
     stored!("disable-thp", "yes", Bool),
     stored!("dynamic-hz", "yes", Bool),
     stored!("enable-module-command", "no", Enum(YES_NO_LOCAL), false),
-    stored!("ignore-warnings", "", Str, false),
+    stored!("ignore-warnings", "", Str),
     stored!("io-threads", "1", Int(1, 128), false),
     stored!("io-threads-do-reads", "no", Bool, false),
     stored!("jemalloc-bg-thread", "yes", Bool),
     stored!("list-compress-depth", "0", Int(0, IMAX)),
+    stored!("loading-process-events-interval-bytes", "2097152", DefaultOnly("2097152")),
     stored!("masterauth", "", DefaultOnly("")),
     stored!("masteruser", "", DefaultOnly("")),
     stored!(
@@ -255,6 +256,8 @@ pub const STORED: &[Param] = &[
     stored!("replica-read-only", "yes", Bool),
     stored!("replica-serve-stale-data", "yes", Bool),
     stored!("replicaof", "", DefaultOnly("")),
+    stored!("use-exit-on-panic", "no", DefaultOnly("no")),
+    stored!("watchdog-period", "0", DefaultOnly("0")),
     stored!(
         "sanitize-dump-payload",
         "no",

@@ -650,6 +650,24 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "rdb-key-save-delay",
+        mutable: true,
+        get: |c| c.rdb_key_save_delay.to_string(),
+        set: |c, a| {
+            c.rdb_key_save_delay = int_arg(a, i32::MIN.into(), i32::MAX.into())? as i32;
+            Ok(())
+        },
+    },
+    Param {
+        name: "key-load-delay",
+        mutable: true,
+        get: |c| c.key_load_delay.to_string(),
+        set: |c, a| {
+            c.key_load_delay = int_arg(a, i32::MIN.into(), i32::MAX.into())? as i32;
+            Ok(())
+        },
+    },
+    Param {
         name: "maxmemory-clients",
         mutable: true,
         get: |c| c.maxmemory_clients.to_string(),
@@ -816,6 +834,21 @@ fn base_name_arg(args: &[String], what: &str) -> Result<String, ConfigError> {
 
 fn valid_save(words: &[&str]) -> bool {
     words.len().is_multiple_of(2) && words.iter().all(|w| w.parse::<u64>().is_ok())
+}
+
+/// Parameters CONFIG GET shows only when asked by their exact name, never through a
+/// pattern (Redis's hidden configs: test and debugging hooks).
+pub const HIDDEN: &[&str] = &[
+    "rdb-key-save-delay",
+    "key-load-delay",
+    "watchdog-period",
+    "use-exit-on-panic",
+    "loading-process-events-interval-bytes",
+];
+
+/// True for a parameter a CONFIG GET pattern does not list.
+pub fn is_hidden(name: &str) -> bool {
+    HIDDEN.contains(&name)
 }
 
 /// The parameter named `name` (case-insensitive).

@@ -1,8 +1,9 @@
 //! Small shared utilities: geohash arithmetic, Redis's glob matching, its exact number parsing and
-//! formatting, long-double arithmetic for INCRBYFLOAT, a fast PRNG, and the counted
-//! allocator behind `used_memory`.
+//! formatting, long-double arithmetic for INCRBYFLOAT, a fast PRNG, the counted
+//! allocator behind `used_memory`, and the pause of the snapshot test hooks.
 
 pub mod alloc;
+pub mod delay;
 pub mod geohash;
 pub mod glob;
 pub mod longdouble;

@@ -35,7 +35,8 @@ fn config_get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             continue;
         }
         for (name, param) in crate::config::all_names() {
-            if glob_match(pattern, name.as_bytes(), true) && !found.iter().any(|(n, _)| n == name) {
+            let listed = !crate::config::is_hidden(name);
+            if listed && glob_match(pattern, name.as_bytes(), true) && !found.iter().any(|(n, _)| n == name) {
                 found.push((name.to_string(), param));
             }
         }

@@ -48,6 +48,7 @@ pub fn save_options(config: &Config) -> SaveOptions {
     SaveOptions {
         compression: config.rdbcompression,
         checksum: config.rdbchecksum,
+        key_delay_us: config.rdb_key_save_delay,
     }
 }
 
@@ -288,6 +289,8 @@ struct IntoDbs<'a> {
     now_ms: i64,
     loaded: u64,
     expired: u64,
+    /// `key-load-delay`, in microseconds per key.
+    key_delay_us: i32,
 }
 
 impl LoadSink for IntoDbs<'_> {
@@ -317,6 +320,7 @@ impl LoadSink for IntoDbs<'_> {
         let clock = loaded_clock(target.access_mode, &meta, self.now_ms);
         target.put(key.as_slice(), Object::new(value, clock), meta.expire_ms);
         self.loaded += 1;
+        crate::util::delay::per_item(self.key_delay_us, self.loaded);
         Ok(())
     }
 }
@@ -367,6 +371,7 @@ pub fn load_from(
         now_ms: server.now_ms,
         loaded: 0,
         expired: 0,
+        key_delay_us: server.config.key_load_delay,
     };
     let result = rdb::load_rdb(input, &enc, &mut sink);
     let (loaded, expired) = (sink.loaded, sink.expired);

@@ -50,6 +50,9 @@ pub struct SaveOptions {
     /// Write a CRC-64 at the end of a file (otherwise 0, which readers do not check).
     /// DUMP payloads always carry one, as Redis's do.
     pub checksum: bool,
+    /// `rdb-key-save-delay`: a pause after each key, in microseconds (see
+    /// [`crate::util::delay::per_item`]); 0 in production.
+    pub key_delay_us: i32,
 }
 
 impl Default for SaveOptions {
@@ -58,6 +61,7 @@ impl Default for SaveOptions {
         SaveOptions {
             compression: true,
             checksum: true,
+            key_delay_us: 0,
         }
     }
 }

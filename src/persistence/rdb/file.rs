@@ -57,6 +57,7 @@ pub fn write_rdb<W: Write>(
             };
             write_key(&mut out, expire, key, obj, access, now_ms)?;
             keys += 1;
+            crate::util::delay::per_item(opts.key_delay_us, keys);
         }
     }
     out.byte(OP_EOF)?;

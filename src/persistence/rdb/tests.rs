@@ -17,6 +17,7 @@ use crate::store::{Bstr, Db, Value};
 const OPTS: SaveOptions = SaveOptions {
     compression: true,
     checksum: true,
+    key_delay_us: 0,
 };
 
 /// A value's type and encoding, and its contents.
@@ -225,6 +226,7 @@ fn every_value_round_trips_through_dump_payloads() {
         let opts = SaveOptions {
             compression,
             checksum: true,
+            key_delay_us: 0,
         };
         for value in sample_values() {
             let payload = dump_payload(&value, opts);
@@ -258,7 +260,8 @@ fn compression_only_when_it_pays() {
             &long,
             SaveOptions {
                 compression: false,
-                checksum: true
+                checksum: true,
+                key_delay_us: 0,
             }
         )
         .len()
@@ -350,6 +353,7 @@ fn truncated_and_mutated_payloads_never_panic() {
             SaveOptions {
                 compression: false,
                 checksum: true,
+                key_delay_us: 0,
             },
         );
         let body = &payload[..payload.len() - 10];
@@ -605,6 +609,7 @@ fn files_are_checked() {
     let unchecked = write(SaveOptions {
         compression: true,
         checksum: false,
+        key_delay_us: 0,
     });
     assert_eq!(&unchecked[unchecked.len() - 8..], &[0; 8]);
     assert!(load_rdb(&unchecked[..], &enc, &mut Collect::default()).is_ok());
