@@ -423,3 +423,38 @@ fn client_list_and_info_memory_count_what_clients_hold() {
     .parse::<usize>()
     .is_ok_and(|m| m >= qbuf_total)));
 }
+
+#[test]
+fn invalidations_piling_up_on_a_redirect_target_get_it_evicted() {
+    let server = TestServer::start();
+    let mut ctl = control(&server);
+    let limit = 3_000_000;
+    config_set(&mut ctl, "maxmemory-clients", &limit.to_string());
+    let mut target = named(&server, "redirected");
+    let id = target.cmd(&[b"CLIENT", b"ID"]);
+    let id = String::from_utf8_lossy(&id[1..id.len() - 2]).into_owned();
+    target.send_cmd(&[b"SUBSCRIBE", b"__redis__:invalidate"]);
+    let mut tracker = server.raw();
+    let reply = tracker.cmd(&[
+        b"CLIENT",
+        b"TRACKING",
+        b"on",
+        b"REDIRECT",
+        id.as_bytes(),
+        b"BCAST",
+    ]);
+    assert_eq!(reply, b"+OK\r\n");
+    // Every INCR of a 200 KB key name sends the name to the target, which never reads.
+    let key = "k".repeat(200 * KB);
+    let script = format!("redis.call('incr', '{key}')");
+    let sha = tracker.cmd(&[b"SCRIPT", b"LOAD", script.as_bytes()]);
+    let sha = &sha[sha.len() - 42..sha.len() - 2];
+    let mut runs = 0;
+    while let Some(line) = client_named(&mut ctl, "redirected") {
+        assert!(field(&line, "tot-mem").parse::<usize>().expect("number") < limit);
+        assert!(runs < 1000, "never evicted");
+        tracker.cmd(&[b"EVALSHA", sha, b"0"]);
+        runs += 1;
+    }
+    assert_eq!(evicted_clients(&mut ctl), 1);
+}
