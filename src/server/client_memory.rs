@@ -68,7 +68,7 @@ impl ClientMemory {
         } else {
             exec.client_memory(&client.view())
         };
-        self.total = self.total - client.memory + now;
+        self.total = self.total.saturating_sub(client.memory) + now;
         client.memory = now;
     }
 
@@ -81,7 +81,7 @@ impl ClientMemory {
 
     /// A client is gone: its memory leaves the total.
     pub fn forget(&mut self, client: &Client) {
-        self.total -= client.memory;
+        self.total = self.total.saturating_sub(client.memory);
     }
 
     /// True when the total is at or over the limit while eviction is on.
@@ -96,7 +96,7 @@ impl ClientMemory {
     /// The memory the other clients hold besides `client`: what the limit leaves for
     /// this one while its commands run.
     pub fn others(&self, client: &Client) -> usize {
-        self.total - client.memory
+        self.total.saturating_sub(client.memory)
     }
 
     /// The slab keys of the clients to evict, largest first, so that the total falls
@@ -115,7 +115,7 @@ impl ClientMemory {
             if remaining < self.limit {
                 break;
             }
-            remaining -= memory;
+            remaining = remaining.saturating_sub(memory);
             chosen.push(key);
         }
         (chosen, remaining >= self.limit)
