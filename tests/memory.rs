@@ -433,14 +433,23 @@ fn the_keyspace_table_does_not_double_past_maxmemory() {
 }
 
 #[test]
-fn client_eviction_is_refused_rather_than_ignored() {
+fn maxmemory_clients_is_accepted_and_given_back_as_written() {
     let server = TestServer::start();
     let mut conn = server.raw();
-    let reply = conn.cmd(&[b"CONFIG", b"SET", b"maxmemory-clients", b"10mb"]);
-    let text = String::from_utf8_lossy(&reply);
-    assert!(text.contains("client eviction is not supported"), "{text}");
-    let reply = conn.cmd(&[b"CONFIG", b"GET", b"maxmemory-clients"]);
-    assert!(reply.ends_with(b"$1\r\n0\r\n"));
+    for (value, back) in [
+        ("10mb", "$8\r\n10485760\r\n"),
+        ("5%", "$2\r\n5%\r\n"),
+        ("0", "$1\r\n0\r\n"),
+    ] {
+        let reply = conn.cmd(&[b"CONFIG", b"SET", b"maxmemory-clients", value.as_bytes()]);
+        assert_eq!(reply, b"+OK\r\n", "{value}");
+        let reply = conn.cmd(&[b"CONFIG", b"GET", b"maxmemory-clients"]);
+        assert!(
+            reply.ends_with(back.as_bytes()),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
 }
 
 #[test]

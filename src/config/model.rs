@@ -192,8 +192,9 @@ pub struct Config {
     pub maxmemory_samples: u32,
     /// Eviction effort per command, 0..100.
     pub maxmemory_eviction_tenacity: u32,
-    /// Memory all clients together may use before being evicted (0: no limit).
-    pub maxmemory_clients: u64,
+    /// Memory all clients together may use before the largest are evicted: bytes or a
+    /// percentage of `maxmemory` (see [`Config::client_eviction_limit`]).
+    pub maxmemory_clients: ClientMemoryLimit,
     /// Microseconds to pause after each key a snapshot writes (a hidden test hook:
     /// negative values pause one microsecond once per that many keys).
     pub rdb_key_save_delay: i32,
@@ -268,6 +269,21 @@ pub struct LazyFree {
     /// lazyfree-lazy-user-flush: FLUSHALL/FLUSHDB without a mode behave as ASYNC.
     pub user_flush: bool,
 }
+
+/// `maxmemory-clients` as written: a byte count (0: off) or a percentage of
+/// `maxmemory`, which CONFIG GET prints back with its `%`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientMemoryLimit {
+    /// A fixed number of bytes; 0 turns client eviction off.
+    Bytes(u64),
+    /// Percent (1..=100) of `maxmemory`; off while `maxmemory` is 0.
+    Percent(u64),
+}
+
+/// The smallest client-eviction limit acted on, whatever is configured: below it a
+/// mistaken setting could evict the very connection needed to fix it (Redis uses the
+/// same floor, 128 KB).
+pub const MIN_CLIENT_EVICTION_LIMIT: u64 = 128 * 1024;
 
 /// `appendfsync`: when the append-only file reaches the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -402,7 +418,7 @@ impl Default for Config {
             active_expire_effort: 1,
             maxmemory_samples: 5,
             maxmemory_eviction_tenacity: 10,
-            maxmemory_clients: 0,
+            maxmemory_clients: ClientMemoryLimit::Bytes(0),
             rdb_key_save_delay: 0,
             key_load_delay: 0,
             lazyfree: LazyFree::default(),
@@ -460,5 +476,20 @@ impl Config {
             .chunks_exact(2)
             .map(|pair| (pair[0], pair[1]))
             .collect()
+    }
+
+    /// The memory all clients together may use before client eviction starts, in
+    /// bytes, or 0 when client eviction is off (`maxmemory-clients 0`, or a percentage
+    /// while `maxmemory` is 0). Never below [`MIN_CLIENT_EVICTION_LIMIT`] when on.
+    pub fn client_eviction_limit(&self) -> u64 {
+        let limit = match self.maxmemory_clients {
+            ClientMemoryLimit::Bytes(0) => return 0,
+            ClientMemoryLimit::Bytes(bytes) => bytes,
+            ClientMemoryLimit::Percent(_) if self.maxmemory == 0 => return 0,
+            ClientMemoryLimit::Percent(percent) => {
+                (self.maxmemory as f64 * percent as f64 / 100.0) as u64
+            }
+        };
+        limit.max(MIN_CLIENT_EVICTION_LIMIT)
     }
 }

@@ -670,15 +670,12 @@ pub const PARAMS: &[Param] = &[
     Param {
         name: "maxmemory-clients",
         mutable: true,
-        get: |c| c.maxmemory_clients.to_string(),
+        get: |c| match c.maxmemory_clients {
+            ClientMemoryLimit::Bytes(bytes) => bytes.to_string(),
+            ClientMemoryLimit::Percent(percent) => format!("{percent}%"),
+        },
         set: |c, a| {
-            // Honest settings: client eviction is not implemented, so only "off" is
-            // accepted (a limit that did nothing would be a lie).
-            let limit = memory_or_percent(a)?;
-            if limit != 0 {
-                return err("client eviction is not supported: maxmemory-clients must be 0");
-            }
-            c.maxmemory_clients = limit;
+            c.maxmemory_clients = memory_or_percent(a)?;
             Ok(())
         },
     },
@@ -782,8 +779,8 @@ pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
 }
 
 /// A memory value or a percentage of maxmemory (`10%`), validated as Redis validates
-/// `maxmemory-clients`; a percentage comes back as its number (only 0 is acted on).
-fn memory_or_percent(args: &[String]) -> Result<u64, ConfigError> {
+/// `maxmemory-clients`; `0%` is the same as 0, off.
+fn memory_or_percent(args: &[String]) -> Result<ClientMemoryLimit, ConfigError> {
     let [value] = args else {
         return err("wrong number of arguments");
     };
@@ -794,9 +791,14 @@ fn memory_or_percent(args: &[String]) -> Result<u64, ConfigError> {
             if percent > 100 {
                 return err("percentage argument must be less or equal to 100");
             }
-            u64::try_from(percent).map_err(|_| invalid())
+            match u64::try_from(percent).map_err(|_| invalid())? {
+                0 => Ok(ClientMemoryLimit::Bytes(0)),
+                percent => Ok(ClientMemoryLimit::Percent(percent)),
+            }
         }
-        None => crate::config::parse_memory(value).ok_or_else(invalid),
+        None => crate::config::parse_memory(value)
+            .map(ClientMemoryLimit::Bytes)
+            .ok_or_else(invalid),
     }
 }
 

@@ -126,3 +126,22 @@ fn rewrite_replaces_user_lines() {
     );
     assert_eq!(rewrite_text("user a on\n", &config, &[]), "\n");
 }
+
+#[test]
+fn client_eviction_limit_resolves_percentages_and_keeps_a_floor() {
+    let limit_of = |words: &[&str]| {
+        Config::from_args(&args(words))
+            .expect("valid")
+            .client_eviction_limit()
+    };
+    assert_eq!(limit_of(&[]), 0);
+    assert_eq!(limit_of(&["--maxmemory-clients", "10mb"]), 10 * 1024 * 1024);
+    assert_eq!(limit_of(&["--maxmemory-clients", "1"]), MIN_CLIENT_EVICTION_LIMIT);
+    // A percentage means nothing without maxmemory.
+    assert_eq!(limit_of(&["--maxmemory-clients", "5%"]), 0);
+    let of_100mb = ["--maxmemory", "100mb", "--maxmemory-clients", "5%"];
+    assert_eq!(limit_of(&of_100mb), 5 * 1024 * 1024);
+    let tiny = ["--maxmemory", "1000", "--maxmemory-clients", "1%"];
+    assert_eq!(limit_of(&tiny), MIN_CLIENT_EVICTION_LIMIT);
+    assert_eq!(limit_of(&["--maxmemory-clients", "0%"]), 0);
+}

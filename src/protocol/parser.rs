@@ -71,6 +71,9 @@ pub struct RequestParser {
     bulk_len: Option<usize>,
     /// Arguments parsed so far for the command in progress.
     args: Vec<Bytes>,
+    /// Bytes of `args` together (CLIENT LIST `argv-mem`, client memory), kept as they
+    /// are parsed so it is never summed again.
+    args_len: usize,
     /// An emptied argument vector handed back after a command ran, reused so that a
     /// pipeline of commands does not allocate one vector each.
     spare: Vec<Bytes>,
@@ -184,11 +187,20 @@ impl RequestParser {
             }
             let shared = len < BIG_ARG || std::mem::take(&mut self.own_buffer);
             self.args.push(take_bulk(buf, len, shared));
+            self.args_len += len;
             buf.advance(2);
             self.bulk_len = None;
             self.items_left -= 1;
         }
+        self.args_len = 0;
         Ok(ParseOutcome::Command(std::mem::take(&mut self.args)))
+    }
+
+    /// Bytes of the arguments of a partly received command held so far (a multibulk
+    /// whose last bulks have not arrived): memory the client holds besides its query
+    /// buffer.
+    pub fn argv_len(&self) -> usize {
+        self.args_len
     }
 }
 

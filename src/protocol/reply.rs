@@ -91,6 +91,16 @@ impl OutBuf {
         self.chunks.len()
     }
 
+    /// Memory the buffer holds for its client: the bytes waiting to be written (shared
+    /// chunks at their full length, as output limits count them), the tail's spare
+    /// capacity and the chunk queue's slots. Client eviction and CLIENT LIST's
+    /// `tot-mem` count it.
+    pub fn memory(&self) -> usize {
+        self.pending
+            + (self.tail.capacity() - self.tail.len())
+            + self.chunks.capacity() * std::mem::size_of::<Bytes>()
+    }
+
     /// Appends everything pending in `self` (nothing of it written yet) to `other`.
     pub fn move_into(self, other: &mut OutBuf) {
         debug_assert_eq!(self.head_sent, 0);
@@ -215,6 +225,11 @@ impl<'a> Reply<'a> {
     /// Bytes queued so far in the underlying buffer.
     pub fn pending(&self) -> usize {
         self.out.pending()
+    }
+
+    /// The memory the underlying buffer holds ([`OutBuf::memory`]).
+    pub fn buffer_memory(&self) -> usize {
+        self.out.memory()
     }
 
     /// True once a reply streamed element by element (a huge negative count to

@@ -120,6 +120,9 @@ pub struct Client {
     pub peer_closed: bool,
     /// Since when the output buffer has been over its class's soft limit.
     pub over_soft_limit_since: Option<Instant>,
+    /// The memory this client held when last counted (`server/client_memory.rs`):
+    /// its share of the clients' total.
+    pub memory: usize,
 }
 
 impl Client {
@@ -136,6 +139,7 @@ impl Client {
             close_asap: false,
             peer_closed: false,
             over_soft_limit_since: None,
+            memory: 0,
         }
     }
 
@@ -160,15 +164,21 @@ impl Client {
     pub fn view(&self) -> ClientView<'_> {
         ClientView {
             session: &self.session,
-            buffers: BufferStats {
-                query_len: self.query.len(),
-                query_free: self.query.capacity() - self.query.len(),
-                argv_mem: 0,
-                reply_tail: self.out.tail_len(),
-                reply_chunks: self.out.chunk_count(),
-                reply_pending: self.out.pending(),
-                write_registered: self.write_registered,
-            },
+            buffers: self.buffer_stats(),
+        }
+    }
+
+    /// The figures of this client's buffers, as CLIENT LIST reports them.
+    pub fn buffer_stats(&self) -> BufferStats {
+        BufferStats {
+            query_len: self.query.len(),
+            query_free: self.query.capacity() - self.query.len(),
+            argv_mem: self.parser.argv_len(),
+            reply_tail: self.out.tail_len(),
+            reply_chunks: self.out.chunk_count(),
+            reply_pending: self.out.pending(),
+            reply_memory: self.out.memory(),
+            write_registered: self.write_registered,
         }
     }
 

@@ -1,8 +1,9 @@
-//! The server layer: the mio reactor, clients, listeners and signals. It owns the
+//! The server layer: the mio reactor, clients and their memory, listeners and signals. It owns the
 //! [`crate::command::core::executor::Executor`] and is the only layer that does socket I/O.
 
 pub mod busy;
 pub mod client;
+pub mod client_memory;
 pub mod listener;
 pub mod reactor;
 pub mod signals;

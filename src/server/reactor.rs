@@ -24,11 +24,12 @@ use slab::Slab;
 
 use crate::command::core::executor::Executor;
 use crate::command::core::state::ServerEvent;
-use crate::command::state::directory::{BusyCommand, ClientDirectory, ClientView};
+use crate::command::state::directory::{BufferStats, BusyCommand, ClientDirectory, ClientView};
 use crate::command::state::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
 use crate::config::Config;
 use crate::protocol::{ParseLimits, ParseOutcome, Reply};
 use crate::server::client::{Client, Stream};
+use crate::server::client_memory::ClientMemory;
 use crate::server::{busy, listener, signals};
 
 /// Token of the signal pipe.
@@ -67,6 +68,8 @@ pub struct Server {
     read_scratch: Vec<u8>,
     next_cron: Instant,
     shutting_down: bool,
+    /// Every client's memory and client eviction's limit.
+    memory: ClientMemory,
 }
 
 impl Server {
@@ -119,6 +122,7 @@ impl Server {
             read_scratch: vec![0; READ_CHUNK],
             next_cron: Instant::now(),
             shutting_down: false,
+            memory: ClientMemory::default(),
         })
     }
 
@@ -312,6 +316,15 @@ impl Server {
             client.close_asap = true;
             return;
         }
+        if self.memory.eviction_on() {
+            // Evict before running what was read, as Redis does before each command: a
+            // client growing a huge query buffer goes before it costs more.
+            self.recount_memory(key);
+            self.evict_clients();
+            if !self.clients.contains(key) {
+                return;
+            }
+        }
         self.process_input(key);
     }
 
@@ -321,6 +334,7 @@ impl Server {
             max_bulk_len: self.exec.config().proto_max_bulk_len,
             unauthenticated: false,
         };
+        let room = self.memory_room(key);
         let out_of_budget = self.with_client(key, |exec, client, others| {
             let mut budget = COMMAND_BUDGET;
             // A peer that closed still gets the replies to what it sent before closing; a
@@ -333,9 +347,14 @@ impl Server {
                     !client.session.authenticated && !exec.new_clients_authenticated();
                 match client.parser.parse(&mut client.query, &limits) {
                     Ok(ParseOutcome::Command(args)) => {
+                        others.caller = caller_buffers(client, &args);
                         exec.execute_with(&mut client.session, &args, &mut client.out, others);
                         client.parser.recycle(args);
                         budget -= 1;
+                        if room.is_some_and(|room| over_room(exec, client, room)) {
+                            // Stop here: client eviction decides before the next one.
+                            return true;
+                        }
                     }
                     Ok(ParseOutcome::Empty) => {}
                     Ok(ParseOutcome::Incomplete) => break,
@@ -351,6 +370,22 @@ impl Server {
             self.pending_reads.push_back(key);
         }
         self.after_commands(key);
+        self.evict_clients();
+    }
+
+    /// While client eviction is on, the memory the client in slot `key` may reach
+    /// before the clients' total meets the limit; `None` when eviction is off or the
+    /// client may not be evicted.
+    fn memory_room(&self, key: usize) -> Option<usize> {
+        let client = self.clients.get(key)?;
+        if !self.memory.eviction_on() || client.session.no_evict {
+            return None;
+        }
+        Some(
+            self.memory
+                .limit()
+                .saturating_sub(self.memory.others(client)),
+        )
     }
 
     /// What follows a client's turn: queue its replies, serve clients blocked on keys
@@ -374,7 +409,7 @@ impl Server {
     fn with_client<R>(
         &mut self,
         key: usize,
-        work: impl FnOnce(&mut Executor, &mut Client, &mut dyn ClientDirectory) -> R,
+        work: impl FnOnce(&mut Executor, &mut Client, &mut OtherClients<'_>) -> R,
     ) -> Option<R> {
         let mut client = self.clients.try_remove(key)?;
         let config = self.exec.config();
@@ -404,6 +439,7 @@ impl Server {
         let mut others = OtherClients {
             clients: &mut self.clients,
             io,
+            caller: client.buffer_stats(),
         };
         let result = work(&mut self.exec, &mut client, &mut others);
         let io = others.into_outcome();
@@ -503,6 +539,10 @@ impl Server {
                 );
                 client.close_asap = true;
                 client.out.clear();
+            }
+            if self.memory.eviction_on() {
+                self.memory.recount(client, &self.exec);
+                self.exec.set_clients_memory(self.memory.total());
             }
             // A client cut off is queued too: the before-sleep pass closes it.
             if (client.close_asap || !client.out.is_empty()) && !client.write_queued {
@@ -709,12 +749,17 @@ impl Server {
             }
             client.write_registered = want_writable;
         }
+        if self.memory.eviction_on() {
+            self.memory.recount(client, &self.exec);
+            self.exec.set_clients_memory(self.memory.total());
+        }
     }
 
     /// Closes the client if it errored or finished a close-after-reply.
     fn close_if_done(&mut self, key: usize) {
         if self.clients.get(key).is_some_and(Client::should_close) {
             let mut client = self.clients.remove(key);
+            self.memory.forget(&client);
             let _ = self.poll.registry().deregister(&mut client.stream);
             self.client_keys.remove(&client.session.id);
             self.exec.client_closed(&mut client.session);
@@ -758,13 +803,16 @@ impl Server {
         }
     }
 
-    /// Notes the largest query and output buffers for INFO's clients section.
+    /// Notes the largest query and output buffers for INFO's clients section, and
+    /// counts every client's memory for INFO's memory section.
     fn sample_client_buffers(&mut self) {
         let sizes = self
             .clients
             .iter()
             .map(|(_, client)| (client.query.capacity(), client.out.pending()));
         self.exec.sample_client_buffers(sizes);
+        self.memory.recount_all(&mut self.clients, &self.exec);
+        self.exec.set_clients_memory(self.memory.total());
     }
 
     /// Closes clients idle longer than `timeout` seconds (when set).
@@ -816,6 +864,50 @@ impl Server {
                 self.close_if_done(key);
             }
         }
+        self.apply_client_eviction_limit();
+        self.evict_clients();
+        self.exec.set_clients_memory(self.memory.total());
+    }
+
+    /// Takes up a new `maxmemory-clients` (or a `maxmemory` that changes a percentage
+    /// limit): turning eviction on recounts every client, whose memory was only
+    /// sampled by the cron until now.
+    fn apply_client_eviction_limit(&mut self) {
+        let limit = self.exec.client_eviction_limit();
+        if self.memory.set_limit(limit) && limit > 0 {
+            self.memory.recount_all(&mut self.clients, &self.exec);
+        }
+    }
+
+    /// Counts the memory of the client in slot `key` again; INFO sees the new total.
+    fn recount_memory(&mut self, key: usize) {
+        if let Some(client) = self.clients.get_mut(key) {
+            self.memory.recount(client, &self.exec);
+            self.exec.set_clients_memory(self.memory.total());
+        }
+    }
+
+    /// Client eviction (Redis's `evictClients`): while the clients' memory is at or
+    /// over `maxmemory-clients`, closes the largest evictable clients, logging and
+    /// counting each (INFO `evicted_clients`).
+    fn evict_clients(&mut self) {
+        if !self.memory.over_limit() {
+            return;
+        }
+        let (victims, still_over) = self.memory.victims(&self.clients);
+        for key in victims {
+            let Some(client) = self.clients.get_mut(key) else {
+                continue;
+            };
+            let line = self.exec.count_evicted_client(&client.view());
+            log::info!("Evicting client: {line}");
+            client.close_asap = true;
+            client.out.clear();
+            self.close_if_done(key);
+        }
+        if still_over && self.memory.warn_once_over() {
+            log::warn!("Over client maxmemory after evicting all evictable clients");
+        }
     }
 
     /// Writes what can be written to every client, then closes everything.
@@ -840,6 +932,23 @@ impl Server {
 struct OtherClients<'a> {
     clients: &'a mut Slab<Client>,
     io: busy::BusyIo<'a>,
+    /// The running client's input buffers as its command started.
+    caller: BufferStats,
+}
+
+/// The running client's input buffers for CLIENT INFO/LIST while `args` run: the
+/// query buffer as it is, and the command's own arguments as `argv-mem`.
+fn caller_buffers(client: &Client, args: &[bytes::Bytes]) -> BufferStats {
+    BufferStats {
+        argv_mem: args.iter().map(bytes::Bytes::len).sum(),
+        ..client.buffer_stats()
+    }
+}
+
+/// True when the running client, evictable, has grown to `room` bytes or more: the
+/// clients together are at the `maxmemory-clients` limit.
+fn over_room(exec: &Executor, client: &Client, room: usize) -> bool {
+    !client.session.no_evict && exec.client_memory(&client.view()) >= room
 }
 
 /// What serving clients during a busy script left for the reactor to finish.
@@ -876,5 +985,9 @@ impl ClientDirectory for OtherClients<'_> {
 
     fn serve_busy(&mut self, run: &mut BusyCommand<'_>) {
         busy::serve(self.clients, &mut self.io, run);
+    }
+
+    fn caller_buffers(&self) -> BufferStats {
+        self.caller
     }
 }

@@ -437,7 +437,7 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     );
     let eviction = &server.eviction;
     field(out, "evicted_keys", eviction.evicted_keys);
-    field(out, "evicted_clients", 0);
+    field(out, "evicted_clients", stats.evicted_clients);
     field(
         out,
         "total_eviction_exceeded_time",

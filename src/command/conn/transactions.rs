@@ -20,6 +20,7 @@ fn multi(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         return Err(CmdError::raw("ERR MULTI calls can not be nested"));
     }
     ctx.session.multi = Some(Vec::new());
+    ctx.session.multi_argv_len = 0;
     ctx.session.multi_failed = false;
     ctx.reply.ok();
     Ok(())

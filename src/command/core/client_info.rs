@@ -42,6 +42,45 @@ pub fn flag_letters(view: &ClientView<'_>, server: &ServerState) -> String {
     letters
 }
 
+/// Memory held for one watched key: its entry in the session's list and the client's
+/// id in the key's watcher list (the key's bytes are shared by all its watchers).
+const WATCH_ENTRY: usize = std::mem::size_of::<(usize, Bytes)>() + std::mem::size_of::<u64>();
+/// Memory held for one subscription: its entry in the session's list and the client's
+/// id in the channel's subscriber list.
+const SUBSCRIPTION_ENTRY: usize = std::mem::size_of::<Bytes>() + std::mem::size_of::<u64>();
+/// Memory held for one BCAST prefix of the client's: a slot in its prefix set plus,
+/// roughly, the same again for the set's nodes.
+const TRACKING_PREFIX_ENTRY: usize = 2 * std::mem::size_of::<Bytes>();
+/// Memory held for each command queued since MULTI, besides its arguments' bytes: its
+/// argument vector.
+const QUEUED_COMMAND: usize = std::mem::size_of::<Vec<Bytes>>();
+
+/// The memory one client holds, as Redis 7.0 counts it for CLIENT LIST's `tot-mem`
+/// and client eviction: its query buffer (allocated, not just used), the arguments of
+/// a command still arriving, its output buffer, the client state itself, a queued
+/// transaction, and the bookkeeping of its watched keys, subscriptions and tracking
+/// prefixes (the keys and channel names themselves are shared, so not counted).
+pub fn client_memory(view: &ClientView<'_>, server: &ServerState) -> usize {
+    let session = view.session;
+    let buffers = &view.buffers;
+    let mut total = buffers.query_len
+        + buffers.query_free
+        + buffers.argv_mem
+        + buffers.reply_memory
+        + std::mem::size_of::<Session>();
+    if let Some(queue) = &session.multi {
+        total += session.multi_argv_len + queue.len() * QUEUED_COMMAND;
+    }
+    total += session.watched.len() * WATCH_ENTRY;
+    total += session.subscriptions.total() * SUBSCRIPTION_ENTRY;
+    if session.tracking {
+        if let Some(tracking) = server.tracking.clients.get(&session.id) {
+            total += tracking.prefixes.len() * TRACKING_PREFIX_ENTRY;
+        }
+    }
+    total
+}
+
 /// One CLIENT LIST / CLIENT INFO line (without the trailing newline), with the fields
 /// Redis 7.0 prints, in its order.
 pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String) {
@@ -57,23 +96,17 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
         .multi
         .as_ref()
         .map_or(-1, |queue| queue.len() as i64);
-    let multi_mem: usize = session
-        .multi
-        .iter()
-        .flatten()
-        .map(|args| args.iter().map(|a| a.len()).sum::<usize>())
-        .sum();
+    let multi_mem = if session.multi.is_some() {
+        session.multi_argv_len
+    } else {
+        0
+    };
     let cmd = match session.last_subcommand {
         Some(sub) => format!("{}|{}", session.last_command, sub),
         None => session.last_command.to_string(),
     };
     let events = if buffers.write_registered { "rw" } else { "r" };
-    let tot_mem = buffers.query_len
-        + buffers.query_free
-        + buffers.argv_mem
-        + buffers.reply_pending
-        + multi_mem
-        + std::mem::size_of::<Session>();
+    let tot_mem = client_memory(view, server);
     let _ = write!(
         out,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
@@ -114,15 +147,19 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
     );
 }
 
-/// The calling client as a directory entry (its buffers are not visible from a
-/// handler beyond the reply being written).
+/// The calling client as a directory entry: its input as the reactor saw it when the
+/// command started ([`ClientDirectory::caller_buffers`]), its reply as written so far.
+///
+/// [`ClientDirectory::caller_buffers`]: crate::command::state::directory::ClientDirectory::caller_buffers
 pub fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
+    let input = ctx.clients.caller_buffers();
     ClientView {
         session: ctx.session,
         buffers: BufferStats {
             reply_tail: ctx.reply.pending(),
             reply_pending: ctx.reply.pending(),
-            ..BufferStats::default()
+            reply_memory: ctx.reply.buffer_memory(),
+            ..input
         },
     }
 }

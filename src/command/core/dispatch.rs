@@ -109,6 +109,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     if ctx.session.multi.is_some() && !controls_transaction(spec) {
         if let Some(queue) = ctx.session.multi.as_mut() {
             queue.push(args.to_vec());
+            ctx.session.multi_argv_len += args.iter().map(Bytes::len).sum::<usize>();
         }
         ctx.reply.simple(b"QUEUED");
         return;

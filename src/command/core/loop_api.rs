@@ -10,11 +10,13 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use crate::command::core::client_info;
 use crate::command::core::executor::Executor;
 use crate::command::snapshot::rdb as snapshot;
 use crate::command::snapshot::shutdown;
 use crate::command::snapshot::{aof, aof_load};
 use crate::command::state::acl::file;
+use crate::command::state::directory::ClientView;
 use crate::command::state::notify::KeyspaceEvent;
 use crate::config::Config;
 
@@ -139,7 +141,31 @@ impl Executor {
         for (query, output) in sizes {
             peaks.record(now, query, output);
         }
-        peaks.finish_pass();
+    }
+
+    /// The memory one client holds, counted as CLIENT LIST's `tot-mem` is.
+    pub fn client_memory(&self, view: &ClientView<'_>) -> usize {
+        client_info::client_memory(view, &self.server)
+    }
+
+    /// The memory all clients may use together before client eviction closes the
+    /// largest (`maxmemory-clients`, resolved against `maxmemory`); 0 when off.
+    pub fn client_eviction_limit(&self) -> usize {
+        usize::try_from(self.server.config.client_eviction_limit()).unwrap_or(usize::MAX)
+    }
+
+    /// Records the memory all clients use together (INFO `mem_clients_normal`).
+    pub fn set_clients_memory(&mut self, total: usize) {
+        self.server.client_peaks.set_memory(total);
+    }
+
+    /// Counts a client closed by client eviction and returns its CLIENT LIST line
+    /// for the log, as Redis logs it.
+    pub fn count_evicted_client(&mut self, view: &ClientView<'_>) -> String {
+        self.server.stats.evicted_clients += 1;
+        let mut line = String::new();
+        client_info::client_line(view, &self.server, &mut line);
+        line
     }
 
     /// Writes since start (Redis's `dirty` counter); tests read it.

@@ -1,4 +1,5 @@
-//! The largest client buffers seen recently (INFO clients' peak fields), sampled by the cron.
+//! The largest client buffers seen recently (INFO clients' peak fields), sampled by the
+//! cron, and the memory of all clients together (INFO memory's `mem_clients_normal`).
 
 /// Seconds of history behind INFO's `client_recent_max_*_buffer`.
 const PEAK_SLOTS: usize = 8;
@@ -12,10 +13,8 @@ pub struct RecentPeaks {
     output: [usize; PEAK_SLOTS],
     /// The second (since the epoch) the current slot belongs to.
     second: i64,
-    /// Buffer bytes of every client at the last sampling pass.
+    /// Memory of every client together, as the reactor last counted it.
     memory: usize,
-    /// The sum being built by the pass in progress.
-    memory_in_progress: usize,
 }
 
 impl RecentPeaks {
@@ -35,16 +34,16 @@ impl RecentPeaks {
         }
         self.input[slot] = self.input[slot].max(input);
         self.output[slot] = self.output[slot].max(output);
-        self.memory_in_progress += input + output;
     }
 
-    /// Ends a sampling pass over every client: its total becomes [`Self::memory`].
-    pub fn finish_pass(&mut self) {
-        self.memory = std::mem::take(&mut self.memory_in_progress);
+    /// Records the memory all clients use together (each counted as CLIENT LIST's
+    /// `tot-mem`): every cron tick, and as it changes while client eviction is on.
+    pub fn set_memory(&mut self, total: usize) {
+        self.memory = total;
     }
 
-    /// Query and output buffer bytes of all clients at the last pass (INFO
-    /// `mem_clients_normal`).
+    /// The memory all clients use together (INFO `mem_clients_normal`: this server
+    /// has no replicas, so every client is a normal or pub/sub one).
     pub fn memory(&self) -> usize {
         self.memory
     }

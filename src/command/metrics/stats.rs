@@ -35,6 +35,8 @@ pub struct Stats {
     pub connections_received: u64,
     /// Connections refused because of maxclients.
     pub rejected_connections: u64,
+    /// Clients closed by client eviction (`maxmemory-clients`; INFO `evicted_clients`).
+    pub evicted_clients: u64,
     /// Bytes read from clients.
     pub net_input_bytes: u64,
     /// Bytes written to clients.

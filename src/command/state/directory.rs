@@ -25,6 +25,9 @@ pub struct BufferStats {
     pub reply_chunks: usize,
     /// Bytes of reply waiting to be written, chunks and tail (`omem`).
     pub reply_pending: usize,
+    /// Memory the output buffer holds: what waits plus spare capacity (part of
+    /// `tot-mem`).
+    pub reply_memory: usize,
     /// The socket is registered for writability (`events=rw`).
     pub write_registered: bool,
 }
@@ -53,6 +56,13 @@ pub trait ClientDirectory {
     /// commands and has `run` execute each one (the dispatcher answers `-BUSY` to all
     /// but a few), then writes the replies. Nothing to serve by default.
     fn serve_busy(&mut self, _run: &mut BusyCommand<'_>) {}
+
+    /// The caller's input buffers as they were when its command started (query
+    /// buffer, arguments): CLIENT INFO and CLIENT LIST report them for the caller
+    /// too. Nothing is known by default.
+    fn caller_buffers(&self) -> BufferStats {
+        BufferStats::default()
+    }
 }
 
 /// A directory with nobody in it: for commands run outside a client's turn (a blocked

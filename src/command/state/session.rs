@@ -69,6 +69,10 @@ pub struct Session {
     pub serving_key: Option<Bytes>,
     /// Commands queued since MULTI, if a transaction is open.
     pub multi: Option<Vec<Vec<Bytes>>>,
+    /// Bytes of the arguments queued since MULTI (CLIENT LIST `multi-mem`), kept as
+    /// commands are queued so client memory is counted without walking the queue;
+    /// meaningful only while `multi` is open.
+    pub multi_argv_len: usize,
     /// A command was refused while queueing: EXEC will abort.
     pub multi_failed: bool,
     /// True while EXEC runs the queue (blocking commands must not block).
@@ -124,6 +128,7 @@ impl Session {
             blocked_us: 0,
             serving_key: None,
             multi: None,
+            multi_argv_len: 0,
             multi_failed: false,
             in_exec: false,
             in_script: false,
