@@ -406,3 +406,71 @@ fn blocked_commands_count_once_when_served_or_timed_out() {
     // Both runs that blocked are included, but not the time spent waiting.
     assert!(usec < 50_000, "{blpop}");
 }
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe");
+    probe.local_addr().expect("probe address").port()
+}
+
+/// A connection to `port` on loopback, if something listens there.
+fn connect(port: u16) -> Option<RawConn> {
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    Some(RawConn { stream })
+}
+
+#[test]
+fn config_set_port_and_bind_move_the_listener_or_fail_whole() {
+    let server = TestServer::start_with(&["--bind", "127.0.0.1"]);
+    let mut conn = server.raw();
+    let new_port = free_port();
+    let port_text = new_port.to_string();
+    let set = |port: &str, extra: &[&[u8]]| {
+        let mut args: Vec<&[u8]> = vec![b"CONFIG", b"SET", b"port", port.as_bytes()];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_vec()).collect::<Vec<_>>()
+    };
+    let args = set(&port_text, &[]);
+    let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    assert_eq!(conn.cmd(&refs), b"+OK\r\n");
+    assert!(
+        connect(server.addr.port()).is_none(),
+        "the old port is closed"
+    );
+    let mut moved = connect(new_port).expect("the new port listens");
+    assert_eq!(moved.cmd(&[b"PING"]), b"+PONG\r\n");
+    // A port in use: the whole CONFIG SET fails, maxmemory included.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let busy_port = busy.local_addr().expect("address").port().to_string();
+    let args = set(&busy_port, &[b"maxmemory", b"12345"]);
+    let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    assert_eq!(
+        moved.cmd(&refs),
+        b"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port\r\n"
+            .to_vec()
+    );
+    assert_eq!(
+        moved.cmd(&[b"CONFIG", b"GET", b"maxmemory"]),
+        b"*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n"
+    );
+    assert!(connect(new_port).is_some(), "still listening where it was");
+    // bind: an address this machine does not have fails and keeps the old one.
+    let reply = moved.cmd(&[b"CONFIG", b"SET", b"bind", b"10.255.255.1"]);
+    assert_eq!(
+        reply,
+        b"-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n"
+            .to_vec()
+    );
+    assert!(
+        connect(new_port).is_some(),
+        "the old bind address still listens"
+    );
+    assert_eq!(
+        moved.cmd(&[b"CONFIG", b"SET", b"bind", b"127.0.0.1 -::1"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        connect(new_port).expect("rebound").cmd(&[b"PING"]),
+        b"+PONG\r\n"
+    );
+}

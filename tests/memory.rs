@@ -465,7 +465,10 @@ fn invalidations_of_evicted_keys_come_before_the_reply() {
     conn.cmd(&[b"SETEX", b"volatile-key", b"10000", b"x"]);
     assert_eq!(conn.cmd(&[b"GET", b"volatile-key"]), b"$1\r\nx\r\n");
     // 200 KB in one value puts memory over the limit; the next command evicts.
-    assert_eq!(conn.cmd(&[b"SETBIT", b"big-key", b"1600000", b"0"]), b":0\r\n");
+    assert_eq!(
+        conn.cmd(&[b"SETBIT", b"big-key", b"1600000", b"0"]),
+        b":0\r\n"
+    );
     conn.send_cmd(&[b"GETBIT", b"big-key", b"0"]);
     let first = conn.read_reply();
     assert_eq!(

@@ -511,7 +511,12 @@ fn the_hidden_delay_hooks_slow_a_save_and_a_load_down() {
     // A hidden parameter: listed only when asked for by name.
     let all = conn.cmd(&[b"CONFIG", b"GET", b"*"]);
     assert!(!String::from_utf8_lossy(&all).contains("rdb-key-save-delay"));
-    let set = &[b"CONFIG".as_slice(), b"SET", b"rdb-key-save-delay", b"100000"];
+    let set = &[
+        b"CONFIG".as_slice(),
+        b"SET",
+        b"rdb-key-save-delay",
+        b"100000",
+    ];
     assert_eq!(conn.cmd(set), b"+OK\r\n");
     assert_eq!(conn.cmd(&[b"BGSAVE"]), b"+Background saving started\r\n");
     // 20 keys at 100 ms each: the child is still writing a second later.
@@ -522,6 +527,9 @@ fn the_hidden_delay_hooks_slow_a_save_and_a_load_down() {
     let started = Instant::now();
     conn.cmd(&[b"CONFIG", b"SET", b"key-load-delay", b"50000"]);
     assert_eq!(conn.cmd(&[b"DEBUG", b"RELOAD"]), b"+OK\r\n");
-    assert!(started.elapsed() >= Duration::from_millis(900), "20 keys at 50 ms");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "20 keys at 50 ms"
+    );
     assert_eq!(conn.cmd(&[b"DBSIZE"]), b":20\r\n");
 }

@@ -211,7 +211,11 @@ pub const STORED: &[Param] = &[
     stored!("io-threads-do-reads", "no", Bool, false),
     stored!("jemalloc-bg-thread", "yes", Bool),
     stored!("list-compress-depth", "0", Int(0, IMAX)),
-    stored!("loading-process-events-interval-bytes", "2097152", DefaultOnly("2097152")),
+    stored!(
+        "loading-process-events-interval-bytes",
+        "2097152",
+        DefaultOnly("2097152")
+    ),
     stored!("masterauth", "", DefaultOnly("")),
     stored!("masteruser", "", DefaultOnly("")),
     stored!(

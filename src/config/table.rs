@@ -69,7 +69,7 @@ macro_rules! lazyfree_param {
 pub const PARAMS: &[Param] = &[
     Param {
         name: "port",
-        mutable: false,
+        mutable: true,
         get: |c| c.port.to_string(),
         set: |c, a| {
             c.port = int_arg(a, 0, 65535)? as u16;
@@ -78,7 +78,7 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         name: "bind",
-        mutable: false,
+        mutable: true,
         get: |c| c.bind.join(" "),
         set: |c, a| {
             if a.is_empty() || a.len() > 16 {

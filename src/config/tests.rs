@@ -136,7 +136,10 @@ fn client_eviction_limit_resolves_percentages_and_keeps_a_floor() {
     };
     assert_eq!(limit_of(&[]), 0);
     assert_eq!(limit_of(&["--maxmemory-clients", "10mb"]), 10 * 1024 * 1024);
-    assert_eq!(limit_of(&["--maxmemory-clients", "1"]), MIN_CLIENT_EVICTION_LIMIT);
+    assert_eq!(
+        limit_of(&["--maxmemory-clients", "1"]),
+        MIN_CLIENT_EVICTION_LIMIT
+    );
     // A percentage means nothing without maxmemory.
     assert_eq!(limit_of(&["--maxmemory-clients", "5%"]), 0);
     let of_100mb = ["--maxmemory", "100mb", "--maxmemory-clients", "5%"];

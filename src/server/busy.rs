@@ -33,9 +33,9 @@ const ACCEPT_CAP: usize = 64;
 /// What the reactor lends a busy script to serve clients with, and what it finds.
 pub struct BusyIo<'a> {
     /// The TCP listeners.
-    pub tcp: &'a [TcpListener],
+    pub tcp: &'a mut Vec<TcpListener>,
     /// The unix listener and its path.
-    pub unix: Option<&'a (UnixListener, String)>,
+    pub unix: Option<&'a mut (UnixListener, String)>,
     /// The signal pipe.
     pub signals: &'a mut mio::unix::pipe::Receiver,
     /// Limits for parsing requests (an unauthenticated client's are set per client).
@@ -90,8 +90,9 @@ pub fn serve(clients: &mut Slab<Client>, io: &mut BusyIo<'_>, run: &mut BusyComm
 /// Accepts pending connections (bounded), as the reactor would.
 fn accept_new(io: &mut BusyIo<'_>) {
     for _ in 0..ACCEPT_CAP {
-        let accepted = (0..io.tcp.len() + 1)
-            .find_map(|index| listener::accept_one(io.tcp, io.unix, index, io.keepalive));
+        let accepted = (0..io.tcp.len() + 1).find_map(|index| {
+            listener::accept_one(io.tcp, io.unix.as_deref(), index, io.keepalive)
+        });
         let Some((mut stream, peer, local)) = accepted else {
             return;
         };

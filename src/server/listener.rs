@@ -258,3 +258,82 @@ pub fn refuse(stream: &mut Stream, peer: &str) {
     let _ = stream.write(b"-ERR max number of clients reached\r\n");
     log::warn!("Rejected client {peer}: max number of clients reached");
 }
+
+/// The TCP listeners and their registration with the poll: what CONFIG SET `port` and
+/// `bind` replace at run time.
+pub struct Rebinder<'a> {
+    /// The registry the listeners are registered with.
+    pub registry: &'a mio::Registry,
+    /// The listeners, in token order.
+    pub tcp: &'a mut Vec<TcpListener>,
+    /// The unix listener, whose token follows the TCP ones.
+    pub unix: Option<&'a mut (mio::net::UnixListener, String)>,
+    /// `tcp-backlog`.
+    pub backlog: u32,
+}
+
+impl Rebinder<'_> {
+    /// Listens on `binds` × `port` instead of the current sockets, as Redis's
+    /// `changeBindAddr` does: the old sockets close first (the new set may reuse their
+    /// addresses), and if the new set cannot be bound the old addresses are bound again.
+    /// Returns the port bound.
+    pub fn rebind(&mut self, binds: &[String], port: u16) -> io::Result<u16> {
+        let old: Vec<SocketAddr> = self
+            .tcp
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect();
+        for listener in self.tcp.iter_mut() {
+            let _ = self.registry.deregister(listener);
+        }
+        self.tcp.clear();
+        match bind_tcp(binds, port, self.backlog) {
+            Ok((listeners, bound)) => {
+                self.install(listeners)?;
+                Ok(bound)
+            }
+            Err(e) => {
+                let restored = old
+                    .iter()
+                    .filter_map(|addr| match bind_one(*addr, self.backlog) {
+                        Ok(listener) => Some(listener),
+                        Err(err) => {
+                            log::warn!("Could not listen again on {addr}: {err}");
+                            None
+                        }
+                    })
+                    .collect();
+                self.install(restored)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Registers `listeners` under their tokens and moves the unix listener's token
+    /// after them.
+    fn install(&mut self, mut listeners: Vec<TcpListener>) -> io::Result<()> {
+        for (i, listener) in listeners.iter_mut().enumerate() {
+            self.registry
+                .register(listener, listener_token(i), mio::Interest::READABLE)?;
+            log::info!("Listening on {}", listener.local_addr()?);
+        }
+        if let Some((unix, _)) = self.unix.as_deref_mut() {
+            self.registry.reregister(
+                unix,
+                listener_token(listeners.len()),
+                mio::Interest::READABLE,
+            )?;
+        }
+        *self.tcp = listeners;
+        Ok(())
+    }
+}
+
+/// The poll token of listener `index` (TCP listeners first, then the unix one).
+pub fn listener_token(index: usize) -> mio::Token {
+    mio::Token(LISTENER_BASE - index)
+}
+
+/// Listener `i` uses token `LISTENER_BASE - i`, at the top of the token space (client
+/// tokens are slab keys, from 0).
+pub const LISTENER_BASE: usize = usize::MAX - 1;

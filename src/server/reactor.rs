@@ -34,8 +34,7 @@ use crate::server::{busy, listener, signals};
 
 /// Token of the signal pipe.
 const SIGNAL_TOKEN: Token = Token(usize::MAX);
-/// Listener `i` uses token `LISTENER_BASE - i`.
-const LISTENER_BASE: usize = usize::MAX - 1;
+use crate::server::listener::LISTENER_BASE;
 /// Most listeners (bind addresses plus the unix socket).
 const MAX_LISTENERS: usize = 32;
 /// Bytes read from one client per turn before others get theirs.
@@ -337,6 +336,9 @@ impl Server {
         let room = self.memory_room(key);
         let out_of_budget = self.with_client(key, |exec, client, others| {
             let mut budget = COMMAND_BUDGET;
+            // The query buffer as this batch found it, the commands already run
+            // included: what Redis's `qbuf` shows until the batch is trimmed away.
+            let batch = client.buffer_stats();
             // A peer that closed still gets the replies to what it sent before closing; a
             // blocked or paused client's pipeline waits behind its held command.
             while client.ready_for_command() {
@@ -347,7 +349,7 @@ impl Server {
                     !client.session.authenticated && !exec.new_clients_authenticated();
                 match client.parser.parse(&mut client.query, &limits) {
                     Ok(ParseOutcome::Command(args)) => {
-                        others.caller = caller_buffers(client, &args);
+                        others.caller = caller_buffers(client, &args, &batch);
                         exec.execute_with(&mut client.session, &args, &mut client.out, others);
                         client.parser.recycle(args);
                         budget -= 1;
@@ -415,8 +417,8 @@ impl Server {
         let config = self.exec.config();
         let connected = self.clients.len() + 1;
         let io = busy::BusyIo {
-            tcp: &self.tcp,
-            unix: self.unix.as_ref(),
+            tcp: &mut self.tcp,
+            unix: self.unix.as_mut(),
             signals: &mut self.signal_rx,
             limits: ParseLimits {
                 max_bulk_len: config.proto_max_bulk_len,
@@ -439,6 +441,8 @@ impl Server {
         let mut others = OtherClients {
             clients: &mut self.clients,
             io,
+            registry: self.poll.registry(),
+            backlog: config.tcp_backlog,
             caller: client.buffer_stats(),
         };
         let result = work(&mut self.exec, &mut client, &mut others);
@@ -932,16 +936,24 @@ impl Server {
 struct OtherClients<'a> {
     clients: &'a mut Slab<Client>,
     io: busy::BusyIo<'a>,
+    /// Where the listeners are registered (CONFIG SET `port`/`bind` replaces them).
+    registry: &'a mio::Registry,
+    /// `tcp-backlog`, for new listeners.
+    backlog: u32,
     /// The running client's input buffers as its command started.
     caller: BufferStats,
 }
 
 /// The running client's input buffers for CLIENT INFO/LIST while `args` run: the
-/// query buffer as it is, and the command's own arguments as `argv-mem`.
-fn caller_buffers(client: &Client, args: &[bytes::Bytes]) -> BufferStats {
+/// query buffer as the batch found it (`batch`; Redis trims what it ran only once the
+/// batch is over), and the command's own arguments as `argv-mem`.
+fn caller_buffers(client: &Client, args: &[bytes::Bytes], batch: &BufferStats) -> BufferStats {
+    let now = client.buffer_stats();
     BufferStats {
         argv_mem: args.iter().map(bytes::Bytes::len).sum(),
-        ..client.buffer_stats()
+        query_len: batch.query_len.max(now.query_len),
+        query_free: batch.query_free,
+        ..now
     }
 }
 
@@ -989,5 +1001,15 @@ impl ClientDirectory for OtherClients<'_> {
 
     fn caller_buffers(&self) -> BufferStats {
         self.caller
+    }
+
+    fn rebind(&mut self, binds: &[String], port: u16) -> io::Result<u16> {
+        let mut rebinder = listener::Rebinder {
+            registry: self.registry,
+            tcp: self.io.tcp,
+            unix: self.io.unix.as_deref_mut(),
+            backlog: self.backlog,
+        };
+        rebinder.rebind(binds, port)
     }
 }

@@ -36,7 +36,10 @@ fn config_get(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
         for (name, param) in crate::config::all_names() {
             let listed = !crate::config::is_hidden(name);
-            if listed && glob_match(pattern, name.as_bytes(), true) && !found.iter().any(|(n, _)| n == name) {
+            if listed
+                && glob_match(pattern, name.as_bytes(), true)
+                && !found.iter().any(|(n, _)| n == name)
+            {
                 found.push((name.to_string(), param));
             }
         }
@@ -86,6 +89,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         (param.set)(&mut config, std::slice::from_ref(&value))
             .map_err(|e| config_set_failed(&name, &e.0))?;
     }
+    move_listeners(ctx, &config)?;
     let aof_was = ctx.server.config.appendonly;
     let password_changed = config.requirepass != ctx.server.config.requirepass;
     ctx.server.config = config;
@@ -105,6 +109,31 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     ctx.reply.ok();
     Ok(())
+}
+
+/// A new `port` or `bind` takes effect before CONFIG SET answers, as in Redis: the
+/// reactor listens on the new addresses, or keeps the old ones and the whole CONFIG
+/// SET fails with Redis's reason.
+fn move_listeners(ctx: &mut Ctx<'_>, config: &Config) -> Result<(), CmdError> {
+    let old = &ctx.server.config;
+    let (port_changed, bind_changed) = (config.port != old.port, config.bind != old.bind);
+    if !port_changed && !bind_changed {
+        return Ok(());
+    }
+    match ctx.clients.rebind(&config.bind, config.port) {
+        Ok(bound) => {
+            ctx.server.bound_port = bound;
+            Ok(())
+        }
+        Err(e) => {
+            log::warn!("Failed to listen on the new address set: {e}");
+            Err(if port_changed {
+                config_set_failed("port", "Unable to listen on this port")
+            } else {
+                config_set_failed("bind", "Failed to bind to specified addresses.")
+            })
+        }
+    }
 }
 
 /// A new `maxmemory` takes effect at once, as in Redis: a warning when memory is over

@@ -148,8 +148,8 @@ fn out_of_memory(ctx: &mut Ctx<'_>) -> bool {
 /// memory: `denyoom` (for a script, unless it declared `allow-oom` or `no-writes`; for
 /// EXEC, if a queued command is), and inside MULTI anything it would queue.
 fn refused_by_oom(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
-    let queued_by_multi = ctx.session.multi.is_some()
-        && !matches!(spec.name, "exec" | "discard" | "quit" | "reset");
+    let queued_by_multi =
+        ctx.session.multi.is_some() && !matches!(spec.name, "exec" | "discard" | "quit" | "reset");
     queued_by_multi || writes(ctx, spec, args, flags::DENYOOM)
 }
 

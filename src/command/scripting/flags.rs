@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(declared, both);
         assert!(shebang_flags(b"#!lua flags=bogus\n").is_err());
         assert!(shebang_flags(b"#!python\n").is_err());
-        assert_eq!(command_flags(flags::WRITE, 0) & flags::DENYOOM, flags::DENYOOM);
+        assert_eq!(
+            command_flags(flags::WRITE, 0) & flags::DENYOOM,
+            flags::DENYOOM
+        );
         assert_eq!(command_flags(flags::WRITE, script_flags::NO_WRITES), 0);
         assert_eq!(command_flags(0, script_flags::ALLOW_OOM), flags::WRITE);
     }

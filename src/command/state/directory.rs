@@ -63,6 +63,13 @@ pub trait ClientDirectory {
     fn caller_buffers(&self) -> BufferStats {
         BufferStats::default()
     }
+
+    /// Listens on `binds` × `port` instead of the current TCP sockets (CONFIG SET
+    /// `port`/`bind`); on failure the old addresses keep listening. Returns the port
+    /// bound. Without a reactor (tests driving the executor) there is nothing to move.
+    fn rebind(&mut self, _binds: &[String], _port: u16) -> std::io::Result<u16> {
+        Err(std::io::Error::other("no listeners to move"))
+    }
 }
 
 /// A directory with nobody in it: for commands run outside a client's turn (a blocked
