@@ -403,3 +403,14 @@ fn paused_clients_count_as_blocked_in_info() {
     let info = bulk_text(&admin.cmd(&[b"INFO", b"clients"]));
     assert!(info.contains("blocked_clients:0\r\n"), "{info}");
 }
+
+#[test]
+fn the_callers_query_buffer_holds_its_command_as_in_redis() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    // `*2\r\n$6\r\nclient\r\n$4\r\ninfo\r\n` is 26 bytes; "client" + "info" are 10.
+    let line = bulk_text(&conn.cmd(&[b"CLIENT", b"INFO"]));
+    assert_eq!(field(&line, "qbuf"), "26", "{line}");
+    assert_eq!(field(&line, "argv-mem"), "10", "{line}");
+    assert_eq!(field(&line, "multi-mem"), "0", "{line}");
+}
