@@ -97,8 +97,10 @@ pub fn function_list(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             i += 1;
             pattern = Some(&args[i]);
         } else {
-            let text = format!("ERR Unknown argument {}", String::from_utf8_lossy(&args[i]));
-            return Err(CmdError::raw(text));
+            let mut text = b"ERR Unknown argument ".to_vec();
+            // As Redis's `%s`: the argument up to a NUL, line breaks as spaces.
+            text.extend_from_slice(crate::error::c_str(&args[i], usize::MAX));
+            return Err(CmdError::raw(crate::error::one_line(text)));
         }
         i += 1;
     }
