@@ -474,3 +474,54 @@ fn config_set_port_and_bind_move_the_listener_or_fail_whole() {
         b"+PONG\r\n"
     );
 }
+
+#[test]
+fn debug_protocol_replies_every_type_as_redis_does() {
+    let dir = common::scratch_dir("debug-protocol");
+    let Some(redis) = common::RealRedis::start(&dir, &["--save", ""]) else {
+        eprintln!("redis-server is not installed: nothing to compare with");
+        return;
+    };
+    let ours = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let types = [
+        "string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push",
+        "verbatim", "true", "false", "bogus",
+    ];
+    for hello in ["2", "3"] {
+        let (mut mine, mut theirs) = (ours.raw(), redis.raw());
+        mine.cmd(&[b"HELLO", hello.as_bytes()]);
+        theirs.cmd(&[b"HELLO", hello.as_bytes()]);
+        for kind in types {
+            let args: &[&[u8]] = &[b"DEBUG", b"PROTOCOL", kind.as_bytes()];
+            // Attributes and pushes come with a reply after them: read both.
+            let two = hello == "3" && matches!(kind, "attrib" | "push");
+            let read = |conn: &mut RawConn| {
+                conn.send_cmd(args);
+                let mut reply = conn.read_reply();
+                if two {
+                    reply.extend(conn.read_reply());
+                }
+                reply
+            };
+            assert_eq!(
+                String::from_utf8_lossy(&read(&mut mine)),
+                String::from_utf8_lossy(&read(&mut theirs)),
+                "DEBUG PROTOCOL {kind} in RESP{hello}"
+            );
+        }
+    }
+    let mut conn = ours.raw();
+    let script = "return redis.call('debug', 'protocol', 'string')";
+    let refused = conn.cmd(&[b"EVAL", script.as_bytes(), b"0"]);
+    assert!(
+        refused.starts_with(b"-ERR This Redis command is not allowed from script"),
+        "{}",
+        String::from_utf8_lossy(&refused)
+    );
+    let allow = &[b"DEBUG".as_slice(), b"SET-DISABLE-DENY-SCRIPTS", b"1"];
+    assert_eq!(conn.cmd(allow), b"+OK\r\n");
+    assert_eq!(
+        conn.cmd(&[b"EVAL", script.as_bytes(), b"0"]),
+        b"$11\r\nHello World\r\n"
+    );
+}

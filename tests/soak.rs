@@ -69,10 +69,8 @@ fn ten_thousand_connections_floods_slow_readers_drops_and_hostile_counts() {
         return;
     }
     let started = Instant::now();
-    let server = TestServer::start_under_limit(
-        SERVER_AS_LIMIT,
-        &["--maxclients", "10500", "--save", ""],
-    );
+    let server =
+        TestServer::start_under_limit(SERVER_AS_LIMIT, &["--maxclients", "10500", "--save", ""]);
     let addr = server.addr;
     let mut admin = Conn::open(addr);
     let rss_start = rss_kb(server.pid());
@@ -87,8 +85,14 @@ fn ten_thousand_connections_floods_slow_readers_drops_and_hostile_counts() {
     assert_eq!(admin.call(&[b"PING"]), Resp::Simple(b"PONG".to_vec()));
     wait_for_one_client(&mut admin);
     let rss_loaded = rss_kb(server.pid());
-    assert_eq!(admin.call(&[b"FLUSHALL", b"SYNC"]), Resp::Simple(b"OK".to_vec()));
-    assert_eq!(admin.call(&[b"MEMORY", b"PURGE"]), Resp::Simple(b"OK".to_vec()));
+    assert_eq!(
+        admin.call(&[b"FLUSHALL", b"SYNC"]),
+        Resp::Simple(b"OK".to_vec())
+    );
+    assert_eq!(
+        admin.call(&[b"MEMORY", b"PURGE"]),
+        Resp::Simple(b"OK".to_vec())
+    );
     let rss_end = rss_kb(server.pid());
     assert_eq!(admin.call(&[b"PING"]), Resp::Simple(b"PONG".to_vec()));
     println!(
@@ -109,7 +113,10 @@ fn ten_thousand_connections_floods_slow_readers_drops_and_hostile_counts() {
 /// Raises this process's open-file limit (which the server inherits) to at least
 /// `want`, if the hard limit allows it.
 fn raise_nofile(want: u64) -> Result<(), String> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
         return Err("getrlimit(RLIMIT_NOFILE) failed".into());
@@ -171,10 +178,15 @@ impl Conn {
                 Err(e) => panic!("connect: {e}"),
             }
         };
-        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
         stream.set_nodelay(true).expect("nodelay");
         let writer = stream.try_clone().expect("clone");
-        Conn { reader: BufReader::with_capacity(64 * 1024, stream), writer }
+        Conn {
+            reader: BufReader::with_capacity(64 * 1024, stream),
+            writer,
+        }
     }
 
     fn send(&mut self, args: &[&[u8]]) {
@@ -199,7 +211,10 @@ impl Conn {
         let line = self.line();
         let (kind, rest) = line.split_first().expect("empty line");
         let number = || -> i64 {
-            std::str::from_utf8(rest).ok().and_then(|s| s.parse().ok()).expect("number")
+            std::str::from_utf8(rest)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .expect("number")
         };
         match kind {
             b'+' => Resp::Simple(rest.to_vec()),
@@ -222,7 +237,10 @@ impl Conn {
 /// The shared read-only keys the slow readers, droppers and hostile clients read.
 fn load_big_keys(admin: &mut Conn) {
     let value = big_value();
-    assert_eq!(admin.call(&[b"SET", b"big:str", &value]), Resp::Simple(b"OK".to_vec()));
+    assert_eq!(
+        admin.call(&[b"SET", b"big:str", &value]),
+        Resp::Simple(b"OK".to_vec())
+    );
     for chunk in (0..BIG_LIST).collect::<Vec<_>>().chunks(1000) {
         let mut args: Vec<Vec<u8>> = vec![b"RPUSH".to_vec(), b"big:list".to_vec()];
         args.extend(chunk.iter().map(|i| i.to_string().into_bytes()));
@@ -261,7 +279,12 @@ fn open_idle(addr: SocketAddr) -> Vec<TcpStream> {
             let expected = idle_reply(batch * BATCH + j);
             let mut got = vec![0; expected.len()];
             conn.read_exact(&mut got).expect("idle reply");
-            assert_eq!(got, expected, "connection {} saw another's data", batch * BATCH + j);
+            assert_eq!(
+                got,
+                expected,
+                "connection {} saw another's data",
+                batch * BATCH + j
+            );
         }
         all.extend(conns);
     }
@@ -290,7 +313,8 @@ fn idle_reply(i: usize) -> Vec<u8> {
 fn check_idle_sample(mut idle: Vec<TcpStream>) {
     for (i, conn) in idle.iter_mut().enumerate().step_by(10) {
         let key = format!("idle:{i}");
-        conn.write_all(&encode(&[b"GET", key.as_bytes()])).expect("send");
+        conn.write_all(&encode(&[b"GET", key.as_bytes()]))
+            .expect("send");
         let value = idle_value(i);
         let expected = format!("${}\r\n{value}\r\n", value.len()).into_bytes();
         let mut got = vec![0; expected.len()];
@@ -320,7 +344,10 @@ fn wait_for_one_client(admin: &mut Conn) {
         if clients == 1 {
             return;
         }
-        assert!(Instant::now() < deadline, "{clients} clients never went away");
+        assert!(
+            Instant::now() < deadline,
+            "{clients} clients never went away"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -378,12 +405,19 @@ fn flood(addr: SocketAddr, t: usize) {
     let value = |j: usize| format!("flood-{t}-{j}-{}", "x".repeat(j % 50));
     let mut sets = Vec::new();
     for j in 0..FLOOD {
-        sets.extend(encode(&[b"SET", format!("flood:{t}:{j}").as_bytes(), value(j).as_bytes()]));
+        sets.extend(encode(&[
+            b"SET",
+            format!("flood:{t}:{j}").as_bytes(),
+            value(j).as_bytes(),
+        ]));
     }
     conn.writer.write_all(&sets).expect("flood");
     let mut oks = vec![0; 5 * FLOOD];
     conn.reader.read_exact(&mut oks).expect("flood replies");
-    assert!(oks.chunks(5).all(|c| c == b"+OK\r\n"), "flood {t}: a SET failed");
+    assert!(
+        oks.chunks(5).all(|c| c == b"+OK\r\n"),
+        "flood {t}: a SET failed"
+    );
     let mut gets = Vec::new();
     for j in 0..FLOOD {
         gets.extend(encode(&[b"GET", format!("flood:{t}:{j}").as_bytes()]));
@@ -391,7 +425,11 @@ fn flood(addr: SocketAddr, t: usize) {
     conn.writer.write_all(&gets).expect("flood gets");
     for j in 0..FLOOD {
         let got = conn.read();
-        assert_eq!(got, Resp::Bulk(Some(value(j).into_bytes())), "flood {t} saw another's data");
+        assert_eq!(
+            got,
+            Resp::Bulk(Some(value(j).into_bytes())),
+            "flood {t} saw another's data"
+        );
     }
 }
 
@@ -437,13 +475,17 @@ fn droppers(addr: SocketAddr, seed: u64) {
             }
             2 => {
                 let frame = encode(&[b"SET", b"half", &big_value()]);
-                conn.writer.write_all(&frame[..frame.len() / 2]).expect("half frame");
+                conn.writer
+                    .write_all(&frame[..frame.len() / 2])
+                    .expect("half frame");
             }
             _ => {
                 conn.send(&[b"HGETALL", b"big:hash"]);
                 let _ = conn.writer.shutdown(Shutdown::Write);
                 let mut some = vec![0; 10];
-                conn.reader.read_exact(&mut some).expect("read after shutdown");
+                conn.reader
+                    .read_exact(&mut some)
+                    .expect("read after shutdown");
             }
         }
         drop(conn);
@@ -511,45 +553,116 @@ fn hostile_table() -> Vec<(Vec<&'static str>, Expect)> {
     use Expect::*;
     let list = BIG_LIST;
     vec![
-        (vec!["SRANDMEMBER", "big:set", I64_MIN], Error(RANDMEMBER_RANGE)),
-        (vec!["HRANDFIELD", "big:hash", I64_MIN], Error(RANDMEMBER_RANGE)),
-        (vec!["ZRANDMEMBER", "big:zset", I64_MIN], Error(RANDMEMBER_RANGE)),
+        (
+            vec!["SRANDMEMBER", "big:set", I64_MIN],
+            Error(RANDMEMBER_RANGE),
+        ),
+        (
+            vec!["HRANDFIELD", "big:hash", I64_MIN],
+            Error(RANDMEMBER_RANGE),
+        ),
+        (
+            vec!["ZRANDMEMBER", "big:zset", I64_MIN],
+            Error(RANDMEMBER_RANGE),
+        ),
         (vec!["SRANDMEMBER", "big:set", "-50000"], Len(50_000)),
         (vec!["SRANDMEMBER", "big:set", I64_MAX], Len(BIG_SET)),
-        (vec!["HRANDFIELD", "big:hash", "-20000", "WITHVALUES"], Len(40_000)),
-        (vec!["ZRANDMEMBER", "big:zset", "-30000", "WITHSCORES"], Len(60_000)),
+        (
+            vec!["HRANDFIELD", "big:hash", "-20000", "WITHVALUES"],
+            Len(40_000),
+        ),
+        (
+            vec!["ZRANDMEMBER", "big:zset", "-30000", "WITHSCORES"],
+            Len(60_000),
+        ),
         (vec!["LRANGE", "big:list", "0", "-1"], Len(list)),
         (vec!["LRANGE", "big:list", I64_MIN, I64_MAX], Len(list)),
         (vec!["LRANGE", "big:list", I64_MAX, I64_MIN], Len(0)),
         (vec!["SORT", "big:list", "LIMIT", "0", I64_MAX], Len(list)),
         (vec!["SORT", "big:list", "LIMIT", I64_MIN, "-1"], Len(list)),
-        (vec!["ZRANGEBYSCORE", "big:zset", "-inf", "+inf", "LIMIT", "0", "-1"], Len(BIG_SET)),
-        (vec!["XRANGE", "big:stream", "-", "+", "COUNT", "-1"], NullArray),
-        (vec!["GETRANGE", "big:str", I64_MIN, I64_MAX], BulkLen(BIG_VALUE)),
+        (
+            vec![
+                "ZRANGEBYSCORE",
+                "big:zset",
+                "-inf",
+                "+inf",
+                "LIMIT",
+                "0",
+                "-1",
+            ],
+            Len(BIG_SET),
+        ),
+        (
+            vec!["XRANGE", "big:stream", "-", "+", "COUNT", "-1"],
+            NullArray,
+        ),
+        (
+            vec!["GETRANGE", "big:str", I64_MIN, I64_MAX],
+            BulkLen(BIG_VALUE),
+        ),
         (vec!["LINDEX", "big:list", I64_MIN], Null),
         (vec!["SPOP", "big:set", "-5"], Error(MUST_BE_POSITIVE)),
         (vec!["LPOP", "{own}", "-1"], Error(MUST_BE_POSITIVE)),
         (vec!["ZPOPMIN", "{own}", "-1"], Error(MUST_BE_POSITIVE)),
-        (vec!["LPOS", "big:list", "1", "COUNT", "-1"], Error("ERR COUNT can't be negative")),
-        (vec!["LPOS", "big:list", "1", "MAXLEN", "-1"], Error("ERR MAXLEN can't be negative")),
+        (
+            vec!["LPOS", "big:list", "1", "COUNT", "-1"],
+            Error("ERR COUNT can't be negative"),
+        ),
+        (
+            vec!["LPOS", "big:list", "1", "MAXLEN", "-1"],
+            Error("ERR MAXLEN can't be negative"),
+        ),
         (vec!["SCAN", "0", "COUNT", "0"], Error("ERR syntax error")),
-        (vec!["HSCAN", "big:hash", "0", "COUNT", I64_MIN], Error("ERR syntax error")),
+        (
+            vec!["HSCAN", "big:hash", "0", "COUNT", I64_MIN],
+            Error("ERR syntax error"),
+        ),
         (vec!["SSCAN", "big:set", "0", "COUNT", I64_MAX], Len(2)),
         (
             vec!["SETRANGE", "{own}", "536870912", "x"],
             Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"),
         ),
-        (vec!["SETBIT", "{own}", "4294967296", "1"], Error("ERR bit offset is not an integer or out of range")),
-        (vec!["SET", "{own}", "v", "EX", I64_MAX], Error("ERR invalid expire time in 'set' command")),
-        (vec!["EXPIRE", "big:list", I64_MAX], Error("ERR invalid expire time in 'expire' command")),
-        (vec!["BLPOP", "{own}", "-1"], Error("ERR timeout is negative")),
-        (vec!["LMPOP", "1", "{own}", "LEFT", "COUNT", "-1"], Error("ERR count should be greater than 0")),
-        (vec!["XTRIM", "big:stream", "MAXLEN", "-1"], Error("ERR The MAXLEN argument must be >= 0.")),
         (
-            vec!["XAUTOCLAIM", "big:stream", "g", "c", "0", "0", "COUNT", I64_MAX],
+            vec!["SETBIT", "{own}", "4294967296", "1"],
+            Error("ERR bit offset is not an integer or out of range"),
+        ),
+        (
+            vec!["SET", "{own}", "v", "EX", I64_MAX],
+            Error("ERR invalid expire time in 'set' command"),
+        ),
+        (
+            vec!["EXPIRE", "big:list", I64_MAX],
+            Error("ERR invalid expire time in 'expire' command"),
+        ),
+        (
+            vec!["BLPOP", "{own}", "-1"],
+            Error("ERR timeout is negative"),
+        ),
+        (
+            vec!["LMPOP", "1", "{own}", "LEFT", "COUNT", "-1"],
+            Error("ERR count should be greater than 0"),
+        ),
+        (
+            vec!["XTRIM", "big:stream", "MAXLEN", "-1"],
+            Error("ERR The MAXLEN argument must be >= 0."),
+        ),
+        (
+            vec![
+                "XAUTOCLAIM",
+                "big:stream",
+                "g",
+                "c",
+                "0",
+                "0",
+                "COUNT",
+                I64_MAX,
+            ],
             Error("ERR COUNT must be > 0"),
         ),
-        (vec!["HELLO", I64_MAX], Error("NOPROTO unsupported protocol version")),
+        (
+            vec!["HELLO", I64_MAX],
+            Error("NOPROTO unsupported protocol version"),
+        ),
     ]
 }
 
@@ -562,15 +675,27 @@ fn hostile(addr: SocketAddr, t: usize, seed: u64) {
     let own = format!("hostile:{t}:own");
     for i in 0..HOSTILE_COMMANDS {
         let (words, expect) = &table[rng.gen_range(0..table.len())];
-        let args: Vec<&[u8]> =
-            words.iter().map(|w| if *w == "{own}" { own.as_bytes() } else { w.as_bytes() }).collect();
+        let args: Vec<&[u8]> = words
+            .iter()
+            .map(|w| {
+                if *w == "{own}" {
+                    own.as_bytes()
+                } else {
+                    w.as_bytes()
+                }
+            })
+            .collect();
         let reply = conn.call(&args);
         check_hostile(words, expect, reply);
         let key = format!("hostile:{t}:{i}");
         let value = format!("{t}-{i}-{}", rng.gen::<u32>());
         conn.call(&[b"SET", key.as_bytes(), value.as_bytes()]);
         let got = conn.call(&[b"GET", key.as_bytes()]);
-        assert_eq!(got, Resp::Bulk(Some(value.into_bytes())), "hostile {t} saw another's data");
+        assert_eq!(
+            got,
+            Resp::Bulk(Some(value.into_bytes())),
+            "hostile {t} saw another's data"
+        );
     }
 }
 
@@ -585,6 +710,10 @@ fn check_hostile(words: &[&str], expect: &Expect, reply: Resp) {
     };
     if !ok {
         let shown = format!("{reply:?}");
-        panic!("{}: unexpected reply {}", words.join(" "), &shown[..shown.len().min(300)]);
+        panic!(
+            "{}: unexpected reply {}",
+            words.join(" "),
+            &shown[..shown.len().min(300)]
+        );
     }
 }

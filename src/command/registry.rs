@@ -37,6 +37,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     types::streams::COMMANDS,
     scripting::table::COMMANDS,
     snapshot::commands::COMMANDS,
+    snapshot::sync::COMMANDS,
     admin::cluster::COMMANDS,
 ];
 

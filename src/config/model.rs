@@ -198,6 +198,8 @@ pub struct Config {
     /// Microseconds to pause after each key a snapshot writes (a hidden test hook:
     /// negative values pause one microsecond once per that many keys).
     pub rdb_key_save_delay: i32,
+    /// Seconds between the PINGs the replication stream carries.
+    pub repl_ping_replica_period: u64,
     /// The same pause after each key loaded from a snapshot.
     pub key_load_delay: i32,
     /// Free values on a background thread for these deletions (clients see no difference).
@@ -420,6 +422,7 @@ impl Default for Config {
             maxmemory_eviction_tenacity: 10,
             maxmemory_clients: ClientMemoryLimit::Bytes(0),
             rdb_key_save_delay: 0,
+            repl_ping_replica_period: 10,
             key_load_delay: 0,
             lazyfree: LazyFree::default(),
             notify_keyspace_events: 0,

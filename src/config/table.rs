@@ -650,6 +650,15 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "repl-ping-replica-period",
+        mutable: true,
+        get: |c| c.repl_ping_replica_period.to_string(),
+        set: |c, a| {
+            c.repl_ping_replica_period = int_arg(a, 1, i32::MAX.into())? as u64;
+            Ok(())
+        },
+    },
+    Param {
         name: "rdb-key-save-delay",
         mutable: true,
         get: |c| c.rdb_key_save_delay.to_string(),
@@ -757,6 +766,7 @@ pub const PARAMS: &[Param] = &[
 
 /// Old names Redis still accepts for renamed parameters: (alias, parameter).
 pub const ALIASES: &[(&str, &str)] = &[
+    ("repl-ping-slave-period", "repl-ping-replica-period"),
     ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
     ("hash-max-ziplist-value", "hash-max-listpack-value"),
     ("zset-max-ziplist-entries", "zset-max-listpack-entries"),

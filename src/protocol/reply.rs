@@ -328,6 +328,23 @@ impl<'a> Reply<'a> {
         self.header(if self.resp3 { b'>' } else { b'*' }, n as i64);
     }
 
+    /// A big number: `(digits` in RESP3, a bulk string in RESP2.
+    pub fn big_number(&mut self, digits: &[u8]) {
+        if self.resp3 {
+            self.line(b'(', digits);
+        } else {
+            self.bulk(digits);
+        }
+    }
+
+    /// An attribute header (`|n`, n key/value pairs describing the reply that
+    /// follows); RESP3 only, so a RESP2 reply carries nothing.
+    pub fn attribute_len(&mut self, n: usize) {
+        if self.resp3 {
+            self.header(b'|', n as i64);
+        }
+    }
+
     /// A double: `,<%.17g>` in RESP3, a bulk string in RESP2.
     pub fn double(&mut self, value: f64) {
         let mut text = Vec::with_capacity(24);

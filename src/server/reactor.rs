@@ -591,6 +591,22 @@ impl Server {
         }
     }
 
+    /// Appends the writes propagated since the last turn to every SYNC client.
+    fn deliver_replication_stream(&mut self) {
+        let Some((stream, readers)) = self.exec.take_replication_stream() else {
+            return;
+        };
+        for id in readers {
+            let Some(&slot) = self.client_keys.get(&id) else {
+                continue;
+            };
+            if let Some(client) = self.clients.get_mut(slot) {
+                client.out.extend(&stream);
+                self.queue_write(slot);
+            }
+        }
+    }
+
     /// Writes one tracking invalidation: to the tracking client itself in RESP3, or to
     /// its redirect target (a RESP3 push, or a `__redis__:invalidate` pub/sub message
     /// for a subscribed RESP2 client). A redirect target that went away marks the
@@ -860,6 +876,7 @@ impl Server {
         self.deliver_messages();
         // The append-only file first: no reply acknowledges a write before it is there.
         self.exec.flush_aof();
+        self.deliver_replication_stream();
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending {
             if let Some(client) = self.clients.get_mut(key) {

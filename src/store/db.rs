@@ -277,6 +277,12 @@ impl Db {
         self.keys.get(key)
     }
 
+    /// The object stored for `key`, expired or not, untouched (DEBUG OBJECT looks at
+    /// the table itself, as Redis's does).
+    pub fn stored(&self, key: &[u8]) -> Option<&Object> {
+        self.keys.get(key)
+    }
+
     /// True if `key` is stored, expired or not (no lazy expiry: for read-only scans).
     pub fn has_key(&self, key: &[u8]) -> bool {
         self.keys.contains_key(key)

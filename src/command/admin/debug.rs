@@ -1,5 +1,6 @@
 //! DEBUG: the testing aids clients and test suites use — SLEEP, SET-ACTIVE-EXPIRE,
-//! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, RELOAD, LOADAOF, HELP.
+//! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, RELOAD, LOADAOF, PROTOCOL,
+//! SET-DISABLE-DENY-SCRIPTS, HELP.
 //!
 //! As in Redis 7.0 the command is refused unless `enable-debug-command` is `yes` (or
 //! `local` and the client is local). Subcommands that need machinery we do not have
@@ -14,6 +15,7 @@ use bytes::Bytes;
 use crate::command::snapshot::rdb as snapshot;
 use crate::command::snapshot::{aof, aof_load};
 
+use crate::command::admin::debug_protocol;
 use crate::command::core::args;
 use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::help;
@@ -152,7 +154,7 @@ fn digest_value(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> CmdResult {
 fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
-    let Some(object) = lookup_no_touch(db, key, now) else {
+    let Some(object) = db.stored(key) else {
         return Err(CmdError::raw("ERR no such key"));
     };
     let size = crate::command::admin::memory::value_size(&object.value, usize::MAX);
@@ -246,8 +248,13 @@ const HELP: &[&str] = &[
     "    error unless MERGE). NOSAVE: load the file as it is on disk.",
     "LOADAOF",
     "    Write the AOF buffer, empty the dataset and load the append-only file back.",
+    "PROTOCOL <type>",
+    "    Reply with a sample of one RESP type: string, integer, double, bignum, null,",
+    "    array, set, map, attrib, push, verbatim, true or false.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Turn the background expiry of keys off (0) or back on (1).",
+    "SET-DISABLE-DENY-SCRIPTS <0|1>",
+    "    Let scripts call commands that are normally refused to them (1), or not (0).",
     "SLEEP <seconds>",
     "    Block the server for <seconds> (decimals allowed).",
     "HELP",
@@ -280,6 +287,11 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         _ if args::is(sub, "DIGEST-VALUE") && argc >= 2 => return digest_value(ctx, &args[2..]),
         _ if args::is(sub, "RELOAD") => return reload(ctx, &args[2..]),
         _ if args::is(sub, "LOADAOF") && argc == 2 => return load_aof(ctx),
+        _ if args::is(sub, "PROTOCOL") && argc == 3 => return debug_protocol::reply(ctx, &args[2]),
+        _ if args::is(sub, "SET-DISABLE-DENY-SCRIPTS") && argc == 3 => {
+            ctx.server.admin.scripts_may_run_noscript = parse_i64(&args[2]).unwrap_or(0) != 0;
+            ctx.reply.ok();
+        }
         _ if args::is(sub, "CHANGE-REPL-ID") && argc == 2 => {
             ctx.server.admin.replid = random_hex(&mut ctx.server.rng);
             ctx.reply.ok();

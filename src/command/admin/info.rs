@@ -497,11 +497,11 @@ fn replication_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) 
         .map(|p| (p.get)(&server.config))
         .unwrap_or_default();
     field(out, "role", "master");
-    field(out, "connected_slaves", 0);
+    field(out, "connected_slaves", server.replication.clients().len());
     field(out, "master_failover_state", "no-failover");
     field(out, "master_replid", &server.admin.replid);
     field(out, "master_replid2", "0".repeat(40));
-    field(out, "master_repl_offset", 0);
+    field(out, "master_repl_offset", server.replication.offset);
     field(out, "second_repl_offset", -1);
     field(out, "repl_backlog_active", 0);
     field(out, "repl_backlog_size", backlog);

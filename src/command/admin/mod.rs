@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod config;
 pub mod databases;
 pub mod debug;
+pub mod debug_protocol;
 pub mod info;
 pub mod introspection;
 pub mod latency;

@@ -20,6 +20,7 @@ pub fn flag_letters(view: &ClientView<'_>, server: &ServerState) -> String {
             letters.push(letter);
         }
     };
+    add(session.replica, 'S');
     add(session.monitor, 'O');
     add(session.subscriptions.total() > 0, 'P');
     add(session.multi.is_some(), 'x');

@@ -114,10 +114,10 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         ctx.reply.simple(b"QUEUED");
         return;
     }
-    let first_op = ctx.server.propagation.ops.len();
+    ctx.server.propagation.begin();
     call(ctx, spec, args);
     if ctx.server.propagation.enabled {
-        ctx.server.propagation.seal(first_op);
+        ctx.server.propagation.seal();
     }
 }
 

@@ -34,7 +34,7 @@ pub fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
                 };
                 server
                     .propagation
-                    .push(index, vec![Bytes::from_static(del), key.to_bytes()]);
+                    .push_now(index, vec![Bytes::from_static(del), key.to_bytes()]);
             }
             server.watches.touch(index, key.as_slice());
             if server.tracking.is_active() {

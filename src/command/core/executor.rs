@@ -92,6 +92,7 @@ impl Executor {
                 aof: AofState::default(),
                 migrate: Default::default(),
                 propagation: Propagation::default(),
+                replication: Default::default(),
                 acl: AclState::new(table.acl_catalog().clone()),
                 eviction: Default::default(),
                 loading: false,
@@ -307,6 +308,10 @@ impl Executor {
     pub fn client_closed(&mut self, session: &mut Session) {
         if session.monitor {
             self.server.monitors.remove(session.id);
+        }
+        if session.replica {
+            self.server.replication.detach(session.id);
+            crate::command::snapshot::aof::sync_recording(&mut self.server);
         }
         if session.postponed.take().is_some() {
             self.server.pause.release(session.id);

@@ -106,6 +106,19 @@ impl Executor {
         self.server.blocking.next_timed_out(now)
     }
 
+    /// The replication stream waiting and the SYNC clients to send it to (a PING
+    /// goes in first when `repl-ping-replica-period` has passed).
+    pub fn take_replication_stream(&mut self) -> Option<(Vec<u8>, Vec<u64>)> {
+        if !self.server.replication.is_active() {
+            return None;
+        }
+        let period = self.server.config.repl_ping_replica_period;
+        self.server
+            .replication
+            .ping_if_due(self.server.now_ms, period);
+        self.server.replication.take()
+    }
+
     /// The MONITOR lines waiting and the monitoring clients to send them to.
     pub fn take_monitor_output(&mut self) -> Option<(Vec<Bytes>, Vec<u64>)> {
         let lines = self.server.monitors.take_lines();

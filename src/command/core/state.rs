@@ -17,6 +17,7 @@ use crate::command::state::pause::{Pause, PauseState};
 use crate::command::state::persistence::{AofState, RdbState};
 use crate::command::state::propagation::Propagation;
 use crate::command::state::pubsub::PubSubState;
+use crate::command::state::replication::ReplicaFeed;
 use crate::command::state::tracking::TrackingState;
 use crate::command::state::watch::WatchRegistry;
 use crate::config::Config;
@@ -106,6 +107,8 @@ pub struct ServerState {
     pub migrate: MigrateSockets,
     /// The write stream the append-only file records.
     pub propagation: Propagation,
+    /// The same stream as SYNC clients read it.
+    pub replication: ReplicaFeed,
     /// Users, their ACL rules, and the ACL log.
     pub acl: AclState,
     /// maxmemory: the eviction pool, the cycle in progress, the counters.

@@ -234,6 +234,9 @@ pub struct AdminState {
     pub startup_memory: u64,
     /// Whether the cron runs the active expire cycle (DEBUG SET-ACTIVE-EXPIRE).
     pub active_expire: bool,
+    /// Scripts may call commands flagged `noscript` (DEBUG SET-DISABLE-DENY-SCRIPTS,
+    /// a test aid).
+    pub scripts_may_run_noscript: bool,
     /// Time spent in active expire cycles, µs.
     pub expire_cycle_us: u64,
     /// Active expire cycles that stopped at their time limit.
@@ -255,6 +258,7 @@ impl AdminState {
             peak_memory: 0,
             startup_memory: crate::command::metrics::process::heap_bytes(),
             active_expire: true,
+            scripts_may_run_noscript: false,
             expire_cycle_us: 0,
             expire_time_cap_reached: 0,
         }

@@ -406,7 +406,7 @@ fn check_command(
     };
     let refusal = if !spec.arity_ok(argv.len()) {
         Some("ERR Wrong number of args calling Redis command from script".into())
-    } else if spec.has(flags::NOSCRIPT) {
+    } else if spec.has(flags::NOSCRIPT) && !inner.server.admin.scripts_may_run_noscript {
         Some("ERR This Redis command is not allowed from script".into())
     } else if let Some(text) = access::script_refusal(inner, caller, spec, argv) {
         Some(text.into())

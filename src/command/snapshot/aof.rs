@@ -26,14 +26,20 @@ use crate::persistence::fork::{fork_child, ChildExit};
 use crate::persistence::rdb::dump_payload;
 use crate::store::Db;
 
-/// Whether recorded writes are being kept: the AOF is on, or is being turned on and
-/// its first rewrite runs.
-fn recording(server: &ServerState) -> bool {
+/// Whether the AOF keeps recorded writes: it is on, or is being turned on and its
+/// first rewrite runs.
+fn aof_recording(server: &ServerState) -> bool {
     server.aof.on || (server.aof.waiting_rewrite && server.aof.rewrite.is_some())
 }
 
-/// Keeps dispatch's recording switched on exactly while the AOF wants it.
-fn sync_recording(server: &mut ServerState) {
+/// Whether recorded writes are consumed: by the AOF or by SYNC clients.
+fn recording(server: &ServerState) -> bool {
+    aof_recording(server) || server.replication.is_active()
+}
+
+/// Keeps dispatch's recording switched on exactly while the AOF or a SYNC client
+/// wants it.
+pub fn sync_recording(server: &mut ServerState) {
     server.propagation.enabled = recording(server);
     if !server.propagation.enabled {
         server.propagation.ops.clear();
@@ -43,6 +49,12 @@ fn sync_recording(server: &mut ServerState) {
 /// Moves recorded ops into the write buffer, with SELECTs and `#TS:` annotations.
 fn feed(server: &mut ServerState) {
     let ops = std::mem::take(&mut server.propagation.ops);
+    if server.replication.is_active() {
+        server.replication.feed(&ops);
+    }
+    if !aof_recording(server) {
+        return;
+    }
     let aof = &mut server.aof;
     let now_secs = server.now_ms / 1000;
     for op in ops {

@@ -16,3 +16,4 @@ pub mod commands;
 pub mod migrate;
 pub mod rdb;
 pub mod shutdown;
+pub mod sync;

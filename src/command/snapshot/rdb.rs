@@ -120,6 +120,29 @@ fn write_file(
     Ok(keys)
 }
 
+/// The whole keyspace and the function libraries as one RDB payload in memory, for a
+/// SYNC client. Written in the loop and without `rdb-key-save-delay`.
+pub fn to_bytes(dbs: &[Db], server: &ServerState) -> std::io::Result<Vec<u8>> {
+    let codes = server.scripting.functions.library_codes();
+    let code_refs: Vec<&[u8]> = codes.iter().map(|code| code.as_ref()).collect();
+    let opts = SaveOptions {
+        key_delay_us: 0,
+        ..save_options(&server.config)
+    };
+    let access = access_meta(&server.config);
+    let mut out = Vec::new();
+    rdb::write_rdb(
+        &mut out,
+        dbs,
+        &code_refs,
+        &aux_fields(server),
+        opts,
+        access,
+        server.now_ms,
+    )?;
+    Ok(out)
+}
+
 /// The temp file a process with `pid` writes before renaming (`temp-<pid>.rdb`).
 fn temp_path(pid: u32) -> PathBuf {
     PathBuf::from(format!("temp-{pid}.rdb"))

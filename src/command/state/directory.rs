@@ -98,7 +98,7 @@ pub fn all_clients<'a>(
 pub enum ClientType {
     /// Ordinary clients (monitors included, as in Redis).
     Normal,
-    /// Replicas (none: this server has no replication yet).
+    /// Clients reading the replication stream (SYNC).
     Replica,
     /// A master link (none).
     Master,
@@ -121,7 +121,9 @@ impl ClientType {
 
     /// The class `session` belongs to.
     pub fn of(session: &Session) -> ClientType {
-        if session.subscriptions.total() > 0 {
+        if session.replica {
+            ClientType::Replica
+        } else if session.subscriptions.total() > 0 {
             ClientType::PubSub
         } else {
             ClientType::Normal

@@ -17,6 +17,7 @@ pub mod pause;
 pub mod persistence;
 pub mod propagation;
 pub mod pubsub;
+pub mod replication;
 pub mod session;
 pub mod tracking;
 pub mod watch;

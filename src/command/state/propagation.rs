@@ -40,6 +40,9 @@ pub struct Propagation {
     pub ops: Vec<Op>,
     /// How the innermost running command is recorded.
     pub own: Own,
+    /// Where the running top-level command's ops begin: ops recorded "now" (keys that
+    /// expired meanwhile) go in before them, outside any MULTI/EXEC that wraps them.
+    group_start: usize,
 }
 
 /// The MULTI that opens an atomic group of ops.
@@ -58,15 +61,31 @@ impl Propagation {
         self.ops.push(Op { db, args });
     }
 
-    /// Wraps the ops recorded since `start` in MULTI/EXEC when there is more than one,
-    /// so the top-level command that made them replays atomically.
-    pub fn seal(&mut self, start: usize) {
-        if self.ops.len().saturating_sub(start) > 1 {
+    /// Records `args` ahead of the running command's own ops, as Redis propagates
+    /// the deletion of a key found expired at once (`propagateNow`): never inside the
+    /// MULTI/EXEC that may wrap the command.
+    pub fn push_now(&mut self, db: usize, args: Vec<Bytes>) {
+        let at = self.group_start.min(self.ops.len());
+        self.ops.insert(at, Op { db, args });
+        self.group_start = at + 1;
+    }
+
+    /// A top-level command starts: what it records from here on is one group.
+    pub fn begin(&mut self) {
+        self.group_start = self.ops.len();
+    }
+
+    /// Wraps the group of the command that just ran in MULTI/EXEC when it holds more
+    /// than one op, so that it replays atomically.
+    pub fn seal(&mut self) {
+        let start = self.group_start.min(self.ops.len());
+        if self.ops.len() - start > 1 {
             let db = self.ops[start].db;
             self.ops.insert(start, Op { db, args: multi() });
             let last = self.ops[self.ops.len() - 1].db;
             self.push(last, exec());
         }
+        self.group_start = self.ops.len();
     }
 }
 
@@ -77,14 +96,29 @@ mod tests {
     #[test]
     fn only_groups_of_several_ops_are_wrapped() {
         let mut p = Propagation::default();
+        p.begin();
         p.push(0, vec![Bytes::from_static(b"SET")]);
-        p.seal(0);
+        p.seal();
         assert_eq!(p.ops.len(), 1);
+        p.begin();
         p.push(0, vec![Bytes::from_static(b"DEL")]);
+        p.push_now(0, vec![Bytes::from_static(b"UNLINK")]);
         p.push(2, vec![Bytes::from_static(b"SET")]);
-        p.seal(1);
+        p.push_now(0, vec![Bytes::from_static(b"UNLINK")]);
+        p.seal();
         let names: Vec<&[u8]> = p.ops.iter().map(|op| op.args[0].as_ref()).collect();
-        assert_eq!(names, [&b"SET"[..], b"MULTI", b"DEL", b"SET", b"EXEC"]);
-        assert_eq!((p.ops[1].db, p.ops[4].db), (0, 2));
+        assert_eq!(
+            names,
+            [
+                &b"SET"[..],
+                b"UNLINK",
+                b"UNLINK",
+                b"MULTI",
+                b"DEL",
+                b"SET",
+                b"EXEC"
+            ]
+        );
+        assert_eq!((p.ops[3].db, p.ops[6].db), (0, 2));
     }
 }

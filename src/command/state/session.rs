@@ -53,6 +53,8 @@ pub struct Session {
     pub no_touch: bool,
     /// In MONITOR mode: receives every command the server runs (flag `O`).
     pub monitor: bool,
+    /// Reads the replication stream after SYNC (flag `S`); its replies are dropped.
+    pub replica: bool,
     /// CLIENT SETINFO LIB-NAME / LIB-VER, as the client library reported them.
     pub lib_name: Option<Bytes>,
     /// See `lib_name`.
@@ -121,6 +123,7 @@ impl Session {
             no_evict: false,
             no_touch: false,
             monitor: false,
+            replica: false,
             lib_name: None,
             lib_ver: None,
             postponed: None,

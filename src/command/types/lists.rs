@@ -293,9 +293,27 @@ fn mpop_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], end: End, count: u64) -> CmdR
         let popped = pop_range(reply, list, end, count);
         let emptied = list.is_empty();
         elements_removed(ctx, key, end, popped, emptied);
+        record_as_pop(ctx, key, end, Some(popped as u64));
         return Ok(true);
     }
     Ok(false)
+}
+
+/// A pop from a blocking or multi-key command is replayed as LPOP/RPOP of the key it
+/// popped from (with the number popped for LMPOP/BLMPOP), as Redis propagates it.
+fn record_as_pop(ctx: &mut Ctx<'_>, key: &Bytes, end: End, popped: Option<u64>) {
+    if !ctx.propagating() {
+        return;
+    }
+    let name: &'static [u8] = match end {
+        End::Left => b"LPOP",
+        End::Right => b"RPOP",
+    };
+    let mut record = vec![Bytes::from_static(name), key.clone()];
+    if let Some(popped) = popped {
+        record.push(Bytes::from(popped.to_string()));
+    }
+    ctx.propagate_as(record);
 }
 
 /// Parsed LMPOP/BLMPOP arguments after the numkeys position.
@@ -649,6 +667,7 @@ fn blocking_pop_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End) -> CmdResul
         reply.bulk(key);
         reply.bulk(&value);
         elements_removed(ctx, key, end, 1, emptied);
+        record_as_pop(ctx, key, end, None);
         return Ok(());
     }
     block_or_null(ctx, keys, deadline, Immediate::NullArray);
@@ -721,7 +740,23 @@ fn blocking_move_generic(
     let now = ctx.now();
     let serving = ctx.session.serving_key.is_some();
     if ready_list(ctx.db(), &args[1], now, serving)?.is_some_and(|list| !list.is_empty()) {
-        return move_generic(ctx, args, from, to);
+        move_generic(ctx, args, from, to)?;
+        if ctx.propagating() {
+            // Replayed as the non-blocking move, as Redis propagates it.
+            let record = if args.len() == 6 {
+                let mut record = vec![Bytes::from_static(b"LMOVE")];
+                record.extend_from_slice(&args[1..5]);
+                record
+            } else {
+                vec![
+                    Bytes::from_static(b"RPOPLPUSH"),
+                    args[1].clone(),
+                    args[2].clone(),
+                ]
+            };
+            ctx.propagate_as(record);
+        }
+        return Ok(());
     }
     block_or_null(ctx, &args[1..2], deadline, Immediate::NullBulk);
     Ok(())

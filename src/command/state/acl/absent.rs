@@ -40,7 +40,6 @@ pub const ABSENT: &[Absent] = &[
         &["keyspace", "write", "slow", "dangerous"],
     ),
     plain("slaveof", ADMIN),
-    plain("sync", ADMIN),
     plain("wait", &["slow", "connection"]),
 ];
 

@@ -98,6 +98,15 @@ pub(super) fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     ctx.server.dirty += 1;
     ctx.notify(notify::STRING, "incrbyfloat", key);
+    if ctx.propagating() {
+        // Replayed as the value it produced, so that float formatting cannot drift.
+        ctx.propagate_as(vec![
+            Bytes::from_static(b"SET"),
+            key.clone(),
+            Bytes::copy_from_slice(&text),
+            Bytes::from_static(b"KEEPTTL"),
+        ]);
+    }
     ctx.reply.bulk(&text);
     Ok(())
 }

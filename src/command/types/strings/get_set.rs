@@ -188,7 +188,7 @@ fn set_generic(
     if let Some(when) = deadline {
         ctx.db().set_expire(key, when);
         ctx.notify(notify::GENERIC, "expire", key);
-        if ctx.propagating() && !matches!(o.expire, Some((ExpireUnit::PxAt, _))) {
+        if ctx.propagating() {
             // A relative TTL is recorded as the instant it ends, as Redis does.
             let record = vec![
                 Bytes::from_static(b"SET"),
@@ -275,6 +275,15 @@ pub(super) fn getdel(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     if ctx.db().remove(&args[1], now).is_some() {
         ctx.server.dirty += 1;
         ctx.notify(notify::GENERIC, "del", &args[1]);
+        if ctx.propagating() {
+            // Replayed as the deletion it is (UNLINK under lazyfree-lazy-user-del).
+            let del: &'static [u8] = if ctx.server.config.lazyfree.user_del {
+                b"UNLINK"
+            } else {
+                b"DEL"
+            };
+            ctx.propagate_as(vec![Bytes::from_static(del), args[1].clone()]);
+        }
     }
     Ok(())
 }

@@ -20,6 +20,10 @@ struct PopShape {
     emit_key: bool,
     nested: bool,
     nil_when_empty: bool,
+    /// Recorded for replay as ZPOPMIN/ZPOPMAX of the key it popped (with the count
+    /// popped when `Some(true)`), as Redis propagates ZMPOP and the blocking pops;
+    /// `None`: as sent.
+    recorded_as_pop: Option<bool>,
 }
 
 /// Pops up to `count` (-1: one, plain) members from the first non-empty key of
@@ -81,6 +85,14 @@ fn pop_generic(ctx: &mut Ctx<'_>, keys: &[Bytes], count: i64, shape: PopShape) -
     );
     delete_if_empty(ctx, key);
     ctx.server.dirty += n as u64;
+    if let Some(with_count) = shape.recorded_as_pop.filter(|_| ctx.propagating()) {
+        let name: &'static [u8] = if shape.max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+        let mut record = vec![Bytes::from_static(name), key.clone()];
+        if with_count {
+            record.push(Bytes::from(n.to_string()));
+        }
+        ctx.propagate_as(record);
+    }
     Ok(true)
 }
 
@@ -103,6 +115,7 @@ fn zpop_minmax(ctx: &mut Ctx<'_>, args: &[Bytes], max: bool) -> CmdResult {
         emit_key: false,
         nested,
         nil_when_empty: false,
+        recorded_as_pop: None,
     };
     pop_generic(ctx, &args[1..2], count.unwrap_or(-1), shape).map(|_| ())
 }
@@ -162,6 +175,7 @@ pub(super) fn zmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         emit_key: true,
         nested: true,
         nil_when_empty: true,
+        recorded_as_pop: Some(true),
     };
     pop_generic(ctx, keys, count, shape).map(|_| ())
 }
@@ -207,6 +221,7 @@ fn bzpop_minmax(ctx: &mut Ctx<'_>, args: &[Bytes], max: bool) -> CmdResult {
         emit_key: true,
         nested: false,
         nil_when_empty: true,
+        recorded_as_pop: Some(false),
     };
     blocking_pop(ctx, &args[1..args.len() - 1], deadline, -1, shape)
 }
@@ -236,6 +251,7 @@ pub(super) fn bzmpop(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         emit_key: true,
         nested: true,
         nil_when_empty: true,
+        recorded_as_pop: Some(true),
     };
     blocking_pop(ctx, keys, deadline, count, shape)
 }
