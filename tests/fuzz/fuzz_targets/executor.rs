@@ -44,8 +44,11 @@ const MAXMEMORY: u64 = 128 * 1024 * 1024;
 /// One entry of the command table as the generator sees it: the words that name it
 /// (`["client", "list"]`), its arity and its documented arguments.
 struct Entry {
+    /// The command name, and the subcommand's for a subcommand.
     words: Vec<&'static str>,
+    /// The table's arity (negative: at least).
     arity: i32,
+    /// The documented arguments (COMMAND DOCS).
     args: &'static [Arg],
 }
 
@@ -248,9 +251,9 @@ fn small_word(u: &mut Unstructured<'_>) -> Vec<u8> {
 /// - `CONFIG SET` of `maxmemory`, `proto-max-bulk-len`, `busy-reply-threshold` /
 ///   `lua-time-limit`, `dir` and `save`: they lift the limits the harness runs under
 ///   (memory cap, value size, killing runaway scripts, files in a scratch directory,
-///   no background saves from the cron);
-/// - `SHUTDOWN` with `ABORT`-less forms is allowed: it only asks the reactor to stop,
-///   which ends the input here.
+///   no background saves from the cron).
+///
+/// `SHUTDOWN` is not skipped: it only asks the reactor to stop, which ends the input.
 fn skipped(line: &Line) -> bool {
     let word = |i: usize| line.get(i).map(|w| w.to_ascii_lowercase()).unwrap_or_default();
     let any = |names: &[&str]| {
@@ -276,15 +279,21 @@ fn skipped(line: &Line) -> bool {
 
 /// A client of the run: its session and its output buffer.
 struct Client {
+    /// What the executor keeps for the client.
     session: Session,
+    /// Its replies, checked and cleared after every command.
     out: OutBuf,
 }
 
 /// The executor and its clients for one input.
 struct Run {
+    /// A fresh executor per input, so every crash replays from its input alone.
     exec: Executor,
+    /// The clients taking turns.
     clients: Vec<Client>,
+    /// The id the next (re)connected client gets.
     next_id: u64,
+    /// SHUTDOWN ran: the rest of the input is dropped.
     shut_down: bool,
 }
 
@@ -305,6 +314,7 @@ impl Run {
         run
     }
 
+    /// A new authenticated client on loopback, with the next id.
     fn new_client(&mut self) -> Client {
         let now = self.exec.now_ms();
         let mut session = Session::new(self.next_id, "127.0.0.1:50000".into(), "127.0.0.1:6379".into(), now);
@@ -454,6 +464,7 @@ impl Run {
 /// KILL first, SHUTDOWN NOSAVE if the script already wrote.
 #[derive(Default)]
 struct Killer {
+    /// Times the running script asked to serve others.
     calls: u32,
 }
 
