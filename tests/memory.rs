@@ -479,3 +479,27 @@ fn invalidations_of_evicted_keys_come_before_the_reply() {
     );
     assert_eq!(conn.read_reply(), b":0\r\n");
 }
+
+#[test]
+fn unlink_frees_big_values_in_the_background_and_small_ones_at_once() {
+    let server = TestServer::start();
+    let mut conn = server.raw();
+    conn.cmd(&[b"CONFIG", b"SET", b"stream-node-max-entries", b"5"]);
+    for i in 0..1000 {
+        conn.cmd(&[b"XADD", b"stream", b"*", b"foo", i.to_string().as_bytes()]);
+    }
+    conn.cmd(&[b"SET", b"small", b"v"]);
+    conn.cmd(&[b"CONFIG", b"RESETSTAT"]);
+    // One small value (freed at once) and one stream of 200 nodes (past the threshold).
+    assert_eq!(int(&mut conn, &[b"UNLINK", b"small", b"stream"]), 2);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut freed = 0;
+    while freed == 0 && Instant::now() < deadline {
+        freed = info_field(&mut conn, "memory", "lazyfreed_objects")
+            .parse()
+            .expect("a count");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(freed, 1, "only the stream went to the worker");
+    assert_eq!(info_field(&mut conn, "memory", "lazyfree_pending_objects"), "0");
+}

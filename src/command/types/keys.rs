@@ -91,13 +91,20 @@ fn db_index(arg: &[u8], databases: usize) -> CmdResult<usize> {
 
 /// `DEL key [key ...]` and `UNLINK key [key ...]`
 ///
+/// UNLINK (and DEL under `lazyfree-lazy-user-del`) hands a value that takes many
+/// frees to the background worker, as Redis's `dbAsyncDelete` does.
+///
 /// # Returns
 /// The number of keys that existed and were removed (duplicates count once).
 fn del(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
+    let lazy = args[0].eq_ignore_ascii_case(b"unlink") || ctx.server.config.lazyfree.user_del;
     let mut deleted = 0;
     for key in &args[1..] {
-        if ctx.db().remove(key, now).is_some() {
+        if let Some(value) = ctx.db().remove(key, now) {
+            if lazy && value.free_effort() > crate::store::value::LAZYFREE_THRESHOLD {
+                ctx.server.background.free(value, 1);
+            }
             ctx.server.dirty += 1;
             ctx.notify(notify::GENERIC, "del", key);
             deleted += 1;
