@@ -501,5 +501,8 @@ fn unlink_frees_big_values_in_the_background_and_small_ones_at_once() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(freed, 1, "only the stream went to the worker");
-    assert_eq!(info_field(&mut conn, "memory", "lazyfree_pending_objects"), "0");
+    assert_eq!(
+        info_field(&mut conn, "memory", "lazyfree_pending_objects"),
+        "0"
+    );
 }

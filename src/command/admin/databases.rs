@@ -38,8 +38,10 @@ fn flush_dbs(ctx: &mut Ctx<'_>, indexes: std::ops::Range<usize>, lazy: bool) -> 
     let mut lazy_keys = 0;
     let mut garbage = Vec::new();
     for index in indexes.clone() {
-        let db = &ctx.dbs[index];
-        ctx.server.watches.touch_db(index, |key| db.has_key(key));
+        let now = ctx.server.now_ms;
+        ctx.server
+            .watches
+            .touch_db(index, &ctx.dbs[index], None, now);
     }
     ctx.server.tracking.flush();
     for db in &mut ctx.dbs[indexes] {
@@ -100,10 +102,10 @@ fn swapdb(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let first = swap_index(&args[1], ctx.dbs.len(), ERR_FIRST_DB)?;
     let second = swap_index(&args[2], ctx.dbs.len(), ERR_SECOND_DB)?;
     // Watched keys present in either database change value from the watcher's view.
-    let watches = &mut ctx.server.watches;
+    let (watches, now) = (&mut ctx.server.watches, ctx.server.now_ms);
     let (a, b) = (&ctx.dbs[first], &ctx.dbs[second]);
-    watches.touch_db(first, |key| a.has_key(key) || b.has_key(key));
-    watches.touch_db(second, |key| a.has_key(key) || b.has_key(key));
+    watches.touch_db(first, a, Some(b), now);
+    watches.touch_db(second, b, Some(a), now);
     ctx.dbs.swap(first, second);
     // Clients blocked in either database look again: a list, sorted set or stream may
     // have appeared under their key, or their stream may be gone (UNBLOCKED), as Redis

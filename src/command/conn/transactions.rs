@@ -12,6 +12,7 @@ use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::dispatch;
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{acl, Arg, Group, KeySpec};
+use crate::command::state::watch::is_stale;
 use crate::error::{CmdError, CmdResult};
 
 /// `MULTI` — opens a transaction.
@@ -69,9 +70,10 @@ fn exec(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 fn watched_key_expired(ctx: &mut Ctx<'_>) -> bool {
     let now = ctx.now();
     let watched = std::mem::take(&mut ctx.session.watched);
-    let expired = watched
-        .iter()
-        .any(|(db, key)| ctx.dbs[*db].expire_at(key).is_some_and(|when| now > when));
+    let (dbs, watches, client) = (&*ctx.dbs, &ctx.server.watches, ctx.session.id);
+    let expired = watched.iter().any(|(db, key)| {
+        !watches.watched_expired(client, *db, key) && is_stale(&dbs[*db], key, now)
+    });
     ctx.session.watched = watched;
     expired
 }
@@ -92,9 +94,9 @@ fn watch(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         {
             continue;
         }
-        // A key already logically expired counts as absent, not as "about to expire".
-        ctx.dbs[db].expire_if_needed(key, now);
-        ctx.server.watches.watch(ctx.session.id, db, key);
+        // A key stored but already expired is flagged: its deletion is no change.
+        let expired = is_stale(&ctx.dbs[db], key, now);
+        ctx.server.watches.watch(ctx.session.id, db, key, expired);
         ctx.session.watched.push((db, Bytes::copy_from_slice(key)));
     }
     ctx.reply.ok();

@@ -462,7 +462,8 @@ impl<'a> Ctx<'a> {
     /// command's key arguments (FLUSHALL, SWAPDB, expiry): transactions watching it fail.
     /// Writes to a command's own keys are signalled by the dispatcher.
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
-        self.server.watches.touch(db, key);
+        let stored = self.dbs.get(db).is_some_and(|d| d.has_key(key));
+        self.server.watches.touch(db, key, stored);
         if self.server.tracking.is_active() {
             self.server.tracking.invalidate(key);
         }

@@ -372,7 +372,8 @@ fn signal_written_keys(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[By
     let db = ctx.session.db;
     for (index, key_flags) in keys_of(spec, args) {
         if watching {
-            ctx.server.watches.touch(db, &args[index]);
+            let stored = ctx.dbs[db].has_key(&args[index]);
+            ctx.server.watches.touch(db, &args[index], stored);
         }
         // Keys the command only reads (SUNIONSTORE's sources) are not modified.
         if tracking && !key_flags.contains(&"RO") {

@@ -36,7 +36,7 @@ pub fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
                     .propagation
                     .push_now(index, vec![Bytes::from_static(del), key.to_bytes()]);
             }
-            server.watches.touch(index, key.as_slice());
+            server.watches.touch(index, key.as_slice(), false);
             if server.tracking.is_active() {
                 server.tracking.invalidate(key.as_slice());
             }

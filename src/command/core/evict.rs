@@ -204,7 +204,7 @@ fn evict_key(dbs: &mut [Db], server: &mut ServerState, index: usize, key: &Bstr)
     }
     let freed = before - used_memory() as i64;
     server.eviction.evicted_keys += 1;
-    server.watches.touch(index, key.as_slice());
+    server.watches.touch(index, key.as_slice(), false);
     if server.tracking.is_active() {
         server.tracking.invalidate(key.as_slice());
     }

@@ -420,7 +420,7 @@ pub fn load_at_start(dbs: &mut [Db], server: &mut ServerState) -> Result<(), Str
 /// a reload: watchers and caching clients are told.
 pub fn empty_all(dbs: &mut [Db], server: &mut ServerState) {
     for (index, db) in dbs.iter_mut().enumerate() {
-        server.watches.touch_db(index, |key| db.has_key(key));
+        server.watches.touch_db(index, db, None, server.now_ms);
         db.clear();
     }
     server.tracking.flush();
