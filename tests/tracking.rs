@@ -204,3 +204,27 @@ fn tracking_table_limit_evicts_keys_with_invalidations() {
     assert_eq!(info_field(&mut admin, b"stats", "tracking_total_keys"), "1");
     assert_eq!(a.cmd(&[b"PING"]), b"+PONG\r\n");
 }
+
+#[test]
+fn the_table_limit_applies_before_the_next_command_even_a_queued_one() {
+    let server = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut admin = server.raw();
+    let mut rd = server.raw();
+    admin.cmd(&[b"CONFIG", b"SET", b"tracking-table-max-keys", b"2"]);
+    // With the cron paused only a command can apply the limit.
+    assert_eq!(admin.cmd(&[b"DEBUG", b"PAUSE-CRON", b"1"]), b"+OK\r\n");
+    rd.cmd(&[b"HELLO", b"3"]);
+    assert_eq!(rd.cmd(&[b"CLIENT", b"TRACKING", b"on"]), b"+OK\r\n");
+    assert_eq!(
+        rd.cmd(&[b"MGET", b"1{tag}", b"2{tag}"]),
+        b"*2\r\n_\r\n_\r\n"
+    );
+    assert_eq!(rd.cmd(&[b"MULTI"]), b"+OK\r\n");
+    admin.cmd(&[b"CONFIG", b"SET", b"tracking-table-max-keys", b"1"]);
+    rd.send_cmd(&[b"PING"]);
+    let first = String::from_utf8_lossy(&rd.read_reply()).into_owned();
+    assert!(first.starts_with(">2\r\n$10\r\ninvalidate\r\n"), "{first}");
+    assert_eq!(rd.read_reply(), b"+QUEUED\r\n");
+    assert_eq!(rd.cmd(&[b"EXEC"]), b"*1\r\n+PONG\r\n");
+    assert_eq!(admin.cmd(&[b"DEBUG", b"PAUSE-CRON", b"0"]), b"+OK\r\n");
+}

@@ -796,6 +796,9 @@ impl Server {
         self.serve_postponed();
         let hz = self.exec.config().hz.max(1);
         self.next_cron = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
+        if self.exec.cron_paused() {
+            return;
+        }
         self.exec.cron();
         self.serve_ready_keys();
         self.close_idle_clients();

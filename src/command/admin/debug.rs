@@ -248,6 +248,8 @@ const HELP: &[&str] = &[
     "    error unless MERGE). NOSAVE: load the file as it is on disk.",
     "LOADAOF",
     "    Write the AOF buffer, empty the dataset and load the append-only file back.",
+    "PAUSE-CRON <0|1>",
+    "    Stop (1) or restart (0) the server's periodic work.",
     "PROTOCOL <type>",
     "    Reply with a sample of one RESP type: string, integer, double, bignum, null,",
     "    array, set, map, attrib, push, verbatim, true or false.",
@@ -288,6 +290,10 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         _ if args::is(sub, "RELOAD") => return reload(ctx, &args[2..]),
         _ if args::is(sub, "LOADAOF") && argc == 2 => return load_aof(ctx),
         _ if args::is(sub, "PROTOCOL") && argc == 3 => return debug_protocol::reply(ctx, &args[2]),
+        _ if args::is(sub, "PAUSE-CRON") && argc == 3 => {
+            ctx.server.admin.cron_paused = parse_i64(&args[2]).unwrap_or(0) != 0;
+            ctx.reply.ok();
+        }
         _ if args::is(sub, "SET-DISABLE-DENY-SCRIPTS") && argc == 3 => {
             ctx.server.admin.scripts_may_run_noscript = parse_i64(&args[2]).unwrap_or(0) != 0;
             ctx.reply.ok();

@@ -76,6 +76,13 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw(evict::ERR_OOM);
         return reject_any(ctx, spec, args, &err);
     }
+    if !ctx.server.tracking.clients.is_empty() {
+        // The tracking table is held to its limit before every command, as Redis's
+        // trackingLimitUsedSlots: the caller hears of its own dropped keys first.
+        let max_keys = ctx.server.config.tracking_table_max_keys;
+        ctx.server.tracking.limit_keys(max_keys);
+        flush_own_invalidations(ctx);
+    }
     if let Some(err) = refused_by_disk_error(ctx, spec, args) {
         return reject_any(ctx, spec, args, &err);
     }
@@ -137,11 +144,16 @@ fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> O
 /// them right after its eviction pass.
 fn out_of_memory(ctx: &mut Ctx<'_>) -> bool {
     let oom = evict::out_of_memory(ctx.dbs, ctx.server);
+    flush_own_invalidations(ctx);
+    oom
+}
+
+/// Writes the invalidations queued for the caller itself ahead of its reply.
+fn flush_own_invalidations(ctx: &mut Ctx<'_>) {
     if !ctx.server.tracking.outbox.is_empty() {
         let mut reply = crate::protocol::Reply::new_like(&mut ctx.reply, ctx.session.resp);
         ctx.server.tracking.write_own_to(ctx.session.id, &mut reply);
     }
-    oom
 }
 
 /// Over `maxmemory` with nothing left to evict, Redis refuses a command that may grow

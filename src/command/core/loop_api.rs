@@ -106,6 +106,12 @@ impl Executor {
         self.server.blocking.next_timed_out(now)
     }
 
+    /// DEBUG PAUSE-CRON is on: the periodic work is skipped, as Redis's serverCron
+    /// skips it (a test aid).
+    pub fn cron_paused(&self) -> bool {
+        self.server.admin.cron_paused
+    }
+
     /// The replication stream waiting and the SYNC clients to send it to (a PING
     /// goes in first when `repl-ping-replica-period` has passed).
     pub fn take_replication_stream(&mut self) -> Option<(Vec<u8>, Vec<u64>)> {

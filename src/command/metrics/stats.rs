@@ -237,6 +237,8 @@ pub struct AdminState {
     /// Scripts may call commands flagged `noscript` (DEBUG SET-DISABLE-DENY-SCRIPTS,
     /// a test aid).
     pub scripts_may_run_noscript: bool,
+    /// The periodic work is skipped (DEBUG PAUSE-CRON, a test aid).
+    pub cron_paused: bool,
     /// Time spent in active expire cycles, µs.
     pub expire_cycle_us: u64,
     /// Active expire cycles that stopped at their time limit.
@@ -259,6 +261,7 @@ impl AdminState {
             startup_memory: crate::command::metrics::process::heap_bytes(),
             active_expire: true,
             scripts_may_run_noscript: false,
+            cron_paused: false,
             expire_cycle_us: 0,
             expire_time_cap_reached: 0,
         }

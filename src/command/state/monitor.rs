@@ -65,11 +65,33 @@ impl Monitors {
     }
 }
 
+/// Parameters whose values are secrets (Redis's `SENSITIVE_CONFIG`).
+const SENSITIVE_CONFIGS: &[&[u8]] = &[
+    b"requirepass",
+    b"masterauth",
+    b"tls-key-file-pass",
+    b"tls-client-key-file-pass",
+];
+
 /// The positions of the arguments Redis hides from MONITOR and the slow log as
 /// `(redacted)`: the credentials of AUTH, of HELLO's AUTH option and of MIGRATE's
-/// AUTH/AUTH2 options, and every rule of ACL SETUSER.
+/// AUTH/AUTH2 options, every rule of ACL SETUSER, and the values CONFIG SET gives to
+/// the parameters that hold secrets.
 pub fn redacted(args: &[Bytes]) -> Vec<usize> {
     let name = &args[0];
+    if name.eq_ignore_ascii_case(b"config")
+        && args.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"set"))
+    {
+        return (2..args.len().saturating_sub(1))
+            .step_by(2)
+            .filter(|&at| {
+                SENSITIVE_CONFIGS
+                    .iter()
+                    .any(|s| args[at].eq_ignore_ascii_case(s))
+            })
+            .map(|at| at + 1)
+            .collect();
+    }
     if name.eq_ignore_ascii_case(b"auth") {
         // AUTH refuses more than two arguments before it hides anything.
         return if args.len() <= 3 {
@@ -164,6 +186,16 @@ mod tests {
     #[test]
     fn credentials_are_redacted() {
         assert_eq!(redacted(&args(&["auth", "user", "pw"])), [1, 2]);
+        let config = args(&[
+            "config",
+            "set",
+            "hz",
+            "5",
+            "REQUIREPASS",
+            "pw",
+            "masterauth",
+        ]);
+        assert_eq!(redacted(&config), [5]);
         assert_eq!(
             redacted(&args(&["HELLO", "3", "AUTH", "u", "p", "SETNAME", "n"])),
             [3, 4]
