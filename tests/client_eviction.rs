@@ -10,7 +10,7 @@ use std::io::Write;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{RawConn, TestServer};
+use common::{info_field, RawConn, TestServer};
 
 const KB: usize = 1024;
 const MB: usize = 1024 * 1024;
@@ -43,17 +43,6 @@ fn client_named(conn: &mut RawConn, name: &str) -> Option<String> {
 fn client_number(conn: &mut RawConn, name: &str, what: &str) -> usize {
     let line = client_named(conn, name).unwrap_or_else(|| panic!("{name} is gone"));
     field(&line, what).parse().expect("a number")
-}
-
-/// One INFO field.
-fn info_field(conn: &mut RawConn, section: &str, name: &str) -> String {
-    let reply = conn.cmd(&[b"INFO", section.as_bytes()]);
-    let text = String::from_utf8_lossy(&reply).into_owned();
-    let prefix = format!("{name}:");
-    text.split("\r\n")
-        .find_map(|line| line.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("no {name} in INFO {section}"))
-        .to_string()
 }
 
 fn evicted_clients(conn: &mut RawConn) -> u64 {

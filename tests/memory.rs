@@ -7,18 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{RawConn, TestServer};
-
-/// One field of `INFO <section>` as text.
-fn info_field(conn: &mut RawConn, section: &str, name: &str) -> String {
-    let reply = conn.cmd(&[b"INFO", section.as_bytes()]);
-    let text = String::from_utf8_lossy(&reply).into_owned();
-    let prefix = format!("{name}:");
-    text.split("\r\n")
-        .find_map(|line| line.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("no {name} in INFO {section}"))
-        .to_string()
-}
+use common::{info_field, RawConn, TestServer};
 
 /// INFO `used_memory`.
 fn used_memory(conn: &mut RawConn) -> u64 {

@@ -310,3 +310,14 @@ impl Drop for RealRedis {
         let _ = self.child.wait();
     }
 }
+
+/// One field of `INFO <section>` as text; panics when INFO has no such field.
+pub fn info_field(conn: &mut RawConn, section: &str, name: &str) -> String {
+    let reply = conn.cmd(&[b"INFO", section.as_bytes()]);
+    let text = String::from_utf8_lossy(&reply).into_owned();
+    let prefix = format!("{name}:");
+    text.split("\r\n")
+        .find_map(|line| line.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {name} in INFO {section}"))
+        .to_string()
+}

@@ -10,6 +10,8 @@ use crate::error::{CmdError, CmdResult};
 const ERR_TYPE: &str = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
 
 /// `DEBUG PROTOCOL <type>` — a sample reply of `kind`.
+// 3.141 is the sample double Redis sends, not an approximation of pi.
+#[allow(clippy::approx_constant)]
 pub fn reply(ctx: &mut Ctx<'_>, kind: &Bytes) -> CmdResult {
     let name = String::from_utf8_lossy(kind).to_ascii_lowercase();
     let reply = &mut ctx.reply;
