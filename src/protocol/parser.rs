@@ -25,6 +25,9 @@ pub const INLINE_MAX_SIZE: usize = 64 * 1024;
 /// Bulks at least this long get a buffer sized for them up front (Redis's
 /// `PROTO_MBULK_BIG_ARG`), so they arrive into one allocation with no copying.
 pub const BIG_ARG: usize = 32 * 1024;
+/// Most arguments a request may have to take the one-pass path ([`RequestParser::parse`]);
+/// longer ones are parsed incrementally.
+const WHOLE_MAX_ARGS: usize = 32;
 /// Most arguments a client that must still authenticate may send in one command.
 const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
 /// Longest argument such a client may send.
@@ -125,6 +128,9 @@ impl RequestParser {
             match buf.first() {
                 None => return Ok(ParseOutcome::Incomplete),
                 Some(b'*') => {
+                    if let Some(args) = self.parse_whole(buf, limits) {
+                        return Ok(ParseOutcome::Command(args));
+                    }
                     if !self.start_multibulk(buf, limits)? {
                         return Ok(ParseOutcome::Incomplete);
                     }
@@ -136,6 +142,36 @@ impl RequestParser {
             }
         }
         self.parse_bulks(buf, limits)
+    }
+
+    /// The fast path: a whole, well-formed request of at most [`WHOLE_MAX_ARGS`] small
+    /// arguments already in `buf` is measured in one pass over the bytes and cut off
+    /// with one split; its arguments are slices of it. Anything else (a request not all
+    /// here, a big argument, a header the incremental path would answer with an
+    /// error, an unauthenticated client's limits) returns `None` with nothing
+    /// consumed, and the incremental path takes it from the start.
+    fn parse_whole(&mut self, buf: &mut BytesMut, limits: &ParseLimits) -> Option<Vec<Bytes>> {
+        let bytes = &buf[..];
+        let (count, mut pos) = header_number(bytes, 0, b'*')?;
+        if count == 0 || count > WHOLE_MAX_ARGS || limits.unauthenticated {
+            return None;
+        }
+        let mut spans = [(0usize, 0usize); WHOLE_MAX_ARGS];
+        for span in &mut spans[..count] {
+            let (len, start) = header_number(bytes, pos, b'$')?;
+            if len >= BIG_ARG || len as i64 > limits.max_bulk_len {
+                return None;
+            }
+            // Like the incremental path (and Redis), the two bytes after a payload
+            // are skipped unchecked.
+            pos = start.checked_add(len + 2).filter(|&end| end <= bytes.len())?;
+            *span = (start, len);
+        }
+        let frame = buf.split_to(pos).freeze();
+        let mut args = std::mem::take(&mut self.spare);
+        args.reserve(count);
+        args.extend(spans[..count].iter().map(|&(start, len)| frame.slice(start..start + len)));
+        Some(args)
     }
 
     /// Reads the `*<count>` line. Returns false when the line is not complete yet.
@@ -230,6 +266,33 @@ fn take_bulk(buf: &mut BytesMut, len: usize, shared: bool) -> Bytes {
     let copy = Bytes::copy_from_slice(&buf[..len]);
     buf.advance(len);
     copy
+}
+
+/// For the fast path: the number of a complete `<marker><digits>\r\n` header line at
+/// `pos` and where the line ends; `None` for anything else (no leading zeros, no sign,
+/// at most 9 digits), which the incremental path then reads and judges.
+fn header_number(bytes: &[u8], pos: usize, marker: u8) -> Option<(usize, usize)> {
+    if *bytes.get(pos)? != marker {
+        return None;
+    }
+    let digits_start = pos + 1;
+    let mut end = digits_start;
+    let mut value = 0usize;
+    while let Some(&digit) = bytes.get(end) {
+        if !digit.is_ascii_digit() {
+            break;
+        }
+        if end - digits_start == 9 {
+            return None;
+        }
+        value = value * 10 + usize::from(digit - b'0');
+        end += 1;
+    }
+    let digits = end - digits_start;
+    if digits == 0 || (digits > 1 && bytes[digits_start] == b'0') {
+        return None;
+    }
+    (bytes.get(end..end + 2)? == b"\r\n").then_some((value, end + 2))
 }
 
 /// Reads one `$<len>\r\n` header; `None` when it is not complete yet.

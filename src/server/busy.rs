@@ -16,11 +16,11 @@
 use std::io::{self, Read};
 
 use mio::net::{TcpListener, UnixListener};
-use slab::Slab;
+
 
 use crate::command::state::directory::BusyCommand;
 use crate::protocol::{ParseLimits, ParseOutcome};
-use crate::server::client::Client;
+use crate::server::client::{Client, ClientSlab};
 use crate::server::{listener, signals};
 
 /// Most bytes read from one client per call (a busy script is not a bulk loader).
@@ -70,7 +70,7 @@ pub struct BusyIo<'a> {
 
 /// Accepts new clients, reads every ready client's commands, has `run` execute each
 /// one, and writes the replies.
-pub fn serve(clients: &mut Slab<Client>, io: &mut BusyIo<'_>, run: &mut BusyCommand<'_>) {
+pub fn serve(clients: &mut ClientSlab, io: &mut BusyIo<'_>, run: &mut BusyCommand<'_>) {
     if signals::drain(io.signals) {
         io.signalled = true;
     }

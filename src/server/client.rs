@@ -97,6 +97,11 @@ impl Source for Stream {
     }
 }
 
+/// The reactor's clients. Each lives in a box of its own so that taking a client out
+/// of the slab for a command batch (and putting it back) moves a pointer, not the whole
+/// state machine.
+pub type ClientSlab = slab::Slab<Box<Client>>;
+
 /// One client's state machine.
 pub struct Client {
     /// The socket.

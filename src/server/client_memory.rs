@@ -18,10 +18,10 @@
 //! largest is the same order without the rounding, at the cost of a sort that only
 //! happens when the limit is passed. See docs/ARCHITECTURE.md, "Memory".
 
-use slab::Slab;
+
 
 use crate::command::core::executor::Executor;
-use crate::server::client::Client;
+use crate::server::client::{Client, ClientSlab};
 
 /// The memory all clients hold together, and what client eviction was last told the
 /// limit is.
@@ -73,7 +73,7 @@ impl ClientMemory {
     }
 
     /// Counts every client again (the cron; a new limit).
-    pub fn recount_all(&mut self, clients: &mut Slab<Client>, exec: &Executor) {
+    pub fn recount_all(&mut self, clients: &mut ClientSlab, exec: &Executor) {
         for (_, client) in clients.iter_mut() {
             self.recount(client, exec);
         }
@@ -102,7 +102,7 @@ impl ClientMemory {
     /// The slab keys of the clients to evict, largest first, so that the total falls
     /// under the limit; the flag is true when evicting all of them is still not
     /// enough (the rest is held by clients that may not be evicted).
-    pub fn victims(&self, clients: &Slab<Client>) -> (Vec<usize>, bool) {
+    pub fn victims(&self, clients: &ClientSlab) -> (Vec<usize>, bool) {
         let mut candidates: Vec<(usize, usize)> = clients
             .iter()
             .filter(|(_, c)| !c.session.no_evict && !c.close_asap)

@@ -14,13 +14,14 @@
 //! A client's slab key is its token; listeners and the signal pipe use tokens at the top
 //! of the range, so they never collide with slab keys.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use crate::util::hash::IdMap;
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, UnixListener};
 use mio::{Events, Interest, Poll, Token};
-use slab::Slab;
+
 
 use crate::command::core::executor::Executor;
 use crate::command::core::state::ServerEvent;
@@ -28,7 +29,7 @@ use crate::command::state::directory::{BufferStats, BusyCommand, ClientDirectory
 use crate::command::state::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
 use crate::config::Config;
 use crate::protocol::{ParseLimits, ParseOutcome, Reply};
-use crate::server::client::{Client, Stream};
+use crate::server::client::{Client, ClientSlab, Stream};
 use crate::server::client_memory::ClientMemory;
 use crate::server::{busy, listener, signals};
 
@@ -55,9 +56,9 @@ pub struct Server {
     unix: Option<(UnixListener, String)>,
     signal_rx: mio::unix::pipe::Receiver,
     _signal_tx: mio::unix::pipe::Sender,
-    clients: Slab<Client>,
+    clients: ClientSlab,
     /// Slab key of each client id (for waking blocked clients by id).
-    client_keys: HashMap<u64, usize>,
+    client_keys: IdMap<u64, usize>,
     exec: Executor,
     next_client_id: u64,
     /// Clients with replies to write before sleeping.
@@ -112,8 +113,8 @@ impl Server {
             unix,
             signal_rx,
             _signal_tx: signal_tx,
-            clients: Slab::new(),
-            client_keys: HashMap::new(),
+            clients: ClientSlab::new(),
+            client_keys: IdMap::default(),
             exec,
             next_client_id: 1,
             pending_writes: Vec::new(),
@@ -257,7 +258,7 @@ impl Server {
             client.session.id
         );
         self.client_keys.insert(client.session.id, token.0);
-        entry.insert(client);
+        entry.insert(Box::new(client));
         self.exec.set_connected_clients(self.clients.len());
         Some(token.0)
     }
@@ -470,6 +471,9 @@ impl Server {
     /// their turn for what is left of their input and output, and honours a shutdown
     /// signal that came meanwhile.
     fn after_busy(&mut self, io: BusyOutcome) {
+        if io.is_quiet() {
+            return;
+        }
         if io.signalled {
             self.shutdown_on_signal();
         }
@@ -777,7 +781,7 @@ impl Server {
 
     /// Closes the client if it errored or finished a close-after-reply.
     fn close_if_done(&mut self, key: usize) {
-        if self.clients.get(key).is_some_and(Client::should_close) {
+        if self.clients.get(key).is_some_and(|client| client.should_close()) {
             let mut client = self.clients.remove(key);
             self.memory.forget(&client);
             let _ = self.poll.registry().deregister(&mut client.stream);
@@ -880,14 +884,19 @@ impl Server {
         // The append-only file first: no reply acknowledges a write before it is there.
         self.exec.flush_aof();
         self.deliver_replication_stream();
-        let pending = std::mem::take(&mut self.pending_writes);
-        for key in pending {
+        // The list is taken and handed back emptied, so its allocation is reused from
+        // one loop to the next.
+        let mut pending = std::mem::take(&mut self.pending_writes);
+        for &key in &pending {
             if let Some(client) = self.clients.get_mut(key) {
                 client.write_queued = false;
                 self.write_client(key);
                 self.close_if_done(key);
             }
         }
+        pending.clear();
+        pending.append(&mut self.pending_writes);
+        self.pending_writes = pending;
         self.apply_client_eviction_limit();
         self.evict_clients();
         self.exec.set_clients_memory(self.memory.total());
@@ -954,7 +963,7 @@ impl Server {
 /// The clients other than the one running a command, as the command layer sees them,
 /// and what a busy script may use to serve them.
 struct OtherClients<'a> {
-    clients: &'a mut Slab<Client>,
+    clients: &'a mut ClientSlab,
     io: busy::BusyIo<'a>,
     /// Where the listeners are registered (CONFIG SET `port`/`bind` replaces them).
     registry: &'a mio::Registry,
@@ -991,6 +1000,19 @@ struct BusyOutcome {
     read: usize,
     written: usize,
     signalled: bool,
+}
+
+impl BusyOutcome {
+    /// True when no client was served, accepted or refused and no signal came: the
+    /// usual case, a command that did not run a busy script.
+    fn is_quiet(&self) -> bool {
+        !self.signalled
+            && self.rejected == 0
+            && self.read == 0
+            && self.written == 0
+            && self.newcomers.is_empty()
+            && self.served.is_empty()
+    }
 }
 
 impl OtherClients<'_> {

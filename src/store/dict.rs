@@ -21,8 +21,8 @@
 //!
 //! # Hashing
 //!
-//! Keys are hashed with SipHash keyed by a per-process random seed (std's `RandomState`,
-//! created once and shared by every dict), so clients cannot choose keys that collide.
+//! Keys are hashed with SipHash-1-2 keyed by a per-process random secret (`util::hash`,
+//! shared by every dict), so clients cannot choose keys that collide.
 //!
 //! # The SCAN guarantee
 //!
@@ -39,14 +39,11 @@
 //! (`iter`, `scan`, `sample`, `random_entry`) borrows the dict immutably, so the borrow
 //! checker already forbids the rehash steps that could move entries under it.
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::iter::{self, Chain};
 use std::mem;
 use std::slice;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -107,17 +104,11 @@ impl DictKey for Bytes {
     }
 }
 
-/// The per-process SipHash key, shared by every dict so a key hashes alike in all of them.
-fn hash_seed() -> &'static RandomState {
-    static SEED: OnceLock<RandomState> = OnceLock::new();
-    SEED.get_or_init(RandomState::new)
-}
-
-/// Keyed SipHash of `bytes`.
+/// The keyed hash of `bytes` (`util::hash`): one secret key per process, shared by
+/// every dict so a key hashes alike in all of them.
+#[inline]
 fn hash_key(bytes: &[u8]) -> u64 {
-    let mut hasher = hash_seed().build_hasher();
-    hasher.write(bytes);
-    hasher.finish()
+    crate::util::hash::hash_bytes(bytes)
 }
 
 /// A chain link: the head of a bucket or the `next` of a node.

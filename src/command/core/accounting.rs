@@ -31,10 +31,9 @@ pub fn after_call(
     ctx: &mut Ctx<'_>,
     spec: &'static CommandSpec,
     args: &[Bytes],
-    elapsed: Duration,
+    usec: u64,
     failed: bool,
 ) {
-    let usec = elapsed.as_micros() as u64;
     if ctx.session.blocked.is_some() {
         // Counted once the command completes, together with its later runs.
         ctx.session.blocked_us += usec;

@@ -23,6 +23,7 @@ use crate::command::core::spec::flags;
 use crate::command::core::state::{sync_access_mode, ServerState};
 use crate::error::CmdError;
 use crate::store::Db;
+use crate::util::clock::monotonic_us;
 
 /// Commands a RESP2 client may send while subscribed.
 fn allowed_when_subscribed(spec: &CommandSpec) -> bool {
@@ -318,9 +319,9 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
         .propagation
         .enabled
         .then(|| std::mem::take(&mut ctx.server.propagation.own));
-    let started = std::time::Instant::now();
+    let started = monotonic_us();
     let result = (spec.handler)(ctx, args);
-    let elapsed = started.elapsed();
+    let elapsed_us = monotonic_us().saturating_sub(started);
     if let Some(outer) = outer_own {
         record_propagation(ctx, spec, args, dirty_before, outer);
     }
@@ -336,7 +337,7 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
         feed_monitors(ctx, spec, args);
     }
     let failed = result.is_err() | std::mem::take(&mut ctx.server.failed_uncounted);
-    accounting::after_call(ctx, spec, args, elapsed, failed);
+    accounting::after_call(ctx, spec, args, elapsed_us, failed);
     let signalled = !std::mem::take(&mut ctx.server.unsignalled_write);
     if ctx.server.dirty != dirty_before && spec.has(flags::WRITE) && signalled {
         signal_written_keys(ctx, spec, args);

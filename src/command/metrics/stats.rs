@@ -8,7 +8,7 @@
 //! the monotonic clock (`Instant`), never the wall clock.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::util::hash::IdMap;
 
 use crate::command::metrics::latency::LatencyMonitor;
 use crate::command::metrics::slowlog::SlowLog;
@@ -160,26 +160,6 @@ pub struct CommandStat {
     pub histogram: Option<Histogram>,
 }
 
-/// Hashes a spec's address: a multiply is all the mixing a pointer needs.
-#[derive(Default)]
-pub struct PtrHash(u64);
-
-impl Hasher for PtrHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
 /// A rate sampled by the cron every 100 ms over the last 16 samples, like Redis's
 /// instantaneous metrics.
 #[derive(Clone, Default)]
@@ -213,7 +193,7 @@ impl InstantMetric {
 /// the latency monitor, instantaneous metrics and replication identity.
 pub struct AdminState {
     /// Counters per command spec (keyed by its address).
-    pub commands: HashMap<usize, CommandStat, BuildHasherDefault<PtrHash>>,
+    pub commands: IdMap<usize, CommandStat>,
     /// Error replies per error code (`ERR`, `WRONGTYPE`...), sorted as Redis lists them.
     pub errors: BTreeMap<String, u64>,
     /// The slow log.

@@ -23,7 +23,8 @@ pub mod log;
 pub mod selector;
 pub mod user;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use crate::util::hash::IdMap;
 
 use catalog::Catalog;
 use log::AclLog;
@@ -47,7 +48,7 @@ impl UserId {
 /// Every user, the ACL log, and the command catalog rules refer to.
 #[derive(Debug)]
 pub struct AclState {
-    users: HashMap<UserId, User>,
+    users: IdMap<UserId, User>,
     names: BTreeMap<Vec<u8>, UserId>,
     next_id: u64,
     /// The one user whose commands need no check at all: `default` while it is on,
@@ -72,7 +73,7 @@ impl AclState {
     /// The state at start: only `default`, which may do anything without a password.
     pub fn new(catalog: Catalog) -> AclState {
         let mut state = AclState {
-            users: HashMap::new(),
+            users: IdMap::default(),
             names: BTreeMap::new(),
             next_id: 1,
             unchecked: UserId::DEFAULT,
