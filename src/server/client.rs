@@ -35,21 +35,66 @@ impl Stream {
     }
 }
 
+/// `recv(fd, buf, 0)` as a bare system call.
+///
+/// glibc's `recv` and `send` are pthread cancellation points: in a process with more
+/// than one thread (ours has the lazy-free and snapshot threads) each call switches
+/// asynchronous cancellation on and off around the system call, which costs about as
+/// much as the rest of a small request's user-space work on the socket. The server
+/// never cancels threads, so it calls the kernel directly.
+fn raw_recv(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole call, and a
+    // null source address with a null length asks the kernel for no address.
+    let n = unsafe {
+        libc::syscall(
+            libc::SYS_recvfrom,
+            fd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            0,
+            std::ptr::null_mut::<libc::sockaddr>(),
+            std::ptr::null_mut::<libc::socklen_t>(),
+        )
+    };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// `send(fd, buf, MSG_NOSIGNAL)` as a bare system call (see [`raw_recv`]); like std's
+/// sockets, a peer that went away gives `EPIPE`, never `SIGPIPE`.
+fn raw_send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for reads of `buf.len()` bytes for the whole call, and a
+    // null destination with a zero length means the connected peer.
+    let n = unsafe {
+        libc::syscall(
+            libc::SYS_sendto,
+            fd,
+            buf.as_ptr(),
+            buf.len(),
+            libc::MSG_NOSIGNAL,
+            std::ptr::null::<libc::sockaddr>(),
+            0 as libc::socklen_t,
+        )
+    };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Unix(s) => s.read(buf),
-        }
+        raw_recv(self.raw_fd(), buf)
     }
 }
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write(buf),
-            Stream::Unix(s) => s.write(buf),
-        }
+        raw_send(self.raw_fd(), buf)
     }
 
     fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {

@@ -15,9 +15,10 @@
 //! of the range, so they never collide with slab keys.
 
 use std::collections::VecDeque;
+use crate::util::clock::monotonic_us;
 use crate::util::hash::IdMap;
 use std::io::{self, Read};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mio::net::{TcpListener, UnixListener};
 use mio::{Events, Interest, Poll, Token};
@@ -66,7 +67,8 @@ pub struct Server {
     /// Clients with input left over by the fairness caps.
     pending_reads: VecDeque<usize>,
     read_scratch: Vec<u8>,
-    next_cron: Instant,
+    /// When the cron runs next, on the monotonic clock (`util::clock`, microseconds).
+    next_cron_us: u64,
     shutting_down: bool,
     /// Every client's memory and client eviction's limit.
     memory: ClientMemory,
@@ -120,7 +122,7 @@ impl Server {
             pending_writes: Vec::new(),
             pending_reads: VecDeque::new(),
             read_scratch: vec![0; READ_CHUNK],
-            next_cron: Instant::now(),
+            next_cron_us: monotonic_us(),
             shutting_down: false,
             memory: ClientMemory::default(),
         })
@@ -148,7 +150,7 @@ impl Server {
                 self.dispatch_event(event);
             }
             self.serve_pending_reads();
-            if Instant::now() >= self.next_cron {
+            if monotonic_us() >= self.next_cron_us {
                 self.cron();
             }
             self.before_sleep();
@@ -161,7 +163,8 @@ impl Server {
         if !self.pending_reads.is_empty() {
             return Duration::ZERO;
         }
-        let until_cron = self.next_cron.saturating_duration_since(Instant::now());
+        let until_cron =
+            Duration::from_micros(self.next_cron_us.saturating_sub(monotonic_us()));
         match self.exec.next_deadline_ms() {
             Some(deadline) => {
                 let until_deadline = (deadline - self.exec.now_ms()).max(0) as u64;
@@ -463,7 +466,9 @@ impl Server {
             self.client_keys.insert(client.session.id, moved_to);
         }
         entry.insert(client);
-        self.after_busy(io);
+        if !io.is_quiet() {
+            self.after_busy(io);
+        }
         Some(result)
     }
 
@@ -471,9 +476,6 @@ impl Server {
     /// their turn for what is left of their input and output, and honours a shutdown
     /// signal that came meanwhile.
     fn after_busy(&mut self, io: BusyOutcome) {
-        if io.is_quiet() {
-            return;
-        }
         if io.signalled {
             self.shutdown_on_signal();
         }
@@ -519,7 +521,15 @@ impl Server {
     }
 
     /// Runs the commands CLIENT PAUSE held back, in the order they arrived.
+    #[inline]
     fn serve_postponed(&mut self) {
+        if self.exec.pause_pending() {
+            self.serve_postponed_now();
+        }
+    }
+
+    /// [`Self::serve_postponed`] while a pause is set or commands wait.
+    fn serve_postponed_now(&mut self) {
         let waiting = self.exec.end_expired_pause();
         for id in waiting {
             let Some(&slot) = self.client_keys.get(&id) else {
@@ -562,7 +572,15 @@ impl Server {
 
     /// Writes pending pub/sub messages (and keyspace notifications) into their
     /// receivers' output buffers, in each receiver's protocol version.
+    #[inline]
     fn deliver_messages(&mut self) {
+        if self.exec.has_deliveries() {
+            self.deliver_messages_now();
+        }
+    }
+
+    /// [`Self::deliver_messages`] when something waits.
+    fn deliver_messages_now(&mut self) {
         for invalidation in self.exec.take_invalidations() {
             self.deliver_invalidation(&invalidation);
         }
@@ -680,7 +698,15 @@ impl Server {
 
     /// Serves clients blocked on keys that received data, oldest waiter first, until no
     /// key is ready (a served BLMOVE may make another key ready).
+    #[inline]
     fn serve_ready_keys(&mut self) {
+        if self.exec.has_ready_keys() {
+            self.serve_ready_keys_now();
+        }
+    }
+
+    /// [`Self::serve_ready_keys`] once keys are ready.
+    fn serve_ready_keys_now(&mut self) {
         while let Some((db, key)) = self.exec.pop_ready_key() {
             for id in self.exec.waiters(db, &key) {
                 let Some(&slot) = self.client_keys.get(&id) else {
@@ -799,7 +825,7 @@ impl Server {
     fn cron(&mut self) {
         self.serve_postponed();
         let hz = self.exec.config().hz.max(1);
-        self.next_cron = Instant::now() + Duration::from_micros(1_000_000 / u64::from(hz));
+        self.next_cron_us = monotonic_us() + 1_000_000 / u64::from(hz);
         if self.exec.cron_paused() {
             return;
         }
@@ -923,10 +949,15 @@ impl Server {
     /// Client eviction (Redis's `evictClients`): while the clients' memory is at or
     /// over `maxmemory-clients`, closes the largest evictable clients, logging and
     /// counting each (INFO `evicted_clients`).
+    #[inline]
     fn evict_clients(&mut self) {
-        if !self.memory.over_limit() {
-            return;
+        if self.memory.over_limit() {
+            self.evict_clients_now();
         }
+    }
+
+    /// [`Self::evict_clients`] once over the limit.
+    fn evict_clients_now(&mut self) {
         let (victims, still_over) = self.memory.victims(&self.clients);
         for key in victims {
             let Some(client) = self.clients.get_mut(key) else {

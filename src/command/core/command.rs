@@ -5,8 +5,6 @@
 //! commands, as EXEC and scripts do), so they live in one module; the descriptive parts
 //! of a declaration (flags, key specs, docs) are plain data in [`super::spec`].
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use bytes::Bytes;
 
@@ -22,6 +20,8 @@ use crate::command::state::session::Session;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::Db;
+use crate::util::hash::IdMap;
+use crate::util::name_index::NameIndex;
 
 /// A command handler: parses `args` (name first; arity already checked) and writes the
 /// reply through `ctx.reply`, or returns the error reply.
@@ -182,39 +182,13 @@ pub fn container_handler(_ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     ))
 }
 
-/// Longest command name looked up (longer names are unknown by definition).
-const MAX_NAME_LEN: usize = 64;
-
-/// FNV-1a: the command table is fixed at start-up and never grows from client input,
-/// so a keyed hash buys nothing there, while every command pays for the lookup.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &byte in bytes {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
 /// Case-insensitive lookup over every family's entries, and the ACL catalog built
 /// from the same entries.
 pub struct CommandTable {
-    by_name: HashMap<Vec<u8>, &'static CommandSpec, BuildHasherDefault<Fnv>>,
+    by_name: NameIndex<&'static CommandSpec>,
     /// Each spec's ACL catalog id, by the spec's address (specs are statics, reached
     /// only through this table).
-    acl_ids: HashMap<usize, usize, BuildHasherDefault<Fnv>>,
+    acl_ids: IdMap<usize, usize>,
     catalog: Catalog,
 }
 
@@ -222,13 +196,13 @@ impl CommandTable {
     /// Builds the lookup over `families` (the registry's list of every family's table).
     pub fn build(families: &[&'static [CommandSpec]]) -> Self {
         let mut table = CommandTable {
-            by_name: HashMap::default(),
-            acl_ids: HashMap::default(),
+            by_name: NameIndex::default(),
+            acl_ids: IdMap::default(),
             catalog: Catalog::new(&acl::NAMES),
         };
         for family in families {
             for spec in family.iter() {
-                table.by_name.insert(spec.name.as_bytes().to_vec(), spec);
+                table.by_name.insert(spec.name.as_bytes(), spec);
                 let id = table.catalog.add_command(
                     spec.name,
                     spec.acl_categories(),
@@ -268,38 +242,30 @@ impl CommandTable {
     /// `rename-command from to`: the command answers to `to` only (to nothing when
     /// `to` is empty). Errors and statistics keep its own name, ACL rules too.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<(), &'static str> {
-        let from = from.to_ascii_lowercase().into_bytes();
         let spec = self
             .by_name
-            .remove(&from)
+            .remove(from.as_bytes())
             .ok_or("No such command in rename-command")?;
         if to.is_empty() {
             return Ok(());
         }
-        let to = to.to_ascii_lowercase().into_bytes();
-        if self.by_name.contains_key(&to) {
-            self.by_name.insert(from, spec);
+        if self.by_name.contains(to.as_bytes()) {
+            self.by_name.insert(from.as_bytes(), spec);
             return Err("Target command name already exists");
         }
-        self.by_name.insert(to, spec);
+        self.by_name.insert(to.as_bytes(), spec);
         Ok(())
     }
 
     /// The command named `name`, case-insensitively.
+    #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&'static CommandSpec> {
-        if name.len() > MAX_NAME_LEN {
-            return None;
-        }
-        let mut lower = [0u8; MAX_NAME_LEN];
-        let lower = &mut lower[..name.len()];
-        lower.copy_from_slice(name);
-        lower.make_ascii_lowercase();
-        self.by_name.get(&*lower).copied()
+        self.by_name.get(name)
     }
 
     /// Every top-level command.
     pub fn all(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
-        self.by_name.values().copied()
+        self.by_name.values()
     }
 
     /// Number of top-level commands.

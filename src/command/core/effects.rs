@@ -13,6 +13,10 @@ use crate::store::Db;
 /// expiry become WATCH invalidations and `expired` notifications; lists and sorted sets
 /// created by any command wake clients blocked on them. Logging stays on only while
 /// someone cares (a watcher, `expired` notifications, a blocked client).
+///
+/// Runs after every command and every notification, so the usual case (nothing logged,
+/// nobody listening) is a few comparisons inlined into the caller.
+#[inline]
 pub fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
     let flags = server.config.notify_keyspace_events;
     let want_expired = !server.watches.is_empty()
@@ -21,9 +25,20 @@ pub fn after_expiry(dbs: &mut [Db], server: &mut ServerState) {
         || server.propagation.enabled;
     let want_ready = server.blocking.blocked_clients > 0;
     let want_key_events = flags & (notify::NEW | notify::KEY_MISS) != 0;
-    if !want_expired && !want_ready && !want_key_events && !server.expiry_logging {
-        return;
+    if want_expired || want_ready || want_key_events || server.expiry_logging {
+        apply_logs(dbs, server, want_expired, want_ready, want_key_events);
     }
+}
+
+/// [`after_expiry`] when something was or may be logged.
+fn apply_logs(
+    dbs: &mut [Db],
+    server: &mut ServerState,
+    want_expired: bool,
+    want_ready: bool,
+    want_key_events: bool,
+) {
+    let flags = server.config.notify_keyspace_events;
     for (index, db) in dbs.iter_mut().enumerate() {
         for key in db.expired_log.drain(..) {
             if server.propagation.enabled {

@@ -83,6 +83,25 @@ impl Executor {
             .min()
     }
 
+    /// True when a CLIENT PAUSE is set or commands wait for one to end.
+    pub fn pause_pending(&self) -> bool {
+        !self.server.pause.idle()
+    }
+
+    /// True when keys received data for blocked clients.
+    pub fn has_ready_keys(&self) -> bool {
+        self.server.blocking.has_ready()
+    }
+
+    /// True when pub/sub messages, keyspace notifications, tracking invalidations or
+    /// MONITOR lines wait to be written to other clients.
+    pub fn has_deliveries(&self) -> bool {
+        !self.server.keyspace_events.is_empty()
+            || !self.server.pubsub.outbox.is_empty()
+            || self.server.tracking.has_pending()
+            || self.server.monitors.has_lines()
+    }
+
     /// Clears a CLIENT PAUSE whose time ran out and hands over the clients it held back,
     /// in arrival order, for the reactor to run; empty while a pause is in force.
     pub fn end_expired_pause(&mut self) -> VecDeque<u64> {

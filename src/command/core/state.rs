@@ -1,7 +1,6 @@
 //! The state commands share besides the databases ([`ServerState`]), and the effects a
 //! command asks of the reactor ([`ServerEvent`]).
 
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::background::Background;
 use crate::command::metrics::stats;
@@ -140,10 +139,7 @@ pub fn random_hex(rng: &mut Rng) -> String {
 
 /// The wall clock in ms and µs since the epoch.
 pub fn wall_clock() -> (i64, i64) {
-    let us = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0);
+    let us = crate::util::clock::wall_us();
     (us / 1000, us)
 }
 

@@ -59,6 +59,11 @@ impl Monitors {
         self.lines.push(Bytes::from(line));
     }
 
+    /// True when lines wait for the monitors.
+    pub fn has_lines(&self) -> bool {
+        !self.lines.is_empty()
+    }
+
     /// The lines queued since the last call.
     pub fn take_lines(&mut self) -> Vec<Bytes> {
         std::mem::take(&mut self.lines)

@@ -113,6 +113,7 @@ pub struct KeyspaceEvent {
 }
 
 /// Queues `event` if `flags` select its class and at least one channel kind.
+#[inline]
 pub fn fire(
     queue: &mut Vec<KeyspaceEvent>,
     flags: u32,
@@ -124,6 +125,18 @@ pub fn fire(
     if flags & class == 0 || flags & (KEYSPACE | KEYEVENT) == 0 {
         return;
     }
+    queue_event(queue, flags, event, db, key);
+}
+
+/// The queueing half of [`fire`], out of line: most servers never notify.
+#[cold]
+fn queue_event(
+    queue: &mut Vec<KeyspaceEvent>,
+    flags: u32,
+    event: &'static str,
+    db: usize,
+    key: &[u8],
+) {
     queue.push(KeyspaceEvent {
         db,
         event,

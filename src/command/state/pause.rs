@@ -80,6 +80,12 @@ impl PauseState {
         self.postponed.retain(|&id| id != client);
     }
 
+    /// True when no pause is set and no command waits for one to end: the loop has
+    /// nothing to check.
+    pub fn idle(&self) -> bool {
+        self.pause.is_none() && self.postponed.is_empty()
+    }
+
     /// Clears a pause that ran out by `now_ms` and hands over the clients it held
     /// back, in arrival order; empty while a pause is in force.
     pub fn end_if_over(&mut self, now_ms: i64) -> VecDeque<u64> {

@@ -285,6 +285,12 @@ impl TrackingState {
         });
     }
 
+    /// True when invalidations wait to be written, or BCAST prefixes exist (whose
+    /// gathered keys [`Self::take`] turns into messages).
+    pub fn has_pending(&self) -> bool {
+        !self.outbox.is_empty() || !self.prefixes.is_empty()
+    }
+
     /// Hands every queued invalidation to the reactor, BCAST messages last.
     pub fn take(&mut self) -> Vec<Invalidation> {
         self.broadcast();

@@ -172,7 +172,14 @@ fn set_generic(
         get_generic(ctx, key)?;
     }
     let db = ctx.db();
-    let found = db.lookup_write(key, now).is_some();
+    // Only NX and XX ask whether the key exists; otherwise the lookup would only
+    // delete an expired key first (lazy expiry), which the deadline table alone decides.
+    let found = if o.nx || o.xx {
+        db.lookup_write(key, now).is_some()
+    } else {
+        db.expire_if_needed(key, now);
+        false
+    };
     if (o.nx && found) || (o.xx && !found) {
         if !o.get {
             match kind {

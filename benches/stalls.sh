@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Stalls side by side: while a latency probe keeps PINGing a server, one expensive thing
+# happens on it, and the probe's p99 and slowest request are reported for redis-server
+# and rredis-server in turn (a fresh server for each scenario):
+#   baseline  nothing happens (the machine's own noise floor, for reading the rest)
+#   unlink    UNLINK of a set of 10,000,000 members
+#   rehash    the keyspace grows from 10,000,000 keys (DEBUG POPULATE, before the probe)
+#             to 20,000,000 by pipelined SETs under the probe, crossing a doubling of
+#             the table in either server
+#   expiry    1,000,000 keys (always that many) set with the same PXAT deadline expire
+#             under the probe; it waits until expired_keys has counted them all
+#   flushall  FLUSHALL ASYNC of 10,000,000 keys (DEBUG POPULATE)
+# The sizes of unlink, rehash and flushall are scaled by STALL_SCALE (default 0.1, so a
+# set of 1,000,000 members), which keeps a run to a couple of minutes. Data is loaded
+# before the probe starts; DEBUG POPULATE is not run under the probe because it blocks
+# either server for its whole run (it would measure itself, not the table's growth).
+#
+#   bash benches/stalls.sh
+#   STALL_SCALE=1 EXPIRE_KEYS=1000000 STALL_CLIENTS=10 bash benches/stalls.sh
+#
+# The probe is a small Python client on STALL_CLIENTS connections (10), each with one
+# PING in flight, recording every request's latency until it is stopped: redis-benchmark
+# can only run a fixed number of requests and prints nothing when stopped, so it cannot
+# cover an event of unknown length. The probe runs 1 s before the event and 1 s after
+# it completes (for unlink and flushall: until lazyfree_pending_objects is 0). Servers
+# are not pinned to a CPU, so that their background freeing threads are free to run
+# beside the main thread, as they would on a real machine.
+#
+# Prints "scenario size redis-p99 redis-max ours-p99 ours-max redis-s ours-s
+# redis-requests ours-requests" rows (latencies in ms; -s: how long the event took).
+# Not a pass/fail test: it reports numbers. Servers are started on free loopback ports
+# and stopped by the pids this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=${STALL_SCALE:-0.1}
+scaled() { python3 -c "print(int($1 * $scale))"; }
+set_members=$(scaled 10000000)
+grow_from=$(scaled 10000000)
+grow_to=$(scaled 20000000)
+flush_keys=$(scaled 10000000)
+expire_keys=${EXPIRE_KEYS:-1000000}
+probe_clients=${STALL_CLIENTS:-10}
+
+[ -n "${OURS_BIN:-}" ] || cargo build --release --quiet
+ours_bin=${OURS_BIN:-target/release/rredis-server}
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return; sleep 0.05; done; echo "server on $1 did not start" >&2; exit 1; }
+field() { redis-cli -p "$1" info "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2 }'; }
+now_ns() { date +%s%N; }
+die() { echo "stalls.sh: $*" >&2; exit 1; }
+
+# expect PORT WANT COMMAND... : runs COMMAND and stops unless the reply is WANT
+expect() {
+    local port=$1 want=$2 got; shift 2
+    got=$(redis-cli -p "$port" "$@")
+    [ "$got" = "$want" ] || die "$* on port $port replied '$got', not '$want'"
+}
+
+# wait_until SECONDS COMMAND... : polls COMMAND every 20 ms until it succeeds
+wait_until() {
+    local limit=$((SECONDS + $1)); shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$limit" ] || die "timed out waiting for: $*"
+        sleep 0.02
+    done
+}
+# field_at_least PORT SECTION NAME VALUE / field_is PORT SECTION NAME VALUE
+field_at_least() { local v; v=$(field "$1" "$2" "$3"); [ -n "$v" ] && [ "$v" -ge "$4" ]; }
+field_is() { [ "$(field "$1" "$2" "$3")" = "$4" ]; }
+
+# resp KIND COUNT -> the path of a file of generated commands (made once, for both servers):
+#   sadd: SADD bigset member:N ..., 1000 members a command, COUNT members in all
+#   grow: SET grow:N xxx             expiry: SET exp:N xxx PXAT 9999999999999 (replaced
+#   by the real deadline on the way in: its moment is only known once the server is up)
+resp() {
+    local file=$work/$1-$2.resp
+    [ -s "$file" ] || python3 - "$1" "$2" >"$file" <<'PY'
+import sys
+kind, n = sys.argv[1], int(sys.argv[2])
+out = sys.stdout.buffer
+def cmd(*args):
+    out.write(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+if kind == "sadd":
+    for start in range(0, n, 1000):
+        cmd(b"SADD", b"bigset", *[b"member:%d" % i for i in range(start, min(n, start + 1000))])
+elif kind == "grow":
+    for i in range(n):
+        cmd(b"SET", b"grow:%d" % i, b"xxx")
+elif kind == "expiry":
+    for i in range(n):
+        cmd(b"SET", b"exp:%d" % i, b"xxx", b"PXAT", b"9999999999999")
+PY
+    echo "$file"
+}
+
+# pipe_in PORT COMMANDS < RESP : redis-cli --pipe, and stops unless all COMMANDS replied
+# without an error.
+pipe_in() {
+    local replies; replies=$(redis-cli -p "$1" --pipe 2>&1 | tail -1)
+    [ "$replies" = "errors: 0, replies: $2" ] || die "pipe into port $1: $replies"
+}
+
+# The probe: prints "requests p99-ms max-ms" when sent SIGTERM.
+cat >"$work/probe.py" <<'PY'
+import selectors, signal, socket, sys, time
+port, conns, ready = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+PING, sel, sent, buf, lat = b"*1\r\n$4\r\nPING\r\n", selectors.DefaultSelector(), {}, {}, []
+for _ in range(conns):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sel.register(s, selectors.EVENT_READ)
+    buf[s], sent[s] = b"", time.perf_counter_ns()
+    s.sendall(PING)
+open(ready, "w").close()
+while not stop:
+    for key, _ in sel.select(timeout=0.1):
+        s = key.fileobj
+        data = s.recv(4096)
+        if not data:
+            sys.exit("probe: the server closed the connection")
+        buf[s] += data
+        if buf[s].endswith(b"\r\n"):             # one "+PONG\r\n" per request in flight
+            now = time.perf_counter_ns()
+            lat.append(now - sent[s])
+            buf[s], sent[s] = b"", now
+            s.sendall(PING)
+lat.sort()
+print(len(lat), "%.3f" % (lat[int(len(lat) * 0.99)] / 1e6), "%.3f" % (lat[-1] / 1e6))
+PY
+
+# Each scenario is a prepare_* function (before the probe) and an event_* function
+# (under the probe, returns once the event is over); both take the port.
+prepare_baseline() { :; }
+event_baseline() { sleep 2; }
+
+prepare_unlink() {
+    pipe_in "$1" $(((set_members + 999) / 1000)) <"$(resp sadd "$set_members")"
+    expect "$1" "$set_members" scard bigset
+}
+event_unlink() {
+    expect "$1" 1 unlink bigset
+    wait_until 120 field_is "$1" memory lazyfree_pending_objects 0
+}
+
+prepare_rehash() {
+    expect "$1" OK debug populate "$grow_from"; expect "$1" "$grow_from" dbsize
+    resp grow $((grow_to - grow_from)) >/dev/null       # generated before the probe starts
+}
+event_rehash() {
+    pipe_in "$1" $((grow_to - grow_from)) <"$(resp grow $((grow_to - grow_from)))"
+    expect "$1" "$grow_to" dbsize
+}
+
+# The deadline must leave time to load the keys and start the probe (1.5 s); how long
+# loading takes depends on the machine, so a first guess of 100,000 keys a second is
+# doubled until the keys are in with the time to spare (FLUSHALL in between).
+prepare_expiry() {
+    local file guess_ms=$((expire_keys / 100))
+    file=$(resp expiry "$expire_keys")
+    for _ in 1 2 3 4; do
+        deadline_ms=$(( $(now_ns) / 1000000 + 1500 + guess_ms ))
+        sed "s/9999999999999/$deadline_ms/" "$file" | pipe_in "$1" "$expire_keys"
+        if [ $(( $(now_ns) / 1000000 + 1500 )) -lt "$deadline_ms" ]; then
+            expect "$1" "$expire_keys" dbsize; return
+        fi
+        expect "$1" OK flushall; guess_ms=$((guess_ms * 2))
+    done
+    die "could not load $expire_keys expiring keys ahead of their deadline"
+}
+event_expiry() {
+    sleep "$(python3 -c "print(max(0, ($deadline_ms - $(now_ns) / 1e6) / 1e3))")"
+    event_start=$((deadline_ms * 1000000))   # the event starts at the deadline, not now
+    wait_until 300 field_at_least "$1" stats expired_keys "$expire_keys"
+}
+
+prepare_flushall() { expect "$1" OK debug populate "$flush_keys"; expect "$1" "$flush_keys" dbsize; }
+event_flushall() {
+    expect "$1" OK flushall async
+    wait_until 120 field_is "$1" memory lazyfree_pending_objects 0
+    expect "$1" 0 dbsize
+}
+
+# run_scenario NAME BIN -> sets $result to "requests p99 max event-seconds". It runs in
+# this shell, not in a $(...), so that the pids it starts reach the cleanup trap.
+run_scenario() {
+    local port pid probe_pid took
+    port=$(free_port)
+    "$2" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+        --enable-debug-command yes >/dev/null 2>&1 &
+    pid=$!; pids+=("$pid")
+    wait_up "$port"
+    "prepare_$1" "$port"
+    rm -f "$work/ready"
+    python3 "$work/probe.py" "$port" "$probe_clients" "$work/ready" >"$work/probe.out" &
+    probe_pid=$!; pids+=("$probe_pid")
+    wait_until 10 test -e "$work/ready"
+    sleep 1
+    event_start=$(now_ns)
+    "event_$1" "$port"
+    took=$(( $(now_ns) - event_start ))
+    sleep 1
+    kill -TERM "$probe_pid"; wait "$probe_pid" || die "the probe failed on $1"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    result="$(cat "$work/probe.out") $(python3 -c "print('%.2f' % ($took / 1e9))")"
+}
+
+printf 'probe: %s connections, PING; sizes scaled by STALL_SCALE=%s of the issue'"'"'s:\n' "$probe_clients" "$scale"
+printf '  unlink: set of %s members; rehash: %s -> %s keys; expiry: %s keys; flushall: %s keys\n' \
+    "$set_members" "$grow_from" "$grow_to" "$expire_keys" "$flush_keys"
+printf '%-9s %9s %9s %9s %9s %9s %8s %8s %9s %9s\n' scenario size "redis p99" "redis max" \
+    "ours p99" "ours max" "redis s" "ours s" "redis req" "ours req"
+for scenario in ${SCENARIOS:-baseline unlink rehash expiry flushall}; do
+    case $scenario in
+        baseline) size=0 ;; unlink) size=$set_members ;; rehash) size=$grow_to ;;
+        expiry) size=$expire_keys ;; flushall) size=$flush_keys ;;
+        *) die "unknown scenario $scenario" ;;
+    esac
+    run_scenario "$scenario" "$(command -v redis-server)"; read -r r_req r_p99 r_max r_s <<<"$result"
+    run_scenario "$scenario" "$ours_bin"; read -r o_req o_p99 o_max o_s <<<"$result"
+    printf '%-9s %9s %9s %9s %9s %9s %8s %8s %9s %9s\n' "$scenario" "$size" "$r_p99" "$r_max" \
+        "$o_p99" "$o_max" "$r_s" "$o_s" "$r_req" "$o_req"
+done
