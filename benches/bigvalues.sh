@@ -7,7 +7,7 @@
 # as redis-benchmark holds a copy of the value per client.
 #
 #   bash benches/bigvalues.sh [rounds]                   (default 3)
-#   SIZES="1024 1048576" BIG_MB=512 CLIENTS=10 bash benches/bigvalues.sh
+#   BIG_SIZES="1024 1048576" BIG_MB=512 BIG_CLIENTS=10 bash benches/bigvalues.sh
 #
 # Prints "size test requests clients redis-rps ours-rps ratio min-max redis-us ours-us
 # cpu-ratio min-max" rows: medians over the rounds, ratios ours / redis with their
@@ -17,9 +17,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-sizes=${SIZES:-1024 102400 1048576 16777216}
+sizes=${BIG_SIZES:-1024 102400 1048576 16777216}
 budget_mb=${BIG_MB:-512}
-clients=${CLIENTS:-10}
+clients=${BIG_CLIENTS:-10}
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 

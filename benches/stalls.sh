@@ -17,6 +17,7 @@
 #
 #   bash benches/stalls.sh
 #   STALL_SCALE=1 EXPIRE_KEYS=1000000 STALL_CLIENTS=10 bash benches/stalls.sh
+#   STALL_SCENARIOS="baseline expiry" bash benches/stalls.sh
 #
 # The probe is a small Python client on STALL_CLIENTS connections (10), each with one
 # PING in flight, recording every request's latency until it is stopped: redis-benchmark
@@ -216,7 +217,7 @@ printf '  unlink: set of %s members; rehash: %s -> %s keys; expiry: %s keys; flu
     "$set_members" "$grow_from" "$grow_to" "$expire_keys" "$flush_keys"
 printf '%-9s %9s %9s %9s %9s %9s %8s %8s %9s %9s\n' scenario size "redis p99" "redis max" \
     "ours p99" "ours max" "redis s" "ours s" "redis req" "ours req"
-for scenario in ${SCENARIOS:-baseline unlink rehash expiry flushall}; do
+for scenario in ${STALL_SCENARIOS:-baseline unlink rehash expiry flushall}; do
     case $scenario in
         baseline) size=0 ;; unlink) size=$set_members ;; rehash) size=$grow_to ;;
         expiry) size=$expire_keys ;; flushall) size=$flush_keys ;;

@@ -8,7 +8,7 @@
 # the two servers with each other, both traced, rather than with an untraced run.
 #
 #   bash benches/syscalls.sh [requests]              (default 100000)
-#   SYSCALL_TESTS=set,get PIPELINES="1 16" CLIENTS=50 bash benches/syscalls.sh
+#   SYSCALL_TESTS=set,get SYSCALL_PIPELINES="1 16" SYSCALL_CLIENTS=50 bash benches/syscalls.sh
 #
 # Prints "test -P -c requests redis ours ratio" rows (syscalls per request), then each
 # server's most frequent syscalls per request. Not a pass/fail test: it reports numbers.
@@ -17,8 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-100000}
 tests=${SYSCALL_TESTS:-set,get}
-pipelines=${PIPELINES:-1 16}
-clients=${CLIENTS:-50}
+pipelines=${SYSCALL_PIPELINES:-1 16}
+clients=${SYSCALL_CLIENTS:-50}
 
 [ -n "${OURS_BIN:-}" ] || cargo build --release --quiet
 ours_bin=${OURS_BIN:-target/release/rredis-server}

@@ -14,6 +14,8 @@
 //! [`ParseOutcome::Incomplete`], not an error; errors are protocol violations after
 //! which the client is answered and closed.
 
+use std::mem::MaybeUninit;
+
 use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::ProtocolError;
@@ -156,7 +158,9 @@ impl RequestParser {
         if count == 0 || count > WHOLE_MAX_ARGS || limits.unauthenticated {
             return None;
         }
-        let mut spans = [(0usize, 0usize); WHOLE_MAX_ARGS];
+        // Where each argument starts and how long it is; only the first `count` are
+        // written, so the array is left uninitialized rather than zeroed per request.
+        let mut spans = [MaybeUninit::<(usize, usize)>::uninit(); WHOLE_MAX_ARGS];
         for span in &mut spans[..count] {
             let (len, start) = header_number(bytes, pos, b'$')?;
             if len >= BIG_ARG || len as i64 > limits.max_bulk_len {
@@ -165,12 +169,23 @@ impl RequestParser {
             // Like the incremental path (and Redis), the two bytes after a payload
             // are skipped unchecked.
             pos = start.checked_add(len + 2).filter(|&end| end <= bytes.len())?;
-            *span = (start, len);
+            span.write((start, len));
         }
-        let frame = buf.split_to(pos).freeze();
+        let mut frame = buf.split_to(pos).freeze();
         let mut args = std::mem::take(&mut self.spare);
         args.reserve(count);
-        args.extend(spans[..count].iter().map(|&(start, len)| frame.slice(start..start + len)));
+        // SAFETY: the loop above wrote every one of the first `count` spans (it returns
+        // early otherwise).
+        let spans = spans[..count].iter().map(|span| unsafe { span.assume_init() });
+        for (start, len) in spans.clone().take(count - 1) {
+            args.push(frame.slice(start..start + len));
+        }
+        // The last argument is the frame itself, cut down: one reference count fewer.
+        if let Some((start, len)) = spans.last() {
+            frame.advance(start);
+            frame.truncate(len);
+            args.push(frame);
+        }
         Some(args)
     }
 

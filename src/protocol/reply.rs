@@ -173,6 +173,16 @@ impl OutBuf {
 
     /// Marks `n` bytes as written.
     fn advance(&mut self, mut n: usize) {
+        if n == self.pending && self.chunks.is_empty() {
+            // The usual case: the whole tail went out in one write.
+            self.pending = 0;
+            self.head_sent = 0;
+            self.tail.clear();
+            if self.tail.capacity() > TAIL_SEAL_SIZE {
+                self.tail = Vec::new();
+            }
+            return;
+        }
         self.pending -= n;
         while n > 0 {
             let head_len = match self.chunks.front() {

@@ -521,7 +521,7 @@ impl Server {
     }
 
     /// Runs the commands CLIENT PAUSE held back, in the order they arrived.
-    #[inline]
+    #[inline(always)]
     fn serve_postponed(&mut self) {
         if self.exec.pause_pending() {
             self.serve_postponed_now();
@@ -572,7 +572,7 @@ impl Server {
 
     /// Writes pending pub/sub messages (and keyspace notifications) into their
     /// receivers' output buffers, in each receiver's protocol version.
-    #[inline]
+    #[inline(always)]
     fn deliver_messages(&mut self) {
         if self.exec.has_deliveries() {
             self.deliver_messages_now();
@@ -698,7 +698,7 @@ impl Server {
 
     /// Serves clients blocked on keys that received data, oldest waiter first, until no
     /// key is ready (a served BLMOVE may make another key ready).
-    #[inline]
+    #[inline(always)]
     fn serve_ready_keys(&mut self) {
         if self.exec.has_ready_keys() {
             self.serve_ready_keys_now();
@@ -806,20 +806,26 @@ impl Server {
     }
 
     /// Closes the client if it errored or finished a close-after-reply.
+    #[inline(always)]
     fn close_if_done(&mut self, key: usize) {
         if self.clients.get(key).is_some_and(|client| client.should_close()) {
-            let mut client = self.clients.remove(key);
-            self.memory.forget(&client);
-            let _ = self.poll.registry().deregister(&mut client.stream);
-            self.client_keys.remove(&client.session.id);
-            self.exec.client_closed(&mut client.session);
-            log::debug!(
-                "Closed client {} (id {})",
-                client.session.addr,
-                client.session.id
-            );
-            self.exec.set_connected_clients(self.clients.len());
+            self.close_now(key);
         }
+    }
+
+    /// Removes the client in slot `key` and forgets it everywhere.
+    fn close_now(&mut self, key: usize) {
+        let mut client = self.clients.remove(key);
+        self.memory.forget(&client);
+        let _ = self.poll.registry().deregister(&mut client.stream);
+        self.client_keys.remove(&client.session.id);
+        self.exec.client_closed(&mut client.session);
+        log::debug!(
+            "Closed client {} (id {})",
+            client.session.addr,
+            client.session.id
+        );
+        self.exec.set_connected_clients(self.clients.len());
     }
 
     fn cron(&mut self) {
@@ -949,7 +955,7 @@ impl Server {
     /// Client eviction (Redis's `evictClients`): while the clients' memory is at or
     /// over `maxmemory-clients`, closes the largest evictable clients, logging and
     /// counting each (INFO `evicted_clients`).
-    #[inline]
+    #[inline(always)]
     fn evict_clients(&mut self) {
         if self.memory.over_limit() {
             self.evict_clients_now();

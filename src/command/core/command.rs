@@ -202,7 +202,8 @@ impl CommandTable {
         };
         for family in families {
             for spec in family.iter() {
-                table.by_name.insert(spec.name.as_bytes(), spec);
+                let held = table.by_name.insert(spec.name.as_bytes(), spec);
+                debug_assert!(held, "command name {} too long for the index", spec.name);
                 let id = table.catalog.add_command(
                     spec.name,
                     spec.acl_categories(),
@@ -242,6 +243,9 @@ impl CommandTable {
     /// `rename-command from to`: the command answers to `to` only (to nothing when
     /// `to` is empty). Errors and statistics keep its own name, ACL rules too.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<(), &'static str> {
+        if to.len() > 32 {
+            return Err("Target command name longer than 32 bytes");
+        }
         let spec = self
             .by_name
             .remove(from.as_bytes())
