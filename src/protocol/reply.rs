@@ -59,8 +59,48 @@ impl OutBuf {
     /// Appends bytes to the tail.
     #[inline]
     pub fn extend(&mut self, bytes: &[u8]) {
-        self.tail.extend_from_slice(bytes);
+        if bytes.len() <= 16 {
+            self.extend_small(bytes);
+        } else {
+            self.tail.extend_from_slice(bytes);
+        }
         self.pending += bytes.len();
+    }
+
+    /// Makes room for `additional` more bytes in the tail at once.
+    #[inline]
+    pub fn reserve(&mut self, additional: usize) {
+        self.tail.reserve(additional);
+    }
+
+    /// Appends at most 16 bytes with fixed-size copies: most reply pieces (headers,
+    /// short values, CRLF) are this short, and a call to `memcpy` for them costs more
+    /// than the copy.
+    #[inline(always)]
+    fn extend_small(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        let mut chunk = [0u8; 16];
+        // Two overlapping fixed-size copies cover any length in their range.
+        if n >= 8 {
+            chunk[..8].copy_from_slice(&bytes[..8]);
+            chunk[n - 8..n].copy_from_slice(&bytes[n - 8..]);
+        } else if n >= 4 {
+            chunk[..4].copy_from_slice(&bytes[..4]);
+            chunk[n - 4..n].copy_from_slice(&bytes[n - 4..]);
+        } else {
+            for (to, &from) in chunk.iter_mut().zip(bytes) {
+                *to = from;
+            }
+        }
+        self.tail.reserve(16);
+        let len = self.tail.len();
+        // SAFETY: `reserve(16)` left room for 16 bytes past `len`; all 16 are written
+        // from `chunk`, and only `bytes.len()` (at most 16) of them become part of the
+        // tail, all of which were copied from `bytes`.
+        unsafe {
+            std::ptr::copy_nonoverlapping(chunk.as_ptr(), self.tail.as_mut_ptr().add(len), 16);
+            self.tail.set_len(len + bytes.len());
+        }
     }
 
     /// Queues a shared chunk after everything appended so far.
@@ -399,6 +439,7 @@ impl<'a> Reply<'a> {
     }
 
     fn line(&mut self, kind: u8, text: &[u8]) {
+        self.out.reserve(text.len() + 3);
         self.out.extend(&[kind]);
         self.out.extend(text);
         self.out.extend(b"\r\n");

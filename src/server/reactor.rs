@@ -547,7 +547,7 @@ impl Server {
     /// Puts a client with pending output on the before-sleep write list, or cuts it off
     /// if its output buffer passed its class's limit.
     fn queue_write(&mut self, key: usize) {
-        let limits = self.exec.config().client_output_buffer_limit;
+        let limits = &self.exec.config().client_output_buffer_limit;
         if let Some(client) = self.clients.get_mut(key) {
             if client.output_over_limit(&limits[client.output_class()]) {
                 log::warn!(

@@ -27,17 +27,29 @@ fn lowercase_word(word: u64) -> u64 {
     word | (upper >> 2)
 }
 
+/// Bytes `at..at + 8` of `name` as a little-endian word, zero-padded past its end.
+#[inline(always)]
+fn load_word(name: &[u8], at: usize) -> u64 {
+    match name.get(at..at + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])),
+        None => name
+            .get(at..)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .fold(0, |word, (i, &byte)| word | u64::from(byte) << (8 * i)),
+    }
+}
+
 /// `name` as lowercased words, or `None` when it is longer than [`MAX_NAME`].
 #[inline(always)]
 fn words_of(name: &[u8]) -> Option<Words> {
     if name.len() > MAX_NAME {
         return None;
     }
-    let mut padded = [0u8; MAX_NAME];
-    padded[..name.len()].copy_from_slice(name);
     let mut words = [0u64; MAX_NAME / 8];
-    for (word, bytes) in words.iter_mut().zip(padded.chunks_exact(8)) {
-        *word = lowercase_word(u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8])));
+    for (i, word) in words.iter_mut().enumerate().take(name.len().div_ceil(8)) {
+        *word = lowercase_word(load_word(name, i * 8));
     }
     Some(words)
 }
@@ -48,18 +60,6 @@ fn hash_words(words: &Words, len: usize) -> u64 {
     let mixed = (words[0] ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
         ^ words[1].wrapping_add(words[2] ^ words[3]).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
     mixed ^ (mixed >> 29)
-}
-
-/// True when `a` and `b` are the same ASCII name in any case.
-#[inline]
-pub fn same_name(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    match (words_of(a), words_of(b)) {
-        (Some(a), Some(b)) => a == b,
-        _ => a.eq_ignore_ascii_case(b),
-    }
 }
 
 /// One occupied slot: the name as words, its length and its value.
@@ -202,8 +202,13 @@ mod tests {
             let word = lowercase_word(u64::from_le_bytes([byte; 8]));
             assert_eq!(word.to_le_bytes(), [byte.to_ascii_lowercase(); 8], "byte {byte}");
         }
-        assert!(same_name(b"GeoRadius_RO", b"georadius_ro"));
-        assert!(!same_name(b"get", b"set"));
-        assert!(!same_name(b"get_", b"get\x7f"));
+        let mut index = NameIndex::default();
+        index.insert(b"georadius_ro", 1);
+        index.insert(b"get", 2);
+        assert_eq!(index.get(b"GeoRadius_RO"), Some(1));
+        assert_eq!(index.get(b"GET"), Some(2));
+        assert_eq!(index.get(b"get\x7f"), None);
+        assert_eq!(index.get(b"GET_"), None);
+        assert_eq!(index.get(b""), None);
     }
 }

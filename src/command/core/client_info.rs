@@ -2,7 +2,6 @@
 //! and CLIENT INFO print it; the ACL log keeps it with each refusal, so it lives in
 //! `core`, below both.
 
-use crate::util::name_index::same_name;
 use bytes::Bytes;
 
 use crate::command::core::command::{CommandSpec, Ctx};
@@ -168,8 +167,10 @@ pub fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
 
 /// Records the command being run (or refused) as the client's last one, CLIENT
 /// LIST's `cmd=`: `get`, or `client|list`.
+#[inline]
 pub fn note_last_command(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
-    if same_name(&args[0], spec.name.as_bytes()) {
+    let name = spec.name.as_bytes();
+    if args[0].len() == name.len() && args[0].eq_ignore_ascii_case(name) {
         ctx.session.last_command = spec.name;
         ctx.session.last_subcommand = None;
     } else if let Some(container) = ctx.table.get(&args[0]) {
