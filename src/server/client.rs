@@ -43,14 +43,23 @@ impl Stream {
 /// much as the rest of a small request's user-space work on the socket. The server
 /// never cancels threads, so it calls the kernel directly.
 fn raw_recv(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole call, and a
-    // null source address with a null length asks the kernel for no address.
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole call.
+    unsafe { raw_recv_into(fd, buf.as_mut_ptr(), buf.len()) }
+}
+
+/// [`raw_recv`] into `len` bytes at `to`, which may be uninitialized.
+///
+/// # Safety
+/// `to` must be valid for writes of `len` bytes for the whole call.
+unsafe fn raw_recv_into(fd: RawFd, to: *mut u8, len: usize) -> io::Result<usize> {
+    // SAFETY: the caller vouches for `to..to + len`; a null source address with a null
+    // length asks the kernel for no address.
     let n = unsafe {
         libc::syscall(
             libc::SYS_recvfrom,
             fd,
-            buf.as_mut_ptr(),
-            buf.len(),
+            to,
+            len,
             0,
             std::ptr::null_mut::<libc::sockaddr>(),
             std::ptr::null_mut::<libc::socklen_t>(),
@@ -83,6 +92,20 @@ fn raw_send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
         Err(io::Error::last_os_error())
     } else {
         Ok(n as usize)
+    }
+}
+
+impl Stream {
+    /// Reads at most `max` bytes straight into the spare capacity of `buf` (no scratch
+    /// buffer, no copy): how a big argument arrives into the buffer made for it.
+    pub fn read_into_spare(&mut self, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+        let spare = buf.spare_capacity_mut();
+        let len = spare.len().min(max);
+        // SAFETY: the spare capacity is valid for writes of `len` bytes.
+        let n = unsafe { raw_recv_into(self.raw_fd(), spare.as_mut_ptr().cast::<u8>(), len)? };
+        // SAFETY: the kernel initialized the first `n` bytes of the spare capacity.
+        unsafe { buf.set_len(buf.len() + n) };
+        Ok(n)
     }
 }
 

@@ -276,17 +276,27 @@ impl Server {
         }
         let mut total = 0;
         loop {
-            // A big argument is read exactly to its end, into the buffer made for it.
+            // A big argument is read exactly to its end, straight into the buffer made
+            // for it (as much of it as the budget allows in one call); anything else
+            // lands in the scratch buffer and is copied into the query buffer.
             let missing = client.parser.big_bulk_missing(&client.query);
-            let room = missing.map_or(READ_CHUNK, |missing| missing.min(READ_CHUNK));
-            match client.stream.read(&mut self.read_scratch[..room]) {
+            let (room, result) = match missing {
+                Some(missing) => {
+                    let room = missing.min(READ_BUDGET);
+                    (room, client.stream.read_into_spare(&mut client.query, room))
+                }
+                None => (READ_CHUNK, client.stream.read(&mut self.read_scratch)),
+            };
+            match result {
                 Ok(0) => {
                     log::debug!("Client closed connection {}", client.session.addr);
                     client.peer_closed = true;
                     break;
                 }
                 Ok(n) => {
-                    client.query.extend_from_slice(&self.read_scratch[..n]);
+                    if missing.is_none() {
+                        client.query.extend_from_slice(&self.read_scratch[..n]);
+                    }
                     total += n;
                     if total >= READ_BUDGET || missing == Some(n) {
                         // Out of budget, or a big argument is complete: run what is
