@@ -70,6 +70,7 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
+    rredis::util::alloc::tune_malloc();
     let config = match Config::from_args(&args) {
         Ok(config) => config,
         Err(message) => {

@@ -298,9 +298,16 @@ impl Server {
                         client.query.extend_from_slice(&self.read_scratch[..n]);
                     }
                     total += n;
-                    if total >= READ_BUDGET || missing == Some(n) {
-                        // Out of budget, or a big argument is complete: run what is
-                        // buffered before reading on (the socket may hold more).
+                    if total >= READ_BUDGET
+                        || missing == Some(n)
+                        || (missing.is_none() && n == room && !until_eof)
+                    {
+                        // Out of budget, a big argument complete, or a full chunk
+                        // (more is waiting): run what is buffered before reading on.
+                        // After a full chunk this parses a big argument's header as
+                        // soon as it is here, so the rest of that argument is read
+                        // into a buffer of its size instead of through the scratch
+                        // buffer and a growing query buffer.
                         self.pending_reads.push_back(key);
                         break;
                     }
