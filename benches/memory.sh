@@ -62,7 +62,7 @@ measure() { # binary kind -> RSS growth in kB
     if [ "$1" = redis ]; then
         redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 & pid=$!
     else
-        "$ours_bin" --port "$port" --bind 127.0.0.1 >/dev/null 2>&1 & pid=$!
+        "$ours_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 & pid=$!
     fi
     pids+=("$pid")
     wait_up "$port"

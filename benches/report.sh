@@ -3,17 +3,18 @@
 # the same machine in the same run, every figure also given as the ratio ours / redis,
 # and at the end the issue's targets with what was measured and whether each holds.
 #
-#   bash benches/report.sh                                   (all sections, ~35-45 min)
+#   bash benches/report.sh                     (all sections: ~25 min on 2 busy cores)
 #   SECTIONS="throughput cpu" ROUNDS=1 REQUESTS=100000 bash benches/report.sh
 #
 # Sections (SECTIONS, default all of them, in this order):
 #   throughput    every default redis-benchmark test at -P 1 and -P 16 (-c 50, --csv):
-#                 requests per second, p50 and p99, median over ROUNDS rounds, the min-max
-#                 of the ratio over the rounds, and the geometric mean of the ratios.
-#   cpu           each server's own CPU (user+system, /proc/PID/stat fields 14+15) per
-#                 request, per test. Measured in the throughput runs themselves (the stat
-#                 is read just before and just after each test), so selecting either
-#                 section runs the same shared measurement.
+#                 requests per second, p50 and p99 (ms), median over ROUNDS rounds, the
+#                 min-max of the ratio over the rounds, and the geometric mean of the ratios.
+#   cpu           each server's own CPU per request, per test: user+system time of all its
+#                 threads (the figure of /proc/PID/stat fields 14+15, read at nanosecond
+#                 resolution, see cpu_ns). Measured in the throughput runs themselves, read
+#                 just before and just after each test, so selecting either section runs
+#                 the same shared measurement.
 #   instructions  benches/instructions.sh (callgrind instructions per request).
 #   syscalls      benches/syscalls.sh (strace -c: syscalls per request, SET and GET).
 #   memory        benches/memory.sh (RSS growth per dataset).
@@ -35,6 +36,9 @@
 #   BIG_MB              bigvalues.sh's megabytes per test (its default)
 #   STALL_SCALE         stalls.sh's dataset scale (its default, 0.1)
 #   SERVER_CPU, CLIENT_CPU  CPUs the servers and redis-benchmark are pinned to (0, 1)
+# and the sub-scripts' own variables, which pass through: KINDS (memory), SYSCALL_TESTS,
+# SYSCALL_PIPELINES, SYSCALL_CLIENTS, BIG_SIZES, BIG_CLIENTS, STALL_SCENARIOS,
+# EXPIRE_KEYS, STALL_CLIENTS (see each script's header).
 #
 # The throughput runs alternate the two servers test by test (which one goes first
 # alternates by round), each server pinned to SERVER_CPU and redis-benchmark to
@@ -158,7 +162,7 @@ for (depth, test), by_round in runs.items():
                  med(cpu) if cpu else float("nan"), spread(cpu) if cpu else "-"))
 if show_tput:
     print("== throughput: redis-benchmark -c 50, median of %s rounds; ratio = ours / redis "
-          "(min-max over rounds)" % rounds, file=out)
+          "(min-max over rounds); latencies in ms" % rounds, file=out)
     print("%-3s %-12s %8s %10s %10s %6s %10s %7s %7s %7s %7s" % ("-P", "test", "requests",
           "redis rps", "ours rps", "ratio", "min-max", "p50 r", "p50 o", "p99 r", "p99 o"), file=out)
     for r in rows:
