@@ -168,7 +168,9 @@ impl RequestParser {
             }
             // Like the incremental path (and Redis), the two bytes after a payload
             // are skipped unchecked.
-            pos = start.checked_add(len + 2).filter(|&end| end <= bytes.len())?;
+            pos = start
+                .checked_add(len + 2)
+                .filter(|&end| end <= bytes.len())?;
             span.write((start, len));
         }
         let mut frame = buf.split_to(pos).freeze();
@@ -176,12 +178,14 @@ impl RequestParser {
         args.reserve(count);
         // SAFETY: the loop above wrote every one of the first `count` spans (it returns
         // early otherwise).
-        let spans = spans[..count].iter().map(|span| unsafe { span.assume_init() });
+        let spans = spans[..count]
+            .iter()
+            .map(|span| unsafe { span.assume_init() });
         for (start, len) in spans.clone().take(count - 1) {
             args.push(frame.slice(start..start + len));
         }
         // The last argument is the frame itself, cut down: one reference count fewer.
-        if let Some((start, len)) = spans.last() {
+        if let Some((start, len)) = spans.clone().next_back() {
             frame.advance(start);
             frame.truncate(len);
             args.push(frame);

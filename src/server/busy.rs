@@ -17,7 +17,6 @@ use std::io::{self, Read};
 
 use mio::net::{TcpListener, UnixListener};
 
-
 use crate::command::state::directory::BusyCommand;
 use crate::protocol::{ParseLimits, ParseOutcome};
 use crate::server::client::{Client, ClientSlab};

@@ -18,8 +18,6 @@
 //! largest is the same order without the rounding, at the cost of a sort that only
 //! happens when the limit is passed. See docs/ARCHITECTURE.md, "Memory".
 
-
-
 use crate::command::core::executor::Executor;
 use crate::server::client::{Client, ClientSlab};
 

@@ -134,23 +134,6 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_what_is_held_across_threads() {
-        // Other tests allocate concurrently: compare with a wide margin.
-        let before = used_memory();
-        let block = vec![0u8; 256 << 20];
-        assert!(used_memory() >= before + (192 << 20));
-        // Freed by another thread: the sum still drops.
-        let freer = std::thread::spawn(move || drop(block));
-        assert!(freer.join().is_ok());
-        assert!(used_memory() < before + (64 << 20));
-    }
-}
-
 /// Sizes up to this come from the heap, where freed memory is reused, instead of a
 /// fresh `mmap` each (glibc's default starts at 128 KB).
 const MMAP_THRESHOLD: i32 = 4 << 20;
@@ -179,5 +162,22 @@ pub fn tune_malloc() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
         libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
         libc::mallopt(libc::M_MXFAST, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_what_is_held_across_threads() {
+        // Other tests allocate concurrently: compare with a wide margin.
+        let before = used_memory();
+        let block = vec![0u8; 256 << 20];
+        assert!(used_memory() >= before + (192 << 20));
+        // Freed by another thread: the sum still drops.
+        let freer = std::thread::spawn(move || drop(block));
+        assert!(freer.join().is_ok());
+        assert!(used_memory() < before + (64 << 20));
     }
 }

@@ -32,7 +32,7 @@ pub fn wall_us() -> i64 {
     unsafe {
         libc::clock_gettime(libc::CLOCK_REALTIME, &mut now);
     }
-    (now.tv_sec as i64 * 1_000_000 + now.tv_nsec as i64 / 1_000).max(0)
+    (now.tv_sec * 1_000_000 + now.tv_nsec / 1_000).max(0)
 }
 
 #[cfg(test)]

@@ -129,7 +129,11 @@ mod tests {
             let data: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
             let mut std_hasher = std::hash::SipHasher::new_with_keys(7, 11);
             std_hasher.write(&data);
-            assert_eq!(siphash::<2, 4>(7, 11, &data), std_hasher.finish(), "len {len}");
+            assert_eq!(
+                siphash::<2, 4>(7, 11, &data),
+                std_hasher.finish(),
+                "len {len}"
+            );
         }
     }
 

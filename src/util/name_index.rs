@@ -58,7 +58,9 @@ fn words_of(name: &[u8]) -> Option<Words> {
 #[inline(always)]
 fn hash_words(words: &Words, len: usize) -> u64 {
     let mixed = (words[0] ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        ^ words[1].wrapping_add(words[2] ^ words[3]).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+        ^ words[1]
+            .wrapping_add(words[2] ^ words[3])
+            .wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
     mixed ^ (mixed >> 29)
 }
 
@@ -188,7 +190,10 @@ mod tests {
         assert_eq!(index.get(b"cmd300"), None);
         assert_eq!(index.remove(b"Cmd7"), Some(7));
         assert_eq!(index.get(b"cmd7"), None);
-        assert!(names.iter().enumerate().all(|(i, n)| i == 7 || index.get(n.as_bytes()) == Some(i)));
+        assert!(names
+            .iter()
+            .enumerate()
+            .all(|(i, n)| i == 7 || index.get(n.as_bytes()) == Some(i)));
         index.insert(b"CMD5", 55);
         assert_eq!((index.get(b"cmd5"), index.len()), (Some(55), 299));
         assert_eq!(index.values().count(), 299);
@@ -200,7 +205,11 @@ mod tests {
     fn words_lowercase_exactly_the_ascii_capitals() {
         for byte in 0..=255u8 {
             let word = lowercase_word(u64::from_le_bytes([byte; 8]));
-            assert_eq!(word.to_le_bytes(), [byte.to_ascii_lowercase(); 8], "byte {byte}");
+            assert_eq!(
+                word.to_le_bytes(),
+                [byte.to_ascii_lowercase(); 8],
+                "byte {byte}"
+            );
         }
         let mut index = NameIndex::default();
         index.insert(b"georadius_ro", 1);

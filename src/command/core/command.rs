@@ -5,7 +5,6 @@
 //! commands, as EXEC and scripts do), so they live in one module; the descriptive parts
 //! of a declaration (flags, key specs, docs) are plain data in [`super::spec`].
 
-
 use bytes::Bytes;
 
 use crate::command::core::effects;

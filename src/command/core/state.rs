@@ -1,7 +1,6 @@
 //! The state commands share besides the databases ([`ServerState`]), and the effects a
 //! command asks of the reactor ([`ServerEvent`]).
 
-
 use crate::background::Background;
 use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;

@@ -7,8 +7,8 @@
 //! spec's address plus a few additions, so the hot path stays cheap. Timings come from
 //! the monotonic clock (`Instant`), never the wall clock.
 
-use std::collections::{BTreeMap, HashMap};
 use crate::util::hash::IdMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::command::metrics::latency::LatencyMonitor;
 use crate::command::metrics::slowlog::SlowLog;

@@ -23,8 +23,8 @@ pub mod log;
 pub mod selector;
 pub mod user;
 
-use std::collections::BTreeMap;
 use crate::util::hash::IdMap;
+use std::collections::BTreeMap;
 
 use catalog::Catalog;
 use log::AclLog;
