@@ -434,6 +434,57 @@ mod tests {
         }
     }
 
+    /// Feeds `input` one byte at a time: after the first header line every request is
+    /// in progress, so only the incremental path ever runs.
+    fn parse_bytewise(input: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {
+        let mut parser = RequestParser::new();
+        let mut buf = BytesMut::new();
+        let mut commands = Vec::new();
+        for &byte in input {
+            buf.extend_from_slice(&[byte]);
+            loop {
+                match parser.parse(&mut buf, &ParseLimits::default())? {
+                    ParseOutcome::Command(args) => {
+                        commands.push(args.iter().map(|a| a.to_vec()).collect())
+                    }
+                    ParseOutcome::Empty => {}
+                    ParseOutcome::Incomplete => break,
+                }
+            }
+        }
+        Ok(commands)
+    }
+
+    #[test]
+    fn the_one_pass_path_agrees_with_the_incremental_one() {
+        let many: Vec<u8> = {
+            let mut frame = b"*33\r\n".to_vec();
+            for i in 0..33 {
+                frame.extend_from_slice(format!("$2\r\n{i:02}\r\n").as_bytes());
+            }
+            frame
+        };
+        let inputs: Vec<Vec<u8>> = vec![
+            b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n".to_vec(),
+            b"*2\r\n$03\r\nGET\r\n$1\r\nk\r\n".to_vec(),
+            b"*2\r\n$+3\r\nGET\r\n$1\r\nk\r\n".to_vec(),
+            b"*01\r\n$4\r\nPING\r\n".to_vec(),
+            b"*1\r\n$4\rxPING\r\n".to_vec(),
+            b"*1\r\n$4\r\nPINGxy*1\r\n$4\r\nPING\r\n".to_vec(),
+            b"*1\r\n$1234567890\r\n".to_vec(),
+            b"*2\r\n$1\r\na\r\n:1\r\n".to_vec(),
+            many,
+        ];
+        for input in &inputs {
+            assert_eq!(
+                parse_all(input),
+                parse_bytewise(input),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
     #[test]
     fn protocol_errors() {
         assert_eq!(
