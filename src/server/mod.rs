@@ -5,6 +5,7 @@ pub mod busy;
 pub mod client;
 pub mod client_memory;
 pub mod listener;
+mod others;
 pub mod reactor;
 pub mod signals;
 

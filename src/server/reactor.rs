@@ -25,17 +25,19 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::command::core::executor::Executor;
 use crate::command::core::state::ServerEvent;
-use crate::command::state::directory::{BufferStats, BusyCommand, ClientDirectory, ClientView};
-use crate::command::state::tracking::{Invalidation, Payload, INVALIDATE_CHANNEL};
+use crate::command::state::directory::BufferStats;
 use crate::config::Config;
-use crate::protocol::{ParseLimits, ParseOutcome, Reply};
+use crate::protocol::{ParseLimits, ParseOutcome};
 use crate::server::client::{Client, ClientSlab, Stream};
 use crate::server::client_memory::ClientMemory;
+use crate::server::others::{BusyOutcome, OtherClients};
 use crate::server::{busy, listener, signals};
 
 /// Token of the signal pipe.
 const SIGNAL_TOKEN: Token = Token(usize::MAX);
 use crate::server::listener::LISTENER_BASE;
+
+mod delivery;
 /// Most listeners (bind addresses plus the unix socket).
 const MAX_LISTENERS: usize = 32;
 /// Bytes read from one client per turn before others get theirs.
@@ -598,123 +600,6 @@ impl Server {
         }
     }
 
-    /// [`Self::deliver_messages`] when something waits.
-    fn deliver_messages_now(&mut self) {
-        for invalidation in self.exec.take_invalidations() {
-            self.deliver_invalidation(&invalidation);
-        }
-        for delivery in self.exec.take_deliveries() {
-            let Some(&slot) = self.client_keys.get(&delivery.client) else {
-                continue;
-            };
-            let Some(client) = self.clients.get_mut(slot) else {
-                continue;
-            };
-            if client.close_asap {
-                continue;
-            }
-            delivery.write(&mut Reply::new(&mut client.out, client.session.resp));
-            self.queue_write(slot);
-        }
-        let Some((lines, monitors)) = self.exec.take_monitor_output() else {
-            return;
-        };
-        for id in monitors {
-            let Some(&slot) = self.client_keys.get(&id) else {
-                continue;
-            };
-            if let Some(client) = self.clients.get_mut(slot) {
-                for line in &lines {
-                    client.out.extend(line);
-                }
-                self.queue_write(slot);
-            }
-        }
-    }
-
-    /// Appends the writes propagated since the last turn to every SYNC client.
-    fn deliver_replication_stream(&mut self) {
-        let Some((stream, readers)) = self.exec.take_replication_stream() else {
-            return;
-        };
-        for id in readers {
-            let Some(&slot) = self.client_keys.get(&id) else {
-                continue;
-            };
-            if let Some(client) = self.clients.get_mut(slot) {
-                client.out.extend(&stream);
-                self.queue_write(slot);
-            }
-        }
-    }
-
-    /// Writes one tracking invalidation: to the tracking client itself in RESP3, or to
-    /// its redirect target (a RESP3 push, or a `__redis__:invalidate` pub/sub message
-    /// for a subscribed RESP2 client). A redirect target that went away marks the
-    /// redirection broken and, in RESP3, tells the tracking client.
-    fn deliver_invalidation(&mut self, invalidation: &Invalidation) {
-        let tracker_id = invalidation.client;
-        let Some(redirect) = self.exec.tracking_redirect(tracker_id) else {
-            return;
-        };
-        let Some(&tracker_slot) = self.client_keys.get(&tracker_id) else {
-            return;
-        };
-        let Some(tracker_resp) = self.clients.get(tracker_slot).map(|c| c.session.resp) else {
-            return;
-        };
-        let receiver_slot = if redirect == 0 {
-            tracker_slot
-        } else if let Some(&slot) = self.client_keys.get(&redirect) {
-            slot
-        } else {
-            self.exec.mark_redirect_broken(tracker_id);
-            if let Some(client) = self.clients.get_mut(tracker_slot) {
-                if client.session.resp >= 3 && !client.close_asap {
-                    let mut reply = Reply::new(&mut client.out, client.session.resp);
-                    reply.push_len(2);
-                    reply.bulk(b"tracking-redir-broken");
-                    reply.int(redirect as i64);
-                    self.queue_write(tracker_slot);
-                }
-            }
-            return;
-        };
-        let Some(client) = self.clients.get_mut(receiver_slot) else {
-            return;
-        };
-        if client.close_asap {
-            return;
-        }
-        let resp = client.session.resp;
-        let mut reply = Reply::new(&mut client.out, resp);
-        if resp >= 3 {
-            reply.push_len(2);
-            reply.bulk(b"invalidate");
-        } else if redirect != 0 && client.session.subscriptions.total() > 0 {
-            reply.push_len(3);
-            reply.bulk(b"message");
-            reply.bulk(INVALIDATE_CHANNEL);
-        } else {
-            return;
-        }
-        match &invalidation.payload {
-            Payload::Key(key) => {
-                reply.array_len(1);
-                reply.bulk(key);
-            }
-            Payload::Keys(keys) => {
-                reply.array_len(keys.len());
-                for key in keys {
-                    reply.bulk(key);
-                }
-            }
-            // The null is in the tracking client's protocol, whoever receives it.
-            Payload::Null => Reply::new(&mut client.out, tracker_resp).null(),
-        }
-        self.queue_write(receiver_slot);
-    }
-
     /// Serves clients blocked on keys that received data, oldest waiter first, until no
     /// key is ready (a served BLMOVE may make another key ready).
     #[inline(always)]
@@ -1030,22 +915,6 @@ impl Server {
     }
 }
 
-/// The clients other than the one running a command, as the command layer sees them,
-/// and what a busy script may use to serve them.
-struct OtherClients<'a> {
-    clients: &'a mut ClientSlab,
-    io: busy::BusyIo<'a>,
-    /// Where the listeners are registered (CONFIG SET `port`/`bind` replaces them).
-    registry: &'a mio::Registry,
-    /// `tcp-backlog`, for new listeners.
-    backlog: u32,
-    /// The running client's input buffers as its command started.
-    caller: BufferStats,
-}
-
-/// The running client's input buffers for CLIENT INFO/LIST while `args` run: the
-/// query buffer as the batch found it (`batch`; Redis trims what it ran only once the
-/// batch is over), and the command's own arguments as `argv-mem`.
 /// True when the command budget left a chunk or more of a client's input unrun (a
 /// client pipelining faster than its commands run). Its next turn runs that backlog
 /// before reading more: reading on would only grow the query buffer, and move all of it
@@ -1055,6 +924,9 @@ fn has_backlog(client: &Client) -> bool {
     client.query.len() >= READ_CHUNK && client.parser.big_bulk_missing(&client.query).is_none()
 }
 
+/// The running client's input buffers for CLIENT INFO/LIST while `args` run: the
+/// query buffer as the batch found it (`batch`; Redis trims what it ran only once the
+/// batch is over), and the command's own arguments as `argv-mem`.
 fn caller_buffers(client: &Client, args: &[bytes::Bytes], batch: &BufferStats) -> BufferStats {
     let now = client.buffer_stats();
     BufferStats {
@@ -1069,68 +941,4 @@ fn caller_buffers(client: &Client, args: &[bytes::Bytes], batch: &BufferStats) -
 /// clients together are at the `maxmemory-clients` limit.
 fn over_room(exec: &Executor, client: &Client, room: usize) -> bool {
     !client.session.no_evict && exec.client_memory(&client.view()) >= room
-}
-
-/// What serving clients during a busy script left for the reactor to finish.
-struct BusyOutcome {
-    newcomers: Vec<Client>,
-    served: Vec<usize>,
-    rejected: u64,
-    read: usize,
-    written: usize,
-    signalled: bool,
-}
-
-impl BusyOutcome {
-    /// True when no client was served, accepted or refused and no signal came: the
-    /// usual case, a command that did not run a busy script.
-    fn is_quiet(&self) -> bool {
-        !self.signalled
-            && self.rejected == 0
-            && self.read == 0
-            && self.written == 0
-            && self.newcomers.is_empty()
-            && self.served.is_empty()
-    }
-}
-
-impl OtherClients<'_> {
-    fn into_outcome(self) -> BusyOutcome {
-        let io = self.io;
-        BusyOutcome {
-            newcomers: io.newcomers,
-            served: io.served,
-            rejected: io.rejected,
-            read: io.read,
-            written: io.written,
-            signalled: io.signalled,
-        }
-    }
-}
-
-impl ClientDirectory for OtherClients<'_> {
-    fn others(&self) -> Vec<ClientView<'_>> {
-        self.clients
-            .iter()
-            .map(|(_, client)| client.view())
-            .collect()
-    }
-
-    fn serve_busy(&mut self, run: &mut BusyCommand<'_>) {
-        busy::serve(self.clients, &mut self.io, run);
-    }
-
-    fn caller_buffers(&self) -> BufferStats {
-        self.caller
-    }
-
-    fn rebind(&mut self, binds: &[String], port: u16) -> io::Result<u16> {
-        let mut rebinder = listener::Rebinder {
-            registry: self.registry,
-            tcp: self.io.tcp,
-            unix: self.io.unix.as_deref_mut(),
-            backlog: self.backlog,
-        };
-        rebinder.rebind(binds, port)
-    }
 }

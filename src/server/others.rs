@@ -1,0 +1,90 @@
+//! The other clients, as a running command sees them.
+//!
+//! While one client's commands run, the reactor lends the executor the rest of the slab
+//! through [`OtherClients`]: CLIENT LIST and CLIENT KILL read it, a busy script serves
+//! them through it (`server/busy.rs`), CONFIG SET `port`/`bind` moves the listeners
+//! through it. What happened meanwhile comes back as a [`BusyOutcome`] for the reactor
+//! to finish.
+
+use std::io;
+
+use crate::command::state::directory::{BufferStats, BusyCommand, ClientDirectory, ClientView};
+use crate::server::client::{Client, ClientSlab};
+use crate::server::{busy, listener};
+
+/// The clients other than the one running a command, as the command layer sees them,
+/// and what a busy script may use to serve them.
+pub(super) struct OtherClients<'a> {
+    pub(super) clients: &'a mut ClientSlab,
+    pub(super) io: busy::BusyIo<'a>,
+    /// Where the listeners are registered (CONFIG SET `port`/`bind` replaces them).
+    pub(super) registry: &'a mio::Registry,
+    /// `tcp-backlog`, for new listeners.
+    pub(super) backlog: u32,
+    /// The running client's input buffers as its command started.
+    pub(super) caller: BufferStats,
+}
+
+/// What serving clients during a busy script left for the reactor to finish.
+pub(super) struct BusyOutcome {
+    pub(super) newcomers: Vec<Client>,
+    pub(super) served: Vec<usize>,
+    pub(super) rejected: u64,
+    pub(super) read: usize,
+    pub(super) written: usize,
+    pub(super) signalled: bool,
+}
+
+impl BusyOutcome {
+    /// True when no client was served, accepted or refused and no signal came: the
+    /// usual case, a command that did not run a busy script.
+    pub(super) fn is_quiet(&self) -> bool {
+        !self.signalled
+            && self.rejected == 0
+            && self.read == 0
+            && self.written == 0
+            && self.newcomers.is_empty()
+            && self.served.is_empty()
+    }
+}
+
+impl OtherClients<'_> {
+    pub(super) fn into_outcome(self) -> BusyOutcome {
+        let io = self.io;
+        BusyOutcome {
+            newcomers: io.newcomers,
+            served: io.served,
+            rejected: io.rejected,
+            read: io.read,
+            written: io.written,
+            signalled: io.signalled,
+        }
+    }
+}
+
+impl ClientDirectory for OtherClients<'_> {
+    fn others(&self) -> Vec<ClientView<'_>> {
+        self.clients
+            .iter()
+            .map(|(_, client)| client.view())
+            .collect()
+    }
+
+    fn serve_busy(&mut self, run: &mut BusyCommand<'_>) {
+        busy::serve(self.clients, &mut self.io, run);
+    }
+
+    fn caller_buffers(&self) -> BufferStats {
+        self.caller
+    }
+
+    fn rebind(&mut self, binds: &[String], port: u16) -> io::Result<u16> {
+        let mut rebinder = listener::Rebinder {
+            registry: self.registry,
+            tcp: self.io.tcp,
+            unix: self.io.unix.as_deref_mut(),
+            backlog: self.backlog,
+        };
+        rebinder.rebind(binds, port)
+    }
+}
