@@ -4,6 +4,7 @@
 //! zero-copy `Bytes`; the reply writer appends protocol bytes to a client's output buffer
 //! in the client's RESP version.
 
+pub mod deferred;
 pub mod inline;
 pub mod parser;
 pub mod reply;

@@ -10,6 +10,7 @@ use std::io::{self, IoSlice, Write};
 
 use bytes::Bytes;
 
+use super::deferred::{EncodedItems, ReplySource};
 use crate::util::numbers::format_double_17g;
 
 /// The most a reply streamed element by element may queue ([`Reply::over_streaming_cap`]).
@@ -28,16 +29,42 @@ pub const SHARED_CHUNK_MIN: usize = 16 * 1024;
 const TAIL_SEAL_SIZE: usize = 64 * 1024;
 /// Most slices handed to one `writev`.
 const MAX_IOV: usize = 64;
+/// The most a deferred reply produces at a time: the next slice is made only once this
+/// one is written.
+const DEFERRED_SLICE: usize = 64 * 1024;
 
-/// A client's pending output: queued chunks, then the tail being appended to.
-#[derive(Debug, Default)]
+/// A client's pending output: queued chunks, then the tail being appended to. While a
+/// reply is deferred, the order is: the chunks, what the deferred source has still to
+/// produce, the chunks queued after it, the tail.
+#[derive(Default)]
 pub struct OutBuf {
     chunks: VecDeque<Bytes>,
     tail: Vec<u8>,
     /// Bytes of the first pending piece (a chunk, or the tail) already written.
     head_sent: usize,
-    /// Total bytes queued and not yet written.
+    /// Total bytes queued and not yet written (what a deferred reply has still to
+    /// produce is not known, so not counted).
     pending: usize,
+    /// A reply being produced a slice at a time ([`super::deferred`]).
+    deferred: Option<Box<Deferred>>,
+}
+
+/// A deferred reply and the output queued behind it.
+struct Deferred {
+    source: Box<dyn ReplySource>,
+    /// Chunks queued after the deferred reply started (the tail follows them).
+    later: VecDeque<Bytes>,
+}
+
+impl std::fmt::Debug for OutBuf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutBuf")
+            .field("chunks", &self.chunks.len())
+            .field("tail", &self.tail.len())
+            .field("pending", &self.pending)
+            .field("deferred", &self.deferred.is_some())
+            .finish()
+    }
 }
 
 impl OutBuf {
@@ -52,8 +79,43 @@ impl OutBuf {
     }
 
     /// True when nothing is waiting to be written.
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        self.pending == 0
+        self.pending == 0 && self.deferred.is_none()
+    }
+
+    /// True while a deferred reply is still being produced: the client runs no other
+    /// command until it is complete, so replies stay in order.
+    #[inline]
+    pub fn has_deferred(&self) -> bool {
+        self.deferred.is_some()
+    }
+
+    /// Makes `source` the rest of the reply being written: everything appended so far
+    /// goes out first, then what `source` produces, then whatever is appended later.
+    /// One deferred reply at a time: the client runs nothing else meanwhile.
+    pub fn defer(&mut self, source: Box<dyn ReplySource>) {
+        debug_assert!(self.deferred.is_none());
+        self.seal_tail();
+        self.deferred = Some(Box::new(Deferred {
+            source,
+            later: VecDeque::new(),
+        }));
+    }
+
+    /// Everything pending in one contiguous buffer (nothing of it written yet); for
+    /// scratch buffers that encode pieces of replies.
+    pub fn into_contiguous(mut self) -> Vec<u8> {
+        debug_assert_eq!(self.head_sent, 0);
+        if self.chunks.is_empty() {
+            return std::mem::take(&mut self.tail);
+        }
+        let mut all = Vec::with_capacity(self.pending);
+        self.chunks
+            .iter()
+            .for_each(|chunk| all.extend_from_slice(chunk));
+        all.extend_from_slice(&self.tail);
+        all
     }
 
     /// Appends bytes to the tail.
@@ -107,7 +169,15 @@ impl OutBuf {
     pub fn push_chunk(&mut self, chunk: Bytes) {
         self.seal_tail();
         self.pending += chunk.len();
-        self.chunks.push_back(chunk);
+        self.queue_chunk(chunk);
+    }
+
+    /// Queues `chunk` last among the chunks: after a deferred reply, if one is pending.
+    fn queue_chunk(&mut self, chunk: Bytes) {
+        match &mut self.deferred {
+            None => self.chunks.push_back(chunk),
+            Some(deferred) => deferred.later.push_back(chunk),
+        }
     }
 
     /// Moves a large tail into the chunk queue so it is freed once written.
@@ -124,7 +194,7 @@ impl OutBuf {
         // Bytes already sent from the tail belong to it; a queued chunk restarts at 0 only
         // when it is not the head piece.
         let tail = std::mem::take(&mut self.tail);
-        self.chunks.push_back(Bytes::from(tail));
+        self.queue_chunk(Bytes::from(tail));
     }
 
     /// Bytes in the contiguous tail (CLIENT LIST `obl`).
@@ -145,12 +215,21 @@ impl OutBuf {
         self.pending
             + (self.tail.capacity() - self.tail.len())
             + self.chunks.capacity() * std::mem::size_of::<Bytes>()
+            + self.deferred.as_ref().map_or(0, |d| d.source.memory())
     }
 
     /// Appends everything pending in `self` (nothing of it written yet) to `other`.
     pub fn move_into(self, other: &mut OutBuf) {
         debug_assert_eq!(self.head_sent, 0);
         for chunk in self.chunks {
+            other.push_chunk(chunk);
+        }
+        let Some(deferred) = self.deferred else {
+            other.extend(&self.tail);
+            return;
+        };
+        other.defer(deferred.source);
+        for chunk in deferred.later {
             other.push_chunk(chunk);
         }
         other.extend(&self.tail);
@@ -173,7 +252,11 @@ impl OutBuf {
     /// would block. Returns the bytes written; `WouldBlock` is not an error here.
     pub fn write_to<W: Write>(&mut self, sink: &mut W, max: usize) -> io::Result<usize> {
         let mut written = 0;
-        while self.pending > 0 && written < max {
+        while (self.pending > 0 || self.deferred.is_some()) && written < max {
+            if self.chunks.is_empty() && self.deferred.is_some() {
+                self.produce_deferred();
+                continue;
+            }
             let result = if self.chunks.is_empty() {
                 // The common case: one contiguous tail, a plain write.
                 sink.write(&self.tail[self.head_sent..])
@@ -195,7 +278,28 @@ impl OutBuf {
         Ok(written)
     }
 
-    /// Fills `slices` with the pending pieces in order; returns how many it used.
+    /// Queues the deferred reply's next slice as a chunk; once the reply is complete,
+    /// the chunks queued behind it move up.
+    #[cold]
+    fn produce_deferred(&mut self) {
+        let Some(deferred) = self.deferred.as_mut() else {
+            return;
+        };
+        let mut slice = Vec::with_capacity(DEFERRED_SLICE + 1024);
+        let done = deferred.source.produce(&mut slice, DEFERRED_SLICE);
+        if !slice.is_empty() {
+            self.pending += slice.len();
+            self.chunks.push_back(Bytes::from(slice));
+        }
+        if done {
+            if let Some(deferred) = self.deferred.take() {
+                self.chunks.extend(deferred.later);
+            }
+        }
+    }
+
+    /// Fills `slices` with the pending pieces in order; returns how many it used. While
+    /// a reply is deferred, only the chunks ahead of it are ready to go.
     fn fill_io_slices<'s>(&'s self, slices: &mut [IoSlice<'s>; MAX_IOV]) -> usize {
         let mut count = 0;
         let mut skip = self.head_sent;
@@ -204,7 +308,7 @@ impl OutBuf {
             count += 1;
             skip = 0;
         }
-        if count < MAX_IOV && !self.tail.is_empty() {
+        if count < MAX_IOV && !self.tail.is_empty() && self.deferred.is_none() {
             slices[count] = IoSlice::new(&self.tail[skip..]);
             count += 1;
         }
@@ -249,6 +353,24 @@ impl OutBuf {
     }
 }
 
+/// Writes the items of an [`EncodedItems`] snapshot one by one.
+pub struct ItemEncoder {
+    out: OutBuf,
+    resp3: bool,
+    ends: Vec<usize>,
+}
+
+impl ItemEncoder {
+    /// Adds one item: whatever `write` writes.
+    pub fn item(&mut self, write: impl FnOnce(&mut Reply<'_>)) {
+        write(&mut Reply {
+            out: &mut self.out,
+            resp3: self.resp3,
+        });
+        self.ends.push(self.out.pending());
+    }
+}
+
 /// The reply writer handed to command handlers.
 pub struct Reply<'a> {
     out: &'a mut OutBuf,
@@ -286,6 +408,23 @@ impl<'a> Reply<'a> {
     /// The memory the underlying buffer holds ([`OutBuf::memory`]).
     pub fn buffer_memory(&self) -> usize {
         self.out.memory()
+    }
+
+    /// Makes `source` the rest of this reply ([`OutBuf::defer`]).
+    pub fn defer(&mut self, source: Box<dyn ReplySource>) {
+        self.out.defer(source);
+    }
+
+    /// Encodes, in this writer's protocol version, the items a deferred reply will pick
+    /// from: `fill` writes each one through [`ItemEncoder::item`].
+    pub fn encode_items(&self, fill: impl FnOnce(&mut ItemEncoder)) -> EncodedItems {
+        let mut encoder = ItemEncoder {
+            out: OutBuf::new(),
+            resp3: self.resp3,
+            ends: Vec::new(),
+        };
+        fill(&mut encoder);
+        EncodedItems::from_parts(encoder.out.into_contiguous(), encoder.ends)
     }
 
     /// True once a reply streamed element by element (a huge negative count to

@@ -256,12 +256,13 @@ impl Client {
     }
 
     /// True while the next buffered command may run: not closing, not waiting on a
-    /// blocking command or a CLIENT PAUSE.
+    /// blocking command or a CLIENT PAUSE, not still writing a deferred reply.
     pub fn ready_for_command(&self) -> bool {
         !self.close_asap
             && !self.session.close_after_reply
             && self.session.blocked.is_none()
             && self.session.postponed.is_none()
+            && !self.out.has_deferred()
     }
 
     /// True when the client should be closed now: an error, or a close-after-reply (or

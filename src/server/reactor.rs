@@ -46,6 +46,9 @@ const READ_BUDGET: usize = 1024 * 1024;
 const COMMAND_BUDGET: usize = 2048;
 /// Bytes written to one client per turn.
 const WRITE_BUDGET: usize = 4 * 1024 * 1024;
+/// The write budget of a client whose reply is produced as it is written: producing
+/// costs as much as writing, so its turns are kept short for everyone else.
+const DEFERRED_WRITE_BUDGET: usize = 256 * 1024;
 /// Size of the scratch buffer socket reads land in.
 const READ_CHUNK: usize = 64 * 1024;
 /// Connections accepted per listener event.
@@ -161,7 +164,7 @@ impl Server {
     }
 
     fn poll_timeout(&self) -> Duration {
-        if !self.pending_reads.is_empty() {
+        if !self.pending_reads.is_empty() || !self.pending_writes.is_empty() {
             return Duration::ZERO;
         }
         let until_cron = Duration::from_micros(self.next_cron_us.saturating_sub(monotonic_us()));
@@ -686,9 +689,19 @@ impl Server {
         let Some(client) = self.clients.get_mut(key) else {
             return;
         };
-        match client.out.write_to(&mut client.stream, WRITE_BUDGET) {
+        let deferred = client.out.has_deferred();
+        let budget = if deferred {
+            DEFERRED_WRITE_BUDGET
+        } else {
+            WRITE_BUDGET
+        };
+        match client.out.write_to(&mut client.stream, budget) {
             Ok(n) => {
                 self.exec.count_write(n);
+                if deferred {
+                    self.after_deferred_write(key, n);
+                    return;
+                }
             }
             Err(e) => {
                 log::debug!("Writing to client {}: {e}", client.session.addr);
@@ -696,6 +709,36 @@ impl Server {
                 return;
             }
         }
+        self.update_write_interest(key);
+    }
+
+    /// After a write to a client whose reply was deferred (`n` bytes went out): a
+    /// write that stopped at the budget, not at a full socket, has no writable event
+    /// coming, so the client is queued for the next pass; a reply now complete lets
+    /// the client's waiting pipeline run.
+    #[cold]
+    fn after_deferred_write(&mut self, key: usize, n: usize) {
+        let Some(client) = self.clients.get_mut(key) else {
+            return;
+        };
+        if n >= DEFERRED_WRITE_BUDGET && !client.out.is_empty() && !client.write_queued {
+            client.write_queued = true;
+            self.pending_writes.push(key);
+        }
+        if !client.out.has_deferred()
+            && !client.query.is_empty()
+            && !self.pending_reads.contains(&key)
+        {
+            self.pending_reads.push_back(key);
+        }
+        self.update_write_interest(key);
+    }
+
+    /// Registers or drops WRITABLE interest as the client's pending output needs.
+    fn update_write_interest(&mut self, key: usize) {
+        let Some(client) = self.clients.get_mut(key) else {
+            return;
+        };
         let want_writable = !client.out.is_empty();
         if want_writable != client.write_registered {
             let interest = if want_writable {

@@ -21,6 +21,7 @@ use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{acl, key1, Arg, ArgType, Group};
 use crate::command::core::typed;
 use crate::command::state::notify;
+use crate::command::types::random_picks::PickBudget;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::db::Db;
@@ -427,14 +428,22 @@ fn randfield_count(ctx: &mut Ctx<'_>, key: &[u8], count: i64, withvalues: bool) 
     if wanted == 0 {
         reply.array_len(0);
     } else if count < 0 || wanted == 1 {
+        // Written while small, then deferred: never collected up front.
         randfield_header(reply, wanted, withvalues);
-        let mut cut = false;
+        let budget = PickBudget::new(reply, session);
+        let mut left = wanted;
         hash.random_pairs(wanted, &mut rng, |field, value| {
             randfield_pick(reply, field, value, withvalues);
-            cut = reply.over_streaming_cap();
-            !cut
+            left -= 1;
+            left > 0 && budget.inline(reply, left, hash.len())
         });
-        session.close_after_reply |= cut;
+        budget.finish(reply, session, &mut server.rng, left, |reply| {
+            reply.encode_items(|items| {
+                hash.iter().for_each(|(field, value)| {
+                    items.item(|reply| randfield_pick(reply, field, value, withvalues))
+                })
+            })
+        });
     } else if wanted >= size {
         randfield_header(reply, size, withvalues);
         hash.iter()

@@ -8,6 +8,7 @@ pub mod hashes;
 pub mod hyperloglog;
 pub mod keys;
 pub mod lists;
+pub mod random_picks;
 pub mod sets;
 pub mod sort;
 pub mod streams;

@@ -21,6 +21,7 @@ use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{acl, key1, Arg, ArgType, BeginSearch, FindKeys, Group, KeySpec};
 use crate::command::core::typed;
 use crate::command::state::notify;
+use crate::command::types::random_picks::PickBudget;
 use crate::error::{CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::bstr::Bstr;
@@ -368,17 +369,23 @@ fn srandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             None => reply.null(),
         },
         (Some(set), Some(n)) if n < 0 => {
-            // Streamed, never collected; a reply too big to deliver is cut.
-            reply.array_len(n.unsigned_abs() as usize);
-            for _ in 0..n.unsigned_abs() {
+            // Written while small, then deferred: never collected up front.
+            let wanted = n.unsigned_abs();
+            reply.array_len(wanted as usize);
+            let budget = PickBudget::new(reply, session);
+            let mut left = wanted;
+            while left > 0 && budget.inline(reply, left, set.len()) {
                 if let Some(member) = set.random(&mut rng) {
                     reply_member(reply, member);
                 }
-                if reply.over_streaming_cap() {
-                    session.close_after_reply = true;
-                    break;
-                }
+                left -= 1;
             }
+            budget.finish(reply, session, &mut server.rng, left, |reply| {
+                reply.encode_items(|items| {
+                    set.iter()
+                        .for_each(|member| items.item(|reply| reply_member(reply, member)))
+                })
+            });
         }
         (Some(set), Some(n)) if n as u64 >= set.len() as u64 => {
             reply.array_len(set.len());

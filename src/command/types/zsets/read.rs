@@ -7,6 +7,7 @@ use super::shared::{reply_member, reply_members_len, ERR_RANDMEMBER_RANGE};
 use crate::command::core::args;
 use crate::command::core::command::Ctx;
 use crate::command::core::typed;
+use crate::command::types::random_picks::PickBudget;
 use crate::error::{CmdError, CmdResult};
 use crate::store::zset::ZSetValue;
 use crate::util::glob::glob_match;
@@ -138,19 +139,24 @@ pub(super) fn zrandmember(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     let len = z.len();
     if count < 0 {
-        // Streamed: a huge count must not be collected up front.
+        // Written while small, then deferred: never collected up front.
         let n = count.unsigned_abs();
         reply_members_len(reply, n as usize, withscores);
-        for _ in 0..n {
+        let budget = PickBudget::new(reply, session);
+        let mut left = n;
+        while left > 0 && budget.inline(reply, left, len) {
             if let Some((m, s)) = z.get(server.rng.below(len as u64) as usize) {
                 reply_member(reply, &m, s, withscores);
             }
-            // A reply too big to deliver is cut, and the client closed after it.
-            if reply.over_streaming_cap() {
-                session.close_after_reply = true;
-                break;
-            }
+            left -= 1;
         }
+        budget.finish(reply, session, &mut server.rng, left, |reply| {
+            reply.encode_items(|items| {
+                z.for_range(0, len, false, |m, s| {
+                    items.item(|reply| reply_member(reply, m, s, withscores))
+                })
+            })
+        });
         return Ok(());
     }
     let ranks = distinct_ranks(count as u64, len, &mut || server.rng.next_u64());
