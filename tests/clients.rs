@@ -414,3 +414,78 @@ fn the_callers_query_buffer_holds_its_command_as_in_redis() {
     assert_eq!(field(&line, "argv-mem"), "10", "{line}");
     assert_eq!(field(&line, "multi-mem"), "0", "{line}");
 }
+
+/// CLIENT INFO's `rbs` (reply buffer size) and `rbp` (its recent peak) for `conn`.
+fn reply_buffer(conn: &mut RawConn) -> (usize, usize) {
+    let line = bulk_text(&conn.cmd(&[b"CLIENT", b"INFO"]));
+    let number = |name| field(&line, name).parse::<usize>().expect("a number");
+    (number("rbs"), number("rbp"))
+}
+
+/// The INFO stats counter `name`.
+fn stat(conn: &mut RawConn, name: &str) -> u64 {
+    common::info_field(conn, "stats", name)
+        .parse()
+        .expect("a counter")
+}
+
+/// Polls `check` every 50 ms for up to 3 s.
+fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn reply_buffers_grow_with_big_replies_and_shrink_when_idle() {
+    let server = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut admin = server.raw();
+    let mut busy = server.raw();
+    // A fresh client starts at the minimum, 1 KB.
+    assert_eq!(reply_buffer(&mut busy).0, 1024);
+    admin.cmd(&[b"SET", b"big", &vec![b'x'; 32 * 1024]]);
+    assert_eq!(
+        admin.cmd(&[b"DEBUG", b"REPLYBUFFER", b"PEAK-RESET-TIME", b"NEVER"]),
+        b"+OK\r\n"
+    );
+    // Replies that fill the buffer double it at each cron visit, up to 16 KB.
+    assert!(eventually(|| {
+        busy.cmd(&[b"GET", b"big"]);
+        reply_buffer(&mut busy).0 == 16 * 1024
+    }));
+    assert!(stat(&mut admin, "reply_buffer_expands") >= 4);
+    // With resizing off nothing moves, whatever the peak.
+    admin.cmd(&[b"DEBUG", b"REPLYBUFFER", b"RESIZING", b"0"]);
+    admin.cmd(&[b"DEBUG", b"REPLYBUFFER", b"PEAK-RESET-TIME", b"100"]);
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(reply_buffer(&mut busy).0, 16 * 1024);
+    // Resizing on, an idle client's peak restarts and its buffer shrinks to the
+    // minimum.
+    admin.cmd(&[b"DEBUG", b"REPLYBUFFER", b"RESIZING", b"1"]);
+    assert!(eventually(|| reply_buffer(&mut busy).0 < 2048));
+    assert!(stat(&mut admin, "reply_buffer_shrinks") >= 1);
+    let (size, peak) = reply_buffer(&mut busy);
+    assert!(size >= 1024 && peak < size, "rbs={size} rbp={peak}");
+    // RESET restores the 5 s default; bad values get Redis's errors.
+    let script = [
+        ("DEBUG REPLYBUFFER PEAK-RESET-TIME RESET", "+OK\r\n"),
+        (
+            "DEBUG REPLYBUFFER PEAK-RESET-TIME soon",
+            "-ERR value is not an integer or out of range\r\n",
+        ),
+        (
+            "DEBUG REPLYBUFFER SIZE 1",
+            "-ERR unknown subcommand or wrong number of arguments for 'REPLYBUFFER'. Try DEBUG HELP.\r\n",
+        ),
+        (
+            "DEBUG replybuffer RESIZING",
+            "-ERR unknown subcommand or wrong number of arguments for 'replybuffer'. Try DEBUG HELP.\r\n",
+        ),
+    ];
+    common::script(&mut admin, &script);
+}

@@ -8,6 +8,7 @@ pub mod deferred;
 pub mod inline;
 pub mod parser;
 pub mod reply;
+pub mod sizing;
 
 pub use parser::{ParseLimits, ParseOutcome, RequestParser};
 pub use reply::{OutBuf, Reply};

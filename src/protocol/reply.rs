@@ -11,6 +11,7 @@ use std::io::{self, IoSlice, Write};
 use bytes::Bytes;
 
 use super::deferred::{EncodedItems, ReplySource};
+use super::sizing::{BufferSizing, Resize, SizingPolicy};
 use crate::util::numbers::format_double_17g;
 
 /// The most a reply streamed element by element may queue ([`Reply::over_streaming_cap`]).
@@ -47,6 +48,8 @@ pub struct OutBuf {
     pending: usize,
     /// A reply being produced a slice at a time ([`super::deferred`]).
     deferred: Option<Box<Deferred>>,
+    /// The size the tail is allocated at, by use ([`super::sizing`]).
+    sizing: BufferSizing,
 }
 
 /// A deferred reply and the output queued behind it.
@@ -124,15 +127,59 @@ impl OutBuf {
         if bytes.len() <= 16 {
             self.extend_small(bytes);
         } else {
+            self.make_room(bytes.len());
             self.tail.extend_from_slice(bytes);
         }
         self.pending += bytes.len();
     }
 
+    /// Makes room for `additional` bytes in the tail; an unallocated tail gets its
+    /// client's reply buffer size ([`super::sizing`]).
+    #[inline(always)]
+    fn make_room(&mut self, additional: usize) {
+        if self.tail.capacity() - self.tail.len() < additional {
+            self.grow_tail(additional);
+        }
+    }
+
+    #[cold]
+    fn grow_tail(&mut self, additional: usize) {
+        if self.tail.capacity() == 0 {
+            self.tail.reserve_exact(additional.max(self.sizing.target));
+        } else {
+            self.tail.reserve(additional);
+        }
+    }
+
+    /// The reply buffer's size: what the tail is allocated at (CLIENT LIST `rbs`).
+    pub fn reply_buffer_size(&self) -> usize {
+        self.tail.capacity().max(self.sizing.target)
+    }
+
+    /// The most the reply buffer held since its peak last restarted (`rbp`).
+    pub fn reply_buffer_peak(&self) -> usize {
+        self.sizing.peak.max(self.tail.len())
+    }
+
+    /// The cron's visit: resizes the reply buffer by its use under `policy`.
+    pub fn resize(&mut self, policy: SizingPolicy, now_ms: i64) -> Resize {
+        self.sizing.note(self.tail.len());
+        let resize = self.sizing.visit(policy, now_ms, self.tail.len());
+        let (target, len, capacity) = (self.sizing.target, self.tail.len(), self.tail.capacity());
+        match resize {
+            Resize::Shrunk if capacity > target && len <= target => self.tail.shrink_to(target),
+            Resize::Expanded if capacity > 0 && capacity < target => {
+                self.tail.reserve_exact(target - len)
+            }
+            _ => {}
+        }
+        resize
+    }
+
     /// Makes room for `additional` more bytes in the tail at once.
     #[inline]
     pub fn reserve(&mut self, additional: usize) {
-        self.tail.reserve(additional);
+        self.make_room(additional);
     }
 
     /// Appends at most 16 bytes with fixed-size copies: most reply pieces (headers,
@@ -154,9 +201,9 @@ impl OutBuf {
                 *to = from;
             }
         }
-        self.tail.reserve(16);
+        self.make_room(16);
         let len = self.tail.len();
-        // SAFETY: `reserve(16)` left room for 16 bytes past `len`; all 16 are written
+        // SAFETY: `make_room(16)` left room for 16 bytes past `len`; all 16 are written
         // from `chunk`, and only `bytes.len()` (at most 16) of them become part of the
         // tail, all of which were copied from `bytes`.
         unsafe {
@@ -167,6 +214,9 @@ impl OutBuf {
 
     /// Queues a shared chunk after everything appended so far.
     pub fn push_chunk(&mut self, chunk: Bytes) {
+        // A value too big to be copied into the reply buffer fills it, as far as its
+        // sizing is concerned.
+        self.sizing.note(self.sizing.target);
         self.seal_tail();
         self.pending += chunk.len();
         self.queue_chunk(chunk);
@@ -252,6 +302,7 @@ impl OutBuf {
     /// would block. Returns the bytes written; `WouldBlock` is not an error here.
     pub fn write_to<W: Write>(&mut self, sink: &mut W, max: usize) -> io::Result<usize> {
         let mut written = 0;
+        self.sizing.note(self.tail.len());
         while (self.pending > 0 || self.deferred.is_some()) && written < max {
             if self.chunks.is_empty() && self.deferred.is_some() {
                 self.produce_deferred();

@@ -251,6 +251,8 @@ impl Client {
             reply_chunks: self.out.chunk_count(),
             reply_pending: self.out.pending(),
             reply_memory: self.out.memory(),
+            reply_buffer_size: self.out.reply_buffer_size(),
+            reply_buffer_peak: self.out.reply_buffer_peak(),
             write_registered: self.write_registered,
         }
     }

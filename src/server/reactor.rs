@@ -801,6 +801,17 @@ impl Server {
         self.close_idle_clients();
         self.sample_client_buffers();
         self.trim_query_buffers();
+        self.resize_reply_buffers();
+    }
+
+    /// Sizes every client's reply buffer by its recent use ([`crate::protocol::sizing`]).
+    fn resize_reply_buffers(&mut self) {
+        let policy = self.exec.reply_buffer_policy();
+        let now = self.exec.now_ms();
+        for (_, client) in self.clients.iter_mut() {
+            let resize = client.out.resize(policy, now);
+            self.exec.count_reply_buffer_resize(resize);
+        }
     }
 
     /// Gives back query-buffer space clients no longer use, as Redis's cron does: when
@@ -947,7 +958,9 @@ impl Server {
         let keys: Vec<usize> = self.clients.iter().map(|(k, _)| k).collect();
         for key in keys {
             if let Some(client) = self.clients.get_mut(key) {
-                let _ = client.out.write_to(&mut client.stream, usize::MAX);
+                // What is queued, but not the endless rest of a deferred reply.
+                let queued = client.out.pending().max(WRITE_BUDGET);
+                let _ = client.out.write_to(&mut client.stream, queued);
             }
         }
         self.clients.clear();

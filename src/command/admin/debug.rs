@@ -1,6 +1,6 @@
 //! DEBUG: the testing aids clients and test suites use — SLEEP, SET-ACTIVE-EXPIRE,
 //! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, RELOAD, LOADAOF, PROTOCOL,
-//! SET-DISABLE-DENY-SCRIPTS, HELP.
+//! SET-DISABLE-DENY-SCRIPTS, REPLYBUFFER, PAUSE-CRON, HELP.
 //!
 //! As in Redis 7.0 the command is refused unless `enable-debug-command` is `yes` (or
 //! `local` and the client is local). Subcommands that need machinery we do not have
@@ -24,6 +24,7 @@ use crate::command::core::spec::{acl, Group};
 use crate::command::core::state::random_hex;
 use crate::command::types::keys::lookup_no_touch;
 use crate::error::{CmdError, CmdResult};
+use crate::protocol::sizing;
 use crate::store::stream::StreamId;
 use crate::store::value::Value;
 use crate::store::Object;
@@ -253,6 +254,11 @@ const HELP: &[&str] = &[
     "PROTOCOL <type>",
     "    Reply with a sample of one RESP type: string, integer, double, bignum, null,",
     "    array, set, map, attrib, push, verbatim, true or false.",
+    "REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|milliseconds>",
+    "    How often a client's reply buffer peak restarts (default 5000 ms); the",
+    "    buffer is sized by that peak.",
+    "REPLYBUFFER RESIZING <0|1>",
+    "    Turn the sizing of client reply buffers off (0) or back on (1).",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Turn the background expiry of keys off (0) or back on (1).",
     "SET-DISABLE-DENY-SCRIPTS <0|1>",
@@ -290,6 +296,7 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         _ if args::is(sub, "RELOAD") => return reload(ctx, &args[2..]),
         _ if args::is(sub, "LOADAOF") && argc == 2 => return load_aof(ctx),
         _ if args::is(sub, "PROTOCOL") && argc == 3 => return debug_protocol::reply(ctx, &args[2]),
+        _ if args::is(sub, "REPLYBUFFER") && argc == 4 => return reply_buffer(ctx, args),
         _ if args::is(sub, "PAUSE-CRON") && argc == 3 => {
             ctx.server.admin.cron_paused = parse_i64(&args[2]).unwrap_or(0) != 0;
             ctx.reply.ok();
@@ -302,15 +309,63 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             ctx.server.admin.replid = random_hex(&mut ctx.server.rng);
             ctx.reply.ok();
         }
-        _ => {
-            let text = format!(
-                "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
-                String::from_utf8_lossy(sub)
-            );
-            return Err(CmdError::raw(crate::error::one_line(text.into_bytes())));
-        }
+        _ => return Err(unknown_subcommand(sub)),
     }
     Ok(())
+}
+
+/// The error for a subcommand DEBUG does not have (or with the wrong arguments).
+fn unknown_subcommand(sub: &[u8]) -> CmdError {
+    let text = format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+        String::from_utf8_lossy(sub)
+    );
+    CmdError::raw(crate::error::one_line(text.into_bytes()))
+}
+
+/// `DEBUG REPLYBUFFER PEAK-RESET-TIME <ms|NEVER|RESET>` and `DEBUG REPLYBUFFER
+/// RESIZING <0|1>`: how the cron sizes client reply buffers ([`sizing`]). As in Redis,
+/// RESIZING takes any text as a number (`atoi`: not a number is 0).
+fn reply_buffer(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
+    let policy = &mut ctx.server.admin.reply_buffer;
+    let (what, value) = (&args[2], &args[3]);
+    if args::is(what, "PEAK-RESET-TIME") {
+        policy.peak_reset_ms = if args::is(value, "NEVER") {
+            -1
+        } else if args::is(value, "RESET") {
+            sizing::DEFAULT_PEAK_RESET_MS
+        } else {
+            args::int(value)?
+        };
+    } else if args::is(what, "RESIZING") {
+        policy.resizing = atoi(value) != 0;
+    } else {
+        return Err(unknown_subcommand(&args[1]));
+    }
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// C's `atoi`: optional blanks and sign, then the digits up to the first non-digit;
+/// 0 when there are none.
+fn atoi(text: &[u8]) -> i64 {
+    let text = text.trim_ascii_start();
+    let (negative, digits) = match text.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = digits
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |n, &d| {
+            n.wrapping_mul(10).wrapping_add(i64::from(d - b'0'))
+        });
+    if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    }
 }
 
 /// `DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]` — saves, empties and loads the RDB file

@@ -484,12 +484,12 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     let idle = [
         "io_threaded_reads_processed",
         "io_threaded_writes_processed",
-        "reply_buffer_shrinks",
-        "reply_buffer_expands",
     ];
     for name in idle {
         field(out, name, 0);
     }
+    field(out, "reply_buffer_shrinks", stats.reply_buffer_shrinks);
+    field(out, "reply_buffer_expands", stats.reply_buffer_expands);
 }
 
 fn replication_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) {

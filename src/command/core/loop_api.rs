@@ -19,6 +19,7 @@ use crate::command::state::acl::file;
 use crate::command::state::directory::ClientView;
 use crate::command::state::notify::KeyspaceEvent;
 use crate::config::Config;
+use crate::protocol::sizing::{Resize, SizingPolicy};
 
 impl Executor {
     /// The live configuration, read-only (CONFIG SET is a command).
@@ -62,7 +63,22 @@ impl Executor {
         self.server.stats.reads_processed += 1;
     }
 
-    /// Counts one flush that wrote `bytes` bytes.
+    /// How client reply buffers are sized now (DEBUG REPLYBUFFER may change it).
+    pub fn reply_buffer_policy(&self) -> SizingPolicy {
+        self.server.admin.reply_buffer
+    }
+
+    /// Counts what the cron's visit did to a client's reply buffer.
+    pub fn count_reply_buffer_resize(&mut self, resize: Resize) {
+        let stats = &mut self.server.stats;
+        match resize {
+            Resize::Shrunk => stats.reply_buffer_shrinks += 1,
+            Resize::Expanded => stats.reply_buffer_expands += 1,
+            Resize::Kept => {}
+        }
+    }
+
+    /// Counts bytes written to clients.
     pub fn count_write(&mut self, bytes: usize) {
         self.server.stats.net_output_bytes += bytes as u64;
         self.server.stats.writes_processed += u64::from(bytes > 0);

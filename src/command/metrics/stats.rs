@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::command::metrics::latency::LatencyMonitor;
 use crate::command::metrics::slowlog::SlowLog;
+use crate::protocol::sizing::SizingPolicy;
 
 /// Most distinct error codes errorstats tracks; later new codes are not added (a client
 /// sending made-up error prefixes through scripts must not grow memory without bound).
@@ -47,6 +48,10 @@ pub struct Stats {
     pub writes_processed: u64,
     /// Error replies sent.
     pub error_replies: u64,
+    /// Client reply buffers made smaller by the cron (INFO `reply_buffer_shrinks`).
+    pub reply_buffer_shrinks: u64,
+    /// Client reply buffers made bigger by the cron (INFO `reply_buffer_expands`).
+    pub reply_buffer_expands: u64,
     /// Keys deleted by the active expire cycle's... (kept per db; see `Db::stats`).
     pub expire_cycles: u64,
 }
@@ -219,6 +224,8 @@ pub struct AdminState {
     pub scripts_may_run_noscript: bool,
     /// The periodic work is skipped (DEBUG PAUSE-CRON, a test aid).
     pub cron_paused: bool,
+    /// How client reply buffers are sized (DEBUG REPLYBUFFER, a test aid).
+    pub reply_buffer: SizingPolicy,
     /// Time spent in active expire cycles, µs.
     pub expire_cycle_us: u64,
     /// Active expire cycles that stopped at their time limit.
@@ -242,6 +249,7 @@ impl AdminState {
             active_expire: true,
             scripts_may_run_noscript: false,
             cron_paused: false,
+            reply_buffer: SizingPolicy::default(),
             expire_cycle_us: 0,
             expire_time_cap_reached: 0,
         }

@@ -28,6 +28,10 @@ pub struct BufferStats {
     /// Memory the output buffer holds: what waits plus spare capacity (part of
     /// `tot-mem`).
     pub reply_memory: usize,
+    /// The size the reply buffer is kept at (`rbs`).
+    pub reply_buffer_size: usize,
+    /// The most the reply buffer held since its peak last restarted (`rbp`).
+    pub reply_buffer_peak: usize,
     /// The socket is registered for writability (`events=rw`).
     pub write_registered: bool,
 }
