@@ -366,16 +366,24 @@ impl OutBuf {
         count
     }
 
+    /// Empties the written tail. A tail grown past its reply buffer size for a long
+    /// reply goes back to that size, as Redis frees the reply blocks past its buffer:
+    /// a client's memory stays what its buffer size says once its replies are out.
+    #[inline(always)]
+    fn empty_tail(&mut self) {
+        self.tail.clear();
+        if self.tail.capacity() > self.sizing.target {
+            self.tail.shrink_to(self.sizing.target);
+        }
+    }
+
     /// Marks `n` bytes as written.
     fn advance(&mut self, mut n: usize) {
         if n == self.pending && self.chunks.is_empty() {
             // The usual case: the whole tail went out in one write.
             self.pending = 0;
             self.head_sent = 0;
-            self.tail.clear();
-            if self.tail.capacity() > TAIL_SEAL_SIZE {
-                self.tail = Vec::new();
-            }
+            self.empty_tail();
             return;
         }
         self.pending -= n;
@@ -392,10 +400,7 @@ impl OutBuf {
             n -= left;
             self.head_sent = 0;
             if self.chunks.pop_front().is_none() {
-                self.tail.clear();
-                if self.tail.capacity() > TAIL_SEAL_SIZE {
-                    self.tail = Vec::new();
-                }
+                self.empty_tail();
             }
         }
         if self.pending == 0 {

@@ -257,6 +257,20 @@ impl Client {
         }
     }
 
+    /// Gives an emptied query buffer back the room its parsed commands took: commands
+    /// are cut from its front, and until the next read reclaims that room its spare
+    /// capacity (`qbuf-free`, the client's counted memory) looks smaller than what is
+    /// allocated, then jumps back. Reclaiming here keeps the figure what is held. Costs
+    /// nothing to copy: the buffer is empty.
+    #[inline]
+    pub fn reclaim_query(&mut self) {
+        if self.query.is_empty() {
+            let spare = self.query.capacity();
+            // Succeeds, without allocating, only when room was cut from the front.
+            let _ = self.query.try_reclaim(spare + 1);
+        }
+    }
+
     /// True while the next buffered command may run: not closing, not waiting on a
     /// blocking command or a CLIENT PAUSE, not still writing a deferred reply.
     pub fn ready_for_command(&self) -> bool {

@@ -394,6 +394,7 @@ impl Server {
                     }
                 }
             }
+            client.reclaim_query();
             false
         });
         if out_of_budget == Some(true) && !self.pending_reads.contains(&key) {
