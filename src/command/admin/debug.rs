@@ -1,6 +1,6 @@
 //! DEBUG: the testing aids clients and test suites use — SLEEP, SET-ACTIVE-EXPIRE,
 //! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, RELOAD, LOADAOF, PROTOCOL,
-//! SET-DISABLE-DENY-SCRIPTS, HELP.
+//! SET-DISABLE-DENY-SCRIPTS, QUICKLIST-PACKED-THRESHOLD, HELP.
 //!
 //! As in Redis 7.0 the command is refused unless `enable-debug-command` is `yes` (or
 //! `local` and the client is local). Subcommands that need machinery we do not have
@@ -24,10 +24,13 @@ use crate::command::core::spec::{acl, Group};
 use crate::command::core::state::random_hex;
 use crate::command::types::keys::lookup_no_touch;
 use crate::error::{CmdError, CmdResult};
+use crate::store::quicklist::set_packed_threshold;
 use crate::store::stream::StreamId;
 use crate::store::value::Value;
 use crate::store::Object;
-use crate::util::numbers::{format_double_17g, i64_to_bytes, parse_i64, MAX_I64_CHARS};
+use crate::util::numbers::{
+    format_double_17g, i64_to_bytes, parse_i64, parse_memtoull, MAX_I64_CHARS,
+};
 use crate::util::sha1::Sha1;
 
 /// A 20-byte digest, combined the way Redis's DEBUG DIGEST combines them: `xor` folds
@@ -250,6 +253,10 @@ const HELP: &[&str] = &[
     "    Write the AOF buffer, empty the dataset and load the append-only file back.",
     "PAUSE-CRON <0|1>",
     "    Stop (1) or restart (0) the server's periodic work.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Store list elements of <size> or more (a memory value such as 1b, 5kb or 1gb)",
+    "    alone in plain nodes instead of packed ones; up to 4gb, 0 restores the default",
+    "    (1gb).",
     "PROTOCOL <type>",
     "    Reply with a sample of one RESP type: string, integer, double, bignum, null,",
     "    array, set, map, attrib, push, verbatim, true or false.",
@@ -298,6 +305,9 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             ctx.server.admin.scripts_may_run_noscript = parse_i64(&args[2]).unwrap_or(0) != 0;
             ctx.reply.ok();
         }
+        _ if args::is(sub, "QUICKLIST-PACKED-THRESHOLD") && argc == 3 => {
+            return packed_threshold(ctx, &args[2]);
+        }
         _ if args::is(sub, "CHANGE-REPL-ID") && argc == 2 => {
             ctx.server.admin.replid = random_hex(&mut ctx.server.rng);
             ctx.reply.ok();
@@ -311,6 +321,21 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         }
     }
     Ok(())
+}
+
+/// `DEBUG QUICKLIST-PACKED-THRESHOLD size` — the size from which a list element gets
+/// a plain node of its own (`store::quicklist`), read as Redis reads it (`1b`, `5kb`;
+/// 0 restores the default of 1 GB).
+fn packed_threshold(ctx: &mut Ctx<'_>, size: &[u8]) -> CmdResult {
+    match parse_memtoull(size) {
+        Some(bytes) if set_packed_threshold(bytes) => {
+            ctx.reply.ok();
+            Ok(())
+        }
+        _ => Err(CmdError::raw(
+            "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+        )),
+    }
 }
 
 /// `DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]` — saves, empties and loads the RDB file
