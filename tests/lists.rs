@@ -426,6 +426,34 @@ fn pushes_inside_exec_serve_waiters_after_exec() {
 }
 
 #[test]
+fn a_key_that_expired_inside_exec_leaves_its_waiter_blocked() {
+    // Redis's "MULTI + LPUSH + EXPIRE + DEBUG SLEEP on blocked client, key already
+    // expired": the clock is read again before waiters are served.
+    let server = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut waiter = server.raw();
+    let id = String::from_utf8_lossy(&cmd(&mut waiter, "CLIENT ID")).into_owned();
+    let id = id.trim_start_matches(':').trim_end();
+    send(&mut waiter, "BRPOP k 0");
+    sleep(SETTLE);
+    let mut c = server.raw();
+    check(&mut c, "DEBUG SET-ACTIVE-EXPIRE 0", OK);
+    check(&mut c, "MULTI", OK);
+    check(&mut c, "RPUSH k hello", b"+QUEUED\r\n");
+    check(&mut c, "PEXPIRE k 100", b"+QUEUED\r\n");
+    check(&mut c, "DEBUG SLEEP 0.2", b"+QUEUED\r\n");
+    check(&mut c, "EXEC", b"*3\r\n:1\r\n:1\r\n+OK\r\n");
+    let list = cmd(&mut c, &format!("CLIENT LIST ID {id}"));
+    assert!(
+        String::from_utf8_lossy(&list).contains(" flags=b "),
+        "{}",
+        String::from_utf8_lossy(&list)
+    );
+    check(&mut c, "EXISTS k", b":0\r\n");
+    check(&mut c, &format!("CLIENT UNBLOCK {id}"), b":1\r\n");
+    assert_eq!(waiter.read_reply(), NULL_ARRAY);
+}
+
+#[test]
 fn short_timeouts_reply_null_arrays_after_the_wait() {
     let server = TestServer::start();
     let mut c = server.raw();
