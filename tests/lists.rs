@@ -8,7 +8,7 @@ use std::io::Read;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::{RawConn, TestServer};
+use common::{scratch_dir, RawConn, RealRedis, TestServer};
 
 /// Time for a command sent on one connection to be parked before another client acts.
 const SETTLE: Duration = Duration::from_millis(150);
@@ -673,4 +673,48 @@ fn swapdb_serves_a_client_blocked_on_the_swapped_key() {
     assert_eq!(waiter.read_reply(), popped("k", "hello"));
     check(&mut other, "SELECT 9", b"+OK\r\n");
     check(&mut other, "EXISTS k", b":0\r\n");
+}
+
+/// DEBUG OBJECT's quicklist part (from ` ql_nodes:`), which is free of addresses and
+/// clocks.
+fn quicklist_facts(conn: &mut RawConn, key: &str) -> String {
+    let reply = String::from_utf8_lossy(&cmd(conn, &format!("DEBUG OBJECT {key}"))).into_owned();
+    let start = reply.find(" ql_nodes:").unwrap_or(0);
+    reply[start..].to_string()
+}
+
+#[test]
+fn debug_object_describes_quicklists_as_redis_does() {
+    let Some(redis) = RealRedis::start(&scratch_dir("ql-facts"), &["--save", ""]) else {
+        eprintln!("redis-server not available: DEBUG OBJECT comparison skipped");
+        return;
+    };
+    let ours = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    // Redis fixes a list's compression flag when it creates the list, we report the
+    // setting in force (compression is not implemented): set it before any list.
+    let script = [
+        "CONFIG SET list-compress-depth 1",
+        "DEBUG QUICKLIST-PACKED-THRESHOLD 5b",
+        "RPUSH mixed aa bb cc dddddd 1 -70000 12345678901",
+        "RPUSH plain aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa xxxxxxx",
+        "DEBUG QUICKLIST-PACKED-THRESHOLD 0",
+        "RPUSH packed a b 1 2 300 -3 4096 -4097 70000 -9000000000",
+        "CONFIG SET list-max-listpack-size 7",
+        "RPUSH counted a b c d e f g h i j k",
+    ];
+    let keys = ["mixed", "plain", "packed", "counted"];
+    let mut replies = Vec::new();
+    for conn in [&mut ours.raw(), &mut redis.raw()] {
+        for line in script {
+            assert!(!cmd(conn, line).starts_with(b"-"), "{line}");
+        }
+        let facts: Vec<String> = keys.iter().map(|k| quicklist_facts(conn, k)).collect();
+        replies.push(facts);
+    }
+    assert!(
+        replies[0][0].starts_with(" ql_nodes:5 "),
+        "{}",
+        replies[0][0]
+    );
+    assert_eq!(replies[0], replies[1]);
 }
