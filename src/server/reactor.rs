@@ -613,8 +613,12 @@ impl Server {
         }
     }
 
-    /// [`Self::serve_ready_keys`] once keys are ready.
+    /// [`Self::serve_ready_keys`] once keys are ready. The clock is read again first, as
+    /// Redis does before serving blocked clients: a key that expired while the command
+    /// that filled it ran (a MULTI with DEBUG SLEEP) is found expired, and its waiters
+    /// stay blocked.
     fn serve_ready_keys_now(&mut self) {
+        self.exec.update_clock();
         while let Some((db, key)) = self.exec.pop_ready_key() {
             for id in self.exec.waiters(db, &key) {
                 let Some(&slot) = self.client_keys.get(&id) else {

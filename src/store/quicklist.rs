@@ -26,6 +26,18 @@
 //! * A node that stops being an end node is shrunk to its exact size, so only the two end
 //!   nodes carry spare capacity.
 //!
+//! # Plain nodes
+//!
+//! An element of at least the packed threshold (1 GB by default; DEBUG
+//! QUICKLIST-PACKED-THRESHOLD) gets a plain node of its own, as in Redis 7.0
+//! ([`node`] says why and how it is stored). The rules above skip plain nodes: none is
+//! ever merged or added to. Where such an element lands follows Redis: a push makes a
+//! plain node at that end; an insert next to it in a packed node splits that node around
+//! the new plain node unless it lands at the node's edge; replacing an element by one of
+//! the other kind (a big one in a packed node, a small one in a plain node) inserts the
+//! new element after the old one, then removes the old one, leaving the neighbours as
+//! they are.
+//!
 //! # Indexes
 //!
 //! Indexing walks the nodes from the nearer end, skipping whole nodes by their entry
@@ -36,6 +48,11 @@
 use std::collections::VecDeque;
 
 use super::listpack::{Entry, Listpack, Needle, Pos};
+
+mod node;
+
+use node::is_large;
+pub use node::{set_packed_threshold, Node};
 
 /// Node byte limits for fill -1..=-5.
 const SIZE_LIMITS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
@@ -59,15 +76,22 @@ fn fits(fill: i64, bytes: usize, count: usize) -> bool {
     }
 }
 
-/// Whether `node` may take one more entry of `size` encoded bytes.
-fn allows(fill: i64, node: &Listpack, size: usize) -> bool {
-    fits(fill, node.data_len() + size, node.len() + 1)
+/// Whether `node` may take one more entry of `size` encoded bytes (never a plain node).
+fn allows(fill: i64, node: &Node, size: usize) -> bool {
+    let entries = &node.entries;
+    !node.plain && fits(fill, entries.data_len() + size, entries.len() + 1)
 }
 
-/// A list stored as a deque of listpack nodes plus a cached length.
+/// Whether two nodes may become one (never when either is plain).
+fn mergeable(fill: i64, a: &Node, b: &Node) -> bool {
+    let (x, y) = (&a.entries, &b.entries);
+    !a.plain && !b.plain && fits(fill, x.data_len() + y.data_len(), x.len() + y.len())
+}
+
+/// A list stored as a deque of nodes plus a cached length.
 #[derive(Debug, Clone)]
 pub struct QuickList {
-    nodes: VecDeque<Listpack>,
+    nodes: VecDeque<Node>,
     len: usize,
     fill: i64,
 }
@@ -105,13 +129,13 @@ impl QuickList {
         self.len == 0
     }
 
-    /// Number of listpack nodes (DEBUG OBJECT's `ql_nodes`).
+    /// Number of nodes, packed and plain (DEBUG OBJECT's `ql_nodes`).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
 
     /// The nodes, head first (for persistence and introspection).
-    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = &Listpack> + '_ {
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = &Node> + '_ {
         self.nodes.iter()
     }
 
@@ -119,8 +143,8 @@ impl QuickList {
     pub fn byte_size(&self) -> usize {
         let spare = self.nodes.capacity() - self.nodes.len();
         std::mem::size_of::<Self>()
-            + spare * std::mem::size_of::<Listpack>()
-            + self.nodes.iter().map(Listpack::byte_size).sum::<usize>()
+            + spare * std::mem::size_of::<Node>()
+            + self.nodes.iter().map(Node::byte_size).sum::<usize>()
     }
 
     /// Removes every element.
@@ -138,7 +162,14 @@ impl QuickList {
         }
         node.shrink_to_fit();
         self.len += node.len();
-        self.nodes.push_back(node);
+        self.nodes.push_back(Node::packed(node));
+    }
+
+    /// Appends a plain node holding `value` after the last node, whatever its size:
+    /// loaders keep the kind of node a file recorded, as Redis does.
+    pub fn push_plain_node(&mut self, value: &[u8]) {
+        self.len += 1;
+        self.nodes.push_back(Node::plain(value));
     }
 
     /// Appends `value` at the tail.
@@ -155,7 +186,7 @@ impl QuickList {
 
     /// Removes and returns the head element.
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
-        let value = self.nodes.front_mut()?.pop_front()?;
+        let value = self.nodes.front_mut()?.entries.pop_front()?;
         self.after_pop(0);
         Some(value)
     }
@@ -163,7 +194,7 @@ impl QuickList {
     /// Removes and returns the tail element.
     pub fn pop_back(&mut self) -> Option<Vec<u8>> {
         let last = self.nodes.len().checked_sub(1)?;
-        let value = self.nodes[last].pop_back()?;
+        let value = self.nodes[last].entries.pop_back()?;
         self.after_pop(last);
         Some(value)
     }
@@ -171,36 +202,41 @@ impl QuickList {
     /// Bookkeeping after node `ni` lost an element at an end of the list.
     fn after_pop(&mut self, ni: usize) {
         self.len -= 1;
-        if self.nodes[ni].is_empty() {
+        if self.nodes[ni].entries.is_empty() {
             self.nodes.remove(ni);
         } else {
             self.merge_range(ni.saturating_sub(1), ni + 1);
         }
     }
 
-    /// Places `value` in the gap before node `boundary` (after node `boundary - 1`): at
-    /// the end of the left node or the start of the right one if either has room, else
-    /// in a new node. Does not touch `len`.
+    /// Places `value` in the gap before node `boundary` (after node `boundary - 1`): a
+    /// big element in a plain node of its own; another at the end of the left node or
+    /// the start of the right one if either has room, else in a new node. Does not
+    /// touch `len`.
     fn insert_at_boundary(&mut self, boundary: usize, value: &[u8]) {
+        if is_large(value.len()) {
+            self.nodes.insert(boundary, Node::plain(value));
+            return;
+        }
         let fill = self.fill;
         let size = Listpack::encoded_len(value);
         if let Some(left) = boundary.checked_sub(1).and_then(|i| self.nodes.get_mut(i)) {
             if allows(fill, left, size) {
-                left.push_back(value);
+                left.entries.push_back(value);
                 return;
             }
-            left.shrink_to_fit();
+            left.entries.shrink_to_fit();
         }
         if let Some(right) = self.nodes.get_mut(boundary) {
             if allows(fill, right, size) {
-                right.push_front(value);
+                right.entries.push_front(value);
                 return;
             }
-            right.shrink_to_fit();
+            right.entries.shrink_to_fit();
         }
         let mut node = Listpack::new();
         node.push_back(value);
-        self.nodes.insert(boundary, node);
+        self.nodes.insert(boundary, Node::packed(node));
     }
 
     /// Normalizes a raw index (negative from the tail) to `0..len`.
@@ -223,19 +259,20 @@ impl QuickList {
         if index < self.len / 2 {
             let mut rest = index;
             for (ni, node) in self.nodes.iter().enumerate() {
-                if rest < node.len() {
+                if rest < node.entries.len() {
                     return Some((ni, rest));
                 }
-                rest -= node.len();
+                rest -= node.entries.len();
             }
             return None;
         }
         let mut rest = self.len - 1 - index;
         for (ni, node) in self.nodes.iter().enumerate().rev() {
-            if rest < node.len() {
-                return Some((ni, node.len() - 1 - rest));
+            let count = node.entries.len();
+            if rest < count {
+                return Some((ni, count - 1 - rest));
             }
-            rest -= node.len();
+            rest -= count;
         }
         None
     }
@@ -243,7 +280,7 @@ impl QuickList {
     /// Node index and position of element `index` (< len).
     fn locate_pos(&self, index: usize) -> Option<(usize, Pos)> {
         let (ni, local) = self.locate(index)?;
-        let pos = self.nodes[ni].index(local as isize)?;
+        let pos = self.nodes[ni].entries.index(local as isize)?;
         Some((ni, pos))
     }
 
@@ -255,7 +292,7 @@ impl QuickList {
     /// The element at `index` without copying it.
     pub fn entry(&self, index: i64) -> Option<Entry<'_>> {
         let (ni, pos) = self.locate_pos(self.normalize(index)?)?;
-        Some(self.nodes[ni].get(pos))
+        Some(self.nodes[ni].entries.get(pos))
     }
 
     /// Replaces the element at `index` (negative from the tail), as LSET; false when out
@@ -264,21 +301,42 @@ impl QuickList {
         let Some((ni, pos)) = self.normalize(index).and_then(|i| self.locate_pos(i)) else {
             return false;
         };
-        self.nodes[ni].replace(pos, value);
-        let pieces = self.split_oversized(ni);
-        self.merge_range(ni.saturating_sub(1), ni + pieces);
+        let node = &mut self.nodes[ni];
+        match (node.plain, is_large(value.len())) {
+            (false, false) => {
+                node.entries.replace(pos, value);
+                let pieces = self.split_oversized(ni);
+                self.merge_range(ni.saturating_sub(1), ni + pieces);
+            }
+            (true, true) => *node = Node::plain(value),
+            _ => self.replace_across_kinds(ni, pos, value),
+        }
         true
+    }
+
+    /// LSET of an element by one that belongs in the other kind of node: the new one is
+    /// inserted after the old one, as LINSERT would place it, then the old one (still at
+    /// `pos` of node `ni`, now that node's last element) is removed.
+    fn replace_across_kinds(&mut self, ni: usize, pos: Pos, value: &[u8]) {
+        // Node `ni` keeps its index and `pos`: a plain node is never added to or split,
+        // and a big element only splits a packed node after `pos`.
+        self.insert_near(ni, pos, true, value);
+        let node = &mut self.nodes[ni];
+        node.entries.remove(pos);
+        if node.entries.is_empty() {
+            self.nodes.remove(ni);
+        }
     }
 
     /// Splits node `ni` in halves until every piece fits; returns the number of pieces.
     fn split_oversized(&mut self, ni: usize) -> usize {
-        let node = &mut self.nodes[ni];
+        let node = &mut self.nodes[ni].entries;
         if fits(self.fill, node.data_len(), node.len()) {
             return 1;
         }
         let right = node.split_off(node.len() / 2);
         node.shrink_to_fit();
-        self.nodes.insert(ni + 1, right);
+        self.nodes.insert(ni + 1, Node::packed(right));
         let right_pieces = self.split_oversized(ni + 1);
         self.split_oversized(ni) + right_pieces
     }
@@ -288,10 +346,9 @@ impl QuickList {
         let mut ni = first;
         let mut last = last;
         while ni < last && ni + 1 < self.nodes.len() {
-            let (a, b) = (&self.nodes[ni], &self.nodes[ni + 1]);
-            if fits(self.fill, a.data_len() + b.data_len(), a.len() + b.len()) {
+            if mergeable(self.fill, &self.nodes[ni], &self.nodes[ni + 1]) {
                 if let Some(b) = self.nodes.remove(ni + 1) {
-                    self.nodes[ni].append(&b);
+                    self.nodes[ni].entries.append(&b.entries);
                 }
                 last -= 1;
             } else {
@@ -308,7 +365,7 @@ impl QuickList {
             .nodes
             .iter()
             .enumerate()
-            .find_map(|(ni, node)| node.find_needle(&needle, 0).map(|pos| (ni, pos)))?;
+            .find_map(|(ni, node)| node.entries.find_needle(&needle, 0).map(|pos| (ni, pos)))?;
         self.insert_near(ni, pos, after, value);
         self.len += 1;
         Some(self.len)
@@ -317,24 +374,29 @@ impl QuickList {
     /// Inserts `value` before or after the element at `pos` in node `ni`.
     fn insert_near(&mut self, ni: usize, pos: Pos, after: bool, value: &[u8]) {
         let node = &mut self.nodes[ni];
-        if allows(self.fill, node, Listpack::encoded_len(value)) {
+        if allows(self.fill, node, Listpack::encoded_len(value)) && !is_large(value.len()) {
             if after {
-                node.insert_after(pos, value);
+                node.entries.insert_after(pos, value);
             } else {
-                node.insert_before(pos, value);
+                node.entries.insert_before(pos, value);
             }
             return;
         }
+        let node = &mut node.entries;
         let split = if after { node.next(pos) } else { Some(pos) };
         match split {
             None => self.insert_at_boundary(ni + 1, value),
             Some(at) if node.prev(at).is_none() => self.insert_at_boundary(ni, value),
             Some(at) => {
-                let right = node.split_off_at(at);
+                let right = Node::packed(node.split_off_at(at));
                 node.shrink_to_fit();
                 self.nodes.insert(ni + 1, right);
                 self.insert_at_boundary(ni + 1, value);
-                self.merge_range(ni.saturating_sub(1), ni + 3);
+                // Nothing merges around a new plain node, as in Redis (and LSET counts
+                // on node `ni` keeping its index).
+                if !is_large(value.len()) {
+                    self.merge_range(ni.saturating_sub(1), ni + 3);
+                }
             }
         }
     }
@@ -359,11 +421,12 @@ impl QuickList {
             } else {
                 step
             };
-            removed += remove_in_node(&mut self.nodes[ni], &needle, limit - removed, from_tail);
+            let node = &mut self.nodes[ni].entries;
+            removed += remove_in_node(node, &needle, limit - removed, from_tail);
         }
         if removed > 0 {
             self.len -= removed;
-            self.nodes.retain(|node| !node.is_empty());
+            self.nodes.retain(|node| !node.entries.is_empty());
             self.merge_range(0, self.nodes.len());
         }
         removed
@@ -396,16 +459,20 @@ impl QuickList {
             return 0;
         };
         if first == last {
-            self.nodes[first].remove_range(from as isize, to - from + 1);
+            self.nodes[first]
+                .entries
+                .remove_range(from as isize, to - from + 1);
         } else {
-            self.nodes[last].remove_range(0, to + 1);
-            self.nodes[first].remove_range(from as isize, usize::MAX);
+            self.nodes[last].entries.remove_range(0, to + 1);
+            self.nodes[first]
+                .entries
+                .remove_range(from as isize, usize::MAX);
             self.nodes.drain(first + 1..last);
         }
         self.len -= end - start;
         let upto = (first + 2).min(self.nodes.len());
         for ni in (first..upto).rev() {
-            if self.nodes[ni].is_empty() {
+            if self.nodes[ni].entries.is_empty() {
                 self.nodes.remove(ni);
             }
         }
@@ -527,7 +594,7 @@ fn remove_in_node(node: &mut Listpack, needle: &Needle<'_>, max: usize, from_tai
 /// A double-ended iterator over a quicklist's elements (or a range of them).
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
-    nodes: &'a VecDeque<Listpack>,
+    nodes: &'a VecDeque<Node>,
     front: (usize, Pos),
     back: (usize, Pos),
     remaining: usize,
@@ -541,7 +608,7 @@ impl<'a> Iterator for Iter<'a> {
             return None;
         }
         let (ni, pos) = self.front;
-        let node = self.nodes.get(ni)?;
+        let node = &self.nodes.get(ni)?.entries;
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
@@ -550,7 +617,7 @@ impl<'a> Iterator for Iter<'a> {
                 None => self
                     .nodes
                     .get(ni + 1)
-                    .and_then(|n| n.first())
+                    .and_then(|n| n.entries.first())
                     .map(|p| (ni + 1, p)),
             };
             self.front = next.unwrap_or((ni, pos));
@@ -569,7 +636,7 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
             return None;
         }
         let (ni, pos) = self.back;
-        let node = self.nodes.get(ni)?;
+        let node = &self.nodes.get(ni)?.entries;
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
@@ -577,7 +644,7 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
                 Some(p) => Some((ni, p)),
                 None => ni
                     .checked_sub(1)
-                    .and_then(|i| self.nodes.get(i).and_then(|n| n.last()).map(|p| (i, p))),
+                    .and_then(|i| Some((i, self.nodes.get(i)?.entries.last()?))),
             };
             self.back = prev.unwrap_or((ni, pos));
         }

@@ -99,6 +99,49 @@ pub fn parse_u64_lax(s: &[u8]) -> Option<u64> {
     })
 }
 
+/// Memory units `memtoull` knows, with their multipliers (k, m and g are decimal).
+const MEMORY_UNITS: [(&[u8], u64); 8] = [
+    (b"", 1),
+    (b"b", 1),
+    (b"k", 1000),
+    (b"kb", 1024),
+    (b"m", 1000 * 1000),
+    (b"mb", 1024 * 1024),
+    (b"g", 1000 * 1000 * 1000),
+    (b"gb", 1024 * 1024 * 1024),
+];
+
+/// Parses a memory size the way Redis's `memtoull` does (DEBUG
+/// QUICKLIST-PACKED-THRESHOLD reads its argument with it), over the bytes before the
+/// first NUL: decimal digits, then nothing or a unit from [`MEMORY_UNITS`] in any case.
+/// No sign and no spaces are accepted, but the digits may be missing (`""` and `kb`
+/// are 0), at most 127 of them; a number past `u64` saturates, as `strtoull` does, and
+/// the unit's multiplication wraps, as it does in C.
+pub fn parse_memtoull(s: &[u8]) -> Option<u64> {
+    let s = match s.iter().position(|&b| b == 0) {
+        Some(nul) => &s[..nul],
+        None => s,
+    };
+    let split = s
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let (_, multiplier) = MEMORY_UNITS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(unit))?;
+    if digits.len() >= 128 {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .try_fold(0u64, |v, &d| {
+            v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })
+        .unwrap_or(u64::MAX);
+    Some(value.wrapping_mul(*multiplier))
+}
+
 /// C `isspace` in the C locale.
 fn is_c_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
@@ -589,5 +632,44 @@ mod tests {
             format_double_17g(value, &mut ours);
             assert_eq!(ours, c_g17(value), "bits {:#x}", value.to_bits());
         }
+    }
+
+    #[test]
+    fn memtoull_units_and_quirks() {
+        let cases: &[(&[u8], Option<u64>)] = &[
+            (b"0", Some(0)),
+            (b"1b", Some(1)),
+            (b"5B", Some(5)),
+            (b"100", Some(100)),
+            (b"2k", Some(2000)),
+            (b"2KB", Some(2048)),
+            (b"3m", Some(3_000_000)),
+            (b"3mb", Some(3 << 20)),
+            (b"4g", Some(4_000_000_000)),
+            (b"4Gb", Some(4 << 30)),
+            (b"", Some(0)),
+            (b"kb", Some(0)),
+            (b"007", Some(7)),
+            (b"12\0junk", Some(12)),
+            (b"99999999999999999999999", Some(u64::MAX)),
+            (b"17179869184gb", Some(0)),
+            (b"-1", None),
+            (b"+1", None),
+            (b" 1", None),
+            (b"1 ", None),
+            (b"1.5mb", None),
+            (b"1tb", None),
+            (b"1bb", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                parse_memtoull(text),
+                *expected,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        assert_eq!(parse_memtoull(&[b'1'; 128]), None);
+        assert_eq!(parse_memtoull(&[b'0'; 127]), Some(0));
     }
 }

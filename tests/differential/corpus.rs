@@ -25,6 +25,9 @@ pub enum Step {
     /// Read one more reply (a push) on the current connection without sending anything,
     /// and compare it exactly (`#@read`) or by type only (`#@read-skip`).
     Read(Check),
+    /// Start both servers with these extra arguments (`#@args`); the whole corpus runs
+    /// on them, wherever the marker is written.
+    ServerArgs(Vec<String>),
 }
 
 /// A step with the 1-based line it came from.
@@ -161,6 +164,9 @@ fn parse_marker(marker: &str) -> Result<Marker, String> {
         "reconnect" => Marker::Step(Step::Reconnect),
         "read" => Marker::Step(Step::Read(Check::Exact)),
         "read-skip" => Marker::Step(Step::Read(Check::Skip)),
+        "args" => Marker::Step(Step::ServerArgs(
+            words[1..].iter().map(|w| w.to_string()).collect(),
+        )),
         other => return Err(format!("unknown marker #@{other}")),
     })
 }
@@ -232,7 +238,15 @@ impl Conns {
 /// Runs a corpus file's text on a fresh pair; `name` is used in reports.
 pub fn run(name: &str, text: &str) -> Stats {
     let lines = parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut pair = Pair::start();
+    let extra: Vec<String> = lines
+        .iter()
+        .filter_map(|line| match &line.step {
+            Step::ServerArgs(args) => Some(args.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut pair = Pair::start_with(&extra);
     let mut redis = Conns {
         side: Side::Redis,
         conns: Vec::new(),
@@ -248,6 +262,7 @@ pub fn run(name: &str, text: &str) -> Stats {
     for line in &lines {
         match &line.step {
             Step::Sleep(ms) => std::thread::sleep(Duration::from_millis(*ms)),
+            Step::ServerArgs(_) => {}
             Step::Conn(k) => current = *k,
             Step::Reconnect => {
                 for side in [&mut redis, &mut ours] {

@@ -31,6 +31,7 @@
 //! | `#@reconnect`       | close and reopen the current connection (after QUIT, errors...)    |
 //! | `#@read`            | read one more reply (a push: invalidation, message) on the current connection without sending anything; compared exactly |
 //! | `#@read-skip`       | the same, comparing only the reply's type byte (a push carrying a client id) |
+//! | `#@args A B ...`    | start both servers with these extra arguments, for the whole corpus (`--enable-debug-command yes`); an external ours (`DIFF_OURS_ADDR`) is used as it is |
 //!
 //! An argument written `$id:K` is replaced by connection K's CLIENT ID on each server
 //! (asked on K the first time; CLIENT TRACKING REDIRECT, CLIENT KILL ID...).
@@ -222,6 +223,11 @@ fn corpus_hyperloglog() {
 #[test]
 fn corpus_lists() {
     check_corpus("lists");
+}
+
+#[test]
+fn corpus_list_plain_nodes() {
+    check_corpus("list-plain-nodes");
 }
 
 #[test]

@@ -69,9 +69,15 @@ pub struct Pair {
 impl Pair {
     /// Starts a fresh reference server and a fresh (or locked external) ours.
     pub fn start() -> Pair {
+        Pair::start_with(&[])
+    }
+
+    /// [`Pair::start`] with `extra` arguments for both servers (`#@args`; an external
+    /// ours is used as it is).
+    pub fn start_with(extra: &[String]) -> Pair {
         Pair {
-            redis: Server::start(Side::Redis),
-            ours: Server::start(Side::Ours),
+            redis: Server::start_with(Side::Redis, extra),
+            ours: Server::start_with(Side::Ours, extra),
         }
     }
 
@@ -87,6 +93,11 @@ impl Pair {
 impl Server {
     /// Starts the server for `side`, retrying on another port if startup fails.
     pub fn start(side: Side) -> Server {
+        Server::start_with(side, &[])
+    }
+
+    /// [`Server::start`] with `extra` arguments after the usual ones.
+    pub fn start_with(side: Side, extra: &[String]) -> Server {
         if side == Side::Ours {
             if let Ok(addr) = std::env::var("DIFF_OURS_ADDR") {
                 return Server::external(&addr);
@@ -94,7 +105,7 @@ impl Server {
         }
         let mut last_err = String::new();
         for _attempt in 0..4 {
-            match Server::spawn(side) {
+            match Server::spawn(side, extra) {
                 Ok(server) => return server,
                 Err(e) => last_err = e,
             }
@@ -117,7 +128,12 @@ impl Server {
         server
     }
 
-    fn binary_and_args(side: Side, port: u16, dir: &Path) -> (String, Vec<String>) {
+    fn binary_and_args(
+        side: Side,
+        port: u16,
+        dir: &Path,
+        extra: &[String],
+    ) -> (String, Vec<String>) {
         let mut args: Vec<String> = ["--port", &port.to_string(), "--bind", "127.0.0.1"]
             .iter()
             .map(|s| s.to_string())
@@ -134,17 +150,18 @@ impl Server {
                 std::env::var("DIFF_REDIS_BIN").unwrap_or_else(|_| "redis-server".into())
             }
             Side::Ours => {
-                if let Ok(extra) = std::env::var("DIFF_OURS_ARGS") {
-                    args.extend(extra.split_whitespace().map(String::from));
+                if let Ok(from_env) = std::env::var("DIFF_OURS_ARGS") {
+                    args.extend(from_env.split_whitespace().map(String::from));
                 }
                 std::env::var("DIFF_OURS_BIN")
                     .unwrap_or_else(|_| env!("CARGO_BIN_EXE_rredis-server").into())
             }
         };
+        args.extend_from_slice(extra);
         (bin, args)
     }
 
-    fn spawn(side: Side) -> Result<Server, String> {
+    fn spawn(side: Side, extra: &[String]) -> Result<Server, String> {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!(
             "rredis-diff-{}-{}",
@@ -152,7 +169,7 @@ impl Server {
             NEXT_DIR.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let (bin, args) = Server::binary_and_args(side, port, &dir);
+        let (bin, args) = Server::binary_and_args(side, port, &dir, extra);
         let log = std::fs::File::create(dir.join("log")).map_err(|e| e.to_string())?;
         let child = Command::new(&bin)
             .args(&args)

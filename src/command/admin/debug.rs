@@ -1,6 +1,6 @@
 //! DEBUG: the testing aids clients and test suites use — SLEEP, SET-ACTIVE-EXPIRE,
 //! OBJECT, POPULATE, DIGEST, DIGEST-VALUE, CHANGE-REPL-ID, RELOAD, LOADAOF, PROTOCOL,
-//! SET-DISABLE-DENY-SCRIPTS, REPLYBUFFER, PAUSE-CRON, HELP.
+//! SET-DISABLE-DENY-SCRIPTS, QUICKLIST-PACKED-THRESHOLD, REPLYBUFFER, PAUSE-CRON, HELP.
 //!
 //! As in Redis 7.0 the command is refused unless `enable-debug-command` is `yes` (or
 //! `local` and the client is local). Subcommands that need machinery we do not have
@@ -24,11 +24,15 @@ use crate::command::core::spec::{acl, Group};
 use crate::command::core::state::random_hex;
 use crate::command::types::keys::lookup_no_touch;
 use crate::error::{CmdError, CmdResult};
+use crate::persistence::rdb::redis_listpack_len;
 use crate::protocol::sizing;
+use crate::store::quicklist::{set_packed_threshold, QuickList};
 use crate::store::stream::StreamId;
 use crate::store::value::Value;
 use crate::store::Object;
-use crate::util::numbers::{format_double_17g, i64_to_bytes, parse_i64, MAX_I64_CHARS};
+use crate::util::numbers::{
+    format_double_17g, i64_to_bytes, parse_i64, parse_memtoull, MAX_I64_CHARS,
+};
 use crate::util::sha1::Sha1;
 
 /// A 20-byte digest, combined the way Redis's DEBUG DIGEST combines them: `xor` folds
@@ -154,6 +158,8 @@ fn digest_value(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> CmdResult {
 /// `DEBUG OBJECT key` — low-level facts about a key's value.
 fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let now = ctx.now();
+    let depth = ctx.server.config.stored.get("list-compress-depth");
+    let compressed = depth.is_some_and(|d| d != "0");
     let (db, reply) = ctx.db_and_reply();
     let Some(object) = db.stored(key) else {
         return Err(CmdError::raw("ERR no such key"));
@@ -161,7 +167,7 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let size = crate::command::admin::memory::value_size(&object.value, usize::MAX);
     let clock = crate::store::db::access_clock(now);
     let idle = clock.wrapping_sub(object.access_clock) & 0x00ff_ffff;
-    let text = format!(
+    let mut text = format!(
         "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
         object as *const Object,
         object.value.encoding(),
@@ -169,8 +175,34 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         object.access_clock & 0x00ff_ffff,
         idle
     );
+    if let Value::List(list) = &object.value {
+        text.push_str(&quicklist_facts(list, compressed));
+    }
     reply.simple(text.as_bytes());
     Ok(())
+}
+
+/// What DEBUG OBJECT adds for a list, as Redis 7.0 words it: node count, elements per
+/// node, the fill, whether compression is configured, and the nodes' total size in
+/// Redis's encoding (listpack bytes of packed nodes, the element of plain ones).
+/// Redis takes the compression flag from `list-compress-depth` when the list is
+/// created; we do not compress nodes, so this is the setting in force now.
+fn quicklist_facts(list: &QuickList, compressed: bool) -> String {
+    let size: usize = list
+        .nodes()
+        .map(|node| match node.is_plain() {
+            true => node.entries().iter().map(|e| e.byte_len()).sum(),
+            false => redis_listpack_len(node.entries()),
+        })
+        .sum();
+    format!(
+        " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{}",
+        list.node_count(),
+        list.len() as f64 / list.node_count() as f64,
+        list.fill(),
+        u8::from(compressed),
+        size
+    )
 }
 
 /// `DEBUG POPULATE count [prefix] [size]` — creates `prefix:N` string keys holding
@@ -251,6 +283,10 @@ const HELP: &[&str] = &[
     "    Write the AOF buffer, empty the dataset and load the append-only file back.",
     "PAUSE-CRON <0|1>",
     "    Stop (1) or restart (0) the server's periodic work.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Store list elements of <size> or more (a memory value such as 1b, 5kb or 1gb)",
+    "    alone in plain nodes instead of packed ones; up to 4gb, 0 restores the default",
+    "    (1gb).",
     "PROTOCOL <type>",
     "    Reply with a sample of one RESP type: string, integer, double, bignum, null,",
     "    array, set, map, attrib, push, verbatim, true or false.",
@@ -304,6 +340,9 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         _ if args::is(sub, "SET-DISABLE-DENY-SCRIPTS") && argc == 3 => {
             ctx.server.admin.scripts_may_run_noscript = parse_i64(&args[2]).unwrap_or(0) != 0;
             ctx.reply.ok();
+        }
+        _ if args::is(sub, "QUICKLIST-PACKED-THRESHOLD") && argc == 3 => {
+            return packed_threshold(ctx, &args[2]);
         }
         _ if args::is(sub, "CHANGE-REPL-ID") && argc == 2 => {
             ctx.server.admin.replid = random_hex(&mut ctx.server.rng);
@@ -365,6 +404,21 @@ fn atoi(text: &[u8]) -> i64 {
         value.wrapping_neg()
     } else {
         value
+    }
+}
+
+/// `DEBUG QUICKLIST-PACKED-THRESHOLD size` — the size from which a list element gets
+/// a plain node of its own (`store::quicklist`), read as Redis reads it (`1b`, `5kb`;
+/// 0 restores the default of 1 GB).
+fn packed_threshold(ctx: &mut Ctx<'_>, size: &[u8]) -> CmdResult {
+    match parse_memtoull(size) {
+        Some(bytes) if set_packed_threshold(bytes) => {
+            ctx.reply.ok();
+            Ok(())
+        }
+        _ => Err(CmdError::raw(
+            "ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+        )),
     }
 }
 

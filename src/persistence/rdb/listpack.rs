@@ -23,7 +23,7 @@
 //! validates like `lpValidateIntegrity` with deep checks: header size, every entry
 //! inside the blob, back lengths that match, the terminator and the count.
 
-use crate::store::listpack::Entry;
+use crate::store::listpack::{Entry, Listpack};
 use crate::util::numbers::parse_i64;
 
 use super::read::{corrupt, Result};
@@ -34,6 +34,16 @@ const HEADER: usize = 6;
 const EOF: u8 = 0xff;
 /// The count field's "too many to say" value.
 const COUNT_UNKNOWN: usize = 65535;
+
+/// The bytes Redis's listpack holding `entries` takes (its `lpBytes`): DEBUG OBJECT
+/// sums them over a list's packed nodes.
+pub fn redis_listpack_len(entries: &Listpack) -> usize {
+    let mut lp = LpWriter::new();
+    for entry in entries {
+        lp.push_entry(entry);
+    }
+    lp.finish().len()
+}
 
 /// Builds a listpack blob in Redis's format.
 #[derive(Debug, Default)]

@@ -192,27 +192,26 @@ fn read_quicklist<R: Read>(inp: &mut Input<R>, kind: u8, enc: &Encodings) -> Res
             _ => CONTAINER_PACKED,
         };
         let blob = inp.string()?;
-        let node = blob.with_bytes(|blob| list_node(blob, container, kind))?;
-        list.push_node(node);
+        blob.with_bytes(|blob| push_list_node(&mut list, blob, container, kind))?;
     }
     Ok((!list.is_empty()).then(|| Value::List(Box::new(list))))
 }
 
-/// One list node from its blob.
-fn list_node(blob: &[u8], container: u64, kind: u8) -> Result<Listpack> {
+/// Appends one list node read from its blob, of the kind the file recorded: a plain
+/// node's blob is its element, a packed node's a listpack (a ziplist before RDB 10).
+fn push_list_node(list: &mut QuickList, blob: &[u8], container: u64, kind: u8) -> Result<()> {
     if blob.is_empty() {
         return corrupt("empty list node");
     }
     match container {
-        CONTAINER_PLAIN => {
-            let mut node = Listpack::with_capacity(blob.len() + 10);
-            node.push_back(blob);
-            Ok(node)
+        CONTAINER_PLAIN => list.push_plain_node(blob),
+        CONTAINER_PACKED if kind == TYPE_LIST_QUICKLIST_2 => {
+            list.push_node(listpack_from_lp(blob)?)
         }
-        CONTAINER_PACKED if kind == TYPE_LIST_QUICKLIST_2 => listpack_from_lp(blob),
-        CONTAINER_PACKED => listpack_from_zl(blob),
-        _ => corrupt("unknown list node container"),
+        CONTAINER_PACKED => list.push_node(listpack_from_zl(blob)?),
+        _ => return corrupt("unknown list node container"),
     }
+    Ok(())
 }
 
 /// A set (type 2): an intset while the members are integers and few enough, else a

@@ -49,3 +49,4 @@ pub use dump::{
     dump_functions, dump_payload, restore_functions, restore_functions_detailed, restore_payload,
 };
 pub use file::{load_rdb, write_rdb};
+pub use listpack::redis_listpack_len;

@@ -10,6 +10,7 @@ use crate::store::quicklist::QuickList;
 use crate::store::set::SetValue;
 use crate::store::zset::ZSetValue;
 use crate::store::Value;
+use crate::util::numbers::MAX_I64_CHARS;
 
 use super::format::*;
 use super::legacy::intset_blob;
@@ -51,12 +52,21 @@ pub fn write_value<W: Write>(out: &mut Output<W>, value: &Value) -> io::Result<(
     }
 }
 
-/// A list: its node count, then per node the packed container and its listpack.
+/// A list: its node count, then per node its container and contents: a plain node's
+/// element as a string, a packed node's elements as a listpack blob.
 fn write_list<W: Write>(out: &mut Output<W>, list: &QuickList) -> io::Result<()> {
     out.length(list.node_count() as u64)?;
     for node in list.nodes() {
+        if node.is_plain() {
+            out.length(CONTAINER_PLAIN)?;
+            for entry in node.entries() {
+                let mut digits = [0; MAX_I64_CHARS];
+                out.string(entry.as_bytes(&mut digits))?;
+            }
+            continue;
+        }
         let mut lp = LpWriter::new();
-        for entry in node {
+        for entry in node.entries() {
             lp.push_entry(entry);
         }
         out.length(CONTAINER_PACKED)?;

@@ -238,6 +238,34 @@ fn every_value_round_trips_through_dump_payloads() {
 }
 
 #[test]
+fn plain_list_nodes_are_written_and_read_as_redis_does() {
+    let mut list = QuickList::new(-2);
+    list.push_plain_node(b"9");
+    list.push_back(b"a");
+    list.push_plain_node(b"hello");
+    let value = Value::List(Box::new(list));
+    let payload = dump_payload(&value, OPTS);
+    // Three nodes: plain "9" (int-encoded, as rdbSaveRawString writes it), a packed
+    // listpack of "a", plain "hello".
+    let body = [
+        &[TYPE_LIST_QUICKLIST_2, 3][..],
+        &[1, 0xc0, 9],
+        &[2, 10, 10, 0, 0, 0, 1, 0, 0x81, b'a', 2, 0xff],
+        &[1, 5],
+        b"hello",
+    ]
+    .concat();
+    assert_eq!(payload[..payload.len() - 10], body);
+    let back = restore_payload(&payload, &Encodings::default()).expect("restores");
+    let Value::List(back) = &back else {
+        panic!("not a list");
+    };
+    let plain: Vec<bool> = back.nodes().map(|n| n.is_plain()).collect();
+    assert_eq!(plain, [true, false, true]);
+    assert_eq!(back.len(), 3);
+}
+
+#[test]
 fn strings_load_in_their_natural_encoding() {
     let enc = Encodings::default();
     for (value, encoding) in [

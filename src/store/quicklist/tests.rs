@@ -19,11 +19,16 @@ fn check(ql: &QuickList, model: &VecDeque<Vec<u8>>) {
     assert_eq!(forward, model.iter().cloned().collect::<Vec<_>>());
     let backward: Vec<Vec<u8>> = ql.iter_rev().map(|e| e.to_vec()).collect();
     assert_eq!(backward, model.iter().rev().cloned().collect::<Vec<_>>());
-    assert_eq!(ql.nodes().map(Listpack::len).sum::<usize>(), model.len());
+    assert_eq!(
+        ql.nodes().map(|n| n.entries().len()).sum::<usize>(),
+        model.len()
+    );
     for node in ql.nodes() {
-        assert!(!node.is_empty(), "empty node");
+        let entries = node.entries();
+        assert!(!entries.is_empty(), "empty node");
+        assert!(!node.is_plain() || entries.len() == 1, "plain node of many");
         assert!(
-            fits(ql.fill(), node.data_len(), node.len()),
+            fits(ql.fill(), entries.data_len(), entries.len()),
             "oversized node"
         );
     }
@@ -535,4 +540,226 @@ fn push_node_keeps_node_boundaries() {
     ql.push_back(b"more");
     model.push_back(b"more".to_vec());
     check(&ql, &model);
+}
+
+/// Sets the packed threshold for one test and restores the default when dropped (tests
+/// may share a thread under `--test-threads=1`).
+struct Threshold;
+
+impl Threshold {
+    fn set(bytes: u64) -> Threshold {
+        assert!(set_packed_threshold(bytes));
+        Threshold
+    }
+}
+
+impl Drop for Threshold {
+    fn drop(&mut self) {
+        set_packed_threshold(0);
+    }
+}
+
+/// Each node as (plain?, its elements as text), head first.
+fn layout(ql: &QuickList) -> Vec<(bool, Vec<String>)> {
+    ql.nodes()
+        .map(|node| {
+            let texts = node.entries().iter();
+            let texts = texts.map(|e| String::from_utf8_lossy(&e.to_vec()).into_owned());
+            (node.is_plain(), texts.collect())
+        })
+        .collect()
+}
+
+/// A node description for [`layout`] comparisons.
+fn node(plain: bool, elements: &[&str]) -> (bool, Vec<String>) {
+    (plain, elements.iter().map(|e| e.to_string()).collect())
+}
+
+#[test]
+fn packed_threshold_bounds_and_default() {
+    let _reset = Threshold::set(5);
+    assert!(node::is_large(5) && !node::is_large(4));
+    assert!(!set_packed_threshold((1 << 32) - (1 << 20) + 1));
+    assert!(node::is_large(5), "a refused size changes nothing");
+    assert!(set_packed_threshold((1 << 32) - (1 << 20)));
+    assert!(set_packed_threshold(0));
+    assert!(node::is_large(1 << 30) && !node::is_large((1 << 30) - 1));
+}
+
+#[test]
+fn big_elements_get_plain_nodes_at_either_end() {
+    let _reset = Threshold::set(5);
+    let mut ql = QuickList::new(-2);
+    ql.push_back(b"a");
+    ql.push_back(b"bigger");
+    ql.push_back(b"c");
+    ql.push_front(b"huge!");
+    ql.push_front(b"d");
+    assert_eq!(
+        layout(&ql),
+        [
+            node(false, &["d"]),
+            node(true, &["huge!"]),
+            node(false, &["a"]),
+            node(true, &["bigger"]),
+            node(false, &["c"]),
+        ]
+    );
+    assert_eq!(ql.pop_front(), Some(b"d".to_vec()));
+    assert_eq!(ql.pop_front(), Some(b"huge!".to_vec()));
+    assert_eq!(ql.pop_back(), Some(b"c".to_vec()));
+    assert_eq!(ql.pop_back(), Some(b"bigger".to_vec()));
+    assert_eq!(layout(&ql), [node(false, &["a"])]);
+}
+
+#[test]
+fn lset_moves_elements_between_kinds_of_node() {
+    let _reset = Threshold::set(5);
+    let mut ql = filled(-2, &[b"aa".to_vec(), b"bb".to_vec()]);
+    assert!(ql.set(0, b"dddddd"));
+    assert_eq!(layout(&ql), [node(true, &["dddddd"]), node(false, &["bb"])]);
+    assert!(ql.set(0, b"eeeeee"));
+    assert_eq!(layout(&ql), [node(true, &["eeeeee"]), node(false, &["bb"])]);
+    assert!(ql.set(0, b"cc"));
+    assert_eq!(layout(&ql), [node(false, &["cc", "bb"])]);
+    // A big element in the middle of a packed node splits it around a plain node.
+    let mut ql = filled(-2, &strings(0..5));
+    assert!(ql.set(2, b"xxxxxxxxxx"));
+    assert_eq!(
+        layout(&ql),
+        [
+            node(false, &["e0", "e1"]),
+            node(true, &["xxxxxxxxxx"]),
+            node(false, &["e3", "e4"]),
+        ]
+    );
+    // Back to a small element: it joins the next node; the neighbours stay apart.
+    assert!(ql.set(2, b"e2"));
+    assert_eq!(
+        layout(&ql),
+        [node(false, &["e0", "e1"]), node(false, &["e2", "e3", "e4"])]
+    );
+}
+
+#[test]
+fn lset_last_element_of_a_node_keeps_its_neighbours() {
+    // Redis's regression tests "Crash due to split quicklist node wrongly" and "Crash
+    // due to delete entry from a compress quicklist node", as node layouts.
+    let _reset = Threshold::set(10);
+    let mut ql = QuickList::new(-2);
+    ql.push_front(b"aa");
+    ql.push_front(b"bb");
+    assert!(ql.set(-2, b"xxxxxxxxxx"));
+    assert_eq!(
+        layout(&ql),
+        [node(true, &["xxxxxxxxxx"]), node(false, &["aa"])]
+    );
+    assert_eq!(ql.pop_back(), Some(b"aa".to_vec()));
+    assert_eq!(layout(&ql), [node(true, &["xxxxxxxxxx"])]);
+    let large = "L".repeat(10);
+    let mut ql = filled(
+        -2,
+        &[large.clone().into_bytes(), b"s".to_vec(), b"s".to_vec()],
+    );
+    assert!(ql.set(-1, large.as_bytes()));
+    assert_eq!(
+        layout(&ql),
+        [
+            node(true, &[&large]),
+            node(false, &["s"]),
+            node(true, &[&large])
+        ]
+    );
+}
+
+#[test]
+fn linsert_around_plain_nodes() {
+    let _reset = Threshold::set(5);
+    let mut ql = filled(-2, &strings(0..4));
+    assert_eq!(ql.insert(b"e1", b"BIG-1", true), Some(5));
+    assert_eq!(ql.insert(b"e0", b"BIG-0", false), Some(6));
+    assert_eq!(ql.insert(b"BIG-1", b"s", false), Some(7));
+    assert_eq!(ql.insert(b"BIG-1", b"t", true), Some(8));
+    assert_eq!(
+        layout(&ql),
+        [
+            node(true, &["BIG-0"]),
+            node(false, &["e0", "e1", "s"]),
+            node(true, &["BIG-1"]),
+            node(false, &["t", "e2", "e3"]),
+        ]
+    );
+    assert_eq!(ql.position(b"BIG-1", 1, 0, 0), vec![4]);
+    assert_eq!(ql.remove(b"BIG-0", 0), 1);
+    assert_eq!(ql.trim(1, -1), 1);
+    assert_eq!(
+        layout(&ql),
+        [
+            node(false, &["e1", "s"]),
+            node(true, &["BIG-1"]),
+            node(false, &["t", "e2", "e3"]),
+        ]
+    );
+}
+
+#[test]
+fn every_element_plain_under_a_one_byte_threshold() {
+    let _reset = Threshold::set(1);
+    let mut ql = filled(-2, &[b"9".to_vec(), b"xx".to_vec(), b"-0".to_vec()]);
+    assert_eq!(ql.node_count(), 3);
+    assert!(ql.nodes().all(Node::is_plain));
+    assert_eq!(ql.insert(b"9", b"8", false), Some(4));
+    assert_eq!(ql.position(b"9", 1, 0, 0), vec![1]);
+    assert_eq!(ql.get(0), Some(b"8".to_vec()));
+    assert!(ql.nodes().all(Node::is_plain));
+    // An empty element is below any threshold.
+    ql.push_back(b"");
+    assert!(!ql.nodes().last().is_some_and(Node::is_plain));
+}
+
+#[test]
+fn push_plain_node_keeps_a_loaded_plain_node() {
+    let mut ql = QuickList::new(-2);
+    ql.push_plain_node(b"small but plain");
+    ql.push_back(b"next");
+    ql.push_front(b"first");
+    assert_eq!(
+        layout(&ql),
+        [
+            node(false, &["first"]),
+            node(true, &["small but plain"]),
+            node(false, &["next"]),
+        ]
+    );
+    assert!(ql.set(1, b"replaced"));
+    assert_eq!(
+        layout(&ql),
+        [node(false, &["first"]), node(false, &["replaced", "next"])]
+    );
+}
+
+#[test]
+fn randomized_against_vecdeque_with_plain_nodes() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for threshold in [1u64, 2, 1000] {
+        let _reset = Threshold::set(threshold);
+        for fill in [-2i64, 1, 5] {
+            let mut ql = QuickList::new(fill);
+            let mut model = VecDeque::new();
+            for step in 0..1500 {
+                random_op(&mut ql, &mut model, &mut state);
+                if step % 50 == 0 {
+                    check(&ql, &model);
+                    // With the threshold fixed, a node is plain exactly when it holds
+                    // a big element.
+                    for n in ql.nodes() {
+                        let len = n.entries().iter().map(|e| e.byte_len()).max();
+                        let big = len.is_some_and(|len| len as u64 >= threshold);
+                        assert_eq!(n.is_plain(), big, "{:?}", layout(&ql));
+                    }
+                }
+            }
+            check(&ql, &model);
+        }
+    }
 }
