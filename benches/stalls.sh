@@ -11,7 +11,10 @@
 #             expire under the probe, until DBSIZE (which counts keys not yet reclaimed)
 #             is 0
 #   flushall  FLUSHALL ASYNC of 10,000,000 keys (DEBUG POPULATE)
-# The sizes of unlink, rehash and flushall are scaled by STALL_SCALE (default 0.1, so a
+#   randpicks SRANDMEMBER of a 3-member set with a count of -500,000,000 (3.5 GB of
+#             reply), read to its end by one client: redis-server builds the whole reply
+#             before writing it; ours produces it as the client reads
+# The sizes of unlink, rehash, flushall and randpicks are scaled by STALL_SCALE (default 0.1, so a
 # set of 1,000,000 members), which keeps a run to a couple of minutes. Data is loaded
 # before the probe starts; DEBUG POPULATE is not run under the probe because it blocks
 # either server for its whole run (it would measure itself, not the table's growth).
@@ -43,6 +46,7 @@ set_members=$(scaled 10000000)
 grow_from=$(scaled 10000000)
 grow_to=$(scaled 20000000)
 flush_keys=$(scaled 10000000)
+pick_count=$(scaled 500000000)
 expire_keys=${EXPIRE_KEYS:-1000000}
 probe_clients=${STALL_CLIENTS:-10}
 
@@ -214,6 +218,23 @@ event_expiry() {
     wait_until 300 dbsize_is "$1" 0            # DBSIZE counts keys not yet reclaimed
 }
 
+# The reader: sends SRANDMEMBER s -COUNT and reads the reply (members of one byte, so
+# 7 bytes each) to its end.
+cat >"$work/picks.py" <<'PY'
+import socket, sys
+port, count = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"*3\r\n$11\r\nSRANDMEMBER\r\n$1\r\ns\r\n$%d\r\n-%d\r\n" % (len(str(count)) + 1, count))
+left = len(b"*%d\r\n" % count) + 7 * count
+while left > 0:
+    data = s.recv(1 << 20)
+    if not data:
+        sys.exit("picks: the server closed the connection")
+    left -= len(data)
+PY
+prepare_randpicks() { expect "$1" 3 sadd s a b c; }
+event_randpicks() { python3 "$work/picks.py" "$1" "$pick_count"; }
+
 prepare_flushall() { expect "$1" OK debug populate "$flush_keys"; expect "$1" "$flush_keys" dbsize; }
 event_flushall() { expect "$1" OK flushall async; expect "$1" 0 dbsize; }
 
@@ -247,15 +268,15 @@ run_scenario() {
 }
 
 printf 'probe: %s connections, PING; sizes scaled by STALL_SCALE=%s of the issue'"'"'s:\n' "$probe_clients" "$scale"
-printf '  unlink: set of %s members; rehash: %s -> %s keys; expiry: %s keys; flushall: %s keys\n' \
-    "$set_members" "$grow_from" "$grow_to" "$expire_keys" "$flush_keys"
+printf '  unlink: set of %s members; rehash: %s -> %s keys; expiry: %s keys; flushall: %s keys; randpicks: %s\n' \
+    "$set_members" "$grow_from" "$grow_to" "$expire_keys" "$flush_keys" "$pick_count"
 printf '%-9s %9s %9s %9s %9s %9s %8s %8s %9s %9s\n' scenario size "redis p99" "redis max" \
     "ours p99" "ours max" "redis s" "ours s" "redis req" "ours req"
 notes=()
-for scenario in ${STALL_SCENARIOS:-baseline unlink rehash expiry flushall}; do
+for scenario in ${STALL_SCENARIOS:-baseline unlink rehash expiry flushall randpicks}; do
     case $scenario in
         baseline) size=0 ;; unlink) size=$set_members ;; rehash) size=$grow_to ;;
-        expiry) size=$expire_keys ;; flushall) size=$flush_keys ;;
+        expiry) size=$expire_keys ;; flushall) size=$flush_keys ;; randpicks) size=$pick_count ;;
         *) die "unknown scenario $scenario" ;;
     esac
     run_scenario "$scenario" "$(command -v redis-server)"; read -r r_req r_p99 r_max r_s <<<"$result"
