@@ -563,8 +563,8 @@ fn store_values() -> Vec<(String, Value)> {
             );
         }
     }
-    out.push(("zset:lp".into(), Value::ZSet(Box::new(zl))));
-    out.push(("zset:skip".into(), Value::ZSet(Box::new(zs))));
+    out.push(("zset:lp".into(), Value::ZSet(zl)));
+    out.push(("zset:skip".into(), Value::ZSet(zs)));
     out.push(("stream".into(), Value::Stream(Box::new(store_stream()))));
     out
 }

@@ -34,8 +34,9 @@ pub enum Value {
     Hash(Box<HashValue>),
     /// A set ("intset" or "hashtable").
     Set(Box<SetValue>),
-    /// A sorted set ("listpack" or "skiplist").
-    ZSet(Box<ZSetValue>),
+    /// A sorted set ("listpack" or "skiplist"), unboxed: its small encoding is a
+    /// pointer, a length and a count, and most sorted sets are small.
+    ZSet(ZSetValue),
     /// A stream ("stream").
     Stream(Box<Stream>),
 }
@@ -131,7 +132,7 @@ impl Value {
             Value::List(list) => list.node_count(),
             Value::Hash(hash) if matches!(**hash, HashValue::Table(_)) => hash.len(),
             Value::Set(set) if matches!(**set, SetValue::Table(_)) => set.len(),
-            Value::ZSet(zset) if matches!(**zset, ZSetValue::SkipList { .. }) => zset.len(),
+            Value::ZSet(zset) if matches!(*zset, ZSetValue::SkipList { .. }) => zset.len(),
             Value::Stream(stream) => stream.node_count() + stream.groups.len(),
             _ => 1,
         }

@@ -270,7 +270,7 @@ fn read_zset<R: Read>(inp: &mut Input<R>, binary: bool, enc: &Encodings) -> Resu
         list: Box::new(list),
     };
     zset.shrink_if_fits(enc.zset_max_listpack_entries, enc.zset_max_listpack_value);
-    Ok(Some(Value::ZSet(Box::new(zset))))
+    Ok(Some(Value::ZSet(zset)))
 }
 
 /// A sorted set from a listpack or ziplist of member, score pairs (here in our
@@ -303,7 +303,7 @@ fn zset_from_listpack(entries: &Listpack, enc: &Encodings) -> Result<Option<Valu
     if zset.len() > enc.zset_max_listpack_entries {
         zset.convert_to_skiplist();
     }
-    Ok(Some(Value::ZSet(Box::new(zset))))
+    Ok(Some(Value::ZSet(zset)))
 }
 
 /// The score a blob entry holds (Redis reads its text with `strtod`).
