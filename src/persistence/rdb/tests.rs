@@ -75,7 +75,7 @@ fn describe_stream(s: &Stream) -> String {
             node.master_fields()
         );
         for (_, e) in node.iter() {
-            let strings: Vec<&[u8]> = e.strings().collect();
+            let strings: Vec<Vec<u8>> = e.strings().map(|s| s.to_vec()).collect();
             out += &format!("  {:?} {} {:?}\n", e.id, e.deleted, strings);
         }
     }
