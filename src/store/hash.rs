@@ -200,12 +200,13 @@ impl HashValue {
                 inserted
             }
             HashValue::Table(table) => {
-                if let Some(slot) = table.get_mut(field) {
+                let make_key = || Mstr::from_slice(field);
+                let (slot, inserted) =
+                    table.get_or_insert_with(field, make_key, || Mstr::from_slice(value));
+                if !inserted {
                     *slot = Mstr::from_slice(value);
-                    return false;
                 }
-                table.insert(Mstr::from_slice(field), Mstr::from_slice(value));
-                true
+                inserted
             }
         }
     }

@@ -55,19 +55,18 @@ unsafe impl Sync for Mstr {}
 
 impl Mstr {
     /// Copies `bytes` into a new string.
+    #[inline]
     pub fn from_slice(bytes: &[u8]) -> Self {
         if bytes.len() <= INLINE_CAP {
             let mut all = [0u8; 16];
             all[0] = bytes.len() as u8;
             all[1..=bytes.len()].copy_from_slice(bytes);
-            let (head, tail) = all.split_at(8);
-            let mut tail_bytes = [0u8; 8];
-            tail_bytes.copy_from_slice(tail);
-            let mut head_bytes = [0u8; 8];
-            head_bytes.copy_from_slice(head);
+            let all = u128::from_le_bytes(all);
             return Mstr {
-                head: head_bytes,
-                tail: Tail { bytes: tail_bytes },
+                head: (all as u64).to_le_bytes(),
+                tail: Tail {
+                    bytes: ((all >> 64) as u64).to_le_bytes(),
+                },
             };
         }
         Self::from_box(bytes.into())
@@ -96,15 +95,15 @@ impl Mstr {
         }
     }
 
+    #[inline]
     fn is_heap(&self) -> bool {
         self.head[0] == HEAP_TAG
     }
 
     /// The length of a heap string, read from the handle.
+    #[inline]
     fn heap_len(&self) -> usize {
-        let mut len = [0u8; 8];
-        len[..7].copy_from_slice(&self.head[1..]);
-        u64::from_le_bytes(len) as usize
+        (u64::from_le_bytes(self.head) >> 8) as usize
     }
 
     /// The bytes.

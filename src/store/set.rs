@@ -142,7 +142,10 @@ impl SetValue {
             }
         }
         match self {
-            SetValue::Table(table) => table.insert(Mstr::from_slice(member), ()).is_none(),
+            SetValue::Table(table) => {
+                let make_key = || Mstr::from_slice(member);
+                table.get_or_insert_with(member, make_key, || ()).1
+            }
             SetValue::Intset(_) => false,
         }
     }
