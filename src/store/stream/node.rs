@@ -39,7 +39,8 @@ pub struct NodeEntry<'a> {
 
 impl<'a> NodeEntry<'a> {
     /// The field/value strings in order (field, value, field, value...); a string that
-    /// is the canonical text of an integer comes back as `Entry::Int`.
+    /// is the canonical text of an integer under 2^62 in magnitude comes back as
+    /// `Entry::Int`, any other as `Entry::Bytes` (read both through `as_bytes`).
     pub fn strings(&self) -> impl Iterator<Item = Entry<'a>> + 'a {
         let mut rest = self.body;
         let master = self.master;
@@ -326,10 +327,10 @@ fn string_int(s: &[u8]) -> Option<i64> {
     parse_i64(s).filter(|n| (-MAX_INT_STRING..MAX_INT_STRING).contains(n))
 }
 
-/// A master field name as an entry: `Int` when it is an integer's canonical text, as
-/// the strings read from the body are.
+/// A master field name as an entry: `Int` exactly when a string read from the body
+/// would be.
 fn as_entry(field: &[u8]) -> Entry<'_> {
-    parse_i64(field).map_or(Entry::Bytes(field), Entry::Int)
+    string_int(field).map_or(Entry::Bytes(field), Entry::Int)
 }
 
 /// Appends a string: an integer, or a length and the bytes.
