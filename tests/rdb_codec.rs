@@ -386,7 +386,7 @@ fn assert_same_stream(c: &mut Conn, k: &[u8], s: &Stream) {
     for (t, (id, e)) in theirs.iter().zip(&ours) {
         let t = t.items();
         assert_eq!(t[0].bytes(), id.to_text().into_bytes());
-        let strings: Vec<Vec<u8>> = e.strings().map(<[u8]>::to_vec).collect();
+        let strings: Vec<Vec<u8>> = e.strings().map(|s| s.to_vec()).collect();
         assert_eq!(t[1].strings(), strings);
     }
     let info = c.cmd(&[b"XINFO", b"STREAM", k]).items();
@@ -563,8 +563,8 @@ fn store_values() -> Vec<(String, Value)> {
             );
         }
     }
-    out.push(("zset:lp".into(), Value::ZSet(Box::new(zl))));
-    out.push(("zset:skip".into(), Value::ZSet(Box::new(zs))));
+    out.push(("zset:lp".into(), Value::ZSet(zl)));
+    out.push(("zset:skip".into(), Value::ZSet(zs)));
     out.push(("stream".into(), Value::Stream(Box::new(store_stream()))));
     out
 }

@@ -7,15 +7,17 @@
 use crate::store::bstr::Bstr;
 use crate::store::dict::Dict;
 use crate::store::listpack::{Entry, Listpack, Pos};
-use crate::util::numbers::parse_i64;
+use crate::store::mstr::Mstr;
+use crate::util::numbers::{parse_i64, MAX_I64_CHARS};
 
 /// The two encodings of a hash.
 #[derive(Debug, Clone)]
 pub enum HashValue {
     /// Fields and values alternating in one contiguous buffer.
     Listpack(Listpack),
-    /// A dict from field to value.
-    Table(Dict<Bstr, Bstr>),
+    /// A dict from field to value, both in 16-byte handles (`Mstr`): a node is 40
+    /// bytes, a 48-byte chunk.
+    Table(Dict<Mstr, Mstr>),
 }
 
 impl HashValue {
@@ -70,7 +72,7 @@ pub enum Iter<'a> {
     /// Over a listpack's alternating entries.
     Listpack(crate::store::listpack::Iter<'a>),
     /// Over a table.
-    Table(crate::store::dict::Iter<'a, Bstr, Bstr>),
+    Table(crate::store::dict::Iter<'a, Mstr, Mstr>),
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -102,6 +104,12 @@ pub fn entry_int(entry: &Entry<'_>) -> Option<i64> {
         Entry::Int(n) => Some(*n),
         Entry::Bytes(bytes) => parse_i64(bytes),
     }
+}
+
+/// A field or value read from a listpack as a table's string.
+pub fn entry_mstr(entry: &Entry<'_>) -> Mstr {
+    let mut buf = [0u8; MAX_I64_CHARS];
+    Mstr::from_slice(entry.as_bytes(&mut buf))
 }
 
 /// A field or value read from a hash as an owned compact string.
@@ -192,12 +200,13 @@ impl HashValue {
                 inserted
             }
             HashValue::Table(table) => {
-                if let Some(slot) = table.get_mut(field) {
-                    *slot = Bstr::from_slice(value);
-                    return false;
+                let make_key = || Mstr::from_slice(field);
+                let (slot, inserted) =
+                    table.get_or_insert_with(field, make_key, || Mstr::from_slice(value));
+                if !inserted {
+                    *slot = Mstr::from_slice(value);
                 }
-                table.insert(Bstr::from_slice(field), Bstr::from_slice(value));
-                true
+                inserted
             }
         }
     }
@@ -238,7 +247,7 @@ impl HashValue {
             let mut table = Dict::with_capacity(lp.len() / 2);
             let mut it = lp.iter();
             while let (Some(field), Some(value)) = (it.next(), it.next()) {
-                table.insert(entry_bstr(&field), entry_bstr(&value));
+                table.insert(entry_mstr(&field), entry_mstr(&value));
             }
             *self = HashValue::Table(table);
         }

@@ -13,6 +13,7 @@ pub mod hash;
 pub mod hll;
 pub mod intset;
 pub mod listpack;
+pub mod mstr;
 pub mod quicklist;
 pub mod set;
 pub mod stream;

@@ -4,9 +4,9 @@
 //! OBJECT ENCODING reports `intset` or `hashtable`, as Redis 7.0 does (7.0 has no
 //! listpack encoding for sets). A set never converts back to an intset.
 
-use crate::store::bstr::Bstr;
 use crate::store::dict::Dict;
 use crate::store::intset::IntSet;
+use crate::store::mstr::Mstr;
 use crate::util::numbers::{i64_to_bytes, parse_i64, MAX_I64_CHARS};
 
 /// The two encodings of a set.
@@ -14,8 +14,9 @@ use crate::util::numbers::{i64_to_bytes, parse_i64, MAX_I64_CHARS};
 pub enum SetValue {
     /// Sorted integers at the narrowest width that fits them all.
     Intset(IntSet),
-    /// A dict of members (no values).
-    Table(Dict<Bstr, ()>),
+    /// A dict of members (no values), in 16-byte handles (`Mstr`): a node is 24
+    /// bytes, a 32-byte chunk.
+    Table(Dict<Mstr, ()>),
 }
 
 impl SetValue {
@@ -79,7 +80,7 @@ pub enum Iter<'a> {
     /// Over an intset.
     Intset(crate::store::intset::Iter<'a>),
     /// Over a table.
-    Table(crate::store::dict::Iter<'a, Bstr, ()>),
+    Table(crate::store::dict::Iter<'a, Mstr, ()>),
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -141,7 +142,10 @@ impl SetValue {
             }
         }
         match self {
-            SetValue::Table(table) => table.insert(Bstr::from_slice(member), ()).is_none(),
+            SetValue::Table(table) => {
+                let make_key = || Mstr::from_slice(member);
+                table.get_or_insert_with(member, make_key, || ()).1
+            }
             SetValue::Intset(_) => false,
         }
     }
@@ -234,7 +238,7 @@ impl SetValue {
             let mut table = Dict::with_capacity(set.len());
             let mut buf = [0u8; MAX_I64_CHARS];
             for n in set.iter() {
-                table.insert(Bstr::from_slice(i64_to_bytes(n, &mut buf)), ());
+                table.insert(Mstr::from_slice(i64_to_bytes(n, &mut buf)), ());
             }
             *self = SetValue::Table(table);
         }

@@ -18,8 +18,9 @@ use crate::util::numbers::parse_i64;
 /// Longest string Redis stores as `embstr` (one allocation with its object header).
 pub const EMBSTR_LIMIT: usize = 44;
 
-/// The data a key holds. Collections are boxed so a `Value` stays 32 bytes: small
-/// strings are the common case and pay for no collection's size.
+/// The data a key holds, in 32 bytes: small strings are the common case and pay for no
+/// collection's size, so collections are boxed, except sorted sets, whose 24-byte value
+/// fits (a small one is then a single allocation).
 #[derive(Debug, Clone)]
 pub enum Value {
     /// A string that reads as an `i64` ("int" encoding).
@@ -34,8 +35,9 @@ pub enum Value {
     Hash(Box<HashValue>),
     /// A set ("intset" or "hashtable").
     Set(Box<SetValue>),
-    /// A sorted set ("listpack" or "skiplist").
-    ZSet(Box<ZSetValue>),
+    /// A sorted set ("listpack" or "skiplist"), unboxed: its small encoding is a
+    /// pointer, a length and a count, and most sorted sets are small.
+    ZSet(ZSetValue),
     /// A stream ("stream").
     Stream(Box<Stream>),
 }
@@ -131,7 +133,7 @@ impl Value {
             Value::List(list) => list.node_count(),
             Value::Hash(hash) if matches!(**hash, HashValue::Table(_)) => hash.len(),
             Value::Set(set) if matches!(**set, SetValue::Table(_)) => set.len(),
-            Value::ZSet(zset) if matches!(**zset, ZSetValue::SkipList { .. }) => zset.len(),
+            Value::ZSet(zset) if matches!(*zset, ZSetValue::SkipList { .. }) => zset.len(),
             Value::Stream(stream) => stream.node_count() + stream.groups.len(),
             _ => 1,
         }
@@ -191,5 +193,6 @@ mod tests {
         assert_eq!(enc(&"x".repeat(44)), "embstr");
         assert_eq!(enc(&"x".repeat(45)), "raw");
         assert!(std::mem::size_of::<Value>() <= 32);
+        assert_eq!(std::mem::size_of::<crate::store::zset::ZSetValue>(), 24);
     }
 }

@@ -1,5 +1,5 @@
-//! Sorted set values: while small, a listpack of member, score, member, score...
-//! ordered by (score, member), as Redis stores it (see [`listpack`]); past
+//! Sorted set values: while small, member, score pairs packed in one exact-size buffer
+//! ordered by (score, member), as Redis orders its zset listpack (see [`listpack`]); past
 //! `zset-max-listpack-entries` members or `zset-max-listpack-value` bytes per member a
 //! skiplist with spans that doubles as the member → score index, so each member is
 //! stored once (see [`skiplist`]).

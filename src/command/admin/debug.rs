@@ -112,7 +112,8 @@ fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
             for (id, entry) in all {
                 // Redis writes the ID as `ms.seq` here, not as `ms-seq`.
                 d.mix(format!("{}.{}", id.ms, id.seq).as_bytes());
-                entry.strings().for_each(|s| d.mix(s));
+                let mut buf = [0u8; crate::util::numbers::MAX_I64_CHARS];
+                entry.strings().for_each(|s| d.mix(s.as_bytes(&mut buf)));
             }
         }
     }

@@ -23,8 +23,23 @@ const DEFAULT_SAMPLES: usize = 5;
 /// length prefix.
 const KEY_OVERHEAD: usize = 24 + 16 + 8;
 
-/// Bytes of one hash-table slot (node + bucket pointer share).
-const TABLE_ENTRY: usize = 24 + 8;
+/// Bytes of one hash-table field: its node (two 16-byte strings and a link, a 48-byte
+/// chunk) and a bucket pointer.
+const HASH_TABLE_ENTRY: usize = 48 + 8;
+
+/// Bytes of one set-table member: its node (a 16-byte string and a link, a 32-byte
+/// chunk) and a bucket pointer.
+const SET_TABLE_ENTRY: usize = 32 + 8;
+
+/// Heap bytes of a table's string of `len` bytes: none when it fits its handle, else
+/// its bytes and the allocator's header.
+fn spilled(len: usize) -> usize {
+    if len > crate::store::mstr::INLINE_CAP {
+        len + 8
+    } else {
+        0
+    }
+}
 
 /// Bytes of a heap string's header (length, capacity).
 const STR_HEADER: usize = 16;
@@ -133,7 +148,7 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
             HashValue::Table(_) => {
                 let pairs = hash
                     .iter()
-                    .map(|(f, v)| TABLE_ENTRY + 2 * STR_HEADER + f.byte_len() + v.byte_len());
+                    .map(|(f, v)| HASH_TABLE_ENTRY + spilled(f.byte_len()) + spilled(v.byte_len()));
                 64 + scaled(pairs, samples, hash.len())
             }
         },
@@ -143,7 +158,7 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
                 let mut buf = [0u8; crate::util::numbers::MAX_I64_CHARS];
                 let members = set
                     .iter()
-                    .map(|m| TABLE_ENTRY + STR_HEADER + m.as_bytes(&mut buf).len());
+                    .map(|m| SET_TABLE_ENTRY + spilled(m.as_bytes(&mut buf).len()));
                 64 + scaled(members, samples, set.len())
             }
         },

@@ -519,9 +519,9 @@ mod tests {
 
     #[test]
     fn hash_fields_read_from_both_encodings() {
-        use crate::store::bstr::Bstr;
         use crate::store::dict::Dict;
         use crate::store::listpack::Listpack;
+        use crate::store::mstr::Mstr;
         let mut lp = Listpack::new();
         for entry in [&b"f"[..], b"5", b"g", b"x", b"5", b"f"] {
             lp.push_back(entry);
@@ -531,7 +531,7 @@ mod tests {
         assert_eq!(hash_field(&compact, b"5"), Some(b"f".to_vec()));
         assert_eq!(hash_field(&compact, b"x"), None);
         let mut table = Dict::new();
-        table.insert(Bstr::from_slice(b"f"), Bstr::from_slice(b"7"));
+        table.insert(Mstr::from_slice(b"f"), Mstr::from_slice(b"7"));
         let table = HashValue::Table(table);
         assert_eq!(hash_field(&table, b"f"), Some(b"7".to_vec()));
         assert_eq!(hash_field(&table, b"g"), None);

@@ -16,6 +16,7 @@ use std::io::Read;
 use crate::store::dict::Dict;
 use crate::store::hash::HashValue;
 use crate::store::listpack::{Entry, Listpack};
+use crate::store::mstr::Mstr;
 use crate::store::quicklist::QuickList;
 use crate::store::set::SetValue;
 use crate::store::zset::listpack::ZListpack;
@@ -268,7 +269,7 @@ fn read_zset<R: Read>(inp: &mut Input<R>, binary: bool, enc: &Encodings) -> Resu
         list: Box::new(list),
     };
     zset.shrink_if_fits(enc.zset_max_listpack_entries, enc.zset_max_listpack_value);
-    Ok(Some(Value::ZSet(Box::new(zset))))
+    Ok(Some(Value::ZSet(zset)))
 }
 
 /// A sorted set from a listpack or ziplist of member, score pairs (here in our
@@ -301,7 +302,7 @@ fn zset_from_listpack(entries: &Listpack, enc: &Encodings) -> Result<Option<Valu
     if zset.len() > enc.zset_max_listpack_entries {
         zset.convert_to_skiplist();
     }
-    Ok(Some(Value::ZSet(Box::new(zset))))
+    Ok(Some(Value::ZSet(zset)))
 }
 
 /// The score a blob entry holds (Redis reads its text with `strtod`).
@@ -365,7 +366,7 @@ fn read_hash<R: Read>(inp: &mut Input<R>, enc: &Encodings) -> Result<Option<Valu
     }
     let limits = enc.hash;
     let mut lp = (n <= limits.max_entries).then(Listpack::new);
-    let mut table: Dict<Bstr, Bstr> =
+    let mut table: Dict<Mstr, Mstr> =
         Dict::with_capacity(if lp.is_some() { 0 } else { n.min(PREALLOC_MAX) });
     let mut field = Vec::new();
     for _ in 0..n {
@@ -381,8 +382,8 @@ fn read_hash<R: Read>(inp: &mut Input<R>, enc: &Encodings) -> Result<Option<Valu
             table = listpack_to_table(pack, n)?;
             lp = None;
         }
-        let value = value.with_bytes(Bstr::from_slice);
-        if table.insert(Bstr::from_slice(&field), value).is_some() {
+        let value = value.with_bytes(Mstr::from_slice);
+        if table.insert(Mstr::from_slice(&field), value).is_some() {
             return corrupt("duplicate hash field");
         }
     }
@@ -395,14 +396,14 @@ fn read_hash<R: Read>(inp: &mut Input<R>, enc: &Encodings) -> Result<Option<Valu
 }
 
 /// The pairs of a listpack being built, moved into a table (fields checked distinct).
-fn listpack_to_table(lp: &Listpack, expected: usize) -> Result<Dict<Bstr, Bstr>> {
+fn listpack_to_table(lp: &Listpack, expected: usize) -> Result<Dict<Mstr, Mstr>> {
     let mut table = Dict::with_capacity(expected.min(PREALLOC_MAX));
     let mut it = lp.iter();
     while let (Some(f), Some(v)) = (it.next(), it.next()) {
         let (mut fb, mut vb) = ([0u8; MAX_I64_CHARS], [0u8; MAX_I64_CHARS]);
-        let field = Bstr::from_slice(f.as_bytes(&mut fb));
+        let field = Mstr::from_slice(f.as_bytes(&mut fb));
         if table
-            .insert(field, Bstr::from_slice(v.as_bytes(&mut vb)))
+            .insert(field, Mstr::from_slice(v.as_bytes(&mut vb)))
             .is_some()
         {
             return corrupt("duplicate hash field");

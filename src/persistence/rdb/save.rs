@@ -31,7 +31,7 @@ pub fn type_byte(value: &Value) -> u8 {
             SetValue::Intset(_) => TYPE_SET_INTSET,
             SetValue::Table(_) => TYPE_SET,
         },
-        Value::ZSet(z) => match **z {
+        Value::ZSet(z) => match *z {
             ZSetValue::Listpack(_) => TYPE_ZSET_LISTPACK,
             ZSetValue::SkipList { .. } => TYPE_ZSET_2,
         },

@@ -124,7 +124,7 @@ pub(super) fn node_listpack(node: &Node) -> Vec<u8> {
         }
         for (i, s) in entry.strings().enumerate() {
             if !same || i % 2 == 1 {
-                lp.push_bytes(s);
+                lp.push_entry(s);
             }
         }
         lp.push_int(if same { pairs + 3 } else { 2 * pairs + 4 });

@@ -75,7 +75,7 @@ fn describe_stream(s: &Stream) -> String {
             node.master_fields()
         );
         for (_, e) in node.iter() {
-            let strings: Vec<&[u8]> = e.strings().collect();
+            let strings: Vec<Vec<u8>> = e.strings().map(|s| s.to_vec()).collect();
             out += &format!("  {:?} {} {:?}\n", e.id, e.deleted, strings);
         }
     }
@@ -210,12 +210,12 @@ pub fn sample_values() -> Vec<Value> {
             enc.zset_max_listpack_value,
         );
     }
-    values.push(Value::ZSet(Box::new(zl)));
+    values.push(Value::ZSet(zl));
     let mut zs = ZSetValue::new_skiplist();
     for i in 0..200 {
         zs.insert(format!("m{i}").as_bytes(), f64::from(i) / 3.0, 0, 0);
     }
-    values.push(Value::ZSet(Box::new(zs)));
+    values.push(Value::ZSet(zs));
     values.push(Value::Stream(Box::new(sample_stream())));
     values
 }
@@ -435,7 +435,7 @@ fn thresholds_decide_encodings_on_load() {
     let mut small = ZSetValue::new_skiplist();
     small.insert(b"a", 1.0, 0, 0);
     let back = restore_payload(
-        &dump_payload(&Value::ZSet(Box::new(small)), OPTS),
+        &dump_payload(&Value::ZSet(small), OPTS),
         &Encodings::default(),
     );
     assert_eq!(

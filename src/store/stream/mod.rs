@@ -155,8 +155,9 @@ impl Stream {
             Some((&master, tail)) if !tail_is_full(tail, total, limits) => master,
             _ => {
                 let mut hint = 0;
-                if let Some((_, tail)) = self.nodes.last_key_value() {
-                    hint = tail.data_len();
+                if let Some(mut tail) = self.nodes.last_entry() {
+                    hint = tail.get().data_len();
+                    tail.get_mut().shrink_to_fit();
                 }
                 self.nodes
                     .insert(id, Node::new(id, pairs, hint.min(1 << 16)));

@@ -5,11 +5,17 @@
 //! removes the same whole nodes.
 //!
 //! Like a listpack, a node is one buffer: IDs delta-encoded against the master ID,
-//! field names left out when they equal the master entry's, varint lengths. Deleted
+//! field names left out when they equal the master entry's, varint lengths, and
+//! strings that are canonical integers stored as integers (a sensor reading `123456`
+//! takes 3 bytes instead of 7: memory per entry is a product goal, issue #16). Deleted
 //! entries stay in their node, flagged, until the whole node goes, as in Redis.
 
+use crate::store::listpack::Entry;
 use crate::store::stream::id::StreamId;
 use crate::util::numbers::parse_i64;
+
+/// Strings that are canonical integers of a smaller magnitude are stored as integers.
+const MAX_INT_STRING: i64 = 1 << 62;
 
 /// Entry flag: deleted.
 const FLAG_DELETED: u8 = 1;
@@ -32,8 +38,10 @@ pub struct NodeEntry<'a> {
 }
 
 impl<'a> NodeEntry<'a> {
-    /// The field/value strings in order (field, value, field, value...).
-    pub fn strings(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+    /// The field/value strings in order (field, value, field, value...); a string that
+    /// is the canonical text of an integer under 2^62 in magnitude comes back as
+    /// `Entry::Int`, any other as `Entry::Bytes` (read both through `as_bytes`).
+    pub fn strings(&self) -> impl Iterator<Item = Entry<'a>> + 'a {
         let mut rest = self.body;
         let master = self.master;
         let total = self.pairs * 2;
@@ -45,7 +53,7 @@ impl<'a> NodeEntry<'a> {
             let i = index;
             index += 1;
             match master {
-                Some(fields) if i.is_multiple_of(2) => fields.get(i / 2).map(|f| &f[..]),
+                Some(fields) if i.is_multiple_of(2) => fields.get(i / 2).map(|f| as_entry(f)),
                 _ => read_str(&mut rest),
             }
         })
@@ -66,8 +74,10 @@ impl<'a> NodeEntry<'a> {
 /// A node: the master fields, the encoded entries in append order, and counters.
 ///
 /// Each entry is `[flags][varint ms - master ms][varint seq]` then, when it shares the
-/// master's field names, `[varint len][value]` per field; otherwise `[varint count]`
-/// and `[varint len][field][varint len][value]` per pair.
+/// master's field names, `[string]` per value; otherwise `[varint count]` and
+/// `[string][string]` per pair. A string is `[varint len << 1][bytes]`, or
+/// `[varint zigzag(n) << 1 | 1]` for the canonical text of an integer `n` with
+/// `|n| < 2^62`.
 #[derive(Debug, Clone)]
 pub struct Node {
     /// The field names of the node's first entry (Redis's master entry).
@@ -251,6 +261,13 @@ impl Node {
         (self.live + self.deleted > 0).then_some(self.last)
     }
 
+    /// Releases the spare room of a node that will take no more entries (the tail
+    /// when a new node starts), so a full node holds its bytes only, as Redis's
+    /// exact-size listpacks do.
+    pub fn shrink_to_fit(&mut self) {
+        self.data.shrink_to_fit();
+    }
+
     /// Bytes held on the heap.
     pub fn heap_size(&self) -> usize {
         self.master_fields
@@ -305,21 +322,42 @@ fn read_varint(input: &mut &[u8]) -> Option<u64> {
     None
 }
 
-/// Appends a length-prefixed string.
-fn write_str(out: &mut Vec<u8>, s: &[u8]) {
-    write_varint(out, s.len() as u64);
-    out.extend_from_slice(s);
+/// The integer a string is stored as, if any.
+fn string_int(s: &[u8]) -> Option<i64> {
+    parse_i64(s).filter(|n| (-MAX_INT_STRING..MAX_INT_STRING).contains(n))
 }
 
-/// Reads a length-prefixed string from the front of `input`.
-fn read_str<'a>(input: &mut &'a [u8]) -> Option<&'a [u8]> {
-    let len = read_varint(input)? as usize;
+/// A master field name as an entry: `Int` exactly when a string read from the body
+/// would be.
+fn as_entry(field: &[u8]) -> Entry<'_> {
+    string_int(field).map_or(Entry::Bytes(field), Entry::Int)
+}
+
+/// Appends a string: an integer, or a length and the bytes.
+fn write_str(out: &mut Vec<u8>, s: &[u8]) {
+    match string_int(s) {
+        Some(n) => write_varint(out, (((n << 1) ^ (n >> 63)) as u64) << 1 | 1),
+        None => {
+            write_varint(out, (s.len() as u64) << 1);
+            out.extend_from_slice(s);
+        }
+    }
+}
+
+/// Reads a string written by [`write_str`] from the front of `input`.
+fn read_str<'a>(input: &mut &'a [u8]) -> Option<Entry<'a>> {
+    let head = read_varint(input)?;
+    if head & 1 == 1 {
+        let zz = head >> 1;
+        return Some(Entry::Int(((zz >> 1) as i64) ^ -((zz & 1) as i64)));
+    }
+    let len = (head >> 1) as usize;
     if len > input.len() {
         return None;
     }
     let (s, rest) = input.split_at(len);
     *input = rest;
-    Some(s)
+    Some(Entry::Bytes(s))
 }
 
 /// Bytes of a listpack integer element (encoding plus its one-byte back length).
@@ -394,11 +432,13 @@ mod tests {
         node.append(m, &[b"a", b"1"]);
         node.append(StreamId::new(6, 0), &[b"b", b"2", b"c", b""]);
         let entries: Vec<_> = node.iter().map(|(_, e)| e).collect();
-        let strings: Vec<&[u8]> = entries[1].strings().collect();
-        assert_eq!(strings, vec![&b"b"[..], b"2", b"c", b""]);
+        let strings: Vec<Vec<u8>> = entries[1].strings().map(|s| s.to_vec()).collect();
+        assert_eq!(strings, [&b"b"[..], b"2", b"c", b""]);
+        let kinds: Vec<Entry<'_>> = entries[1].strings().collect();
+        assert_eq!(kinds[1], Entry::Int(2));
         assert_eq!(entries[1].pair_count(), 2);
-        let first: Vec<&[u8]> = entries[0].strings().collect();
-        assert_eq!(first, vec![&b"a"[..], b"1"]);
+        let first: Vec<Vec<u8>> = entries[0].strings().map(|s| s.to_vec()).collect();
+        assert_eq!(first, [&b"a"[..], b"1"]);
         assert_eq!(entries[1].id, StreamId::new(6, 0));
         // header 7, master 2+2+2+3+2, entry one 2+2+2+2+2, entry two 2+2+2+2+3+2+3+2+2.
         assert_eq!(node.lp_bytes(), 7 + 11 + 10 + 20);

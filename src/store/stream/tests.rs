@@ -141,8 +141,9 @@ fn nodes_rebuilt_by_a_loader_behave_like_appended_ones() {
     for (master, node) in original.nodes() {
         let mut copy = Node::with_master_fields(*master, node.master_fields().to_vec());
         for (_, e) in node.iter() {
-            let strings: Vec<&[u8]> = e.strings().collect();
-            let pos = copy.append(e.id, &strings);
+            let strings: Vec<Vec<u8>> = e.strings().map(|s| s.to_vec()).collect();
+            let refs: Vec<&[u8]> = strings.iter().map(|s| &s[..]).collect();
+            let pos = copy.append(e.id, &refs);
             assert_eq!(
                 e.shares_master_fields(),
                 copy.iter()

@@ -1,63 +1,195 @@
-//! The small encoding of a sorted set: one [`Listpack`] holding member, score, member,
-//! score... ordered by (score, member), as Redis lays out a zset listpack.
+//! The small encoding of a sorted set (`listpack` to OBJECT ENCODING): member, score
+//! pairs ordered by (score, member) in one buffer of exactly their size, as Redis keeps
+//! a zset listpack.
 //!
-//! A score is stored as an integer entry when it is integral and fits an `i64` (so a
-//! negative zero reads back as `0`, as in Redis, whose listpack holds scores as text),
-//! and otherwise as the shortest text that reads back as the same double (`1.5`,
-//! `2.5e-7`, `inf`). Members follow the listpack's own rule: canonical integers are
-//! stored as integers. Every operation is a linear walk, which is what the size limits
-//! (`zset-max-listpack-entries`, 128 by default) are for.
+//! Memory per element is a product goal (issue #16), and a small sorted set is mostly
+//! its pairs, so the pairs are packed tighter than the general
+//! [`Listpack`](crate::store::listpack::Listpack) packs entries: no back lengths, and
+//! scores as numbers rather than text. A pair is
+//!
+//! ```text
+//! [member: varint header][member bytes, for a byte string][score: varint][raw score?]
+//! ```
+//!
+//! * The **member header** is `len << 1` for a byte string of `len` bytes, or
+//!   `zigzag(n) << 1 | 1` for a member whose text is the canonical decimal form of an
+//!   integer `n` with `|n| < 2^62` (then no bytes follow), so every member has exactly
+//!   one encoding and a search compares integers with integers, bytes with bytes.
+//! * The **score** is `zigzag(m) << 4 | e` when the score is exactly `m / 10^e` for an
+//!   `e` in `0..=14` and `|m| < 2^53` (`12345.5` is `123455 / 10^1`: 4 bytes instead of
+//!   its 7 bytes of text and their header), else `15` followed by the double's 8
+//!   little-endian bytes. A negative zero is stored as `0`, as Redis's listpack does.
+//!
+//! Varints are LEB128 (seven bits a byte, the high bit set on all but the last). Reverse
+//! walks collect the offsets of the range first: a listpack holds at most
+//! `zset-max-listpack-entries` pairs (128 by default), and every operation here is a
+//! linear walk, which is what that limit is for. Every change reallocates the buffer to
+//! its new exact size, as Redis reallocs its listpacks.
 
 use std::borrow::Cow;
-use std::io::Write as _;
 
-use crate::store::listpack::{Entry, Listpack, Needle, Pos};
-use crate::util::numbers::{i64_to_bytes, MAX_I64_CHARS};
+use crate::store::listpack::Entry;
+use crate::util::numbers::{parse_i64, MAX_I64_CHARS};
 
-/// Room for the text of any double written by [`encode_score`].
-const SCORE_BUF: usize = 48;
+/// Score varints whose low four bits are this are followed by the raw double.
+const RAW_SCORE: u64 = 15;
+/// Largest power of ten a packed score may be divided by.
+const MAX_EXPONENT: usize = 14;
+/// Powers of ten up to 10^14, all exact as doubles.
+const POW10: [f64; MAX_EXPONENT + 1] = [
+    1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+];
+/// Mantissas are kept below 2^53 so that they and their quotient are exact doubles.
+const MAX_MANTISSA: f64 = 9_007_199_254_740_992.0;
+/// Integer members with a magnitude under this are packed as integers.
+const MAX_INT_MEMBER: i64 = 1 << 62;
 
 /// True when (s1, e1) sorts before (s2, e2).
 fn before(s1: f64, e1: &[u8], s2: f64, e2: &[u8]) -> bool {
     s1 < s2 || (s1 == s2 && e1 < e2)
 }
 
-/// The entry bytes of `score`, written into `buf`.
-fn encode_score(score: f64, buf: &mut [u8; SCORE_BUF]) -> &[u8] {
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if score.fract() == 0.0 && (-TWO_63..TWO_63).contains(&score) {
-        let mut ibuf = [0u8; MAX_I64_CHARS];
-        let text = i64_to_bytes(score as i64, &mut ibuf);
-        buf[..text.len()].copy_from_slice(text);
-        return &buf[..text.len()];
-    }
-    let magnitude = score.abs();
-    let mut out: &mut [u8] = &mut buf[..];
-    let written = if (1e-4..1e16).contains(&magnitude) {
-        write!(out, "{score}")
-    } else {
-        write!(out, "{score:e}")
-    };
-    let len = SCORE_BUF - out.len();
-    debug_assert!(written.is_ok());
-    &buf[..len]
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
 }
 
-/// The score an entry holds.
-fn decode_score(entry: Entry<'_>) -> f64 {
-    match entry {
-        Entry::Int(n) => n as f64,
-        Entry::Bytes(text) => std::str::from_utf8(text)
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0.0),
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+fn write_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// The varint at `at` and the offset after it. A buffer cut short reads as ending there
+/// (only this module writes buffers, so that does not happen).
+fn read_varint(buf: &[u8], mut at: usize) -> (u64, usize) {
+    let (mut v, mut shift) = (0u64, 0);
+    while let Some(&byte) = buf.get(at) {
+        at += 1;
+        v |= u64::from(byte & 0x7f).wrapping_shl(shift);
+        if byte < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    (v, at)
+}
+
+/// The integer a member is packed as, if any.
+fn member_int(member: &[u8]) -> Option<i64> {
+    parse_i64(member).filter(|n| (-MAX_INT_MEMBER..MAX_INT_MEMBER).contains(n))
+}
+
+/// Appends a pair's bytes to `out`.
+fn encode_pair(member: &[u8], score: f64, out: &mut Vec<u8>) {
+    match member_int(member) {
+        Some(n) => write_varint(out, zigzag(n) << 1 | 1),
+        None => {
+            write_varint(out, (member.len() as u64) << 1);
+            out.extend_from_slice(member);
+        }
+    }
+    match packed_score(score) {
+        Some(v) => write_varint(out, v),
+        None => {
+            write_varint(out, RAW_SCORE);
+            out.extend_from_slice(&score.to_le_bytes());
+        }
+    }
+}
+
+/// The score varint `zigzag(m) << 4 | e` for `m / 10^e == score`, if one exists.
+fn packed_score(score: f64) -> Option<u64> {
+    if score == 0.0 {
+        return Some(0);
+    }
+    (0..=MAX_EXPONENT).find_map(|e| {
+        let m = (score * POW10[e]).round();
+        let exact = m.abs() < MAX_MANTISSA && m / POW10[e] == score;
+        exact.then(|| zigzag(m as i64) << 4 | e as u64)
+    })
+}
+
+/// The pair at `at`: its member, its score and the offset after it.
+fn read_pair(buf: &[u8], at: usize) -> (Entry<'_>, f64, usize) {
+    let (head, mut at) = read_varint(buf, at);
+    let member = if head & 1 == 1 {
+        Entry::Int(unzigzag(head >> 1))
+    } else {
+        let end = (at + (head >> 1) as usize).min(buf.len());
+        let bytes = &buf[at..end];
+        at = end;
+        Entry::Bytes(bytes)
+    };
+    let (v, mut at) = read_varint(buf, at);
+    let score = if v & 15 == RAW_SCORE {
+        let mut raw = [0u8; 8];
+        if let Some(bytes) = buf.get(at..at + 8) {
+            raw.copy_from_slice(bytes);
+        }
+        at += 8;
+        f64::from_le_bytes(raw)
+    } else {
+        unzigzag(v >> 4) as f64 / POW10[(v & 15) as usize]
+    };
+    (member, score, at)
+}
+
+/// A member prepared for repeated comparison with stored members.
+struct Needle<'a> {
+    bytes: &'a [u8],
+    int: Option<i64>,
+}
+
+impl<'a> Needle<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Needle {
+            bytes,
+            int: member_int(bytes),
+        }
+    }
+
+    fn matches(&self, entry: &Entry<'_>) -> bool {
+        match (entry, self.int) {
+            (Entry::Int(n), Some(k)) => *n == k,
+            (Entry::Bytes(b), None) => *b == self.bytes,
+            _ => false,
+        }
+    }
+}
+
+/// Iterator over the pairs: (offset of the pair, member, score).
+struct Pairs<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (usize, Entry<'a>, f64);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.buf.len() {
+            return None;
+        }
+        let start = self.at;
+        let (member, score, end) = read_pair(self.buf, start);
+        self.at = end;
+        Some((start, member, score))
     }
 }
 
 /// A small sorted set.
 #[derive(Debug, Clone, Default)]
 pub struct ZListpack {
-    lp: Listpack,
+    /// The pairs, packed; exactly as long as they are.
+    data: Box<[u8]>,
+    /// Number of pairs.
+    count: usize,
 }
 
 impl ZListpack {
@@ -68,86 +200,86 @@ impl ZListpack {
 
     /// Number of members.
     pub fn len(&self) -> usize {
-        self.lp.len() / 2
+        self.count
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.lp.is_empty()
+        self.count == 0
     }
 
-    /// Heap bytes held by the listpack buffer.
+    /// Heap bytes held by the buffer.
     pub fn heap_size(&self) -> usize {
-        self.lp.byte_size() - std::mem::size_of::<Listpack>()
+        self.data.len()
     }
 
-    /// Position of `member`'s entry.
-    fn find(&self, member: &[u8]) -> Option<Pos> {
-        self.lp.find_needle(&Needle::new(member), 1)
+    fn pairs(&self) -> Pairs<'_> {
+        Pairs {
+            buf: &self.data,
+            at: 0,
+        }
+    }
+
+    /// Offset, end offset and score of `member`'s pair.
+    fn find(&self, member: &[u8]) -> Option<(usize, usize, f64)> {
+        let needle = Needle::new(member);
+        let mut pairs = self.pairs();
+        while let Some((start, m, score)) = pairs.next() {
+            if needle.matches(&m) {
+                return Some((start, pairs.at, score));
+            }
+        }
+        None
+    }
+
+    /// Offset of the pair at `rank`, or the end of the buffer past the last.
+    fn offset_of(&self, rank: usize) -> usize {
+        self.pairs()
+            .nth(rank)
+            .map_or(self.data.len(), |(start, _, _)| start)
+    }
+
+    /// Replaces bytes `start..end` of the buffer with `insert`, leaving it exact-size.
+    fn splice(&mut self, start: usize, end: usize, insert: &[u8]) {
+        let mut buf = std::mem::take(&mut self.data).into_vec();
+        buf.reserve_exact(insert.len().saturating_sub(end - start));
+        buf.splice(start..end, insert.iter().copied());
+        self.data = buf.into_boxed_slice();
     }
 
     /// The score of `member`.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
-        let pos = self.find(member)?;
-        let score = self.lp.next(pos)?;
-        Some(decode_score(self.lp.get(score)))
-    }
-
-    /// Calls `f` on each (member, score) in order until it returns false.
-    fn walk(&self, mut f: impl FnMut(&[u8], f64) -> bool) {
-        let mut it = self.lp.iter();
-        let mut buf = [0u8; MAX_I64_CHARS];
-        while let (Some(m), Some(s)) = (it.next(), it.next()) {
-            if !f(m.as_bytes(&mut buf), decode_score(s)) {
-                return;
-            }
-        }
+        self.find(member).map(|(_, _, score)| score)
     }
 
     /// Inserts a member known to be absent at its place in the order.
     pub fn insert(&mut self, member: &[u8], score: f64) {
-        let mut at = None;
-        let mut pos = self.lp.first();
         let mut buf = [0u8; MAX_I64_CHARS];
-        while let Some(p) = pos {
-            let Some(sp) = self.lp.next(p) else { break };
-            let s = decode_score(self.lp.get(sp));
-            if !before(s, self.lp.get(p).as_bytes(&mut buf), score, member) {
-                at = Some(p);
-                break;
-            }
-            pos = self.lp.next(sp);
-        }
-        let mut sbuf = [0u8; SCORE_BUF];
-        let text = encode_score(score, &mut sbuf);
-        match at {
-            Some(p) => {
-                let m = self.lp.insert_before(p, member);
-                self.lp.insert_after(m, text);
-            }
-            None => {
-                self.lp.push_back(member);
-                self.lp.push_back(text);
-            }
-        }
+        let at = self
+            .pairs()
+            .find(|(_, m, s)| !before(*s, m.as_bytes(&mut buf), score, member))
+            .map_or(self.data.len(), |(start, _, _)| start);
+        let mut pair = Vec::with_capacity(member.len() + 20);
+        encode_pair(member, score, &mut pair);
+        self.splice(at, at, &pair);
+        self.count += 1;
     }
 
     /// Appends a member that sorts after every present one (building from an ordered
     /// source).
     pub fn push_back(&mut self, member: &[u8], score: f64) {
-        let mut sbuf = [0u8; SCORE_BUF];
-        self.lp.push_back(member);
-        self.lp.push_back(encode_score(score, &mut sbuf));
+        let mut buf = std::mem::take(&mut self.data).into_vec();
+        buf.reserve_exact(member.len() + 20);
+        encode_pair(member, score, &mut buf);
+        self.data = buf.into_boxed_slice();
+        self.count += 1;
     }
 
     /// Removes `member`, returning its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
-        let pos = self.find(member)?;
-        let score_pos = self.lp.next(pos)?;
-        let score = decode_score(self.lp.get(score_pos));
-        if let Some(score_pos) = self.lp.remove(pos) {
-            self.lp.remove(score_pos);
-        }
+        let (start, end, score) = self.find(member)?;
+        self.splice(start, end, &[]);
+        self.count -= 1;
         Some(score)
     }
 
@@ -161,66 +293,55 @@ impl ZListpack {
     /// 0-based rank of `member`.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         let needle = Needle::new(member);
-        self.lp
-            .iter()
-            .step_by(2)
-            .position(|entry| needle.matches(&entry))
+        self.pairs().position(|(_, m, _)| needle.matches(&m))
     }
 
     /// How many leading members satisfy `pred`.
     pub fn count_before(&self, pred: impl Fn(&[u8], f64) -> bool) -> usize {
-        let mut n = 0;
-        self.walk(|m, s| {
-            let go = pred(m, s);
-            n += go as usize;
-            go
-        });
-        n
+        let mut buf = [0u8; MAX_I64_CHARS];
+        self.pairs()
+            .take_while(|(_, m, s)| pred(m.as_bytes(&mut buf), *s))
+            .count()
     }
 
     /// The member at 0-based rank (an integer member is formatted, hence `Cow`).
     pub fn get(&self, rank: usize) -> Option<(Cow<'_, [u8]>, f64)> {
-        let pos = self.lp.index(isize::try_from(rank.checked_mul(2)?).ok()?)?;
-        let score = decode_score(self.lp.get(self.lp.next(pos)?));
-        let member = match self.lp.get(pos) {
+        let (_, member, score) = self.pairs().nth(rank)?;
+        let member = match member {
             Entry::Bytes(b) => Cow::Borrowed(b),
             int => Cow::Owned(int.to_vec()),
         };
         Some((member, score))
     }
 
-    /// Visits ranks `start..end` (clamped) ascending, or descending when `rev`.
+    /// Visits ranks `start..end` (clamped) ascending, or the same ranks descending when
+    /// `rev`.
     pub fn for_range(&self, start: usize, end: usize, rev: bool, mut f: impl FnMut(&[u8], f64)) {
         let end = end.min(self.len());
         if start >= end {
             return;
         }
         let mut buf = [0u8; MAX_I64_CHARS];
-        let mut it = self.lp.iter();
-        if rev {
-            for _ in end..self.len() {
-                it.next_back();
-                it.next_back();
+        if !rev {
+            for (_, m, s) in self.pairs().skip(start).take(end - start) {
+                f(m.as_bytes(&mut buf), s);
             }
-            for _ in start..end {
-                if let (Some(s), Some(m)) = (it.next_back(), it.next_back()) {
-                    f(m.as_bytes(&mut buf), decode_score(s));
-                }
-            }
-        } else {
-            let mut it = it.skip(2 * start);
-            for _ in start..end {
-                if let (Some(m), Some(s)) = (it.next(), it.next()) {
-                    f(m.as_bytes(&mut buf), decode_score(s));
-                }
-            }
+            return;
+        }
+        let offsets: Vec<usize> = (self.pairs().skip(start).take(end - start))
+            .map(|(at, _, _)| at)
+            .collect();
+        for &at in offsets.iter().rev() {
+            let (m, s, _) = read_pair(&self.data, at);
+            f(m.as_bytes(&mut buf), s);
         }
     }
 
     /// Removes ranks `start..end` (already clamped and non-empty).
     pub fn remove_range(&mut self, start: usize, end: usize) {
-        self.lp
-            .remove_range((2 * start) as isize, 2 * (end - start));
+        let (from, to) = (self.offset_of(start), self.offset_of(end));
+        self.splice(from, to, &[]);
+        self.count -= end - start;
     }
 }
 
@@ -237,6 +358,7 @@ mod tests {
             -7.0,
             1.5,
             0.1,
+            12345.5,
             -2.5e-7,
             1e16,
             1e300,
@@ -255,6 +377,22 @@ mod tests {
             let want = if score == 0.0 { 0.0 } else { score };
             assert_eq!(back.to_bits(), want.to_bits(), "{score:e}");
         }
+    }
+
+    #[test]
+    fn pairs_are_packed_tight() {
+        let mut z = ZListpack::new();
+        z.insert(b"member:123456", 123456.5);
+        assert_eq!(z.heap_size(), 1 + 13 + 4);
+        z.insert(b"42", 3.0);
+        assert_eq!(z.heap_size(), 18 + 2 + 1);
+        z.insert(b"-0", 1.0);
+        assert_eq!(z.get(0).map(|(m, _)| m.into_owned()), Some(b"-0".to_vec()));
+        assert_eq!(z.rank(b"42"), Some(1));
+        assert_eq!(z.rank(b"042"), None);
+        let big = i64::MIN.to_string();
+        z.insert(big.as_bytes(), 1e6);
+        assert_eq!(z.score(big.as_bytes()), Some(1e6));
     }
 
     #[test]
@@ -279,5 +417,8 @@ mod tests {
         assert_eq!(z.remove(b"-3"), Some(1.0));
         assert_eq!(z.remove(b"-3"), None);
         assert_eq!(z.len(), 3);
+        z.remove_range(1, 3);
+        assert_eq!(z.len(), 1);
+        assert_eq!(z.get(0).map(|(m, _)| m.into_owned()), Some(b"b".to_vec()));
     }
 }

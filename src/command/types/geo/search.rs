@@ -433,7 +433,7 @@ fn store_points(
     }
     z.shrink_if_fits(lim.0, lim.1);
     let now = ctx.now();
-    ctx.db().set(dst, Value::ZSet(Box::new(z)), false, now);
+    ctx.db().set(dst, Value::ZSet(z), false, now);
     let event = if kind.is_search() {
         "geosearchstore"
     } else {

@@ -8,6 +8,7 @@ use crate::protocol::Reply;
 use crate::store::stream::node::NodeEntry;
 use crate::store::stream::{IdSyntax, NodeLimits, ParsedId, Stream, StreamId};
 use crate::store::value::Value;
+use crate::util::numbers::MAX_I64_CHARS;
 
 /// An ID argument that does not parse.
 pub const ERR_INVALID_ID: &str = "ERR Invalid stream ID specified as stream command argument";
@@ -119,8 +120,9 @@ pub fn reply_entry(reply: &mut Reply<'_>, id: StreamId, entry: &NodeEntry<'_>) {
     reply.array_len(2);
     reply.bulk(id.to_text().as_bytes());
     reply.array_len(entry.pair_count() * 2);
+    let mut buf = [0u8; MAX_I64_CHARS];
     for s in entry.strings() {
-        reply.bulk(s);
+        reply.bulk(s.as_bytes(&mut buf));
     }
 }
 

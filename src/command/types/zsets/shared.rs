@@ -104,7 +104,7 @@ pub(super) fn store_result(
     if shrink {
         z.shrink_if_fits(lim.0, lim.1);
     }
-    ctx.db().set(dst, Value::ZSet(Box::new(z)), false, now);
+    ctx.db().set(dst, Value::ZSet(z), false, now);
     ctx.notify(notify::ZSET, event, dst);
     ctx.signal_ready(dst);
     ctx.server.dirty += 1;

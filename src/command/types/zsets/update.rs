@@ -122,7 +122,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[Bytes], incr: bool) -> CmdResult {
             if lim.0 == 0 || lim.1 < pairs[0].1.len() {
                 z.convert_to_skiplist();
             }
-            db.insert_new(key, Value::ZSet(Box::new(z)), now);
+            db.insert_new(key, Value::ZSet(z), now);
             match typed::write::<ZSetValue>(db, key, now)? {
                 Some(z) => z,
                 None => return Ok(()),
