@@ -32,7 +32,7 @@ const TAIL_SEAL_SIZE: usize = 64 * 1024;
 const MAX_IOV: usize = 64;
 /// The most a deferred reply produces at a time: the next slice is made only once this
 /// one is written.
-const DEFERRED_SLICE: usize = 64 * 1024;
+const DEFERRED_SLICE: usize = 16 * 1024;
 
 /// A client's pending output: queued chunks, then the tail being appended to. While a
 /// reply is deferred, the order is: the chunks, what the deferred source has still to

@@ -48,7 +48,7 @@ const COMMAND_BUDGET: usize = 2048;
 const WRITE_BUDGET: usize = 4 * 1024 * 1024;
 /// The write budget of a client whose reply is produced as it is written: producing
 /// costs as much as writing, so its turns are kept short for everyone else.
-const DEFERRED_WRITE_BUDGET: usize = 256 * 1024;
+const DEFERRED_WRITE_BUDGET: usize = 16 * 1024;
 /// Size of the scratch buffer socket reads land in.
 const READ_CHUNK: usize = 64 * 1024;
 /// Connections accepted per listener event.
