@@ -166,12 +166,11 @@ impl OutBuf {
         self.sizing.note(self.tail.len());
         let resize = self.sizing.visit(policy, now_ms, self.tail.len());
         let (target, len, capacity) = (self.sizing.target, self.tail.len(), self.tail.capacity());
-        match resize {
-            Resize::Shrunk if capacity > target && len <= target => self.tail.shrink_to(target),
-            Resize::Expanded if capacity > 0 && capacity < target => {
-                self.tail.reserve_exact(target - len)
-            }
-            _ => {}
+        if capacity > target && len <= target {
+            // Shrunk, or grown past its size by long replies since the last visit.
+            self.tail.shrink_to(target);
+        } else if resize == Resize::Expanded && capacity > 0 && capacity < target {
+            self.tail.reserve_exact(target - len);
         }
         resize
     }
@@ -366,14 +365,15 @@ impl OutBuf {
         count
     }
 
-    /// Empties the written tail. A tail grown past its reply buffer size for a long
-    /// reply goes back to that size, as Redis frees the reply blocks past its buffer:
-    /// a client's memory stays what its buffer size says once its replies are out.
+    /// Empties the written tail. A tail grown past the seal size is freed at once; one
+    /// grown past its reply buffer size but not that far is kept for the next replies
+    /// (a pipeline of long replies would otherwise grow it again, copying, after every
+    /// write) and brought back to its size by the cron ([`Self::resize`]).
     #[inline(always)]
     fn empty_tail(&mut self) {
         self.tail.clear();
-        if self.tail.capacity() > self.sizing.target {
-            self.tail.shrink_to(self.sizing.target);
+        if self.tail.capacity() > TAIL_SEAL_SIZE {
+            self.tail = Vec::new();
         }
     }
 

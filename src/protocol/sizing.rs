@@ -6,8 +6,10 @@
 //! Every cron visit, a client whose peak stayed under half its target gets a smaller
 //! buffer (never under 1 KB), and one that filled its buffer gets twice as much (never
 //! over 16 KB); the peak restarts every `peak-reset-time` ms, so an idle client's
-//! buffer shrinks. A tail grows past its target only while a long reply is being
-//! written, and is sealed into a queued chunk past 64 KB.
+//! buffer shrinks. A tail grows past its target for long replies (and is sealed into
+//! a queued chunk past 64 KB); it keeps that room between writes, so a pipeline of
+//! long replies does not grow it again after each one, until the next cron visit
+//! brings it back to its target.
 
 /// The smallest reply buffer (Redis's `PROTO_REPLY_MIN_BYTES`).
 pub const MIN_REPLY_BUFFER: usize = 1024;
