@@ -191,7 +191,13 @@ impl Stream {
         }
         let full = |out: &Vec<EntryRef<'_>>| count != 0 && out.len() >= count;
         if rev {
-            for node in self.nodes.range(..=end).rev().map(|(_, n)| n) {
+            // As Redis seeks: the last node keyed at or before `end`, or else the last
+            // node (after XSETID an entry may sit before its node's key).
+            let upto = match self.nodes.range(..=end).next_back() {
+                Some(_) => end,
+                None => StreamId::MAX,
+            };
+            for node in self.nodes.range(..=upto).rev().map(|(_, n)| n) {
                 // Deleted entries are skipped before any comparison: after XSETID they
                 // may sit out of order, and Redis's iterator ignores them entirely.
                 let live: Vec<NodeEntry<'_>> =
@@ -231,9 +237,20 @@ impl Stream {
         out
     }
 
+    /// The key of the node that would hold `id`: the last one keyed at or before it,
+    /// or else the first node, as Redis seeks. After XSETID moves the last ID back, an
+    /// entry can be added to a node keyed after it.
+    fn node_key_for(&self, id: StreamId) -> Option<StreamId> {
+        self.nodes
+            .range(..=id)
+            .next_back()
+            .or_else(|| self.nodes.iter().next())
+            .map(|(key, _)| *key)
+    }
+
     /// The live entry `id`, if any.
     pub fn get(&self, id: StreamId) -> Option<NodeEntry<'_>> {
-        let (_, node) = self.nodes.range(..=id).next_back()?;
+        let node = self.nodes.get(&self.node_key_for(id)?)?;
         node.iter()
             .map(|(_, e)| e)
             .find(|e| !e.deleted && e.id == id)
@@ -257,7 +274,10 @@ impl Stream {
     /// Deletes the live entry `id` as XDEL does (flagging it; a node left with no live
     /// entry goes). Returns true if it existed.
     pub fn delete(&mut self, id: StreamId) -> bool {
-        let Some((&master, node)) = self.nodes.range_mut(..=id).next_back() else {
+        let Some(master) = self.node_key_for(id) else {
+            return false;
+        };
+        let Some(node) = self.nodes.get_mut(&master) else {
             return false;
         };
         let Some(index) = node.find(id) else {
