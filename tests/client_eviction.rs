@@ -8,9 +8,9 @@ mod common;
 
 use std::io::Write;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{info_field, RawConn, TestServer};
+use common::{eventually, info_field, RawConn, TestServer};
 
 const KB: usize = 1024;
 const MB: usize = 1024 * 1024;
@@ -54,18 +54,6 @@ fn evicted_clients(conn: &mut RawConn) -> u64 {
 fn config_set(conn: &mut RawConn, name: &str, value: &str) {
     let reply = conn.cmd(&[b"CONFIG", b"SET", name.as_bytes(), value.as_bytes()]);
     assert_eq!(reply, b"+OK\r\n", "CONFIG SET {name} {value}");
-}
-
-/// Polls `check` for up to five seconds.
-fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if check() {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    false
 }
 
 /// A connection named `name`.

@@ -7,7 +7,7 @@ mod common;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{RawConn, TestServer};
+use common::{eventually, RawConn, TestServer};
 
 /// The text of a bulk (or verbatim) reply.
 fn bulk_text(reply: &[u8]) -> String {
@@ -427,18 +427,6 @@ fn stat(conn: &mut RawConn, name: &str) -> u64 {
     common::info_field(conn, "stats", name)
         .parse()
         .expect("a counter")
-}
-
-/// Polls `check` every 50 ms for up to 3 s.
-fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline {
-        if check() {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    false
 }
 
 #[test]

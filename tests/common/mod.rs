@@ -321,3 +321,15 @@ pub fn info_field(conn: &mut RawConn, section: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no {name} in INFO {section}"))
         .to_string()
 }
+
+/// Polls `check` every 10 ms for up to five seconds; true once it held.
+pub fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
