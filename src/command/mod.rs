@@ -11,6 +11,7 @@ pub mod conn;
 pub mod core;
 pub mod metrics;
 pub mod registry;
+pub mod replication;
 pub mod scripting;
 pub mod snapshot;
 pub mod state;

@@ -4,7 +4,7 @@
 
 use crate::command::core::command::{CommandSpec, CommandTable};
 use crate::command::core::executor::Executor;
-use crate::command::{admin, conn, scripting, snapshot, types};
+use crate::command::{admin, conn, replication, scripting, snapshot, types};
 use crate::config::Config;
 
 /// Every family's table, in the order COMMAND lists them.
@@ -38,6 +38,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     scripting::table::COMMANDS,
     snapshot::commands::COMMANDS,
     snapshot::sync::COMMANDS,
+    replication::replicaof::COMMANDS,
     admin::cluster::COMMANDS,
 ];
 

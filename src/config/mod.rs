@@ -10,6 +10,7 @@ mod load;
 mod model;
 mod param;
 pub mod params;
+pub mod replica;
 mod rewrite;
 mod table;
 #[cfg(test)]

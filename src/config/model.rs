@@ -172,6 +172,8 @@ pub struct Config {
     pub min_replicas_to_write: u32,
     /// `min-replicas-max-lag`: seconds (0 turns the minimum off).
     pub min_replicas_max_lag: u32,
+    /// Following a master: `replicaof`, `masterauth`, `replica-read-only`...
+    pub replica: ReplicaSettings,
     /// Minutes for the LFU counter to decay by one.
     pub lfu_decay_time: u32,
     /// Hashes up to this many fields use the compact listpack encoding.
@@ -409,6 +411,7 @@ impl Default for Config {
             tracking_table_max_keys: 1_000_000,
             min_replicas_to_write: 0,
             min_replicas_max_lag: 10,
+            replica: Default::default(),
             busy_reply_threshold_ms: 5000,
             lfu_decay_time: 1,
             hash_max_listpack_entries: 512,
@@ -494,5 +497,59 @@ impl Config {
             }
         };
         limit.max(MIN_CLIENT_EVICTION_LIMIT)
+    }
+}
+
+/// A master to follow: host and port, as `replicaof <host> <port>` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MasterAddr {
+    /// Host name or address, as given (resolved at each connection attempt).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+/// What a replica does and how it talks to its master.
+#[derive(Debug, Clone)]
+pub struct ReplicaSettings {
+    /// `replicaof`: the master to follow from start-up (`None`: a master itself).
+    pub replicaof: Option<MasterAddr>,
+    /// `masterauth`: the password sent to the master (AUTH) before replicating.
+    pub masterauth: String,
+    /// `masteruser`: the ACL user for AUTH (empty: the two-argument AUTH).
+    pub masteruser: String,
+    /// `replica-read-only`: clients other than the master may not write.
+    pub read_only: bool,
+    /// `replica-serve-stale-data`: answer reads while the link is down.
+    pub serve_stale_data: bool,
+    /// `replica-ignore-maxmemory`: never evict; the master's DELs keep the size.
+    pub ignore_maxmemory: bool,
+    /// `replica-announce-ip`: the address sent with REPLCONF ip-address.
+    pub announce_ip: String,
+    /// `replica-announce-port`: the port sent with REPLCONF listening-port (0: ours).
+    pub announce_port: u16,
+    /// `replica-priority`: reported in INFO for failover tools.
+    pub priority: i64,
+    /// `replica-announced`: reported in INFO for failover tools.
+    pub announced: bool,
+    /// `repl-timeout`: seconds without traffic before a link is given up.
+    pub timeout_secs: i64,
+}
+
+impl Default for ReplicaSettings {
+    fn default() -> Self {
+        ReplicaSettings {
+            replicaof: None,
+            masterauth: String::new(),
+            masteruser: String::new(),
+            read_only: true,
+            serve_stale_data: true,
+            ignore_maxmemory: true,
+            announce_ip: String::new(),
+            announce_port: 0,
+            priority: 100,
+            announced: true,
+            timeout_secs: 60,
+        }
     }
 }

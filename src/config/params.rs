@@ -216,8 +216,6 @@ pub const STORED: &[Param] = &[
         "2097152",
         DefaultOnly("2097152")
     ),
-    stored!("masterauth", "", DefaultOnly("")),
-    stored!("masteruser", "", DefaultOnly("")),
     stored!(
         "oom-score-adj",
         "no",
@@ -248,17 +246,8 @@ pub const STORED: &[Param] = &[
     stored!("repl-diskless-sync", "yes", Bool),
     stored!("repl-diskless-sync-delay", "5", Int(0, IMAX)),
     stored!("repl-diskless-sync-max-replicas", "0", Int(0, IMAX)),
-    stored!("repl-timeout", "60", Int(1, IMAX)),
-    stored!("replica-announce-ip", "", Str),
-    stored!("replica-announce-port", "0", Int(0, 65535)),
-    stored!("replica-announced", "yes", Bool),
     stored!("replica-ignore-disk-write-errors", "no", Bool),
-    stored!("replica-ignore-maxmemory", "yes", Bool),
     stored!("replica-lazy-flush", "no", Bool),
-    stored!("replica-priority", "100", Int(0, IMAX)),
-    stored!("replica-read-only", "yes", Bool),
-    stored!("replica-serve-stale-data", "yes", Bool),
-    stored!("replicaof", "", DefaultOnly("")),
     stored!("use-exit-on-panic", "no", DefaultOnly("no")),
     stored!("watchdog-period", "0", DefaultOnly("0")),
     stored!(
@@ -314,14 +303,7 @@ pub const STORED_ALIASES: &[(&str, &str)] = &[
     ),
     ("min-slaves-max-lag", "min-replicas-max-lag"),
     ("min-slaves-to-write", "min-replicas-to-write"),
-    ("slave-announce-ip", "replica-announce-ip"),
-    ("slave-announce-port", "replica-announce-port"),
-    ("slave-ignore-maxmemory", "replica-ignore-maxmemory"),
     ("slave-lazy-flush", "replica-lazy-flush"),
-    ("slave-priority", "replica-priority"),
-    ("slave-read-only", "replica-read-only"),
-    ("slave-serve-stale-data", "replica-serve-stale-data"),
-    ("slaveof", "replicaof"),
 ];
 
 #[cfg(test)]

@@ -54,7 +54,10 @@ pub fn rewrite_text(old: &str, config: &Config, users: &[String]) -> String {
         }
     }
     let mut appended = false;
-    let all = PARAMS.iter().chain(params::STORED);
+    let all = PARAMS
+        .iter()
+        .chain(params::STORED)
+        .chain(super::replica::REPLICA_PARAMS);
     for param in all.filter(|p| !written.contains(&p.name)) {
         if (param.get)(config) != (param.get)(&defaults) {
             if !appended {

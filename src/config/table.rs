@@ -780,10 +780,12 @@ pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Param)> {
     let direct = PARAMS
         .iter()
         .chain(crate::config::params::STORED)
+        .chain(crate::config::replica::REPLICA_PARAMS)
         .map(|p| (p.name, p));
     let aliased = ALIASES
         .iter()
         .chain(crate::config::params::STORED_ALIASES)
+        .chain(crate::config::replica::REPLICA_ALIASES)
         .filter_map(|(alias, name)| find_param(name).map(|p| (*alias, p)));
     direct.chain(aliased)
 }
@@ -868,10 +870,12 @@ pub fn find_param(name: &str) -> Option<&'static Param> {
     let name = ALIASES
         .iter()
         .chain(crate::config::params::STORED_ALIASES)
+        .chain(crate::config::replica::REPLICA_ALIASES)
         .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
         .map_or(name, |(_, real)| real);
     PARAMS
         .iter()
         .chain(crate::config::params::STORED)
+        .chain(crate::config::replica::REPLICA_PARAMS)
         .find(|p| p.name.eq_ignore_ascii_case(name))
 }

@@ -38,6 +38,7 @@ const SIGNAL_TOKEN: Token = Token(usize::MAX);
 use crate::server::listener::LISTENER_BASE;
 
 mod delivery;
+mod master_link;
 /// Most listeners (bind addresses plus the unix socket).
 const MAX_LISTENERS: usize = 32;
 /// Bytes read from one client per turn before others get theirs.
@@ -76,6 +77,12 @@ pub struct Server {
     shutting_down: bool,
     /// Every client's memory and client eviction's limit.
     memory: ClientMemory,
+    /// The connection to the master while it is in handshake or transfer.
+    handshake: Option<master_link::Handshake>,
+    /// Id of the client the master's stream arrives on.
+    current_master_client: Option<u64>,
+    /// When the replica's once-a-second work runs next (ms).
+    next_replication_cron_ms: i64,
 }
 
 impl Server {
@@ -113,6 +120,7 @@ impl Server {
         exec.set_bound_port(port);
         exec.load_users_at_start().map_err(io::Error::other)?;
         exec.load_data_at_start().map_err(io::Error::other)?;
+        exec.follow_configured_master();
         Ok(Server {
             poll,
             tcp,
@@ -129,6 +137,9 @@ impl Server {
             next_cron_us: monotonic_us(),
             shutting_down: false,
             memory: ClientMemory::default(),
+            handshake: None,
+            current_master_client: None,
+            next_replication_cron_ms: 0,
         })
     }
 
@@ -140,6 +151,7 @@ impl Server {
     /// Runs the loop until a signal or SHUTDOWN stops it.
     pub fn run(&mut self) -> io::Result<()> {
         log::info!("Ready to accept connections");
+        self.connect_master();
         let mut events = Events::with_capacity(1024);
         while !self.shutting_down {
             let timeout = self.poll_timeout();
@@ -154,6 +166,9 @@ impl Server {
                 self.dispatch_event(event);
             }
             self.serve_pending_reads();
+            if self.handshake.as_ref().is_some_and(|h| h.again) {
+                self.master_link_event();
+            }
             if monotonic_us() >= self.next_cron_us {
                 self.cron();
             }
@@ -164,7 +179,10 @@ impl Server {
     }
 
     fn poll_timeout(&self) -> Duration {
-        if !self.pending_reads.is_empty() || !self.pending_writes.is_empty() {
+        if !self.pending_reads.is_empty()
+            || !self.pending_writes.is_empty()
+            || self.handshake.as_ref().is_some_and(|h| h.again)
+        {
             return Duration::ZERO;
         }
         let until_cron = Duration::from_micros(self.next_cron_us.saturating_sub(monotonic_us()));
@@ -183,6 +201,8 @@ impl Server {
             if signals::drain(&mut self.signal_rx) {
                 self.shutdown_on_signal();
             }
+        } else if token == master_link::MASTER_TOKEN {
+            self.master_link_event();
         } else if token.0 > LISTENER_BASE - MAX_LISTENERS {
             self.accept(LISTENER_BASE - token.0);
         } else if self.clients.contains(token.0) {
@@ -379,6 +399,9 @@ impl Server {
                     Ok(ParseOutcome::Command(args)) => {
                         others.caller = caller_buffers(client, &args, &batch);
                         exec.execute_with(&mut client.session, &args, &mut client.out, others);
+                        if client.session.master {
+                            Self::after_master_command(exec, client, &args);
+                        }
                         client.parser.recycle(args);
                         budget -= 1;
                         if room.is_some_and(|room| over_room(exec, client, room)) {
@@ -429,6 +452,7 @@ impl Server {
                 ServerEvent::Shutdown => self.shutting_down = true,
                 ServerEvent::KillClient(id) => self.kill_client(id),
                 ServerEvent::UnblockClient { id, error } => self.unblock_client(id, error),
+                ServerEvent::MasterChanged => self.master_changed(),
             }
         }
         self.serve_postponed();
@@ -786,6 +810,9 @@ impl Server {
         let _ = self.poll.registry().deregister(&mut client.stream);
         self.client_keys.remove(&client.session.id);
         self.exec.client_closed(&mut client.session);
+        if client.session.master {
+            self.master_client_closed();
+        }
         log::debug!(
             "Closed client {} (id {})",
             client.session.addr,
@@ -802,6 +829,10 @@ impl Server {
             return;
         }
         self.exec.cron();
+        if self.exec.now_ms() >= self.next_replication_cron_ms {
+            self.next_replication_cron_ms = self.exec.now_ms() + 1000;
+            self.master_link_cron();
+        }
         self.serve_ready_keys();
         self.close_idle_clients();
         self.sample_client_buffers();
@@ -869,6 +900,8 @@ impl Server {
                     && session.blocked.is_none()
                     && session.subscriptions.total() == 0
                     && !session.monitor
+                    && !session.master
+                    && !session.replica
             })
             .map(|(k, _)| k)
             .collect();

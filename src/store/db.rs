@@ -64,6 +64,9 @@ pub struct Db {
     /// While set (CLIENT PAUSE), expired keys read as missing but stay stored, so the
     /// dataset does not change until the pause ends, as in Redis.
     pub expiry_held: bool,
+    /// With `expiry_held`: expired keys read as present (a replica applying its
+    /// master's stream must see the data the master sees).
+    pub expiry_ignored: bool,
     /// State of the generator behind LFU's probabilistic increments.
     lfu_rng: u64,
     /// Record keys deleted by expiry in `expired_log` (someone WATCHes keys or wants
@@ -201,7 +204,7 @@ impl Db {
         match self.expires.get(key) {
             Some(&when) if now_ms > when => {
                 if self.expiry_held {
-                    return true;
+                    return !self.expiry_ignored;
                 }
                 self.expires.remove(key);
                 if let Some((key, obj)) = self.keys.remove(key) {

@@ -126,6 +126,11 @@ fn corpus_acl() {
 }
 
 #[test]
+fn corpus_replication() {
+    check_corpus("replication");
+}
+
+#[test]
 fn corpus_memory() {
     check_corpus("memory");
 }

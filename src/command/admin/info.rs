@@ -16,6 +16,7 @@ use crate::command::core::state::ServerState;
 use crate::command::metrics::process::human_bytes;
 use crate::command::metrics::process::system_memory_bytes;
 use crate::command::metrics::stats::sorted;
+use crate::command::state::master_link::LinkState;
 use crate::config::params::format_percentile;
 use crate::error::CmdResult;
 use crate::store::Db;
@@ -496,17 +497,83 @@ fn replication_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) 
     let backlog = crate::config::find_param("repl-backlog-size")
         .map(|p| (p.get)(&server.config))
         .unwrap_or_default();
-    field(out, "role", "master");
+    field(
+        out,
+        "role",
+        if server.is_replica() {
+            "slave"
+        } else {
+            "master"
+        },
+    );
+    replica_link_fields(server, out);
     field(out, "connected_slaves", server.replication.clients().len());
     field(out, "master_failover_state", "no-failover");
     field(out, "master_replid", &server.admin.replid);
-    field(out, "master_replid2", "0".repeat(40));
+    field(out, "master_replid2", &server.admin.replid2);
     field(out, "master_repl_offset", server.replication.offset);
-    field(out, "second_repl_offset", -1);
+    field(out, "second_repl_offset", server.admin.second_offset);
     field(out, "repl_backlog_active", 0);
     field(out, "repl_backlog_size", backlog);
     field(out, "repl_backlog_first_byte_offset", 0);
     field(out, "repl_backlog_histlen", 0);
+}
+
+/// A replica's fields of INFO replication: the master, the link, the transfer.
+fn replica_link_fields(server: &ServerState, out: &mut String) {
+    let Some(link) = server.master.as_ref() else {
+        return;
+    };
+    let now_secs = server.now_ms / 1000;
+    field(out, "master_host", &link.host);
+    field(out, "master_port", link.port);
+    field(
+        out,
+        "master_link_status",
+        if link.is_up() { "up" } else { "down" },
+    );
+    let last_io = match link.client {
+        Some(_) => now_secs - link.last_io_ms / 1000,
+        None => -1,
+    };
+    field(out, "master_last_io_seconds_ago", last_io);
+    let transfer = link.transfer.filter(|_| link.state == LinkState::Transfer);
+    field(out, "master_sync_in_progress", u8::from(transfer.is_some()));
+    let applied = if link.client.is_some() || link.can_continue {
+        link.applied
+    } else {
+        1
+    };
+    field(out, "slave_read_repl_offset", applied);
+    field(out, "slave_repl_offset", applied);
+    if let Some(transfer) = transfer {
+        let read = transfer.read as i64;
+        let perc = if transfer.total > 0 {
+            read as f64 / transfer.total as f64 * 100.0
+        } else {
+            0.0
+        };
+        field(out, "master_sync_total_bytes", transfer.total);
+        field(out, "master_sync_read_bytes", read);
+        field(out, "master_sync_left_bytes", transfer.total - read);
+        field(out, "master_sync_perc", format!("{perc:.2}"));
+        field(
+            out,
+            "master_sync_last_io_seconds_ago",
+            now_secs - link.last_io_ms / 1000,
+        );
+    }
+    if !link.is_up() {
+        let down = match link.down_since_ms {
+            0 => -1,
+            since => now_secs - since / 1000,
+        };
+        field(out, "master_link_down_since_seconds", down);
+    }
+    let settings = &server.config.replica;
+    field(out, "slave_priority", settings.priority);
+    field(out, "slave_read_only", u8::from(settings.read_only));
+    field(out, "replica_announced", u8::from(settings.announced));
 }
 
 fn cpu_section(_server: &mut ServerState, _dbs: &[Db], out: &mut String) {

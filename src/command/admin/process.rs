@@ -1,4 +1,4 @@
-//! Commands about the server process itself: TIME, LASTSAVE, ROLE, SHUTDOWN, and INFO's
+//! Commands about the server process itself: TIME, LASTSAVE, SHUTDOWN, and INFO's
 //! table entry (INFO's report is long enough to have its own module, `info`).
 
 use bytes::Bytes;
@@ -65,15 +65,6 @@ fn lastsave(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `ROLE` — this server's replication role: a master with no replicas, at offset 0.
-fn role(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
-    ctx.reply.array_len(3);
-    ctx.reply.bulk(b"master");
-    ctx.reply.int(0);
-    ctx.reply.array_len(0);
-    Ok(())
-}
-
 /// The process commands' table entries.
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandSpec] = &[
@@ -94,9 +85,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         .acl(acl::ADMIN | acl::DANGEROUS)
         .tips(&["nondeterministic_output"])
         .docs(Group::Server.doc("Reads the unix time of the last successful save.", "1.0.0", "O(1)")),
-    CommandSpec::new("role", 1, NOSCRIPT | LOADING | STALE | FAST, role)
-        .acl(acl::ADMIN | acl::DANGEROUS)
-        .docs(Group::Server.doc("Reports this server's replication role.", "2.8.12", "O(1)")),
 ];
 
 const SHUTDOWN_COST: &str = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)";

@@ -64,7 +64,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
             return reject(ctx, Some(spec), args, &err);
         }
     }
-    if !ctx.server.acl.unchecked(ctx.session.user) {
+    if !ctx.server.acl.unchecked(ctx.session.user) && !ctx.session.master {
         if let Some(err) = access::refusal(ctx, spec, args) {
             return reject_any(ctx, spec, args, &err);
         }
@@ -73,7 +73,11 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw("ERR Command not allowed inside a transaction");
         return reject(ctx, Some(spec), args, &err);
     }
-    if ctx.server.config.maxmemory != 0 && out_of_memory(ctx) && refused_by_oom(ctx, spec, args) {
+    if ctx.server.config.maxmemory != 0
+        && !ctx.session.master
+        && out_of_memory(ctx)
+        && refused_by_oom(ctx, spec, args)
+    {
         let err = CmdError::raw(evict::ERR_OOM);
         return reject_any(ctx, spec, args, &err);
     }
@@ -91,6 +95,10 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
         let err = CmdError::raw(NOREPLICAS);
         return reject_any(ctx, spec, args, &err);
     }
+    if ctx.server.is_replica() && refused_as_read_only(ctx, spec, args) {
+        let err = CmdError::raw(ERR_READONLY);
+        return reject_any(ctx, spec, args, &err);
+    }
     if ctx.session.subscriptions.total() > 0
         && ctx.session.resp == 2
         && !allowed_when_subscribed(spec)
@@ -100,6 +108,11 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
             full_name(args, spec)
         );
         return reject(ctx, Some(spec), args, &CmdError::raw(text));
+    }
+    if ctx.server.is_replica() && ctx.server.serves_no_stale_data() && denies_stale(ctx, spec, args)
+    {
+        let err = CmdError::raw(ERR_MASTERDOWN);
+        return reject_any(ctx, spec, args, &err);
     }
     if let Some(err) = busy_refusal(ctx, spec, args) {
         return reject_any(ctx, spec, args, &err);
@@ -132,10 +145,44 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 /// Redis's reply while writes are refused because the last background save failed.
 pub(crate) const ERR_MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
+/// Redis's reply to a write sent to a read-only replica.
+pub(crate) const ERR_READONLY: &str = "READONLY You can't write against a read only replica.";
+
+/// Redis's reply, on a replica whose link is down, to a command that needs fresh data.
+pub(crate) const ERR_MASTERDOWN: &str =
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+
+/// A write (or an EXEC whose queue writes) from anyone but the master, while
+/// `replica-read-only` is on.
+#[cold]
+fn refused_as_read_only(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
+    ctx.server.config.replica.read_only
+        && !ctx.session.master
+        && writes(ctx, spec, args, flags::WRITE)
+}
+
+/// A command without the `stale` flag (or an EXEC queueing one): it may not run on
+/// stale data.
+#[cold]
+fn denies_stale(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> bool {
+    if flags_of(ctx, spec, args) & flags::STALE == 0 {
+        return true;
+    }
+    spec.name == "exec"
+        && ctx.session.multi.iter().flatten().any(|args| {
+            ctx.table
+                .resolve(args)
+                .is_ok_and(|spec| flags_of(ctx, spec, args) & flags::STALE == 0)
+        })
+}
+
 /// The -MISCONF refusal of a command that writes (an EXEC whose queue writes, a script
 /// that declares writes, or PING, as Redis checks) while the disk fails.
 fn refused_by_disk_error(ctx: &Ctx<'_>, spec: &CommandSpec, args: &[Bytes]) -> Option<CmdError> {
     let failure = disk_failure(ctx.server)?;
+    if ctx.session.master {
+        return None;
+    }
     let refused = spec.name == "ping" || writes(ctx, spec, args, flags::WRITE);
     refused.then(|| disk_error(ctx.server, failure))
 }

@@ -52,6 +52,10 @@ pub fn perform(dbs: &mut [Db], server: &mut ServerState) -> Evicted {
     if server.loading || server.paused().is_some() {
         return Evicted::Ok;
     }
+    if server.is_replica() && server.config.replica.ignore_maxmemory {
+        // A replica's size follows its master's: the master's DELs shrink it.
+        return Evicted::Ok;
+    }
     let outcome = evict_until_under(dbs, server);
     server.eviction.note(outcome);
     outcome

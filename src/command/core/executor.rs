@@ -93,6 +93,8 @@ impl Executor {
                 migrate: Default::default(),
                 propagation: Propagation::default(),
                 replication: Default::default(),
+                master: None,
+                replica_expiry: false,
                 acl: AclState::new(table.acl_catalog().clone()),
                 eviction: Default::default(),
                 loading: false,
@@ -117,7 +119,10 @@ impl Executor {
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
         let started = std::time::Instant::now();
         // As in Redis 7.0, no key is actively expired while CLIENT PAUSE holds clients.
-        if self.server.admin.active_expire && self.server.paused().is_none() {
+        // A replica waits for its master's DELs instead (Redis 7.0 expires nothing
+        // actively on a read-only replica).
+        let expires_actively = self.server.admin.active_expire && !self.server.is_replica();
+        if expires_actively && self.server.paused().is_none() {
             self.expire_cycle
                 .run(&mut self.dbs, self.server.now_ms, tick / 4);
         }
@@ -154,6 +159,7 @@ impl Executor {
         }
         if self.expire_cycle.timed_out
             && self.server.admin.active_expire
+            && !self.server.is_replica()
             && self.server.paused().is_none()
         {
             self.expire_cycle
@@ -422,6 +428,9 @@ impl<'a> Parts<'a> {
         clients: &mut dyn ClientDirectory,
     ) {
         self.hold_expiry_while_paused();
+        if self.server.master.is_some() || self.server.replica_expiry {
+            self.replica_expiry(session.master);
+        }
         let mut ctx = self.reborrow().context(session, out, clients);
         process(&mut ctx, args);
         if let Some(blocked) = ctx.session.blocked.as_mut().filter(|b| b.args.is_empty()) {
@@ -444,6 +453,21 @@ impl<'a> Parts<'a> {
                 db.expiry_held = held;
             }
         }
+    }
+
+    /// A replica never deletes keys on its own: expired keys read as missing to its
+    /// clients but stay stored until the master's DEL arrives, and the master's own
+    /// commands see them as they are (Redis's `expireIfNeeded` on a replica).
+    /// Once no longer a replica, expiry returns to what CLIENT PAUSE says.
+    #[cold]
+    fn replica_expiry(&mut self, master_client: bool) {
+        let replica = self.server.master.is_some();
+        let held = replica || self.server.pause.expiry_is_held();
+        for db in self.dbs.iter_mut() {
+            db.expiry_held = held;
+            db.expiry_ignored = replica && master_client;
+        }
+        self.server.replica_expiry = replica;
     }
 
     /// The same parts for a shorter borrow.

@@ -8,6 +8,7 @@ use crate::command::scripting::state::Scripting;
 use crate::command::state::acl::AclState;
 use crate::command::state::blocking::BlockingState;
 use crate::command::state::eviction::EvictionState;
+use crate::command::state::master_link::MasterLink;
 use crate::command::state::migrate::MigrateSockets;
 use crate::command::state::monitor::Monitors;
 use crate::command::state::notify::KeyspaceEvent;
@@ -38,6 +39,9 @@ pub enum ServerEvent {
         /// Reply with the UNBLOCKED error instead of the timeout reply.
         error: bool,
     },
+    /// REPLICAOF changed the master to follow (or stopped following one): drop the
+    /// current link and, if there is a master now, connect to it.
+    MasterChanged,
 }
 
 /// The state commands share besides the databases.
@@ -107,6 +111,10 @@ pub struct ServerState {
     pub propagation: Propagation,
     /// The same stream as SYNC clients read it.
     pub replication: ReplicaFeed,
+    /// The master this server follows as a replica (`None`: it is a master).
+    pub master: Option<MasterLink>,
+    /// The databases hold expired keys for a replica (see `Parts::replica_expiry`).
+    pub replica_expiry: bool,
     /// Users, their ACL rules, and the ACL log.
     pub acl: AclState,
     /// maxmemory: the eviction pool, the cycle in progress, the counters.
@@ -121,6 +129,18 @@ impl ServerState {
     /// the server runs one at a time.
     pub fn child_active(&self) -> bool {
         self.rdb.in_progress() || self.aof.rewrite.is_some()
+    }
+
+    /// True while this server follows a master (REPLICAOF).
+    pub fn is_replica(&self) -> bool {
+        self.master.is_some()
+    }
+
+    /// True while a replica's link is down and `replica-serve-stale-data` is off:
+    /// commands without the `stale` flag are refused with -MASTERDOWN.
+    pub fn serves_no_stale_data(&self) -> bool {
+        self.master.as_ref().is_some_and(|link| !link.is_up())
+            && !self.config.replica.serve_stale_data
     }
 
     /// The pause still in force at the cached time, if any.

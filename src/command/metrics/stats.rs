@@ -213,6 +213,10 @@ pub struct AdminState {
     pub output: InstantMetric,
     /// Replication id (40 hex characters); changed by DEBUG CHANGE-REPL-ID.
     pub replid: String,
+    /// The previous replication id (40 zeros when none), valid up to `second_offset`.
+    pub replid2: String,
+    /// The first offset `replid2` does not cover (-1 when none).
+    pub second_offset: i64,
     /// Peak of the memory INFO reports as used.
     pub peak_memory: u64,
     /// Heap in use when the server started.
@@ -244,6 +248,8 @@ impl AdminState {
             input: InstantMetric::default(),
             output: InstantMetric::default(),
             replid,
+            replid2: "0".repeat(40),
+            second_offset: -1,
             peak_memory: 0,
             startup_memory: crate::command::metrics::process::heap_bytes(),
             active_expire: true,

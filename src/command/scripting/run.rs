@@ -408,9 +408,11 @@ fn check_command(
         Some("ERR Wrong number of args calling Redis command from script".into())
     } else if spec.has(flags::NOSCRIPT) && !inner.server.admin.scripts_may_run_noscript {
         Some("ERR This Redis command is not allowed from script".into())
+    } else if inner.server.serves_no_stale_data() && !spec.has(flags::STALE) {
+        Some("ERR Can not execute the command on a stale replica".into())
     } else if let Some(text) = access::script_refusal(inner, caller, spec, argv) {
         Some(text.into())
-    } else if let Some(text) = write_refusal(inner, state, spec) {
+    } else if let Some(text) = write_refusal(inner, state, spec, caller.session.master) {
         Some(text)
     } else if refused_for_memory(inner, state, spec) {
         Some(crate::command::core::evict::ERR_OOM.into())
@@ -434,12 +436,16 @@ fn write_refusal(
     inner: &Ctx<'_>,
     state: &RunState,
     spec: &'static CommandSpec,
+    from_master: bool,
 ) -> Option<Cow<'static, str>> {
     if state.read_only && spec.has(flags::WRITE | flags::MAY_REPLICATE) {
         return Some("ERR Write commands are not allowed from read-only scripts.".into());
     }
     if !spec.has(flags::WRITE) || state.write_dirty {
         return None;
+    }
+    if inner.server.is_replica() && inner.server.config.replica.read_only && !from_master {
+        return Some(dispatch::ERR_READONLY.into());
     }
     if let Some(failure) = dispatch::disk_failure(inner.server) {
         let err = dispatch::disk_error(inner.server, failure).to_bytes();
@@ -471,6 +477,9 @@ fn refuse(
     text
 }
 
+/// A script without `allow-stale` on a replica whose link is down.
+const MASTERDOWN_SCRIPT: &str = "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
+
 /// A script declaring writes refused because the last background save failed.
 const MISCONF_RDB_SCRIPT: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
 /// The same when the AOF cannot be written (the error follows).
@@ -481,9 +490,26 @@ const MISCONF_AOF_SCRIPT: &str = "MISCONF Redis is configured to persist data to
 /// and while `min-replicas-to-write` is not met. Scripts without a shebang are checked
 /// command by command instead.
 pub fn prepare(ctx: &Ctx<'_>, script_flags: u32, ro: bool) -> CmdResult {
-    use crate::command::scripting::flags::script_flags::{EVAL_COMPAT_MODE, NO_WRITES};
-    if script_flags & (EVAL_COMPAT_MODE | NO_WRITES) != 0 {
+    use crate::command::scripting::flags::script_flags::{
+        ALLOW_STALE, EVAL_COMPAT_MODE, NO_WRITES,
+    };
+    let running_stale = ctx.server.serves_no_stale_data();
+    if script_flags & EVAL_COMPAT_MODE != 0 {
+        return match running_stale {
+            true => Err(CmdError::raw(dispatch::ERR_MASTERDOWN)),
+            false => Ok(()),
+        };
+    }
+    if running_stale && script_flags & ALLOW_STALE == 0 {
+        return Err(CmdError::raw(MASTERDOWN_SCRIPT));
+    }
+    if script_flags & NO_WRITES != 0 {
         return Ok(());
+    }
+    if ctx.server.is_replica() && ctx.server.config.replica.read_only && !ctx.session.master {
+        return Err(CmdError::raw(
+            "READONLY Can not run script with write flag on readonly replica",
+        ));
     }
     if let Some(failure) = dispatch::disk_failure(ctx.server) {
         return Err(CmdError::raw(match failure {

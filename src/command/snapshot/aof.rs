@@ -49,7 +49,8 @@ pub fn sync_recording(server: &mut ServerState) {
 /// Moves recorded ops into the write buffer, with SELECTs and `#TS:` annotations.
 fn feed(server: &mut ServerState) {
     let ops = std::mem::take(&mut server.propagation.ops);
-    if server.replication.is_active() {
+    // A replica's replicas get its master's stream as it arrives, not our records.
+    if server.replication.is_active() && !server.is_replica() {
         server.replication.feed(&ops);
     }
     if !aof_recording(server) {

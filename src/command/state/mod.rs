@@ -10,6 +10,7 @@ pub mod acl;
 pub mod blocking;
 pub mod directory;
 pub mod eviction;
+pub mod master_link;
 pub mod migrate;
 pub mod monitor;
 pub mod notify;

@@ -96,6 +96,11 @@ impl PauseState {
         std::mem::take(&mut self.postponed)
     }
 
+    /// Whether a pause holds expired keys stored, as of the last check.
+    pub fn expiry_is_held(&self) -> bool {
+        self.expiry_held
+    }
+
     /// Whether expired keys must stay stored at `now_ms`; `Some` only when that
     /// changed since the last call, so the caller updates the databases once.
     pub fn expiry_hold_change(&mut self, now_ms: i64) -> Option<bool> {

@@ -55,6 +55,9 @@ pub struct Session {
     pub monitor: bool,
     /// Reads the replication stream after SYNC (flag `S`); its replies are dropped.
     pub replica: bool,
+    /// This connection carries the stream of the master this server replicates:
+    /// its commands are obeyed, never refused, and not answered.
+    pub master: bool,
     /// CLIENT SETINFO LIB-NAME / LIB-VER, as the client library reported them.
     pub lib_name: Option<Bytes>,
     /// See `lib_name`.
@@ -124,6 +127,7 @@ impl Session {
             no_touch: false,
             monitor: false,
             replica: false,
+            master: false,
             lib_name: None,
             lib_ver: None,
             postponed: None,

@@ -34,12 +34,10 @@ pub const ABSENT: &[Absent] = &[
     },
     plain("psync", ADMIN),
     plain("replconf", ADMIN),
-    plain("replicaof", ADMIN),
     plain(
         "restore-asking",
         &["keyspace", "write", "slow", "dangerous"],
     ),
-    plain("slaveof", ADMIN),
     plain("wait", &["slow", "connection"]),
 ];
 

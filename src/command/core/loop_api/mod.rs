@@ -6,6 +6,8 @@
 //! tracking table. The executor's fields are private to `core`, so a new field cannot
 //! be changed from the network layer by accident.
 
+pub mod master_link;
+
 use std::collections::VecDeque;
 
 use bytes::Bytes;
