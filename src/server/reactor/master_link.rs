@@ -70,6 +70,7 @@ enum Phase {
 }
 
 /// What the handshake needs next.
+#[derive(Debug)]
 enum Next {
     /// More input, or a writable socket.
     Wait,
@@ -148,11 +149,14 @@ impl Handshake {
         if let Err(e) = self.flush() {
             return Next::Fail(format!("Error writing to the MASTER: {e}"));
         }
-        let read = match self.fill(exec) {
+        let mut read = match self.fill(exec) {
             Ok(read) => read,
             Err(e) => return Next::Fail(e),
         };
-        let next = self.process(exec);
+        let next = match read.next.take() {
+            Some(next) => next,
+            None => self.process(exec),
+        };
         if let Err(e) = self.flush() {
             return Next::Fail(format!("Error writing to the MASTER: {e}"));
         }
@@ -224,8 +228,12 @@ impl Handshake {
                     exec.note_master_io();
                     if matches!(self.phase, Phase::Payload(_)) {
                         // Written out as it comes: the snapshot never sits in memory.
-                        if let Next::Fail(e) = self.process(exec) {
-                            return Err(e);
+                        match self.process(exec) {
+                            Next::Wait => {}
+                            next => {
+                                outcome.next = Some(next);
+                                break;
+                            }
                         }
                     }
                 }
@@ -495,6 +503,8 @@ fn write_all(file: &mut File, bytes: &[u8]) -> Result<(), String> {
 struct ReadOutcome {
     budget_spent: bool,
     closed: bool,
+    /// Where the snapshot's end, met while reading, leads.
+    next: Option<Next>,
 }
 
 impl Server {
