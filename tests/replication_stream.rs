@@ -3,7 +3,8 @@
 //! must come out of both streams as the same commands, byte for byte (deadlines
 //! aside), including how each write is rewritten for replay (relative TTLs as PXAT,
 //! GETDEL as DEL, INCRBYFLOAT as SET KEEPTTL, ZMPOP/LMPOP/blocking pops as plain
-//! pops) and which groups are wrapped in MULTI/EXEC.
+//! pops, XREADGROUP as the XCLAIMs and XGROUP calls that replay its deliveries) and
+//! which groups are wrapped in MULTI/EXEC.
 
 mod common;
 
@@ -88,6 +89,18 @@ const SCRIPT: &[&str] = &[
     "MULTI",
     "SET single 1",
     "EXEC",
+    "XADD st 1-1 f v",
+    "XADD st 2-1 f v",
+    "XADD st 3-1 f v",
+    "XGROUP CREATE st g 0",
+    "XREADGROUP GROUP g alice COUNT 2 STREAMS st >",
+    "XREADGROUP GROUP g alice STREAMS st 0",
+    "XREADGROUP GROUP g bob NOACK STREAMS st >",
+    "XREADGROUP GROUP g bob NOACK STREAMS st >",
+    "MULTI",
+    "XADD st 4-1 f v",
+    "XREADGROUP GROUP g carol STREAMS st >",
+    "EXEC",
     "DEBUG SET-ACTIVE-EXPIRE 0",
     "SET e1 v PX 1",
     "SET end 1",
@@ -114,6 +127,9 @@ fn stream_of(mut conn: RawConn, mut reader: RawConn) -> Vec<Vec<String>> {
         let mut command = read_command(&mut reader);
         if command.len() >= 5 && command[3] == "PXAT" {
             command[4] = "*".into();
+        }
+        if command.len() == 14 && command[0] == "XCLAIM" {
+            command[7] = "*".into();
         }
         let last = command == ["SET", "done", "1"];
         seen.push(command);

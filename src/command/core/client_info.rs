@@ -22,6 +22,7 @@ pub fn flag_letters(view: &ClientView<'_>, server: &ServerState) -> String {
     };
     add(session.replica, 'S');
     add(session.monitor, 'O');
+    add(session.master, 'M');
     add(session.subscriptions.total() > 0, 'P');
     add(session.multi.is_some(), 'x');
     add(

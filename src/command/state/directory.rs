@@ -104,7 +104,7 @@ pub enum ClientType {
     Normal,
     /// Clients reading the replication stream (SYNC).
     Replica,
-    /// A master link (none).
+    /// The link this replica's master sends its stream on.
     Master,
     /// Clients subscribed to anything.
     PubSub,
@@ -125,7 +125,9 @@ impl ClientType {
 
     /// The class `session` belongs to.
     pub fn of(session: &Session) -> ClientType {
-        if session.replica {
+        if session.master {
+            ClientType::Master
+        } else if session.replica {
             ClientType::Replica
         } else if session.subscriptions.total() > 0 {
             ClientType::PubSub

@@ -75,6 +75,8 @@ pub fn xread(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// As XREAD, delivering to the consumer (`>`) or replaying its pending entries.
 pub fn xreadgroup(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     ctx.write_without_key_signal();
+    // Recorded as the XCLAIMs (and XGROUP calls) that replay its deliveries.
+    ctx.prevent_propagation();
     read_generic(ctx, args, true)
 }
 
@@ -238,12 +240,14 @@ fn serve_sync(
 ) -> CmdResult<bool> {
     let now = ctx.now();
     let resp = ctx.session.resp;
+    let propagating = ctx.propagating();
     let Some(stream) = crate::command::core::typed::read::<Stream>(ctx.db(), key, now)? else {
         return Ok(false);
     };
     let mut out = OutBuf::new();
     let mut reply = Reply::new(&mut out, resp);
     let mut created = false;
+    let mut records = Vec::new();
     match &p.group {
         None => {
             if stream.is_empty() || stream.edge_id(false).is_none_or(|max| max <= gt) {
@@ -268,7 +272,20 @@ fn serve_sync(
             }
             write_key(&mut reply, key);
             let after = if history { gt } else { g.last_id };
-            created = deliver(stream, &mut reply, group, consumer, after, p, history, now);
+            let mut delivery = Delivery {
+                history,
+                now,
+                records: propagating.then(Vec::new),
+            };
+            created = deliver(
+                stream,
+                &mut reply,
+                (group, consumer),
+                after,
+                p,
+                &mut delivery,
+            );
+            records = keyed(delivery.records, key);
         }
     }
     out.write_to(body, usize::MAX).ok();
@@ -278,6 +295,9 @@ fn serve_sync(
     if created {
         ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
         ctx.server.dirty += 1;
+    }
+    for record in records {
+        ctx.also_propagate(record);
     }
     Ok(true)
 }
@@ -290,25 +310,34 @@ fn write_key(reply: &mut Reply<'_>, key: &[u8]) {
     reply.bulk(key);
 }
 
+/// How one consumer is served, and what it changed as commands to replay (`records`,
+/// when propagating; their key is filled in by the caller).
+struct Delivery {
+    /// Replay the consumer's own pending entries instead of new ones.
+    history: bool,
+    /// The command's time (ms).
+    now: i64,
+    /// XCLAIM for each entry delivered, XGROUP for what XCLAIM cannot carry.
+    records: Option<Vec<Vec<Bytes>>>,
+}
+
 /// Serves a consumer of `group` after `after`: its own pending entries (`history`) or
 /// new entries. Returns true if the consumer was created.
-#[allow(clippy::too_many_arguments)]
 fn deliver(
     stream: &mut Stream,
     reply: &mut Reply<'_>,
-    group: &[u8],
-    consumer: &[u8],
+    (group, consumer): (&[u8], &[u8]),
     after: StreamId,
     p: &ReadArgs,
-    history: bool,
-    now: i64,
+    delivery: &mut Delivery,
 ) -> bool {
     let Some(mut g) = stream.groups.remove(group) else {
         return false;
     };
+    let now = delivery.now;
     let created = g.touch_consumer(consumer, now);
     let start = after.next().unwrap_or(StreamId::MAX);
-    if history {
+    if delivery.history {
         reply_history(stream, &mut g, reply, consumer, start, p.count, now);
     } else {
         let entries = stream.range(start, StreamId::MAX, false, p.count);
@@ -317,15 +346,80 @@ fn deliver(
         for (id, entry) in &entries {
             reply_entry(reply, *id, entry);
         }
-        for id in ids {
+        if let Some(records) = delivery.records.as_mut().filter(|_| created && p.noack) {
+            records.push(xgroup_record(b"CREATECONSUMER", group, consumer));
+        }
+        for &id in &ids {
             stream.advance_group(&mut g, id);
             if !p.noack {
                 g.deliver(id, consumer, now);
+                if let Some(records) = delivery.records.as_mut() {
+                    records.push(xclaim_record(group, consumer, id, g.last_id, now));
+                }
             }
+        }
+        if let Some(records) = delivery
+            .records
+            .as_mut()
+            .filter(|_| p.noack && !ids.is_empty())
+        {
+            let mut setid = xgroup_record(b"SETID", group, g.last_id.to_text().as_bytes());
+            setid.push(Bytes::from_static(b"ENTRIESREAD"));
+            setid.push(Bytes::from(g.entries_read.to_string()));
+            records.push(setid);
         }
     }
     stream.groups.insert(group.into(), g);
     created
+}
+
+/// `XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT 1 FORCE JUSTID
+/// LASTID <last>`: replays one new delivery exactly (the key is filled in later).
+fn xclaim_record(
+    group: &[u8],
+    consumer: &[u8],
+    id: StreamId,
+    last: StreamId,
+    now: i64,
+) -> Vec<Bytes> {
+    let word = Bytes::from_static;
+    vec![
+        word(b"XCLAIM"),
+        Bytes::new(),
+        Bytes::copy_from_slice(group),
+        Bytes::copy_from_slice(consumer),
+        word(b"0"),
+        Bytes::from(id.to_text()),
+        word(b"TIME"),
+        Bytes::from(now.to_string()),
+        word(b"RETRYCOUNT"),
+        word(b"1"),
+        word(b"FORCE"),
+        word(b"JUSTID"),
+        word(b"LASTID"),
+        Bytes::from(last.to_text()),
+    ]
+}
+
+/// The records of a delivery with their key (always the third word) filled in.
+fn keyed(records: Option<Vec<Vec<Bytes>>>, key: &Bytes) -> Vec<Vec<Bytes>> {
+    let mut records = records.unwrap_or_default();
+    for record in &mut records {
+        let at = if record[0][..] == b"XCLAIM"[..] { 1 } else { 2 };
+        record[at] = key.clone();
+    }
+    records
+}
+
+/// `XGROUP <sub> <key> <group> <arg>` (the key is filled in later).
+fn xgroup_record(sub: &'static [u8], group: &[u8], arg: &[u8]) -> Vec<Bytes> {
+    vec![
+        Bytes::from_static(b"XGROUP"),
+        Bytes::from_static(sub),
+        Bytes::new(),
+        Bytes::copy_from_slice(group),
+        Bytes::copy_from_slice(arg),
+    ]
 }
 
 /// Replays the consumer's pending entries from `start`: each existing entry (counting a
@@ -380,6 +474,7 @@ fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes)
     };
     let now = ctx.now();
     let resp = ctx.session.resp;
+    let propagating = ctx.propagating();
     let count = if p.count == 0 {
         BLOCKED_DEFAULT_COUNT
     } else {
@@ -415,6 +510,7 @@ fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes)
     let mut out = OutBuf::new();
     let mut reply = Reply::new(&mut out, resp);
     let mut created = false;
+    let mut records = Vec::new();
     if resp == 3 {
         reply.map_len(1)
     } else {
@@ -423,7 +519,13 @@ fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes)
     write_key(&mut reply, ready);
     match &p.group {
         Some((group, consumer)) => {
-            created = deliver(stream, &mut reply, group, consumer, gt, &p, false, now)
+            let mut delivery = Delivery {
+                history: false,
+                now,
+                records: propagating.then(Vec::new),
+            };
+            created = deliver(stream, &mut reply, (group, consumer), gt, &p, &mut delivery);
+            records = keyed(delivery.records, ready);
         }
         None => {
             let start = gt.next().unwrap_or(StreamId::MAX);
@@ -439,6 +541,9 @@ fn serve_blocked(ctx: &mut Ctx<'_>, args: &[Bytes], p: &ReadArgs, ready: &Bytes)
     if created {
         ctx.notify(notify::STREAM, "xgroup-createconsumer", ready);
         ctx.server.dirty += 1;
+    }
+    for record in records {
+        ctx.also_propagate(record);
     }
     Ok(())
 }
