@@ -237,8 +237,6 @@ pub const STORED: &[Param] = &[
     ),
     stored!("rdb-del-sync-files", "no", Bool),
     stored!("rdb-save-incremental-fsync", "yes", Bool),
-    stored!("repl-backlog-size", "1048576", MEM),
-    stored!("repl-backlog-ttl", "3600", Int(0, MAX)),
     stored!("repl-disable-tcp-nodelay", "no", Bool),
     stored!(
         "repl-diskless-load",
@@ -248,7 +246,6 @@ pub const STORED: &[Param] = &[
     stored!("repl-diskless-sync", "yes", Bool),
     stored!("repl-diskless-sync-delay", "5", Int(0, IMAX)),
     stored!("repl-diskless-sync-max-replicas", "0", Int(0, IMAX)),
-    stored!("repl-timeout", "60", Int(1, IMAX)),
     stored!("replica-announce-ip", "", Str),
     stored!("replica-announce-port", "0", Int(0, 65535)),
     stored!("replica-announced", "yes", Bool),

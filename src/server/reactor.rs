@@ -424,6 +424,12 @@ impl Server {
     fn after_commands(&mut self, key: usize) {
         self.queue_write(key);
         self.serve_ready_keys();
+        self.carry_out_events();
+        self.serve_postponed();
+    }
+
+    /// Carries out what commands (or the cron) asked of the loop.
+    fn carry_out_events(&mut self) {
         for event in self.exec.take_events() {
             match event {
                 ServerEvent::Shutdown => self.shutting_down = true,
@@ -431,7 +437,6 @@ impl Server {
                 ServerEvent::UnblockClient { id, error } => self.unblock_client(id, error),
             }
         }
-        self.serve_postponed();
     }
 
     /// Runs `work` on the client in slot `key` while the executor sees every other
@@ -803,6 +808,7 @@ impl Server {
         }
         self.exec.cron();
         self.serve_ready_keys();
+        self.carry_out_events();
         self.close_idle_clients();
         self.sample_client_buffers();
         self.trim_query_buffers();
@@ -859,7 +865,8 @@ impl Server {
         }
         let limit_ms = i64::try_from(timeout.saturating_mul(1000)).unwrap_or(i64::MAX);
         let now = self.exec.now_ms();
-        // Blocked clients have their own timeouts; subscribers and monitors only listen.
+        // Blocked clients have their own timeouts; subscribers and monitors only
+        // listen; replicas are timed out by `repl-timeout`.
         let idle: Vec<usize> = self
             .clients
             .iter()
@@ -869,6 +876,7 @@ impl Server {
                     && session.blocked.is_none()
                     && session.subscriptions.total() == 0
                     && !session.monitor
+                    && !session.replica
             })
             .map(|(k, _)| k)
             .collect();

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use crate::command::state::acl::UserId;
 use crate::command::state::blocking::Blocked;
 use crate::command::state::pubsub::Subscriptions;
+use crate::command::state::replication::replicas::ReplicaConf;
 
 /// What a command may know and change about its own client.
 #[derive(Debug, Clone)]
@@ -53,8 +54,14 @@ pub struct Session {
     pub no_touch: bool,
     /// In MONITOR mode: receives every command the server runs (flag `O`).
     pub monitor: bool,
-    /// Reads the replication stream after SYNC (flag `S`); its replies are dropped.
+    /// Reads the replication stream after SYNC or PSYNC (flag `S`); its replies are
+    /// dropped.
     pub replica: bool,
+    /// What the client announced with REPLCONF (listening port, capabilities).
+    pub replconf: ReplicaConf,
+    /// The replication offset right after this client's last command: what WAIT
+    /// waits for replicas to acknowledge (Redis's `c->woff`).
+    pub woff: u64,
     /// CLIENT SETINFO LIB-NAME / LIB-VER, as the client library reported them.
     pub lib_name: Option<Bytes>,
     /// See `lib_name`.
@@ -124,6 +131,8 @@ impl Session {
             no_touch: false,
             monitor: false,
             replica: false,
+            replconf: ReplicaConf::default(),
+            woff: 0,
             lib_name: None,
             lib_ver: None,
             postponed: None,

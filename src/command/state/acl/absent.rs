@@ -32,15 +32,12 @@ pub const ABSENT: &[Absent] = &[
             ("unload", ADMIN),
         ],
     },
-    plain("psync", ADMIN),
-    plain("replconf", ADMIN),
     plain("replicaof", ADMIN),
     plain(
         "restore-asking",
         &["keyspace", "write", "slow", "dangerous"],
     ),
     plain("slaveof", ADMIN),
-    plain("wait", &["slow", "connection"]),
 ];
 
 /// Absent subcommands of containers this server has: (container, name, categories).
