@@ -121,6 +121,11 @@ fn check_family(name: &str) {
 }
 
 #[test]
+fn corpus_replication() {
+    check_corpus("replication");
+}
+
+#[test]
 fn corpus_acl() {
     check_corpus("acl");
 }
