@@ -276,6 +276,14 @@ fn wait_counts_replicas_that_acknowledged() {
         run(&mut conn, &[("WAIT 1 0", ":1\r\n")]);
     }
     run(&mut conn, &[("WAIT 2 100", ":1\r\n")]);
+    // A replica that does not process the stream does not acknowledge; once it
+    // does, the same WAIT is answered.
+    let mut sleeper = replica.raw();
+    sleeper.send_cmd(&[b"DEBUG", b"SLEEP", b"1.5"]);
+    std::thread::sleep(Duration::from_millis(100));
+    run(&mut conn, &[("INCR n", ":1\r\n"), ("WAIT 1 500", ":0\r\n")]);
+    run(&mut conn, &[("WAIT 1 5000", ":1\r\n")]);
+    assert_eq!(sleeper.read_reply(), b"+OK\r\n");
     // Inside MULTI it answers at once. (The GETACK the last WAIT sent is in the
     // offset it waits for, and a replica's answer to GETACK does not count the
     // GETACK itself, so the count may be 0 until the next acknowledgement.)

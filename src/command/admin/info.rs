@@ -274,13 +274,10 @@ fn memory_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
         "mem_not_counted_for_evict",
         crate::command::core::evict::not_counted_for_evict(server),
     );
-    for name in [
-        "mem_replication_backlog",
-        "mem_total_replication_buffers",
-        "mem_clients_slaves",
-        "mem_cluster_links",
-        "mem_aof_buffer",
-    ] {
+    let backlog = server.replication.backlog().map_or(0, |b| b.memory());
+    field(out, "mem_replication_backlog", backlog);
+    field(out, "mem_total_replication_buffers", backlog);
+    for name in ["mem_clients_slaves", "mem_cluster_links", "mem_aof_buffer"] {
         field(out, name, 0);
     }
     field(out, "mem_clients_normal", server.client_peaks.memory());

@@ -148,14 +148,17 @@ impl Executor {
         self.server.admin.cron_paused
     }
 
-    /// The replication stream waiting and the replicas to send it to (a GETACK a WAIT asked for and a PING
-    /// when `repl-ping-replica-period` has passed go in first).
+    /// The replication stream waiting and the replicas to send it to (a GETACK a
+    /// WAIT asked for and a PING when `repl-ping-replica-period` has passed go in
+    /// first).
     pub fn take_replication_stream(&mut self) -> Option<StreamBatch> {
         if !self.server.replication.is_active() {
             return None;
         }
         let period = self.server.config.repl_ping_replica_period;
-        self.server.replication.add_due(self.server.now_ms, period);
+        let paused = self.server.paused().is_some();
+        let now = self.server.now_ms;
+        self.server.replication.add_due(now, period, paused);
         self.server.replication.take()
     }
 

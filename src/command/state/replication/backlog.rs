@@ -58,6 +58,11 @@ impl Backlog {
         self.size
     }
 
+    /// Bytes the ring holds allocated (INFO `mem_replication_backlog`).
+    pub fn memory(&self) -> usize {
+        self.ring.capacity()
+    }
+
     /// Appends stream bytes, dropping the oldest ones past the size.
     pub fn append(&mut self, mut bytes: &[u8]) {
         if bytes.len() > self.size {

@@ -264,14 +264,15 @@ impl ReplicaFeed {
     }
 
     /// Adds what is due before the loop sleeps: `REPLCONF GETACK *` when a WAIT
-    /// asked, a PING when `period_secs` passed since the last one (so that replicas
-    /// can tell a quiet master from a dead link). Neither selects a database.
-    pub fn add_due(&mut self, now_ms: i64, period_secs: u64) {
+    /// asked (held while clients are paused, as Redis holds it), a PING when
+    /// `period_secs` passed since the last one (so that replicas can tell a quiet
+    /// master from a dead link). Neither selects a database.
+    pub fn add_due(&mut self, now_ms: i64, period_secs: u64, paused: bool) {
         if self.replicas.is_empty() {
             self.getack_wanted = false;
             return;
         }
-        if std::mem::take(&mut self.getack_wanted) {
+        if !paused && std::mem::take(&mut self.getack_wanted) {
             let mut bytes = Vec::new();
             let getack = [&b"REPLCONF"[..], b"GETACK", b"*"].map(Bytes::from_static);
             encode(&mut bytes, &getack);
@@ -367,10 +368,10 @@ mod tests {
         assert_eq!(feed.offset(), text.len() as u64);
         let backlog = feed.backlog().expect("backlog");
         assert_eq!((backlog.first_offset(), backlog.histlen()), (1, text.len()));
-        feed.add_due(5_000, 10);
+        feed.add_due(5_000, 10, false);
         assert!(feed.take().is_none());
         feed.request_acks();
-        feed.add_due(10_000, 10);
+        feed.add_due(10_000, 10, false);
         assert_eq!(
             feed.take().map(|batch| batch.bytes),
             Some(
