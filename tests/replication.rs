@@ -337,3 +337,37 @@ fn min_replicas_to_write_counts_replicas_that_acknowledge() {
         "0"
     );
 }
+
+#[test]
+fn the_snapshot_is_not_held_to_the_replica_output_limit() {
+    let server = master(&[]);
+    let mut conn = server.raw();
+    // Bytes that do not compress, so that the snapshot is over 2 MB.
+    let mut state = 88172645463325252u64;
+    let big: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    for key in [&b"big1"[..], b"big2", b"big3", b"big4"] {
+        assert_eq!(conn.cmd(&[b"SET", key, &big]), b"+OK\r\n");
+    }
+    let limit = [
+        &b"CONFIG"[..],
+        b"SET",
+        b"client-output-buffer-limit",
+        b"replica 256kb 0 0",
+    ];
+    assert_eq!(conn.cmd(&limit), b"+OK\r\n");
+    let dir = scratch_dir("replica");
+    let Some(replica) = replica_of(&server, &dir, &[]) else {
+        return;
+    };
+    wait_link_up(&replica);
+    let mut rconn = replica.raw();
+    assert_in_step(&mut conn, &mut rconn);
+    assert_eq!(info_field(&mut conn, "stats", "sync_full"), "1");
+}

@@ -708,6 +708,8 @@ impl Server {
         match client.out.write_to(&mut client.stream, budget) {
             Ok(n) => {
                 self.exec.count_write(n);
+                let unsent = &mut client.session.snapshot_unsent;
+                *unsent = unsent.saturating_sub(n);
                 if deferred {
                     self.after_deferred_write(key, n);
                     return;

@@ -317,8 +317,9 @@ impl Executor {
         }
         if session.replica {
             let now = self.server.now_ms;
-            if self.server.replication.detach(session.id, now) {
-                log::info!("Connection with replica {} lost.", session.addr);
+            if let Some(replica) = self.server.replication.detach(session.id, now) {
+                let port = replica.conf.listening_port;
+                log::info!("Connection with replica {}:{port} lost.", replica.ip);
             }
         }
         if session.postponed.take().is_some() {

@@ -141,8 +141,10 @@ fn full_resync(ctx: &mut Ctx<'_>, psync: bool) -> CmdResult {
         payload.len(),
         replica_name(ctx)
     );
-    ctx.reply.raw(format!("${}\r\n", payload.len()).as_bytes());
+    let header = format!("${}\r\n", payload.len());
+    ctx.reply.raw(header.as_bytes());
     ctx.reply.raw(&payload);
+    ctx.session.snapshot_unsent = ctx.reply.pending();
     if ctx.session.replconf.rdb_only {
         log::info!(
             "RDB transfer completed, rdb only replica ({}) should be disconnected asap",

@@ -59,6 +59,10 @@ pub struct Session {
     pub replica: bool,
     /// What the client announced with REPLCONF (listening port, capabilities).
     pub replconf: ReplicaConf,
+    /// Bytes of a full synchronization's snapshot still in the output buffer: not
+    /// counted against the replica output limit, as Redis sends the snapshot from
+    /// outside the buffer. The reactor counts them down as they are written.
+    pub snapshot_unsent: usize,
     /// The replication offset right after this client's last command: what WAIT
     /// waits for replicas to acknowledge (Redis's `c->woff`).
     pub woff: u64,
@@ -132,6 +136,7 @@ impl Session {
             monitor: false,
             replica: false,
             replconf: ReplicaConf::default(),
+            snapshot_unsent: 0,
             woff: 0,
             lib_name: None,
             lib_ver: None,

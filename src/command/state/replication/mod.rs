@@ -218,14 +218,15 @@ impl ReplicaFeed {
         }
     }
 
-    /// Stops streaming to client `id` (it disconnected); true if it was a replica.
-    pub fn detach(&mut self, id: u64, now_ms: i64) -> bool {
-        let removed = self.replicas.remove(id);
-        if removed && self.replicas.is_empty() {
+    /// Stops streaming to client `id` (it disconnected); its record if it was a
+    /// replica.
+    pub fn detach(&mut self, id: u64, now_ms: i64) -> Option<Replica> {
+        let removed = self.replicas.remove(id)?;
+        if self.replicas.is_empty() {
             self.pending.clear();
             self.no_replicas_since_ms = now_ms;
         }
-        removed
+        Some(removed)
     }
 
     /// Appends recorded ops to the stream.
@@ -378,7 +379,7 @@ mod tests {
                 b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n*1\r\n$4\r\nPING\r\n".to_vec()
             )
         );
-        assert!(feed.detach(7, 20_000));
+        assert!(feed.detach(7, 20_000).is_some());
         assert!(feed.is_active(), "the backlog outlives its replicas");
     }
 

@@ -84,11 +84,10 @@ impl Replicas {
         self.list.push(replica);
     }
 
-    /// Removes client `id`'s record; true if it was a replica.
-    pub fn remove(&mut self, id: u64) -> bool {
-        let before = self.list.len();
-        self.list.retain(|r| r.id != id);
-        self.list.len() != before
+    /// Removes client `id`'s record and returns it, if it was a replica.
+    pub fn remove(&mut self, id: u64) -> Option<Replica> {
+        let at = self.list.iter().position(|r| r.id == id)?;
+        Some(self.list.remove(at))
     }
 
     /// Records an acknowledgement from client `id`: the offset only moves forward;
@@ -166,7 +165,7 @@ mod tests {
         assert_eq!(replicas.good(110, 10), 2);
         assert_eq!(replicas.good(111, 10), 1);
         assert_eq!(replicas.timed_out(161, 60), vec![2]);
-        assert!(replicas.remove(2));
+        assert!(replicas.remove(2).is_some());
         assert_eq!(replicas.len(), 1);
     }
 }
