@@ -38,6 +38,7 @@ pub const FAMILIES: &[&[CommandSpec]] = &[
     scripting::table::COMMANDS,
     snapshot::commands::COMMANDS,
     snapshot::sync::COMMANDS,
+    snapshot::replconf::COMMANDS,
     replication::replicaof::COMMANDS,
     admin::cluster::COMMANDS,
 ];

@@ -167,8 +167,7 @@ pub struct Config {
     /// limit); past it, the oldest are invalidated.
     pub tracking_table_max_keys: u64,
     /// `min-replicas-to-write`: writes are refused (-NOREPLICAS) unless this many
-    /// replicas lag at most `min-replicas-max-lag` seconds (0: no minimum). This server
-    /// has no replicas, so any minimum refuses writes, as Redis would.
+    /// replicas lag at most `min-replicas-max-lag` seconds (0: no minimum).
     pub min_replicas_to_write: u32,
     /// `min-replicas-max-lag`: seconds (0 turns the minimum off).
     pub min_replicas_max_lag: u32,
@@ -202,6 +201,14 @@ pub struct Config {
     pub rdb_key_save_delay: i32,
     /// Seconds between the PINGs the replication stream carries.
     pub repl_ping_replica_period: u64,
+    /// `repl-backlog-size`: bytes of stream kept for replicas that reconnect (at least
+    /// 16 KB, as Redis raises it).
+    pub repl_backlog_size: u64,
+    /// `repl-backlog-ttl`: seconds without replicas after which the backlog is freed
+    /// (0: never).
+    pub repl_backlog_ttl: u64,
+    /// `repl-timeout`: seconds of silence after which a replica is disconnected.
+    pub repl_timeout: u64,
     /// The same pause after each key loaded from a snapshot.
     pub key_load_delay: i32,
     /// Free values on a background thread for these deletions (clients see no difference).
@@ -426,6 +433,9 @@ impl Default for Config {
             maxmemory_clients: ClientMemoryLimit::Bytes(0),
             rdb_key_save_delay: 0,
             repl_ping_replica_period: 10,
+            repl_backlog_size: 1024 * 1024,
+            repl_backlog_ttl: 3600,
+            repl_timeout: 60,
             key_load_delay: 0,
             lazyfree: LazyFree::default(),
             notify_keyspace_events: 0,
@@ -464,12 +474,6 @@ impl Default for Config {
 }
 
 impl Config {
-    /// True while `min-replicas-to-write` refuses writes (Redis's
-    /// `checkGoodReplicasStatus` failing: this server has no replicas to count).
-    pub fn lacks_good_replicas(&self) -> bool {
-        self.min_replicas_to_write > 0 && self.min_replicas_max_lag > 0
-    }
-
     /// The save points as (seconds, changes) pairs: a background save starts when at
     /// least `changes` writes happened and `seconds` passed since the last save.
     pub fn save_points(&self) -> Vec<(u64, u64)> {
@@ -532,8 +536,6 @@ pub struct ReplicaSettings {
     pub priority: i64,
     /// `replica-announced`: reported in INFO for failover tools.
     pub announced: bool,
-    /// `repl-timeout`: seconds without traffic before a link is given up.
-    pub timeout_secs: i64,
 }
 
 impl Default for ReplicaSettings {
@@ -549,7 +551,6 @@ impl Default for ReplicaSettings {
             announce_port: 0,
             priority: 100,
             announced: true,
-            timeout_secs: 60,
         }
     }
 }

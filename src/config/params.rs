@@ -235,8 +235,6 @@ pub const STORED: &[Param] = &[
     ),
     stored!("rdb-del-sync-files", "no", Bool),
     stored!("rdb-save-incremental-fsync", "yes", Bool),
-    stored!("repl-backlog-size", "1048576", MEM),
-    stored!("repl-backlog-ttl", "3600", Int(0, MAX)),
     stored!("repl-disable-tcp-nodelay", "no", Bool),
     stored!(
         "repl-diskless-load",

@@ -101,15 +101,6 @@ pub const REPLICA_PARAMS: &[Param] = &[
             Ok(())
         },
     },
-    Param {
-        name: "repl-timeout",
-        mutable: true,
-        get: |c| c.replica.timeout_secs.to_string(),
-        set: |c, a| {
-            c.replica.timeout_secs = int_arg(a, 1, i64::from(i32::MAX))?;
-            Ok(())
-        },
-    },
 ];
 
 /// The `slave-*` spellings Redis still accepts for these parameters.

@@ -659,6 +659,34 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "repl-backlog-size",
+        mutable: true,
+        get: |c| c.repl_backlog_size.to_string(),
+        set: |c, a| {
+            // Redis raises a smaller size to its minimum backlog, 16 KB.
+            c.repl_backlog_size = memory_arg(a, 1, i64::MAX as u64)?.max(16 * 1024);
+            Ok(())
+        },
+    },
+    Param {
+        name: "repl-backlog-ttl",
+        mutable: true,
+        get: |c| c.repl_backlog_ttl.to_string(),
+        set: |c, a| {
+            c.repl_backlog_ttl = int_arg(a, 0, i64::MAX)? as u64;
+            Ok(())
+        },
+    },
+    Param {
+        name: "repl-timeout",
+        mutable: true,
+        get: |c| c.repl_timeout.to_string(),
+        set: |c, a| {
+            c.repl_timeout = int_arg(a, 1, i32::MAX.into())? as u64;
+            Ok(())
+        },
+    },
+    Param {
         name: "rdb-key-save-delay",
         mutable: true,
         get: |c| c.rdb_key_save_delay.to_string(),

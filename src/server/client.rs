@@ -290,7 +290,11 @@ impl Client {
 
     /// Checks the output buffer against `limit`; true if the client must be cut off.
     pub fn output_over_limit(&mut self, limit: &crate::config::OutputLimit) -> bool {
-        let pending = self.out.pending() as u64;
+        let counted = self
+            .out
+            .pending()
+            .saturating_sub(self.session.snapshot_unsent);
+        let pending = counted as u64;
         if limit.hard > 0 && pending >= limit.hard {
             return true;
         }
@@ -302,10 +306,12 @@ impl Client {
         since.elapsed().as_secs() >= limit.soft_seconds
     }
 
-    /// The output-limit class: pubsub for subscribed clients, normal otherwise
-    /// (monitors included, as in Redis).
+    /// The output-limit class: replica for replicas, pubsub for subscribed clients,
+    /// normal otherwise (monitors included, as in Redis).
     pub fn output_class(&self) -> usize {
-        if self.session.subscriptions.total() > 0 {
+        if self.session.replica {
+            1
+        } else if self.session.subscriptions.total() > 0 {
             2
         } else {
             0

@@ -447,6 +447,12 @@ impl Server {
     fn after_commands(&mut self, key: usize) {
         self.queue_write(key);
         self.serve_ready_keys();
+        self.carry_out_events();
+        self.serve_postponed();
+    }
+
+    /// Carries out what commands (or the cron) asked of the loop.
+    fn carry_out_events(&mut self) {
         for event in self.exec.take_events() {
             match event {
                 ServerEvent::Shutdown => self.shutting_down = true,
@@ -455,7 +461,6 @@ impl Server {
                 ServerEvent::MasterChanged => self.master_changed(),
             }
         }
-        self.serve_postponed();
     }
 
     /// Runs `work` on the client in slot `key` while the executor sees every other
@@ -727,6 +732,8 @@ impl Server {
         match client.out.write_to(&mut client.stream, budget) {
             Ok(n) => {
                 self.exec.count_write(n);
+                let unsent = &mut client.session.snapshot_unsent;
+                *unsent = unsent.saturating_sub(n);
                 if deferred {
                     self.after_deferred_write(key, n);
                     return;
@@ -834,6 +841,7 @@ impl Server {
             self.master_link_cron();
         }
         self.serve_ready_keys();
+        self.carry_out_events();
         self.close_idle_clients();
         self.sample_client_buffers();
         self.trim_query_buffers();
@@ -890,7 +898,8 @@ impl Server {
         }
         let limit_ms = i64::try_from(timeout.saturating_mul(1000)).unwrap_or(i64::MAX);
         let now = self.exec.now_ms();
-        // Blocked clients have their own timeouts; subscribers and monitors only listen.
+        // Blocked clients have their own timeouts; subscribers and monitors only
+        // listen; replicas are timed out by `repl-timeout`.
         let idle: Vec<usize> = self
             .clients
             .iter()

@@ -121,13 +121,18 @@ fn check_family(name: &str) {
 }
 
 #[test]
+fn corpus_replication() {
+    check_corpus("replication");
+}
+
+#[test]
 fn corpus_acl() {
     check_corpus("acl");
 }
 
 #[test]
-fn corpus_replication() {
-    check_corpus("replication");
+fn corpus_replica() {
+    check_corpus("replica");
 }
 
 #[test]

@@ -346,7 +346,10 @@ fn debug(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
             return packed_threshold(ctx, &args[2]);
         }
         _ if args::is(sub, "CHANGE-REPL-ID") && argc == 2 => {
-            ctx.server.admin.replid = random_hex(&mut ctx.server.rng);
+            let replid = random_hex(&mut ctx.server.rng);
+            ctx.server.replication.set_replid(replid);
+            let none = crate::command::state::replication::NO_REPLID.to_string();
+            ctx.server.replication.set_replid2(none, -1);
             ctx.reply.ok();
         }
         _ => return Err(unknown_subcommand(sub)),

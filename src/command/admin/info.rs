@@ -275,13 +275,10 @@ fn memory_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
         "mem_not_counted_for_evict",
         crate::command::core::evict::not_counted_for_evict(server),
     );
-    for name in [
-        "mem_replication_backlog",
-        "mem_total_replication_buffers",
-        "mem_clients_slaves",
-        "mem_cluster_links",
-        "mem_aof_buffer",
-    ] {
+    let backlog = server.replication.backlog().map_or(0, |b| b.memory());
+    field(out, "mem_replication_backlog", backlog);
+    field(out, "mem_total_replication_buffers", backlog);
+    for name in ["mem_clients_slaves", "mem_cluster_links", "mem_aof_buffer"] {
         field(out, name, 0);
     }
     field(out, "mem_clients_normal", server.client_peaks.memory());
@@ -421,9 +418,10 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
     field(out, "instantaneous_input_repl_kbps", "0.00");
     field(out, "instantaneous_output_repl_kbps", "0.00");
     field(out, "rejected_connections", stats.rejected_connections);
-    for name in ["sync_full", "sync_partial_ok", "sync_partial_err"] {
-        field(out, name, 0);
-    }
+    let sync = server.replication.stats;
+    field(out, "sync_full", sync.full);
+    field(out, "sync_partial_ok", sync.partial_ok);
+    field(out, "sync_partial_err", sync.partial_err);
     field(out, "expired_keys", expired);
     field(out, "expired_stale_perc", "0.00");
     field(
@@ -494,9 +492,7 @@ fn stats_section(server: &mut ServerState, dbs: &[Db], out: &mut String) {
 }
 
 fn replication_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) {
-    let backlog = crate::config::find_param("repl-backlog-size")
-        .map(|p| (p.get)(&server.config))
-        .unwrap_or_default();
+    let config = &server.config;
     field(
         out,
         "role",
@@ -507,16 +503,35 @@ fn replication_section(server: &mut ServerState, _dbs: &[Db], out: &mut String) 
         },
     );
     replica_link_fields(server, out);
-    field(out, "connected_slaves", server.replication.clients().len());
+    let feed = &server.replication;
+    field(out, "connected_slaves", feed.replicas().len());
+    if config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0 {
+        field(out, "min_slaves_good_slaves", server.good_replicas());
+    }
+    let now_secs = server.now_ms / 1000;
+    for (n, replica) in feed.replicas().iter().enumerate() {
+        let lag = now_secs - replica.ack_secs;
+        let line = format!(
+            "ip={},port={},state=online,offset={},lag={lag}",
+            replica.ip, replica.conf.listening_port, replica.ack_offset
+        );
+        field(out, &format!("slave{n}"), line);
+    }
     field(out, "master_failover_state", "no-failover");
-    field(out, "master_replid", &server.admin.replid);
-    field(out, "master_replid2", &server.admin.replid2);
-    field(out, "master_repl_offset", server.replication.offset);
-    field(out, "second_repl_offset", server.admin.second_offset);
-    field(out, "repl_backlog_active", 0);
-    field(out, "repl_backlog_size", backlog);
-    field(out, "repl_backlog_first_byte_offset", 0);
-    field(out, "repl_backlog_histlen", 0);
+    field(out, "master_replid", feed.replid());
+    field(out, "master_replid2", feed.replid2());
+    field(out, "master_repl_offset", feed.offset());
+    field(out, "second_repl_offset", feed.second_offset());
+    let backlog = feed.backlog();
+    field(out, "repl_backlog_active", u8::from(backlog.is_some()));
+    field(out, "repl_backlog_size", config.repl_backlog_size);
+    let first = backlog.map_or(0, |b| b.first_offset());
+    field(out, "repl_backlog_first_byte_offset", first);
+    field(
+        out,
+        "repl_backlog_histlen",
+        backlog.map_or(0, |b| b.histlen()),
+    );
 }
 
 /// A replica's fields of INFO replication: the master, the link, the transfer.

@@ -205,13 +205,18 @@ fn memory_stats(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
         .filter(|(_, db)| !db.is_empty())
         .collect();
     let ratio = |a: u64, b: u64| a as f64 / b.max(1) as f64;
+    let backlog = ctx
+        .server
+        .replication
+        .backlog()
+        .map_or(0, |b| b.memory() as u64);
     let reply = &mut ctx.reply;
     reply.map_len(27 + used_dbs.len());
     for (name, value) in [
         ("peak.allocated", m.peak),
         ("total.allocated", m.used),
         ("startup.allocated", m.startup),
-        ("replication.backlog", 0),
+        ("replication.backlog", backlog),
         ("clients.slaves", 0),
         ("clients.normal", m.clients),
         ("cluster.links", 0),

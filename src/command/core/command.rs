@@ -11,7 +11,7 @@ use crate::command::core::effects;
 use crate::command::core::spec::{acl, flags, Docs, KeySpec};
 use crate::command::core::state::ServerState;
 use crate::command::state::acl::catalog::Catalog;
-use crate::command::state::blocking::{Blocked, TimeoutReply};
+use crate::command::state::blocking::{Blocked, TimeoutReply, REPLICA_ACKS_DB, REPLICA_ACKS_KEY};
 use crate::command::state::directory::ClientDirectory;
 use crate::command::state::notify;
 use crate::command::state::propagation::Own;
@@ -378,6 +378,19 @@ impl<'a> Ctx<'a> {
             keys: keys.to_vec(),
             deadline_ms,
             on_timeout,
+        });
+    }
+
+    /// Parks the calling client in WAIT until replicas acknowledge more of the stream
+    /// (it is then run again) or `deadline_ms` passes (it answers the count).
+    pub fn block_for_replicas(&mut self, deadline_ms: Option<i64>) {
+        debug_assert!(self.may_block());
+        self.session.blocked = Some(Blocked {
+            args: Vec::new(),
+            db: REPLICA_ACKS_DB,
+            keys: vec![Bytes::from_static(REPLICA_ACKS_KEY)],
+            deadline_ms,
+            on_timeout: TimeoutReply::ReplicaAcks,
         });
     }
 

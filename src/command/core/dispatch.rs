@@ -91,7 +91,7 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     if let Some(err) = refused_by_disk_error(ctx, spec, args) {
         return reject_any(ctx, spec, args, &err);
     }
-    if ctx.server.config.lacks_good_replicas() && writes(ctx, spec, args, flags::WRITE) {
+    if ctx.server.lacks_good_replicas() && writes(ctx, spec, args, flags::WRITE) {
         let err = CmdError::raw(NOREPLICAS);
         return reject_any(ctx, spec, args, &err);
     }
@@ -139,7 +139,9 @@ pub(crate) fn process(ctx: &mut Ctx<'_>, args: &[Bytes]) {
     call(ctx, spec, args);
     if ctx.server.propagation.enabled {
         ctx.server.propagation.seal();
+        ctx.server.replicate_recorded();
     }
+    ctx.session.woff = ctx.server.replication.offset();
 }
 
 /// Redis's reply while writes are refused because the last background save failed.

@@ -31,6 +31,7 @@ use crate::command::state::pause::PauseState;
 use crate::command::state::persistence::{AofState, RdbState};
 use crate::command::state::propagation::Propagation;
 use crate::command::state::pubsub::{Delivery, PubSubState};
+use crate::command::state::replication::ReplicaFeed;
 use crate::command::state::tracking::{Invalidation, TrackingState};
 use crate::command::state::watch::WatchRegistry;
 use crate::config::Config;
@@ -84,7 +85,7 @@ impl Executor {
                 pause: PauseState::default(),
                 monitors: Monitors::default(),
                 client_peaks: crate::command::metrics::client_peaks::RecentPeaks::default(),
-                admin: stats::AdminState::new(random_hex(&mut rng2)),
+                admin: stats::AdminState::new(),
                 background: Background::start(|| {}),
                 tracking: TrackingState::default(),
                 scripting: Scripting::default(),
@@ -92,7 +93,7 @@ impl Executor {
                 aof: AofState::default(),
                 migrate: Default::default(),
                 propagation: Propagation::default(),
-                replication: Default::default(),
+                replication: ReplicaFeed::new(random_hex(&mut rng2)),
                 master: None,
                 replica_expiry: false,
                 acl: AclState::new(table.acl_catalog().clone()),
@@ -141,6 +142,7 @@ impl Executor {
         effects::after_expiry(&mut self.dbs, &mut self.server);
         snapshot::cron(&self.dbs, &mut self.server);
         aof::cron(&self.dbs, &mut self.server);
+        crate::command::snapshot::sync::cron(&mut self.server);
         let now_secs = self.server.now_ms / 1000;
         self.server.migrate.close_idle(now_secs);
         if !self.server.tracking.clients.is_empty() {
@@ -288,6 +290,10 @@ impl Executor {
         match blocked.on_timeout {
             TimeoutReply::NullArray => reply.null_array(),
             TimeoutReply::NullBulk => reply.null(),
+            TimeoutReply::ReplicaAcks => {
+                let acks = self.server.replication.replicas().count_acks(session.woff);
+                reply.int(acks as i64)
+            }
         }
     }
 
@@ -316,8 +322,11 @@ impl Executor {
             self.server.monitors.remove(session.id);
         }
         if session.replica {
-            self.server.replication.detach(session.id);
-            crate::command::snapshot::aof::sync_recording(&mut self.server);
+            let now = self.server.now_ms;
+            if let Some(replica) = self.server.replication.detach(session.id, now) {
+                let port = replica.conf.listening_port;
+                log::info!("Connection with replica {}:{port} lost.", replica.ip);
+            }
         }
         if session.postponed.take().is_some() {
             self.server.pause.release(session.id);

@@ -109,7 +109,7 @@ pub struct ServerState {
     pub migrate: MigrateSockets,
     /// The write stream the append-only file records.
     pub propagation: Propagation,
-    /// The same stream as SYNC clients read it.
+    /// The replication stream, its backlog, the replicas and the replication ids.
     pub replication: ReplicaFeed,
     /// The master this server follows as a replica (`None`: it is a master).
     pub master: Option<MasterLink>,
@@ -141,6 +141,39 @@ impl ServerState {
     pub fn serves_no_stale_data(&self) -> bool {
         self.master.as_ref().is_some_and(|link| !link.is_up())
             && !self.config.replica.serve_stale_data
+    }
+
+    /// Hands the writes recorded since the last call to the replication stream (while
+    /// it runs); the append-only file still takes them all before the loop sleeps.
+    pub fn replicate_recorded(&mut self) {
+        // A replica's replicas get its master's stream, not our records of it.
+        if self.replication.is_active() && self.master.is_none() {
+            let ops = self.propagation.unreplicated();
+            self.replication.feed(ops);
+        }
+    }
+
+    /// True while `min-replicas-to-write` refuses writes: it and
+    /// `min-replicas-max-lag` are set and fewer replicas than asked acknowledged
+    /// within the lag (Redis's `checkGoodReplicasStatus`).
+    pub fn lacks_good_replicas(&self) -> bool {
+        let config = &self.config;
+        if config.min_replicas_to_write == 0
+            || config.min_replicas_max_lag == 0
+            || self.is_replica()
+        {
+            return false;
+        }
+        let good = self.good_replicas();
+        good < config.min_replicas_to_write as usize
+    }
+
+    /// Replicas that acknowledged within `min-replicas-max-lag` seconds (INFO
+    /// `min_slaves_good_slaves`).
+    pub fn good_replicas(&self) -> usize {
+        let now_secs = self.now_ms / 1000;
+        let lag = self.config.min_replicas_max_lag;
+        self.replication.replicas().good(now_secs, lag)
     }
 
     /// The pause still in force at the cached time, if any.

@@ -1,6 +1,6 @@
 //! Per-command and per-error statistics (INFO commandstats, errorstats, latencystats,
 //! LATENCY HISTOGRAM), the instantaneous metrics sampled by the cron, and the state the
-//! other observability commands share (slow log, latency monitor, replication ids).
+//! other observability commands share (slow log, latency monitor).
 //!
 //! The dispatcher records every executed and every refused command here (through
 //! `core::accounting`); each record is a hash lookup keyed by the command
@@ -195,7 +195,7 @@ impl InstantMetric {
 }
 
 /// Observability state kept by the server: command and error statistics, the slow log,
-/// the latency monitor, instantaneous metrics and replication identity.
+/// the latency monitor and instantaneous metrics.
 pub struct AdminState {
     /// Counters per command spec (keyed by its address).
     pub commands: IdMap<usize, CommandStat>,
@@ -211,12 +211,6 @@ pub struct AdminState {
     pub input: InstantMetric,
     /// Output bytes per second.
     pub output: InstantMetric,
-    /// Replication id (40 hex characters); changed by DEBUG CHANGE-REPL-ID.
-    pub replid: String,
-    /// The previous replication id (40 zeros when none), valid up to `second_offset`.
-    pub replid2: String,
-    /// The first offset `replid2` does not cover (-1 when none).
-    pub second_offset: i64,
     /// Peak of the memory INFO reports as used.
     pub peak_memory: u64,
     /// Heap in use when the server started.
@@ -236,9 +230,15 @@ pub struct AdminState {
     pub expire_time_cap_reached: u64,
 }
 
+impl Default for AdminState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl AdminState {
-    /// Fresh state; `replid` is a random 40-character id.
-    pub fn new(replid: String) -> Self {
+    /// Fresh state.
+    pub fn new() -> Self {
         AdminState {
             commands: HashMap::default(),
             errors: BTreeMap::new(),
@@ -247,9 +247,6 @@ impl AdminState {
             ops: InstantMetric::default(),
             input: InstantMetric::default(),
             output: InstantMetric::default(),
-            replid,
-            replid2: "0".repeat(40),
-            second_offset: -1,
             peak_memory: 0,
             startup_memory: crate::command::metrics::process::heap_bytes(),
             active_expire: true,
@@ -352,7 +349,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_the_first_word() {
-        let mut admin = AdminState::new(String::new());
+        let mut admin = AdminState::new();
         admin.count_error(b"WRONGTYPE Operation against a key");
         admin.count_error(b"ERR syntax error");
         admin.count_error(b"ERR x");

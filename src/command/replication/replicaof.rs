@@ -60,11 +60,17 @@ fn replicaof(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// offset`.
 fn role(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
     let Some(link) = ctx.server.master.as_ref() else {
-        let offset = ctx.server.replication.offset as i64;
+        let feed = &ctx.server.replication;
         ctx.reply.array_len(3);
         ctx.reply.bulk(b"master");
-        ctx.reply.int(offset);
-        ctx.reply.array_len(0);
+        ctx.reply.int(feed.offset() as i64);
+        ctx.reply.array_len(feed.replicas().len());
+        for replica in feed.replicas().iter() {
+            ctx.reply.array_len(3);
+            ctx.reply.bulk(replica.ip.as_bytes());
+            ctx.reply.bulk_int(i64::from(replica.conf.listening_port));
+            ctx.reply.bulk_int(replica.ack_offset);
+        }
         return Ok(());
     };
     let offset = if link.client.is_some() {

@@ -451,7 +451,7 @@ fn write_refusal(
         let err = dispatch::disk_error(inner.server, failure).to_bytes();
         return Some(String::from_utf8_lossy(&err).into_owned().into());
     }
-    let lacking = inner.server.config.lacks_good_replicas();
+    let lacking = inner.server.lacks_good_replicas();
     lacking.then_some(dispatch::NOREPLICAS.into())
 }
 
@@ -522,7 +522,7 @@ pub fn prepare(ctx: &Ctx<'_>, script_flags: u32, ro: bool) -> CmdResult {
             "ERR Can not execute a script with write flag using *_ro command.",
         ));
     }
-    if ctx.server.config.lacks_good_replicas() {
+    if ctx.server.lacks_good_replicas() {
         return Err(CmdError::raw(dispatch::NOREPLICAS));
     }
     Ok(())

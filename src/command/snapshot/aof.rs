@@ -32,27 +32,31 @@ fn aof_recording(server: &ServerState) -> bool {
     server.aof.on || (server.aof.waiting_rewrite && server.aof.rewrite.is_some())
 }
 
-/// Whether recorded writes are consumed: by the AOF or by SYNC clients.
+/// Whether recorded writes are consumed: by the AOF or by the replication stream
+/// (while a backlog exists).
 fn recording(server: &ServerState) -> bool {
     aof_recording(server) || server.replication.is_active()
 }
 
-/// Keeps dispatch's recording switched on exactly while the AOF or a SYNC client
-/// wants it.
+/// Keeps dispatch's recording switched on exactly while the AOF or the replication
+/// stream wants it.
 pub fn sync_recording(server: &mut ServerState) {
     server.propagation.enabled = recording(server);
     if !server.propagation.enabled {
-        server.propagation.ops.clear();
+        server.propagation.take_ops();
     }
 }
 
-/// Moves recorded ops into the write buffer, with SELECTs and `#TS:` annotations.
+/// Moves recorded ops into the write buffer, with SELECTs and `#TS:` annotations,
+/// after giving the replication stream those it does not have yet.
 fn feed(server: &mut ServerState) {
-    let ops = std::mem::take(&mut server.propagation.ops);
-    // A replica's replicas get its master's stream as it arrives, not our records.
-    if server.replication.is_active() && !server.is_replica() {
-        server.replication.feed(&ops);
+    // A replica's own replicas get its master's stream as it arrives, not our records.
+    let replica = server.is_replica();
+    let unreplicated = server.propagation.unreplicated();
+    if !replica {
+        server.replication.feed(unreplicated);
     }
+    let ops = server.propagation.take_ops();
     if !aof_recording(server) {
         return;
     }

@@ -7,6 +7,9 @@
 //! - [`shutdown`]: what SHUTDOWN and SIGTERM do about the data.
 //! - [`commands`]: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE.
 //! - [`migrate`]: MIGRATE, to this server or real Redis.
+//! - [`sync`]: SYNC and PSYNC, a replica's full or partial synchronization, and the
+//!   master's replication cron.
+//! - [`replconf`]: REPLCONF (a replica's announcements and acknowledgements) and WAIT.
 //!
 //! The file formats themselves are [`crate::persistence`]'s.
 
@@ -15,5 +18,6 @@ pub mod aof_load;
 pub mod commands;
 pub mod migrate;
 pub mod rdb;
+pub mod replconf;
 pub mod shutdown;
 pub mod sync;

@@ -79,7 +79,16 @@ pub enum TimeoutReply {
     NullArray,
     /// A null bulk string (`$-1`, or `_` in RESP3): BLMOVE, BRPOPLPUSH.
     NullBulk,
+    /// The number of replicas that acknowledged the client's last write: WAIT.
+    ReplicaAcks,
 }
+
+/// The database of the pseudo-key WAIT blocks on: no real database has this index,
+/// so only [`BlockingState::signal_replica_acks`] makes it ready.
+pub const REPLICA_ACKS_DB: usize = usize::MAX;
+
+/// The pseudo-key WAIT blocks on (in [`REPLICA_ACKS_DB`]).
+pub const REPLICA_ACKS_KEY: &[u8] = b"";
 
 /// A client's blocked command, kept in its session.
 #[derive(Debug, Clone)]
@@ -151,6 +160,11 @@ impl BlockingState {
         if self.waiters.contains_key(&slot) && self.ready_set.insert(slot.clone()) {
             self.ready.push_back(slot);
         }
+    }
+
+    /// A replica acknowledged more of the stream: clients in WAIT are checked again.
+    pub fn signal_replica_acks(&mut self) {
+        self.signal_ready(REPLICA_ACKS_DB, REPLICA_ACKS_KEY);
     }
 
     /// Every key of database `db` that some client waits on.

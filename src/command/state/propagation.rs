@@ -40,6 +40,10 @@ pub struct Propagation {
     pub ops: Vec<Op>,
     /// How the innermost running command is recorded.
     pub own: Own,
+    /// How many of `ops` are already in the replication stream: it takes each
+    /// top-level command's ops as soon as the command ends (so that the offset WAIT
+    /// waits for is known), the append-only file all of them before the loop sleeps.
+    pub replicated: usize,
     /// Where the running top-level command's ops begin: ops recorded "now" (keys that
     /// expired meanwhile) go in before them, outside any MULTI/EXEC that wraps them.
     group_start: usize,
@@ -68,6 +72,20 @@ impl Propagation {
         let at = self.group_start.min(self.ops.len());
         self.ops.insert(at, Op { db, args });
         self.group_start = at + 1;
+    }
+
+    /// The ops not yet in the replication stream, now marked as in it.
+    pub fn unreplicated(&mut self) -> &[Op] {
+        let from = self.replicated.min(self.ops.len());
+        self.replicated = self.ops.len();
+        &self.ops[from..]
+    }
+
+    /// Takes every op (for the append-only file), the replication stream having had
+    /// its part.
+    pub fn take_ops(&mut self) -> Vec<Op> {
+        self.replicated = 0;
+        std::mem::take(&mut self.ops)
     }
 
     /// A top-level command starts: what it records from here on is one group.

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use crate::command::state::acl::UserId;
 use crate::command::state::blocking::Blocked;
 use crate::command::state::pubsub::Subscriptions;
+use crate::command::state::replication::replicas::ReplicaConf;
 
 /// What a command may know and change about its own client.
 #[derive(Debug, Clone)]
@@ -53,11 +54,21 @@ pub struct Session {
     pub no_touch: bool,
     /// In MONITOR mode: receives every command the server runs (flag `O`).
     pub monitor: bool,
-    /// Reads the replication stream after SYNC (flag `S`); its replies are dropped.
+    /// Reads the replication stream after SYNC or PSYNC (flag `S`); its replies are
+    /// dropped.
     pub replica: bool,
     /// This connection carries the stream of the master this server replicates:
     /// its commands are obeyed, never refused, and not answered.
     pub master: bool,
+    /// What the client announced with REPLCONF (listening port, capabilities).
+    pub replconf: ReplicaConf,
+    /// Bytes of a full synchronization's snapshot still in the output buffer: not
+    /// counted against the replica output limit, as Redis sends the snapshot from
+    /// outside the buffer. The reactor counts them down as they are written.
+    pub snapshot_unsent: usize,
+    /// The replication offset right after this client's last command: what WAIT
+    /// waits for replicas to acknowledge (Redis's `c->woff`).
+    pub woff: u64,
     /// CLIENT SETINFO LIB-NAME / LIB-VER, as the client library reported them.
     pub lib_name: Option<Bytes>,
     /// See `lib_name`.
@@ -128,6 +139,9 @@ impl Session {
             monitor: false,
             replica: false,
             master: false,
+            replconf: ReplicaConf::default(),
+            snapshot_unsent: 0,
+            woff: 0,
             lib_name: None,
             lib_ver: None,
             postponed: None,

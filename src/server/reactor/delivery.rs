@@ -1,6 +1,6 @@
 //! Output the loop writes to clients other than the one whose command caused it:
 //! pub/sub messages and keyspace notifications, MONITOR lines, the replication stream
-//! for SYNC clients, and tracking invalidations (to the tracking client or its
+//! for replicas, and tracking invalidations (to the tracking client or its
 //! redirect target). Each is queued into its receiver's output buffer in the
 //! receiver's protocol version and written before the loop sleeps.
 
@@ -43,18 +43,22 @@ impl Server {
         }
     }
 
-    /// Appends the writes propagated since the last turn to every SYNC client.
+    /// Appends the stream produced since the last turn to every replica, less the
+    /// bytes a replica that attached meanwhile already has.
     pub(super) fn deliver_replication_stream(&mut self) {
-        let Some((stream, readers)) = self.exec.take_replication_stream() else {
+        let Some(batch) = self.exec.take_replication_stream() else {
             return;
         };
-        for id in readers {
+        let stream = batch.bytes;
+        for (id, skip) in batch.readers {
             let Some(&slot) = self.client_keys.get(&id) else {
                 continue;
             };
-            if let Some(client) = self.clients.get_mut(slot) {
-                client.out.extend(&stream);
-                self.queue_write(slot);
+            if let (Some(client), Some(bytes)) = (self.clients.get_mut(slot), stream.get(skip..)) {
+                if !bytes.is_empty() {
+                    client.out.extend(bytes);
+                    self.queue_write(slot);
+                }
             }
         }
     }

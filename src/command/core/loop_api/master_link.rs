@@ -14,6 +14,8 @@ use crate::command::snapshot::{aof, rdb as snapshot};
 use crate::command::state::master_link::{
     ack_command, stream_len, LinkState, MasterLink, Transfer,
 };
+use crate::command::state::replication::NO_REPLID;
+use crate::persistence::aof::commands::encode;
 
 /// How this replica introduces itself to its master, in handshake order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,8 @@ pub fn promote(server: &mut ServerState) {
     }
     let new_id = random_hex(&mut server.rng);
     shift_history(server, new_id);
+    // The stream we produce from now on starts with a SELECT of its own.
+    server.replication.force_select();
     disconnect_replicas(server);
     server.events.push(ServerEvent::MasterChanged);
     aof::sync_recording(server);
@@ -54,21 +58,18 @@ pub fn promote(server: &mut ServerState) {
 /// Takes `new_id` as the replication id, keeping the current one as the second id
 /// valid up to the current offset.
 fn shift_history(server: &mut ServerState, new_id: String) {
-    let offset = server.replication.offset;
     log::info!(
         "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {new_id}",
-        server.admin.replid,
-        offset + 1
+        server.replication.replid(),
+        server.replication.offset() + 1
     );
-    let old = std::mem::replace(&mut server.admin.replid, new_id);
-    server.admin.replid2 = old;
-    server.admin.second_offset = offset as i64 + 1;
+    server.replication.shift_replid(new_id);
 }
 
 /// Closes every replica of this server: they must resynchronize after our history
 /// changed.
 fn disconnect_replicas(server: &mut ServerState) {
-    let replicas = server.replication.clients().to_vec();
+    let replicas: Vec<u64> = server.replication.replicas().iter().map(|r| r.id).collect();
     server
         .events
         .extend(replicas.into_iter().map(ServerEvent::KillClient));
@@ -113,8 +114,11 @@ impl Executor {
         };
         let can_continue = self.server.master.as_ref().is_some_and(|l| l.can_continue);
         let psync = if can_continue {
-            let next = self.server.replication.offset + 1;
-            [self.server.admin.replid.clone(), next.to_string()]
+            let next = self.server.replication.offset() + 1;
+            [
+                self.server.replication.replid().to_string(),
+                next.to_string(),
+            ]
         } else {
             ["?".to_string(), "-1".to_string()]
         };
@@ -154,7 +158,8 @@ impl Executor {
     /// Milliseconds since the master last sent anything, and `repl-timeout` in ms.
     pub fn master_silence_ms(&self) -> Option<(i64, i64)> {
         let link = self.server.master.as_ref()?;
-        let timeout = self.server.config.replica.timeout_secs.saturating_mul(1000);
+        let timeout =
+            i64::try_from(self.server.config.repl_timeout.saturating_mul(1000)).unwrap_or(i64::MAX);
         Some((self.server.now_ms - link.last_io_ms, timeout))
     }
 
@@ -195,10 +200,7 @@ impl Executor {
             snapshot::empty_all(&mut self.dbs, &mut self.server);
             return Err(error);
         }
-        self.server.admin.replid = replid.to_string();
-        self.server.admin.replid2 = "0".repeat(40);
-        self.server.admin.second_offset = -1;
-        self.server.replication.offset = offset.max(0) as u64;
+        self.take_master_history(replid, offset);
         disconnect_replicas(&mut self.server);
         if let Some(link) = self.server.master.as_mut() {
             link.applied = offset;
@@ -212,13 +214,27 @@ impl Executor {
         Ok(())
     }
 
+    /// Takes the master's history: its id, no second id, its offset, and a backlog
+    /// (a replica keeps one, so that its own replicas and a promotion can continue).
+    fn take_master_history(&mut self, replid: &str, offset: i64) {
+        let feed = &mut self.server.replication;
+        feed.set_replid(replid.to_string());
+        feed.set_replid2(NO_REPLID.to_string(), -1);
+        feed.create_backlog(self.server.config.repl_backlog_size as usize);
+        feed.set_offset(offset.max(0) as u64);
+        aof::sync_recording(&mut self.server);
+    }
+
     /// The master accepted a partial resynchronization, possibly under a new id.
     pub fn continue_with_master(&mut self, new_replid: Option<&str>) {
-        if let Some(id) = new_replid.filter(|id| *id != self.server.admin.replid) {
+        if let Some(id) = new_replid.filter(|id| *id != self.server.replication.replid()) {
             shift_history(&mut self.server, id.to_string());
             disconnect_replicas(&mut self.server);
         }
-        let offset = self.server.replication.offset as i64;
+        let size = self.server.config.repl_backlog_size as usize;
+        self.server.replication.create_backlog(size);
+        aof::sync_recording(&mut self.server);
+        let offset = self.server.replication.offset() as i64;
         if let Some(link) = self.server.master.as_mut() {
             link.applied = offset;
         }
@@ -247,13 +263,15 @@ impl Executor {
         self.server.master.as_ref().and_then(|link| link.client)
     }
 
-    /// The master's client ran `args`: the applied offset moves past it.
+    /// The master's client ran `args`: the applied offset moves past it, and the
+    /// command goes on, as the master sent it, to our backlog and our own replicas.
     pub fn master_applied(&mut self, args: &[Bytes]) {
-        let len = stream_len(args);
         if let Some(link) = self.server.master.as_mut() {
-            link.applied += len;
+            link.applied += stream_len(args);
         }
-        self.server.replication.offset += len as u64;
+        let mut bytes = Vec::with_capacity(stream_len(args) as usize);
+        encode(&mut bytes, args);
+        self.server.replication.feed_raw(&bytes);
     }
 
     /// The REPLCONF ACK the master asked for with GETACK, if it did.

@@ -20,6 +20,7 @@ use crate::command::snapshot::{aof, aof_load};
 use crate::command::state::acl::file;
 use crate::command::state::directory::ClientView;
 use crate::command::state::notify::KeyspaceEvent;
+use crate::command::state::replication::StreamBatch;
 use crate::config::Config;
 use crate::protocol::sizing::{Resize, SizingPolicy};
 
@@ -149,16 +150,17 @@ impl Executor {
         self.server.admin.cron_paused
     }
 
-    /// The replication stream waiting and the SYNC clients to send it to (a PING
-    /// goes in first when `repl-ping-replica-period` has passed).
-    pub fn take_replication_stream(&mut self) -> Option<(Vec<u8>, Vec<u64>)> {
+    /// The replication stream waiting and the replicas to send it to (a GETACK a
+    /// WAIT asked for and a PING when `repl-ping-replica-period` has passed go in
+    /// first).
+    pub fn take_replication_stream(&mut self) -> Option<StreamBatch> {
         if !self.server.replication.is_active() {
             return None;
         }
         let period = self.server.config.repl_ping_replica_period;
-        self.server
-            .replication
-            .ping_if_due(self.server.now_ms, period);
+        let paused = self.server.paused().is_some();
+        let now = self.server.now_ms;
+        self.server.replication.add_due(now, period, paused);
         self.server.replication.take()
     }
 

@@ -32,13 +32,10 @@ pub const ABSENT: &[Absent] = &[
             ("unload", ADMIN),
         ],
     },
-    plain("psync", ADMIN),
-    plain("replconf", ADMIN),
     plain(
         "restore-asking",
         &["keyspace", "write", "slow", "dangerous"],
     ),
-    plain("wait", &["slow", "connection"]),
 ];
 
 /// Absent subcommands of containers this server has: (container, name, categories).
