@@ -283,3 +283,60 @@ fn a_replica_of_nothing_reports_its_link_down() {
     assert_eq!(r.cmd(&[b"REPLICAOF", b"NO", b"ONE"]), b"+OK\r\n");
     assert_eq!(info_field(&mut r, "replication", "role"), "master");
 }
+
+#[test]
+fn a_chain_passes_the_masters_stream_on_to_the_next_replica() {
+    let Some(master) = real_master("replica-chain-top", &[]) else {
+        return;
+    };
+    let mut m = master.raw();
+    fill(&mut m);
+    // Our server in the middle, and a real replica and one of ours below it.
+    let middle = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut mid = middle.raw();
+    follow(&mut mid, &master);
+    let dir = scratch_dir("replica-chain-bottom");
+    let middle_port = middle.addr.port().to_string();
+    let args = [
+        "--save",
+        "",
+        "--replicaof",
+        "127.0.0.1",
+        middle_port.as_str(),
+    ];
+    let Some(bottom) = RealRedis::start(&dir, &args) else {
+        return;
+    };
+    let mut b = bottom.raw();
+    let ours_below = TestServer::start_with(&["--enable-debug-command", "yes"]);
+    let mut below = ours_below.raw();
+    let port = middle_port.as_bytes();
+    assert_eq!(below.cmd(&[b"REPLICAOF", b"127.0.0.1", port]), b"+OK\r\n");
+    assert!(eventually(|| info_field(
+        &mut b,
+        "replication",
+        "master_link_status"
+    ) == "up"));
+    assert!(eventually(|| info_field(
+        &mut below,
+        "replication",
+        "master_link_status"
+    ) == "up"));
+    m.cmd(&[b"SET", b"later", b"1"]);
+    m.cmd(&[b"SELECT", b"7"]);
+    m.cmd(&[b"LPUSH", b"deep", b"x"]);
+    for replica in [&mut b, &mut below, &mut mid] {
+        assert!(same_data(&mut m, replica));
+    }
+    let offset = info_field(&mut m, "replication", "master_repl_offset");
+    assert!(eventually(|| info_field(
+        &mut b,
+        "replication",
+        "master_repl_offset"
+    ) == offset));
+    assert!(eventually(|| info_field(
+        &mut below,
+        "replication",
+        "master_repl_offset"
+    ) == offset));
+}

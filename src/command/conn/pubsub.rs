@@ -110,6 +110,8 @@ fn sunsubscribe(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// `PUBLISH channel message` — the number of clients that received it.
 fn publish(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let receivers = ctx.server.pubsub.publish(&args[1], &args[2], false);
+    // Replicas deliver it to their own subscribers (the append-only file skips it).
+    ctx.also_propagate(args.to_vec());
     ctx.reply.int(receivers as i64);
     Ok(())
 }
@@ -117,6 +119,7 @@ fn publish(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// `SPUBLISH shardchannel message` — the number of clients that received it.
 fn spublish(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let receivers = ctx.server.pubsub.publish(&args[1], &args[2], true);
+    ctx.also_propagate(args.to_vec());
     ctx.reply.int(receivers as i64);
     Ok(())
 }

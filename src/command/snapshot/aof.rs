@@ -62,7 +62,7 @@ fn feed(server: &mut ServerState) {
     }
     let aof = &mut server.aof;
     let now_secs = server.now_ms / 1000;
-    for op in ops {
+    for op in ops.into_iter().filter(|op| !op.replicas_only()) {
         if server.config.aof_timestamp_enabled && now_secs > aof.last_timestamp {
             aof.last_timestamp = now_secs;
             aof.buffer

@@ -59,6 +59,15 @@ pub fn exec() -> Vec<Bytes> {
     vec![Bytes::from_static(b"EXEC")]
 }
 
+impl Op {
+    /// True for the ops only replicas take (PUBLISH and SPUBLISH, which Redis
+    /// propagates to replicas alone): the append-only file skips them.
+    pub fn replicas_only(&self) -> bool {
+        let name = &self.args[0];
+        name.eq_ignore_ascii_case(b"publish") || name.eq_ignore_ascii_case(b"spublish")
+    }
+}
+
 impl Propagation {
     /// Records `args` in database `db`.
     pub fn push(&mut self, db: usize, args: Vec<Bytes>) {
@@ -110,6 +119,16 @@ impl Propagation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publish_goes_to_replicas_only() {
+        let op = |name: &'static [u8]| Op {
+            db: 0,
+            args: vec![Bytes::from_static(name)],
+        };
+        assert!(op(b"PUBLISH").replicas_only() && op(b"spublish").replicas_only());
+        assert!(!op(b"SET").replicas_only());
+    }
 
     #[test]
     fn only_groups_of_several_ops_are_wrapped() {
