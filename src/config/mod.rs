@@ -17,8 +17,8 @@ mod table;
 mod tests;
 
 pub use model::{
-    AppendFsync, ClientMemoryLimit, Config, EvictionPolicy, LazyFree, LogLevel, OutputLimit,
-    ProtectedAccess, MIN_CLIENT_EVICTION_LIMIT, OUTPUT_CLASSES,
+    AppendFsync, ClientMemoryLimit, Config, EvictionPolicy, LazyFree, LogLevel, MasterAddr,
+    OutputLimit, ProtectedAccess, MIN_CLIENT_EVICTION_LIMIT, OUTPUT_CLASSES,
 };
 pub use param::{parse_memory, ConfigError, Param};
 pub use rewrite::rewrite_text;

@@ -15,6 +15,7 @@ use crate::command::state::master_link::{
     ack_command, stream_len, LinkState, MasterLink, Transfer,
 };
 use crate::command::state::replication::NO_REPLID;
+use crate::config::MasterAddr;
 use crate::persistence::aof::commands::encode;
 
 /// How this replica introduces itself to its master, in handshake order.
@@ -34,6 +35,11 @@ pub struct Introduction {
 /// any previous link and connects (Redis's `replicationSetMaster`).
 pub fn follow(server: &mut ServerState, host: String, port: u16, can_continue: bool) {
     let now = server.now_ms;
+    // CONFIG GET replicaof (and CONFIG REWRITE) report the master followed now.
+    server.config.replica.replicaof = Some(MasterAddr {
+        host: host.clone(),
+        port,
+    });
     server.master = Some(MasterLink::new(host, port, now, can_continue));
     server.events.push(ServerEvent::MasterChanged);
     aof::sync_recording(server);
@@ -46,6 +52,7 @@ pub fn promote(server: &mut ServerState) {
     if server.master.take().is_none() {
         return;
     }
+    server.config.replica.replicaof = None;
     let new_id = random_hex(&mut server.rng);
     shift_history(server, new_id);
     // The stream we produce from now on starts with a SELECT of its own.
