@@ -63,7 +63,10 @@ fn small_values_do_not_pin_the_buffers_of_big_ones() {
 fn a_big_value_after_a_bigger_one_is_stored_trimmed() {
     let server = TestServer::start();
     let mut conn = server.raw();
-    assert_eq!(conn.cmd(&[b"SET", b"key", &vec![b'A'; 100_000]]), b"+OK\r\n");
+    assert_eq!(
+        conn.cmd(&[b"SET", b"key", &vec![b'A'; 100_000]]),
+        b"+OK\r\n"
+    );
     assert_eq!(conn.cmd(&[b"SET", b"key", &vec![b'A'; 33_000]]), b"+OK\r\n");
     let usage = int(&mut conn, &[b"MEMORY", b"USAGE", b"key"]);
     assert!((33_000..42_000).contains(&usage), "MEMORY USAGE {usage}");

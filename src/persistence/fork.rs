@@ -41,6 +41,15 @@ pub struct ForkedChild {
 /// Forks; the child runs `work` (true on success), reports its copy-on-write cost and
 /// exits without returning. The parent gets a handle at once.
 pub fn fork_child(work: impl FnOnce() -> bool) -> io::Result<ForkedChild> {
+    fork_child_keeping(&[], work)
+}
+
+/// [`fork_child`] for a child that writes to some of the parent's sockets (`keep`,
+/// replicas it streams a snapshot to): those stay open in the child.
+pub fn fork_child_keeping(
+    keep: &[libc::c_int],
+    work: impl FnOnce() -> bool,
+) -> io::Result<ForkedChild> {
     let mut fds = [0 as libc::c_int; 2];
     // SAFETY: pipe2 writes two descriptors into the array we own.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -56,7 +65,7 @@ pub fn fork_child(work: impl FnOnce() -> bool) -> io::Result<ForkedChild> {
     }
     if pid == 0 {
         drop(report);
-        run_child(work, &mut child_end);
+        run_child(work, &mut child_end, keep);
     }
     drop(child_end);
     Ok(ForkedChild {
@@ -68,7 +77,7 @@ pub fn fork_child(work: impl FnOnce() -> bool) -> io::Result<ForkedChild> {
 }
 
 /// The child's whole life: default signal handling, the work, the report, `_exit`.
-fn run_child(work: impl FnOnce() -> bool, report: &mut File) -> ! {
+fn run_child(work: impl FnOnce() -> bool, report: &mut File, keep: &[libc::c_int]) -> ! {
     // SAFETY: restoring default dispositions in the single-threaded child; the parent's
     // handlers write to the parent's signal pipe, which the child must not do.
     unsafe {
@@ -76,7 +85,7 @@ fn run_child(work: impl FnOnce() -> bool, report: &mut File) -> ! {
             libc::signal(signal, libc::SIG_DFL);
         }
     }
-    close_inherited_sockets();
+    close_inherited_sockets(keep);
     let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or(false);
     let _ = report.write_all(&private_dirty_bytes().to_le_bytes());
     // SAFETY: _exit ends the process without running the parent's atexit handlers or
@@ -87,13 +96,13 @@ fn run_child(work: impl FnOnce() -> bool, report: &mut File) -> ! {
 /// Closes the sockets the child inherited (listeners, clients), as Redis does after a
 /// fork: a child that outlives a killed parent must not keep the port bound, and a
 /// client must see its connection close when the server dies.
-fn close_inherited_sockets() {
+fn close_inherited_sockets(keep: &[libc::c_int]) {
     let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
         return;
     };
     let fds: Vec<libc::c_int> = entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .filter(|&fd| fd > 2)
+        .filter(|&fd| fd > 2 && !keep.contains(&fd))
         .collect();
     for fd in fds {
         // SAFETY: fstat into a zeroed stat we own; close only descriptors that are

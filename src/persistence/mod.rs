@@ -18,6 +18,7 @@
 pub mod aof;
 pub mod atomic_file;
 pub mod crc64;
+pub mod fanout;
 pub mod fork;
 pub mod lzf;
 pub mod rdb;

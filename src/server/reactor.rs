@@ -459,6 +459,7 @@ impl Server {
                 ServerEvent::KillClient(id) => self.kill_client(id),
                 ServerEvent::UnblockClient { id, error } => self.unblock_client(id, error),
                 ServerEvent::MasterChanged => self.master_changed(),
+                ServerEvent::ReleaseOutput(id) => self.release_output(id),
             }
         }
     }
@@ -559,6 +560,18 @@ impl Server {
                 client.close_asap = true;
             }
             self.close_if_done(slot);
+        }
+    }
+
+    /// A forked child finished writing a replica's snapshot: what waited behind it
+    /// (the stream since the fork) goes out now.
+    fn release_output(&mut self, id: u64) {
+        let Some(&slot) = self.client_keys.get(&id) else {
+            return;
+        };
+        if let Some(client) = self.clients.get_mut(slot) {
+            client.session.output_held = false;
+            self.queue_write(slot);
         }
     }
 
@@ -723,6 +736,10 @@ impl Server {
         let Some(client) = self.clients.get_mut(key) else {
             return;
         };
+        if client.session.output_held {
+            // A forked child is writing this replica's snapshot into the socket.
+            return;
+        }
         let deferred = client.out.has_deferred();
         let budget = if deferred {
             DEFERRED_WRITE_BUDGET

@@ -143,6 +143,7 @@ impl Executor {
         snapshot::cron(&self.dbs, &mut self.server);
         aof::cron(&self.dbs, &mut self.server);
         crate::command::snapshot::sync::cron(&mut self.server);
+        crate::command::snapshot::sync_child::cron(&self.dbs, &mut self.server);
         let now_secs = self.server.now_ms / 1000;
         self.server.migrate.close_idle(now_secs);
         if !self.server.tracking.clients.is_empty() {

@@ -39,6 +39,8 @@ pub enum ServerEvent {
         /// Reply with the UNBLOCKED error instead of the timeout reply.
         error: bool,
     },
+    /// A replica's snapshot is in its socket: write what waited behind it.
+    ReleaseOutput(u64),
     /// REPLICAOF changed the master to follow (or stopped following one): drop the
     /// current link and, if there is a master now, connect to it.
     MasterChanged,
@@ -128,7 +130,9 @@ impl ServerState {
     /// True while a forked child (background save or AOF rewrite) runs: like Redis,
     /// the server runs one at a time.
     pub fn child_active(&self) -> bool {
-        self.rdb.in_progress() || self.aof.rewrite.is_some()
+        self.rdb.in_progress()
+            || self.aof.rewrite.is_some()
+            || self.replication.jobs.running.is_some()
     }
 
     /// True while this server follows a master (REPLICAOF).

@@ -21,3 +21,4 @@ pub mod rdb;
 pub mod replconf;
 pub mod shutdown;
 pub mod sync;
+pub mod sync_child;

@@ -123,6 +123,17 @@ fn write_file(
 /// The whole keyspace and the function libraries as one RDB payload in memory, for a
 /// SYNC client. Written in the loop and without `rdb-key-save-delay`.
 pub fn to_bytes(dbs: &[Db], server: &ServerState) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write_payload(dbs, server, &mut out)?;
+    Ok(out)
+}
+
+/// The same payload written to `out` (a forked child streaming it to replicas).
+pub fn write_payload(
+    dbs: &[Db],
+    server: &ServerState,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let codes = server.scripting.functions.library_codes();
     let code_refs: Vec<&[u8]> = codes.iter().map(|code| code.as_ref()).collect();
     let opts = SaveOptions {
@@ -130,9 +141,8 @@ pub fn to_bytes(dbs: &[Db], server: &ServerState) -> std::io::Result<Vec<u8>> {
         ..save_options(&server.config)
     };
     let access = access_meta(&server.config);
-    let mut out = Vec::new();
     rdb::write_rdb(
-        &mut out,
+        out,
         dbs,
         &code_refs,
         &aux_fields(server),
@@ -140,7 +150,7 @@ pub fn to_bytes(dbs: &[Db], server: &ServerState) -> std::io::Result<Vec<u8>> {
         access,
         server.now_ms,
     )?;
-    Ok(out)
+    Ok(())
 }
 
 /// The temp file a process with `pid` writes before renaming (`temp-<pid>.rdb`).

@@ -18,6 +18,7 @@ pub fn prepare_shutdown(
 ) -> Result<(), Failed> {
     aof::prepare_shutdown(server, force)?;
     rdb::kill_bgsave(server);
+    crate::command::snapshot::sync_child::kill(server);
     let wanted = save.unwrap_or_else(|| !server.config.save_points().is_empty());
     if !wanted {
         return Ok(());

@@ -7,8 +7,11 @@
 //! dataset as one RDB payload (`$<length>\r\n` and the bytes, no trailing CRLF; the
 //! form every replica accepts), then the stream. SYNC, the old handshake that
 //! Redis's test harness and `redis-cli --replica` use, is the same without the
-//! `+FULLRESYNC` line. The snapshot is written in the loop, so the replica is online
-//! at once. From then on the client's replies are dropped, as a replica's are.
+//! `+FULLRESYNC` line. A replica that announced `capa eof` gets its snapshot from a
+//! forked child instead, while the loop goes on ([`super::sync_child`], with
+//! `repl-diskless-sync yes`, the default); otherwise the snapshot is written in the
+//! loop and the replica is online at once. From then on the client's replies are
+//! dropped, as a replica's are.
 //!
 //! The state is [`crate::command::state::replication`]; docs/ARCHITECTURE.md, "The
 //! replication stream".
@@ -19,7 +22,8 @@ use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{Arg, ArgType, Group};
 use crate::command::core::state::{random_hex, ServerEvent, ServerState};
-use crate::command::snapshot::{aof, rdb as snapshot};
+use crate::command::snapshot::{aof, rdb as snapshot, sync_child};
+use crate::command::state::replication::jobs::Waiting;
 use crate::command::state::replication::replicas::Replica;
 use crate::command::state::replication::NO_REPLID;
 use crate::command::state::session::ReplyMode;
@@ -133,6 +137,20 @@ fn continue_stream(ctx: &mut Ctx<'_>, replid: &[u8], offset: i64) -> bool {
 fn full_resync(ctx: &mut Ctx<'_>, psync: bool) -> CmdResult {
     ctx.server.replication.stats.full += 1;
     start_backlog(ctx.server);
+    if psync && ctx.session.replconf.capa_eof && sync_child::diskless(ctx.server) {
+        // A forked child writes the snapshot into the socket; the loop goes on.
+        let waiting = Waiting {
+            replica: replica_record(ctx, false),
+            fd: ctx.session.fd,
+            psync,
+            rdb_only: ctx.session.replconf.rdb_only,
+        };
+        ctx.session.replica = true;
+        ctx.session.reply_mode = ReplyMode::Off;
+        ctx.session.output_held = true;
+        sync_child::request(ctx.dbs, ctx.server, waiting);
+        return Ok(());
+    }
     // Writes already made are in the snapshot: they enter the stream (and the
     // append-only file) now, so the new replica does not get them again.
     aof::flush(ctx.server);
@@ -189,18 +207,24 @@ fn start_backlog(server: &mut ServerState) {
 /// Attaches the client as an online replica: it gets the stream from now on and
 /// its replies are dropped. `pre_psync`: it came with SYNC and will not acknowledge.
 fn become_replica(ctx: &mut Ctx<'_>, after_snapshot: bool, pre_psync: bool) {
-    let session = &mut *ctx.session;
+    let replica = replica_record(ctx, pre_psync);
+    let now = ctx.server.now_ms;
+    ctx.server.replication.attach(replica, after_snapshot, now);
+    ctx.session.replica = true;
+    ctx.session.reply_mode = ReplyMode::Off;
+}
+
+/// The client's record as a replica: its address and what it announced.
+fn replica_record(ctx: &Ctx<'_>, pre_psync: bool) -> Replica {
+    let session = &*ctx.session;
     let conf = session.replconf.clone();
     let ip = match &conf.ip_address {
         Some(ip) => ip.clone(),
         None => peer_ip(&session.addr).to_string(),
     };
-    let now = ctx.server.now_ms;
-    let mut replica = Replica::new(session.id, ip, conf, now / 1000);
+    let mut replica = Replica::new(session.id, ip, conf, ctx.server.now_ms / 1000);
     replica.pre_psync = pre_psync;
-    ctx.server.replication.attach(replica, after_snapshot, now);
-    session.replica = true;
-    session.reply_mode = ReplyMode::Off;
+    replica
 }
 
 /// The IP part of a peer address `ip:port` (`[ip]:port` for IPv6).

@@ -66,6 +66,9 @@ pub struct Session {
     /// counted against the replica output limit, as Redis sends the snapshot from
     /// outside the buffer. The reactor counts them down as they are written.
     pub snapshot_unsent: usize,
+    /// A forked child writes this replica's snapshot into its socket: the loop
+    /// writes nothing to it until the child is done.
+    pub output_held: bool,
     /// The replication offset right after this client's last command: what WAIT
     /// waits for replicas to acknowledge (Redis's `c->woff`).
     pub woff: u64,
@@ -141,6 +144,7 @@ impl Session {
             master: false,
             replconf: ReplicaConf::default(),
             snapshot_unsent: 0,
+            output_held: false,
             woff: 0,
             lib_name: None,
             lib_ver: None,

@@ -22,6 +22,7 @@
 //! replication stream".
 
 pub mod backlog;
+pub mod jobs;
 pub mod replicas;
 
 use bytes::Bytes;
@@ -84,6 +85,8 @@ pub struct ReplicaFeed {
     getack_wanted: bool,
     /// Synchronizations served.
     pub stats: SyncStats,
+    /// Full synchronizations a forked child serves.
+    pub jobs: jobs::SyncJobs,
 }
 
 impl ReplicaFeed {
@@ -102,6 +105,7 @@ impl ReplicaFeed {
             no_replicas_since_ms: 0,
             getack_wanted: false,
             stats: SyncStats::default(),
+            jobs: jobs::SyncJobs::default(),
         }
     }
 
