@@ -41,7 +41,7 @@
 
 use std::fmt;
 use std::iter::{self, Chain};
-use std::mem;
+use std::mem::{self, ManuallyDrop};
 use std::slice;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -50,6 +50,12 @@ use bytes::Bytes;
 
 /// Bucket count of a table allocated for the first insert, and the smallest shrink target.
 const MIN_BUCKETS: usize = 4;
+/// Bucket arrays of at least this many bytes are mapped by the allocator (glibc's
+/// mmap threshold, `util::alloc`): the rehash hands their pages back as it goes.
+const RELEASE_MIN_BYTES: usize = 4 << 20;
+/// The rehash releases an old table's emptied pages in runs of this many buckets
+/// (512 KB of buckets: 128 pages, a few tens of µs of kernel work).
+const RELEASE_RUN: usize = 1 << 16;
 /// Shrink when fewer than this percentage of buckets is used.
 const MIN_FILL_PERCENT: usize = 10;
 /// Empty buckets a rehash step may skip per bucket it is asked to move.
@@ -172,21 +178,72 @@ impl<K, V> Default for Table<K, V> {
 }
 
 impl<K, V> Drop for Table<K, V> {
+    /// Frees the chains, if any, then the array without a second walk over it: the
+    /// old table a rehash leaves behind is tens of MB of empty buckets, and reading it
+    /// all again (twice, with the slice's own drop) stalled the command finishing it.
     fn drop(&mut self) {
-        for bucket in self.buckets.iter_mut() {
-            drop_chain(bucket.take());
+        if self.used > 0 {
+            for bucket in self.buckets.iter_mut() {
+                drop_chain(bucket.take());
+            }
+        }
+        free_empty_buckets(mem::take(&mut self.buckets));
+    }
+}
+
+/// Frees a bucket array whose buckets are all empty without visiting them.
+fn free_empty_buckets<K, V>(buckets: Box<[Link<K, V>]>) {
+    debug_assert!(
+        buckets.iter().all(Option::is_none),
+        "freeing a non-empty table"
+    );
+    let raw = Box::into_raw(buckets) as *mut [ManuallyDrop<Link<K, V>>];
+    // SAFETY: `ManuallyDrop<T>` is `repr(transparent)` over `T`, so the slice has the
+    // same layout and the allocation is freed with the layout it was made with; its
+    // elements are all `None`, which own nothing, so skipping their drop leaks nothing.
+    drop(unsafe { Box::from_raw(raw) });
+}
+
+/// Releases the memory pages wholly inside `buckets[from..to]`, which must all be
+/// empty: they read back as zeroes, that is as empty buckets (see [`Table::with_size`]).
+///
+/// The rehash calls this for the part of a big old table it has moved past, so the
+/// pages are handed back a few at a time instead of all at once when the table is
+/// freed: unmapping 64 MB of touched pages takes the kernel ~5 ms.
+fn release_empty_pages<K, V>(buckets: &mut [Link<K, V>], from: usize, to: usize) {
+    debug_assert!(buckets[from..to].iter().all(Option::is_none));
+    let page = 4096;
+    let base = buckets.as_mut_ptr() as usize;
+    let start = (base + from * mem::size_of::<Link<K, V>>()).next_multiple_of(page);
+    let end = (base + to * mem::size_of::<Link<K, V>>()) / page * page;
+    if end > start {
+        // SAFETY: `[start, end)` lies inside the `buckets` allocation, which this
+        // borrow holds exclusively, and every bucket in it is `None`, all zero bytes.
+        // MADV_DONTNEED on private anonymous memory makes those pages read back as
+        // zeroes, so the buckets stay `None`; nothing else is in that range. A failure
+        // leaves the pages as they were, which is just as valid.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
         }
     }
 }
 
 impl<K, V> Table<K, V> {
     /// A table of `size` empty buckets; `size` is a power of two.
+    ///
+    /// The array comes zeroed from the allocator (`calloc`) rather than written bucket
+    /// by bucket: a big table is a fresh `mmap` whose pages the kernel zeroes when they
+    /// are first touched, so doubling a table of 10M keys no longer writes 128 MB (and
+    /// takes 32K page faults) in one go, stalling every client for ~100 ms; the pages
+    /// are faulted in a few at a time as the incremental rehash fills them.
     fn with_size(size: usize) -> Self {
         debug_assert!(size.is_power_of_two());
-        Table {
-            buckets: iter::repeat_with(|| None).take(size).collect(),
-            used: 0,
-        }
+        let zeroed = Box::<[Link<K, V>]>::new_zeroed_slice(size);
+        // SAFETY: a `Link` is an `Option<Box<_>>`, whose `None` is guaranteed to be the
+        // null pointer (the null-pointer optimisation `Option<Box<T>>` documents), so
+        // all-zero bytes are a valid, empty bucket for every element of the slice.
+        let buckets = unsafe { zeroed.assume_init() };
+        Table { buckets, used: 0 }
     }
 
     fn size(&self) -> usize {
@@ -617,8 +674,8 @@ impl<K: DictKey, V> Dict<K, V> {
             match self.ht[0].buckets.get(index) {
                 Some(None) if empty_visits > 1 => empty_visits -= 1,
                 Some(None) => {
-                    self.rehash_idx = Some(index + 1);
-                    return moved;
+                    index += 1;
+                    break;
                 }
                 Some(Some(_)) => {
                     self.move_bucket(index);
@@ -631,11 +688,24 @@ impl<K: DictKey, V> Dict<K, V> {
             }
             index += 1;
         }
-        self.rehash_idx = Some(index);
+        let from = self.rehash_idx.replace(index).unwrap_or(0);
         if self.ht[0].used == 0 {
             self.finish_rehash();
+        } else {
+            self.release_moved(from, index);
         }
         moved
+    }
+
+    /// Releases the pages of a big old table that the rehash index has just moved past
+    /// (buckets `from..to` were its last steps; whole [`RELEASE_RUN`]s are released).
+    fn release_moved(&mut self, from: usize, to: usize) {
+        let old = &mut self.ht[0].buckets;
+        if from / RELEASE_RUN == to / RELEASE_RUN || mem::size_of_val(&**old) < RELEASE_MIN_BYTES {
+            return;
+        }
+        let run_start = from / RELEASE_RUN * RELEASE_RUN;
+        release_empty_pages(old, run_start, to / RELEASE_RUN * RELEASE_RUN);
     }
 
     /// Moves the chain of `ht[0]` bucket `index` to the heads of its `ht[1]` buckets.

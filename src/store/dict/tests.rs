@@ -563,3 +563,28 @@ fn randomized_against_std_hashmap() {
         assert_eq!(got, model);
     }
 }
+
+#[test]
+fn zeroed_tables_start_empty_and_fill_across_a_big_doubling() {
+    for size in [1, 4, 1 << 20] {
+        let table: Table<Vec<u8>, u64> = Table::with_size(size);
+        assert_eq!(table.size(), size);
+        assert!(table.buckets.iter().all(Option::is_none));
+    }
+    // An old table of 4 MB of buckets (RELEASE_MIN_BYTES) doubling: the pages the
+    // rehash releases read back as empty buckets, part way and at the end.
+    let mut dict = Dict::with_capacity(1 << 19);
+    let n = (1 << 19) + 1;
+    for i in 0..n {
+        assert_eq!(dict.insert(key("k", i), i), None);
+    }
+    assert!(dict.is_rehashing());
+    dict.rehash_steps(200_000);
+    assert!(dict.is_rehashing());
+    assert!(dict.rehash_idx > Some(3 * RELEASE_RUN));
+    check_invariants(&dict);
+    while dict.rehash_steps(1000) {}
+    check_invariants(&dict);
+    assert_eq!(dict.len(), n);
+    assert_eq!(dict.get(&key("k", 12_345)), Some(&12_345));
+}
