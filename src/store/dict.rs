@@ -3,9 +3,10 @@
 //! # Layout
 //!
 //! A chained hash table keyed by byte strings. Each table is a power-of-two array of
-//! buckets; a bucket is an `Option<Box<Node>>` (8 bytes, the null pointer being `None`)
-//! heading a singly linked chain of `Node { key, value, next }`. No hash is stored in a
-//! node: memory per key matters more than the cost of re-hashing a key while rehashing.
+//! buckets; a bucket is an `Option<NodeBox>` (8 bytes, the null pointer being `None`)
+//! heading a singly linked chain of `Node { next, value, key }` (`dict/node.rs`: a node
+//! may hold its key's bytes in its own allocation). No hash is stored in a node: memory
+//! per key matters more than the cost of re-hashing a key while rehashing.
 //!
 //! # Growth, shrink and incremental rehash
 //!
@@ -48,6 +49,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+mod node;
+
+pub use node::DictKey;
+use node::{Link, Node, NodeBox};
+
 /// Bucket count of a table allocated for the first insert, and the smallest shrink target.
 const MIN_BUCKETS: usize = 4;
 /// Bucket arrays of at least this many bytes are mapped by the allocator (glibc's
@@ -86,12 +92,6 @@ fn resize_allowed() -> bool {
     RESIZE_ALLOWED.load(Ordering::Relaxed)
 }
 
-/// A key usable in a [`Dict`]: anything that is a byte string. Lookups take `&[u8]`.
-pub trait DictKey {
-    /// The bytes that are hashed and compared.
-    fn key_bytes(&self) -> &[u8];
-}
-
 impl DictKey for Vec<u8> {
     fn key_bytes(&self) -> &[u8] {
         self
@@ -117,28 +117,8 @@ fn hash_key(bytes: &[u8]) -> u64 {
     crate::util::hash::hash_bytes(bytes)
 }
 
-/// A chain link: the head of a bucket or the `next` of a node.
-type Link<K, V> = Option<Box<Node<K, V>>>;
-
-/// One entry of a chain.
-struct Node<K, V> {
-    key: K,
-    value: V,
-    next: Link<K, V>,
-}
-
-impl<K, V> Node<K, V> {
-    fn boxed(key: K, value: V) -> Box<Self> {
-        Box::new(Node {
-            key,
-            value,
-            next: None,
-        })
-    }
-}
-
 /// The nodes of a chain, head first.
-fn chain_iter<K, V>(link: &Link<K, V>) -> impl Iterator<Item = &Node<K, V>> {
+fn chain_iter<K: DictKey, V>(link: &Link<K, V>) -> impl Iterator<Item = &Node<K, V>> {
     iter::successors(link.as_deref(), |node| node.next.as_deref())
 }
 
@@ -156,19 +136,19 @@ fn chain_slot<'a, K: DictKey, V>(mut link: &'a mut Link<K, V>, key: &[u8]) -> &'
 }
 
 /// Frees a chain node by node, so a long chain cannot overflow the stack.
-fn drop_chain<K, V>(mut link: Link<K, V>) {
+fn drop_chain<K: DictKey, V>(mut link: Link<K, V>) {
     while let Some(mut node) = link {
         link = node.next.take();
     }
 }
 
 /// One bucket array and the number of elements chained from it.
-struct Table<K, V> {
+struct Table<K: DictKey, V> {
     buckets: Box<[Link<K, V>]>,
     used: usize,
 }
 
-impl<K, V> Default for Table<K, V> {
+impl<K: DictKey, V> Default for Table<K, V> {
     fn default() -> Self {
         Table {
             buckets: Box::new([]),
@@ -177,7 +157,7 @@ impl<K, V> Default for Table<K, V> {
     }
 }
 
-impl<K, V> Drop for Table<K, V> {
+impl<K: DictKey, V> Drop for Table<K, V> {
     /// Frees the chains, if any, then the array without a second walk over it: the
     /// old table a rehash leaves behind is tens of MB of empty buckets, and reading it
     /// all again (twice, with the slice's own drop) stalled the command finishing it.
@@ -192,7 +172,7 @@ impl<K, V> Drop for Table<K, V> {
 }
 
 /// Frees a bucket array whose buckets are all empty without visiting them.
-fn free_empty_buckets<K, V>(buckets: Box<[Link<K, V>]>) {
+fn free_empty_buckets<K: DictKey, V>(buckets: Box<[Link<K, V>]>) {
     debug_assert!(
         buckets.iter().all(Option::is_none),
         "freeing a non-empty table"
@@ -210,7 +190,7 @@ fn free_empty_buckets<K, V>(buckets: Box<[Link<K, V>]>) {
 /// The rehash calls this for the part of a big old table it has moved past, so the
 /// pages are handed back a few at a time instead of all at once when the table is
 /// freed: unmapping 64 MB of touched pages takes the kernel ~5 ms.
-fn release_empty_pages<K, V>(buckets: &mut [Link<K, V>], from: usize, to: usize) {
+fn release_empty_pages<K: DictKey, V>(buckets: &mut [Link<K, V>], from: usize, to: usize) {
     debug_assert!(buckets[from..to].iter().all(Option::is_none));
     let page = 4096;
     let base = buckets.as_mut_ptr() as usize;
@@ -228,7 +208,7 @@ fn release_empty_pages<K, V>(buckets: &mut [Link<K, V>], from: usize, to: usize)
     }
 }
 
-impl<K, V> Table<K, V> {
+impl<K: DictKey, V> Table<K, V> {
     /// A table of `size` empty buckets; `size` is a power of two.
     ///
     /// The array comes zeroed from the allocator (`calloc`) rather than written bucket
@@ -278,7 +258,7 @@ impl<K: DictKey, V> Table<K, V> {
     }
 
     /// Detaches the node of `key` from its chain.
-    fn unlink(&mut self, hash: u64, key: &[u8]) -> Option<Box<Node<K, V>>> {
+    fn unlink(&mut self, hash: u64, key: &[u8]) -> Option<NodeBox<K, V>> {
         let index = self.index(hash)?;
         let link = chain_slot(&mut self.buckets[index], key);
         let mut node = link.take()?;
@@ -298,7 +278,7 @@ impl<K: DictKey, V> Table<K, V> {
 
 /// A chained hash table from byte-string keys to values, with incremental rehashing,
 /// a rehash-proof SCAN cursor and random sampling. See the module documentation.
-pub struct Dict<K, V> {
+pub struct Dict<K: DictKey, V> {
     /// `ht[0]` is the table in use; `ht[1]` has buckets only while rehashing.
     ht: [Table<K, V>; 2],
     /// While rehashing, the next `ht[0]` bucket to move; all buckets below it are empty.
@@ -307,7 +287,7 @@ pub struct Dict<K, V> {
     guarded: bool,
 }
 
-impl<K, V> Default for Dict<K, V> {
+impl<K: DictKey, V> Default for Dict<K, V> {
     fn default() -> Self {
         Dict {
             ht: [Table::default(), Table::default()],
@@ -387,7 +367,7 @@ impl<K: DictKey, V> Dict<K, V> {
         match link {
             Some(node) => Some(mem::replace(&mut node.value, value)),
             None => {
-                *link = Some(Node::boxed(key, value));
+                *link = Some(NodeBox::new(key, value));
                 *used += 1;
                 None
             }
@@ -408,7 +388,7 @@ impl<K: DictKey, V> Dict<K, V> {
         if inserted {
             *used += 1;
         }
-        let node = link.get_or_insert_with(|| Node::boxed(make_key(), make_value()));
+        let node = link.get_or_insert_with(|| NodeBox::with_bytes(key, make_key, make_value()));
         debug_assert!(
             node.key.key_bytes() == key,
             "make_key() built a different key"
@@ -423,8 +403,7 @@ impl<K: DictKey, V> Dict<K, V> {
         let hash = hash_key(key);
         let [old, new] = &mut self.ht;
         let node = old.unlink(hash, key).or_else(|| new.unlink(hash, key))?;
-        let Node { key, value, .. } = *node;
-        Some((key, value))
+        Some(node.into_parts())
     }
 
     /// Removes every element and frees the bucket arrays.
@@ -819,7 +798,7 @@ impl<K: DictKey, V> Dict<K, V> {
 /// Calls `f` on up to `need` nodes of a chain and returns how many. When the chain is
 /// longer than `need`, it is read cyclically from a random node, so that no node is
 /// beyond reach of a small sample.
-fn sample_chain<'a, K, V>(
+fn sample_chain<'a, K: DictKey, V>(
     bucket: &'a Link<K, V>,
     need: usize,
     rng: &mut impl FnMut() -> u64,
@@ -839,12 +818,16 @@ fn sample_chain<'a, K, V>(
 
 /// Removes the nodes of a chain that `f` rejects; returns how many were removed. The
 /// kept nodes are relinked in reverse order, which does not matter in a bucket.
-fn retain_chain<K, V>(bucket: &mut Link<K, V>, f: &mut impl FnMut(&K, &mut V) -> bool) -> usize {
+fn retain_chain<K: DictKey, V>(
+    bucket: &mut Link<K, V>,
+    f: &mut impl FnMut(&K, &mut V) -> bool,
+) -> usize {
     let mut rest = bucket.take();
     let mut removed = 0;
     while let Some(mut node) = rest {
         rest = node.next.take();
-        if f(&node.key, &mut node.value) {
+        let Node { key, value, .. } = &mut *node;
+        if f(key, value) {
             node.next = bucket.take();
             *bucket = Some(node);
         } else {
@@ -915,13 +898,13 @@ type Buckets<'a, K, V> = slice::Iter<'a, Link<K, V>>;
 type BucketsMut<'a, K, V> = slice::IterMut<'a, Link<K, V>>;
 
 /// Iterator over a dict's elements, from [`Dict::iter`].
-pub struct Iter<'a, K, V> {
+pub struct Iter<'a, K: DictKey, V> {
     buckets: Chain<Buckets<'a, K, V>, Buckets<'a, K, V>>,
     node: Option<&'a Node<K, V>>,
     remaining: usize,
 }
 
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
+impl<'a, K: DictKey, V> Iterator for Iter<'a, K, V> {
     type Item = (&'a K, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -943,16 +926,16 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
+impl<K: DictKey, V> ExactSizeIterator for Iter<'_, K, V> {}
 
 /// Iterator over a dict's elements with mutable values, from [`Dict::iter_mut`].
-pub struct IterMut<'a, K, V> {
+pub struct IterMut<'a, K: DictKey, V> {
     buckets: Chain<BucketsMut<'a, K, V>, BucketsMut<'a, K, V>>,
     node: Option<&'a mut Node<K, V>>,
     remaining: usize,
 }
 
-impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+impl<'a, K: DictKey, V> Iterator for IterMut<'a, K, V> {
     type Item = (&'a K, &'a mut V);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -975,7 +958,7 @@ impl<'a, K, V> Iterator for IterMut<'a, K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
+impl<K: DictKey, V> ExactSizeIterator for IterMut<'_, K, V> {}
 
 #[cfg(test)]
 mod tests;

@@ -313,11 +313,9 @@ fn long_chain_drops_without_recursion() {
     let mut dict: Dict<Vec<u8>, ()> = Dict::with_capacity(4);
     let mut chain = None;
     for i in 0..1_000_000usize {
-        chain = Some(Box::new(Node {
-            key: i.to_le_bytes().to_vec(),
-            value: (),
-            next: chain,
-        }));
+        let mut node = NodeBox::new(i.to_le_bytes().to_vec(), ());
+        node.next = chain;
+        chain = Some(node);
     }
     dict.ht[0].buckets[0] = chain;
     dict.ht[0].used = 1_000_000;
