@@ -586,3 +586,35 @@ fn zeroed_tables_start_empty_and_fill_across_a_big_doubling() {
     assert_eq!(dict.len(), n);
     assert_eq!(dict.get(&key("k", 12_345)), Some(&12_345));
 }
+
+/// The slowest single insert while a table of 8M keys doubles (and the rehash that
+/// follows it completes): run by hand, `cargo test --release --lib slowest_insert --
+/// --ignored --nocapture`. Not a pass/fail test: it prints the figures.
+#[test]
+#[ignore]
+fn slowest_insert_across_a_big_doubling() {
+    let mut dict: Dict<Vec<u8>, u64> = Dict::new();
+    let grow_at = 1usize << 23;
+    for i in 0..grow_at - 1000 {
+        dict.insert(key("k", i), i as u64);
+    }
+    while dict.rehash_steps(1000) {}
+    let (mut slowest, mut over_1ms, mut inserted) = (Duration::ZERO, 0, 0);
+    let mut i = grow_at - 1000;
+    while inserted < 2000 || dict.is_rehashing() {
+        let k = key("k", i);
+        let (before, start) = (dict.is_rehashing(), Instant::now());
+        dict.insert(k, i as u64);
+        let took = start.elapsed();
+        if took > Duration::from_millis(1) || before != dict.is_rehashing() {
+            println!(
+                "insert {inserted}: {took:?} (rehashing {before} -> {})",
+                dict.is_rehashing()
+            );
+        }
+        slowest = slowest.max(took);
+        over_1ms += usize::from(took > Duration::from_millis(1));
+        (i, inserted) = (i + 1, inserted + 1);
+    }
+    println!("{inserted} inserts across the doubling: slowest {slowest:?}, {over_1ms} over 1 ms");
+}
