@@ -3,9 +3,10 @@
 //! # Layout
 //!
 //! A chained hash table keyed by byte strings. Each table is a power-of-two array of
-//! buckets; a bucket is an `Option<Box<Node>>` (8 bytes, the null pointer being `None`)
-//! heading a singly linked chain of `Node { key, value, next }`. No hash is stored in a
-//! node: memory per key matters more than the cost of re-hashing a key while rehashing.
+//! buckets; a bucket is an `Option<NodeBox>` (8 bytes, the null pointer being `None`)
+//! heading a singly linked chain of `Node { next, value, key }` (`dict/node.rs`: a node
+//! may hold its key's bytes in its own allocation). No hash is stored in a node: memory
+//! per key matters more than the cost of re-hashing a key while rehashing.
 //!
 //! # Growth, shrink and incremental rehash
 //!
@@ -41,15 +42,26 @@
 
 use std::fmt;
 use std::iter::{self, Chain};
-use std::mem;
+use std::mem::{self, ManuallyDrop};
 use std::slice;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+mod node;
+
+pub use node::DictKey;
+use node::{Link, Node, NodeBox};
+
 /// Bucket count of a table allocated for the first insert, and the smallest shrink target.
 const MIN_BUCKETS: usize = 4;
+/// Bucket arrays of at least this many bytes are mapped by the allocator (glibc's
+/// mmap threshold, `util::alloc`): the rehash hands their pages back as it goes.
+const RELEASE_MIN_BYTES: usize = 4 << 20;
+/// The rehash releases an old table's emptied pages in runs of this many buckets
+/// (512 KB of buckets: 128 pages, a few tens of µs of kernel work).
+const RELEASE_RUN: usize = 1 << 16;
 /// Shrink when fewer than this percentage of buckets is used.
 const MIN_FILL_PERCENT: usize = 10;
 /// Empty buckets a rehash step may skip per bucket it is asked to move.
@@ -80,12 +92,6 @@ fn resize_allowed() -> bool {
     RESIZE_ALLOWED.load(Ordering::Relaxed)
 }
 
-/// A key usable in a [`Dict`]: anything that is a byte string. Lookups take `&[u8]`.
-pub trait DictKey {
-    /// The bytes that are hashed and compared.
-    fn key_bytes(&self) -> &[u8];
-}
-
 impl DictKey for Vec<u8> {
     fn key_bytes(&self) -> &[u8] {
         self
@@ -111,28 +117,8 @@ fn hash_key(bytes: &[u8]) -> u64 {
     crate::util::hash::hash_bytes(bytes)
 }
 
-/// A chain link: the head of a bucket or the `next` of a node.
-type Link<K, V> = Option<Box<Node<K, V>>>;
-
-/// One entry of a chain.
-struct Node<K, V> {
-    key: K,
-    value: V,
-    next: Link<K, V>,
-}
-
-impl<K, V> Node<K, V> {
-    fn boxed(key: K, value: V) -> Box<Self> {
-        Box::new(Node {
-            key,
-            value,
-            next: None,
-        })
-    }
-}
-
 /// The nodes of a chain, head first.
-fn chain_iter<K, V>(link: &Link<K, V>) -> impl Iterator<Item = &Node<K, V>> {
+fn chain_iter<K: DictKey, V>(link: &Link<K, V>) -> impl Iterator<Item = &Node<K, V>> {
     iter::successors(link.as_deref(), |node| node.next.as_deref())
 }
 
@@ -150,19 +136,19 @@ fn chain_slot<'a, K: DictKey, V>(mut link: &'a mut Link<K, V>, key: &[u8]) -> &'
 }
 
 /// Frees a chain node by node, so a long chain cannot overflow the stack.
-fn drop_chain<K, V>(mut link: Link<K, V>) {
+fn drop_chain<K: DictKey, V>(mut link: Link<K, V>) {
     while let Some(mut node) = link {
         link = node.next.take();
     }
 }
 
 /// One bucket array and the number of elements chained from it.
-struct Table<K, V> {
+struct Table<K: DictKey, V> {
     buckets: Box<[Link<K, V>]>,
     used: usize,
 }
 
-impl<K, V> Default for Table<K, V> {
+impl<K: DictKey, V> Default for Table<K, V> {
     fn default() -> Self {
         Table {
             buckets: Box::new([]),
@@ -171,22 +157,73 @@ impl<K, V> Default for Table<K, V> {
     }
 }
 
-impl<K, V> Drop for Table<K, V> {
+impl<K: DictKey, V> Drop for Table<K, V> {
+    /// Frees the chains, if any, then the array without a second walk over it: the
+    /// old table a rehash leaves behind is tens of MB of empty buckets, and reading it
+    /// all again (twice, with the slice's own drop) stalled the command finishing it.
     fn drop(&mut self) {
-        for bucket in self.buckets.iter_mut() {
-            drop_chain(bucket.take());
+        if self.used > 0 {
+            for bucket in self.buckets.iter_mut() {
+                drop_chain(bucket.take());
+            }
+        }
+        free_empty_buckets(mem::take(&mut self.buckets));
+    }
+}
+
+/// Frees a bucket array whose buckets are all empty without visiting them.
+fn free_empty_buckets<K: DictKey, V>(buckets: Box<[Link<K, V>]>) {
+    debug_assert!(
+        buckets.iter().all(Option::is_none),
+        "freeing a non-empty table"
+    );
+    let raw = Box::into_raw(buckets) as *mut [ManuallyDrop<Link<K, V>>];
+    // SAFETY: `ManuallyDrop<T>` is `repr(transparent)` over `T`, so the slice has the
+    // same layout and the allocation is freed with the layout it was made with; its
+    // elements are all `None`, which own nothing, so skipping their drop leaks nothing.
+    drop(unsafe { Box::from_raw(raw) });
+}
+
+/// Releases the memory pages wholly inside `buckets[from..to]`, which must all be
+/// empty: they read back as zeroes, that is as empty buckets (see [`Table::with_size`]).
+///
+/// The rehash calls this for the part of a big old table it has moved past, so the
+/// pages are handed back a few at a time instead of all at once when the table is
+/// freed: unmapping 64 MB of touched pages takes the kernel ~5 ms.
+fn release_empty_pages<K: DictKey, V>(buckets: &mut [Link<K, V>], from: usize, to: usize) {
+    debug_assert!(buckets[from..to].iter().all(Option::is_none));
+    let page = 4096;
+    let base = buckets.as_mut_ptr() as usize;
+    let start = (base + from * mem::size_of::<Link<K, V>>()).next_multiple_of(page);
+    let end = (base + to * mem::size_of::<Link<K, V>>()) / page * page;
+    if end > start {
+        // SAFETY: `[start, end)` lies inside the `buckets` allocation, which this
+        // borrow holds exclusively, and every bucket in it is `None`, all zero bytes.
+        // MADV_DONTNEED on private anonymous memory makes those pages read back as
+        // zeroes, so the buckets stay `None`; nothing else is in that range. A failure
+        // leaves the pages as they were, which is just as valid.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
         }
     }
 }
 
-impl<K, V> Table<K, V> {
+impl<K: DictKey, V> Table<K, V> {
     /// A table of `size` empty buckets; `size` is a power of two.
+    ///
+    /// The array comes zeroed from the allocator (`calloc`) rather than written bucket
+    /// by bucket: a big table is a fresh `mmap` whose pages the kernel zeroes when they
+    /// are first touched, so doubling a table of 10M keys no longer writes 128 MB (and
+    /// takes 32K page faults) in one go, stalling every client for ~100 ms; the pages
+    /// are faulted in a few at a time as the incremental rehash fills them.
     fn with_size(size: usize) -> Self {
         debug_assert!(size.is_power_of_two());
-        Table {
-            buckets: iter::repeat_with(|| None).take(size).collect(),
-            used: 0,
-        }
+        let zeroed = Box::<[Link<K, V>]>::new_zeroed_slice(size);
+        // SAFETY: a `Link` is an `Option<Box<_>>`, whose `None` is guaranteed to be the
+        // null pointer (the null-pointer optimisation `Option<Box<T>>` documents), so
+        // all-zero bytes are a valid, empty bucket for every element of the slice.
+        let buckets = unsafe { zeroed.assume_init() };
+        Table { buckets, used: 0 }
     }
 
     fn size(&self) -> usize {
@@ -221,7 +258,7 @@ impl<K: DictKey, V> Table<K, V> {
     }
 
     /// Detaches the node of `key` from its chain.
-    fn unlink(&mut self, hash: u64, key: &[u8]) -> Option<Box<Node<K, V>>> {
+    fn unlink(&mut self, hash: u64, key: &[u8]) -> Option<NodeBox<K, V>> {
         let index = self.index(hash)?;
         let link = chain_slot(&mut self.buckets[index], key);
         let mut node = link.take()?;
@@ -241,7 +278,7 @@ impl<K: DictKey, V> Table<K, V> {
 
 /// A chained hash table from byte-string keys to values, with incremental rehashing,
 /// a rehash-proof SCAN cursor and random sampling. See the module documentation.
-pub struct Dict<K, V> {
+pub struct Dict<K: DictKey, V> {
     /// `ht[0]` is the table in use; `ht[1]` has buckets only while rehashing.
     ht: [Table<K, V>; 2],
     /// While rehashing, the next `ht[0]` bucket to move; all buckets below it are empty.
@@ -250,7 +287,7 @@ pub struct Dict<K, V> {
     guarded: bool,
 }
 
-impl<K, V> Default for Dict<K, V> {
+impl<K: DictKey, V> Default for Dict<K, V> {
     fn default() -> Self {
         Dict {
             ht: [Table::default(), Table::default()],
@@ -330,7 +367,7 @@ impl<K: DictKey, V> Dict<K, V> {
         match link {
             Some(node) => Some(mem::replace(&mut node.value, value)),
             None => {
-                *link = Some(Node::boxed(key, value));
+                *link = Some(NodeBox::new(key, value));
                 *used += 1;
                 None
             }
@@ -351,7 +388,7 @@ impl<K: DictKey, V> Dict<K, V> {
         if inserted {
             *used += 1;
         }
-        let node = link.get_or_insert_with(|| Node::boxed(make_key(), make_value()));
+        let node = link.get_or_insert_with(|| NodeBox::with_bytes(key, make_key, make_value()));
         debug_assert!(
             node.key.key_bytes() == key,
             "make_key() built a different key"
@@ -366,8 +403,7 @@ impl<K: DictKey, V> Dict<K, V> {
         let hash = hash_key(key);
         let [old, new] = &mut self.ht;
         let node = old.unlink(hash, key).or_else(|| new.unlink(hash, key))?;
-        let Node { key, value, .. } = *node;
-        Some((key, value))
+        Some(node.into_parts())
     }
 
     /// Removes every element and frees the bucket arrays.
@@ -617,8 +653,8 @@ impl<K: DictKey, V> Dict<K, V> {
             match self.ht[0].buckets.get(index) {
                 Some(None) if empty_visits > 1 => empty_visits -= 1,
                 Some(None) => {
-                    self.rehash_idx = Some(index + 1);
-                    return moved;
+                    index += 1;
+                    break;
                 }
                 Some(Some(_)) => {
                     self.move_bucket(index);
@@ -631,11 +667,24 @@ impl<K: DictKey, V> Dict<K, V> {
             }
             index += 1;
         }
-        self.rehash_idx = Some(index);
+        let from = self.rehash_idx.replace(index).unwrap_or(0);
         if self.ht[0].used == 0 {
             self.finish_rehash();
+        } else {
+            self.release_moved(from, index);
         }
         moved
+    }
+
+    /// Releases the pages of a big old table that the rehash index has just moved past
+    /// (buckets `from..to` were its last steps; whole [`RELEASE_RUN`]s are released).
+    fn release_moved(&mut self, from: usize, to: usize) {
+        let old = &mut self.ht[0].buckets;
+        if from / RELEASE_RUN == to / RELEASE_RUN || mem::size_of_val(&**old) < RELEASE_MIN_BYTES {
+            return;
+        }
+        let run_start = from / RELEASE_RUN * RELEASE_RUN;
+        release_empty_pages(old, run_start, to / RELEASE_RUN * RELEASE_RUN);
     }
 
     /// Moves the chain of `ht[0]` bucket `index` to the heads of its `ht[1]` buckets.
@@ -749,7 +798,7 @@ impl<K: DictKey, V> Dict<K, V> {
 /// Calls `f` on up to `need` nodes of a chain and returns how many. When the chain is
 /// longer than `need`, it is read cyclically from a random node, so that no node is
 /// beyond reach of a small sample.
-fn sample_chain<'a, K, V>(
+fn sample_chain<'a, K: DictKey, V>(
     bucket: &'a Link<K, V>,
     need: usize,
     rng: &mut impl FnMut() -> u64,
@@ -769,12 +818,16 @@ fn sample_chain<'a, K, V>(
 
 /// Removes the nodes of a chain that `f` rejects; returns how many were removed. The
 /// kept nodes are relinked in reverse order, which does not matter in a bucket.
-fn retain_chain<K, V>(bucket: &mut Link<K, V>, f: &mut impl FnMut(&K, &mut V) -> bool) -> usize {
+fn retain_chain<K: DictKey, V>(
+    bucket: &mut Link<K, V>,
+    f: &mut impl FnMut(&K, &mut V) -> bool,
+) -> usize {
     let mut rest = bucket.take();
     let mut removed = 0;
     while let Some(mut node) = rest {
         rest = node.next.take();
-        if f(&node.key, &mut node.value) {
+        let Node { key, value, .. } = &mut *node;
+        if f(key, value) {
             node.next = bucket.take();
             *bucket = Some(node);
         } else {
@@ -845,13 +898,13 @@ type Buckets<'a, K, V> = slice::Iter<'a, Link<K, V>>;
 type BucketsMut<'a, K, V> = slice::IterMut<'a, Link<K, V>>;
 
 /// Iterator over a dict's elements, from [`Dict::iter`].
-pub struct Iter<'a, K, V> {
+pub struct Iter<'a, K: DictKey, V> {
     buckets: Chain<Buckets<'a, K, V>, Buckets<'a, K, V>>,
     node: Option<&'a Node<K, V>>,
     remaining: usize,
 }
 
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
+impl<'a, K: DictKey, V> Iterator for Iter<'a, K, V> {
     type Item = (&'a K, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -873,16 +926,16 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
+impl<K: DictKey, V> ExactSizeIterator for Iter<'_, K, V> {}
 
 /// Iterator over a dict's elements with mutable values, from [`Dict::iter_mut`].
-pub struct IterMut<'a, K, V> {
+pub struct IterMut<'a, K: DictKey, V> {
     buckets: Chain<BucketsMut<'a, K, V>, BucketsMut<'a, K, V>>,
     node: Option<&'a mut Node<K, V>>,
     remaining: usize,
 }
 
-impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+impl<'a, K: DictKey, V> Iterator for IterMut<'a, K, V> {
     type Item = (&'a K, &'a mut V);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -905,7 +958,7 @@ impl<'a, K, V> Iterator for IterMut<'a, K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
+impl<K: DictKey, V> ExactSizeIterator for IterMut<'_, K, V> {}
 
 #[cfg(test)]
 mod tests;

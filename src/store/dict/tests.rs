@@ -313,11 +313,9 @@ fn long_chain_drops_without_recursion() {
     let mut dict: Dict<Vec<u8>, ()> = Dict::with_capacity(4);
     let mut chain = None;
     for i in 0..1_000_000usize {
-        chain = Some(Box::new(Node {
-            key: i.to_le_bytes().to_vec(),
-            value: (),
-            next: chain,
-        }));
+        let mut node = NodeBox::new(i.to_le_bytes().to_vec(), ());
+        node.next = chain;
+        chain = Some(node);
     }
     dict.ht[0].buckets[0] = chain;
     dict.ht[0].used = 1_000_000;
@@ -562,4 +560,61 @@ fn randomized_against_std_hashmap() {
         let got: HashMap<Vec<u8>, u64> = dict.iter().map(|(k, v)| (k.clone(), *v)).collect();
         assert_eq!(got, model);
     }
+}
+
+#[test]
+fn zeroed_tables_start_empty_and_fill_across_a_big_doubling() {
+    for size in [1, 4, 1 << 20] {
+        let table: Table<Vec<u8>, u64> = Table::with_size(size);
+        assert_eq!(table.size(), size);
+        assert!(table.buckets.iter().all(Option::is_none));
+    }
+    // An old table of 4 MB of buckets (RELEASE_MIN_BYTES) doubling: the pages the
+    // rehash releases read back as empty buckets, part way and at the end.
+    let mut dict = Dict::with_capacity(1 << 19);
+    let n = (1 << 19) + 1;
+    for i in 0..n {
+        assert_eq!(dict.insert(key("k", i), i), None);
+    }
+    assert!(dict.is_rehashing());
+    dict.rehash_steps(200_000);
+    assert!(dict.is_rehashing());
+    assert!(dict.rehash_idx > Some(3 * RELEASE_RUN));
+    check_invariants(&dict);
+    while dict.rehash_steps(1000) {}
+    check_invariants(&dict);
+    assert_eq!(dict.len(), n);
+    assert_eq!(dict.get(&key("k", 12_345)), Some(&12_345));
+}
+
+/// The slowest single insert while a table of 8M keys doubles (and the rehash that
+/// follows it completes): run by hand, `cargo test --release --lib slowest_insert --
+/// --ignored --nocapture`. Not a pass/fail test: it prints the figures.
+#[test]
+#[ignore]
+fn slowest_insert_across_a_big_doubling() {
+    let mut dict: Dict<Vec<u8>, u64> = Dict::new();
+    let grow_at = 1usize << 23;
+    for i in 0..grow_at - 1000 {
+        dict.insert(key("k", i), i as u64);
+    }
+    while dict.rehash_steps(1000) {}
+    let (mut slowest, mut over_1ms, mut inserted) = (Duration::ZERO, 0, 0);
+    let mut i = grow_at - 1000;
+    while inserted < 2000 || dict.is_rehashing() {
+        let k = key("k", i);
+        let (before, start) = (dict.is_rehashing(), Instant::now());
+        dict.insert(k, i as u64);
+        let took = start.elapsed();
+        if took > Duration::from_millis(1) || before != dict.is_rehashing() {
+            println!(
+                "insert {inserted}: {took:?} (rehashing {before} -> {})",
+                dict.is_rehashing()
+            );
+        }
+        slowest = slowest.max(took);
+        over_1ms += usize::from(took > Duration::from_millis(1));
+        (i, inserted) = (i + 1, inserted + 1);
+    }
+    println!("{inserted} inserts across the doubling: slowest {slowest:?}, {over_1ms} over 1 ms");
 }
