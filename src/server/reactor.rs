@@ -334,8 +334,12 @@ impl Server {
                         // After a full chunk this parses a big argument's header as
                         // soon as it is here, so the rest of that argument is read
                         // into a buffer of its size instead of through the scratch
-                        // buffer and a growing query buffer.
-                        self.pending_reads.push_back(key);
+                        // buffer and a growing query buffer. A client already waiting
+                        // in line keeps its one place (a pipelining client must not
+                        // pile up turns and run tens of thousands of commands in one).
+                        if !self.pending_reads.contains(&key) {
+                            self.pending_reads.push_back(key);
+                        }
                         break;
                     }
                     if n < room && !until_eof {
