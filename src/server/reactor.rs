@@ -185,7 +185,12 @@ impl Server {
         {
             return Duration::ZERO;
         }
-        let until_cron = Duration::from_micros(self.next_cron_us.saturating_sub(monotonic_us()));
+        let mut until_cron =
+            Duration::from_micros(self.next_cron_us.saturating_sub(monotonic_us()));
+        if self.exec.expiry_backlog() {
+            // Stale keys are left: the next expire slice is due within a slice.
+            until_cron = until_cron.min(crate::command::core::executor::EXPIRE_SLICE);
+        }
         match self.exec.next_deadline_ms() {
             Some(deadline) => {
                 let until_deadline = (deadline - self.exec.now_ms()).max(0) as u64;

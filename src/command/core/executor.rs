@@ -49,7 +49,13 @@ pub struct Executor {
     pub(in crate::command::core) table: CommandTable,
     /// Active expiry state.
     expire_cycle: ExpireCycle,
+    /// When the next expire slice may run, on the monotonic clock (µs).
+    next_expire_slice_us: u64,
 }
+
+/// The longest the active expire cycle runs at once: a request that arrives meanwhile
+/// waits at most this long (Redis's slow cycle takes up to 25 ms of every 100).
+pub const EXPIRE_SLICE: Duration = Duration::from_millis(1);
 
 impl Executor {
     /// An executor with empty databases for `config`, serving the commands of `table`.
@@ -102,6 +108,7 @@ impl Executor {
             },
             table,
             expire_cycle: ExpireCycle::default(),
+            next_expire_slice_us: 0,
         };
         exec.sync_access_mode();
         exec
@@ -114,8 +121,8 @@ impl Executor {
         self.server.now_us = us;
     }
 
-    /// Periodic work at `hz`: the slow active expire cycle (25% of a tick) and dict
-    /// housekeeping.
+    /// Periodic work at `hz`: the active expire cycle (one slice, see
+    /// [`EXPIRE_SLICE`]) and dict housekeeping.
     pub fn cron(&mut self) {
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
         let started = std::time::Instant::now();
@@ -124,8 +131,13 @@ impl Executor {
         // actively on a read-only replica).
         let expires_actively = self.server.admin.active_expire && !self.server.is_replica();
         if expires_actively && self.server.paused().is_none() {
-            self.expire_cycle
-                .run(&mut self.dbs, self.server.now_ms, tick / 4);
+            self.expire_cycle.run(
+                &mut self.dbs,
+                self.server.now_ms,
+                EXPIRE_SLICE.min(tick / 4),
+            );
+            let next = crate::util::clock::monotonic_us() + EXPIRE_SLICE.as_micros() as u64;
+            self.next_expire_slice_us = next;
         }
         accounting::cron(
             &mut self.server,
@@ -152,23 +164,33 @@ impl Executor {
         }
     }
 
-    /// Work before the loop sleeps: a fast (1 ms) expire cycle when the last cycle ran
-    /// out of time with stale keys left, and an eviction pass while memory is over
+    /// Work before the loop sleeps: another expire slice when the last one ran out of
+    /// time with stale keys left (at most every other slice), and an eviction pass while memory is over
     /// maxmemory and a pass ran out of time (or CONFIG SET lowered the limit).
     pub fn before_sleep(&mut self) {
         if self.server.eviction.cycle_running {
             evict::cycle(&mut self.dbs, &mut self.server);
             effects::after_expiry(&mut self.dbs, &mut self.server);
         }
-        if self.expire_cycle.timed_out
+        if self.expiry_backlog() && crate::util::clock::monotonic_us() >= self.next_expire_slice_us
+        {
+            self.expire_cycle
+                .run(&mut self.dbs, self.server.now_ms, EXPIRE_SLICE);
+            // Another slice no sooner than one slice later: half the loop's time at
+            // most goes to expiry, and no request waits for more than one slice.
+            self.next_expire_slice_us =
+                crate::util::clock::monotonic_us() + EXPIRE_SLICE.as_micros() as u64;
+            effects::after_expiry(&mut self.dbs, &mut self.server);
+        }
+    }
+
+    /// True while the last expire slice ran out of time with stale keys left: the
+    /// loop wakes again within a slice to go on, even when no client sends anything.
+    pub fn expiry_backlog(&self) -> bool {
+        self.expire_cycle.timed_out
             && self.server.admin.active_expire
             && !self.server.is_replica()
             && self.server.paused().is_none()
-        {
-            self.expire_cycle
-                .run(&mut self.dbs, self.server.now_ms, Duration::from_millis(1));
-            effects::after_expiry(&mut self.dbs, &mut self.server);
-        }
     }
 
     /// Makes every database record accesses the way `maxmemory-policy` asks.
