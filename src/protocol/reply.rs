@@ -230,6 +230,7 @@ impl OutBuf {
     }
 
     /// Moves a large tail into the chunk queue so it is freed once written.
+    #[inline]
     pub fn seal_if_large(&mut self) {
         if self.tail.len() >= TAIL_SEAL_SIZE {
             self.seal_tail();

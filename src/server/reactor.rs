@@ -463,7 +463,16 @@ impl Server {
     }
 
     /// Carries out what commands (or the cron) asked of the loop.
+    #[inline(always)]
     fn carry_out_events(&mut self) {
+        if self.exec.has_events() {
+            self.carry_out_events_now();
+        }
+    }
+
+    /// [`Self::carry_out_events`] when something was asked.
+    #[cold]
+    fn carry_out_events_now(&mut self) {
         for event in self.exec.take_events() {
             match event {
                 ServerEvent::Shutdown => self.shutting_down = true,

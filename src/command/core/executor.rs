@@ -217,6 +217,12 @@ impl Executor {
     pub fn take_events(&mut self) -> Vec<ServerEvent> {
         std::mem::take(&mut self.server.events)
     }
+
+    /// True when commands (or the cron) asked the loop for something.
+    #[inline]
+    pub fn has_events(&self) -> bool {
+        !self.server.events.is_empty()
+    }
 }
 
 impl Executor {
