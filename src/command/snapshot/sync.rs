@@ -33,19 +33,29 @@ use crate::util::numbers::parse_i64;
 /// Refused when replies to earlier commands are still waiting to be written.
 const ERR_PENDING_OUTPUT: &str = "ERR SYNC and PSYNC are invalid with pending output";
 
-/// `SYNC` — the snapshot, then the stream of writes from this point on.
 /// SYNC or PSYNC sent to a replica whose own master is out of reach.
 const ERR_NO_MASTER_LINK: &str = "NOMASTERLINK Can't SYNC while not connected with my master";
 
-fn sync(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+/// What SYNC and PSYNC check first, as Redis's `syncCommand`: a client that already is
+/// a replica is ignored (`Ok(false)`); a replica whose own link is down, or a client
+/// with replies still unwritten, is refused.
+fn may_synchronize(ctx: &Ctx<'_>) -> Result<bool, CmdError> {
     if ctx.session.replica {
-        return Ok(());
+        return Ok(false);
     }
     if ctx.server.master.as_ref().is_some_and(|link| !link.is_up()) {
         return Err(CmdError::raw(ERR_NO_MASTER_LINK));
     }
     if ctx.reply.pending() > 0 {
         return Err(CmdError::raw(ERR_PENDING_OUTPUT));
+    }
+    Ok(true)
+}
+
+/// `SYNC` — the snapshot, then the stream of writes from this point on.
+fn sync(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
+    if !may_synchronize(ctx)? {
+        return Ok(());
     }
     log::info!("Replica {} asks for synchronization", replica_name(ctx));
     full_resync(ctx, false)
@@ -57,14 +67,8 @@ fn sync(ctx: &mut Ctx<'_>, _args: &[Bytes]) -> CmdResult {
 /// Continues the stream from `offset` when the history and the backlog allow,
 /// else synchronizes fully. `?` as the id asks for a full synchronization.
 fn psync(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
-    if ctx.session.replica {
+    if !may_synchronize(ctx)? {
         return Ok(());
-    }
-    if ctx.server.master.as_ref().is_some_and(|link| !link.is_up()) {
-        return Err(CmdError::raw(ERR_NO_MASTER_LINK));
-    }
-    if ctx.reply.pending() > 0 {
-        return Err(CmdError::raw(ERR_PENDING_OUTPUT));
     }
     log::info!("Replica {} asks for synchronization", replica_name(ctx));
     let Some(offset) = parse_i64(&args[2]) else {
