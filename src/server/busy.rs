@@ -53,6 +53,15 @@ pub struct BusyIo<'a> {
     pub now_ms: i64,
     /// The id the next accepted client gets.
     pub next_id: &'a mut u64,
+    /// What happened meanwhile, for the reactor to finish.
+    pub log: &'a mut BusyLog,
+}
+
+/// What serving clients during a busy script left for the reactor to finish. The
+/// reactor owns one and lends it to every command; it stays empty unless a busy script
+/// served someone, so the usual command pays one check for it.
+#[derive(Default)]
+pub struct BusyLog {
     /// Clients accepted meanwhile, for the reactor to add.
     pub newcomers: Vec<Client>,
     /// Connections refused by `maxclients`.
@@ -65,25 +74,28 @@ pub struct BusyIo<'a> {
     pub written: usize,
     /// A shutdown signal arrived.
     pub signalled: bool,
+    /// Anything at all was noted since the reactor last emptied the log.
+    pub touched: bool,
 }
 
 /// Accepts new clients, reads every ready client's commands, has `run` execute each
 /// one, and writes the replies.
 pub fn serve(clients: &mut ClientSlab, io: &mut BusyIo<'_>, run: &mut BusyCommand<'_>) {
+    io.log.touched = true;
     if signals::drain(io.signals) {
-        io.signalled = true;
+        io.log.signalled = true;
     }
     accept_new(io);
     for (key, client) in clients.iter_mut() {
-        if serve_client(client, io, run) && !io.served.contains(&key) {
-            io.served.push(key);
+        if serve_client(client, io, run) && !io.log.served.contains(&key) {
+            io.log.served.push(key);
         }
     }
-    let mut newcomers = std::mem::take(&mut io.newcomers);
+    let mut newcomers = std::mem::take(&mut io.log.newcomers);
     for client in &mut newcomers {
         serve_client(client, io, run);
     }
-    io.newcomers = newcomers;
+    io.log.newcomers = newcomers;
 }
 
 /// Accepts pending connections (bounded), as the reactor would.
@@ -95,20 +107,20 @@ fn accept_new(io: &mut BusyIo<'_>) {
         let Some((mut stream, peer, local)) = accepted else {
             return;
         };
-        if io.connected + io.newcomers.len() >= io.maxclients {
+        if io.connected + io.log.newcomers.len() >= io.maxclients {
             listener::refuse(&mut stream, &peer);
-            io.rejected += 1;
+            io.log.rejected += 1;
             continue;
         }
         if io.protected && !listener::from_loopback(&stream) {
             listener::deny_protected(&mut stream);
-            io.rejected += 1;
+            io.log.rejected += 1;
             continue;
         }
         let mut client = Client::accepted(stream, peer, local, *io.next_id, io.now_ms);
         client.session.authenticated = io.authenticated;
         *io.next_id += 1;
-        io.newcomers.push(client);
+        io.log.newcomers.push(client);
     }
 }
 
@@ -118,7 +130,7 @@ fn serve_client(client: &mut Client, io: &mut BusyIo<'_>, run: &mut BusyCommand<
     if !client.ready_for_command() || !client.accepts_input() {
         return false;
     }
-    io.read += read_available(client);
+    io.log.read += read_available(client);
     while client.ready_for_command() {
         io.limits.unauthenticated = !client.session.authenticated && !io.authenticated;
         match client.parser.parse(&mut client.query, &io.limits) {
@@ -135,7 +147,7 @@ fn serve_client(client: &mut Client, io: &mut BusyIo<'_>, run: &mut BusyCommand<
         }
     }
     match client.out.write_to(&mut client.stream, WRITE_CAP) {
-        Ok(n) => io.written += n,
+        Ok(n) => io.log.written += n,
         Err(_) => client.close_asap = true,
     }
     true

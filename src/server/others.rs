@@ -3,13 +3,13 @@
 //! While one client's commands run, the reactor lends the executor the rest of the slab
 //! through [`OtherClients`]: CLIENT LIST and CLIENT KILL read it, a busy script serves
 //! them through it (`server/busy.rs`), CONFIG SET `port`/`bind` moves the listeners
-//! through it. What happened meanwhile comes back as a [`BusyOutcome`] for the reactor
+//! through it. What happened meanwhile is noted in the reactor's `busy::BusyLog` for it
 //! to finish.
 
 use std::io;
 
 use crate::command::state::directory::{BufferStats, BusyCommand, ClientDirectory, ClientView};
-use crate::server::client::{Client, ClientSlab};
+use crate::server::client::ClientSlab;
 use crate::server::{busy, listener};
 
 /// The clients other than the one running a command, as the command layer sees them,
@@ -23,43 +23,6 @@ pub(super) struct OtherClients<'a> {
     pub(super) backlog: u32,
     /// The running client's input buffers as its command started.
     pub(super) caller: BufferStats,
-}
-
-/// What serving clients during a busy script left for the reactor to finish.
-pub(super) struct BusyOutcome {
-    pub(super) newcomers: Vec<Client>,
-    pub(super) served: Vec<usize>,
-    pub(super) rejected: u64,
-    pub(super) read: usize,
-    pub(super) written: usize,
-    pub(super) signalled: bool,
-}
-
-impl BusyOutcome {
-    /// True when no client was served, accepted or refused and no signal came: the
-    /// usual case, a command that did not run a busy script.
-    pub(super) fn is_quiet(&self) -> bool {
-        !self.signalled
-            && self.rejected == 0
-            && self.read == 0
-            && self.written == 0
-            && self.newcomers.is_empty()
-            && self.served.is_empty()
-    }
-}
-
-impl OtherClients<'_> {
-    pub(super) fn into_outcome(self) -> BusyOutcome {
-        let io = self.io;
-        BusyOutcome {
-            newcomers: io.newcomers,
-            served: io.served,
-            rejected: io.rejected,
-            read: io.read,
-            written: io.written,
-            signalled: io.signalled,
-        }
-    }
 }
 
 impl ClientDirectory for OtherClients<'_> {

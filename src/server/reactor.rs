@@ -30,7 +30,7 @@ use crate::config::Config;
 use crate::protocol::{ParseLimits, ParseOutcome};
 use crate::server::client::{Client, ClientSlab, Stream};
 use crate::server::client_memory::ClientMemory;
-use crate::server::others::{BusyOutcome, OtherClients};
+use crate::server::others::OtherClients;
 use crate::server::{busy, listener, signals};
 
 /// Token of the signal pipe.
@@ -70,6 +70,8 @@ pub struct Server {
     client_keys: IdMap<u64, usize>,
     exec: Executor,
     next_client_id: u64,
+    /// What a busy script's serving of other clients left to finish (empty otherwise).
+    busy_log: busy::BusyLog,
     /// Clients with replies to write before sleeping.
     pending_writes: Vec<usize>,
     /// Clients with input left over by the fairness caps.
@@ -134,6 +136,7 @@ impl Server {
             client_keys: IdMap::default(),
             exec,
             next_client_id: 1,
+            busy_log: busy::BusyLog::default(),
             pending_writes: Vec::new(),
             pending_reads: VecDeque::new(),
             read_scratch: vec![0; READ_CHUNK],
@@ -172,7 +175,7 @@ impl Server {
             if self.handshake.as_ref().is_some_and(|h| h.again) {
                 self.master_link_event();
             }
-            if monotonic_us() >= self.next_cron_us {
+            if self.exec.clock_mono_us() >= self.next_cron_us {
                 self.cron();
             }
             self.before_sleep();
@@ -189,7 +192,7 @@ impl Server {
             return Duration::ZERO;
         }
         let mut until_cron =
-            Duration::from_micros(self.next_cron_us.saturating_sub(monotonic_us()));
+            Duration::from_micros(self.next_cron_us.saturating_sub(self.exec.clock_mono_us()));
         if self.exec.expiry_backlog() {
             // Stale keys are left: the next expire slice is due within a slice.
             until_cron = until_cron.min(crate::command::core::executor::EXPIRE_SLICE);
@@ -511,12 +514,7 @@ impl Server {
             keepalive: config.tcp_keepalive,
             now_ms: self.exec.now_ms(),
             next_id: &mut self.next_client_id,
-            newcomers: Vec::new(),
-            rejected: 0,
-            served: Vec::new(),
-            read: 0,
-            written: 0,
-            signalled: false,
+            log: &mut self.busy_log,
         };
         let mut others = OtherClients {
             clients: &mut self.clients,
@@ -526,7 +524,6 @@ impl Server {
             caller: client.buffer_stats(),
         };
         let result = work(&mut self.exec, &mut client, &mut others);
-        let io = others.into_outcome();
         let entry = self.clients.vacant_entry();
         // The slab hands out the slot freed last, which is `key`: nothing was inserted
         // or removed meanwhile.
@@ -542,8 +539,8 @@ impl Server {
             self.client_keys.insert(client.session.id, moved_to);
         }
         entry.insert(client);
-        if !io.is_quiet() {
-            self.after_busy(io);
+        if self.busy_log.touched {
+            self.after_busy();
         }
         Some(result)
     }
@@ -551,7 +548,8 @@ impl Server {
     /// After a busy script: adds the clients it accepted, gives the clients it served
     /// their turn for what is left of their input and output, and honours a shutdown
     /// signal that came meanwhile.
-    fn after_busy(&mut self, io: BusyOutcome) {
+    fn after_busy(&mut self) {
+        let io = std::mem::take(&mut self.busy_log);
         if io.signalled {
             self.shutdown_on_signal();
         }

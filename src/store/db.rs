@@ -197,10 +197,14 @@ impl Db {
 
     /// Deletes `key` if its TTL has passed, unless expiry is held (CLIENT PAUSE).
     /// Returns true if the key has expired (deleted or not): it then reads as missing.
+    #[inline]
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: i64) -> bool {
-        if self.expires.is_empty() {
-            return false;
-        }
+        !self.expires.is_empty() && self.expire_if_due(key, now_ms)
+    }
+
+    /// [`Self::expire_if_needed`] once some key has a TTL.
+    #[inline(never)]
+    fn expire_if_due(&mut self, key: &[u8], now_ms: i64) -> bool {
         match self.expires.get(key) {
             Some(&when) if now_ms > when => {
                 if self.expiry_held {

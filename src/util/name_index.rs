@@ -4,8 +4,11 @@
 //! read as four 8-byte words, lowercased a word at a time, and stored that way in an
 //! open-addressing table (linear probing, at most a quarter full): a lookup hashes and
 //! compares four words instead of walking the name byte by byte, and usually probes
-//! one slot. The table is filled at start-up and changed only by
+//! one slot; a repeat of the last short name is answered by a one-word memo before
+//! that. The table is filled at start-up and changed only by
 //! `rename-command`; client input never inserts, so an unkeyed hash is safe here.
+
+use std::cell::Cell;
 
 /// Longest name the index holds: four machine words.
 const MAX_NAME: usize = 32;
@@ -32,12 +35,31 @@ fn lowercase_word(word: u64) -> u64 {
 fn load_word(name: &[u8], at: usize) -> u64 {
     match name.get(at..at + 8) {
         Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])),
-        None => name
-            .get(at..)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .fold(0, |word, (i, &byte)| word | u64::from(byte) << (8 * i)),
+        None => load_partial(name.get(at..).unwrap_or_default()),
+    }
+}
+
+/// The bytes of `tail` (at most 8) as a little-endian word, zero-padded: two
+/// overlapping loads of a power-of-two size instead of a loop over the bytes. Where the
+/// loads overlap they read the same bytes into the same places, so OR-ing them is exact.
+#[inline(always)]
+fn load_partial(tail: &[u8]) -> u64 {
+    let len = tail.len();
+    let u16_at = |i: usize| u64::from(u16::from_le_bytes([tail[i], tail[i + 1]]));
+    let u32_at = |i: usize| {
+        u64::from(u32::from_le_bytes([
+            tail[i],
+            tail[i + 1],
+            tail[i + 2],
+            tail[i + 3],
+        ]))
+    };
+    match len {
+        0 => 0,
+        1 => u64::from(tail[0]),
+        2..=3 => u16_at(0) | u16_at(len - 2) << (8 * (len - 2)),
+        4..=7 => u32_at(0) | u32_at(len - 4) << (8 * (len - 4)),
+        _ => u64::from_le_bytes(tail[..8].try_into().unwrap_or([0; 8])),
     }
 }
 
@@ -77,6 +99,10 @@ struct Slot<V> {
 pub struct NameIndex<V: Copy> {
     slots: Vec<Option<Slot<V>>>,
     len: usize,
+    /// The last name of at most 8 bytes found (as its lowercased word), its length and
+    /// its value: clients send the same command again and again, and one word compare
+    /// answers a repeat without hashing or probing.
+    last: Cell<Option<(u64, usize, V)>>,
 }
 
 impl<V: Copy> Default for NameIndex<V> {
@@ -84,6 +110,7 @@ impl<V: Copy> Default for NameIndex<V> {
         NameIndex {
             slots: vec![None; 16],
             len: 0,
+            last: Cell::new(None),
         }
     }
 }
@@ -105,10 +132,39 @@ impl<V: Copy> NameIndex<V> {
     }
 
     /// The value of `name`, compared case-insensitively.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, name: &[u8]) -> Option<V> {
+        if name.len() <= 8 {
+            return self.get_short(name);
+        }
+        self.get_long(name)
+    }
+
+    /// [`Self::get`] for a name longer than 8 bytes.
+    #[inline(never)]
+    fn get_long(&self, name: &[u8]) -> Option<V> {
         let words = words_of(name)?;
         self.slots[self.position(&words, name.len())].map(|slot| slot.value)
+    }
+
+    /// [`Self::get`] for a name of at most 8 bytes, through the one-entry memo.
+    #[inline(always)]
+    fn get_short(&self, name: &[u8]) -> Option<V> {
+        let word = lowercase_word(load_partial(name));
+        if let Some((last_word, last_len, value)) = self.last.get() {
+            if last_word == word && last_len == name.len() {
+                return Some(value);
+            }
+        }
+        self.get_short_missed(word, name.len())
+    }
+
+    /// The table lookup behind [`Self::get_short`] when the memo holds another name.
+    #[inline(never)]
+    fn get_short_missed(&self, word: u64, len: usize) -> Option<V> {
+        let value = self.slots[self.position(&[word, 0, 0, 0], len)]?.value;
+        self.last.set(Some((word, len, value)));
+        Some(value)
     }
 
     /// True when `name` is present (any case).
@@ -119,6 +175,7 @@ impl<V: Copy> NameIndex<V> {
     /// Sets `name` to `value`, replacing any value it had. Names longer than 32 bytes
     /// cannot be held (no Redis command name comes near); they are refused.
     pub fn insert(&mut self, name: &[u8], value: V) -> bool {
+        self.last.set(None);
         let Some(words) = words_of(name) else {
             return false;
         };
@@ -140,6 +197,7 @@ impl<V: Copy> NameIndex<V> {
     /// Removes `name`, returning its value. The table is rebuilt, as linear probing
     /// cannot simply empty a slot; removal happens only at start-up (`rename-command`).
     pub fn remove(&mut self, name: &[u8]) -> Option<V> {
+        self.last.set(None);
         let words = words_of(name)?;
         let index = self.position(&words, name.len());
         let slot = self.slots[index].take()?;
@@ -190,6 +248,12 @@ mod tests {
         assert_eq!(index.get(b"cmd300"), None);
         assert_eq!(index.remove(b"Cmd7"), Some(7));
         assert_eq!(index.get(b"cmd7"), None);
+        // The memo of the last short name never answers for another name or length.
+        assert_eq!(index.get(b"CMD8"), Some(8));
+        assert_eq!(index.get(b"cmd8"), Some(8));
+        assert_eq!(index.get(b"cmd8\0"), None);
+        assert_eq!(index.get(b"cmd"), None);
+        assert_eq!(index.get(b"cmd9"), Some(9));
         assert!(names
             .iter()
             .enumerate()
@@ -199,6 +263,18 @@ mod tests {
         assert_eq!(index.values().count(), 299);
         assert!(!index.insert(&[b'x'; 33], 1));
         assert_eq!(index.get(&[b'x'; 33]), None);
+    }
+
+    #[test]
+    fn a_partial_word_loads_every_length_exactly() {
+        let bytes = [0x11u8, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+        for len in 0..=8 {
+            let expected = bytes[..len]
+                .iter()
+                .enumerate()
+                .fold(0u64, |word, (i, &byte)| word | u64::from(byte) << (8 * i));
+            assert_eq!(load_partial(&bytes[..len]), expected, "length {len}");
+        }
     }
 
     #[test]

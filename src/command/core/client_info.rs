@@ -170,12 +170,15 @@ pub fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
 /// LIST's `cmd=`: `get`, or `client|list`.
 #[inline]
 pub fn note_last_command(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
-    let name = spec.name.as_bytes();
-    if args[0].len() == name.len() && args[0].eq_ignore_ascii_case(name) {
-        ctx.session.last_command = spec.name;
-        ctx.session.last_subcommand = None;
-    } else if let Some(container) = ctx.table.get(&args[0]) {
-        ctx.session.last_command = container.name;
-        ctx.session.last_subcommand = Some(spec.name);
+    // The name sent finds `spec` itself, or the container `spec` is a subcommand of.
+    match ctx.table.get(&args[0]) {
+        Some(container) if !std::ptr::eq(container, spec) => {
+            ctx.session.last_command = container.name;
+            ctx.session.last_subcommand = Some(spec.name);
+        }
+        _ => {
+            ctx.session.last_command = spec.name;
+            ctx.session.last_subcommand = None;
+        }
     }
 }

@@ -283,13 +283,23 @@ impl CommandTable {
 
     /// Resolves a command line to its spec: the command, or its subcommand for a
     /// container called with at least one argument.
+    #[inline]
     pub fn resolve(&self, args: &[Bytes]) -> Result<&'static CommandSpec, CmdError> {
-        let Some(spec) = self.get(&args[0]) else {
+        match self.get(&args[0]) {
+            Some(spec) if spec.subcommands.is_empty() || args.len() == 1 => Ok(spec),
+            found => Self::resolve_further(found, args),
+        }
+    }
+
+    /// [`Self::resolve`] for an unknown name or a container's subcommand.
+    #[inline(never)]
+    fn resolve_further(
+        found: Option<&'static CommandSpec>,
+        args: &[Bytes],
+    ) -> Result<&'static CommandSpec, CmdError> {
+        let Some(spec) = found else {
             return Err(CmdError::unknown_command(&args[0], &args[1..]));
         };
-        if spec.subcommands.is_empty() || args.len() == 1 {
-            return Ok(spec);
-        }
         spec.subcommand(&args[1])
             .ok_or_else(|| CmdError::unknown_subcommand(spec.name, &args[1]))
     }

@@ -16,9 +16,7 @@ use std::time::Duration;
 
 use crate::background::Background;
 use crate::command::core::command::CommandTable;
-use crate::command::core::state::{
-    random_hex, sync_access_mode, wall_clock, ServerEvent, ServerState,
-};
+use crate::command::core::state::{random_hex, sync_access_mode, ServerEvent, ServerState};
 use crate::command::metrics::stats;
 use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
@@ -37,6 +35,7 @@ use crate::command::state::watch::WatchRegistry;
 use crate::config::Config;
 use crate::store::expire::ExpireCycle;
 use crate::store::Db;
+use crate::util::clock::LoopClock;
 use crate::util::rng::Rng;
 
 /// The one command executor: owns the databases and runs every command.
@@ -51,6 +50,8 @@ pub struct Executor {
     expire_cycle: ExpireCycle,
     /// When the next expire slice may run, on the monotonic clock (µs).
     next_expire_slice_us: u64,
+    /// The loop's cached clock, behind `server.now_ms` and `server.now_us`.
+    clock: LoopClock,
 }
 
 /// The longest the active expire cycle runs at once: a request that arrives meanwhile
@@ -60,7 +61,9 @@ pub const EXPIRE_SLICE: Duration = Duration::from_millis(1);
 impl Executor {
     /// An executor with empty databases for `config`, serving the commands of `table`.
     pub fn new(config: Config, table: CommandTable) -> Self {
-        let (now_ms, now_us) = wall_clock();
+        let clock = LoopClock::new();
+        let now_us = clock.wall_us();
+        let now_ms = now_us / 1000;
         let mut rng = Rng::from_entropy();
         let run_id = (0..40)
             .map(|_| char::from(b"0123456789abcdef"[rng.below(16) as usize]))
@@ -109,6 +112,7 @@ impl Executor {
             table,
             expire_cycle: ExpireCycle::default(),
             next_expire_slice_us: 0,
+            clock,
         };
         exec.sync_access_mode();
         exec
@@ -116,14 +120,25 @@ impl Executor {
 
     /// Refreshes the cached clock; the reactor calls this once per loop iteration.
     pub fn update_clock(&mut self) {
-        let (ms, us) = wall_clock();
-        self.server.now_ms = ms;
+        self.clock.refresh();
+        let us = self.clock.wall_us();
+        self.server.now_ms = us / 1000;
         self.server.now_us = us;
+    }
+
+    /// The monotonic time (µs) of the last [`Self::update_clock`]: what the loop times
+    /// its cron and its sleeps by, without reading the clock again.
+    #[inline]
+    pub fn clock_mono_us(&self) -> u64 {
+        self.clock.mono_us()
     }
 
     /// Periodic work at `hz`: the active expire cycle (one slice, see
     /// [`EXPIRE_SLICE`]) and dict housekeeping.
     pub fn cron(&mut self) {
+        // The wall clock's offset is measured again, so a clock step shows within a tick.
+        self.clock.resync();
+        self.update_clock();
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
         let started = std::time::Instant::now();
         // As in Redis 7.0, no key is actively expired while CLIENT PAUSE holds clients.

@@ -197,8 +197,13 @@ impl InstantMetric {
 /// Observability state kept by the server: command and error statistics, the slow log,
 /// the latency monitor and instantaneous metrics.
 pub struct AdminState {
-    /// Counters per command spec (keyed by its address).
-    pub commands: IdMap<usize, CommandStat>,
+    /// Counters per command spec, in the order first run.
+    commands: Vec<CommandStat>,
+    /// Where each spec's counters are in `commands`, by the spec's address.
+    command_slots: IdMap<usize, usize>,
+    /// The spec address and slot of the counters used last: a client usually runs the
+    /// same command again, and then the map is not consulted.
+    last_command: Option<(usize, usize)>,
     /// Error replies per error code (`ERR`, `WRONGTYPE`...), sorted as Redis lists them.
     pub errors: BTreeMap<String, u64>,
     /// The slow log.
@@ -240,7 +245,9 @@ impl AdminState {
     /// Fresh state.
     pub fn new() -> Self {
         AdminState {
-            commands: HashMap::default(),
+            commands: Vec::new(),
+            command_slots: HashMap::default(),
+            last_command: None,
             errors: BTreeMap::new(),
             slowlog: SlowLog::default(),
             latency: LatencyMonitor::default(),
@@ -261,6 +268,8 @@ impl AdminState {
     /// CONFIG RESETSTAT: command, error and latency-tracking counters start again.
     pub fn reset(&mut self) {
         self.commands.clear();
+        self.command_slots.clear();
+        self.last_command = None;
         self.errors.clear();
         self.expire_cycle_us = 0;
         self.expire_time_cap_reached = 0;
@@ -269,11 +278,29 @@ impl AdminState {
 
     /// The stat entry of the command spec at address `key`, created under the name
     /// `name` gives (`get`, `config|get`) the first time.
+    #[inline]
     pub fn entry(&mut self, key: usize, name: impl FnOnce() -> String) -> &mut CommandStat {
-        self.commands.entry(key).or_insert_with(|| CommandStat {
-            name: name(),
-            ..CommandStat::default()
-        })
+        let slot = match self.last_command {
+            Some((last, slot)) if last == key => slot,
+            _ => self.slot_of(key, name),
+        };
+        &mut self.commands[slot]
+    }
+
+    /// The slot of the counters of the spec at address `key`, made the first time; it
+    /// becomes the last one used.
+    #[inline(never)]
+    fn slot_of(&mut self, key: usize, name: impl FnOnce() -> String) -> usize {
+        let commands = &mut self.commands;
+        let slot = *self.command_slots.entry(key).or_insert_with(|| {
+            commands.push(CommandStat {
+                name: name(),
+                ..CommandStat::default()
+            });
+            commands.len() - 1
+        });
+        self.last_command = Some((key, slot));
+        slot
     }
 
     /// Counts one error reply whose text (without `-`) is `text`: its code is the first
@@ -304,7 +331,7 @@ impl AdminState {
 
 /// Command stats sorted by name, for INFO and LATENCY HISTOGRAM.
 pub fn sorted(admin: &AdminState) -> Vec<&CommandStat> {
-    let mut stats: Vec<&CommandStat> = admin.commands.values().collect();
+    let mut stats: Vec<&CommandStat> = admin.commands.iter().collect();
     stats.sort_by(|a, b| a.name.cmp(&b.name));
     stats
 }
