@@ -52,3 +52,37 @@ pub fn table() -> CommandTable {
 pub fn executor(config: Config) -> Executor {
     Executor::new(config, table())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// CLIENT LIST's `cmd=` is noted once per spec (`note_last_command`): that needs
+    /// every subcommand spec to sit under one container only.
+    #[test]
+    fn every_subcommand_spec_has_one_container() {
+        let mut containers: HashMap<usize, &str> = HashMap::new();
+        for family in FAMILIES {
+            for spec in family.iter() {
+                for sub in spec.subcommands {
+                    let address = sub as *const _ as usize;
+                    let earlier = containers.insert(address, spec.name);
+                    assert!(
+                        earlier.is_none(),
+                        "{} under {earlier:?} and {}",
+                        sub.name,
+                        spec.name
+                    );
+                }
+            }
+        }
+        assert!(containers.len() > 50);
+        let top_level_too = FAMILIES
+            .iter()
+            .flat_map(|family| family.iter())
+            .filter(|spec| containers.contains_key(&(*spec as *const _ as usize)))
+            .count();
+        assert_eq!(top_level_too, 0);
+    }
+}

@@ -641,19 +641,40 @@ impl<'a> Reply<'a> {
         self.out.extend(b"\r\n");
     }
 
+    /// A `<kind><n>\r\n` line: an integer reply or a length header.
     #[inline]
     fn header(&mut self, kind: u8, n: i64) {
-        let mut buf = [0u8; 24];
-        buf[0] = kind;
-        let len = {
-            let mut digits = itoa_buf();
-            let text = format_i64(n, &mut digits);
-            buf[1..1 + text.len()].copy_from_slice(text);
-            1 + text.len()
-        };
-        buf[len] = b'\r';
-        buf[len + 1] = b'\n';
-        self.out.extend(&buf[..len + 2]);
+        if (0..10).contains(&n) {
+            // One digit, nearly every count and flag reply: four bytes, no formatting.
+            return self.out.extend(&[kind, b'0' + n as u8, b'\r', b'\n']);
+        }
+        self.header_long(kind, n);
+    }
+
+    /// [`Self::header`] for numbers of more than one digit: the line is formatted
+    /// backwards into one buffer, CRLF first, and appended in one piece.
+    fn header_long(&mut self, kind: u8, n: i64) {
+        // The kind, a sign, 20 digits at most, CRLF.
+        let mut line = [0u8; 24];
+        line[22] = b'\r';
+        line[23] = b'\n';
+        let mut start = 22;
+        let mut magnitude = n.unsigned_abs();
+        loop {
+            start -= 1;
+            line[start] = b'0' + (magnitude % 10) as u8;
+            magnitude /= 10;
+            if magnitude == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            start -= 1;
+            line[start] = b'-';
+        }
+        start -= 1;
+        line[start] = kind;
+        self.out.extend(&line[start..]);
     }
 }
 

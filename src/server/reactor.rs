@@ -404,7 +404,8 @@ impl Server {
             let batch = client.buffer_stats();
             // A peer that closed still gets the replies to what it sent before closing; a
             // blocked or paused client's pipeline waits behind its held command.
-            while client.ready_for_command() {
+            // An empty buffer holds no command, whole or partial: the parser is not asked.
+            while client.ready_for_command() && !client.query.is_empty() {
                 if budget == 0 {
                     return true;
                 }

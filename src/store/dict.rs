@@ -47,6 +47,7 @@ use std::slice;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::util::hash::key_eq;
 use bytes::Bytes;
 
 mod node;
@@ -123,10 +124,11 @@ fn chain_iter<K: DictKey, V>(link: &Link<K, V>) -> impl Iterator<Item = &Node<K,
 }
 
 /// The link holding `key` in this chain, or the empty tail link when it is absent.
+#[inline(always)]
 fn chain_slot<'a, K: DictKey, V>(mut link: &'a mut Link<K, V>, key: &[u8]) -> &'a mut Link<K, V> {
     while link
         .as_ref()
-        .is_some_and(|node| node.key.key_bytes() != key)
+        .is_some_and(|node| !key_eq(node.key.key_bytes(), key))
     {
         if let Some(node) = link {
             link = &mut node.next;
@@ -231,6 +233,7 @@ impl<K: DictKey, V> Table<K, V> {
     }
 
     /// The bucket of `hash`, or `None` when the table has no buckets.
+    #[inline(always)]
     fn index(&self, hash: u64) -> Option<usize> {
         let size = self.size();
         (size > 0).then(|| hash as usize & (size - 1))
@@ -240,9 +243,10 @@ impl<K: DictKey, V> Table<K, V> {
 impl<K: DictKey, V> Table<K, V> {
     fn find(&self, hash: u64, key: &[u8]) -> Option<&Node<K, V>> {
         let bucket = &self.buckets[self.index(hash)?];
-        chain_iter(bucket).find(|node| node.key.key_bytes() == key)
+        chain_iter(bucket).find(|node| key_eq(node.key.key_bytes(), key))
     }
 
+    #[inline(always)]
     fn find_mut(&mut self, hash: u64, key: &[u8]) -> Option<&mut Node<K, V>> {
         let index = self.index(hash)?;
         chain_slot(&mut self.buckets[index], key).as_deref_mut()
@@ -250,6 +254,7 @@ impl<K: DictKey, V> Table<K, V> {
 
     /// The link holding `key`, or the empty tail link of its bucket, with the counter to
     /// bump on insertion. The table must have buckets.
+    #[inline(always)]
     fn slot(&mut self, hash: u64, key: &[u8]) -> (&mut Link<K, V>, &mut usize) {
         debug_assert!(self.size() > 0, "slot() on a table without buckets");
         let index = hash as usize & (self.size().wrapping_sub(1));
@@ -390,7 +395,7 @@ impl<K: DictKey, V> Dict<K, V> {
         }
         let node = link.get_or_insert_with(|| NodeBox::with_bytes(key, make_key, make_value()));
         debug_assert!(
-            node.key.key_bytes() == key,
+            key_eq(node.key.key_bytes(), key),
             "make_key() built a different key"
         );
         (&mut node.value, inserted)

@@ -39,6 +39,9 @@ pub struct Session {
     pub last_command: &'static str,
     /// The subcommand of the last command run, if it was one.
     pub last_subcommand: Option<&'static str>,
+    /// The address of the command spec `last_command` and `last_subcommand` were
+    /// noted for (0: none): a client repeating a command skips noting its names again.
+    pub last_spec: usize,
     /// Last time the client sent something (ms since the epoch): CLIENT LIST `idle=`
     /// and the idle `timeout`.
     pub last_interaction_ms: i64,
@@ -133,6 +136,7 @@ impl Session {
             created_ms: now_ms,
             last_command: "NULL",
             last_subcommand: None,
+            last_spec: 0,
             last_interaction_ms: now_ms,
             fd: -1,
             unix_socket: false,
