@@ -658,16 +658,7 @@ impl<'a> Reply<'a> {
         let mut line = [0u8; 24];
         line[22] = b'\r';
         line[23] = b'\n';
-        let mut start = 22;
-        let mut magnitude = n.unsigned_abs();
-        loop {
-            start -= 1;
-            line[start] = b'0' + (magnitude % 10) as u8;
-            magnitude /= 10;
-            if magnitude == 0 {
-                break;
-            }
-        }
+        let mut start = write_digits_before(n.unsigned_abs(), &mut line, 22);
         if n < 0 {
             start -= 1;
             line[start] = b'-';
@@ -704,15 +695,36 @@ pub fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
 /// Writes the digits of `magnitude` at the end of `buf`; returns where they start.
 /// `u64::MAX` has 20 digits, `i64::MIN` 19 and a sign, so both fit.
 #[inline]
-fn write_digits(mut magnitude: u64, buf: &mut [u8; 20]) -> usize {
-    let mut pos = buf.len();
-    loop {
+fn write_digits(magnitude: u64, buf: &mut [u8; 20]) -> usize {
+    write_digits_before(magnitude, buf, 20)
+}
+
+/// "00" to "99": two digits per division.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes the decimal digits of `magnitude` into `buf` so that they end just before
+/// `end`, two at a time; returns where they start. `buf[..end]` must have room for them.
+#[inline]
+fn write_digits_before(mut magnitude: u64, buf: &mut [u8], end: usize) -> usize {
+    let mut pos = end;
+    while magnitude >= 100 {
+        let pair = (magnitude % 100) as usize * 2;
+        magnitude /= 100;
+        pos -= 2;
+        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if magnitude >= 10 {
+        let pair = magnitude as usize * 2;
+        pos -= 2;
+        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
         pos -= 1;
-        buf[pos] = b'0' + (magnitude % 10) as u8;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
+        buf[pos] = b'0' + magnitude as u8;
     }
     pos
 }
@@ -728,6 +740,44 @@ mod tests {
         out.write_to(&mut sink, usize::MAX).unwrap();
         assert!(out.is_empty());
         sink
+    }
+
+    #[test]
+    fn integers_format_as_std_does() {
+        let mut samples = vec![
+            0i64,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            65535,
+            i64::MAX,
+            i64::MIN,
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            samples.push(x as i64 >> (x % 64));
+        }
+        for n in samples {
+            let mut digits = itoa_buf();
+            assert_eq!(format_i64(n, &mut digits), n.to_string().as_bytes());
+            assert_eq!(
+                format_u64(n as u64, &mut digits),
+                (n as u64).to_string().as_bytes()
+            );
+            for resp in [2, 3] {
+                let line = written(|r| r.int(n), resp);
+                assert_eq!(line, format!(":{n}\r\n").into_bytes());
+            }
+        }
     }
 
     #[test]

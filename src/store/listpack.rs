@@ -160,6 +160,7 @@ struct Encoded<'v> {
 
 impl<'v> Encoded<'v> {
     /// Encodes `value`, as an integer when it is a canonical `i64`.
+    #[inline]
     fn new(value: &'v [u8]) -> Self {
         let mut enc = Encoded {
             head: [0; MAX_VARINT],
@@ -185,7 +186,16 @@ impl<'v> Encoded<'v> {
     }
 
     /// Writes the entry into `dst`, which is exactly `self.len()` bytes.
+    #[inline]
     fn write(&self, dst: &mut [u8]) {
+        if let (1, 1, [first, middle @ .., last]) = (self.head_len, self.back_len, &mut *dst) {
+            // A string under 64 bytes or a small integer: one header byte and one
+            // back-length byte.
+            *first = self.head[0];
+            middle.copy_from_slice(self.payload);
+            *last = self.back[0];
+            return;
+        }
         let (head, rest) = dst.split_at_mut(self.head_len);
         head.copy_from_slice(&self.head[..self.head_len]);
         let (payload, back) = rest.split_at_mut(self.payload.len());
@@ -202,6 +212,18 @@ fn zigzag(n: i64) -> u64 {
 /// Inverse of [`zigzag`].
 fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// Bytes the tagged header varint of `value` takes: six bits in the first byte, seven
+/// in each later one.
+fn header_len(value: u64) -> usize {
+    let mut n = 1;
+    let mut rest = value >> 6;
+    while rest != 0 {
+        n += 1;
+        rest >>= 7;
+    }
+    n
 }
 
 /// Writes a tagged header varint into `out`, returning its length.
@@ -325,9 +347,19 @@ impl Listpack {
         }
     }
 
-    /// Bytes `value` would take as an entry (overhead included).
+    /// Bytes `value` would take as an entry (overhead included), measured without
+    /// encoding it.
     pub fn encoded_len(value: &[u8]) -> usize {
-        Encoded::new(value).len()
+        match parse_i64(value) {
+            Some(n) => {
+                let head = header_len(zigzag(n));
+                head + backlen_len(head)
+            }
+            None => {
+                let head = header_len(value.len() as u64);
+                head + value.len() + backlen_len(head + value.len())
+            }
+        }
     }
 
     /// Number of entries.

@@ -419,3 +419,34 @@ fn push_int_matches_push_back_of_the_text() {
     assert_eq!(by_int, by_text);
     check(&by_int, &by_text.iter().map(|e| e.to_vec()).collect());
 }
+
+#[test]
+fn the_measured_entry_length_is_the_encoded_one() {
+    let long = vec![b'x'; 200];
+    let huge = vec![b'y'; 20_000];
+    let values: [&[u8]; 12] = [
+        b"",
+        b"x",
+        b"xxx",
+        b"0",
+        b"-1",
+        b"63",
+        b"-64",
+        b"123456789012",
+        b"9223372036854775807",
+        b"007",
+        &long,
+        &huge,
+    ];
+    for value in values {
+        assert_eq!(
+            Listpack::encoded_len(value),
+            Encoded::new(value).len(),
+            "{} bytes",
+            value.len()
+        );
+        let mut pack = Listpack::new();
+        pack.push_back(value);
+        assert_eq!(pack.data_len(), Listpack::encoded_len(value));
+    }
+}
