@@ -27,6 +27,7 @@ pub fn count_error_reply(server: &mut ServerState, text: &[u8]) {
 /// After a command ran: counts the call, its time and failure, records its latency,
 /// and feeds the slow log and the latency monitor. A command that blocked is counted
 /// when it is finally served.
+#[inline]
 pub fn after_call(
     ctx: &mut Ctx<'_>,
     spec: &'static CommandSpec,

@@ -355,6 +355,7 @@ pub(crate) fn run_queued(ctx: &mut Ctx<'_>, args: &[Bytes]) {
 }
 
 /// Calls the handler, writes its error if any, then does what follows every command.
+#[inline]
 pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]) {
     let dirty_before = ctx.server.dirty;
     note_last_command(ctx, spec, args);

@@ -251,6 +251,7 @@ impl Executor {
     /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
     /// writing its reply into `out` unless CLIENT REPLY turned replies off. `clients`
     /// shows the other connections.
+    #[inline]
     pub fn execute_with(
         &mut self,
         session: &mut Session,
@@ -412,6 +413,7 @@ pub(crate) struct Parts<'a> {
 impl<'a> Parts<'a> {
     /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
     /// writing its reply into `out` unless CLIENT REPLY turned replies off.
+    #[inline]
     pub(crate) fn execute(
         &mut self,
         session: &mut Session,
@@ -473,6 +475,7 @@ impl<'a> Parts<'a> {
         }
     }
 
+    #[inline]
     fn run(
         &mut self,
         session: &mut Session,
