@@ -53,6 +53,10 @@
 
 use crate::util::numbers::{i64_to_bytes, parse_i64, MAX_I64_CHARS};
 
+mod buffer;
+
+use buffer::GapBuf;
+
 /// Tag of an entry holding a byte string.
 const TAG_BYTES: u8 = 0;
 /// Tag of an entry holding a zig-zag encoded integer.
@@ -328,7 +332,8 @@ fn start_before(buf: &[u8], end: usize) -> usize {
 /// Byte strings packed contiguously; see the module docs for the layout.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Listpack {
-    buf: Vec<u8>,
+    /// The entries, possibly after a front gap ([`buffer`]).
+    buf: GapBuf,
     count: usize,
 }
 
@@ -342,7 +347,7 @@ impl Listpack {
     /// about how large the listpack will be).
     pub fn with_capacity(bytes: usize) -> Self {
         Listpack {
-            buf: Vec::with_capacity(bytes),
+            buf: GapBuf::with_capacity(bytes),
             count: 0,
         }
     }
@@ -379,7 +384,7 @@ impl Listpack {
 
     /// Memory held: the struct plus the buffer's whole capacity.
     pub fn byte_size(&self) -> usize {
-        std::mem::size_of::<Self>() + self.buf.capacity()
+        std::mem::size_of::<Self>() + self.buf.allocated()
     }
 
     /// Releases spare capacity.
@@ -389,7 +394,7 @@ impl Listpack {
 
     /// Removes every entry and frees the buffer.
     pub fn clear(&mut self) {
-        self.buf = Vec::new();
+        self.buf = GapBuf::default();
         self.count = 0;
     }
 
@@ -482,19 +487,22 @@ impl Listpack {
 
     /// Makes room for `extra` more bytes, growing by at least an eighth.
     fn reserve(&mut self, extra: usize) {
-        if self.buf.capacity() - self.buf.len() < extra {
-            self.buf.reserve_exact(extra.max(self.buf.len() / 8));
-        }
+        self.buf.reserve_back(extra, self.buf.len() / 8);
     }
 
     /// Inserts `value` as an entry starting at byte offset `at`.
     fn insert_at(&mut self, at: usize, value: &[u8]) -> Pos {
         let enc = Encoded::new(value);
         let n = enc.len();
-        self.reserve(n);
-        let old = self.buf.len();
-        self.buf.resize(old + n, 0);
-        self.buf.copy_within(at..old, at + n);
+        if at == 0 {
+            // At the front (LPUSH): into the gap, nothing moves.
+            self.buf.open_front(n);
+        } else {
+            self.reserve(n);
+            let old = self.buf.len();
+            self.buf.resize(old + n);
+            self.buf.copy_within(at..old, at + n);
+        }
         enc.write(&mut self.buf[at..at + n]);
         self.count += 1;
         Pos(at)
@@ -545,7 +553,7 @@ impl Listpack {
         let old_len = self.buf.len();
         if n > old_size {
             self.reserve(n - old_size);
-            self.buf.resize(old_len + n - old_size, 0);
+            self.buf.resize(old_len + n - old_size);
             self.buf.copy_within(at + old_size..old_len, at + n);
         } else if n < old_size {
             self.buf.copy_within(at + old_size..old_len, at + n);
@@ -557,7 +565,7 @@ impl Listpack {
     /// Removes the entry at `pos`; returns the position of the entry that followed it.
     pub fn remove(&mut self, pos: Pos) -> Option<Pos> {
         let size = size_at(&self.buf, pos.0);
-        self.buf.drain(pos.0..pos.0 + size);
+        self.buf.remove(pos.0..pos.0 + size);
         self.count -= 1;
         (pos.0 < self.buf.len()).then_some(pos)
     }
@@ -574,7 +582,7 @@ impl Listpack {
             end += size_at(&self.buf, end);
             removed += 1;
         }
-        self.buf.drain(start.0..end);
+        self.buf.remove(start.0..end);
         self.count -= removed;
         removed
     }
@@ -630,7 +638,7 @@ impl Listpack {
         self.buf.truncate(pos.0);
         self.count -= moved;
         Listpack {
-            buf: tail,
+            buf: GapBuf::from(tail),
             count: moved,
         }
     }
