@@ -17,7 +17,7 @@ use std::io::{self, Read};
 
 use mio::net::{TcpListener, UnixListener};
 
-use crate::command::state::directory::BusyCommand;
+use crate::command::state::directory::{Admission, BusyCommand};
 use crate::protocol::{ParseLimits, ParseOutcome};
 use crate::server::client::{Client, ClientSlab};
 use crate::server::{listener, signals};
@@ -29,14 +29,26 @@ const WRITE_CAP: usize = 1024 * 1024;
 /// Most connections accepted per call.
 const ACCEPT_CAP: usize = 64;
 
-/// What the reactor lends a busy script to serve clients with, and what it finds.
-pub struct BusyIo<'a> {
+/// The loop's parts the reactor lends every command, for a busy script to serve
+/// clients with: only references, so lending them costs next to nothing.
+pub struct Lent<'a> {
     /// The TCP listeners.
     pub tcp: &'a mut Vec<TcpListener>,
     /// The unix listener and its path.
     pub unix: Option<&'a mut (UnixListener, String)>,
     /// The signal pipe.
     pub signals: &'a mut mio::unix::pipe::Receiver,
+    /// The id the next accepted client gets.
+    pub next_id: &'a mut u64,
+    /// What happened meanwhile, for the reactor to finish.
+    pub log: &'a mut BusyLog,
+}
+
+/// What a busy script serves clients with: the lent parts, and the settings as the
+/// script found them when it started serving.
+pub struct BusyIo<'l, 'a> {
+    /// The loop's parts.
+    pub lent: &'l mut Lent<'a>,
     /// Limits for parsing requests (an unauthenticated client's are set per client).
     pub limits: ParseLimits,
     /// New clients start authenticated (`default` needs no password).
@@ -51,10 +63,25 @@ pub struct BusyIo<'a> {
     pub keepalive: u64,
     /// The cached time, for new sessions.
     pub now_ms: i64,
-    /// The id the next accepted client gets.
-    pub next_id: &'a mut u64,
-    /// What happened meanwhile, for the reactor to finish.
-    pub log: &'a mut BusyLog,
+}
+
+impl<'l, 'a> BusyIo<'l, 'a> {
+    /// The lent parts with the settings of `admission`, for `connected` clients.
+    pub fn new(lent: &'l mut Lent<'a>, admission: &Admission, connected: usize) -> Self {
+        BusyIo {
+            lent,
+            limits: ParseLimits {
+                max_bulk_len: admission.max_bulk_len,
+                unauthenticated: false,
+            },
+            authenticated: admission.authenticated,
+            protected: admission.protected,
+            maxclients: admission.maxclients,
+            connected,
+            keepalive: admission.keepalive,
+            now_ms: admission.now_ms,
+        }
+    }
 }
 
 /// What serving clients during a busy script left for the reactor to finish. The
@@ -80,57 +107,57 @@ pub struct BusyLog {
 
 /// Accepts new clients, reads every ready client's commands, has `run` execute each
 /// one, and writes the replies.
-pub fn serve(clients: &mut ClientSlab, io: &mut BusyIo<'_>, run: &mut BusyCommand<'_>) {
-    io.log.touched = true;
-    if signals::drain(io.signals) {
-        io.log.signalled = true;
+pub fn serve(clients: &mut ClientSlab, io: &mut BusyIo<'_, '_>, run: &mut BusyCommand<'_>) {
+    io.lent.log.touched = true;
+    if signals::drain(io.lent.signals) {
+        io.lent.log.signalled = true;
     }
     accept_new(io);
     for (key, client) in clients.iter_mut() {
-        if serve_client(client, io, run) && !io.log.served.contains(&key) {
-            io.log.served.push(key);
+        if serve_client(client, io, run) && !io.lent.log.served.contains(&key) {
+            io.lent.log.served.push(key);
         }
     }
-    let mut newcomers = std::mem::take(&mut io.log.newcomers);
+    let mut newcomers = std::mem::take(&mut io.lent.log.newcomers);
     for client in &mut newcomers {
         serve_client(client, io, run);
     }
-    io.log.newcomers = newcomers;
+    io.lent.log.newcomers = newcomers;
 }
 
 /// Accepts pending connections (bounded), as the reactor would.
-fn accept_new(io: &mut BusyIo<'_>) {
+fn accept_new(io: &mut BusyIo<'_, '_>) {
     for _ in 0..ACCEPT_CAP {
-        let accepted = (0..io.tcp.len() + 1).find_map(|index| {
-            listener::accept_one(io.tcp, io.unix.as_deref(), index, io.keepalive)
+        let accepted = (0..io.lent.tcp.len() + 1).find_map(|index| {
+            listener::accept_one(io.lent.tcp, io.lent.unix.as_deref(), index, io.keepalive)
         });
         let Some((mut stream, peer, local)) = accepted else {
             return;
         };
-        if io.connected + io.log.newcomers.len() >= io.maxclients {
+        if io.connected + io.lent.log.newcomers.len() >= io.maxclients {
             listener::refuse(&mut stream, &peer);
-            io.log.rejected += 1;
+            io.lent.log.rejected += 1;
             continue;
         }
         if io.protected && !listener::from_loopback(&stream) {
             listener::deny_protected(&mut stream);
-            io.log.rejected += 1;
+            io.lent.log.rejected += 1;
             continue;
         }
-        let mut client = Client::accepted(stream, peer, local, *io.next_id, io.now_ms);
+        let mut client = Client::accepted(stream, peer, local, *io.lent.next_id, io.now_ms);
         client.session.authenticated = io.authenticated;
-        *io.next_id += 1;
-        io.log.newcomers.push(client);
+        *io.lent.next_id += 1;
+        io.lent.log.newcomers.push(client);
     }
 }
 
 /// Reads and runs one client's commands and writes its replies; false if it could not
 /// be served now (closing, blocked, held by CLIENT PAUSE).
-fn serve_client(client: &mut Client, io: &mut BusyIo<'_>, run: &mut BusyCommand<'_>) -> bool {
+fn serve_client(client: &mut Client, io: &mut BusyIo<'_, '_>, run: &mut BusyCommand<'_>) -> bool {
     if !client.ready_for_command() || !client.accepts_input() {
         return false;
     }
-    io.log.read += read_available(client);
+    io.lent.log.read += read_available(client);
     while client.ready_for_command() {
         io.limits.unauthenticated = !client.session.authenticated && !io.authenticated;
         match client.parser.parse(&mut client.query, &io.limits) {
@@ -147,7 +174,7 @@ fn serve_client(client: &mut Client, io: &mut BusyIo<'_>, run: &mut BusyCommand<
         }
     }
     match client.out.write_to(&mut client.stream, WRITE_CAP) {
-        Ok(n) => io.log.written += n,
+        Ok(n) => io.lent.log.written += n,
         Err(_) => client.close_asap = true,
     }
     true

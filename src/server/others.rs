@@ -8,7 +8,9 @@
 
 use std::io;
 
-use crate::command::state::directory::{BufferStats, BusyCommand, ClientDirectory, ClientView};
+use crate::command::state::directory::{
+    Admission, BufferStats, BusyCommand, ClientDirectory, ClientView,
+};
 use crate::server::client::ClientSlab;
 use crate::server::{busy, listener};
 
@@ -16,7 +18,8 @@ use crate::server::{busy, listener};
 /// and what a busy script may use to serve them.
 pub(super) struct OtherClients<'a> {
     pub(super) clients: &'a mut ClientSlab,
-    pub(super) io: busy::BusyIo<'a>,
+    /// The loop's parts a busy script serves clients with.
+    pub(super) lent: busy::Lent<'a>,
     /// Where the listeners are registered (CONFIG SET `port`/`bind` replaces them).
     pub(super) registry: &'a mio::Registry,
     /// `tcp-backlog`, for new listeners.
@@ -33,8 +36,11 @@ impl ClientDirectory for OtherClients<'_> {
             .collect()
     }
 
-    fn serve_busy(&mut self, run: &mut BusyCommand<'_>) {
-        busy::serve(self.clients, &mut self.io, run);
+    fn serve_busy(&mut self, admission: &Admission, run: &mut BusyCommand<'_>) {
+        // The caller is out of the slab while its command runs.
+        let connected = self.clients.len() + 1;
+        let mut io = busy::BusyIo::new(&mut self.lent, admission, connected);
+        busy::serve(self.clients, &mut io, run);
     }
 
     fn caller_buffers(&self) -> BufferStats {
@@ -44,8 +50,8 @@ impl ClientDirectory for OtherClients<'_> {
     fn rebind(&mut self, binds: &[String], port: u16) -> io::Result<u16> {
         let mut rebinder = listener::Rebinder {
             registry: self.registry,
-            tcp: self.io.tcp,
-            unix: self.io.unix.as_deref_mut(),
+            tcp: self.lent.tcp,
+            unix: self.lent.unix.as_deref_mut(),
             backlog: self.backlog,
         };
         rebinder.rebind(binds, port)

@@ -499,27 +499,15 @@ impl Server {
     ) -> Option<R> {
         let mut client = self.clients.try_remove(key)?;
         let config = self.exec.config();
-        let connected = self.clients.len() + 1;
-        let io = busy::BusyIo {
-            tcp: &mut self.tcp,
-            unix: self.unix.as_mut(),
-            signals: &mut self.signal_rx,
-            limits: ParseLimits {
-                max_bulk_len: config.proto_max_bulk_len,
-                unauthenticated: false,
-            },
-            authenticated: self.exec.new_clients_authenticated(),
-            protected: self.exec.protected_mode_active(),
-            maxclients: config.maxclients,
-            connected,
-            keepalive: config.tcp_keepalive,
-            now_ms: self.exec.now_ms(),
-            next_id: &mut self.next_client_id,
-            log: &mut self.busy_log,
-        };
         let mut others = OtherClients {
             clients: &mut self.clients,
-            io,
+            lent: busy::Lent {
+                tcp: &mut self.tcp,
+                unix: self.unix.as_mut(),
+                signals: &mut self.signal_rx,
+                next_id: &mut self.next_client_id,
+                log: &mut self.busy_log,
+            },
             registry: self.poll.registry(),
             backlog: config.tcp_backlog,
             caller: client.buffer_stats(),

@@ -7,6 +7,7 @@ use crate::command::metrics::stats::Stats;
 use crate::command::scripting::state::Scripting;
 use crate::command::state::acl::AclState;
 use crate::command::state::blocking::BlockingState;
+use crate::command::state::directory::Admission;
 use crate::command::state::eviction::EvictionState;
 use crate::command::state::master_link::MasterLink;
 use crate::command::state::migrate::MigrateSockets;
@@ -127,6 +128,24 @@ pub struct ServerState {
 }
 
 impl ServerState {
+    /// True while protected mode turns away clients that are not local: it is on and
+    /// `default` needs no password.
+    pub fn protected_mode_active(&self) -> bool {
+        self.config.protected_mode && self.acl.default_user().is_some_and(|d| d.nopass)
+    }
+
+    /// The settings a busy script admits and serves other clients by, as they are now.
+    pub fn admission(&self) -> Admission {
+        Admission {
+            max_bulk_len: self.config.proto_max_bulk_len,
+            authenticated: self.acl.new_clients_authenticated(),
+            protected: self.protected_mode_active(),
+            maxclients: self.config.maxclients,
+            keepalive: self.config.tcp_keepalive,
+            now_ms: self.now_ms,
+        }
+    }
+
     /// True while a forked child (background save or AOF rewrite) runs: like Redis,
     /// the server runs one at a time.
     pub fn child_active(&self) -> bool {

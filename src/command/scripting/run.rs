@@ -332,15 +332,17 @@ fn serve_others(ctx: &mut Ctx<'_>, state: &mut RunState<'_>) {
         busy.write_dirty = state.write_dirty;
     }
     let current = ctx.server.tracking.current;
+    let admission = ctx.server.admission();
     let (dbs, server, table) = (&mut *ctx.dbs, &mut *ctx.server, ctx.table);
-    ctx.clients.serve_busy(&mut |session, args, out| {
-        let mut parts = Parts {
-            dbs: &mut *dbs,
-            server: &mut *server,
-            table,
-        };
-        parts.execute(session, args, out, &mut NoClients);
-    });
+    ctx.clients
+        .serve_busy(&admission, &mut |session, args, out| {
+            let mut parts = Parts {
+                dbs: &mut *dbs,
+                server: &mut *server,
+                table,
+            };
+            parts.execute(session, args, out, &mut NoClients);
+        });
     ctx.server.tracking.current = current;
     let killed = ctx.server.scripting.busy.as_ref().is_some_and(|b| b.killed);
     let shutdown = ctx

@@ -45,6 +45,24 @@ pub struct ClientView<'a> {
     pub buffers: BufferStats,
 }
 
+/// The settings a busy script's serving of other clients admits new connections and
+/// parses requests by, as the script finds them when it starts serving.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission {
+    /// `proto-max-bulk-len`.
+    pub max_bulk_len: i64,
+    /// New connections start authenticated (`default` needs no password).
+    pub authenticated: bool,
+    /// Protected mode turns away clients that are not local.
+    pub protected: bool,
+    /// `maxclients`.
+    pub maxclients: usize,
+    /// `tcp-keepalive` for accepted TCP connections.
+    pub keepalive: u64,
+    /// The cached time, for new sessions.
+    pub now_ms: i64,
+}
+
 /// Runs one command for another client while a script is busy: its session, its
 /// arguments, and its output buffer to write the reply into.
 pub type BusyCommand<'a> = dyn FnMut(&mut Session, &[bytes::Bytes], &mut OutBuf) + 'a;
@@ -59,7 +77,7 @@ pub trait ClientDirectory {
     /// `processEventsWhileBlocked`): accepts new connections, reads the other clients'
     /// commands and has `run` execute each one (the dispatcher answers `-BUSY` to all
     /// but a few), then writes the replies. Nothing to serve by default.
-    fn serve_busy(&mut self, _run: &mut BusyCommand<'_>) {}
+    fn serve_busy(&mut self, _admission: &Admission, _run: &mut BusyCommand<'_>) {}
 
     /// The caller's input buffers as they were when its command started (query
     /// buffer, arguments): CLIENT INFO and CLIENT LIST report them for the caller

@@ -273,8 +273,7 @@ impl Executor {
     /// True while protected mode turns away clients that are not local: it is on and
     /// `default` needs no password.
     pub fn protected_mode_active(&self) -> bool {
-        self.server.config.protected_mode
-            && self.server.acl.default_user().is_some_and(|d| d.nopass)
+        self.server.protected_mode_active()
     }
 
     /// Loads the RDB file named by the config, if it exists, before the first client
