@@ -166,6 +166,20 @@ impl<'v> Encoded<'v> {
     /// Encodes `value`, as an integer when it is a canonical `i64`.
     #[inline]
     fn new(value: &'v [u8]) -> Self {
+        if value.len() < 64 && !matches!(value.first(), Some(b'0'..=b'9' | b'-')) {
+            // A short string that cannot be an integer: one byte each for the header
+            // and the back length (header and payload together are under 128 bytes).
+            let mut enc = Encoded {
+                head: [0; MAX_VARINT],
+                head_len: 1,
+                payload: value,
+                back: [0; MAX_VARINT],
+                back_len: 1,
+            };
+            enc.head[0] = (value.len() as u8) << 1 | TAG_BYTES;
+            enc.back[0] = value.len() as u8 + 1;
+            return enc;
+        }
         let mut enc = Encoded {
             head: [0; MAX_VARINT],
             head_len: 0,
@@ -409,6 +423,7 @@ impl Listpack {
     }
 
     /// Position of the entry after `pos`.
+    #[inline]
     pub fn next(&self, pos: Pos) -> Option<Pos> {
         let end = pos.0 + size_at(&self.buf, pos.0);
         (end < self.buf.len()).then_some(Pos(end))

@@ -450,3 +450,29 @@ fn the_measured_entry_length_is_the_encoded_one() {
         assert_eq!(pack.data_len(), Listpack::encoded_len(value));
     }
 }
+
+#[test]
+fn short_strings_encode_as_the_general_rule_does() {
+    // The fast path for short non-numeric strings must give the general encoding.
+    for len in 0..70usize {
+        for first in [b'a', b'-', b'5', b'+', 0u8, 0xff] {
+            let mut value = vec![b'x'; len];
+            if let Some(byte) = value.first_mut() {
+                *byte = first;
+            }
+            let enc = Encoded::new(&value);
+            let mut head = [0u8; MAX_VARINT];
+            let mut back = [0u8; MAX_VARINT];
+            let (tag, body) = match parse_i64(&value) {
+                Some(n) => (TAG_INT, zigzag(n)),
+                None => (TAG_BYTES, len as u64),
+            };
+            let head_len = write_header(tag, body, &mut head);
+            let payload = if tag == TAG_INT { 0 } else { len };
+            let back_len = write_backlen(head_len + payload, &mut back);
+            assert_eq!(&enc.head[..enc.head_len], &head[..head_len], "{value:?}");
+            assert_eq!(&enc.back[..enc.back_len], &back[..back_len], "{value:?}");
+            assert_eq!(enc.payload.len(), payload);
+        }
+    }
+}
