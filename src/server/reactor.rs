@@ -175,8 +175,13 @@ impl Server {
             if self.handshake.as_ref().is_some_and(|h| h.again) {
                 self.master_link_event();
             }
+            // Read again after the commands: one that ran long may have made the cron
+            // due (a finished background rewrite is then taken in before the replies
+            // go out, as the loop did before the clock was cached).
+            self.exec.update_clock();
             if self.exec.clock_mono_us() >= self.next_cron_us {
                 self.cron();
+                self.exec.update_clock();
             }
             self.before_sleep();
         }
@@ -855,7 +860,6 @@ impl Server {
 
     /// Work before sleeping: fast expiry, then write every pending reply directly.
     fn before_sleep(&mut self) {
-        self.exec.update_clock();
         self.time_out_blocked_clients();
         self.serve_postponed();
         self.exec.before_sleep();
