@@ -498,6 +498,7 @@ impl<'a> Reply<'a> {
     }
 
     /// A simple string: `+text`.
+    #[inline]
     pub fn simple(&mut self, text: &[u8]) {
         self.line(b'+', text);
     }
@@ -634,7 +635,17 @@ impl<'a> Reply<'a> {
         self.out.extend(encoded);
     }
 
+    #[inline]
     fn line(&mut self, kind: u8, text: &[u8]) {
+        if text.len() <= 13 {
+            // A short line (`+PONG`, `+QUEUED`, a short error) goes in with one copy.
+            let mut line = [0u8; 16];
+            line[0] = kind;
+            line[1..1 + text.len()].copy_from_slice(text);
+            line[1 + text.len()] = b'\r';
+            line[2 + text.len()] = b'\n';
+            return self.out.extend(&line[..text.len() + 3]);
+        }
         self.out.reserve(text.len() + 3);
         self.out.extend(&[kind]);
         self.out.extend(text);
@@ -740,6 +751,19 @@ mod tests {
         out.write_to(&mut sink, usize::MAX).unwrap();
         assert!(out.is_empty());
         sink
+    }
+
+    #[test]
+    fn lines_of_every_short_length_are_whole() {
+        for len in 0..20 {
+            let text = vec![b'x'; len];
+            for resp in [2, 3] {
+                let mut expected = vec![b'+'];
+                expected.extend_from_slice(&text);
+                expected.extend_from_slice(b"\r\n");
+                assert_eq!(written(|r| r.simple(&text), resp), expected, "length {len}");
+            }
+        }
     }
 
     #[test]
