@@ -476,3 +476,26 @@ fn short_strings_encode_as_the_general_rule_does() {
         }
     }
 }
+
+#[test]
+fn front_pushes_keep_the_gap_small_and_compare_by_entries() {
+    let mut front = Listpack::new();
+    let mut back = Listpack::new();
+    for i in (0..2000).rev() {
+        front.push_front(format!("item-{i}").as_bytes());
+    }
+    for i in 0..2000 {
+        back.push_back(format!("item-{i}").as_bytes());
+    }
+    assert_eq!(front, back);
+    let used = front.data_len();
+    // The gap a push opens is an eighth of the entries, plus the entry itself.
+    assert!(front.byte_size() - std::mem::size_of::<Listpack>() <= used + used / 4 + 64);
+    assert_eq!(front.pop_front(), Some(b"item-0".to_vec()));
+    front.shrink_to_fit();
+    assert_eq!(
+        front.byte_size(),
+        std::mem::size_of::<Listpack>() + front.data_len()
+    );
+    assert_eq!(front.clone(), front);
+}
