@@ -12,7 +12,7 @@ use bytes::Bytes;
 
 use super::deferred::{EncodedItems, ReplySource};
 use super::sizing::{BufferSizing, Resize, SizingPolicy};
-use crate::util::numbers::format_double_17g;
+use crate::util::numbers::{self, format_double_17g};
 
 /// The most a reply streamed element by element may queue ([`Reply::over_streaming_cap`]).
 #[cfg(not(fuzzing))]
@@ -669,7 +669,7 @@ impl<'a> Reply<'a> {
         let mut line = [0u8; 24];
         line[22] = b'\r';
         line[23] = b'\n';
-        let mut start = write_digits_before(n.unsigned_abs(), &mut line, 22);
+        let mut start = numbers::write_digits_before(n.unsigned_abs(), &mut line, 22);
         if n < 0 {
             start -= 1;
             line[start] = b'-';
@@ -688,56 +688,13 @@ pub fn itoa_buf() -> [u8; 20] {
 /// Formats `n` in decimal into `buf`, returning the digits.
 #[inline]
 pub fn format_i64(n: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut pos = write_digits(n.unsigned_abs(), buf);
-    if n < 0 {
-        pos -= 1;
-        buf[pos] = b'-';
-    }
-    &buf[pos..]
+    numbers::i64_to_bytes(n, buf)
 }
 
 /// Formats `n` in decimal into `buf`, returning the digits (SCAN cursors use every bit).
 #[inline]
 pub fn format_u64(n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let pos = write_digits(n, buf);
-    &buf[pos..]
-}
-
-/// Writes the digits of `magnitude` at the end of `buf`; returns where they start.
-/// `u64::MAX` has 20 digits, `i64::MIN` 19 and a sign, so both fit.
-#[inline]
-fn write_digits(magnitude: u64, buf: &mut [u8; 20]) -> usize {
-    write_digits_before(magnitude, buf, 20)
-}
-
-/// "00" to "99": two digits per division.
-const DIGIT_PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// Writes the decimal digits of `magnitude` into `buf` so that they end just before
-/// `end`, two at a time; returns where they start. `buf[..end]` must have room for them.
-#[inline]
-fn write_digits_before(mut magnitude: u64, buf: &mut [u8], end: usize) -> usize {
-    let mut pos = end;
-    while magnitude >= 100 {
-        let pair = (magnitude % 100) as usize * 2;
-        magnitude /= 100;
-        pos -= 2;
-        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    }
-    if magnitude >= 10 {
-        let pair = magnitude as usize * 2;
-        pos -= 2;
-        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    } else {
-        pos -= 1;
-        buf[pos] = b'0' + magnitude as u8;
-    }
-    pos
+    numbers::u64_to_bytes(n, buf)
 }
 
 #[cfg(test)]

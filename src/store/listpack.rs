@@ -232,16 +232,21 @@ fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
-/// Bytes the tagged header varint of `value` takes: six bits in the first byte, seven
-/// in each later one.
-fn header_len(value: u64) -> usize {
+/// Bytes a varint of `value` takes when its first byte carries `first_bits` bits of it
+/// and every later byte seven.
+fn varint_len(value: u64, first_bits: u32) -> usize {
     let mut n = 1;
-    let mut rest = value >> 6;
+    let mut rest = value >> first_bits;
     while rest != 0 {
         n += 1;
         rest >>= 7;
     }
     n
+}
+
+/// Bytes the tagged header varint of `value` takes: six bits in the first byte.
+fn header_len(value: u64) -> usize {
+    varint_len(value, 6)
 }
 
 /// Writes a tagged header varint into `out`, returning its length.
@@ -274,15 +279,9 @@ fn read_header(buf: &[u8], at: usize) -> (u8, u64, usize) {
     (first & 1, value, n)
 }
 
-/// Bytes a back length of `value` takes.
+/// Bytes a back length of `value` takes: seven bits in every byte.
 fn backlen_len(value: usize) -> usize {
-    let mut n = 1;
-    let mut rest = value >> 7;
-    while rest != 0 {
-        n += 1;
-        rest >>= 7;
-    }
-    n
+    varint_len(value as u64, 7)
 }
 
 /// Writes a back length (readable right to left) into `out`, returning its length.

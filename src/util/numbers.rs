@@ -155,9 +155,12 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Writes `n` in decimal at the end of `buf` and returns the digits written.
-fn format_u64_tail(mut n: u64, buf: &mut [u8; MAX_I64_CHARS]) -> usize {
-    let mut pos = MAX_I64_CHARS;
+/// Writes `n` in decimal into `buf` so that the digits end just before `end`, two at a
+/// time; returns where they start. `buf[..end]` must have room for them (20 bytes
+/// always do).
+#[inline]
+pub fn write_digits_before(mut n: u64, buf: &mut [u8], end: usize) -> usize {
+    let mut pos = end;
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
         n /= 100;
@@ -176,8 +179,9 @@ fn format_u64_tail(mut n: u64, buf: &mut [u8; MAX_I64_CHARS]) -> usize {
 }
 
 /// Formats `n` in decimal (Redis's `ll2string`) into `buf`, returning the text.
+#[inline]
 pub fn i64_to_bytes(n: i64, buf: &mut [u8; MAX_I64_CHARS]) -> &[u8] {
-    let mut pos = format_u64_tail(n.unsigned_abs(), buf);
+    let mut pos = write_digits_before(n.unsigned_abs(), buf, MAX_I64_CHARS);
     if n < 0 {
         pos -= 1;
         buf[pos] = b'-';
@@ -186,8 +190,9 @@ pub fn i64_to_bytes(n: i64, buf: &mut [u8; MAX_I64_CHARS]) -> &[u8] {
 }
 
 /// Formats `n` in decimal (Redis's `ull2string`) into `buf`, returning the text.
+#[inline]
 pub fn u64_to_bytes(n: u64, buf: &mut [u8; MAX_I64_CHARS]) -> &[u8] {
-    let pos = format_u64_tail(n, buf);
+    let pos = write_digits_before(n, buf, MAX_I64_CHARS);
     &buf[pos..]
 }
 
