@@ -79,6 +79,10 @@ wait_up() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && re
 # derives from a pid) because the stat file counts in 10 ms ticks, too coarse for a test
 # that takes the server a tenth of a second.
 cpu_ns() { python3 -c 'import sys, time; p = int(sys.argv[1]); print(time.clock_gettime_ns(((~p) << 3) | 2))' "$1"; }
+# sys_ticks PID: the server's system (kernel) CPU time so far, in clock ticks: field 15 of
+# /proc/PID/stat (all threads). Coarse, but a test's run spans tens of ticks of it.
+sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
 selected() { [[ " $sections " == *" $1 "* ]]; }
 # Machine-readable results, "metric key... value...", read by the summary at the end.
 facts=$work/facts
@@ -93,9 +97,9 @@ start_pinned() {
     wait_up "$port"
 }
 
-# bench_one PORT PID TEST DEPTH REQUESTS -> "rps p50 p99 cpu_ns"
+# bench_one PORT PID TEST DEPTH REQUESTS -> "rps p50 p99 cpu_ns sys_ns"
 bench_one() {
-    local port=$1 pid=$2 test=$3 depth=$4 n=$5 args before after line
+    local port=$1 pid=$2 test=$3 depth=$4 n=$5 args before after sys_before sys_after line
     args=(-t "$test")
     if [[ $test == lrange_* ]]; then
         args=(LRANGE mylist 0 $((${test#lrange_} - 1)))
@@ -105,15 +109,17 @@ bench_one() {
             redis-cli -p "$port" rpush mylist "${values[@]}" >/dev/null
         fi
     fi
+    sys_before=$(sys_ticks "$pid")
     before=$(cpu_ns "$pid")
     line=$(taskset -c "$client_cpu" redis-benchmark -p "$port" -c "$clients" -P "$depth" \
         -n "$n" --csv "${args[@]}" 2>/dev/null |
         python3 -c 'import csv, sys; r = list(csv.reader(sys.stdin))[-1]; print(r[1], r[4], r[6])')
     after=$(cpu_ns "$pid")
-    echo "$line $((after - before))"
+    sys_after=$(sys_ticks "$pid")
+    echo "$line $((after - before)) $(((sys_after - sys_before) * 1000000000 / ticks_per_second))"
 }
 
-# measure_throughput -> $work/raw lines "round depth test side requests rps p50 p99 cpu_ns"
+# measure_throughput -> $work/raw lines "round depth test side requests rps p50 p99 cpu_ns sys_ns"
 measure_throughput() {
     local redis_pid redis_port ours_pid ours_port round depth test side n sides line
     start_pinned "$(command -v redis-server)"; redis_pid=$pid; redis_port=$port
@@ -144,9 +150,9 @@ import collections, math, statistics, sys
 raw, show_tput, show_cpu, rounds = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1", sys.argv[4]
 runs = collections.OrderedDict()          # (depth, test) -> round -> side -> fields
 for line in open(raw):
-    rnd, depth, test, side, n, rps, p50, p99, ns = line.split()
+    rnd, depth, test, side, n, rps, p50, p99, ns, sys_ns = line.split()
     runs.setdefault((int(depth), test), {}).setdefault(rnd, {})[side] = \
-        (int(n), float(rps), float(p50), float(p99), int(ns))
+        (int(n), float(rps), float(p50), float(p99), int(ns), int(sys_ns))
 med, out = statistics.median, sys.stderr   # tables go to stderr, facts to stdout
 def spread(xs): return "%.2f-%.2f" % (min(xs), max(xs))
 rows = []
@@ -155,11 +161,15 @@ for (depth, test), by_round in runs.items():
     n = pairs[0][0][0]
     tput = [o[1] / r[1] for r, o in pairs]
     cpu = [o[4] / r[4] for r, o in pairs if r[4] > 0]
-    us = lambda side: med(p[side][4] for p in pairs) / 1e3 / n
+    us = lambda side, i=4: med(p[side][i] for p in pairs) / 1e3 / n
+    # The ratio ours would reach if it spent no user time at all: its kernel time
+    # (system CPU) over redis's whole CPU.
+    floor = [o[5] / r[4] for r, o in pairs if r[4] > 0]
     col = lambda side, i: med(p[side][i] for p in pairs)
     rows.append((depth, test, n, col(0, 1), col(1, 1), med(tput), spread(tput),
                  col(0, 2), col(1, 2), col(0, 3), col(1, 3), us(0), us(1),
-                 med(cpu) if cpu else float("nan"), spread(cpu) if cpu else "-"))
+                 med(cpu) if cpu else float("nan"), spread(cpu) if cpu else "-",
+                 us(0, 5), us(1, 5), med(floor) if floor else float("nan")))
 if show_tput:
     print("== throughput: redis-benchmark -c 50, median of %s rounds; ratio = ours / redis "
           "(min-max over rounds); latencies in ms" % rounds, file=out)
@@ -176,12 +186,17 @@ if show_tput:
     print(file=out)
 if show_cpu:
     print("== cpu: server user+system CPU per request (microseconds), same runs, median of %s "
-          "rounds; ratio = ours / redis (min-max over rounds)" % rounds, file=out)
-    print("%-3s %-12s %10s %10s %6s %10s" % ("-P", "test", "redis us", "ours us", "ratio", "min-max"), file=out)
+          "rounds; ratio = ours / redis (min-max over rounds); of that, system (kernel) time "
+          "per request, and floor = ours' system time / redis's whole CPU, the ratio ours "
+          "would show with no user time at all" % rounds, file=out)
+    print("%-3s %-12s %10s %10s %6s %10s %8s %8s %6s" % ("-P", "test", "redis us", "ours us",
+          "ratio", "min-max", "sys r", "sys o", "floor"), file=out)
     for r in rows:
-        print("%-3d %-12s %10.3f %10.3f %6.2f %10s" % (r[0], r[1], r[11], r[12], r[13], r[14]), file=out)
+        print("%-3d %-12s %10.3f %10.3f %6.2f %10s %8.3f %8.3f %6.2f" % (r[0], r[1], r[11], r[12],
+              r[13], r[14], r[15], r[16], r[17]), file=out)
         if r[13] == r[13]:                  # not NaN (redis's CPU was measured)
             print("cpu %d %s %.4f" % (r[0], r[1], r[13]))
+            print("cpufloor %d %s %.4f" % (r[0], r[1], r[17]))
     print(file=out)
 PY
 }
@@ -288,6 +303,11 @@ print("== summary: the issue's targets (ratios are ours / redis; worst case show
 print("%-64s %-34s %s" % ("target", "measured (worst)", "holds"))
 for r in rows:
     print("%-64s %-34s %s" % r)
+for depth in ("1", "16"):
+    floors = [float(f[3]) for f in pick("cpufloor", lambda f: f[1] == depth)]
+    if floors:
+        print("(CPU at -P %s: our kernel time alone is %.2f-%.2f of redis's whole CPU per request)"
+              % (depth, min(floors), max(floors)))
 for f in pick("stall", lambda f: f[1] == "baseline"):
     print("(stalls with no event, the machine's own noise: slowest request redis %s ms, ours %s ms)"
           % (f[3], f[5]))
