@@ -4,6 +4,7 @@
 #
 #   bash benches/memory.sh [elements]        (default 1000000)
 #   KINDS="zset" bash benches/memory.sh      (only some datasets)
+#   SERVER_ARGS="--list-compress-depth 1" ...  (the same extra options for both servers)
 #
 # Datasets: N small string keys; one hash, one set, one list and one sorted set of N
 # elements; and N/10 small sorted sets of 10 members each (`zsmall`, the listpack
@@ -60,9 +61,11 @@ measure() { # binary kind -> RSS growth in kB
     local port pid before after
     port=$(free_port)
     if [ "$1" = redis ]; then
-        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 & pid=$!
+        redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+            ${SERVER_ARGS:-} >/dev/null 2>&1 & pid=$!
     else
-        "$ours_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null 2>&1 & pid=$!
+        "$ours_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+            ${SERVER_ARGS:-} >/dev/null 2>&1 & pid=$!
     fi
     pids+=("$pid")
     wait_up "$port"

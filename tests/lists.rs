@@ -718,3 +718,73 @@ fn debug_object_describes_quicklists_as_redis_does() {
     );
     assert_eq!(replies[0], replies[1]);
 }
+
+/// `list-compress-depth` compresses the interior nodes of lists created while it is set
+/// (each list keeps the depth it was created with, as in Redis): such a list holds less
+/// than half the memory of the same list uncompressed, and every command reads and
+/// changes it exactly as the uncompressed one, before and after DEBUG RELOAD.
+#[test]
+fn list_compress_depth_compresses_interior_nodes() {
+    let server = TestServer::start_with(&["--enable-debug-command", "yes", "--save", ""]);
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&words("CONFIG SET list-compress-depth 1")), OK);
+    assert_eq!(
+        c.cmd(&words("CONFIG GET list-compress-depth")),
+        bulks(&["list-compress-depth", "1"])
+    );
+    assert_eq!(
+        c.cmd(&words("CONFIG SET list-compress-depth -1"))[..13].to_vec(),
+        b"-ERR CONFIG S".to_vec()
+    );
+    let fill = |c: &mut RawConn, key: &str| {
+        for chunk in (0..50_000).collect::<Vec<i32>>().chunks(1000) {
+            let mut args = vec![b"RPUSH".to_vec(), key.as_bytes().to_vec()];
+            args.extend(chunk.iter().map(|i| format!("element:{i}").into_bytes()));
+            let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+            c.cmd(&args);
+        }
+    };
+    fill(&mut c, "packed");
+    assert_eq!(c.cmd(&words("CONFIG SET list-compress-depth 0")), OK);
+    fill(&mut c, "plain");
+    let debug = |c: &mut RawConn, key: &str| {
+        String::from_utf8_lossy(&c.cmd(&[b"DEBUG", b"OBJECT", key.as_bytes()])).into_owned()
+    };
+    assert!(debug(&mut c, "packed").contains(" ql_compressed:1 "));
+    assert!(debug(&mut c, "plain").contains(" ql_compressed:0 "));
+    let usage = |c: &mut RawConn, key: &str| {
+        let reply = c.cmd(&[b"MEMORY", b"USAGE", key.as_bytes()]);
+        String::from_utf8_lossy(&reply[1..reply.len() - 2])
+            .parse::<u64>()
+            .expect("an integer")
+    };
+    assert!(usage(&mut c, "packed") * 2 < usage(&mut c, "plain"));
+    let same = |c: &mut RawConn, args: &str| {
+        let packed = c.cmd(&words(&args.replace("KEY", "packed")));
+        let plain = c.cmd(&words(&args.replace("KEY", "plain")));
+        assert_eq!(packed, plain, "{args}");
+    };
+    for round in 0..2 {
+        for args in [
+            "LRANGE KEY 0 -1",
+            "LRANGE KEY 20000 20010",
+            "LRANGE KEY -30000 -29990",
+            "LINDEX KEY 25000",
+            "LPOS KEY element:33333",
+            "LPOS KEY element:7 RANK -1 COUNT 0",
+            "LSET KEY 24000 changed",
+            "LINSERT KEY BEFORE element:40000 inserted",
+            "LREM KEY 0 element:12345",
+            "LPOP KEY 3",
+            "RPOP KEY 3",
+            "LTRIM KEY 10 -10",
+            "LRANGE KEY 0 -1",
+            "LLEN KEY",
+        ] {
+            same(&mut c, args);
+        }
+        if round == 0 {
+            assert_eq!(c.cmd(&words("DEBUG RELOAD")), OK);
+        }
+    }
+}

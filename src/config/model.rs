@@ -187,6 +187,9 @@ pub struct Config {
     pub zset_max_listpack_value: usize,
     /// Quicklist node size: negative -1..-5 = 4..64 KB per node, positive = entries.
     pub list_max_listpack_size: i64,
+    /// `list-compress-depth`: list nodes more than this many from either end are kept
+    /// LZF-compressed (0: none are).
+    pub list_compress_depth: usize,
     /// Active expiry effort 1..10: more keys per cycle, fewer stale keys tolerated.
     pub active_expire_effort: u32,
     /// Keys sampled per eviction (for the eviction work to come).
@@ -427,6 +430,7 @@ impl Default for Config {
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
             list_max_listpack_size: -2,
+            list_compress_depth: 0,
             active_expire_effort: 1,
             maxmemory_samples: 5,
             maxmemory_eviction_tenacity: 10,

@@ -210,7 +210,6 @@ pub const STORED: &[Param] = &[
     stored!("io-threads", "1", Int(1, 128), false),
     stored!("io-threads-do-reads", "no", Bool, false),
     stored!("jemalloc-bg-thread", "yes", Bool),
-    stored!("list-compress-depth", "0", Int(0, IMAX)),
     stored!(
         "loading-process-events-interval-bytes",
         "2097152",

@@ -623,6 +623,15 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "list-compress-depth",
+        mutable: true,
+        get: |c| c.list_compress_depth.to_string(),
+        set: |c, a| {
+            c.list_compress_depth = int_arg(a, 0, i32::MAX as i64)? as usize;
+            Ok(())
+        },
+    },
+    Param {
         name: "active-expire-effort",
         mutable: true,
         get: |c| c.active_expire_effort.to_string(),

@@ -20,5 +20,4 @@ pub mod atomic_file;
 pub mod crc64;
 pub mod fanout;
 pub mod fork;
-pub mod lzf;
 pub mod rdb;

@@ -405,6 +405,21 @@ impl Listpack {
         self.buf.shrink_to_fit();
     }
 
+    /// The encoded entries, byte for byte, for a list node to compress.
+    pub fn entry_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// The listpack whose `count` entries are encoded in `bytes`, as
+    /// [`entry_bytes`](Self::entry_bytes) gave them. The bytes are trusted: they are a
+    /// compressed list node's own, never input from outside.
+    pub fn from_entry_bytes(bytes: Vec<u8>, count: usize) -> Listpack {
+        Listpack {
+            buf: GapBuf::from(bytes),
+            count,
+        }
+    }
+
     /// Removes every entry and frees the buffer.
     pub fn clear(&mut self) {
         self.buf = GapBuf::default();

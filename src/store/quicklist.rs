@@ -12,8 +12,19 @@
 //! -5); a positive value caps its entry count (at most 32767) while also keeping it
 //! within 8 KB; 0 keeps one entry per node. A node holding a single entry may exceed any
 //! limit (a huge element gets a node of its own). The fill is fixed when the list is
-//! created, so `CONFIG SET` affects lists created afterwards, as in Redis. Node
-//! compression (`list-compress-depth`) is not implemented.
+//! created, so `CONFIG SET` affects lists created afterwards, as in Redis.
+//!
+//! # Compression (`list-compress-depth`)
+//!
+//! With a depth `d` > 0, fixed when the list is created as in Redis, the `d` nodes at
+//! each end stay raw and the nodes between them are kept LZF-compressed (a node too
+//! small, or that LZF does not shrink by more than a few bytes, stays raw). As in Redis,
+//! a change at an end decompresses the end nodes and compresses the node that moved
+//! beyond the depth; any other change, which may touch nodes anywhere, compresses every
+//! interior node left raw (a node that did not compress is not tried again until it
+//! changes, so the pass costs a flag check per node). A read through `&self` leaves
+//! decompressed copies in the nodes it read (its entries borrow from them); the next
+//! change, or [`QuickList::release_copies`] after a read command, frees them.
 //!
 //! # Keeping nodes healthy
 //!
@@ -45,6 +56,7 @@
 //! Redis-style raw indexes (negative counts from the tail) and normalize them exactly as
 //! the corresponding command does (LINDEX/LSET, LRANGE, LTRIM).
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 
 use super::listpack::{Entry, Listpack, Needle, Pos};
@@ -78,14 +90,21 @@ fn fits(fill: i64, bytes: usize, count: usize) -> bool {
 
 /// Whether `node` may take one more entry of `size` encoded bytes (never a plain node).
 fn allows(fill: i64, node: &Node, size: usize) -> bool {
-    let entries = &node.entries;
-    !node.plain && fits(fill, entries.data_len() + size, entries.len() + 1)
+    !node.plain && fits(fill, node.data_len() + size, node.len() + 1)
 }
 
 /// Whether two nodes may become one (never when either is plain).
 fn mergeable(fill: i64, a: &Node, b: &Node) -> bool {
-    let (x, y) = (&a.entries, &b.entries);
-    !a.plain && !b.plain && fits(fill, x.data_len() + y.data_len(), x.len() + y.len())
+    !a.plain && !b.plain && fits(fill, a.data_len() + b.data_len(), a.len() + b.len())
+}
+
+/// How a new list lays out its nodes: the configuration when it is created.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// `list-max-listpack-size`.
+    pub fill: i64,
+    /// `list-compress-depth`.
+    pub depth: usize,
 }
 
 /// A list stored as a deque of nodes plus a cached length.
@@ -94,6 +113,10 @@ pub struct QuickList {
     nodes: VecDeque<Node>,
     len: usize,
     fill: i64,
+    /// Nodes kept raw at each end; the rest are compressed (0: none is).
+    depth: usize,
+    /// A read may have left decompressed copies in compressed nodes.
+    copies: Cell<bool>,
 }
 
 impl Default for QuickList {
@@ -107,11 +130,29 @@ impl QuickList {
     /// An empty list whose nodes obey `fill` (`list-max-listpack-size`; clamped to
     /// -5..=32767).
     pub fn new(fill: i64) -> Self {
+        QuickList::with_depth(fill, 0)
+    }
+
+    /// An empty list whose nodes obey `fill` and whose nodes more than `depth` from
+    /// either end are compressed (`list-compress-depth`; 0 compresses none).
+    pub fn with_depth(fill: i64, depth: usize) -> Self {
         QuickList {
             nodes: VecDeque::new(),
             len: 0,
             fill: fill.clamp(-5, FILL_MAX),
+            depth: depth.min(u16::MAX as usize),
+            copies: Cell::new(false),
         }
+    }
+
+    /// An empty list laid out as `shape` says.
+    pub fn shaped(shape: Shape) -> Self {
+        QuickList::with_depth(shape.fill, shape.depth)
+    }
+
+    /// The compression depth this list was created with.
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 
     /// The node limit this list was created with (after clamping).
@@ -151,6 +192,65 @@ impl QuickList {
     pub fn clear(&mut self) {
         self.nodes = VecDeque::new();
         self.len = 0;
+        self.copies.set(false);
+    }
+
+    /// Frees the decompressed copies a read through `&self` left in compressed nodes.
+    /// A read command calls it once its reply is written.
+    pub fn release_copies(&mut self) {
+        if self.copies.replace(false) {
+            self.nodes.iter_mut().for_each(Node::drop_copy);
+        }
+    }
+
+    /// Notes that a read may leave decompressed copies behind.
+    fn note_read(&self) {
+        if self.depth > 0 {
+            self.copies.set(true);
+        }
+    }
+
+    /// After a change at an end: the `depth` nodes at each end raw, and the node just
+    /// beyond the depth on each side compressed (as Redis's `__quicklistCompress`).
+    fn compress_ends(&mut self) {
+        if self.depth == 0 {
+            return;
+        }
+        self.release_copies();
+        let (n, depth) = (self.nodes.len(), self.depth);
+        if n <= 2 * depth {
+            return;
+        }
+        for i in 0..depth {
+            self.nodes[i].decompress();
+            self.nodes[n - 1 - i].decompress();
+        }
+        self.nodes[depth].compress();
+        self.nodes[n - 1 - depth].compress();
+    }
+
+    /// After a change anywhere: every node compressed but the `depth` at each end.
+    fn compress_interior(&mut self) {
+        if self.depth == 0 {
+            return;
+        }
+        self.release_copies();
+        let (n, depth) = (self.nodes.len(), self.depth);
+        if n <= 2 * depth {
+            return;
+        }
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if i < depth || i >= n - depth {
+                node.decompress();
+            } else {
+                node.compress();
+            }
+        }
+    }
+
+    /// Whether any node is compressed (DEBUG and tests).
+    pub fn compressed_nodes(&self) -> usize {
+        self.nodes.iter().filter(|n| n.is_compressed()).count()
     }
 
     /// Appends a whole node after the last one, as it is (an empty node is dropped).
@@ -163,6 +263,7 @@ impl QuickList {
         node.shrink_to_fit();
         self.len += node.len();
         self.nodes.push_back(Node::packed(node));
+        self.compress_ends();
     }
 
     /// Appends a plain node holding `value` after the last node, whatever its size:
@@ -170,39 +271,44 @@ impl QuickList {
     pub fn push_plain_node(&mut self, value: &[u8]) {
         self.len += 1;
         self.nodes.push_back(Node::plain(value));
+        self.compress_ends();
     }
 
     /// Appends `value` at the tail.
     pub fn push_back(&mut self, value: &[u8]) {
         self.insert_at_boundary(self.nodes.len(), value);
         self.len += 1;
+        self.compress_ends();
     }
 
     /// Prepends `value` at the head.
     pub fn push_front(&mut self, value: &[u8]) {
         self.insert_at_boundary(0, value);
         self.len += 1;
+        self.compress_ends();
     }
 
     /// Removes and returns the head element.
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
-        let value = self.nodes.front_mut()?.entries.pop_front()?;
+        let value = self.nodes.front_mut()?.entries_mut().pop_front()?;
         self.after_pop(0);
+        self.compress_ends();
         Some(value)
     }
 
     /// Removes and returns the tail element.
     pub fn pop_back(&mut self) -> Option<Vec<u8>> {
         let last = self.nodes.len().checked_sub(1)?;
-        let value = self.nodes[last].entries.pop_back()?;
+        let value = self.nodes[last].entries_mut().pop_back()?;
         self.after_pop(last);
+        self.compress_ends();
         Some(value)
     }
 
     /// Bookkeeping after node `ni` lost an element at an end of the list.
     fn after_pop(&mut self, ni: usize) {
         self.len -= 1;
-        if self.nodes[ni].entries.is_empty() {
+        if self.nodes[ni].is_empty() {
             self.nodes.remove(ni);
         } else {
             self.merge_range(ni.saturating_sub(1), ni + 1);
@@ -222,17 +328,17 @@ impl QuickList {
         let size = Listpack::encoded_len(value);
         if let Some(left) = boundary.checked_sub(1).and_then(|i| self.nodes.get_mut(i)) {
             if allows(fill, left, size) {
-                left.entries.push_back(value);
+                left.entries_mut().push_back(value);
                 return;
             }
-            left.entries.shrink_to_fit();
+            left.shrink_to_fit();
         }
         if let Some(right) = self.nodes.get_mut(boundary) {
             if allows(fill, right, size) {
-                right.entries.push_front(value);
+                right.entries_mut().push_front(value);
                 return;
             }
-            right.entries.shrink_to_fit();
+            right.shrink_to_fit();
         }
         let mut node = Listpack::new();
         node.push_back(value);
@@ -259,16 +365,16 @@ impl QuickList {
         if index < self.len / 2 {
             let mut rest = index;
             for (ni, node) in self.nodes.iter().enumerate() {
-                if rest < node.entries.len() {
+                if rest < node.len() {
                     return Some((ni, rest));
                 }
-                rest -= node.entries.len();
+                rest -= node.len();
             }
             return None;
         }
         let mut rest = self.len - 1 - index;
         for (ni, node) in self.nodes.iter().enumerate().rev() {
-            let count = node.entries.len();
+            let count = node.len();
             if rest < count {
                 return Some((ni, count - 1 - rest));
             }
@@ -280,7 +386,7 @@ impl QuickList {
     /// Node index and position of element `index` (< len).
     fn locate_pos(&self, index: usize) -> Option<(usize, Pos)> {
         let (ni, local) = self.locate(index)?;
-        let pos = self.nodes[ni].entries.index(local as isize)?;
+        let pos = self.nodes[ni].view().index(local as isize)?;
         Some((ni, pos))
     }
 
@@ -291,27 +397,36 @@ impl QuickList {
 
     /// The element at `index` without copying it.
     pub fn entry(&self, index: i64) -> Option<Entry<'_>> {
+        self.note_read();
         let (ni, pos) = self.locate_pos(self.normalize(index)?)?;
-        Some(self.nodes[ni].entries.get(pos))
+        Some(self.nodes[ni].view().get(pos))
     }
 
     /// Replaces the element at `index` (negative from the tail), as LSET; false when out
     /// of range.
     pub fn set(&mut self, index: i64, value: &[u8]) -> bool {
+        self.note_read();
         let Some((ni, pos)) = self.normalize(index).and_then(|i| self.locate_pos(i)) else {
+            self.release_copies();
             return false;
         };
+        self.replace_at(ni, pos, value);
+        self.compress_interior();
+        true
+    }
+
+    /// Replaces the element at `pos` of node `ni`.
+    fn replace_at(&mut self, ni: usize, pos: Pos, value: &[u8]) {
         let node = &mut self.nodes[ni];
         match (node.plain, is_large(value.len())) {
             (false, false) => {
-                node.entries.replace(pos, value);
+                node.entries_mut().replace(pos, value);
                 let pieces = self.split_oversized(ni);
                 self.merge_range(ni.saturating_sub(1), ni + pieces);
             }
             (true, true) => *node = Node::plain(value),
             _ => self.replace_across_kinds(ni, pos, value),
         }
-        true
     }
 
     /// LSET of an element by one that belongs in the other kind of node: the new one is
@@ -322,15 +437,15 @@ impl QuickList {
         // and a big element only splits a packed node after `pos`.
         self.insert_near(ni, pos, true, value);
         let node = &mut self.nodes[ni];
-        node.entries.remove(pos);
-        if node.entries.is_empty() {
+        node.entries_mut().remove(pos);
+        if node.is_empty() {
             self.nodes.remove(ni);
         }
     }
 
     /// Splits node `ni` in halves until every piece fits; returns the number of pieces.
     fn split_oversized(&mut self, ni: usize) -> usize {
-        let node = &mut self.nodes[ni].entries;
+        let node = self.nodes[ni].entries_mut();
         if fits(self.fill, node.data_len(), node.len()) {
             return 1;
         }
@@ -348,7 +463,7 @@ impl QuickList {
         while ni < last && ni + 1 < self.nodes.len() {
             if mergeable(self.fill, &self.nodes[ni], &self.nodes[ni + 1]) {
                 if let Some(b) = self.nodes.remove(ni + 1) {
-                    self.nodes[ni].entries.append(&b.entries);
+                    self.nodes[ni].entries_mut().append(&b.entries());
                 }
                 last -= 1;
             } else {
@@ -361,13 +476,13 @@ impl QuickList {
     /// returns the new length, or `None` when `pivot` is absent.
     pub fn insert(&mut self, pivot: &[u8], value: &[u8], after: bool) -> Option<usize> {
         let needle = Needle::new(pivot);
-        let (ni, pos) = self
-            .nodes
-            .iter()
-            .enumerate()
-            .find_map(|(ni, node)| node.entries.find_needle(&needle, 0).map(|pos| (ni, pos)))?;
+        let (ni, pos) =
+            self.nodes.iter().enumerate().find_map(|(ni, node)| {
+                node.entries().find_needle(&needle, 0).map(|pos| (ni, pos))
+            })?;
         self.insert_near(ni, pos, after, value);
         self.len += 1;
+        self.compress_interior();
         Some(self.len)
     }
 
@@ -376,13 +491,13 @@ impl QuickList {
         let node = &mut self.nodes[ni];
         if allows(self.fill, node, Listpack::encoded_len(value)) && !is_large(value.len()) {
             if after {
-                node.entries.insert_after(pos, value);
+                node.entries_mut().insert_after(pos, value);
             } else {
-                node.entries.insert_before(pos, value);
+                node.entries_mut().insert_before(pos, value);
             }
             return;
         }
-        let node = &mut node.entries;
+        let node = node.entries_mut();
         let split = if after { node.next(pos) } else { Some(pos) };
         match split {
             None => self.insert_at_boundary(ni + 1, value),
@@ -421,13 +536,17 @@ impl QuickList {
             } else {
                 step
             };
-            let node = &mut self.nodes[ni].entries;
-            removed += remove_in_node(node, &needle, limit - removed, from_tail);
+            let node = &mut self.nodes[ni];
+            if node.is_compressed() && !node.entries().iter().any(|e| needle.matches(&e)) {
+                continue;
+            }
+            removed += remove_in_node(node.entries_mut(), &needle, limit - removed, from_tail);
         }
         if removed > 0 {
             self.len -= removed;
-            self.nodes.retain(|node| !node.entries.is_empty());
+            self.nodes.retain(|node| !node.is_empty());
             self.merge_range(0, self.nodes.len());
+            self.compress_interior();
         }
         removed
     }
@@ -460,24 +579,34 @@ impl QuickList {
         };
         if first == last {
             self.nodes[first]
-                .entries
+                .entries_mut()
                 .remove_range(from as isize, to - from + 1);
         } else {
-            self.nodes[last].entries.remove_range(0, to + 1);
+            self.nodes[last].entries_mut().remove_range(0, to + 1);
             self.nodes[first]
-                .entries
+                .entries_mut()
                 .remove_range(from as isize, usize::MAX);
             self.nodes.drain(first + 1..last);
         }
         self.len -= end - start;
         let upto = (first + 2).min(self.nodes.len());
         for ni in (first..upto).rev() {
-            if self.nodes[ni].entries.is_empty() {
+            if self.nodes[ni].is_empty() {
                 self.nodes.remove(ni);
             }
         }
         self.merge_range(first.saturating_sub(1), first + 1);
+        self.compress_interior();
         end - start
+    }
+
+    /// Calls `f` with every element, head to tail, decompressing one compressed node at
+    /// a time and leaving no copy behind: for readers that hold the list through `&self`
+    /// and cannot release copies (digests, SORT, saving).
+    pub fn for_each(&self, mut f: impl FnMut(Entry<'_>)) {
+        for node in &self.nodes {
+            node.entries().iter().for_each(&mut f);
+        }
     }
 
     /// Iterates over all elements, head to tail (double-ended).
@@ -506,6 +635,7 @@ impl QuickList {
 
     /// Iterates over `count` elements from index `start` (both already in range).
     fn span(&self, start: usize, count: usize) -> Iter<'_> {
+        self.note_read();
         let ends = (
             self.locate_pos(start),
             self.locate_pos(start + count.max(1) - 1),
@@ -608,7 +738,7 @@ impl<'a> Iterator for Iter<'a> {
             return None;
         }
         let (ni, pos) = self.front;
-        let node = &self.nodes.get(ni)?.entries;
+        let node = self.nodes.get(ni)?.view();
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
@@ -617,7 +747,7 @@ impl<'a> Iterator for Iter<'a> {
                 None => self
                     .nodes
                     .get(ni + 1)
-                    .and_then(|n| n.entries.first())
+                    .and_then(|n| n.view().first())
                     .map(|p| (ni + 1, p)),
             };
             self.front = next.unwrap_or((ni, pos));
@@ -636,7 +766,7 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
             return None;
         }
         let (ni, pos) = self.back;
-        let node = &self.nodes.get(ni)?.entries;
+        let node = self.nodes.get(ni)?.view();
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
@@ -644,7 +774,7 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
                 Some(p) => Some((ni, p)),
                 None => ni
                     .checked_sub(1)
-                    .and_then(|i| Some((i, self.nodes.get(i)?.entries.last()?))),
+                    .and_then(|i| Some((i, self.nodes.get(i)?.view().last()?))),
             };
             self.back = prev.unwrap_or((ni, pos));
         }

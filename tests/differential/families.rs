@@ -36,6 +36,10 @@ pub const FAMILIES: &[Family] = &[
         gen: lists::generate,
     },
     Family {
+        name: "lists-compressed",
+        gen: lists::generate_compressed,
+    },
+    Family {
         name: "hashes",
         gen: hashes::generate,
     },

@@ -296,6 +296,11 @@ fn random_lists() {
 }
 
 #[test]
+fn random_lists_compressed() {
+    check_family("lists-compressed");
+}
+
+#[test]
 fn random_hashes() {
     check_family("hashes");
 }

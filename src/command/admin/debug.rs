@@ -91,7 +91,7 @@ fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
     match value {
         Value::Int(n) => d.mix(i64_to_bytes(*n, &mut buf)),
         Value::Str(s) | Value::RawStr(s) => d.mix(s.as_slice()),
-        Value::List(list) => list.iter().for_each(|e| d.mix(e.as_bytes(&mut buf))),
+        Value::List(list) => list.for_each(|e| d.mix(e.as_bytes(&mut buf))),
         Value::Set(set) => set.iter().for_each(|m| d.xor(m.as_bytes(&mut buf))),
         Value::Hash(hash) => {
             for (field, value) in hash.iter() {
@@ -159,8 +159,6 @@ fn digest_value(ctx: &mut Ctx<'_>, keys: &[Bytes]) -> CmdResult {
 /// `DEBUG OBJECT key` — low-level facts about a key's value.
 fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let now = ctx.now();
-    let depth = ctx.server.config.stored.get("list-compress-depth");
-    let compressed = depth.is_some_and(|d| d != "0");
     let (db, reply) = ctx.db_and_reply();
     let Some(object) = db.stored(key) else {
         return Err(CmdError::raw("ERR no such key"));
@@ -177,7 +175,7 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         idle
     );
     if let Value::List(list) = &object.value {
-        text.push_str(&quicklist_facts(list, compressed));
+        text.push_str(&quicklist_facts(list));
     }
     reply.simple(text.as_bytes());
     Ok(())
@@ -186,14 +184,14 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
 /// What DEBUG OBJECT adds for a list, as Redis 7.0 words it: node count, elements per
 /// node, the fill, whether compression is configured, and the nodes' total size in
 /// Redis's encoding (listpack bytes of packed nodes, the element of plain ones).
-/// Redis takes the compression flag from `list-compress-depth` when the list is
-/// created; we do not compress nodes, so this is the setting in force now.
-fn quicklist_facts(list: &QuickList, compressed: bool) -> String {
+/// The compression flag is the list's own depth, fixed when it was created, as in
+/// Redis; the size counts compressed nodes at their uncompressed size.
+fn quicklist_facts(list: &QuickList) -> String {
     let size: usize = list
         .nodes()
         .map(|node| match node.is_plain() {
             true => node.entries().iter().map(|e| e.byte_len()).sum(),
-            false => redis_listpack_len(node.entries()),
+            false => redis_listpack_len(&node.entries()),
         })
         .sum();
     format!(
@@ -201,7 +199,7 @@ fn quicklist_facts(list: &QuickList, compressed: bool) -> String {
         list.node_count(),
         list.len() as f64 / list.node_count() as f64,
         list.fill(),
-        u8::from(compressed),
+        u8::from(list.depth() != 0),
         size
     )
 }

@@ -136,6 +136,8 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
     match value {
         Value::Int(_) => 0,
         Value::Str(s) | Value::RawStr(s) => STR_HEADER + s.len(),
+        // Compressed nodes hold what they hold, not what their entries would take.
+        Value::List(list) if list.depth() > 0 => list.byte_size(),
         Value::List(list) => {
             let nodes = list.node_count() * (32 + 16);
             nodes + scaled(list.iter().map(|e| entry_size(&e)), samples, list.len())

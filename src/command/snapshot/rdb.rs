@@ -40,6 +40,7 @@ pub fn encodings(config: &Config) -> Encodings {
         zset_max_listpack_entries: config.zset_max_listpack_entries,
         zset_max_listpack_value: config.zset_max_listpack_value,
         list_fill: config.list_max_listpack_size,
+        list_depth: config.list_compress_depth,
     }
 }
 

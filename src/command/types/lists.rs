@@ -27,7 +27,7 @@ use crate::command::state::notify;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::listpack::Entry;
-use crate::store::quicklist::QuickList;
+use crate::store::quicklist::{QuickList, Shape};
 use crate::store::value::Value;
 use crate::store::Db;
 use crate::util::numbers::parse_i64;
@@ -176,7 +176,7 @@ fn elements_removed(ctx: &mut Ctx<'_>, key: &[u8], end: End, count: usize, empti
 /// `only_existing`; replies with the new length (0 when an X variant found no list).
 fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool) -> CmdResult {
     let key = &args[1];
-    let (now, fill) = (ctx.now(), ctx.server.config.list_max_listpack_size);
+    let (now, shape) = (ctx.now(), list_shape(ctx));
     let db = ctx.db();
     let len = match typed::write::<QuickList>(db, key, now)? {
         Some(list) => {
@@ -188,7 +188,7 @@ fn push_generic(ctx: &mut Ctx<'_>, args: &[Bytes], end: End, only_existing: bool
             return Ok(());
         }
         None => {
-            let mut list = QuickList::new(fill);
+            let mut list = QuickList::shaped(shape);
             push_all(&mut list, &args[2..], end);
             let len = list.len();
             db.insert_new(key, Value::List(Box::new(list)), now);
@@ -378,7 +378,10 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let now = ctx.now();
     let (db, reply) = ctx.db_and_reply();
     match typed::read::<QuickList>(db, &args[1], now)? {
-        Some(list) => reply_entries(reply, list.range(start, stop)),
+        Some(list) => {
+            reply_entries(reply, list.range(start, stop));
+            list.release_copies();
+        }
         None => reply.array_len(0),
     }
     Ok(())
@@ -397,6 +400,7 @@ fn lindex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         Some(entry) => reply_entry(reply, entry),
         None => reply.null(),
     }
+    list.release_copies();
     Ok(())
 }
 
@@ -461,6 +465,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         usize::try_from(count).unwrap_or(usize::MAX),
         maxlen,
     );
+    list.release_copies();
     match (opts.count, found.first()) {
         (Some(_), _) => {
             reply.array_len(found.len());
@@ -578,7 +583,7 @@ fn ltrim(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// is checked before anything is popped; the same key rotates the list.
 fn move_generic(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End) -> CmdResult {
     let (src, dst) = (&args[1], &args[2]);
-    let (now, fill) = (ctx.now(), ctx.server.config.list_max_listpack_size);
+    let (now, shape) = (ctx.now(), list_shape(ctx));
     let db = ctx.db();
     if typed::write::<QuickList>(db, src, now)?.is_none() {
         ctx.reply.null();
@@ -601,7 +606,7 @@ fn move_generic(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End) -> CmdRes
         }
     } else {
         emptied = list.is_empty();
-        push_value(db, dst, &value, to, fill, now);
+        push_value(db, dst, &value, to, shape, now);
         if emptied {
             db.remove(src, now);
         }
@@ -617,8 +622,17 @@ fn move_generic(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End) -> CmdRes
     Ok(())
 }
 
+/// How a list created now is laid out: the node fill and compression depth in force.
+fn list_shape(ctx: &Ctx<'_>) -> Shape {
+    let config = &ctx.server.config;
+    Shape {
+        fill: config.list_max_listpack_size,
+        depth: config.list_compress_depth,
+    }
+}
+
 /// Pushes one value at `end` of the list at `key` (already type-checked), creating it.
-fn push_value(db: &mut Db, key: &[u8], value: &[u8], end: End, fill: i64, now: i64) {
+fn push_value(db: &mut Db, key: &[u8], value: &[u8], end: End, shape: Shape, now: i64) {
     if let Some(Value::List(list)) = db.lookup_write(key, now) {
         match end {
             End::Left => list.push_front(value),
@@ -626,7 +640,7 @@ fn push_value(db: &mut Db, key: &[u8], value: &[u8], end: End, fill: i64, now: i
         }
         return;
     }
-    let mut list = QuickList::new(fill);
+    let mut list = QuickList::shaped(shape);
     list.push_back(value);
     db.insert_new(key, Value::List(Box::new(list)), now);
 }

@@ -257,7 +257,11 @@ fn load(value: Option<&Value>, o: &SortOptions<'_>) -> (Vec<Vec<u8>>, i64, i64) 
             (elems, 0, end - start)
         }
         Some(Value::ZSet(z)) => (z.to_vec().into_iter().map(|(m, _)| m).collect(), start, end),
-        Some(Value::List(list)) => (list.iter().map(|e| e.to_vec()).collect(), start, end),
+        Some(Value::List(list)) => {
+            let mut elems = Vec::with_capacity(list.len());
+            list.for_each(|e| elems.push(e.to_vec()));
+            (elems, start, end)
+        }
         Some(Value::Set(set)) => (set.iter().map(|m| m.to_vec()).collect(), start, end),
         _ => (Vec::new(), start, end),
     }
@@ -380,7 +384,8 @@ fn reply_items(ctx: &mut Ctx<'_>, items: &[Item], gets: &[&[u8]]) {
 /// deletes `dst` when there is nothing; replies with the number of entries stored.
 fn store(ctx: &mut Ctx<'_>, dst: &[u8], items: &[Item], gets: &[&[u8]]) {
     let now = ctx.now();
-    let mut list = QuickList::new(ctx.server.config.list_max_listpack_size);
+    let config = &ctx.server.config;
+    let mut list = QuickList::with_depth(config.list_max_listpack_size, config.list_compress_depth);
     let db = ctx.db();
     for item in items {
         if gets.is_empty() {

@@ -24,6 +24,8 @@ pub struct Encodings {
     pub zset_max_listpack_value: usize,
     /// `list-max-listpack-size`: the node fill of lists rebuilt element by element.
     pub list_fill: i64,
+    /// `list-compress-depth`: the compression depth of lists loaded.
+    pub list_depth: usize,
 }
 
 impl Default for Encodings {
@@ -38,6 +40,7 @@ impl Default for Encodings {
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
             list_fill: -2,
+            list_depth: 0,
         }
     }
 }

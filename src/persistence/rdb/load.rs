@@ -77,7 +77,7 @@ fn read_blob(blob: &[u8], kind: u8, enc: &Encodings) -> Result<Option<Value>> {
     match kind {
         TYPE_HASH_ZIPMAP => read_zipmap_hash(blob, enc),
         TYPE_LIST_ZIPLIST => {
-            let mut list = QuickList::new(enc.list_fill);
+            let mut list = QuickList::with_depth(enc.list_fill, enc.list_depth);
             let mut reader = ZlReader::new(blob)?;
             while let Some(entry) = reader.next_entry()? {
                 push_entry_text(&mut list, entry);
@@ -175,7 +175,7 @@ fn distinct_keys(lp: &Listpack) -> bool {
 /// A plain list (type 1): a count and that many strings.
 fn read_plain_list<R: Read>(inp: &mut Input<R>, enc: &Encodings) -> Result<Option<Value>> {
     let n = inp.count()?;
-    let mut list = QuickList::new(enc.list_fill);
+    let mut list = QuickList::with_depth(enc.list_fill, enc.list_depth);
     for _ in 0..n {
         inp.string()?.with_bytes(|b| list.push_back(b));
     }
@@ -186,7 +186,7 @@ fn read_plain_list<R: Read>(inp: &mut Input<R>, enc: &Encodings) -> Result<Optio
 /// nodes are kept as the file has them, as Redis keeps them.
 fn read_quicklist<R: Read>(inp: &mut Input<R>, kind: u8, enc: &Encodings) -> Result<Option<Value>> {
     let nodes = inp.count()?;
-    let mut list = QuickList::new(enc.list_fill);
+    let mut list = QuickList::with_depth(enc.list_fill, enc.list_depth);
     for _ in 0..nodes {
         let container = match kind {
             TYPE_LIST_QUICKLIST_2 => inp.length()?,

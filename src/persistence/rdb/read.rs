@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 
 use crate::persistence::crc64::crc64;
-use crate::persistence::lzf;
 use crate::persistence::rdb::format::{ENC_INT16, ENC_INT32, ENC_INT8, ENC_LZF};
+use crate::util::lzf;
 use crate::util::numbers::{i64_to_bytes, parse_i64, strtod, MAX_I64_CHARS};
 
 /// Buffer size, and the longest string served from the buffer.

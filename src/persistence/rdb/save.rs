@@ -59,14 +59,14 @@ fn write_list<W: Write>(out: &mut Output<W>, list: &QuickList) -> io::Result<()>
     for node in list.nodes() {
         if node.is_plain() {
             out.length(CONTAINER_PLAIN)?;
-            for entry in node.entries() {
+            for entry in node.entries().iter() {
                 let mut digits = [0; MAX_I64_CHARS];
                 out.string(entry.as_bytes(&mut digits))?;
             }
             continue;
         }
         let mut lp = LpWriter::new();
-        for entry in node.entries() {
+        for entry in node.entries().iter() {
             lp.push_entry(entry);
         }
         out.length(CONTAINER_PACKED)?;

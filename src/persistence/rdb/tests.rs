@@ -420,6 +420,7 @@ fn thresholds_decide_encodings_on_load() {
         zset_max_listpack_entries: 2,
         zset_max_listpack_value: 64,
         list_fill: -2,
+        list_depth: 0,
     };
     let values = sample_values();
     let find = |name: &str| values.iter().find(|v| describe(v).0 == name).expect(name);
@@ -797,4 +798,30 @@ fn sink_errors_abort_the_load() {
     write_rdb(&mut file, &[], &[b"code"], &[], OPTS, AccessMeta::None, 0).expect("writes");
     let err = load_rdb(&file[..], &Encodings::default(), &mut Refuse).expect_err("refused");
     assert_eq!(err.message, "no functions here");
+}
+
+#[test]
+fn compressed_lists_save_as_uncompressed_ones_and_load_compressed() {
+    let values: Vec<Vec<u8>> = (0..5000)
+        .map(|i| format!("element:{i}").into_bytes())
+        .collect();
+    let (mut plain, mut packed) = (QuickList::new(-2), QuickList::with_depth(-2, 1));
+    for v in &values {
+        plain.push_back(v);
+        packed.push_back(v);
+    }
+    assert!(packed.compressed_nodes() > 0);
+    let payload = dump_payload(&Value::List(Box::new(plain)), OPTS);
+    assert_eq!(dump_payload(&Value::List(Box::new(packed)), OPTS), payload);
+    let enc = Encodings {
+        list_depth: 2,
+        ..Encodings::default()
+    };
+    let back = restore_payload(&payload, &enc).expect("restores");
+    let Value::List(back) = &back else {
+        panic!("not a list");
+    };
+    assert_eq!(back.depth(), 2);
+    assert_eq!(back.compressed_nodes(), back.node_count() - 4);
+    assert_eq!(back.iter().map(|e| e.to_vec()).collect::<Vec<_>>(), values);
 }

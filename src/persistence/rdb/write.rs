@@ -5,10 +5,10 @@
 use std::io::{self, Write};
 
 use crate::persistence::crc64::crc64;
-use crate::persistence::lzf;
 use crate::persistence::rdb::format::{
     encode_int, encode_len, ENC_LZF, INT_ENCODING_MAX_LEN, LZF_MIN_LEN,
 };
+use crate::util::lzf;
 use crate::util::numbers::{i64_to_bytes, parse_i64, MAX_I64_CHARS};
 
 /// Bytes gathered before one write to the destination.

@@ -13,10 +13,22 @@
 //! only where an element may go: nothing is ever added to a plain node, it is never
 //! merged with a neighbour, and an element at or above the threshold never enters a
 //! packed node (an element pushed while the threshold was higher stays where it is).
+//!
+//! # Compression
+//!
+//! A node may be *compressed*: its entries kept as LZF bytes (`list-compress-depth`,
+//! which [`QuickList`](super::QuickList) applies). Its entry count and encoded size are
+//! kept beside them, so walking past the node or judging whether it may take an entry
+//! never decompresses it. A change decompresses the node in place
+//! ([`Node::entries_mut`]); a read through `&self` decompresses into a copy the node
+//! holds ([`Node::view`]) until the list drops it ([`Node::drop_copy`]), because an
+//! iterator's entries borrow from the node they are in.
 
-use std::cell::Cell;
+use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
 
 use crate::store::listpack::Listpack;
+use crate::util::lzf;
 
 /// Redis's default threshold: 1 GB.
 const DEFAULT_PACKED_THRESHOLD: usize = 1 << 30;
@@ -53,21 +65,59 @@ pub(super) fn is_large(len: usize) -> bool {
     len >= PACKED_THRESHOLD.with(Cell::get)
 }
 
-/// A quicklist node: a listpack of elements, or one element in a plain node.
+/// Nodes with fewer encoded bytes than this are not worth compressing (Redis's
+/// `MIN_COMPRESS_BYTES`).
+const MIN_COMPRESS_BYTES: usize = 48;
+/// Compression must save more than this many bytes to be kept (Redis's
+/// `MIN_COMPRESS_IMPROVE`).
+const MIN_COMPRESS_IMPROVE: usize = 8;
+
+/// Where a node's entries are.
 #[derive(Debug, Clone)]
+enum Body {
+    /// As a listpack, ready to read and change.
+    Raw(Listpack),
+    /// LZF-compressed: the listpack's entry bytes, their length and the entry count.
+    Lzf {
+        bytes: Box<[u8]>,
+        raw_len: usize,
+        count: usize,
+    },
+}
+
+/// A quicklist node: a listpack of elements, or one element in a plain node.
+#[derive(Debug)]
 pub struct Node {
-    /// The node's elements (exactly one in a plain node).
-    pub(super) entries: Listpack,
+    /// The node's elements (exactly one in a plain node), raw or compressed.
+    body: Body,
+    /// A decompressed copy of a compressed body, made by a read through `&self`.
+    copy: OnceCell<Box<Listpack>>,
     /// Whether this is a plain node (RDB container 1) rather than a packed one (2).
     pub(super) plain: bool,
+    /// Compression was tried on the body as it is and did not pay; cleared by a change.
+    incompressible: bool,
+}
+
+impl Clone for Node {
+    /// The node without its read copy.
+    fn clone(&self) -> Self {
+        Node {
+            body: self.body.clone(),
+            copy: OnceCell::new(),
+            plain: self.plain,
+            incompressible: self.incompressible,
+        }
+    }
 }
 
 impl Node {
     /// A packed node holding `entries`.
     pub(super) fn packed(entries: Listpack) -> Node {
         Node {
-            entries,
+            body: Body::Raw(entries),
+            copy: OnceCell::new(),
             plain: false,
+            incompressible: false,
         }
     }
 
@@ -76,14 +126,73 @@ impl Node {
         let mut entries = Listpack::with_capacity(Listpack::encoded_len(value));
         entries.push_back(value);
         Node {
-            entries,
             plain: true,
+            ..Node::packed(entries)
         }
     }
 
-    /// The node's elements, head first.
-    pub fn entries(&self) -> &Listpack {
-        &self.entries
+    /// The node's elements, head first: borrowed, or decompressed into a copy that is
+    /// the caller's (persistence and introspection, which must not leave copies behind).
+    pub fn entries(&self) -> Cow<'_, Listpack> {
+        match &self.body {
+            Body::Raw(entries) => Cow::Borrowed(entries),
+            Body::Lzf { .. } => match self.copy.get() {
+                Some(copy) => Cow::Borrowed(copy),
+                None => Cow::Owned(self.decompressed()),
+            },
+        }
+    }
+
+    /// The node's elements for a read that borrows them: a compressed node keeps the
+    /// decompressed copy until [`drop_copy`](Self::drop_copy).
+    pub(super) fn view(&self) -> &Listpack {
+        match &self.body {
+            Body::Raw(entries) => entries,
+            Body::Lzf { .. } => self.copy.get_or_init(|| Box::new(self.decompressed())),
+        }
+    }
+
+    /// The node's elements to change: a compressed node is decompressed in place first.
+    pub(super) fn entries_mut(&mut self) -> &mut Listpack {
+        self.incompressible = false;
+        if let Body::Lzf { .. } = self.body {
+            let entries = match self.copy.take() {
+                Some(copy) => *copy,
+                None => self.decompressed(),
+            };
+            self.body = Body::Raw(entries);
+        }
+        match &mut self.body {
+            Body::Raw(entries) => entries,
+            Body::Lzf { .. } => unreachable!("the body was just decompressed"),
+        }
+    }
+
+    /// Number of elements (without decompressing).
+    pub(super) fn len(&self) -> usize {
+        match &self.body {
+            Body::Raw(entries) => entries.len(),
+            Body::Lzf { count, .. } => *count,
+        }
+    }
+
+    /// Encoded bytes of the elements, what node limits are checked against (without
+    /// decompressing).
+    pub(super) fn data_len(&self) -> usize {
+        match &self.body {
+            Body::Raw(entries) => entries.data_len(),
+            Body::Lzf { raw_len, .. } => *raw_len,
+        }
+    }
+
+    /// Whether the node has no elements.
+    pub(super) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the node's body is compressed.
+    pub fn is_compressed(&self) -> bool {
+        matches!(self.body, Body::Lzf { .. })
     }
 
     /// Whether this is a plain node: one element saved as a raw string, not a listpack.
@@ -91,8 +200,82 @@ impl Node {
         self.plain
     }
 
-    /// Memory held: the node and its buffer.
+    /// Compresses the body, as Redis does, when it is big enough and LZF saves more
+    /// than a few bytes; a body that did not compress is not tried again until it
+    /// changes. Drops the read copy either way.
+    pub(super) fn compress(&mut self) {
+        self.copy = OnceCell::new();
+        let Body::Raw(entries) = &self.body else {
+            return;
+        };
+        let raw = entries.entry_bytes();
+        if self.incompressible || raw.len() < MIN_COMPRESS_BYTES {
+            return;
+        }
+        match lzf::compress(raw, raw.len() - MIN_COMPRESS_IMPROVE - 1) {
+            Some(bytes) => {
+                self.body = Body::Lzf {
+                    // An exact copy: shrinking the output in place would leave a
+                    // hole of the difference behind every node.
+                    bytes: Box::from(&bytes[..]),
+                    raw_len: raw.len(),
+                    count: entries.len(),
+                }
+            }
+            None => self.incompressible = true,
+        }
+    }
+
+    /// Releases a raw body's spare capacity (a compressed body holds none).
+    pub(super) fn shrink_to_fit(&mut self) {
+        if let Body::Raw(entries) = &mut self.body {
+            entries.shrink_to_fit();
+        }
+    }
+
+    /// Decompresses the body in place (a node near an end of the list stays raw).
+    pub(super) fn decompress(&mut self) {
+        if self.is_compressed() {
+            self.entries_mut();
+        }
+    }
+
+    /// Frees the copy a read decompressed.
+    pub(super) fn drop_copy(&mut self) {
+        self.copy = OnceCell::new();
+    }
+
+    /// Whether a read left a decompressed copy.
+    #[cfg(test)]
+    pub(super) fn has_copy(&self) -> bool {
+        self.copy.get().is_some()
+    }
+
+    /// The compressed body, decompressed.
+    fn decompressed(&self) -> Listpack {
+        match &self.body {
+            Body::Raw(entries) => entries.clone(),
+            Body::Lzf {
+                bytes,
+                raw_len,
+                count,
+            } => {
+                // The bytes are the node's own LZF output of exactly `raw_len` bytes;
+                // failing to expand them back is memory corruption, not bad input.
+                let raw = lzf::decompress(bytes, *raw_len)
+                    .expect("a list node's own compressed bytes decompress");
+                Listpack::from_entry_bytes(raw, *count)
+            }
+        }
+    }
+
+    /// Memory held: the node, its body and any read copy.
     pub(super) fn byte_size(&self) -> usize {
-        std::mem::size_of::<Self>() - std::mem::size_of::<Listpack>() + self.entries.byte_size()
+        let body = match &self.body {
+            Body::Raw(entries) => entries.byte_size() - std::mem::size_of::<Listpack>(),
+            Body::Lzf { bytes, .. } => bytes.len(),
+        };
+        let copy = self.copy.get().map_or(0, |c| c.byte_size());
+        std::mem::size_of::<Self>() + body + copy
     }
 }

@@ -563,7 +563,8 @@ impl Drop for Threshold {
 fn layout(ql: &QuickList) -> Vec<(bool, Vec<String>)> {
     ql.nodes()
         .map(|node| {
-            let texts = node.entries().iter();
+            let entries = node.entries();
+            let texts = entries.iter();
             let texts = texts.map(|e| String::from_utf8_lossy(&e.to_vec()).into_owned());
             (node.is_plain(), texts.collect())
         })
@@ -762,4 +763,91 @@ fn randomized_against_vecdeque_with_plain_nodes() {
             check(&ql, &model);
         }
     }
+}
+
+/// Asserts the compression layout after a change: with more than `2 * depth` nodes, the
+/// `depth` nodes at each end are raw and every other node is compressed unless LZF
+/// cannot shrink it enough; and no read copy is left behind.
+fn check_compression(ql: &QuickList) {
+    let (n, depth) = (ql.node_count(), ql.depth());
+    for node in ql.nodes() {
+        assert!(!node.has_copy(), "a read copy outlived a change");
+    }
+    if depth == 0 {
+        assert_eq!(ql.compressed_nodes(), 0);
+        return;
+    }
+    if n <= 2 * depth {
+        return;
+    }
+    for (i, node) in ql.nodes().enumerate() {
+        let at_end = i < depth || i >= n - depth;
+        if at_end {
+            assert!(
+                !node.is_compressed(),
+                "node {i} of {n} is within depth {depth}"
+            );
+        } else if !node.is_compressed() {
+            let raw = node.entries();
+            let raw = raw.entry_bytes();
+            let pays = raw.len() >= 48 && crate::util::lzf::compress(raw, raw.len() - 9).is_some();
+            assert!(!pays, "interior node {i} of {n} left raw");
+        }
+    }
+}
+
+#[test]
+fn randomized_compressed_against_vecdeque() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for depth in [1usize, 2, 3] {
+        for fill in [2i64, 4, -1] {
+            let mut ql = QuickList::with_depth(fill, depth);
+            let mut model = VecDeque::new();
+            for step in 0..1500 {
+                random_op(&mut ql, &mut model, &mut state);
+                if step % 50 == 0 {
+                    check(&ql, &model);
+                    ql.release_copies();
+                    check_compression(&ql);
+                }
+            }
+            check(&ql, &model);
+            ql.release_copies();
+            check_compression(&ql);
+        }
+    }
+}
+
+#[test]
+fn compressed_interior_nodes_hold_less() {
+    let values: Vec<Vec<u8>> = (0..20_000)
+        .map(|i| format!("element:{i}").into_bytes())
+        .collect();
+    let plain = filled(-2, &values);
+    let mut packed = QuickList::with_depth(-2, 1);
+    for v in &values {
+        packed.push_back(v);
+    }
+    let n = packed.node_count();
+    assert!(n > 3);
+    assert_eq!(
+        packed.compressed_nodes(),
+        n - 2,
+        "all but the two end nodes"
+    );
+    assert!(packed.byte_size() * 2 < plain.byte_size());
+    // Reads see every element; copies they leave are counted, then released.
+    let mut seen = Vec::new();
+    packed.for_each(|e| seen.push(e.to_vec()));
+    assert_eq!(seen, values);
+    assert_eq!(packed.get(10_000), Some(values[10_000].clone()));
+    let with_copy = packed.byte_size();
+    packed.release_copies();
+    assert!(packed.byte_size() < with_copy);
+    // Popping from an end decompresses what comes within the depth.
+    for _ in 0..5_000 {
+        packed.pop_front();
+    }
+    check_compression(&packed);
+    assert_eq!(packed.clone().iter().count(), 15_000);
 }

@@ -9,6 +9,7 @@
 use super::super::random::{Cmd, Gen};
 use super::{int, key, value};
 use rand::Rng;
+use std::cell::Cell;
 
 /// Elements that recur, so searches find matches.
 const POOL: &[&[u8]] = &[
@@ -24,13 +25,56 @@ fn index(g: &mut Gen) -> Vec<u8> {
     }
 }
 
-/// An element: usually from the pool.
+thread_local! {
+    /// Whether elements are made long and alike (the compressed-lists family), so that
+    /// list nodes are big enough for LZF and shrink under it.
+    static LONG: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What a long element starts with.
+const PADDING: &[u8] = b"a-long-and-compressible-list-element-";
+
+/// An element: usually from the pool (padded to a long one in the compressed family).
 fn element(g: &mut Gen) -> Vec<u8> {
-    if g.chance(0.7) {
+    let short = if g.chance(0.7) {
         g.pick(POOL)
     } else {
         value(g)
+    };
+    match LONG.with(Cell::get) {
+        true => [PADDING, &short].concat(),
+        false => short,
     }
+}
+
+/// One random command for lists with compressed nodes: now and then a CONFIG SET of
+/// the compression depth or the node size (each list keeps the ones it was created
+/// with), otherwise the list family's commands with long elements.
+pub fn generate_compressed(g: &mut Gen) -> Cmd {
+    if g.chance(0.04) {
+        let args = if g.chance(0.5) {
+            let depth = g.pick(&[b"0", b"1", b"1", b"2", b"3"]);
+            vec![
+                b"CONFIG".to_vec(),
+                b"SET".to_vec(),
+                b"list-compress-depth".to_vec(),
+                depth,
+            ]
+        } else {
+            let fill = g.pick(&[b"2", b"4", b"4", b"8", b"-1", b"-2"]);
+            vec![
+                b"CONFIG".to_vec(),
+                b"SET".to_vec(),
+                b"list-max-listpack-size".to_vec(),
+                fill,
+            ]
+        };
+        return Cmd::exact(args);
+    }
+    LONG.with(|long| long.set(true));
+    let cmd = generate(g);
+    LONG.with(|long| long.set(false));
+    cmd
 }
 
 /// LEFT or RIGHT in any case, sometimes a wrong word.
