@@ -23,8 +23,9 @@
 //! beyond the depth; any other change, which may touch nodes anywhere, compresses every
 //! interior node left raw (a node that did not compress is not tried again until it
 //! changes, so the pass costs a flag check per node). A read through `&self` leaves
-//! decompressed copies in the nodes it read (its entries borrow from them); the next
-//! change, or [`QuickList::release_copies`] after a read command, frees them.
+//! decompressed copies in the compressed nodes it read (its entries borrow from them)
+//! and notes that it did; the next change, or [`QuickList::release_copies`] after a
+//! read command, frees them. A read that met only raw nodes leaves nothing to free.
 //!
 //! # Keeping nodes healthy
 //!
@@ -203,11 +204,10 @@ impl QuickList {
         }
     }
 
-    /// Notes that a read may leave decompressed copies behind.
-    fn note_read(&self) {
-        if self.depth > 0 {
-            self.copies.set(true);
-        }
+    /// Node `ni`'s elements for a read through `&self` (a compressed node keeps a
+    /// decompressed copy until [`release_copies`](Self::release_copies)).
+    fn view(&self, ni: usize) -> Option<&Listpack> {
+        Some(self.nodes.get(ni)?.view(&self.copies))
     }
 
     /// After a change at an end: the `depth` nodes at each end raw, and the node just
@@ -386,7 +386,7 @@ impl QuickList {
     /// Node index and position of element `index` (< len).
     fn locate_pos(&self, index: usize) -> Option<(usize, Pos)> {
         let (ni, local) = self.locate(index)?;
-        let pos = self.nodes[ni].view().index(local as isize)?;
+        let pos = self.view(ni)?.index(local as isize)?;
         Some((ni, pos))
     }
 
@@ -397,15 +397,13 @@ impl QuickList {
 
     /// The element at `index` without copying it.
     pub fn entry(&self, index: i64) -> Option<Entry<'_>> {
-        self.note_read();
         let (ni, pos) = self.locate_pos(self.normalize(index)?)?;
-        Some(self.nodes[ni].view().get(pos))
+        Some(self.view(ni)?.get(pos))
     }
 
     /// Replaces the element at `index` (negative from the tail), as LSET; false when out
     /// of range.
     pub fn set(&mut self, index: i64, value: &[u8]) -> bool {
-        self.note_read();
         let Some((ni, pos)) = self.normalize(index).and_then(|i| self.locate_pos(i)) else {
             self.release_copies();
             return false;
@@ -635,20 +633,19 @@ impl QuickList {
 
     /// Iterates over `count` elements from index `start` (both already in range).
     fn span(&self, start: usize, count: usize) -> Iter<'_> {
-        self.note_read();
         let ends = (
             self.locate_pos(start),
             self.locate_pos(start + count.max(1) - 1),
         );
         match ends {
             (Some(front), Some(back)) if count > 0 => Iter {
-                nodes: &self.nodes,
+                list: self,
                 front,
                 back,
                 remaining: count,
             },
             _ => Iter {
-                nodes: &self.nodes,
+                list: self,
                 front: (0, Pos::default()),
                 back: (0, Pos::default()),
                 remaining: 0,
@@ -724,7 +721,7 @@ fn remove_in_node(node: &mut Listpack, needle: &Needle<'_>, max: usize, from_tai
 /// A double-ended iterator over a quicklist's elements (or a range of them).
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
-    nodes: &'a VecDeque<Node>,
+    list: &'a QuickList,
     front: (usize, Pos),
     back: (usize, Pos),
     remaining: usize,
@@ -738,16 +735,16 @@ impl<'a> Iterator for Iter<'a> {
             return None;
         }
         let (ni, pos) = self.front;
-        let node = self.nodes.get(ni)?.view();
+        let node = self.list.view(ni)?;
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
             let next = match node.next(pos) {
                 Some(p) => Some((ni, p)),
                 None => self
-                    .nodes
-                    .get(ni + 1)
-                    .and_then(|n| n.view().first())
+                    .list
+                    .view(ni + 1)
+                    .and_then(|n| n.first())
                     .map(|p| (ni + 1, p)),
             };
             self.front = next.unwrap_or((ni, pos));
@@ -766,7 +763,7 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
             return None;
         }
         let (ni, pos) = self.back;
-        let node = self.nodes.get(ni)?.view();
+        let node = self.list.view(ni)?;
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
@@ -774,7 +771,7 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
                 Some(p) => Some((ni, p)),
                 None => ni
                     .checked_sub(1)
-                    .and_then(|i| Some((i, self.nodes.get(i)?.view().last()?))),
+                    .and_then(|i| Some((i, self.list.view(i)?.last()?))),
             };
             self.back = prev.unwrap_or((ni, pos));
         }

@@ -144,11 +144,15 @@ impl Node {
     }
 
     /// The node's elements for a read that borrows them: a compressed node keeps the
-    /// decompressed copy until [`drop_copy`](Self::drop_copy).
-    pub(super) fn view(&self) -> &Listpack {
+    /// decompressed copy until [`drop_copy`](Self::drop_copy), and sets `copies`, the
+    /// list's note that some node holds one.
+    pub(super) fn view(&self, copies: &Cell<bool>) -> &Listpack {
         match &self.body {
             Body::Raw(entries) => entries,
-            Body::Lzf { .. } => self.copy.get_or_init(|| Box::new(self.decompressed())),
+            Body::Lzf { .. } => {
+                copies.set(true);
+                self.copy.get_or_init(|| Box::new(self.decompressed()))
+            }
         }
     }
 
