@@ -772,6 +772,8 @@ fn list_compress_depth_compresses_interior_nodes() {
             "LINDEX KEY 25000",
             "LPOS KEY element:33333",
             "LPOS KEY element:7 RANK -1 COUNT 0",
+            "SORT KEY BY nosort LIMIT 20000 5",
+            "SORT KEY BY nosort LIMIT 20000 5 DESC",
             "LSET KEY 24000 changed",
             "LINSERT KEY BEFORE element:40000 inserted",
             "LREM KEY 0 element:12345",

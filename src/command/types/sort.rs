@@ -218,8 +218,8 @@ fn compare(a: &Item, b: &Item, o: &SortOptions<'_>) -> Ordering {
 /// The elements to sort: a whole list or set, or for a list that is not sorted only
 /// the LIMIT range (walked from the tail with DESC). Returns the elements and the
 /// `start..=end` range of them to output.
-fn load(value: Option<&Value>, o: &SortOptions<'_>) -> (Vec<Vec<u8>>, i64, i64) {
-    let len = match value {
+fn load(value: Option<&mut Value>, o: &SortOptions<'_>) -> (Vec<Vec<u8>>, i64, i64) {
+    let len = match value.as_deref() {
         Some(Value::List(list)) => list.len(),
         Some(Value::Set(set)) => set.len(),
         Some(Value::ZSet(z)) => z.len(),
@@ -239,6 +239,7 @@ fn load(value: Option<&Value>, o: &SortOptions<'_>) -> (Vec<Vec<u8>>, i64, i64) 
             } else {
                 list.range(start, end).map(|e| e.to_vec()).collect()
             };
+            list.release_copies();
             (elems, 0, end - start)
         }
         Some(Value::ZSet(z)) if o.dontsort => {
@@ -336,7 +337,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, args: &[Bytes], readonly: bool) -> CmdResult 
     if o.dontsort && is_set && (o.store.is_some() || in_script) {
         (o.dontsort, o.alpha, o.by) = (false, true, None);
     }
-    let (elems, start, end) = load(value.map(|v| &*v), &o);
+    let (elems, start, end) = load(value, &o);
     let mut items: Vec<Item> = elems
         .into_iter()
         .map(|elem| Item {
