@@ -633,21 +633,18 @@ impl QuickList {
 
     /// Iterates over `count` elements from index `start` (both already in range).
     fn span(&self, start: usize, count: usize) -> Iter<'_> {
-        let ends = (
-            self.locate_pos(start),
-            self.locate_pos(start + count.max(1) - 1),
-        );
+        let ends = (self.locate(start), self.locate(start + count.max(1) - 1));
         match ends {
-            (Some(front), Some(back)) if count > 0 => Iter {
+            (Some((first, from)), Some((last, to))) if count > 0 => Iter {
                 list: self,
-                front,
-                back,
+                front: (first, Cursor::Index(from)),
+                back: (last, Cursor::Index(to)),
                 remaining: count,
             },
             _ => Iter {
                 list: self,
-                front: (0, Pos::default()),
-                back: (0, Pos::default()),
+                front: (0, Cursor::At(Pos::default())),
+                back: (0, Cursor::At(Pos::default())),
                 remaining: 0,
             },
         }
@@ -718,13 +715,35 @@ fn remove_in_node(node: &mut Listpack, needle: &Needle<'_>, max: usize, from_tai
     })
 }
 
+/// Where one end of an [`Iter`] is inside its node.
+#[derive(Debug, Clone, Copy)]
+enum Cursor {
+    /// At this entry index, not walked to yet: an end that is never used (the back of a
+    /// forward LRANGE) costs no walk through its node.
+    Index(usize),
+    /// At this position.
+    At(Pos),
+}
+
 /// A double-ended iterator over a quicklist's elements (or a range of them).
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
     list: &'a QuickList,
-    front: (usize, Pos),
-    back: (usize, Pos),
+    front: (usize, Cursor),
+    back: (usize, Cursor),
     remaining: usize,
+}
+
+impl<'a> Iter<'a> {
+    /// Node `ni`'s elements and the position `cursor` stands for in them.
+    fn resolve(&self, ni: usize, cursor: Cursor) -> Option<(&'a Listpack, Pos)> {
+        let node = self.list.view(ni)?;
+        let pos = match cursor {
+            Cursor::At(pos) => pos,
+            Cursor::Index(i) => node.index(i as isize)?,
+        };
+        Some((node, pos))
+    }
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -734,8 +753,8 @@ impl<'a> Iterator for Iter<'a> {
         if self.remaining == 0 {
             return None;
         }
-        let (ni, pos) = self.front;
-        let node = self.list.view(ni)?;
+        let (ni, cursor) = self.front;
+        let (node, pos) = self.resolve(ni, cursor)?;
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
@@ -747,7 +766,8 @@ impl<'a> Iterator for Iter<'a> {
                     .and_then(|n| n.first())
                     .map(|p| (ni + 1, p)),
             };
-            self.front = next.unwrap_or((ni, pos));
+            let (ni, pos) = next.unwrap_or((ni, pos));
+            self.front = (ni, Cursor::At(pos));
         }
         Some(entry)
     }
@@ -762,8 +782,8 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
         if self.remaining == 0 {
             return None;
         }
-        let (ni, pos) = self.back;
-        let node = self.list.view(ni)?;
+        let (ni, cursor) = self.back;
+        let (node, pos) = self.resolve(ni, cursor)?;
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
@@ -773,7 +793,8 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
                     .checked_sub(1)
                     .and_then(|i| Some((i, self.list.view(i)?.last()?))),
             };
-            self.back = prev.unwrap_or((ni, pos));
+            let (ni, pos) = prev.unwrap_or((ni, pos));
+            self.back = (ni, Cursor::At(pos));
         }
         Some(entry)
     }
