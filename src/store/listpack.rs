@@ -453,6 +453,15 @@ impl Listpack {
         decode(&self.buf, pos.0).0
     }
 
+    /// The entry at `pos` and the position of the one after it, reading its header
+    /// once (what a forward walk needs at each step).
+    #[inline]
+    pub fn get_and_next(&self, pos: Pos) -> (Entry<'_>, Option<Pos>) {
+        let (entry, size) = decode(&self.buf, pos.0);
+        let end = pos.0 + size;
+        (entry, (end < self.buf.len()).then_some(Pos(end)))
+    }
+
     /// A double-ended iterator over the entries.
     pub fn iter(&self) -> Iter<'_> {
         Iter {

@@ -755,10 +755,10 @@ impl<'a> Iterator for Iter<'a> {
         }
         let (ni, cursor) = self.front;
         let (node, pos) = self.resolve(ni, cursor)?;
-        let entry = node.get(pos);
+        let (entry, after) = node.get_and_next(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
-            let next = match node.next(pos) {
+            let next = match after {
                 Some(p) => Some((ni, p)),
                 None => self
                     .list

@@ -499,3 +499,17 @@ fn front_pushes_keep_the_gap_small_and_compare_by_entries() {
     );
     assert_eq!(front.clone(), front);
 }
+
+#[test]
+fn get_and_next_walks_as_iter_does() {
+    let lp = from_values(&boundary_values());
+    let mut walked = Vec::new();
+    let mut pos = lp.first();
+    while let Some(at) = pos {
+        let (entry, next) = lp.get_and_next(at);
+        assert_eq!(next, lp.next(at));
+        walked.push(entry.to_vec());
+        pos = next;
+    }
+    assert_eq!(walked, lp.iter().map(|e| e.to_vec()).collect::<Vec<_>>());
+}
