@@ -210,9 +210,12 @@ impl QuickList {
         Some(self.nodes.get(ni)?.view(&self.copies))
     }
 
-    /// After a change at an end: the `depth` nodes at each end raw, and the node just
-    /// beyond the depth on each side compressed (as Redis's `__quicklistCompress`).
-    fn compress_ends(&mut self) {
+    /// Restores the compression layout after a change: the `depth` nodes at each end
+    /// raw, the nodes between them compressed. After a change at an end only the node
+    /// just beyond the depth on each side can need it (as in Redis's
+    /// `__quicklistCompress`); after a change `anywhere`, every interior node is visited
+    /// (one that did not compress is not tried again until it changes).
+    fn recompress(&mut self, anywhere: bool) {
         if self.depth == 0 {
             return;
         }
@@ -221,30 +224,16 @@ impl QuickList {
         if n <= 2 * depth {
             return;
         }
-        for i in 0..depth {
+        for i in (0..depth).chain(n - depth..n) {
             self.nodes[i].decompress();
-            self.nodes[n - 1 - i].decompress();
         }
-        self.nodes[depth].compress();
-        self.nodes[n - 1 - depth].compress();
-    }
-
-    /// After a change anywhere: every node compressed but the `depth` at each end.
-    fn compress_interior(&mut self) {
-        if self.depth == 0 {
-            return;
-        }
-        self.release_copies();
-        let (n, depth) = (self.nodes.len(), self.depth);
-        if n <= 2 * depth {
-            return;
-        }
-        for (i, node) in self.nodes.iter_mut().enumerate() {
-            if i < depth || i >= n - depth {
-                node.decompress();
-            } else {
-                node.compress();
-            }
+        if anywhere {
+            self.nodes
+                .range_mut(depth..n - depth)
+                .for_each(Node::compress);
+        } else {
+            self.nodes[depth].compress();
+            self.nodes[n - 1 - depth].compress();
         }
     }
 
@@ -263,7 +252,7 @@ impl QuickList {
         node.shrink_to_fit();
         self.len += node.len();
         self.nodes.push_back(Node::packed(node));
-        self.compress_ends();
+        self.recompress(false);
     }
 
     /// Appends a plain node holding `value` after the last node, whatever its size:
@@ -271,28 +260,28 @@ impl QuickList {
     pub fn push_plain_node(&mut self, value: &[u8]) {
         self.len += 1;
         self.nodes.push_back(Node::plain(value));
-        self.compress_ends();
+        self.recompress(false);
     }
 
     /// Appends `value` at the tail.
     pub fn push_back(&mut self, value: &[u8]) {
         self.insert_at_boundary(self.nodes.len(), value);
         self.len += 1;
-        self.compress_ends();
+        self.recompress(false);
     }
 
     /// Prepends `value` at the head.
     pub fn push_front(&mut self, value: &[u8]) {
         self.insert_at_boundary(0, value);
         self.len += 1;
-        self.compress_ends();
+        self.recompress(false);
     }
 
     /// Removes and returns the head element.
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
         let value = self.nodes.front_mut()?.entries_mut().pop_front()?;
         self.after_pop(0);
-        self.compress_ends();
+        self.recompress(false);
         Some(value)
     }
 
@@ -301,7 +290,7 @@ impl QuickList {
         let last = self.nodes.len().checked_sub(1)?;
         let value = self.nodes[last].entries_mut().pop_back()?;
         self.after_pop(last);
-        self.compress_ends();
+        self.recompress(false);
         Some(value)
     }
 
@@ -409,7 +398,7 @@ impl QuickList {
             return false;
         };
         self.replace_at(ni, pos, value);
-        self.compress_interior();
+        self.recompress(true);
         true
     }
 
@@ -480,7 +469,7 @@ impl QuickList {
             })?;
         self.insert_near(ni, pos, after, value);
         self.len += 1;
-        self.compress_interior();
+        self.recompress(true);
         Some(self.len)
     }
 
@@ -544,7 +533,7 @@ impl QuickList {
             self.len -= removed;
             self.nodes.retain(|node| !node.is_empty());
             self.merge_range(0, self.nodes.len());
-            self.compress_interior();
+            self.recompress(true);
         }
         removed
     }
@@ -594,7 +583,7 @@ impl QuickList {
             }
         }
         self.merge_range(first.saturating_sub(1), first + 1);
-        self.compress_interior();
+        self.recompress(true);
         end - start
     }
 
