@@ -623,7 +623,7 @@ fn move_generic(ctx: &mut Ctx<'_>, args: &[Bytes], from: End, to: End) -> CmdRes
 }
 
 /// How a list created now is laid out: the node fill and compression depth in force.
-fn list_shape(ctx: &Ctx<'_>) -> Shape {
+pub(crate) fn list_shape(ctx: &Ctx<'_>) -> Shape {
     let config = &ctx.server.config;
     Shape {
         fill: config.list_max_listpack_size,

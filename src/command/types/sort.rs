@@ -35,6 +35,7 @@ use crate::command::core::command::{CommandSpec, Ctx};
 use crate::command::core::spec::flags::*;
 use crate::command::core::spec::{acl, Arg, ArgType, Group, KeySpec, LIMIT_OFFSET_COUNT};
 use crate::command::state::notify;
+use crate::command::types::lists::list_shape;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::store::db::Db;
 use crate::store::hash::HashValue;
@@ -385,8 +386,7 @@ fn reply_items(ctx: &mut Ctx<'_>, items: &[Item], gets: &[&[u8]]) {
 /// deletes `dst` when there is nothing; replies with the number of entries stored.
 fn store(ctx: &mut Ctx<'_>, dst: &[u8], items: &[Item], gets: &[&[u8]]) {
     let now = ctx.now();
-    let config = &ctx.server.config;
-    let mut list = QuickList::with_depth(config.list_max_listpack_size, config.list_compress_depth);
+    let mut list = QuickList::shaped(list_shape(ctx));
     let db = ctx.db();
     for item in items {
         if gets.is_empty() {
