@@ -247,83 +247,11 @@ fn info_persistence_replication_and_instantaneous_metrics() {
     assert!(cpu.contains('.'), "{cpu}");
 }
 
-/// A real redis-server with DEBUG enabled on a free port, killed by its own pid on drop.
-struct DebugRedis {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl DebugRedis {
-    /// Starts one; a port another test grabbed between our probe and redis-server's
-    /// bind makes it exit, so a few ports are tried.
-    fn start() -> Option<DebugRedis> {
-        (0..5).find_map(|_| Self::start_on_free_port())
-    }
-
-    fn start_on_free_port() -> Option<DebugRedis> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        // A directory of its own: a dump.rdb another run left in /tmp must not load.
-        let dir = common::scratch_dir("debug-redis");
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .args(["--appendonly", "no", "--enable-debug-command", "yes"])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        let mut redis = DebugRedis { child, port };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        loop {
-            if redis.child.try_wait().ok()?.is_some() {
-                return None;
-            }
-            if let Ok(stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-                // The listener must be this redis-server, not a server of another test.
-                let mut conn = RawConn { stream };
-                let info = conn.cmd(&[b"INFO", b"server"]);
-                let text = String::from_utf8_lossy(&info);
-                let pid_line = format!("process_id:{}", redis.child.id());
-                return text.contains(&pid_line).then_some(redis);
-            }
-            if std::time::Instant::now() > deadline {
-                return None;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-
-    fn raw(&self) -> RawConn {
-        let stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        stream
-            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
-            .expect("timeout");
-        RawConn { stream }
-    }
-}
-
-impl Drop for DebugRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn debug_digest_equals_redis_for_every_type_and_encoding() {
-    let Some(redis) = DebugRedis::start() else {
+    // A directory of its own: a dump.rdb another run left in /tmp must not load.
+    let dir = common::scratch_dir("debug-redis");
+    let Some(redis) = common::RealRedis::start(&dir, &["--save", ""]) else {
         eprintln!("redis-server not available: digest comparison skipped");
         return;
     };

@@ -12,79 +12,11 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use common::{RawConn, TestServer};
-
-/// A real redis-server on a free loopback port, killed through its own pid on drop.
-struct RealRedis {
-    child: Child,
-    port: u16,
-    dir: std::path::PathBuf,
-}
-
-impl RealRedis {
-    fn start() -> Option<RealRedis> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let dir = std::env::temp_dir().join(format!(
-            "rredis-introspection-{}-{port}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).ok()?;
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let redis = RealRedis { child, port, dir };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(redis)
-    }
-
-    fn raw(&self) -> RawConn {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("timeout");
-        RawConn { stream }
-    }
-}
-
-impl Drop for RealRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use common::{RawConn, RealRedis, TestServer};
 
 /// Both servers, or `None` (with a notice) when redis-server is unavailable.
 fn servers() -> Option<(TestServer, RealRedis)> {
-    match RealRedis::start() {
+    match RealRedis::start(&common::scratch_dir("introspection"), &["--save", ""]) {
         Some(redis) => Some((TestServer::start(), redis)),
         None => {
             eprintln!("redis-server not available: skipping the comparison with real Redis");

@@ -10,10 +10,11 @@
 //!   everything equal.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+mod common;
 
 use rredis::persistence::rdb::{
     dump_payload, load_rdb, restore_payload, write_rdb, AccessMeta, Encodings, KeyMeta, LoadSink,
@@ -120,70 +121,26 @@ impl Conn {
     }
 }
 
-/// A redis-server we started, killed (by its PID) when dropped.
-struct Redis {
-    child: Child,
-    port: u16,
-}
+/// A redis-server we started (see `common::RealRedis`), reached through the typed `Conn`.
+struct Redis(common::RealRedis);
 
 impl Redis {
     /// Starts redis-server on a free port with `dir` as its directory; `None` (with a
     /// note) when redis-server is not installed.
     fn start(dir: &Path) -> Option<Redis> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .args(["--enable-debug-command", "yes", "--dbfilename", "dump.rdb"])
-            .arg("--dir")
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else {
-            eprintln!("note: redis-server not found; skipping the comparison with real Redis");
-            return None;
-        };
-        let redis = Redis { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let mut conn = Conn {
-                    reader: BufReader::new(stream),
-                };
-                if conn.cmd(&[b"PING"]) == Reply::Status("PONG".into()) {
-                    return Some(redis);
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        let extra = ["--save", "", "--dbfilename", "dump.rdb"];
+        let redis = common::RealRedis::start(dir, &extra);
+        if redis.is_none() {
+            eprintln!("note: redis-server not available; skipping the comparison with real Redis");
         }
-        panic!("redis-server did not come up on port {port}");
+        redis.map(Redis)
     }
 
     fn conn(&self) -> Conn {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let stream = TcpStream::connect(("127.0.0.1", self.0.port)).expect("connect");
         Conn {
             reader: BufReader::new(stream),
         }
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -280,16 +280,13 @@ impl RealRedis {
             if redis.child.try_wait().ok()?.is_some() {
                 return None;
             }
-            if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let mut conn = RawConn { stream };
-                let info = conn.cmd(&[b"INFO", b"server"]);
-                let mine = format!("process_id:{}", redis.child.id());
-                if String::from_utf8_lossy(&info).contains(&mine) {
-                    return Some(redis);
-                }
-                return None;
+            // A reset or a half reply (a server still starting, or someone else's port)
+            // is retried rather than trusted; only our own pid counts as started.
+            match server_pid(port) {
+                Some(pid) if pid == redis.child.id() => return Some(redis),
+                Some(_) => return None,
+                None => std::thread::sleep(Duration::from_millis(20)),
             }
-            std::thread::sleep(Duration::from_millis(20));
         }
         None
     }
@@ -302,6 +299,30 @@ impl RealRedis {
             .expect("timeout");
         RawConn { stream }
     }
+}
+
+/// The `process_id` that whatever listens on `port` reports in INFO server, or `None`
+/// when nothing answers there with a whole line of it (refused, reset, timed out).
+fn server_pid(port: u16) -> Option<u32> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(&encode(&[b"INFO", b"server"])).ok()?;
+    let mut text = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while text.len() < 1 << 16 {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        text.extend_from_slice(&chunk[..n]);
+        let reply = String::from_utf8_lossy(&text);
+        if let Some((_, rest)) = reply.split_once("process_id:") {
+            if let Some((pid, _)) = rest.split_once("\r\n") {
+                return pid.parse().ok();
+            }
+        }
+    }
+    None
 }
 
 impl Drop for RealRedis {
