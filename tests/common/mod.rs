@@ -280,8 +280,8 @@ impl RealRedis {
             if redis.child.try_wait().ok()?.is_some() {
                 return None;
             }
-            // A reset or a half reply (a server still starting, or someone else's port)
-            // is retried rather than trusted; only our own pid counts as started.
+            // A reset, a half reply or a server still loading its files is retried rather
+            // than trusted; only our own pid counts as started.
             match server_pid(port) {
                 Some(pid) if pid == redis.child.id() => return Some(redis),
                 Some(_) => return None,
@@ -301,12 +301,16 @@ impl RealRedis {
     }
 }
 
-/// The `process_id` that whatever listens on `port` reports in INFO server, or `None`
-/// when nothing answers there with a whole line of it (refused, reset, timed out).
+/// The `process_id` that whatever listens on `port` reports in INFO, once it has
+/// finished loading its files (Redis answers INFO, and even DEBUG DIGEST, while it
+/// loads); `None` when nothing answers there with a whole reply yet (refused, reset,
+/// timed out, still loading).
 fn server_pid(port: u16) -> Option<u32> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    stream.write_all(&encode(&[b"INFO", b"server"])).ok()?;
+    stream
+        .write_all(&encode(&[b"INFO", b"server", b"persistence"]))
+        .ok()?;
     let mut text = Vec::new();
     let mut chunk = [0u8; 4096];
     while text.len() < 1 << 16 {
@@ -316,10 +320,12 @@ fn server_pid(port: u16) -> Option<u32> {
         }
         text.extend_from_slice(&chunk[..n]);
         let reply = String::from_utf8_lossy(&text);
-        if let Some((_, rest)) = reply.split_once("process_id:") {
-            if let Some((pid, _)) = rest.split_once("\r\n") {
-                return pid.parse().ok();
-            }
+        let field = |name: &str| {
+            let (_, rest) = reply.split_once(&format!("\r\n{name}:"))?;
+            rest.split_once("\r\n").map(|(value, _)| value.to_string())
+        };
+        if let (Some(pid), Some(loading)) = (field("process_id"), field("loading")) {
+            return (loading == "0").then(|| pid.parse().ok()).flatten();
         }
     }
     None
