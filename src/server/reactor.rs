@@ -406,6 +406,7 @@ impl Server {
             unauthenticated: false,
         };
         let room = self.memory_room(key);
+        self.exec.begin_batch();
         let out_of_budget = self.with_client(key, |exec, client, others| {
             let mut budget = COMMAND_BUDGET;
             // The query buffer as this batch found it, the commands already run
@@ -445,6 +446,7 @@ impl Server {
             client.reclaim_query();
             false
         });
+        self.exec.end_batch();
         if out_of_budget == Some(true) && !self.pending_reads.contains(&key) {
             self.pending_reads.push_back(key);
         }

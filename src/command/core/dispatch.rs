@@ -23,7 +23,6 @@ use crate::command::core::spec::flags;
 use crate::command::core::state::{sync_access_mode, ServerState};
 use crate::error::CmdError;
 use crate::store::Db;
-use crate::util::clock::monotonic_us;
 
 /// Commands a RESP2 client may send while subscribed.
 fn allowed_when_subscribed(spec: &CommandSpec) -> bool {
@@ -369,9 +368,9 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
         .propagation
         .enabled
         .then(|| std::mem::take(&mut ctx.server.propagation.own));
-    let started = monotonic_us();
+    let started = ctx.server.command_clock.start();
     let result = (spec.handler)(ctx, args);
-    let elapsed_us = monotonic_us().saturating_sub(started);
+    let elapsed_us = ctx.server.command_clock.finish().saturating_sub(started);
     if let Some(outer) = outer_own {
         record_propagation(ctx, spec, args, dirty_before, outer);
     }

@@ -11,6 +11,7 @@ use crate::command::state::blocking::TimeoutReply;
 use crate::command::state::directory::{ClientDirectory, NoClients};
 use crate::command::state::session::{ReplyMode, Session};
 use crate::protocol::{OutBuf, Reply};
+use crate::util::clock::CommandClock;
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -105,6 +106,7 @@ impl Executor {
                 replication: ReplicaFeed::new(random_hex(&mut rng2)),
                 master: None,
                 replica_expiry: false,
+                command_clock: CommandClock::default(),
                 acl: AclState::new(table.acl_catalog().clone()),
                 eviction: Default::default(),
                 loading: false,
@@ -260,6 +262,19 @@ impl Executor {
         clients: &mut dyn ClientDirectory,
     ) {
         self.parts().execute(session, args, out, clients);
+    }
+
+    /// A client's pipelined commands are about to run one after another: each may start
+    /// its timing from the reading that ended the one before ([`CommandClock`]).
+    #[inline]
+    pub fn begin_batch(&mut self) {
+        self.server.command_clock.begin_batch();
+    }
+
+    /// The batch [`Self::begin_batch`] announced is over.
+    #[inline]
+    pub fn end_batch(&mut self) {
+        self.server.command_clock.end_batch();
     }
 
     /// The databases, server state and command table, borrowed together.

@@ -23,6 +23,7 @@ use crate::command::state::watch::WatchRegistry;
 use crate::config::Config;
 use crate::store::db::AccessMode;
 use crate::store::Db;
+use crate::util::clock::CommandClock;
 use crate::util::rng::Rng;
 
 /// Something a command asks of the reactor, carried out after the command returns.
@@ -118,6 +119,8 @@ pub struct ServerState {
     pub master: Option<MasterLink>,
     /// The databases hold expired keys for a replica (see `Parts::replica_expiry`).
     pub replica_expiry: bool,
+    /// Times each command, sharing readings between the commands of a batch.
+    pub command_clock: CommandClock,
     /// Users, their ACL rules, and the ACL log.
     pub acl: AclState,
     /// maxmemory: the eviction pool, the cycle in progress, the counters.
