@@ -6,6 +6,7 @@
 
 pub mod deferred;
 pub mod inline;
+pub mod names;
 pub mod parser;
 pub mod reply;
 pub mod sizing;

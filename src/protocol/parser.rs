@@ -20,6 +20,7 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::ProtocolError;
 use crate::protocol::inline::split_args;
+use crate::protocol::names;
 use crate::util::numbers::parse_i64;
 
 /// Longest inline request, and longest `*`/`$` header line, Redis accepts (64 KB).
@@ -84,6 +85,8 @@ pub struct RequestParser {
     spare: Vec<Bytes>,
     /// The big bulk in progress has a buffer of its own ([`dedicate`]).
     own_buffer: bool,
+    /// The last command name handed out as static bytes ([`names`]); empty at first.
+    last_name: Bytes,
 }
 
 impl RequestParser {
@@ -181,7 +184,14 @@ impl RequestParser {
         let spans = spans[..count]
             .iter()
             .map(|span| unsafe { span.assume_init() });
-        for (start, len) in spans.clone().take(count - 1) {
+        let mut leading = spans.clone().take(count - 1);
+        if let Some((start, len)) = spans.clone().next().filter(|_| count > 1) {
+            if let Some(name) = self.static_name(&frame[start..start + len]) {
+                args.push(name);
+                leading.next();
+            }
+        }
+        for (start, len) in leading {
             args.push(frame.slice(start..start + len));
         }
         // The last argument is the frame itself, cut down: one reference count fewer.
@@ -191,6 +201,20 @@ impl RequestParser {
             args.push(frame);
         }
         Some(args)
+    }
+
+    /// `name` as static bytes when it spells a known command name ([`names`]); the
+    /// client's last name is remembered, since a client mostly repeats its commands.
+    #[inline]
+    fn static_name(&mut self, name: &[u8]) -> Option<Bytes> {
+        // A byte loop: names are a few bytes, shorter than a call to `memcmp` costs.
+        let last = &self.last_name[..];
+        if last.len() == name.len() && last.iter().zip(name).all(|(a, b)| a == b) {
+            return Some(self.last_name.clone());
+        }
+        let found = names::lookup(name)?;
+        self.last_name = found.clone();
+        Some(found)
     }
 
     /// Reads the `*<count>` line. Returns false when the line is not complete yet.
@@ -740,6 +764,26 @@ mod tests {
                     Ok(_) => {}
                 }
             }
+        }
+    }
+
+    #[test]
+    fn known_command_names_are_static_and_the_rest_share_the_buffer() {
+        crate::protocol::names::register(["get"]);
+        let input = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n\
+                      *2\r\n$3\r\nGeT\r\n$1\r\nk\r\n*2\r\n$3\r\nget\r\n$1\r\nk\r\n";
+        let mut buf = BytesMut::from(&input[..]);
+        let range = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.len();
+        let mut parser = RequestParser::new();
+        for (name, interned) in [("GET", true), ("GET", true), ("GeT", false), ("get", true)] {
+            let Ok(ParseOutcome::Command(args)) = parser.parse(&mut buf, &ParseLimits::default())
+            else {
+                panic!("a whole command");
+            };
+            assert_eq!((&args[0][..], &args[1][..]), (name.as_bytes(), &b"k"[..]));
+            let in_buffer = |arg: &Bytes| range.contains(&(arg.as_ptr() as usize));
+            assert_eq!(in_buffer(&args[0]), !interned, "{name}");
+            assert!(in_buffer(&args[1]));
         }
     }
 }

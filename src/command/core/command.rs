@@ -226,6 +226,8 @@ impl CommandTable {
             }
         }
         table.catalog.add_absent();
+        let names = families.iter().flat_map(|family| family.iter());
+        crate::protocol::names::register(names.map(|spec| spec.name));
         table
     }
 
