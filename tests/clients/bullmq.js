@@ -8,7 +8,7 @@ const connection = { host: '127.0.0.1', port: Number(process.env.PORT) };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function settle(queue, expected) {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     const counts = await queue.getJobCounts('completed', 'failed');
     if (counts.completed + counts.failed >= expected) return counts;
     await sleep(50);
@@ -46,7 +46,7 @@ async function main() {
   const parent = await queue.getJob(tree.job.id);
   console.log('children values', Object.values(await parent.getChildrenValues()).sort());
   const waited = await queue.add('waited', { x: 21 });
-  console.log('waited', await waited.waitUntilFinished(events, 10000));
+  console.log('waited', await waited.waitUntilFinished(events, 30000));
   await queue.pause();
   console.log('paused', await queue.isPaused());
   await queue.resume();
