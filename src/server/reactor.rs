@@ -317,7 +317,8 @@ impl Server {
         if !client.accepts_input() {
             return;
         }
-        if !until_eof && self.pending_reads.contains(&key) && has_backlog(client) {
+        // The backlog test first: it reads two fields, where the line's would walk it.
+        if !until_eof && has_backlog(client) && self.pending_reads.contains(&key) {
             // The pending-read pass will run the backlog first, then read.
             return;
         }

@@ -466,6 +466,7 @@ impl<'a> Ctx<'a> {
     /// Fires keyspace notification `event` of `class` (a [`notify`] constant) for `key`
     /// in the selected database. Call it wherever Redis calls `notifyKeyspaceEvent`,
     /// with the same class and event name.
+    #[inline]
     pub fn notify(&mut self, class: u32, event: &'static str, key: &[u8]) {
         // Keys that expired during this command were deleted first, so their events go
         // first, as in Redis.
