@@ -465,6 +465,11 @@ impl<'a> Reply<'a> {
         self.out.pending()
     }
 
+    /// The underlying buffer, for its figures (CLIENT INFO of the caller).
+    pub fn buffer(&self) -> &OutBuf {
+        self.out
+    }
+
     /// The memory the underlying buffer holds ([`OutBuf::memory`]).
     pub fn buffer_memory(&self) -> usize {
         self.out.memory()

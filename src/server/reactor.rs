@@ -25,7 +25,6 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::command::core::executor::Executor;
 use crate::command::core::state::ServerEvent;
-use crate::command::state::directory::BufferStats;
 use crate::config::Config;
 use crate::protocol::{ParseLimits, ParseOutcome};
 use crate::server::client::{Client, ClientSlab, Stream};
@@ -410,9 +409,9 @@ impl Server {
         self.exec.begin_batch();
         let out_of_budget = self.with_client(key, |exec, client, others| {
             let mut budget = COMMAND_BUDGET;
-            // The query buffer as this batch found it, the commands already run
-            // included: what Redis's `qbuf` shows until the batch is trimmed away.
-            let batch = client.buffer_stats();
+            // `others.caller` holds the buffers as this batch found them (taken as the
+            // client left the slab): the query buffer with the commands already run
+            // included, what Redis's `qbuf` shows until the batch is trimmed away.
             // A peer that closed still gets the replies to what it sent before closing; a
             // blocked or paused client's pipeline waits behind its held command.
             // An empty buffer holds no command, whole or partial: the parser is not asked.
@@ -424,7 +423,7 @@ impl Server {
                     !client.session.authenticated && !exec.new_clients_authenticated();
                 match client.parser.parse(&mut client.query, &limits) {
                     Ok(ParseOutcome::Command(args)) => {
-                        others.caller = caller_buffers(client, &args, &batch);
+                        others.caller.argv_mem = args.iter().map(bytes::Bytes::len).sum();
                         exec.execute_with(&mut client.session, &args, &mut client.out, others);
                         if client.session.master {
                             Self::after_master_command(exec, client, &args);
@@ -966,19 +965,6 @@ impl Server {
 /// A big argument still arriving is never a backlog: its bytes are read on.
 fn has_backlog(client: &Client) -> bool {
     client.query.len() >= READ_CHUNK && client.parser.big_bulk_missing(&client.query).is_none()
-}
-
-/// The running client's input buffers for CLIENT INFO/LIST while `args` run: the
-/// query buffer as the batch found it (`batch`; Redis trims what it ran only once the
-/// batch is over), and the command's own arguments as `argv-mem`.
-fn caller_buffers(client: &Client, args: &[bytes::Bytes], batch: &BufferStats) -> BufferStats {
-    let now = client.buffer_stats();
-    BufferStats {
-        argv_mem: args.iter().map(bytes::Bytes::len).sum(),
-        query_len: batch.query_len.max(now.query_len),
-        query_free: batch.query_free,
-        ..now
-    }
 }
 
 /// True when the running client, evictable, has grown to `room` bytes or more: the

@@ -150,7 +150,8 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
 }
 
 /// The calling client as a directory entry: its input as the reactor saw it when the
-/// command started ([`ClientDirectory::caller_buffers`]), its reply as written so far.
+/// batch of commands started, with this command's arguments
+/// ([`ClientDirectory::caller_buffers`]), and its reply buffer as written so far.
 ///
 /// [`ClientDirectory::caller_buffers`]: crate::command::state::directory::ClientDirectory::caller_buffers
 pub fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
@@ -161,6 +162,9 @@ pub fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
             reply_tail: ctx.reply.pending(),
             reply_pending: ctx.reply.pending(),
             reply_memory: ctx.reply.buffer_memory(),
+            reply_chunks: ctx.reply.buffer().chunk_count(),
+            reply_buffer_size: ctx.reply.buffer().reply_buffer_size(),
+            reply_buffer_peak: ctx.reply.buffer().reply_buffer_peak(),
             ..input
         },
     }

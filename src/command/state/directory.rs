@@ -79,9 +79,10 @@ pub trait ClientDirectory {
     /// but a few), then writes the replies. Nothing to serve by default.
     fn serve_busy(&mut self, _admission: &Admission, _run: &mut BusyCommand<'_>) {}
 
-    /// The caller's input buffers as they were when its command started (query
-    /// buffer, arguments): CLIENT INFO and CLIENT LIST report them for the caller
-    /// too. Nothing is known by default.
+    /// The caller's buffers as they were when its batch of commands started, with the
+    /// running command's arguments (`argv_mem`): CLIENT INFO and CLIENT LIST report its
+    /// input from them, its reply from the reply being written. Nothing is known by
+    /// default.
     fn caller_buffers(&self) -> BufferStats {
         BufferStats::default()
     }
