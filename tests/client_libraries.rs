@@ -1,6 +1,7 @@
 //! The job queues and lock libraries users run on Redis, against our server and
 //! against redis-server 7.0 in the same test: BullMQ (on ioredis), rq and redis-py's
-//! Lock, and Celery with Redis as broker and result backend. Each scenario is a script
+//! Lock, Celery with Redis as broker and result backend, and redis-py's everyday
+//! paths (pipelines, WATCH, pub/sub, scripts, streams, RESP3). Each scenario is a script
 //! in `tests/clients/` that prints one line per check; both servers must make it
 //! print the same lines, and those lines must be the right answers.
 //!
@@ -167,6 +168,26 @@ fn rq_jobs_and_redis_py_lock() {
             "rival after True True",
         ],
     );
+}
+
+#[test]
+fn redis_py_pipelines_pubsub_scripts_streams_and_resp3() {
+    let Some(libs) = libs() else { return };
+    let python = libs.join("venv/bin/python");
+    let Some(output) = on_both("redis-py", |port| {
+        let port_arg = port.to_string();
+        let cmd = command(
+            &libs,
+            python.to_str().expect("path"),
+            &["redis_py.py", &port_arg],
+            port,
+        );
+        output_of(cmd, "redis_py.py")
+    }) else {
+        return;
+    };
+    let expected = include_str!("clients/redis_py.expected");
+    assert_lines(&output, &expected.lines().collect::<Vec<_>>());
 }
 
 /// A Celery worker for the server at `port`, killed (by its pid) when dropped.
