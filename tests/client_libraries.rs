@@ -108,6 +108,17 @@ fn on_both(what: &str, scenario: impl Fn(u16) -> String) -> Option<String> {
     Some(ours)
 }
 
+/// [`on_both`] for a Python script of `tests/clients/` that takes the port as its
+/// argument, run by the installed virtual environment.
+fn python_on_both(libs: &Path, script: &str) -> Option<String> {
+    let python = libs.join("venv/bin/python");
+    on_both(script, |port| {
+        let port_arg = port.to_string();
+        let program = python.to_str().expect("path");
+        output_of(command(libs, program, &[script, &port_arg], port), script)
+    })
+}
+
 fn assert_lines(output: &str, expected: &[&str]) {
     let lines: Vec<&str> = output.lines().collect();
     assert_eq!(lines, expected, "output:\n{output}");
@@ -139,17 +150,7 @@ fn bullmq_queues_retries_delays_flows_and_pauses() {
 #[test]
 fn rq_jobs_and_redis_py_lock() {
     let Some(libs) = libs() else { return };
-    let python = libs.join("venv/bin/python");
-    let Some(output) = on_both("rq and Lock", |port| {
-        let port_arg = port.to_string();
-        let cmd = command(
-            &libs,
-            python.to_str().expect("path"),
-            &["rq_and_lock.py", &port_arg],
-            port,
-        );
-        output_of(cmd, "rq_and_lock.py")
-    }) else {
+    let Some(output) = python_on_both(&libs, "rq_and_lock.py") else {
         return;
     };
     assert_lines(
@@ -173,17 +174,7 @@ fn rq_jobs_and_redis_py_lock() {
 #[test]
 fn redis_py_pipelines_pubsub_scripts_streams_and_resp3() {
     let Some(libs) = libs() else { return };
-    let python = libs.join("venv/bin/python");
-    let Some(output) = on_both("redis-py", |port| {
-        let port_arg = port.to_string();
-        let cmd = command(
-            &libs,
-            python.to_str().expect("path"),
-            &["redis_py.py", &port_arg],
-            port,
-        );
-        output_of(cmd, "redis_py.py")
-    }) else {
+    let Some(output) = python_on_both(&libs, "redis_py.py") else {
         return;
     };
     let expected = include_str!("clients/redis_py.expected");
