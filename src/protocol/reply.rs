@@ -470,11 +470,6 @@ impl<'a> Reply<'a> {
         self.out
     }
 
-    /// The memory the underlying buffer holds ([`OutBuf::memory`]).
-    pub fn buffer_memory(&self) -> usize {
-        self.out.memory()
-    }
-
     /// Makes `source` the rest of this reply ([`OutBuf::defer`]).
     pub fn defer(&mut self, source: Box<dyn ReplySource>) {
         self.out.defer(source);

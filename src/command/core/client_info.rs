@@ -156,15 +156,16 @@ pub fn client_line(view: &ClientView<'_>, server: &ServerState, out: &mut String
 /// [`ClientDirectory::caller_buffers`]: crate::command::state::directory::ClientDirectory::caller_buffers
 pub fn caller_view<'a>(ctx: &'a Ctx<'_>) -> ClientView<'a> {
     let input = ctx.clients.caller_buffers();
+    let out = ctx.reply.buffer();
     ClientView {
         session: ctx.session,
         buffers: BufferStats {
-            reply_tail: ctx.reply.pending(),
-            reply_pending: ctx.reply.pending(),
-            reply_memory: ctx.reply.buffer_memory(),
-            reply_chunks: ctx.reply.buffer().chunk_count(),
-            reply_buffer_size: ctx.reply.buffer().reply_buffer_size(),
-            reply_buffer_peak: ctx.reply.buffer().reply_buffer_peak(),
+            reply_tail: out.pending(),
+            reply_pending: out.pending(),
+            reply_memory: out.memory(),
+            reply_chunks: out.chunk_count(),
+            reply_buffer_size: out.reply_buffer_size(),
+            reply_buffer_peak: out.reply_buffer_peak(),
             ..input
         },
     }
