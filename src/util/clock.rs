@@ -1,11 +1,14 @@
-//! The clocks the hot path reads, straight from `clock_gettime`.
+//! The clocks the hot path reads, straight from `clock_gettime` (commands' own timing
+//! reads ticks, see [`crate::util::tsc`]).
 //!
 //! Every command is timed (commandstats, the slow log, latency tracking): the
-//! monotonic clock is read before and after it, and inside a pipelined batch one
-//! reading serves as one command's end and the next one's start ([`CommandClock`]). `std::time::Instant` does the same system
-//! call but carries its value as seconds and nanoseconds and checks every subtraction;
-//! a plain count of microseconds costs a fraction of that, and it is all the metrics
-//! need.
+//! clock is read before and after it, and inside a pipelined batch one
+//! reading serves as one command's end and the next one's start ([`CommandClock`]).
+//! `std::time::Instant` does the same system call but carries its value as seconds
+//! and nanoseconds and checks every subtraction; a plain count of microseconds costs a
+//! fraction of that, and it is all the loop needs.
+
+use crate::util::tsc::TickScale;
 
 /// Microseconds on the monotonic clock: only differences between two readings mean
 /// anything.
@@ -97,13 +100,17 @@ impl Default for LoopClock {
 /// command also starts the next, and a batch of `n` commands reads the clock `n + 1`
 /// times instead of `2n`. A command's time then also covers the few steps between two
 /// commands of its batch (the previous reply's bookkeeping, its own parsing), which
-/// are as much the server's work for it as its handler.
+/// are as much the server's work for it as its handler. Readings are ticks
+/// ([`TickScale`]: the time-stamp counter where the kernel trusts it), turned into
+/// microseconds only as a command ends.
 #[derive(Debug, Default)]
 pub struct CommandClock {
     /// A batch is running: the end of one command may start the next.
     in_batch: bool,
     /// The reading that ended the last command of this batch, not yet used as a start.
     mark: Option<u64>,
+    /// Where readings come from and what a tick is worth.
+    ticks: TickScale,
 }
 
 impl CommandClock {
@@ -125,19 +132,26 @@ impl CommandClock {
     /// The reading a command starts from.
     #[inline]
     pub fn start(&mut self) -> u64 {
-        self.mark.take().unwrap_or_else(monotonic_us)
+        let ticks = self.ticks;
+        self.mark.take().unwrap_or_else(|| ticks.now())
     }
 
-    /// Reads the clock as a command ends; inside a batch the reading is kept for the
-    /// next command's start. A command that ran others (EXEC, a script) took the mark
-    /// at its own start, so the commands inside it read their own.
+    /// Reads the clock as a command ends and returns the command's time in
+    /// microseconds since `started` ([`Self::start`]); inside a batch the reading is
+    /// kept for the next command's start. A command that ran others (EXEC, a script)
+    /// took the mark at its own start, so the commands inside it read their own.
     #[inline]
-    pub fn finish(&mut self) -> u64 {
-        let now = monotonic_us();
+    pub fn finish(&mut self, started: u64) -> u64 {
+        let now = self.ticks.now();
         if self.in_batch {
             self.mark = Some(now);
         }
-        now
+        self.ticks.micros(started, now)
+    }
+
+    /// Measures the tick rate again (every cron tick).
+    pub fn recalibrate(&mut self) {
+        self.ticks.recalibrate();
     }
 }
 
@@ -170,12 +184,13 @@ mod tests {
     fn a_batch_shares_one_reading_between_two_commands_and_nothing_outlives_it() {
         let mut clock = CommandClock::default();
         // Outside a batch every command reads its own start.
-        clock.start();
-        clock.finish();
+        let started = clock.start();
+        clock.finish(started);
         assert_eq!(clock.mark, None);
         clock.begin_batch();
-        clock.start();
-        let first_end = clock.finish();
+        let first_start = clock.start();
+        clock.finish(first_start);
+        let first_end = clock.mark.expect("a batch keeps the end");
         assert_eq!(
             clock.start(),
             first_end,
@@ -183,7 +198,7 @@ mod tests {
         );
         // A command running others (EXEC) took the mark: the inner one reads afresh.
         assert_eq!(clock.mark, None);
-        clock.finish();
+        clock.finish(first_end);
         clock.end_batch();
         assert_eq!(
             clock.mark, None,

@@ -15,3 +15,4 @@ pub mod numbers;
 pub mod rng;
 pub mod sha1;
 pub mod sha256;
+pub mod tsc;

@@ -370,7 +370,7 @@ pub(crate) fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[Bytes]
         .then(|| std::mem::take(&mut ctx.server.propagation.own));
     let started = ctx.server.command_clock.start();
     let result = (spec.handler)(ctx, args);
-    let elapsed_us = ctx.server.command_clock.finish().saturating_sub(started);
+    let elapsed_us = ctx.server.command_clock.finish(started);
     if let Some(outer) = outer_own {
         record_propagation(ctx, spec, args, dirty_before, outer);
     }

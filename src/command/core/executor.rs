@@ -140,6 +140,7 @@ impl Executor {
     pub fn cron(&mut self) {
         // The wall clock's offset is measured again, so a clock step shows within a tick.
         self.clock.resync();
+        self.server.command_clock.recalibrate();
         self.update_clock();
         let tick = Duration::from_micros(1_000_000 / u64::from(self.server.config.hz.max(1)));
         let started = std::time::Instant::now();
