@@ -42,7 +42,7 @@
 
 use std::fmt;
 use std::iter::{self, Chain};
-use std::mem::{self, ManuallyDrop};
+use std::mem;
 use std::slice;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -50,15 +50,18 @@ use std::time::{Duration, Instant};
 use crate::util::hash::key_eq;
 use bytes::Bytes;
 
+mod buckets;
 mod node;
+
+use buckets::Buckets;
 
 pub use node::DictKey;
 use node::{Link, Node, NodeBox};
 
 /// Bucket count of a table allocated for the first insert, and the smallest shrink target.
 const MIN_BUCKETS: usize = 4;
-/// Bucket arrays of at least this many bytes are mapped by the allocator (glibc's
-/// mmap threshold, `util::alloc`): the rehash hands their pages back as it goes.
+/// Bucket arrays of at least this many bytes (all mappings of their own,
+/// `dict/buckets.rs`): the rehash hands their pages back as it goes.
 const RELEASE_MIN_BYTES: usize = 4 << 20;
 /// The rehash releases an old table's emptied pages in runs of this many buckets
 /// (512 KB of buckets: 128 pages, a few tens of µs of kernel work).
@@ -146,44 +149,30 @@ fn drop_chain<K: DictKey, V>(mut link: Link<K, V>) {
 
 /// One bucket array and the number of elements chained from it.
 struct Table<K: DictKey, V> {
-    buckets: Box<[Link<K, V>]>,
+    buckets: Buckets<K, V>,
     used: usize,
 }
 
 impl<K: DictKey, V> Default for Table<K, V> {
     fn default() -> Self {
         Table {
-            buckets: Box::new([]),
+            buckets: Buckets::default(),
             used: 0,
         }
     }
 }
 
 impl<K: DictKey, V> Drop for Table<K, V> {
-    /// Frees the chains, if any, then the array without a second walk over it: the
-    /// old table a rehash leaves behind is tens of MB of empty buckets, and reading it
-    /// all again (twice, with the slice's own drop) stalled the command finishing it.
+    /// Frees the chains, if any, then the array without a second walk over it
+    /// (`Buckets` frees without visiting): the old table a rehash leaves behind is tens
+    /// of MB of empty buckets, and reading it all again stalled the command finishing it.
     fn drop(&mut self) {
         if self.used > 0 {
             for bucket in self.buckets.iter_mut() {
                 drop_chain(bucket.take());
             }
         }
-        free_empty_buckets(mem::take(&mut self.buckets));
     }
-}
-
-/// Frees a bucket array whose buckets are all empty without visiting them.
-fn free_empty_buckets<K: DictKey, V>(buckets: Box<[Link<K, V>]>) {
-    debug_assert!(
-        buckets.iter().all(Option::is_none),
-        "freeing a non-empty table"
-    );
-    let raw = Box::into_raw(buckets) as *mut [ManuallyDrop<Link<K, V>>];
-    // SAFETY: `ManuallyDrop<T>` is `repr(transparent)` over `T`, so the slice has the
-    // same layout and the allocation is freed with the layout it was made with; its
-    // elements are all `None`, which own nothing, so skipping their drop leaks nothing.
-    drop(unsafe { Box::from_raw(raw) });
 }
 
 /// Releases the memory pages wholly inside `buckets[from..to]`, which must all be
@@ -213,19 +202,17 @@ fn release_empty_pages<K: DictKey, V>(buckets: &mut [Link<K, V>], from: usize, t
 impl<K: DictKey, V> Table<K, V> {
     /// A table of `size` empty buckets; `size` is a power of two.
     ///
-    /// The array comes zeroed from the allocator (`calloc`) rather than written bucket
-    /// by bucket: a big table is a fresh `mmap` whose pages the kernel zeroes when they
-    /// are first touched, so doubling a table of 10M keys no longer writes 128 MB (and
-    /// takes 32K page faults) in one go, stalling every client for ~100 ms; the pages
-    /// are faulted in a few at a time as the incremental rehash fills them.
+    /// The array comes zeroed (`dict/buckets.rs`) rather than written bucket by bucket:
+    /// a big table is a fresh mapping whose pages the kernel zeroes when they are first
+    /// touched, so doubling a table of 10M keys no longer writes 128 MB (and takes 32K
+    /// page faults) in one go, stalling every client for ~100 ms; the pages are faulted
+    /// in a few at a time as the incremental rehash fills them.
     fn with_size(size: usize) -> Self {
         debug_assert!(size.is_power_of_two());
-        let zeroed = Box::<[Link<K, V>]>::new_zeroed_slice(size);
-        // SAFETY: a `Link` is an `Option<Box<_>>`, whose `None` is guaranteed to be the
-        // null pointer (the null-pointer optimisation `Option<Box<T>>` documents), so
-        // all-zero bytes are a valid, empty bucket for every element of the slice.
-        let buckets = unsafe { zeroed.assume_init() };
-        Table { buckets, used: 0 }
+        Table {
+            buckets: Buckets::zeroed(size),
+            used: 0,
+        }
     }
 
     fn size(&self) -> usize {
@@ -899,12 +886,12 @@ impl<'a, K: DictKey, V> IntoIterator for &'a Dict<K, V> {
 }
 
 /// The buckets of one table, for the iterators.
-type Buckets<'a, K, V> = slice::Iter<'a, Link<K, V>>;
-type BucketsMut<'a, K, V> = slice::IterMut<'a, Link<K, V>>;
+type BucketIter<'a, K, V> = slice::Iter<'a, Link<K, V>>;
+type BucketIterMut<'a, K, V> = slice::IterMut<'a, Link<K, V>>;
 
 /// Iterator over a dict's elements, from [`Dict::iter`].
 pub struct Iter<'a, K: DictKey, V> {
-    buckets: Chain<Buckets<'a, K, V>, Buckets<'a, K, V>>,
+    buckets: Chain<BucketIter<'a, K, V>, BucketIter<'a, K, V>>,
     node: Option<&'a Node<K, V>>,
     remaining: usize,
 }
@@ -935,7 +922,7 @@ impl<K: DictKey, V> ExactSizeIterator for Iter<'_, K, V> {}
 
 /// Iterator over a dict's elements with mutable values, from [`Dict::iter_mut`].
 pub struct IterMut<'a, K: DictKey, V> {
-    buckets: Chain<BucketsMut<'a, K, V>, BucketsMut<'a, K, V>>,
+    buckets: Chain<BucketIterMut<'a, K, V>, BucketIterMut<'a, K, V>>,
     node: Option<&'a mut Node<K, V>>,
     remaining: usize,
 }

@@ -68,6 +68,12 @@ fn count(delta: i64) {
     }
 }
 
+/// Counts `delta` bytes of memory the process maps itself, outside the allocator (big
+/// dict tables, `store/dict/buckets.rs`), so that [`used_memory`] covers it too.
+pub fn count_mapped(delta: i64) {
+    count(delta);
+}
+
 /// The memory limit (`maxmemory`) big bookkeeping allocations respect; 0 for none.
 /// Nothing here enforces it: the keyspace tables consult it before doubling.
 static LIMIT: AtomicU64 = AtomicU64::new(0);

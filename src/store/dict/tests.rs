@@ -587,6 +587,42 @@ fn zeroed_tables_start_empty_and_fill_across_a_big_doubling() {
     assert_eq!(dict.get(&key("k", 12_345)), Some(&12_345));
 }
 
+#[test]
+fn big_tables_are_mappings_of_their_own_counted_in_used_memory() {
+    use crate::util::alloc::used_memory;
+    let small: Table<Vec<u8>, u64> = Table::with_size(1024);
+    assert!(
+        !small.buckets.is_mapped(),
+        "8 KB of buckets come from the allocator"
+    );
+    // 64M buckets: 512 MB of address space, of which only the page written below is
+    // ever touched. Other tests allocate and free meanwhile: the margins allow 128 MB.
+    let before = used_memory();
+    let mut big: Table<Vec<u8>, u64> = Table::with_size(1 << 26);
+    assert!(big.buckets.is_mapped());
+    let held = used_memory();
+    assert!(held >= before + (384 << 20), "counted as held");
+    // Written and read like any other table, and freed with its chains.
+    big.buckets[12_345] = Some(NodeBox::new(key("k", 1), 7));
+    big.used = 1;
+    assert!(big.buckets[12_345].is_some());
+    drop(big);
+    assert!(used_memory() + (384 << 20) <= held, "given back");
+    // A dict shrinking from a mapped table to a small one keeps every element.
+    let mut dict = Dict::new();
+    for i in 0..20_000 {
+        dict.insert(key("k", i), i);
+    }
+    for i in 100..20_000 {
+        dict.remove(&key("k", i));
+    }
+    assert!(dict.shrink_if_needed());
+    while dict.rehash_steps(1000) {}
+    check_invariants(&dict);
+    assert_eq!(dict.len(), 100);
+    assert_eq!(dict.get(&key("k", 99)), Some(&99));
+}
+
 /// The slowest single insert while a table of 8M keys doubles (and the rehash that
 /// follows it completes): run by hand, `cargo test --release --lib slowest_insert --
 /// --ignored --nocapture`. Not a pass/fail test: it prints the figures.
