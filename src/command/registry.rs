@@ -58,6 +58,30 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// The table remembers the last static name it resolved by address: a repeat, the
+    /// same bytes elsewhere, another name and a renamed command all resolve right.
+    #[test]
+    fn remembered_static_names_resolve_like_any_other() {
+        let mut table = table();
+        let name = |bytes: &'static [u8]| -> Vec<bytes::Bytes> {
+            vec![crate::protocol::names::lookup(bytes).expect("registered")]
+        };
+        let resolved = |table: &CommandTable, args: &[bytes::Bytes]| {
+            table.resolve(args).map(|spec| spec.name).ok()
+        };
+        let get = name(b"GET");
+        assert_eq!(resolved(&table, &get), Some("get"));
+        assert_eq!(resolved(&table, &get), Some("get"), "a repeat");
+        let copied = vec![bytes::Bytes::copy_from_slice(b"GET")];
+        assert_eq!(resolved(&table, &copied), Some("get"), "equal bytes elsewhere");
+        assert_eq!(resolved(&table, &name(b"set")), Some("set"));
+        assert_eq!(resolved(&table, &get), Some("get"));
+        assert!(table.rename("get", "fetch").is_ok());
+        assert_eq!(resolved(&table, &get), None, "renamed away");
+        let fetch = vec![bytes::Bytes::from_static(b"fetch")];
+        assert_eq!(resolved(&table, &fetch), Some("get"));
+    }
+
     /// CLIENT LIST's `cmd=` is noted once per spec (`note_last_command`): that needs
     /// every subcommand spec to sit under one container only.
     #[test]

@@ -5,6 +5,8 @@
 //! commands, as EXEC and scripts do), so they live in one module; the descriptive parts
 //! of a declaration (flags, key specs, docs) are plain data in [`super::spec`].
 
+use std::cell::Cell;
+
 use bytes::Bytes;
 
 use crate::command::core::effects;
@@ -185,6 +187,10 @@ pub fn container_handler(_ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
 /// from the same entries.
 pub struct CommandTable {
     by_name: NameIndex<&'static CommandSpec>,
+    /// The last name resolved, when it was one of the parser's static copies
+    /// (`protocol::names`): its address and length, and its spec. A client repeating
+    /// a command then costs two comparisons instead of a lookup.
+    last_static: Cell<Option<(usize, usize, &'static CommandSpec)>>,
     /// Each spec's ACL catalog id, by the spec's address (specs are statics, reached
     /// only through this table).
     acl_ids: IdMap<usize, usize>,
@@ -196,6 +202,7 @@ impl CommandTable {
     pub fn build(families: &[&'static [CommandSpec]]) -> Self {
         let mut table = CommandTable {
             by_name: NameIndex::default(),
+            last_static: Cell::new(None),
             acl_ids: IdMap::default(),
             catalog: Catalog::new(&acl::NAMES),
         };
@@ -244,6 +251,7 @@ impl CommandTable {
     /// `rename-command from to`: the command answers to `to` only (to nothing when
     /// `to` is empty). Errors and statistics keep its own name, ACL rules too.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<(), &'static str> {
+        self.last_static.set(None);
         if to.len() > 32 {
             return Err("Target command name longer than 32 bytes");
         }
@@ -287,10 +295,29 @@ impl CommandTable {
     /// container called with at least one argument.
     #[inline]
     pub fn resolve(&self, args: &[Bytes]) -> Result<&'static CommandSpec, CmdError> {
-        match self.get(&args[0]) {
+        match self.get_remembered(&args[0]) {
             Some(spec) if spec.subcommands.is_empty() || args.len() == 1 => Ok(spec),
             found => Self::resolve_further(found, args),
         }
+    }
+
+    /// [`Self::get`], answered from [`Self::last_static`] when `name` is the same
+    /// static copy as last time. Only static copies are remembered: their bytes never
+    /// change and their memory is never reused, so the same address and length mean
+    /// the same name.
+    #[inline]
+    fn get_remembered(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        let address = name.as_ptr() as usize;
+        if let Some((last, len, spec)) = self.last_static.get() {
+            if last == address && len == name.len() {
+                return Some(spec);
+            }
+        }
+        let spec = self.get(name)?;
+        if crate::protocol::names::is_static(name) {
+            self.last_static.set(Some((address, name.len(), spec)));
+        }
+        Some(spec)
     }
 
     /// [`Self::resolve`] for an unknown name or a container's subcommand.
