@@ -73,7 +73,11 @@ mod tests {
         assert_eq!(resolved(&table, &get), Some("get"));
         assert_eq!(resolved(&table, &get), Some("get"), "a repeat");
         let copied = vec![bytes::Bytes::copy_from_slice(b"GET")];
-        assert_eq!(resolved(&table, &copied), Some("get"), "equal bytes elsewhere");
+        assert_eq!(
+            resolved(&table, &copied),
+            Some("get"),
+            "equal bytes elsewhere"
+        );
         assert_eq!(resolved(&table, &name(b"set")), Some("set"));
         assert_eq!(resolved(&table, &get), Some("get"));
         assert!(table.rename("get", "fetch").is_ok());

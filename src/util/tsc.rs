@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 
 /// Fixed-point shift of [`TickScale`]'s microseconds per tick.
 const SCALE_SHIFT: u32 = 32;
+/// Readings of both clocks of which [`pair`] keeps the tightest.
+const PAIR_TRIES: usize = 5;
 /// How long the start-up measurement of the counter's rate lasts (ns).
 const FIRST_MEASURE_NS: u64 = 200_000;
 
@@ -105,15 +107,26 @@ fn monotonic_ns() -> u64 {
 }
 
 /// Both clocks read together: the counter on either side of the monotonic clock,
-/// averaged.
+/// averaged. Of a few tries the tightest is kept, so that a pair read across a
+/// preemption (milliseconds between the two counter readings) cannot skew a rate.
 fn pair(counter: bool) -> Pair {
-    let before = read_ticks(counter);
-    let ns = monotonic_ns();
-    let after = read_ticks(counter);
-    Pair {
-        ticks: before + (after.saturating_sub(before)) / 2,
-        ns,
-    }
+    (0..PAIR_TRIES)
+        .map(|_| {
+            let before = read_ticks(counter);
+            let ns = monotonic_ns();
+            let after = read_ticks(counter);
+            let spread = after.saturating_sub(before);
+            (
+                spread,
+                Pair {
+                    ticks: before + spread / 2,
+                    ns,
+                },
+            )
+        })
+        .min_by_key(|&(spread, _)| spread)
+        .map(|(_, pair)| pair)
+        .unwrap_or(Pair { ticks: 0, ns: 0 })
 }
 
 /// Microseconds per tick between two pairs, shifted; `None` if no tick passed.
