@@ -4,6 +4,7 @@
 
 pub mod alloc;
 pub mod clock;
+pub mod command_clock;
 pub mod delay;
 pub mod geohash;
 pub mod glob;

@@ -16,6 +16,8 @@
 
 use std::sync::OnceLock;
 
+use crate::util::clock::monotonic_ns;
+
 /// Fixed-point shift of [`TickScale`]'s microseconds per tick.
 const SCALE_SHIFT: u32 = 32;
 /// Readings of both clocks of which [`pair`] keeps the tightest.
@@ -90,20 +92,6 @@ fn read_ticks(counter: bool) -> u64 {
     }
     let _ = counter;
     monotonic_ns()
-}
-
-/// `CLOCK_MONOTONIC` in nanoseconds.
-fn monotonic_ns() -> u64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid, writable timespec; CLOCK_MONOTONIC always exists on
-    // Linux, so the call cannot fail.
-    unsafe {
-        libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now);
-    }
-    now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
 }
 
 /// Both clocks read together: the counter on either side of the monotonic clock,

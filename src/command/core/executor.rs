@@ -11,7 +11,7 @@ use crate::command::state::blocking::TimeoutReply;
 use crate::command::state::directory::{ClientDirectory, NoClients};
 use crate::command::state::session::{ReplyMode, Session};
 use crate::protocol::{OutBuf, Reply};
-use crate::util::clock::CommandClock;
+use crate::util::command_clock::CommandClock;
 use bytes::Bytes;
 use std::time::Duration;
 

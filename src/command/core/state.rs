@@ -23,7 +23,7 @@ use crate::command::state::watch::WatchRegistry;
 use crate::config::Config;
 use crate::store::db::AccessMode;
 use crate::store::Db;
-use crate::util::clock::CommandClock;
+use crate::util::command_clock::CommandClock;
 use crate::util::rng::Rng;
 
 /// Something a command asks of the reactor, carried out after the command returns.

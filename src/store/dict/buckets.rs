@@ -5,7 +5,7 @@
 //! bins only when a later request walks that list, at most 10,000 chunks a call. A
 //! request of a kilobyte or more walks it as far as that. After a million keys expired
 //! in the same second nothing had walked the list (the expiry only frees), and the cron
-//! shrinking the keyspace's table (a 1 MB array) then spent 5-10 ms in one `calloc`
+//! shrinking the keyspace's table (a 1 MB array) then spent 3-5 ms in one `calloc`
 //! sorting chunks, holding up every client.
 //!
 //! So an array of [`MAP_MIN_BYTES`] or more is an anonymous mapping of its own: the
@@ -27,7 +27,7 @@ use super::node::{DictKey, Link};
 use crate::util::alloc::count_mapped;
 
 /// Bucket arrays of at least this many bytes (8,192 buckets) are mapped.
-pub(super) const MAP_MIN_BYTES: usize = 64 << 10;
+const MAP_MIN_BYTES: usize = 64 << 10;
 /// Most arrays mapped at once.
 const MAX_MAPPED_ARRAYS: usize = 16 << 10;
 
