@@ -28,6 +28,25 @@ pub const SHARED_CHUNK_MIN: usize = 16 * 1024;
 /// Longest bulk string written as one piece by [`Reply::short_bulk`]: a one-digit
 /// length, so that header, bytes and CRLF fit 15 bytes.
 const SHORT_BULK_MAX: usize = 9;
+
+/// Copies `value` (at most [`SHORT_BULK_MAX`] bytes) into `line` at `at` with
+/// fixed-size moves (two overlapping ones cover any length in their range), where a
+/// copy of a length known only at run time would be a call.
+#[inline(always)]
+fn put_short(line: &mut [u8; 24], at: usize, value: &[u8]) {
+    let n = value.len();
+    if n >= 8 {
+        line[at..at + 8].copy_from_slice(&value[..8]);
+        line[at + n - 8..at + n].copy_from_slice(&value[n - 8..]);
+    } else if n >= 4 {
+        line[at..at + 4].copy_from_slice(&value[..4]);
+        line[at + n - 4..at + n].copy_from_slice(&value[n - 4..]);
+    } else {
+        for (to, &from) in line[at..at + 3].iter_mut().zip(value) {
+            *to = from;
+        }
+    }
+}
 /// The tail is sealed into a chunk past this size, so no buffer grows without bound and
 /// memory is returned as chunks are written.
 const TAIL_SEAL_SIZE: usize = 64 * 1024;
@@ -526,6 +545,26 @@ impl<'a> Reply<'a> {
         self.out.extend(b"\r\n");
     }
 
+    /// A bulk string given in two pieces, `head` then `tail` (a list element: the
+    /// prefix its node shares, then the rest), joined only in the reply.
+    #[inline]
+    pub fn bulk_parts(&mut self, head: &[u8], tail: &[u8]) {
+        let n = head.len() + tail.len();
+        if n <= SHORT_BULK_MAX {
+            let mut line = [0u8; 24];
+            line[..4].copy_from_slice(&[b'$', b'0' + n as u8, b'\r', b'\n']);
+            put_short(&mut line, 4, head);
+            put_short(&mut line, 4 + head.len(), tail);
+            line[4 + n..6 + n].copy_from_slice(b"\r\n");
+            self.out.extend(&line[..6 + n]);
+            return;
+        }
+        self.header(b'$', n as i64);
+        self.out.extend(head);
+        self.out.extend(tail);
+        self.out.extend(b"\r\n");
+    }
+
     /// A bulk string of at most [`SHORT_BULK_MAX`] bytes (list elements, hash fields,
     /// small values): its header, bytes and CRLF are put together with fixed-size
     /// moves and appended as one piece of at most 15 bytes, one copy instead of three.
@@ -771,6 +810,19 @@ mod tests {
                     resp,
                 );
                 assert_eq!(got, twice, "length {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn bulks_in_two_parts_are_the_joined_bulk() {
+        for len in 0..24 {
+            let text: Vec<u8> = (0..len as u8).map(|i| b'a' + i).collect();
+            let whole = written(|r| r.bulk(&text), 2);
+            for cut in 0..=len {
+                let (head, tail) = text.split_at(cut);
+                let got = written(|r| r.bulk_parts(head, tail), 2);
+                assert_eq!(got, whole, "length {len} cut at {cut}");
             }
         }
     }

@@ -142,6 +142,11 @@ impl<'a> Needle<'a> {
         }
     }
 
+    /// The bytes searched for.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
     /// Whether `entry` holds exactly the needle's bytes.
     pub fn matches(&self, entry: &Entry<'_>) -> bool {
         match (entry, self.int) {
@@ -687,6 +692,28 @@ impl Listpack {
             Some(pos) => self.split_off_at(pos),
             None => Listpack::new(),
         }
+    }
+
+    /// Puts `head` before the bytes of every entry, re-encoding each one as the value
+    /// it now holds (a list node giving up part of the prefix its entries share);
+    /// returns where the entry that started at `track` now starts.
+    pub fn prepend_to_each(&mut self, head: &[u8], track: Pos) -> Pos {
+        let mut out = Listpack::with_capacity(self.buf.len() + self.count * head.len());
+        let mut value = Vec::new();
+        let (mut at, mut tracked) = (0, Pos(0));
+        while at < self.buf.len() {
+            let (entry, size) = decode(&self.buf, at);
+            if at == track.0 {
+                tracked = Pos(out.buf.len());
+            }
+            value.clear();
+            value.extend_from_slice(head);
+            entry.append_to(&mut value);
+            out.push_back(&value);
+            at += size;
+        }
+        *self = out;
+        tracked
     }
 
     /// Appends all of `other`'s entries after `self`'s (a plain byte copy: entries are

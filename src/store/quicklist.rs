@@ -60,9 +60,12 @@
 use std::cell::Cell;
 use std::collections::VecDeque;
 
-use super::listpack::{Entry, Listpack, Needle, Pos};
+use super::listpack::{Listpack, Needle, Pos};
 
+mod element;
 mod node;
+
+pub use element::Element;
 
 use node::is_large;
 pub use node::{set_packed_threshold, Node};
@@ -204,9 +207,9 @@ impl QuickList {
         }
     }
 
-    /// Node `ni`'s elements for a read through `&self` (a compressed node keeps a
-    /// decompressed copy until [`release_copies`](Self::release_copies)).
-    fn view(&self, ni: usize) -> Option<&Listpack> {
+    /// Node `ni`'s prefix and entries for a read through `&self` (a compressed node
+    /// keeps a decompressed copy until [`release_copies`](Self::release_copies)).
+    fn view(&self, ni: usize) -> Option<(&[u8], &Listpack)> {
         Some(self.nodes.get(ni)?.view(&self.copies))
     }
 
@@ -245,13 +248,14 @@ impl QuickList {
     /// Appends a whole node after the last one, as it is (an empty node is dropped).
     /// Loaders use it to keep the node boundaries a file recorded, as Redis does when
     /// it loads a quicklist; the node may exceed the fill, like a node Redis loads.
-    pub fn push_node(&mut self, mut node: Listpack) {
-        if node.is_empty() {
+    pub fn push_node(&mut self, entries: Listpack) {
+        if entries.is_empty() {
             return;
         }
+        let mut node = Node::packed(entries);
         node.shrink_to_fit();
         self.len += node.len();
-        self.nodes.push_back(Node::packed(node));
+        self.nodes.push_back(node);
         self.recompress(false);
     }
 
@@ -265,21 +269,21 @@ impl QuickList {
 
     /// Appends `value` at the tail.
     pub fn push_back(&mut self, value: &[u8]) {
-        self.insert_at_boundary(self.nodes.len(), value);
+        let reshaped = self.insert_at_boundary(self.nodes.len(), value);
         self.len += 1;
-        self.recompress(false);
+        self.recompress(reshaped);
     }
 
     /// Prepends `value` at the head.
     pub fn push_front(&mut self, value: &[u8]) {
-        self.insert_at_boundary(0, value);
+        let reshaped = self.insert_at_boundary(0, value);
         self.len += 1;
-        self.recompress(false);
+        self.recompress(reshaped);
     }
 
     /// Removes and returns the head element.
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
-        let value = self.nodes.front_mut()?.entries_mut().pop_front()?;
+        let value = self.nodes.front_mut()?.pop_front()?;
         self.after_pop(0);
         self.recompress(false);
         Some(value)
@@ -288,7 +292,7 @@ impl QuickList {
     /// Removes and returns the tail element.
     pub fn pop_back(&mut self) -> Option<Vec<u8>> {
         let last = self.nodes.len().checked_sub(1)?;
-        let value = self.nodes[last].entries_mut().pop_back()?;
+        let value = self.nodes[last].pop_back()?;
         self.after_pop(last);
         self.recompress(false);
         Some(value)
@@ -307,31 +311,38 @@ impl QuickList {
     /// Places `value` in the gap before node `boundary` (after node `boundary - 1`): a
     /// big element in a plain node of its own; another at the end of the left node or
     /// the start of the right one if either has room, else in a new node. Does not
-    /// touch `len`.
-    fn insert_at_boundary(&mut self, boundary: usize, value: &[u8]) {
+    /// touch `len`. Returns true when the node it joined had to give up part of its
+    /// prefix, and was split if that took it over the limit (nodes other than the end
+    /// ones may have changed).
+    fn insert_at_boundary(&mut self, boundary: usize, value: &[u8]) -> bool {
         if is_large(value.len()) {
             self.nodes.insert(boundary, Node::plain(value));
-            return;
+            return false;
         }
         let fill = self.fill;
         let size = Listpack::encoded_len(value);
         if let Some(left) = boundary.checked_sub(1).and_then(|i| self.nodes.get_mut(i)) {
             if allows(fill, left, size) {
-                left.entries_mut().push_back(value);
-                return;
+                if left.push_back(value) {
+                    self.split_oversized(boundary - 1);
+                    return true;
+                }
+                return false;
             }
             left.shrink_to_fit();
         }
         if let Some(right) = self.nodes.get_mut(boundary) {
             if allows(fill, right, size) {
-                right.entries_mut().push_front(value);
-                return;
+                if right.push_front(value) {
+                    self.split_oversized(boundary);
+                    return true;
+                }
+                return false;
             }
             right.shrink_to_fit();
         }
-        let mut node = Listpack::new();
-        node.push_back(value);
-        self.nodes.insert(boundary, Node::packed(node));
+        self.nodes.insert(boundary, Node::single(value));
+        false
     }
 
     /// Normalizes a raw index (negative from the tail) to `0..len`.
@@ -375,7 +386,7 @@ impl QuickList {
     /// Node index and position of element `index` (< len).
     fn locate_pos(&self, index: usize) -> Option<(usize, Pos)> {
         let (ni, local) = self.locate(index)?;
-        let pos = self.view(ni)?.index(local as isize)?;
+        let pos = self.view(ni)?.1.index(local as isize)?;
         Some((ni, pos))
     }
 
@@ -385,9 +396,10 @@ impl QuickList {
     }
 
     /// The element at `index` without copying it.
-    pub fn entry(&self, index: i64) -> Option<Entry<'_>> {
+    pub fn entry(&self, index: i64) -> Option<Element<'_>> {
         let (ni, pos) = self.locate_pos(self.normalize(index)?)?;
-        Some(self.view(ni)?.get(pos))
+        let (prefix, entries) = self.view(ni)?;
+        Some(Element::new(prefix, entries.get(pos)))
     }
 
     /// Replaces the element at `index` (negative from the tail), as LSET; false when out
@@ -407,7 +419,7 @@ impl QuickList {
         let node = &mut self.nodes[ni];
         match (node.plain, is_large(value.len())) {
             (false, false) => {
-                node.entries_mut().replace(pos, value);
+                node.replace(pos, value);
                 let pieces = self.split_oversized(ni);
                 self.merge_range(ni.saturating_sub(1), ni + pieces);
             }
@@ -424,7 +436,7 @@ impl QuickList {
         // and a big element only splits a packed node after `pos`.
         self.insert_near(ni, pos, true, value);
         let node = &mut self.nodes[ni];
-        node.entries_mut().remove(pos);
+        node.remove(pos);
         if node.is_empty() {
             self.nodes.remove(ni);
         }
@@ -432,13 +444,13 @@ impl QuickList {
 
     /// Splits node `ni` in halves until every piece fits; returns the number of pieces.
     fn split_oversized(&mut self, ni: usize) -> usize {
-        let node = self.nodes[ni].entries_mut();
+        let node = &mut self.nodes[ni];
         if fits(self.fill, node.data_len(), node.len()) {
             return 1;
         }
         let right = node.split_off(node.len() / 2);
         node.shrink_to_fit();
-        self.nodes.insert(ni + 1, Node::packed(right));
+        self.nodes.insert(ni + 1, right);
         let right_pieces = self.split_oversized(ni + 1);
         self.split_oversized(ni) + right_pieces
     }
@@ -450,7 +462,7 @@ impl QuickList {
         while ni < last && ni + 1 < self.nodes.len() {
             if mergeable(self.fill, &self.nodes[ni], &self.nodes[ni + 1]) {
                 if let Some(b) = self.nodes.remove(ni + 1) {
-                    self.nodes[ni].entries_mut().append(&b.entries());
+                    self.nodes[ni].append(&b);
                 }
                 last -= 1;
             } else {
@@ -462,11 +474,11 @@ impl QuickList {
     /// Inserts `value` before or after the first element equal to `pivot`, as LINSERT;
     /// returns the new length, or `None` when `pivot` is absent.
     pub fn insert(&mut self, pivot: &[u8], value: &[u8], after: bool) -> Option<usize> {
-        let needle = Needle::new(pivot);
-        let (ni, pos) =
-            self.nodes.iter().enumerate().find_map(|(ni, node)| {
-                node.entries().find_needle(&needle, 0).map(|pos| (ni, pos))
-            })?;
+        let (ni, pos) = self
+            .nodes
+            .iter()
+            .enumerate()
+            .find_map(|(ni, node)| node.find(pivot).map(|pos| (ni, pos)))?;
         self.insert_near(ni, pos, after, value);
         self.len += 1;
         self.recompress(true);
@@ -477,20 +489,22 @@ impl QuickList {
     fn insert_near(&mut self, ni: usize, pos: Pos, after: bool, value: &[u8]) {
         let node = &mut self.nodes[ni];
         if allows(self.fill, node, Listpack::encoded_len(value)) && !is_large(value.len()) {
-            if after {
-                node.entries_mut().insert_after(pos, value);
-            } else {
-                node.entries_mut().insert_before(pos, value);
+            if node.insert(pos, value, after) {
+                self.split_oversized(ni);
             }
             return;
         }
-        let node = node.entries_mut();
+        node.decompress();
         let split = if after { node.next(pos) } else { Some(pos) };
         match split {
-            None => self.insert_at_boundary(ni + 1, value),
-            Some(at) if node.prev(at).is_none() => self.insert_at_boundary(ni, value),
+            None => {
+                self.insert_at_boundary(ni + 1, value);
+            }
+            Some(at) if node.prev(at).is_none() => {
+                self.insert_at_boundary(ni, value);
+            }
             Some(at) => {
-                let right = Node::packed(node.split_off_at(at));
+                let right = node.split_off_at(at);
                 node.shrink_to_fit();
                 self.nodes.insert(ni + 1, right);
                 self.insert_at_boundary(ni + 1, value);
@@ -507,7 +521,6 @@ impl QuickList {
     /// `count` > 0, the last `-count` from the tail when < 0, all when 0. Returns how many
     /// were removed.
     pub fn remove(&mut self, value: &[u8], count: i64) -> usize {
-        let needle = Needle::new(value);
         let limit = match count {
             0 => usize::MAX,
             n => usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX),
@@ -523,11 +536,7 @@ impl QuickList {
             } else {
                 step
             };
-            let node = &mut self.nodes[ni];
-            if node.is_compressed() && !node.entries().iter().any(|e| needle.matches(&e)) {
-                continue;
-            }
-            removed += remove_in_node(node.entries_mut(), &needle, limit - removed, from_tail);
+            removed += self.nodes[ni].remove_equal(value, limit - removed, from_tail);
         }
         if removed > 0 {
             self.len -= removed;
@@ -565,14 +574,10 @@ impl QuickList {
             return 0;
         };
         if first == last {
-            self.nodes[first]
-                .entries_mut()
-                .remove_range(from as isize, to - from + 1);
+            self.nodes[first].remove_range(from as isize, to - from + 1);
         } else {
-            self.nodes[last].entries_mut().remove_range(0, to + 1);
-            self.nodes[first]
-                .entries_mut()
-                .remove_range(from as isize, usize::MAX);
+            self.nodes[last].remove_range(0, to + 1);
+            self.nodes[first].remove_range(from as isize, usize::MAX);
             self.nodes.drain(first + 1..last);
         }
         self.len -= end - start;
@@ -590,9 +595,9 @@ impl QuickList {
     /// Calls `f` with every element, head to tail, decompressing one compressed node at
     /// a time and leaving no copy behind: for readers that hold the list through `&self`
     /// and cannot release copies (digests, SORT, saving).
-    pub fn for_each(&self, mut f: impl FnMut(Entry<'_>)) {
+    pub fn for_each(&self, mut f: impl FnMut(Element<'_>)) {
         for node in &self.nodes {
-            node.entries().iter().for_each(&mut f);
+            node.for_each(&mut f);
         }
     }
 
@@ -632,8 +637,8 @@ impl QuickList {
             },
             _ => Iter {
                 list: self,
-                front: (0, Cursor::At(Pos::default())),
-                back: (0, Cursor::At(Pos::default())),
+                front: (0, Cursor::Index(0)),
+                back: (0, Cursor::Index(0)),
                 remaining: 0,
             },
         }
@@ -659,7 +664,7 @@ impl QuickList {
 
 /// LPOS's scan over (index, entry) pairs.
 fn collect_matches<'a>(
-    entries: impl Iterator<Item = (usize, Entry<'a>)>,
+    entries: impl Iterator<Item = (usize, Element<'a>)>,
     needle: &Needle<'_>,
     mut skip: usize,
     want: usize,
@@ -667,7 +672,7 @@ fn collect_matches<'a>(
 ) -> Vec<usize> {
     let mut found = Vec::new();
     for (index, entry) in entries.take(scan) {
-        if !needle.matches(&entry) {
+        if !entry.matches(needle) {
             continue;
         }
         if skip > 0 {
@@ -682,83 +687,61 @@ fn collect_matches<'a>(
     found
 }
 
-/// Removes up to `max` entries matching `needle` from one node: the first ones, or the
-/// last ones when `from_tail`. Returns how many were removed.
-fn remove_in_node(node: &mut Listpack, needle: &Needle<'_>, max: usize, from_tail: bool) -> usize {
-    let mut keep_first = 0;
-    if from_tail {
-        let total = node.iter().filter(|e| needle.matches(e)).count();
-        keep_first = total.saturating_sub(max);
-    }
-    let (mut seen, mut removed) = (0, 0);
-    node.retain(|entry| {
-        if removed == max || !needle.matches(&entry) {
-            return true;
-        }
-        seen += 1;
-        if seen <= keep_first {
-            return true;
-        }
-        removed += 1;
-        false
-    })
-}
-
 /// Where one end of an [`Iter`] is inside its node.
 #[derive(Debug, Clone, Copy)]
-enum Cursor {
+enum Cursor<'a> {
     /// At this entry index, not walked to yet: an end that is never used (the back of a
     /// forward LRANGE) costs no walk through its node.
     Index(usize),
-    /// At this position.
-    At(Pos),
+    /// At this position of the node whose prefix and entries are these (kept, so a
+    /// step inside a node does not look the node up again).
+    At(Pos, &'a [u8], &'a Listpack),
 }
 
 /// A double-ended iterator over a quicklist's elements (or a range of them).
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
     list: &'a QuickList,
-    front: (usize, Cursor),
-    back: (usize, Cursor),
+    front: (usize, Cursor<'a>),
+    back: (usize, Cursor<'a>),
     remaining: usize,
 }
 
 impl<'a> Iter<'a> {
-    /// Node `ni`'s elements and the position `cursor` stands for in them.
-    fn resolve(&self, ni: usize, cursor: Cursor) -> Option<(&'a Listpack, Pos)> {
-        let node = self.list.view(ni)?;
-        let pos = match cursor {
-            Cursor::At(pos) => pos,
-            Cursor::Index(i) => node.index(i as isize)?,
-        };
-        Some((node, pos))
+    /// The prefix, entries and position `cursor` stands for in node `ni`.
+    fn resolve(&self, ni: usize, cursor: Cursor<'a>) -> Option<(&'a [u8], &'a Listpack, Pos)> {
+        match cursor {
+            Cursor::At(pos, prefix, node) => Some((prefix, node, pos)),
+            Cursor::Index(i) => {
+                let (prefix, node) = self.list.view(ni)?;
+                Some((prefix, node, node.index(i as isize)?))
+            }
+        }
     }
 }
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = Entry<'a>;
+    type Item = Element<'a>;
 
-    fn next(&mut self) -> Option<Entry<'a>> {
+    fn next(&mut self) -> Option<Element<'a>> {
         if self.remaining == 0 {
             return None;
         }
         let (ni, cursor) = self.front;
-        let (node, pos) = self.resolve(ni, cursor)?;
+        let (prefix, node, pos) = self.resolve(ni, cursor)?;
         let (entry, after) = node.get_and_next(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
-            let next = match after {
-                Some(p) => Some((ni, p)),
+            self.front = match after {
+                Some(p) => (ni, Cursor::At(p, prefix, node)),
                 None => self
                     .list
                     .view(ni + 1)
-                    .and_then(|n| n.first())
-                    .map(|p| (ni + 1, p)),
+                    .and_then(|(pre, n)| Some((ni + 1, Cursor::At(n.first()?, pre, n))))
+                    .unwrap_or((ni, cursor)),
             };
-            let (ni, pos) = next.unwrap_or((ni, pos));
-            self.front = (ni, Cursor::At(pos));
         }
-        Some(entry)
+        Some(Element::new(prefix, entry))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -767,25 +750,27 @@ impl<'a> Iterator for Iter<'a> {
 }
 
 impl<'a> DoubleEndedIterator for Iter<'a> {
-    fn next_back(&mut self) -> Option<Entry<'a>> {
+    fn next_back(&mut self) -> Option<Element<'a>> {
         if self.remaining == 0 {
             return None;
         }
         let (ni, cursor) = self.back;
-        let (node, pos) = self.resolve(ni, cursor)?;
+        let (prefix, node, pos) = self.resolve(ni, cursor)?;
         let entry = node.get(pos);
         self.remaining -= 1;
         if self.remaining > 0 {
-            let prev = match node.prev(pos) {
-                Some(p) => Some((ni, p)),
+            self.back = match node.prev(pos) {
+                Some(p) => (ni, Cursor::At(p, prefix, node)),
                 None => ni
                     .checked_sub(1)
-                    .and_then(|i| Some((i, self.list.view(i)?.last()?))),
+                    .and_then(|i| {
+                        let (pre, n) = self.list.view(i)?;
+                        Some((i, Cursor::At(n.last()?, pre, n)))
+                    })
+                    .unwrap_or((ni, cursor)),
             };
-            let (ni, pos) = prev.unwrap_or((ni, pos));
-            self.back = (ni, Cursor::At(pos));
         }
-        Some(entry)
+        Some(Element::new(prefix, entry))
     }
 }
 

@@ -91,7 +91,14 @@ fn object_digest(d: &mut Digest, value: &Value, has_ttl: bool) {
     match value {
         Value::Int(n) => d.mix(i64_to_bytes(*n, &mut buf)),
         Value::Str(s) | Value::RawStr(s) => d.mix(s.as_slice()),
-        Value::List(list) => list.for_each(|e| d.mix(e.as_bytes(&mut buf))),
+        Value::List(list) => {
+            let mut element = Vec::new();
+            list.for_each(|e| {
+                element.clear();
+                e.append_to(&mut element);
+                d.mix(&element);
+            });
+        }
         Value::Set(set) => set.iter().for_each(|m| d.xor(m.as_bytes(&mut buf))),
         Value::Hash(hash) => {
             for (field, value) in hash.iter() {

@@ -136,12 +136,9 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
     match value {
         Value::Int(_) => 0,
         Value::Str(s) | Value::RawStr(s) => STR_HEADER + s.len(),
-        // Compressed nodes hold what they hold, not what their entries would take.
-        Value::List(list) if list.depth() > 0 => list.byte_size(),
-        Value::List(list) => {
-            let nodes = list.node_count() * (32 + 16);
-            nodes + scaled(list.iter().map(|e| entry_size(&e)), samples, list.len())
-        }
+        // Counted exactly, node by node: a node's entries may be compressed or
+        // share a prefix, so the elements' own sizes would not say what it holds.
+        Value::List(list) => list.byte_size(),
         Value::Hash(hash) => match hash.as_ref() {
             HashValue::Listpack(_) => {
                 let pairs = hash.iter().map(|(f, v)| entry_size(&f) + entry_size(&v));

@@ -254,7 +254,7 @@ impl Executor {
     /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
     /// writing its reply into `out` unless CLIENT REPLY turned replies off. `clients`
     /// shows the other connections.
-    #[inline]
+    #[inline(always)]
     pub fn execute_with(
         &mut self,
         session: &mut Session,
@@ -429,7 +429,7 @@ pub(crate) struct Parts<'a> {
 impl<'a> Parts<'a> {
     /// Runs (or queues, or holds back during CLIENT PAUSE) one command for a client,
     /// writing its reply into `out` unless CLIENT REPLY turned replies off.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn execute(
         &mut self,
         session: &mut Session,
@@ -491,7 +491,7 @@ impl<'a> Parts<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn run(
         &mut self,
         session: &mut Session,

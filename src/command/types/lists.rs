@@ -27,10 +27,10 @@ use crate::command::state::notify;
 use crate::error::{c_str, CmdError, CmdResult};
 use crate::protocol::Reply;
 use crate::store::listpack::Entry;
-use crate::store::quicklist::{QuickList, Shape};
+use crate::store::quicklist::{Element, QuickList, Shape};
 use crate::store::value::Value;
 use crate::store::Db;
-use crate::util::numbers::parse_i64;
+use crate::util::numbers::{i64_to_bytes, parse_i64, MAX_I64_CHARS};
 
 /// LSET with an index outside the list.
 const ERR_INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
@@ -101,19 +101,27 @@ fn int_at_least(arg: &[u8], min: i64, err: &str) -> CmdResult<i64> {
         .ok_or_else(|| CmdError::raw(err))
 }
 
-/// Writes one list element as a bulk string.
-fn reply_entry(reply: &mut Reply<'_>, entry: Entry<'_>) {
-    match entry {
-        Entry::Bytes(bytes) => reply.bulk(bytes),
-        Entry::Int(n) => reply.bulk_int(n),
+/// Writes one list element as a bulk string (its node's prefix and its rest joined in
+/// the reply).
+#[inline]
+fn reply_entry(reply: &mut Reply<'_>, element: Element<'_>) {
+    match element.split() {
+        (b"", Entry::Bytes(bytes)) => reply.bulk(bytes),
+        (b"", Entry::Int(n)) => reply.bulk_int(n),
+        (prefix, Entry::Bytes(b"")) => reply.bulk(prefix),
+        (prefix, Entry::Bytes(rest)) => reply.bulk_parts(prefix, rest),
+        (prefix, Entry::Int(n)) => {
+            let mut digits = [0; MAX_I64_CHARS];
+            reply.bulk_parts(prefix, i64_to_bytes(n, &mut digits));
+        }
     }
 }
 
 /// Writes elements as an array.
-fn reply_entries<'e>(reply: &mut Reply<'_>, entries: impl ExactSizeIterator<Item = Entry<'e>>) {
-    reply.array_len(entries.len());
-    for entry in entries {
-        reply_entry(reply, entry);
+fn reply_entries<'e>(reply: &mut Reply<'_>, elements: impl ExactSizeIterator<Item = Element<'e>>) {
+    reply.array_len(elements.len());
+    for element in elements {
+        reply_entry(reply, element);
     }
 }
 

@@ -803,7 +803,7 @@ fn sink_errors_abort_the_load() {
 #[test]
 fn compressed_lists_save_as_uncompressed_ones_and_load_compressed() {
     let values: Vec<Vec<u8>> = (0..5000)
-        .map(|i| format!("element:{i}").into_bytes())
+        .map(|i| format!("{}:element:{i}", i % 7).into_bytes())
         .collect();
     let (mut plain, mut packed) = (QuickList::new(-2), QuickList::with_depth(-2, 1));
     for v in &values {

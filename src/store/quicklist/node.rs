@@ -14,21 +14,39 @@
 //! merged with a neighbour, and an element at or above the threshold never enters a
 //! packed node (an element pushed while the threshold was higher stays where it is).
 //!
+//! # Shared prefix
+//!
+//! The elements of one node are often alike: ids, keys, queue payloads that begin the
+//! same way. A packed node keeps the bytes all its elements begin with once, as its
+//! *prefix*, and its listpack holds what follows in each element (an integer when that
+//! rest is one). A new node takes its first element whole as its prefix; an element
+//! that does not begin with it shrinks the prefix to what they share, and the entries
+//! are rewritten with the bytes the prefix gave up ([`Listpack::prepend_to_each`]).
+//! The prefix never grows back while the node lives; a node built whole (from a file,
+//! [`Node::packed`]) starts with the prefix all its elements share. Node limits are
+//! checked against the bytes the elements would take without the prefix
+//! ([`Node::data_len`]), so nodes hold as many elements as they would otherwise, and
+//! the saving is all memory. Readers get each element in its two parts
+//! ([`Element`](super::Element)); files get whole elements ([`Node::entries`]).
+//!
 //! # Compression
 //!
 //! A node may be *compressed*: its entries kept as LZF bytes (`list-compress-depth`,
 //! which [`QuickList`](super::QuickList) applies). Its entry count and encoded size are
 //! kept beside them, so walking past the node or judging whether it may take an entry
 //! never decompresses it. A change decompresses the node in place
-//! ([`Node::entries_mut`]); a read through `&self` decompresses into a copy the node
+//! ([`Node::parts_mut`]); a read through `&self` decompresses into a copy the node
 //! holds ([`Node::view`]) until the list drops it ([`Node::drop_copy`]), because an
 //! iterator's entries borrow from the node they are in.
 
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
-use crate::store::listpack::Listpack;
+use crate::store::listpack::{Listpack, Pos};
 use crate::util::lzf;
+use crate::util::numbers::MAX_I64_CHARS;
+
+mod elements;
 
 /// Redis's default threshold: 1 GB.
 const DEFAULT_PACKED_THRESHOLD: usize = 1 << 30;
@@ -92,6 +110,9 @@ pub struct Node {
     body: Body,
     /// A decompressed copy of a compressed body, made by a read through `&self`.
     copy: OnceCell<Box<Listpack>>,
+    /// The bytes every element of the node begins with, which its entries leave out
+    /// (always empty in a plain node).
+    prefix: Box<[u8]>,
     /// Whether this is a plain node (RDB container 1) rather than a packed one (2).
     pub(super) plain: bool,
     /// Compression was tried on the body as it is and did not pay; cleared by a change.
@@ -104,6 +125,7 @@ impl Clone for Node {
         Node {
             body: self.body.clone(),
             copy: OnceCell::new(),
+            prefix: self.prefix.clone(),
             plain: self.plain,
             incompressible: self.incompressible,
         }
@@ -111,14 +133,48 @@ impl Clone for Node {
 }
 
 impl Node {
-    /// A packed node holding `entries`.
-    pub(super) fn packed(entries: Listpack) -> Node {
+    /// A packed node whose entries hold what follows `prefix` in each element.
+    fn with_prefix(prefix: Box<[u8]>, entries: Listpack) -> Node {
         Node {
             body: Body::Raw(entries),
             copy: OnceCell::new(),
+            prefix,
             plain: false,
             incompressible: false,
         }
+    }
+
+    /// A packed node holding the elements `entries` holds whole, sharing the prefix
+    /// they all begin with.
+    pub(super) fn packed(mut entries: Listpack) -> Node {
+        let mut digits = [0u8; MAX_I64_CHARS];
+        let mut prefix: Option<Vec<u8>> = None;
+        for entry in entries.iter() {
+            let value = entry.as_bytes(&mut digits);
+            match &mut prefix {
+                None => prefix = Some(value.to_vec()),
+                Some(p) => p.truncate(shared_len(p, value)),
+            }
+            if prefix.as_ref().is_some_and(Vec::is_empty) {
+                break;
+            }
+        }
+        let prefix = prefix.unwrap_or_default();
+        if !prefix.is_empty() {
+            let mut rests = Listpack::with_capacity(entries.data_len());
+            for entry in entries.iter() {
+                rests.push_back(&entry.as_bytes(&mut digits)[prefix.len()..]);
+            }
+            entries = rests;
+        }
+        Node::with_prefix(prefix.into(), entries)
+    }
+
+    /// A packed node holding the one element `value`, which is also its prefix.
+    pub(super) fn single(value: &[u8]) -> Node {
+        let mut entries = Listpack::new();
+        entries.push_back(b"");
+        Node::with_prefix(value.into(), entries)
     }
 
     /// A plain node holding `value`, in a buffer of exactly its size.
@@ -127,13 +183,26 @@ impl Node {
         entries.push_back(value);
         Node {
             plain: true,
-            ..Node::packed(entries)
+            ..Node::with_prefix(Box::default(), entries)
         }
     }
 
-    /// The node's elements, head first: borrowed, or decompressed into a copy that is
-    /// the caller's (persistence and introspection, which must not leave copies behind).
+    /// The node's elements whole, head first: borrowed when they have no prefix, else
+    /// a copy that is the caller's (persistence and introspection, which must not
+    /// leave copies behind).
     pub fn entries(&self) -> Cow<'_, Listpack> {
+        let body = self.body();
+        if self.prefix.is_empty() {
+            return body;
+        }
+        let mut whole = body.into_owned();
+        whole.prepend_to_each(&self.prefix, Pos::default());
+        Cow::Owned(whole)
+    }
+
+    /// The listpack of what follows the prefix in each element: borrowed, or
+    /// decompressed into a copy that is the caller's.
+    fn body(&self) -> Cow<'_, Listpack> {
         match &self.body {
             Body::Raw(entries) => Cow::Borrowed(entries),
             Body::Lzf { .. } => match self.copy.get() {
@@ -143,21 +212,24 @@ impl Node {
         }
     }
 
-    /// The node's elements for a read that borrows them: a compressed node keeps the
-    /// decompressed copy until [`drop_copy`](Self::drop_copy), and sets `copies`, the
-    /// list's note that some node holds one.
-    pub(super) fn view(&self, copies: &Cell<bool>) -> &Listpack {
-        match &self.body {
+    /// The node's prefix and the entries holding the rest of each element, for a read
+    /// that borrows them: a compressed node keeps the decompressed copy until
+    /// [`drop_copy`](Self::drop_copy), and sets `copies`, the list's note that some
+    /// node holds one.
+    pub(super) fn view(&self, copies: &Cell<bool>) -> (&[u8], &Listpack) {
+        let body = match &self.body {
             Body::Raw(entries) => entries,
             Body::Lzf { .. } => {
                 copies.set(true);
                 self.copy.get_or_init(|| Box::new(self.decompressed()))
             }
-        }
+        };
+        (&self.prefix, body)
     }
 
-    /// The node's elements to change: a compressed node is decompressed in place first.
-    pub(super) fn entries_mut(&mut self) -> &mut Listpack {
+    /// The entries to change and the prefix they follow: a compressed node is
+    /// decompressed in place first.
+    fn parts_mut(&mut self) -> (&mut Listpack, &[u8]) {
         self.incompressible = false;
         if let Body::Lzf { .. } = self.body {
             let entries = match self.copy.take() {
@@ -167,9 +239,14 @@ impl Node {
             self.body = Body::Raw(entries);
         }
         match &mut self.body {
-            Body::Raw(entries) => entries,
+            Body::Raw(entries) => (entries, &self.prefix),
             Body::Lzf { .. } => unreachable!("the body was just decompressed"),
         }
+    }
+
+    /// The entries to change (see [`parts_mut`](Self::parts_mut)).
+    fn body_mut(&mut self) -> &mut Listpack {
+        self.parts_mut().0
     }
 
     /// Number of elements (without decompressing).
@@ -180,13 +257,14 @@ impl Node {
         }
     }
 
-    /// Encoded bytes of the elements, what node limits are checked against (without
-    /// decompressing).
+    /// Encoded bytes of the elements as if each carried the prefix itself: what node
+    /// limits are checked against (without decompressing).
     pub(super) fn data_len(&self) -> usize {
-        match &self.body {
+        let body = match &self.body {
             Body::Raw(entries) => entries.data_len(),
             Body::Lzf { raw_len, .. } => *raw_len,
-        }
+        };
+        body + self.len() * self.prefix.len()
     }
 
     /// Whether the node has no elements.
@@ -240,13 +318,19 @@ impl Node {
     /// Decompresses the body in place (a node near an end of the list stays raw).
     pub(super) fn decompress(&mut self) {
         if self.is_compressed() {
-            self.entries_mut();
+            self.body_mut();
         }
     }
 
     /// Frees the copy a read decompressed.
     pub(super) fn drop_copy(&mut self) {
         self.copy = OnceCell::new();
+    }
+
+    /// The encoded entries as they are before compression (what LZF is given).
+    #[cfg(test)]
+    pub(super) fn body_bytes(&self) -> Vec<u8> {
+        self.body().entry_bytes().to_vec()
     }
 
     /// Whether a read left a decompressed copy.
@@ -280,6 +364,11 @@ impl Node {
             Body::Lzf { bytes, .. } => bytes.len(),
         };
         let copy = self.copy.get().map_or(0, |c| c.byte_size());
-        std::mem::size_of::<Self>() + body + copy
+        std::mem::size_of::<Self>() + self.prefix.len() + body + copy
     }
+}
+
+/// How many bytes `a` and `b` begin with in common.
+fn shared_len(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }

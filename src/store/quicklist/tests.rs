@@ -28,7 +28,7 @@ fn check(ql: &QuickList, model: &VecDeque<Vec<u8>>) {
         assert!(!entries.is_empty(), "empty node");
         assert!(!node.is_plain() || entries.len() == 1, "plain node of many");
         assert!(
-            fits(ql.fill(), entries.data_len(), entries.len()),
+            fits(ql.fill(), node.data_len(), node.len()),
             "oversized node"
         );
     }
@@ -136,7 +136,7 @@ fn get_and_set_with_raw_indexes() {
     assert!(ql.set(3, b"42"));
     assert!(!ql.set(1000, b"x"));
     assert_eq!(ql.get(999), Some(b"last".to_vec()));
-    assert_eq!(ql.entry(3), Some(Entry::Int(42)));
+    assert_eq!(ql.entry(3).map(|e| e.to_vec()), Some(b"42".to_vec()));
 }
 
 #[test]
@@ -363,11 +363,18 @@ fn remove_range_drops_whole_nodes() {
 /// One random value: mostly short, sometimes numeric, sometimes long.
 fn random_value(state: &mut u64) -> Vec<u8> {
     let r = xorshift(state);
-    match r % 6 {
-        0 => ((r >> 8) % 10).to_string().into_bytes(),
+    let n = (r >> 8) % 300;
+    match r % 10 {
+        0 => (n % 10).to_string().into_bytes(),
         1 => vec![b'v'; ((r >> 8) % 3000) as usize],
         2 => Vec::new(),
-        _ => format!("s{}", (r >> 8) % 10).into_bytes(),
+        3..=5 => format!("s{}", n % 10).into_bytes(),
+        // Elements sharing prefixes of every kind: text, text before an integer,
+        // digits (the rest may be an integer too), a sign.
+        6 => format!("job:{n}").into_bytes(),
+        7 => format!("job:{}:x", n % 30).into_bytes(),
+        8 => format!("1{}", n % 100).into_bytes(),
+        _ => format!("-{}", n % 50).into_bytes(),
     }
 }
 
@@ -788,8 +795,8 @@ fn check_compression(ql: &QuickList) {
                 "node {i} of {n} is within depth {depth}"
             );
         } else if !node.is_compressed() {
-            let raw = node.entries();
-            let raw = raw.entry_bytes();
+            let raw = node.body_bytes();
+            let raw = &raw[..];
             let pays = raw.len() >= 48 && crate::util::lzf::compress(raw, raw.len() - 9).is_some();
             assert!(!pays, "interior node {i} of {n} left raw");
         }
@@ -820,8 +827,10 @@ fn randomized_compressed_against_vecdeque() {
 
 #[test]
 fn compressed_interior_nodes_hold_less() {
+    // Elements that share no prefix with their neighbours, so that what the nodes hold
+    // is what LZF has to work on.
     let values: Vec<Vec<u8>> = (0..20_000)
-        .map(|i| format!("element:{i}").into_bytes())
+        .map(|i| format!("{}:element:{i}", i % 7).into_bytes())
         .collect();
     let plain = filled(-2, &values);
     let mut packed = QuickList::with_depth(-2, 1);
@@ -850,4 +859,87 @@ fn compressed_interior_nodes_hold_less() {
     }
     check_compression(&packed);
     assert_eq!(packed.clone().iter().count(), 15_000);
+}
+
+#[test]
+fn elements_of_a_node_share_their_prefix_once() {
+    let values: Vec<Vec<u8>> = (0..100_000)
+        .map(|i| format!("element:{i}").into_bytes())
+        .collect();
+    let ql = filled(-2, &values);
+    let whole: usize = values.iter().map(|v| Listpack::encoded_len(v)).sum();
+    assert!(ql.byte_size() * 3 < whole, "{} of {whole}", ql.byte_size());
+    // Nodes are about as many as the elements would fill whole (an integer after the
+    // prefix takes fewer bytes than its text, so a node holds somewhat more).
+    let whole_nodes = whole / 8192;
+    let n = ql.node_count();
+    assert!(
+        n >= whole_nodes * 3 / 4 && n < whole_nodes * 3 / 2,
+        "{n} nodes"
+    );
+    let (prefix, entries) = ql.view(50).expect("a 51st node");
+    assert!(
+        prefix.starts_with(b"element:") && prefix.len() > 8,
+        "{prefix:?}"
+    );
+    let first = entries.first().expect("an entry");
+    let node = ql.nodes().nth(50).expect("a 51st node");
+    assert!(!node.element(first).split().0.is_empty());
+    assert_eq!(
+        node.element(first).to_vec(),
+        node.entries().iter().next().expect("one").to_vec()
+    );
+    check(&ql, &values.iter().cloned().collect());
+    assert_eq!(ql.position(b"element:54321", 1, 0, 0), vec![54321]);
+    assert_eq!(ql.position(b"element:5432", -1, 0, 0), vec![5432]);
+    assert_eq!(ql.position(b"element:", 1, 0, 0), Vec::<usize>::new());
+    assert_eq!(ql.get(77_777), Some(b"element:77777".to_vec()));
+}
+
+#[test]
+fn a_prefix_gives_way_to_elements_that_do_not_share_it() {
+    let mut model: VecDeque<Vec<u8>> = (0..3000)
+        .map(|i| format!("item:{i}").into_bytes())
+        .collect();
+    let mut ql = filled(-2, model.make_contiguous());
+    assert_eq!(ql.insert(b"item:500", b"other", true), Some(3001));
+    model.insert(501, b"other".to_vec());
+    assert!(ql.set(10, b"item"));
+    model[10] = b"item".to_vec();
+    assert!(ql.set(700, b"123"));
+    model[700] = b"123".to_vec();
+    assert!(ql.set(-1, b""));
+    *model.back_mut().expect("not empty") = Vec::new();
+    ql.push_front(b"zzz");
+    model.push_front(b"zzz".to_vec());
+    ql.push_back(b"item:x");
+    model.push_back(b"item:x".to_vec());
+    check(&ql, &model);
+    assert_eq!(ql.position(b"other", 1, 0, 0), vec![502]);
+    assert_eq!(ql.remove(b"item:2999", 0), 0);
+    assert_eq!(ql.remove(b"item:2998", 0), 1);
+    model.retain(|v| v != b"item:2998");
+    assert_eq!(ql.remove(b"123", 0), 1);
+    model.retain(|v| v != b"123");
+    check(&ql, &model);
+    // Merging nodes under different prefixes keeps every element.
+    let mut trimmed = ql.clone();
+    trimmed.remove_range(100, 2500);
+    let mut expected = model.clone();
+    expected.drain(100..2600);
+    check(&trimmed, &expected);
+}
+
+#[test]
+fn nodes_built_whole_share_their_prefix() {
+    let mut lp = Listpack::new();
+    for i in 0..200 {
+        lp.push_back(format!("user:1{i:03}").as_bytes());
+    }
+    let mut ql = QuickList::new(-2);
+    ql.push_node(lp.clone());
+    let (prefix, _) = ql.view(0).expect("one node");
+    assert_eq!(prefix, b"user:1");
+    assert_eq!(*ql.nodes().next().expect("one node").entries(), lp);
+    assert!(ql.byte_size() < lp.byte_size());
 }

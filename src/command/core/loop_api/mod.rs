@@ -153,10 +153,17 @@ impl Executor {
     /// The replication stream waiting and the replicas to send it to (a GETACK a
     /// WAIT asked for and a PING when `repl-ping-replica-period` has passed go in
     /// first).
+    #[inline]
     pub fn take_replication_stream(&mut self) -> Option<StreamBatch> {
         if !self.server.replication.is_active() {
             return None;
         }
+        self.take_active_replication_stream()
+    }
+
+    /// [`take_replication_stream`](Self::take_replication_stream) with replicas
+    /// attached (kept out of line: the loop asks on every turn).
+    fn take_active_replication_stream(&mut self) -> Option<StreamBatch> {
         let period = self.server.config.repl_ping_replica_period;
         let paused = self.server.paused().is_some();
         let now = self.server.now_ms;
