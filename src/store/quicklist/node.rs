@@ -24,9 +24,10 @@
 //! are rewritten with the bytes the prefix gave up ([`Listpack::prepend_to_each`]).
 //! The prefix never grows back while the node lives; a node built whole (from a file,
 //! [`Node::packed`]) starts with the prefix all its elements share. Node limits are
-//! checked against the bytes the elements would take without the prefix
-//! ([`Node::data_len`]), so nodes hold as many elements as they would otherwise, and
-//! the saving is all memory. Readers get each element in its two parts
+//! checked against the entries plus the prefix counted once per element
+//! ([`Node::data_len`]), about the bytes the elements would take whole (an integer
+//! rest takes fewer than its text), so nodes hold about as many elements as they
+//! would otherwise, and the saving is all memory. Readers get each element in its two parts
 //! ([`Element`](super::Element)); files get whole elements ([`Node::entries`]).
 //!
 //! # Compression
