@@ -40,6 +40,10 @@ pub const FAMILIES: &[Family] = &[
         gen: lists::generate_compressed,
     },
     Family {
+        name: "lists-prefixed",
+        gen: lists::generate_prefixed,
+    },
+    Family {
         name: "hashes",
         gen: hashes::generate,
     },

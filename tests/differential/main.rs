@@ -301,6 +301,11 @@ fn random_lists_compressed() {
 }
 
 #[test]
+fn random_lists_prefixed() {
+    check_family("lists-prefixed");
+}
+
+#[test]
 fn random_hashes() {
     check_family("hashes");
 }

@@ -34,8 +34,34 @@ thread_local! {
 /// What a long element starts with.
 const PADDING: &[u8] = b"a-long-and-compressible-list-element-";
 
+thread_local! {
+    /// Whether elements mostly begin alike in ways that share some of a node's prefix
+    /// and not the rest (the prefixed-lists family).
+    static PREFIXED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Elements that are a prefix of others, or share only part of one.
+const BARE: &[&[u8]] = &[b"job:", b"job", b"jo", b"1", b"", b"j\x00b:1"];
+
+/// An element that shares a beginning with many others: text before a number, digits
+/// before digits (the rest may be an integer or not), a sign, or the bare prefix.
+fn prefixed_element(g: &mut Gen) -> Vec<u8> {
+    let n = g.rng.gen_range(0..40);
+    match g.rng.gen_range(0..7) {
+        0 | 1 => format!("job:{n}").into_bytes(),
+        2 => format!("job:{}:x", n % 8).into_bytes(),
+        3 => format!("1{n:02}").into_bytes(),
+        4 => format!("-{}", n % 12).into_bytes(),
+        5 => g.pick(BARE),
+        _ => g.pick(POOL),
+    }
+}
+
 /// An element: usually from the pool (padded to a long one in the compressed family).
 fn element(g: &mut Gen) -> Vec<u8> {
+    if PREFIXED.with(Cell::get) {
+        return prefixed_element(g);
+    }
     let short = if g.chance(0.7) {
         g.pick(POOL)
     } else {
@@ -74,6 +100,25 @@ pub fn generate_compressed(g: &mut Gen) -> Cmd {
     LONG.with(|long| long.set(true));
     let cmd = generate(g);
     LONG.with(|long| long.set(false));
+    cmd
+}
+
+/// One random command for lists whose elements share prefixes in part (list nodes keep
+/// the bytes their elements begin with once): now and then a CONFIG SET of a small
+/// node size, so nodes split and merge under different prefixes.
+pub fn generate_prefixed(g: &mut Gen) -> Cmd {
+    if g.chance(0.03) {
+        let fill = g.pick(&[b"2", b"3", b"8", b"-1", b"-2"]);
+        return Cmd::exact(vec![
+            b"CONFIG".to_vec(),
+            b"SET".to_vec(),
+            b"list-max-listpack-size".to_vec(),
+            fill,
+        ]);
+    }
+    PREFIXED.with(|prefixed| prefixed.set(true));
+    let cmd = generate(g);
+    PREFIXED.with(|prefixed| prefixed.set(false));
     cmd
 }
 
