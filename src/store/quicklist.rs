@@ -60,7 +60,7 @@
 use std::cell::Cell;
 use std::collections::VecDeque;
 
-use super::listpack::{Listpack, Needle, Pos};
+use super::listpack::{Entry, Listpack, Needle, Pos};
 
 mod element;
 mod node;
@@ -615,14 +615,54 @@ impl QuickList {
     /// from the tail), `start` clamped to 0, `stop` to the last element; empty when the
     /// range is.
     pub fn range(&self, start: i64, stop: i64) -> Iter<'_> {
+        let (first, count) = self.range_span(start, stop);
+        self.span(first, count)
+    }
+
+    /// The first index and the count of elements `start..=stop` under LRANGE's rules
+    /// (see [`range`](Self::range)); the count is 0 when the range is empty.
+    pub fn range_span(&self, start: i64, stop: i64) -> (usize, usize) {
         let len = i64::try_from(self.len).unwrap_or(i64::MAX);
         let start = if start < 0 { len + start } else { start }.max(0);
         let stop = if stop < 0 { len + stop } else { stop };
         if start > stop || start >= len {
-            return self.span(0, 0);
+            return (0, 0);
         }
         let stop = stop.min(len - 1);
-        self.span(start as usize, (stop - start + 1) as usize)
+        (start as usize, (stop - start + 1) as usize)
+    }
+
+    /// Calls `f` with `count` elements from index `first` (both in range, as
+    /// [`range_span`](Self::range_span) gives them), head to tail, each as its node's
+    /// prefix and the entry holding the rest. A walk with nothing kept between
+    /// elements but a position in the node: what LRANGE's reply runs on.
+    #[inline]
+    pub fn for_each_span(&self, first: usize, count: usize, mut f: impl FnMut(&[u8], Entry<'_>)) {
+        let Some((mut ni, local)) = self.locate(first) else {
+            return;
+        };
+        let mut left = count;
+        let mut skip = local;
+        while left > 0 {
+            let Some((prefix, entries)) = self.view(ni) else {
+                return;
+            };
+            let mut at = match skip {
+                0 => entries.first(),
+                i => entries.index(i as isize),
+            };
+            skip = 0;
+            while let Some(pos) = at {
+                let (entry, next) = entries.get_and_next(pos);
+                f(prefix, entry);
+                left -= 1;
+                if left == 0 {
+                    return;
+                }
+                at = next;
+            }
+            ni += 1;
+        }
     }
 
     /// Iterates over `count` elements from index `start` (both already in range).

@@ -105,7 +105,14 @@ fn int_at_least(arg: &[u8], min: i64, err: &str) -> CmdResult<i64> {
 /// the reply).
 #[inline]
 fn reply_entry(reply: &mut Reply<'_>, element: Element<'_>) {
-    match element.split() {
+    let (prefix, rest) = element.split();
+    reply_parts(reply, prefix, rest);
+}
+
+/// Writes the list element made of `prefix` and the entry `rest` as a bulk string.
+#[inline]
+fn reply_parts(reply: &mut Reply<'_>, prefix: &[u8], rest: Entry<'_>) {
+    match (prefix, rest) {
         (b"", Entry::Bytes(bytes)) => reply.bulk(bytes),
         (b"", Entry::Int(n)) => reply.bulk_int(n),
         (prefix, Entry::Bytes(b"")) => reply.bulk(prefix),
@@ -387,7 +394,11 @@ fn lrange(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let (db, reply) = ctx.db_and_reply();
     match typed::read::<QuickList>(db, &args[1], now)? {
         Some(list) => {
-            reply_entries(reply, list.range(start, stop));
+            let (first, count) = list.range_span(start, stop);
+            reply.array_len(count);
+            list.for_each_span(first, count, |prefix, rest| {
+                reply_parts(reply, prefix, rest)
+            });
             list.release_copies();
         }
         None => reply.array_len(0),

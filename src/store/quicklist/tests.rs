@@ -19,6 +19,15 @@ fn check(ql: &QuickList, model: &VecDeque<Vec<u8>>) {
     assert_eq!(forward, model.iter().cloned().collect::<Vec<_>>());
     let backward: Vec<Vec<u8>> = ql.iter_rev().map(|e| e.to_vec()).collect();
     assert_eq!(backward, model.iter().rev().cloned().collect::<Vec<_>>());
+    for (start, stop) in [(0, -1), (1, -2), (-3, -1), (2, 2)] {
+        let (first, count) = ql.range_span(start, stop);
+        let mut spanned = Vec::new();
+        ql.for_each_span(first, count, |p, e| {
+            spanned.push(Element::new(p, e).to_vec())
+        });
+        let ranged: Vec<Vec<u8>> = ql.range(start, stop).map(|e| e.to_vec()).collect();
+        assert_eq!(spanned, ranged, "LRANGE {start} {stop}");
+    }
     assert_eq!(
         ql.nodes().map(|n| n.entries().len()).sum::<usize>(),
         model.len()
