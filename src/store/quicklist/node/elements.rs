@@ -18,15 +18,23 @@ impl Node {
     /// bytes it gives up; returns where the entry that was at `track` now is, and
     /// whether the entries were rewritten (the node's size against its limit may have
     /// grown: an entry that held an integer after the prefix may now hold bytes).
+    #[inline]
     fn adopt(&mut self, value: &[u8], track: Pos) -> (Pos, bool) {
-        if value.starts_with(&self.prefix) {
+        if begins_with(value, &self.prefix) {
             return (track, false);
         }
+        (self.give_up_prefix(value, track), true)
+    }
+
+    /// [`adopt`](Self::adopt) when `value` does not begin with the whole prefix.
+    #[cold]
+    #[inline(never)]
+    fn give_up_prefix(&mut self, value: &[u8], track: Pos) -> Pos {
         let keep = shared_len(&self.prefix, value);
         let prefix = std::mem::take(&mut self.prefix);
         let track = self.body_mut().prepend_to_each(&prefix[keep..], track);
         self.prefix = prefix[..keep].into();
-        (track, true)
+        track
     }
 
     /// The part of `value` an entry holds, once the prefix is one it begins with.
@@ -36,6 +44,7 @@ impl Node {
 
     /// Appends `value` as the node's last element; true when the prefix shrank (the
     /// node may now be over its limit).
+    #[inline]
     pub(in crate::store::quicklist) fn push_back(&mut self, value: &[u8]) -> bool {
         let (_, reshaped) = self.adopt(value, Pos::default());
         let rest = self.rest(value);
@@ -44,6 +53,7 @@ impl Node {
     }
 
     /// Prepends `value` as the node's first element; true when the prefix shrank.
+    #[inline]
     pub(in crate::store::quicklist) fn push_front(&mut self, value: &[u8]) -> bool {
         let (_, reshaped) = self.adopt(value, Pos::default());
         let rest = self.rest(value);
@@ -184,5 +194,19 @@ impl Node {
     /// Position of the element before `pos`.
     pub(in crate::store::quicklist) fn prev(&self, pos: Pos) -> Option<Pos> {
         self.body().prev(pos)
+    }
+}
+
+/// Whether `value` begins with `prefix`: short prefixes (the common case: a few bytes
+/// of an id) are compared in line rather than by a call to `memcmp`.
+#[inline]
+fn begins_with(value: &[u8], prefix: &[u8]) -> bool {
+    let Some(head) = value.get(..prefix.len()) else {
+        return false;
+    };
+    if prefix.len() <= 16 {
+        head.iter().zip(prefix).all(|(a, b)| a == b)
+    } else {
+        head == prefix
     }
 }
