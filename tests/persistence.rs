@@ -39,6 +39,12 @@ fn dataset() -> Vec<Vec<Vec<u8>>> {
     big_list.extend((0..3000).map(|i| format!("element-{i}")));
     big_list.push("x".repeat(9000));
     add(big_list);
+    // Elements whose shared beginnings are digits (the rest an integer or not) and
+    // text, so list nodes hold prefixes of both kinds.
+    let mut id_list = words("RPUSH l:ids");
+    id_list.extend((0..1000).map(|i| format!("1{i:03}")));
+    id_list.extend((0..600).map(|i| format!("job:{i}")));
+    add(id_list);
     add(words("HSET h:small f1 v1 f2 2 f3 -70000"));
     let mut big_hash = words("HSET h:big");
     big_hash.extend((0..600).flat_map(|i| [format!("field{i}"), format!("{i}")]));
@@ -168,7 +174,7 @@ fn real_redis_snapshot_loads_here() {
     let ours = ours_in(&dir, &["--save", ""]);
     let mut conn = ours.raw();
     assert_eq!(fingerprint(&mut conn), expected);
-    assert_eq!(info_field(&mut conn, "rdb_last_load_keys_loaded"), "23");
+    assert_eq!(info_field(&mut conn, "rdb_last_load_keys_loaded"), "24");
     assert_eq!(
         conn.cmd(&[b"OBJECT", b"ENCODING", b"h:big"]),
         b"$9\r\nhashtable\r\n"
@@ -203,7 +209,9 @@ fn dump_payloads_match_redis_byte_for_byte_and_restore_both_ways() {
     }
     let every = [
         &deterministic[..],
-        &["l:big", "h:big", "set:str", "set:big", "z:big", "st"],
+        &[
+            "l:big", "l:ids", "h:big", "set:str", "set:big", "z:big", "st",
+        ],
     ]
     .concat();
     for key in every {
