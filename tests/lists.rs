@@ -719,6 +719,24 @@ fn debug_object_describes_quicklists_as_redis_does() {
     assert_eq!(replies[0], replies[1]);
 }
 
+/// Appends elements 0..50,000, made by `element`, to the list at `key`, 1,000 per RPUSH.
+fn rpush_numbered(c: &mut RawConn, key: &str, element: impl Fn(i32) -> String) {
+    for chunk in (0..50_000).collect::<Vec<i32>>().chunks(1000) {
+        let mut args = vec![b"RPUSH".to_vec(), key.as_bytes().to_vec()];
+        args.extend(chunk.iter().map(|&i| element(i).into_bytes()));
+        let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+        c.cmd(&args);
+    }
+}
+
+/// MEMORY USAGE of `key`, as a number.
+fn memory_usage(c: &mut RawConn, key: &str) -> u64 {
+    let reply = c.cmd(&[b"MEMORY", b"USAGE", key.as_bytes()]);
+    String::from_utf8_lossy(&reply[1..reply.len() - 2])
+        .parse::<u64>()
+        .expect("an integer")
+}
+
 /// `list-compress-depth` compresses the interior nodes of lists created while it is set
 /// (each list keeps the depth it was created with, as in Redis): such a list holds less
 /// than half the memory of the same list uncompressed, and every command reads and
@@ -736,18 +754,9 @@ fn list_compress_depth_compresses_interior_nodes() {
         c.cmd(&words("CONFIG SET list-compress-depth -1"))[..13].to_vec(),
         b"-ERR CONFIG S".to_vec()
     );
+    // Neighbours share no prefix, so what a node holds is what LZF works on.
     let fill = |c: &mut RawConn, key: &str| {
-        for chunk in (0..50_000).collect::<Vec<i32>>().chunks(1000) {
-            let mut args = vec![b"RPUSH".to_vec(), key.as_bytes().to_vec()];
-            // Neighbours share no prefix, so what a node holds is what LZF works on.
-            args.extend(
-                chunk
-                    .iter()
-                    .map(|i| format!("{}:element:{i}", i % 7).into_bytes()),
-            );
-            let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-            c.cmd(&args);
-        }
+        rpush_numbered(c, key, |i| format!("{}:element:{i}", i % 7));
     };
     fill(&mut c, "packed");
     assert_eq!(c.cmd(&words("CONFIG SET list-compress-depth 0")), OK);
@@ -757,13 +766,7 @@ fn list_compress_depth_compresses_interior_nodes() {
     };
     assert!(debug(&mut c, "packed").contains(" ql_compressed:1 "));
     assert!(debug(&mut c, "plain").contains(" ql_compressed:0 "));
-    let usage = |c: &mut RawConn, key: &str| {
-        let reply = c.cmd(&[b"MEMORY", b"USAGE", key.as_bytes()]);
-        String::from_utf8_lossy(&reply[1..reply.len() - 2])
-            .parse::<u64>()
-            .expect("an integer")
-    };
-    assert!(usage(&mut c, "packed") * 2 < usage(&mut c, "plain"));
+    assert!(memory_usage(&mut c, "packed") * 2 < memory_usage(&mut c, "plain"));
     let same = |c: &mut RawConn, args: &str| {
         let packed = c.cmd(&words(&args.replace("KEY", "packed")));
         let plain = c.cmd(&words(&args.replace("KEY", "plain")));
@@ -804,18 +807,8 @@ fn list_compress_depth_compresses_interior_nodes() {
 fn elements_that_begin_alike_share_their_prefix() {
     let server = TestServer::start_with(&["--enable-debug-command", "yes", "--save", ""]);
     let mut c = server.raw();
-    for chunk in (0..50_000).collect::<Vec<i32>>().chunks(1000) {
-        let mut args = vec![b"RPUSH".to_vec(), b"l".to_vec()];
-        args.extend(chunk.iter().map(|i| format!("element:{i}").into_bytes()));
-        let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-        c.cmd(&args);
-    }
-    let usage = |c: &mut RawConn| {
-        let reply = c.cmd(&words("MEMORY USAGE l"));
-        String::from_utf8_lossy(&reply[1..reply.len() - 2])
-            .parse::<u64>()
-            .expect("an integer")
-    };
+    rpush_numbered(&mut c, "l", |i| format!("element:{i}"));
+    let usage = |c: &mut RawConn| memory_usage(c, "l");
     assert!(usage(&mut c) < 50_000 * 8, "{}", usage(&mut c));
     check(&mut c, "LINDEX l 12345", b"$13\r\nelement:12345\r\n");
     check(&mut c, "LPOS l element:40000", b":40000\r\n");
