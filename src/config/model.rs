@@ -148,6 +148,9 @@ pub struct Config {
     pub protected_mode: bool,
     /// Daemonize (only `no` is supported).
     pub daemonize: bool,
+    /// `always-show-logo`: print the start-up banner (port and pid) even when the
+    /// log does not go to a terminal.
+    pub always_show_logo: bool,
     /// Memory limit (0: none).
     pub maxmemory: u64,
     /// What to evict when over maxmemory; also decides LRU vs LFU access tracking.
@@ -412,6 +415,7 @@ impl Default for Config {
             tcp_backlog: 511,
             protected_mode: true,
             daemonize: false,
+            always_show_logo: false,
             maxmemory: 0,
             maxmemory_policy: EvictionPolicy::NoEviction,
             lfu_log_factor: 10,

@@ -173,7 +173,6 @@ pub const STORED: &[Param] = &[
     stored!("active-defrag-threshold-upper", "100", Int(0, 1000)),
     stored!("activedefrag", "no", DefaultOnly("no")),
     stored!("activerehashing", "yes", Bool),
-    stored!("always-show-logo", "no", Bool, false),
     stored!("aof-rewrite-incremental-fsync", "yes", Bool),
     stored!("aof_rewrite_cpulist", "", Str, false),
     stored!("bgsave_cpulist", "", Str, false),

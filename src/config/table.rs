@@ -437,6 +437,15 @@ pub const PARAMS: &[Param] = &[
         },
     },
     Param {
+        name: "always-show-logo",
+        mutable: false,
+        get: |c| yes_no(c.always_show_logo),
+        set: |c, a| {
+            c.always_show_logo = bool_arg(a)?;
+            Ok(())
+        },
+    },
+    Param {
         name: "daemonize",
         mutable: false,
         get: |c| yes_no(c.daemonize),
