@@ -114,3 +114,48 @@ fn listens_on_ipv6_and_unix_socket() {
         let _ = child.wait();
     }
 }
+
+/// The start-up log up to "Ready to accept" of a server started with `args` (then
+/// stopped by its pid).
+fn start_up_log(args: &[&str]) -> String {
+    let mut child = binary()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut log = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&log).contains("Ready to accept") {
+        if stdout.read(&mut byte).expect("read log") == 0 {
+            break;
+        }
+        log.push(byte[0]);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    String::from_utf8_lossy(&log).to_string()
+}
+
+#[test]
+fn always_show_logo_prints_the_port_and_pid_banner() {
+    let base = ["--port", "0", "--bind", "127.0.0.1", "--save", ""];
+    let shown = start_up_log(&[&base[..], &["--always-show-logo", "yes"]].concat());
+    let pid = shown.split(':').next().expect("pid prefix").trim();
+    // Tools that start servers (Redis's own test harness) look for " PID: <pid>".
+    assert!(shown.contains(&format!(" PID: {pid}\n")), "{shown}");
+    assert!(shown.contains(" Port: "), "{shown}");
+    // Not a terminal and not asked for: no banner, as Redis shows no logo.
+    let plain = start_up_log(&base);
+    assert!(!plain.contains(" PID: "), "{plain}");
+    let server = TestServer::start_with(&["--always-show-logo", "yes"]);
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&[b"CONFIG", b"GET", b"always-show-logo"]),
+        b"*2\r\n$16\r\nalways-show-logo\r\n$3\r\nyes\r\n"
+    );
+    assert_eq!(
+        c.cmd(&[b"CONFIG", b"SET", b"always-show-logo", b"no"]),
+        b"-ERR CONFIG SET failed (possibly related to argument 'always-show-logo') - can't set immutable config\r\n"
+    );
+}
