@@ -335,6 +335,43 @@ fn blocked_commands_count_once_when_served_or_timed_out() {
     assert!(usec < 50_000, "{blpop}");
 }
 
+#[test]
+fn client_unblock_counts_a_failed_call_whichever_reply_it_gives() {
+    let server = TestServer::start();
+    let mut waiter = server.raw();
+    let mut admin = server.raw();
+    let id = String::from_utf8_lossy(&waiter.cmd(&[b"CLIENT", b"ID"]))
+        .trim()
+        .trim_start_matches(':')
+        .to_string();
+    for (how, reply) in [
+        (&b"TIMEOUT"[..], &b"*-1\r\n"[..]),
+        (
+            b"ERROR",
+            b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n",
+        ),
+    ] {
+        waiter.send_cmd(&[b"BLPOP", b"q", b"0"]);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert_eq!(
+            admin.cmd(&[b"CLIENT", b"UNBLOCK", id.as_bytes(), how]),
+            b":1\r\n"
+        );
+        assert_eq!(waiter.read_reply(), reply);
+    }
+    // A deadline that passes is no failure.
+    assert_eq!(waiter.cmd(&[b"BLPOP", b"q", b"0.05"]), b"*-1\r\n");
+    // As Redis 7.0 counts them: both unblocked calls failed, one error reply.
+    let blpop = info_field(&mut admin, "commandstats", "cmdstat_blpop").unwrap();
+    assert!(blpop.starts_with("calls=3,"), "{blpop}");
+    assert!(
+        blpop.ends_with(",rejected_calls=0,failed_calls=2"),
+        "{blpop}"
+    );
+    let errors = info_field(&mut admin, "errorstats", "errorstat_UNBLOCKED").unwrap();
+    assert_eq!(errors, "count=1");
+}
+
 /// A port nobody listens on right now.
 fn free_port() -> u16 {
     let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe");

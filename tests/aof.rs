@@ -167,6 +167,41 @@ fn turning_the_aof_on_at_run_time_writes_a_base_first() {
     assert_eq!(digest(&mut ours.raw()), before);
 }
 
+/// Turned on inside a transaction, the AOF's first rewrite waits for EXEC to end (as
+/// in Redis): a base taken mid-transaction would hold its first commands, and the
+/// transaction would then be logged after it again.
+#[test]
+fn the_aof_turned_on_inside_exec_counts_the_transaction_once() {
+    let dir = scratch_dir("aof-in-exec");
+    let ours = TestServer::start_with(&[
+        "--dir",
+        dir.to_str().expect("utf-8"),
+        "--save",
+        "",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let mut conn = ours.raw();
+    for line in ["MULTI", "INCR n", "CONFIG SET appendonly yes", "INCR n"] {
+        cmd(&mut conn, line);
+    }
+    // EXEC and INFO in one write run in one loop turn, before the cron can start the
+    // rewrite: it is scheduled, not started.
+    let mut both = common::encode(&[b"EXEC"]);
+    both.extend(common::encode(&[b"INFO", b"persistence"]));
+    conn.send(&both);
+    assert_eq!(conn.read_reply(), b"*3\r\n:1\r\n+OK\r\n:2\r\n");
+    let info = String::from_utf8_lossy(&conn.read_reply()).to_string();
+    assert!(info.contains("aof_rewrite_scheduled:1\r\n"), "{info}");
+    assert!(info.contains("aof_rewrite_in_progress:0\r\n"), "{info}");
+    wait_rewrite_done(&mut conn);
+    assert_eq!(info_field(&mut conn, "aof_enabled"), "1");
+    cmd(&mut conn, "INCR n");
+    drop(ours);
+    let ours = ours_in(&dir, &[]);
+    assert_eq!(cmd(&mut ours.raw(), "GET n"), b"$1\r\n3\r\n");
+}
+
 #[test]
 fn a_cut_short_file_loads_up_to_its_last_command_only_when_allowed() {
     let dir = scratch_dir("aof-truncated");

@@ -97,7 +97,9 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         let password = ctx.server.config.requirepass.clone();
         ctx.server.acl.set_default_password(password.as_bytes());
     }
-    if ctx.server.config.appendonly != aof_was && aof::apply_config(ctx.dbs, ctx.server).is_err() {
+    if ctx.server.config.appendonly != aof_was
+        && aof::apply_config(ctx.dbs, ctx.server, ctx.session.in_exec).is_err()
+    {
         ctx.server.config.appendonly = aof_was;
         return Err(config_set_failed(
             "appendonly",

@@ -77,17 +77,20 @@ pub fn after_call(
 }
 
 /// A blocked command whose timeout passed (or CLIENT UNBLOCK ended): one call, whose
-/// time is what its runs before blocking took (`spent_us`).
+/// time is what its runs before blocking took (`spent_us`), and a failed one when
+/// `failed` (CLIENT UNBLOCK, as Redis counts it).
 pub fn timed_out(
     server: &mut ServerState,
     spec: &'static CommandSpec,
     args: &[Bytes],
     spent_us: u64,
+    failed: bool,
 ) {
     let tracking = server.config.latency_tracking;
     let stat = server.admin.entry(spec_key(spec), || full_name(args, spec));
     stat.calls += 1;
     stat.usec += spent_us;
+    stat.failed += u64::from(failed);
     if tracking {
         stat.histogram
             .get_or_insert_with(Histogram::default)

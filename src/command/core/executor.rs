@@ -7,6 +7,7 @@ use crate::command::core::dispatch::{call, process};
 use crate::command::core::effects;
 use crate::command::core::effects::after_expiry;
 use crate::command::core::evict;
+use crate::command::state::blocking::Blocked;
 use crate::command::state::blocking::TimeoutReply;
 use crate::command::state::directory::{ClientDirectory, NoClients};
 use crate::command::state::session::{ReplyMode, Session};
@@ -339,20 +340,31 @@ impl Executor {
 
     /// Answers a blocked client whose deadline passed, and unblocks it.
     pub fn time_out_blocked(&mut self, session: &mut Session, out: &mut OutBuf) {
-        let Some(blocked) = session.blocked.take() else {
-            return;
-        };
+        if let Some(blocked) = self.end_wait(session, false) {
+            Self::timeout_reply(&self.server, session, out, &blocked);
+        }
+    }
+
+    /// Takes a client out of its wait and counts its command's call, failed when
+    /// CLIENT UNBLOCK ended it (as Redis counts it, whichever reply it gets).
+    fn end_wait(&mut self, session: &mut Session, unblocked: bool) -> Option<Blocked> {
+        let blocked = session.blocked.take()?;
         self.server.blocking.unregister(session.id, &blocked);
         if let Ok(spec) = self.table.resolve(&blocked.args) {
             let spent = std::mem::take(&mut session.blocked_us);
-            accounting::timed_out(&mut self.server, spec, &blocked.args, spent);
+            accounting::timed_out(&mut self.server, spec, &blocked.args, spent, unblocked);
         }
+        Some(blocked)
+    }
+
+    /// The reply a blocked command gives when its wait ends with nothing served.
+    fn timeout_reply(server: &ServerState, session: &Session, out: &mut OutBuf, blocked: &Blocked) {
         let mut reply = Reply::new(out, session.resp);
         match blocked.on_timeout {
             TimeoutReply::NullArray => reply.null_array(),
             TimeoutReply::NullBulk => reply.null(),
             TimeoutReply::ReplicaAcks => {
-                let acks = self.server.replication.replicas().count_acks(session.woff);
+                let acks = server.replication.replicas().count_acks(session.woff);
                 reply.int(acks as i64)
             }
         }
@@ -361,16 +373,11 @@ impl Executor {
     /// Ends a blocked client's wait at another client's request (CLIENT UNBLOCK): the
     /// timeout reply, or the UNBLOCKED error.
     pub fn unblock(&mut self, session: &mut Session, out: &mut OutBuf, error: bool) {
-        if !error {
-            return self.time_out_blocked(session, out);
-        }
-        let Some(blocked) = session.blocked.take() else {
+        let Some(blocked) = self.end_wait(session, true) else {
             return;
         };
-        self.server.blocking.unregister(session.id, &blocked);
-        if let Ok(spec) = self.table.resolve(&blocked.args) {
-            let spent = std::mem::take(&mut session.blocked_us);
-            accounting::timed_out(&mut self.server, spec, &blocked.args, spent);
+        if !error {
+            return Self::timeout_reply(&self.server, session, out, &blocked);
         }
         let text = b"UNBLOCKED client unblocked via CLIENT UNBLOCK";
         accounting::count_error_reply(&mut self.server, text);

@@ -543,8 +543,10 @@ fn delete_history(server: &mut ServerState) {
 }
 
 /// CONFIG SET appendonly: turning on starts the rewrite that makes the first base
-/// (the AOF counts once it is done); turning off flushes, fsyncs and closes.
-pub fn apply_config(dbs: &[Db], server: &mut ServerState) -> Result<(), Failed> {
+/// (the AOF counts once it is done); turning off flushes, fsyncs and closes. Inside
+/// EXEC the rewrite is only scheduled: a base taken mid-transaction would hold the
+/// transaction's first commands and the AOF would then get the whole transaction too.
+pub fn apply_config(dbs: &[Db], server: &mut ServerState, in_exec: bool) -> Result<(), Failed> {
     let wanted = server.config.appendonly;
     let active = server.aof.on || server.aof.waiting_rewrite;
     let mut result = Ok(());
@@ -553,6 +555,9 @@ pub fn apply_config(dbs: &[Db], server: &mut ServerState) -> Result<(), Failed> 
         if server.child_active() {
             server.aof.rewrite_scheduled = true;
             log::warn!("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+        } else if in_exec {
+            server.aof.rewrite_scheduled = true;
+            log::warn!("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
         } else if let Err(e) = start_rewrite(dbs, server) {
             server.aof.waiting_rewrite = false;
             log::warn!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: {e}");
