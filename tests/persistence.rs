@@ -662,3 +662,104 @@ fn the_hidden_delay_hooks_slow_a_save_and_a_load_down() {
     );
     assert_eq!(conn.cmd(&[b"DBSIZE"]), b":20\r\n");
 }
+
+/// A stand-in MIGRATE target on a free port: accepts connections for `listen_for`,
+/// reads each until it holds `restores` RESTORE commands, writes `answer` and then
+/// holds the connection open for `hold` before closing it. Returns the port and a
+/// handle whose result is, per connection, the bytes it read.
+fn fake_target(
+    restores: usize,
+    answer: &'static [u8],
+    hold: Duration,
+    listen_for: Duration,
+) -> (u16, std::thread::JoinHandle<Vec<Vec<u8>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let end = Instant::now() + listen_for;
+        while Instant::now() < end {
+            let Ok((mut stream, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            };
+            stream.set_nonblocking(false).expect("blocking");
+            stream
+                .set_read_timeout(Some(Duration::from_millis(300)))
+                .expect("timeout");
+            let mut got = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while got.windows(7).filter(|w| w == b"RESTORE").count() < restores {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let _ = stream.write_all(answer);
+            std::thread::sleep(hold);
+            seen.push(got);
+        }
+        seen
+    });
+    (port, handle)
+}
+
+#[test]
+fn migrate_gives_up_on_a_target_that_does_not_answer_in_time() {
+    let source = ours_in(&scratch_dir("migrate-timeout"), &["--save", ""]);
+    let mut conn = source.raw();
+    conn.cmd(&[b"SET", b"k", b"v"]);
+    let (port, target) = fake_target(1, b"", Duration::from_millis(1500), Duration::from_secs(2));
+    let port = port.to_string();
+    let reply = conn.cmd(&[
+        b"MIGRATE",
+        b"127.0.0.1",
+        port.as_bytes(),
+        b"k",
+        b"0",
+        b"200",
+    ]);
+    assert_eq!(
+        reply,
+        b"-IOERR error or timeout reading to target instance\r\n"
+    );
+    assert_eq!(conn.cmd(&[b"EXISTS", b"k"]), b":1\r\n");
+    // A timeout is not retried (as in Redis): one connection, one RESTORE sent.
+    let seen = target.join().expect("target");
+    assert_eq!(seen.len(), 1, "connections: {}", seen.len());
+    let restores = seen[0].windows(7).filter(|w| w == b"RESTORE").count();
+    assert_eq!(restores, 1);
+}
+
+#[test]
+fn migrate_cut_short_keeps_what_the_target_did_not_take() {
+    let source = ours_in(&scratch_dir("migrate-cut"), &["--save", ""]);
+    let mut conn = source.raw();
+    conn.cmd(&[b"SET", b"a", b"1"]);
+    conn.cmd(&[b"SET", b"b", b"2"]);
+    // SELECT and the first RESTORE are answered, then the connection closes.
+    let answer = b"+OK\r\n+OK\r\n";
+    let (port, target) = fake_target(2, answer, Duration::ZERO, Duration::from_secs(1));
+    let port = port.to_string();
+    let reply = conn.cmd(&[
+        b"MIGRATE",
+        b"127.0.0.1",
+        port.as_bytes(),
+        b"",
+        b"0",
+        b"1000",
+        b"KEYS",
+        b"a",
+        b"b",
+    ]);
+    assert_eq!(
+        reply,
+        b"-IOERR error or timeout reading to target instance\r\n"
+    );
+    // `a` is on the target now and gone from here; `b` was not taken and stays.
+    assert_eq!(conn.cmd(&[b"EXISTS", b"a"]), b":0\r\n");
+    assert_eq!(conn.cmd(&[b"GET", b"b"]), b"$1\r\n2\r\n");
+    assert_eq!(target.join().expect("target").len(), 1);
+}

@@ -78,10 +78,13 @@ enum Failure {
 
 /// What the target answered.
 struct Replies {
-    /// Per RESTORE sent: whether it succeeded (AUTH and SELECT succeeded too).
+    /// Per RESTORE answered: whether it succeeded (AUTH and SELECT succeeded too).
     acked: Vec<bool>,
     /// The first error it replied, if any.
     error: Option<String>,
+    /// The connection failed after some RESTOREs were answered: those keys are on the
+    /// target (and go from here unless COPY), the rest are not, and nothing is retried.
+    cut_short: bool,
 }
 
 /// `MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH password |
@@ -113,37 +116,38 @@ pub fn migrate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         timed_out: false, ..
     }) = outcome
     {
+        // Nothing was answered and the connection was dropped: a cached connection
+        // the target closed meanwhile is the usual cause, so once more on a new one.
         outcome = transfer(ctx, &target, &request, &opts, db, timeout, sent.len());
     }
     match outcome {
-        Ok(Replies { acked, error: None }) => {
-            delete_moved(ctx, &sent, &acked, &opts);
+        Ok(replies) => {
+            delete_moved(ctx, &sent, &replies.acked, &opts);
+            if let Some(text) = replies.error {
+                if let Some(cached) = ctx.server.migrate.by_target.get_mut(&target) {
+                    cached.last_db = -1;
+                }
+                return Err(CmdError::raw(format!(
+                    "ERR Target instance replied with error: {text}"
+                )));
+            }
+            if replies.cut_short {
+                return Err(io_error(false));
+            }
             ctx.reply.ok();
             Ok(())
-        }
-        Ok(Replies {
-            acked,
-            error: Some(text),
-        }) => {
-            delete_moved(ctx, &sent, &acked, &opts);
-            if let Some(cached) = ctx.server.migrate.by_target.get_mut(&target) {
-                cached.last_db = -1;
-            }
-            Err(CmdError::raw(format!(
-                "ERR Target instance replied with error: {text}"
-            )))
         }
         Err(Failure::Connect) => Err(CmdError::raw(
             "IOERR error or timeout connecting to the client",
         )),
-        Err(Failure::Io { writing, .. }) => {
-            ctx.server.migrate.by_target.remove(&target);
-            let what = if writing { "writing" } else { "reading" };
-            Err(CmdError::raw(format!(
-                "IOERR error or timeout {what} to target instance"
-            )))
-        }
+        Err(Failure::Io { writing, .. }) => Err(io_error(writing)),
     }
+}
+
+/// The error for a connection that failed while writing or reading.
+fn io_error(writing: bool) -> CmdError {
+    let what = if writing { "writing" } else { "reading" };
+    CmdError::raw(format!("IOERR error or timeout {what} to target instance"))
 }
 
 /// The commands to send (AUTH, SELECT when needed, one RESTORE per live key) and the
@@ -213,10 +217,6 @@ fn transfer(
     timeout: Duration,
     restores: usize,
 ) -> Result<Replies, Failure> {
-    let io = |writing| Failure::Io {
-        writing,
-        timed_out: false,
-    };
     let now_secs = ctx.now() / 1000;
     let cache = &mut ctx.server.migrate;
     if !cache.by_target.contains_key(target) {
@@ -231,24 +231,60 @@ fn transfer(
             },
         );
     }
-    let cached = cache.by_target.get_mut(target).ok_or(io(false))?;
+    let broken = Failure::Io {
+        writing: false,
+        timed_out: false,
+    };
+    let cached = cache.by_target.get_mut(target).ok_or(broken)?;
     cached.last_use = now_secs;
     let select = cached.last_db != db;
     let _ = cached.stream.set_write_timeout(Some(timeout));
     let _ = cached.stream.set_read_timeout(Some(timeout));
-    if cached.stream.write_all(request).is_err() {
-        cache.by_target.remove(target);
-        return Err(io(true));
+    let answered = match cached.stream.write_all(request) {
+        Ok(()) => read_replies(&cached.stream, opts.auth.is_some(), select, restores),
+        Err(e) => Err(Failure::Io {
+            writing: true,
+            timed_out: timed_out(&e),
+        }),
+    };
+    match &answered {
+        Ok(replies) if !replies.cut_short => {
+            if replies.error.is_none() {
+                cached.last_db = db;
+            }
+        }
+        // A connection that failed is not used again.
+        _ => drop(cache.by_target.remove(target)),
     }
-    let mut reader = BufReader::new(&cached.stream);
-    let preamble = usize::from(opts.auth.is_some()) + usize::from(select);
+    answered
+}
+
+/// Reads the answers to AUTH and SELECT (when sent) and to each RESTORE. A failure
+/// before any RESTORE is answered is an error (retried unless it timed out); one after
+/// is reported with what was answered, since those keys are on the target now.
+fn read_replies(
+    stream: &TcpStream,
+    auth: bool,
+    select: bool,
+    restores: usize,
+) -> Result<Replies, Failure> {
+    let mut reader = BufReader::new(stream);
+    let preamble = usize::from(auth) + usize::from(select);
     let mut replies = Replies {
         acked: Vec::with_capacity(restores),
         error: None,
+        cut_short: false,
     };
     let mut preamble_failed = false;
     for i in 0..preamble + restores {
-        let line = read_line(&mut reader).ok_or_else(|| io(false))?;
+        let line = match read_line(&mut reader) {
+            Ok(line) => line,
+            Err(failure) if replies.acked.is_empty() => return Err(failure),
+            Err(_) => {
+                replies.cut_short = true;
+                break;
+            }
+        };
         let failed = line.starts_with('-');
         if failed && replies.error.is_none() {
             replies.error = Some(line[1..].to_string());
@@ -259,10 +295,15 @@ fn transfer(
             replies.acked.push(!failed && !preamble_failed);
         }
     }
-    if replies.error.is_none() {
-        cached.last_db = db;
-    }
     Ok(replies)
+}
+
+/// True when an I/O error is the socket timeout running out.
+fn timed_out(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
 }
 
 /// Connects with a timeout, trying each address the name resolves to. As in Redis,
@@ -292,14 +333,21 @@ fn connect(target: &str, timeout: Duration) -> Result<TcpStream, Failure> {
 }
 
 /// One reply line (status, error or integer), at most 1 KB.
-fn read_line(reader: &mut impl BufRead) -> Option<String> {
+fn read_line(reader: &mut impl BufRead) -> Result<String, Failure> {
     let mut line = Vec::new();
-    reader.take(1024).read_until(b'\n', &mut line).ok()?;
+    let read = reader.take(1024).read_until(b'\n', &mut line);
+    let failure = |timed_out| Failure::Io {
+        writing: false,
+        timed_out,
+    };
+    if let Err(e) = read {
+        return Err(failure(timed_out(&e)));
+    }
     if !line.ends_with(b"\r\n") {
-        return None;
+        return Err(failure(false));
     }
     line.truncate(line.len() - 2);
-    Some(String::from_utf8_lossy(&line).into_owned())
+    Ok(String::from_utf8_lossy(&line).into_owned())
 }
 
 /// Without COPY, the keys the target acknowledged are deleted here, recorded as one
