@@ -167,6 +167,44 @@ fn turning_the_aof_on_at_run_time_writes_a_base_first() {
     assert_eq!(digest(&mut ours.raw()), before);
 }
 
+/// A write in another database, recorded in the same loop turn as BGREWRITEAOF, goes
+/// to the old file with its SELECT; the new incremental file must then start with a
+/// SELECT of its own, or the writes after the rewrite replay into database 0.
+#[test]
+fn writes_after_a_rewrite_replay_into_their_own_database() {
+    let dir = scratch_dir("aof-rewrite-select");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    wait_rewrite_done(&mut conn);
+    let mut batch = Vec::new();
+    for args in [
+        &[&b"SELECT"[..], b"9"][..],
+        &[b"SET", b"before", b"1"],
+        &[b"BGREWRITEAOF"],
+        &[b"SET", b"after", b"2"],
+    ] {
+        batch.extend(common::encode(args));
+    }
+    conn.send(&batch);
+    for _ in 0..4 {
+        conn.read_reply();
+    }
+    wait_rewrite_done(&mut conn);
+    cmd(&mut conn, "SET later 3");
+    let before = digest(&mut conn);
+    assert_eq!(cmd(&mut conn, "DEBUG LOADAOF"), b"+OK\r\n");
+    assert_eq!(digest(&mut conn), before);
+    drop(ours);
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    assert_eq!(cmd(&mut conn, "DBSIZE"), b":0\r\n");
+    cmd(&mut conn, "SELECT 9");
+    assert_eq!(
+        cmd(&mut conn, "MGET before after later"),
+        b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"
+    );
+}
+
 /// Turned on inside a transaction, the AOF's first rewrite waits for EXEC to end (as
 /// in Redis): a base taken mid-transaction would hold its first commands, and the
 /// transaction would then be logged after it again.

@@ -365,11 +365,15 @@ pub fn start_rewrite(dbs: &[Db], server: &mut ServerState) -> Result<(), String>
 /// now on to a new incremental file (a temporary one while the AOF is being turned
 /// on), recorded in the manifest first.
 fn switch_incr(server: &mut ServerState) -> Result<(), String> {
-    server.aof.selected_db = None;
     if !server.aof.on && !server.aof.waiting_rewrite {
+        server.aof.selected_db = None;
         return Ok(());
     }
     flush(server);
+    // Only now, after the flush: the commands it encoded (with the SELECT their
+    // database needed) went to the old file, and the new file's first command must
+    // bring its own SELECT.
+    server.aof.selected_db = None;
     let dir = aof_dir(server);
     let prefix = server.config.appendfilename.clone();
     let (file, manifest) = if server.aof.waiting_rewrite {
