@@ -159,3 +159,21 @@ fn always_show_logo_prints_the_port_and_pid_banner() {
         b"-ERR CONFIG SET failed (possibly related to argument 'always-show-logo') - can't set immutable config\r\n"
     );
 }
+
+#[test]
+fn a_port_in_use_stops_start_up_with_redis_s_message() {
+    let first = TestServer::start();
+    let port = first.addr.port().to_string();
+    let out = binary()
+        .args(["--port", &port, "--bind", "127.0.0.1", "--save", ""])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let log = String::from_utf8_lossy(&out.stdout);
+    // Tools that start servers (Redis's test harness) retry on another port on this line.
+    assert!(
+        log.contains(&format!("Failed listening on port {port} (TCP), aborting.")),
+        "{log}"
+    );
+    assert!(log.contains("Could not create server TCP listening socket 127.0.0.1:"), "{log}");
+}

@@ -97,7 +97,14 @@ impl Server {
     /// Binds the listeners and installs signal handlers.
     pub fn bind(config: Config) -> io::Result<Server> {
         let poll = Poll::new()?;
-        let (mut tcp, port) = listener::bind_tcp(&config.bind, config.port, config.tcp_backlog)?;
+        let (mut tcp, port) = listener::bind_tcp(&config.bind, config.port, config.tcp_backlog)
+            .map_err(|e| {
+                // Redis's two lines: tools that start servers look for the second one
+                // to try another port.
+                log::warn!("Warning: {e}");
+                let aborting = format!("Failed listening on port {} (TCP), aborting.", config.port);
+                io::Error::new(e.kind(), aborting)
+            })?;
         let mut unix = None;
         if let Some(path) = &config.unixsocket {
             unix = Some((
