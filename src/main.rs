@@ -53,39 +53,6 @@ fn init_logging(config: &Config) -> Result<(), String> {
     builder.try_init().map_err(|e| e.to_string())
 }
 
-/// Where the start-up banner goes (the log file, or `""` for standard output), if it
-/// is shown: with `always-show-logo yes`, or when the log is a terminal, as Redis
-/// decides for its logo.
-fn banner_target(config: &Config) -> Option<String> {
-    // SAFETY: isatty only inspects the descriptor.
-    let terminal = config.logfile.is_empty() && unsafe { libc::isatty(1) } == 1;
-    (config.always_show_logo || terminal).then(|| config.logfile.clone())
-}
-
-/// Writes the banner: what runs, on which port, under which pid. Its lines are raw
-/// (no log prefix), like Redis's logo; tools that start servers (Redis's own test
-/// harness among them) find the pid by its ` PID: ` line.
-fn show_banner(logfile: &str, port: u16) {
-    let text = format!(
-        "\n    rredis {} (Redis {} compatible), 64 bit, standalone mode\n    Port: {}\n    PID: {}\n\n",
-        rredis::RREDIS_VERSION,
-        rredis::REDIS_VERSION,
-        port,
-        std::process::id()
-    );
-    let written = if logfile.is_empty() {
-        std::io::stdout().lock().write_all(text.as_bytes())
-    } else {
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(logfile)
-            .and_then(|mut file| file.write_all(text.as_bytes()))
-    };
-    if let Err(e) = written {
-        log::warn!("Writing the start-up banner: {e}");
-    }
-}
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -121,7 +88,6 @@ fn main() -> ExitCode {
         rredis::REDIS_VERSION,
         std::process::id()
     );
-    let banner_to = banner_target(&config);
     let mut server = match Server::bind(config) {
         Ok(server) => server,
         Err(e) => {
@@ -129,9 +95,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Some(logfile) = banner_to {
-        show_banner(&logfile, server.port());
-    }
     match server.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -148,6 +148,35 @@ fn always_show_logo_prints_the_port_and_pid_banner() {
     // Not a terminal and not asked for: no banner, as Redis shows no logo.
     let plain = start_up_log(&base);
     assert!(!plain.contains(" PID: "), "{plain}");
+    // Shown before the data is loaded, so also by a server that then fails to load.
+    let dir = std::env::temp_dir().join(format!("rredis-banner-{}", std::process::id()));
+    let aof_dir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof_dir).expect("dir");
+    let manifest = "file appendonly.aof.1.incr.aof seq 1 type i\n";
+    std::fs::write(aof_dir.join("appendonly.aof.manifest"), manifest).expect("manifest");
+    std::fs::write(
+        aof_dir.join("appendonly.aof.1.incr.aof"),
+        "*2\r\n$3\r\nfoo\r\n",
+    )
+    .expect("aof");
+    let dir_arg = dir.to_str().expect("path");
+    let failed = binary()
+        .args([
+            "--dir",
+            dir_arg,
+            "--appendonly",
+            "yes",
+            "--aof-load-truncated",
+            "no",
+        ])
+        .args([&base[..], &["--always-show-logo", "yes"]].concat())
+        .output()
+        .expect("run");
+    assert!(!failed.status.success());
+    let log = String::from_utf8_lossy(&failed.stdout);
+    assert!(log.contains(" PID: "), "{log}");
+    assert!(log.contains("Unexpected end of file"), "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
     let server = TestServer::start_with(&["--always-show-logo", "yes"]);
     let mut c = server.raw();
     assert_eq!(
@@ -175,5 +204,8 @@ fn a_port_in_use_stops_start_up_with_redis_s_message() {
         log.contains(&format!("Failed listening on port {port} (TCP), aborting.")),
         "{log}"
     );
-    assert!(log.contains("Could not create server TCP listening socket 127.0.0.1:"), "{log}");
+    assert!(
+        log.contains("Could not create server TCP listening socket 127.0.0.1:"),
+        "{log}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The server layer: the mio reactor, clients and their memory, listeners and signals. It owns the
 //! [`crate::command::core::executor::Executor`] and is the only layer that does socket I/O.
 
+mod banner;
 pub mod busy;
 pub mod client;
 pub mod client_memory;

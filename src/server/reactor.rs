@@ -27,6 +27,7 @@ use crate::command::core::executor::Executor;
 use crate::command::core::state::ServerEvent;
 use crate::config::Config;
 use crate::protocol::{ParseLimits, ParseOutcome};
+use crate::server::banner;
 use crate::server::client::{Client, ClientSlab, Stream};
 use crate::server::client_memory::ClientMemory;
 use crate::server::others::OtherClients;
@@ -131,6 +132,7 @@ impl Server {
         let (mut signal_rx, signal_tx) = signals::install()?;
         poll.registry()
             .register(&mut signal_rx, SIGNAL_TOKEN, Interest::READABLE)?;
+        banner::show(&config, port);
         let mut exec = crate::command::registry::executor(config);
         exec.set_bound_port(port);
         exec.load_users_at_start().map_err(io::Error::other)?;
