@@ -167,6 +167,39 @@ fn turning_the_aof_on_at_run_time_writes_a_base_first() {
     assert_eq!(digest(&mut ours.raw()), before);
 }
 
+/// While an AOF loads nothing expires and a past deadline does not delete (as in
+/// Redis): the list that PEXPIREAT gave a past deadline still takes the RPUSH after
+/// it, and the whole list is gone once loading ends.
+#[test]
+fn a_past_deadline_in_the_aof_applies_to_everything_after_it() {
+    let dir = scratch_dir("aof-past-expire");
+    let aof_dir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof_dir).expect("dir");
+    std::fs::write(
+        aof_dir.join("appendonly.aof.manifest"),
+        "file appendonly.aof.1.incr.aof seq 1 type i\n",
+    )
+    .expect("manifest");
+    let mut commands = Vec::new();
+    for args in [
+        &[&b"RPUSH"[..], b"list", b"foo"][..],
+        &[b"PEXPIREAT", b"list", b"1000"],
+        &[b"RPUSH", b"list", b"bar"],
+        &[b"SET", b"kept", b"1"],
+    ] {
+        commands.extend(common::encode(args));
+    }
+    std::fs::write(aof_dir.join("appendonly.aof.1.incr.aof"), commands).expect("aof");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    assert_eq!(cmd(&mut conn, "LLEN list"), b":0\r\n");
+    assert_eq!(cmd(&mut conn, "EXISTS list kept"), b":1\r\n");
+    // Outside loading, a past deadline deletes at once, as before.
+    cmd(&mut conn, "RPUSH other x");
+    assert_eq!(cmd(&mut conn, "PEXPIREAT other 1000"), b":1\r\n");
+    assert_eq!(cmd(&mut conn, "DBSIZE"), b":1\r\n");
+}
+
 /// A write in another database, recorded in the same loop turn as BGREWRITEAOF, goes
 /// to the old file with its SELECT; the new incremental file must then start with a
 /// SELECT of its own, or the writes after the rewrite replay into database 0.

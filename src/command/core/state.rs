@@ -162,6 +162,14 @@ impl ServerState {
         self.master.is_some()
     }
 
+    /// True when a deadline already past deletes its key at once (EXPIRE, GETEX EXAT,
+    /// RESTORE ABSTTL). While files load, or on a replica, the key keeps the deadline
+    /// instead, as with Redis's checkAlreadyExpired: a loaded command after it must
+    /// still find the key, and a replica waits for its master's DEL.
+    pub fn deletes_past_deadlines(&self) -> bool {
+        !self.loading && !self.is_replica()
+    }
+
     /// True while a replica's link is down and `replica-serve-stale-data` is off:
     /// commands without the `stale` flag are refused with -MASTERDOWN.
     pub fn serves_no_stale_data(&self) -> bool {

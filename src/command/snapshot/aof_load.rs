@@ -126,6 +126,16 @@ pub fn load(
     let started = std::time::Instant::now();
     let recording = std::mem::replace(&mut server.propagation.enabled, false);
     server.loading = true;
+    // Nothing expires while the files replay (as in Redis): a command after an expiry
+    // that has passed meanwhile still finds the key, as it did when it first ran.
+    let expiry: Vec<(bool, bool)> = dbs
+        .iter_mut()
+        .map(|db| {
+            let was = (db.expiry_held, db.expiry_ignored);
+            (db.expiry_held, db.expiry_ignored) = (true, true);
+            was
+        })
+        .collect();
     let mut replayer = Replayer {
         dbs,
         server,
@@ -144,6 +154,9 @@ pub fn load(
     }
     replayer.server.propagation.enabled = recording;
     replayer.server.loading = false;
+    for (db, (held, ignored)) in replayer.dbs.iter_mut().zip(expiry) {
+        (db.expiry_held, db.expiry_ignored) = (held, ignored);
+    }
     result?;
     log::info!(
         "DB loaded from append only file: {:.3} seconds",
@@ -173,11 +186,14 @@ fn load_file(replayer: &mut Replayer<'_>, path: &Path, last: bool) -> Result<(),
     if preamble {
         log::info!("Reading RDB base file on AOF loading...");
         let base = File::open(path).map_err(|e| format!("{name}: {e}"))?;
-        start =
-            crate::command::snapshot::rdb::load_from(replayer.dbs, replayer.server, base, false)
-                .map_err(|e| {
-                    format!("Error reading the RDB base file {name}: {e}, AOF loading aborted")
-                })?;
+        start = crate::command::snapshot::rdb::load_from(
+            replayer.dbs,
+            replayer.server,
+            base,
+            false,
+            true,
+        )
+        .map_err(|e| format!("Error reading the RDB base file {name}: {e}, AOF loading aborted"))?;
     }
     (&file)
         .seek(SeekFrom::Start(start))

@@ -158,7 +158,7 @@ fn restore(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
         ttl if opts.absttl => Some(ttl),
         ttl => Some(ttl.saturating_add(now)),
     };
-    if expire_at.is_some_and(|when| when <= now) {
+    if expire_at.is_some_and(|when| when <= now) && ctx.server.deletes_past_deadlines() {
         if deleted {
             let del: &'static [u8] = if ctx.server.config.lazyfree.server_del {
                 b"UNLINK"

@@ -317,6 +317,9 @@ pub fn kill_bgsave(server: &mut ServerState) {
 /// master does) and access metadata applied under the policy that uses it.
 struct IntoDbs<'a> {
     dbs: &'a mut [Db],
+    /// Keys already expired are kept (an AOF's base, whose commands may still touch
+    /// them, or a replica's data, which its master expires), as Redis keeps them.
+    keep_expired: bool,
     functions: &'a mut Functions,
     /// Replace existing keys and libraries instead of failing on duplicates.
     merge: bool,
@@ -341,7 +344,7 @@ impl LoadSink for IntoDbs<'_> {
                 "FATAL: Data file was created with a Redis server configured to handle more than {count} databases. Exiting"
             ));
         };
-        if meta.expire_ms.is_some_and(|when| when < self.now_ms) {
+        if !self.keep_expired && meta.expire_ms.is_some_and(|when| when < self.now_ms) {
             self.expired += 1;
             return Ok(());
         }
@@ -381,7 +384,7 @@ pub fn load(
 ) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("{}: {}", path.display(), os_text(&e)))?;
     let started = std::time::Instant::now();
-    load_from(dbs, server, file, merge).map_err(|e| format!("{e} of {}", path.display()))?;
+    load_from(dbs, server, file, merge, false).map_err(|e| format!("{e} of {}", path.display()))?;
     log::info!(
         "DB loaded from disk: {:.3} seconds",
         started.elapsed().as_secs_f64()
@@ -389,16 +392,19 @@ pub fn load(
     Ok(())
 }
 
-/// Loads an RDB stream (a file, or an AOF's base) into the databases; returns how
-/// many bytes the RDB data took (an AOF base may go on with commands after them).
+/// Loads an RDB stream (a file, or an AOF's base when `aof_base`) into the databases;
+/// returns how many bytes the RDB data took (an AOF base may go on with commands
+/// after them).
 pub fn load_from(
     dbs: &mut [Db],
     server: &mut ServerState,
     input: impl Read,
     merge: bool,
+    aof_base: bool,
 ) -> Result<u64, String> {
     let enc = encodings(&server.config);
     let mut sink = IntoDbs {
+        keep_expired: aof_base || server.is_replica(),
         dbs,
         functions: &mut server.scripting.functions,
         merge,

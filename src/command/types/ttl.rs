@@ -112,7 +112,8 @@ fn expire_generic(
         ctx.reply.int(0);
         return Ok(());
     }
-    let event = if when <= now {
+    let delete = when <= now && ctx.server.deletes_past_deadlines();
+    let event = if delete {
         db.remove(key, now);
         "del"
     } else {
@@ -122,7 +123,7 @@ fn expire_generic(
     if ctx.propagating() {
         // Recorded as an absolute deadline (or the deletion), so a replay later
         // sets the same instant.
-        let record = if when <= now {
+        let record = if delete {
             vec![ctx.expire_delete_word(), key.clone()]
         } else {
             vec![

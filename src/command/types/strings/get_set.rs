@@ -306,6 +306,7 @@ pub(super) fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let opts = parse_set_options(&args[2..], OptionGrammar::GetEx)?;
     let key = &args[1][..];
     let now = ctx.now();
+    let deletes_past = ctx.server.deletes_past_deadlines();
     let (db, reply) = ctx.db_and_reply();
     let Some(value) = db.lookup_read(key, now) else {
         reply.null();
@@ -318,7 +319,7 @@ pub(super) fn getex(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     };
     reply_string(reply, value)?;
     let event = match deadline {
-        Some((unit, when)) if !unit.is_relative() && when <= now => {
+        Some((unit, when)) if !unit.is_relative() && when <= now && deletes_past => {
             db.remove(key, now);
             "del"
         }
