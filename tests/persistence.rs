@@ -404,6 +404,13 @@ fn sigterm_saves_with_save_points_and_shutdown_nosave_does_not() {
     conn.cmd(&[b"SET", b"lost", b"1"]);
     conn.send_cmd(&[b"SHUTDOWN", b"NOSAVE"]);
     assert!(conn.is_closed());
+    // The listener closed before the connection did: a new client is refused, not
+    // accepted by a server on its way out.
+    let refused = std::net::TcpStream::connect(ours.addr);
+    assert_eq!(
+        refused.map_err(|e| e.kind()).err(),
+        Some(std::io::ErrorKind::ConnectionRefused)
+    );
     drop(ours);
     let ours = ours_in(&dir, &["--save", ""]);
     let mut conn = ours.raw();

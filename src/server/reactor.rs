@@ -951,6 +951,13 @@ impl Server {
     /// Writes what can be written to every client, then closes everything.
     fn shutdown(&mut self) {
         log::warn!("User requested shutdown...");
+        // Listeners first, as Redis closes them before exiting: once a client sees its
+        // connection close, a new connection is refused rather than accepted by a
+        // server about to go.
+        self.tcp.clear();
+        if let Some((_, path)) = self.unix.take() {
+            let _ = std::fs::remove_file(path);
+        }
         let keys: Vec<usize> = self.clients.iter().map(|(k, _)| k).collect();
         for key in keys {
             if let Some(client) = self.clients.get_mut(key) {
@@ -960,9 +967,6 @@ impl Server {
             }
         }
         self.clients.clear();
-        if let Some((_, path)) = &self.unix {
-            let _ = std::fs::remove_file(path);
-        }
         log::warn!("Redis is now ready to exit, bye bye...");
     }
 }
