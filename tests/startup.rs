@@ -209,3 +209,52 @@ fn a_port_in_use_stops_start_up_with_redis_s_message() {
         "{log}"
     );
 }
+
+#[test]
+fn config_rewrite_finds_a_relative_config_file_after_dir_moved_away() {
+    let dir = std::env::temp_dir().join(format!("rredis-relconf-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("data")).expect("dir");
+    std::fs::write(dir.join("rel.conf"), "dir data\nhz 20\n").expect("write");
+    let mut child = binary()
+        .current_dir(&dir)
+        .args([
+            "rel.conf",
+            "--port",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut log = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&log).contains("Ready to accept") {
+        if stdout.read(&mut byte).expect("read log") == 0 {
+            break;
+        }
+        log.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&log).to_string();
+    let addr = text
+        .split("Listening on ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .expect("address")
+        .trim()
+        .to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).expect("connect");
+    conn.write_all(b"CONFIG SET hz 30\r\nCONFIG REWRITE\r\n")
+        .expect("write");
+    let mut reply = [0u8; 10];
+    conn.read_exact(&mut reply).expect("read");
+    assert_eq!(&reply, b"+OK\r\n+OK\r\n");
+    let rewritten = std::fs::read_to_string(dir.join("rel.conf")).expect("read");
+    assert!(rewritten.contains("hz 30"), "{rewritten}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -60,7 +60,11 @@ impl Config {
         if let Some(first) = args.first().filter(|a| !a.starts_with("--")) {
             let text = std::fs::read_to_string(first)
                 .map_err(|e| format!("Fatal error, can't open config file '{first}': {e}"))?;
-            config.config_file = Some(first.clone());
+            // Kept absolute, as Redis keeps it: a `dir` directive changes the working
+            // directory before CONFIG REWRITE writes the file back.
+            let path = std::path::absolute(first)
+                .map_err(|e| format!("Fatal error, can't open config file '{first}': {e}"))?;
+            config.config_file = Some(path.to_string_lossy().into_owned());
             config
                 .apply_text(&text)
                 .map_err(|(line, content, e)| fatal_config(line, &content, &e))?;
