@@ -340,3 +340,37 @@ fn a_chain_passes_the_masters_stream_on_to_the_next_replica() {
         "master_repl_offset"
     ) == offset));
 }
+
+/// Becoming a replica answers every blocked client with an error and closes it (as
+/// Redis does): served later from the master's stream, a BLPOP would pop on the
+/// replica alone and the two datasets would part.
+#[test]
+fn becoming_a_replica_disconnects_blocked_clients() {
+    let Some(master) = real_master("repl-blocked", &[]) else {
+        return;
+    };
+    let ours = TestServer::start();
+    let mut waiter = ours.raw();
+    let mut r = ours.raw();
+    waiter.send_cmd(&[b"BLPOP", b"foo", b"0"]);
+    assert!(eventually(|| info_field(
+        &mut r,
+        "clients",
+        "blocked_clients"
+    ) == "1"));
+    follow(&mut r, &master);
+    assert_eq!(
+        waiter.read_reply(),
+        b"-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n"
+    );
+    assert!(waiter.is_closed());
+    let mut m = master.raw();
+    m.cmd(&[b"RPUSH", b"foo", b"a", b"b", b"c"]);
+    let all = b"*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n";
+    assert!(eventually(
+        || r.cmd(&[b"LRANGE", b"foo", b"0", b"-1"]) == all
+    ));
+    assert_eq!(m.cmd(&[b"LRANGE", b"foo", b"0", b"-1"]), all);
+    let errors = info_field(&mut r, "errorstats", "errorstat_UNBLOCKED");
+    assert_eq!(errors, "count=1");
+}

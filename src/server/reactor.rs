@@ -504,6 +504,7 @@ impl Server {
                 ServerEvent::KillClient(id) => self.kill_client(id),
                 ServerEvent::UnblockClient { id, error } => self.unblock_client(id, error),
                 ServerEvent::MasterChanged => self.master_changed(),
+                ServerEvent::DisconnectBlocked => self.disconnect_blocked(),
                 ServerEvent::ReleaseOutput(id) => self.release_output(id),
             }
         }
@@ -604,6 +605,26 @@ impl Server {
     }
 
     /// CLIENT UNBLOCK: answers the client's blocking command and runs its pipeline.
+    /// Answers and closes every blocked client (this server now follows a master).
+    fn disconnect_blocked(&mut self) {
+        let blocked: Vec<usize> = self
+            .clients
+            .iter()
+            .filter(|(_, client)| client.session.blocked.is_some())
+            .map(|(key, _)| key)
+            .collect();
+        for key in blocked {
+            if let Some(client) = self.clients.get_mut(key) {
+                if self
+                    .exec
+                    .force_unblock(&mut client.session, &mut client.out)
+                {
+                    self.queue_write(key);
+                }
+            }
+        }
+    }
+
     fn unblock_client(&mut self, id: u64, error: bool) {
         let Some(&slot) = self.client_keys.get(&id) else {
             return;

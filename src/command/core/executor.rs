@@ -384,6 +384,20 @@ impl Executor {
         Reply::new(out, session.resp).error(text);
     }
 
+    /// Ends a blocked client's wait because this server became a replica (Redis's
+    /// disconnectAllBlockedClients): the command counts as called, the client gets
+    /// the error and is closed after it. Returns false if it was not blocked.
+    pub fn force_unblock(&mut self, session: &mut Session, out: &mut OutBuf) -> bool {
+        if self.end_wait(session, false).is_none() {
+            return false;
+        }
+        let text = b"UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
+        accounting::count_error_reply(&mut self.server, text);
+        Reply::new(out, session.resp).error(text);
+        session.close_after_reply = true;
+        true
+    }
+
     /// Forgets everything the executor holds for a client that is going away.
     pub fn client_closed(&mut self, session: &mut Session) {
         if session.monitor {

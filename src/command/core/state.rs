@@ -46,6 +46,9 @@ pub enum ServerEvent {
     /// REPLICAOF changed the master to follow (or stopped following one): drop the
     /// current link and, if there is a master now, connect to it.
     MasterChanged,
+    /// This server now follows a master: every client blocked here is answered with
+    /// an error and closed, since the master's stream, not its wait, changes the data.
+    DisconnectBlocked,
 }
 
 /// The state commands share besides the databases.

@@ -42,6 +42,7 @@ pub fn follow(server: &mut ServerState, host: String, port: u16, can_continue: b
     });
     server.master = Some(MasterLink::new(host, port, now, can_continue));
     server.events.push(ServerEvent::MasterChanged);
+    server.events.push(ServerEvent::DisconnectBlocked);
     aof::sync_recording(server);
 }
 
@@ -89,7 +90,12 @@ impl Executor {
         if let Some(addr) = self.server.config.replica.replicaof.clone() {
             follow(&mut self.server, addr.host, addr.port, false);
             let events = &mut self.server.events;
-            events.retain(|event| !matches!(event, ServerEvent::MasterChanged));
+            events.retain(|event| {
+                !matches!(
+                    event,
+                    ServerEvent::MasterChanged | ServerEvent::DisconnectBlocked
+                )
+            });
         }
     }
 
