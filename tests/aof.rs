@@ -167,6 +167,34 @@ fn turning_the_aof_on_at_run_time_writes_a_base_first() {
     assert_eq!(digest(&mut ours.raw()), before);
 }
 
+/// Every FLUSHALL and FLUSHDB is logged, also of empty databases and when FLUSHALL's
+/// own save brings the change counter back to where it was (as Redis logs them).
+#[test]
+fn every_flush_reaches_the_aof() {
+    let dir = scratch_dir("aof-flushes");
+    let ours = ours_in(&dir, &["--save", "900 1"]);
+    let mut conn = ours.raw();
+    wait_rewrite_done(&mut conn);
+    for line in [
+        "SET k v", "FLUSHALL", "FLUSHALL", "FLUSHDB", "FLUSHDB", "SET k v2", "FLUSHALL",
+    ] {
+        assert_eq!(cmd(&mut conn, line), b"+OK\r\n", "{line}");
+    }
+    let aof_dir = dir.join("appendonlydir");
+    let mut logged = String::new();
+    for entry in std::fs::read_dir(&aof_dir).expect("aof dir") {
+        let path = entry.expect("entry").path();
+        if path.to_string_lossy().ends_with(".incr.aof") {
+            logged.push_str(&String::from_utf8_lossy(
+                &std::fs::read(&path).expect("read"),
+            ));
+        }
+    }
+    let logged = logged.to_ascii_lowercase();
+    assert_eq!(logged.matches("\r\nflushall\r\n").count(), 3, "{logged}");
+    assert_eq!(logged.matches("\r\nflushdb\r\n").count(), 2, "{logged}");
+}
+
 /// While an AOF loads nothing expires and a past deadline does not delete (as in
 /// Redis): the list that PEXPIREAT gave a past deadline still takes the RPUSH after
 /// it, and the whole list is gone once loading ends.

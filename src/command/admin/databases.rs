@@ -57,6 +57,9 @@ fn flush_dbs(ctx: &mut Ctx<'_>, indexes: std::ops::Range<usize>, lazy: bool) -> 
         ctx.server.background.free(garbage, lazy_keys as u64);
     }
     ctx.server.dirty += removed as u64 + 1;
+    // Recorded even when the save FLUSHALL runs brings the counter back to where it
+    // was: replicas and the AOF get every flush, as from Redis.
+    ctx.server.propagation.forced = true;
     removed
 }
 

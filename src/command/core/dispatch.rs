@@ -412,7 +412,8 @@ fn record_propagation(
 ) {
     after_expiry(ctx.dbs, ctx.server);
     let own = std::mem::replace(&mut ctx.server.propagation.own, outer);
-    if !spec.has(flags::WRITE) || ctx.server.dirty == dirty_before {
+    let forced = std::mem::take(&mut ctx.server.propagation.forced);
+    if !spec.has(flags::WRITE) || (ctx.server.dirty == dirty_before && !forced) {
         return;
     }
     let db = ctx.session.db;

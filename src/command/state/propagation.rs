@@ -40,6 +40,9 @@ pub struct Propagation {
     pub ops: Vec<Op>,
     /// How the innermost running command is recorded.
     pub own: Own,
+    /// The running write command is recorded even if it changed nothing (FLUSHALL and
+    /// FLUSHDB of empty databases, which Redis always propagates).
+    pub forced: bool,
     /// How many of `ops` are already in the replication stream: it takes each
     /// top-level command's ops as soon as the command ends (so that the offset WAIT
     /// waits for is known), the append-only file all of them before the loop sleeps.
