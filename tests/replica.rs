@@ -374,3 +374,33 @@ fn becoming_a_replica_disconnects_blocked_clients() {
     let errors = info_field(&mut r, "errorstats", "errorstat_UNBLOCKED");
     assert_eq!(errors, "count=1");
 }
+
+/// A partial resynchronization goes on in the database the stream had selected: the
+/// master does not send SELECT again, so writes after the break must not land in
+/// database 0.
+#[test]
+fn a_resumed_stream_keeps_its_selected_database() {
+    let Some(master) = real_master("replica-psync-db", &[]) else {
+        return;
+    };
+    let mut m = master.raw();
+    m.cmd(&[b"SELECT", b"9"]);
+    let ours = TestServer::start();
+    let mut r = ours.raw();
+    follow(&mut r, &master);
+    r.cmd(&[b"SELECT", b"9"]);
+    // A write after the full resynchronization: the stream selects database 9.
+    m.cmd(&[b"SET", b"a", b"1"]);
+    assert!(eventually(|| r.cmd(&[b"GET", b"a"]) == b"$1\r\n1\r\n"));
+    // Our side breaks the link; the master's stream stays in database 9.
+    r.cmd(&[b"CLIENT", b"KILL", b"TYPE", b"master"]);
+    assert!(eventually_long(|| info_field(
+        &mut m,
+        "stats",
+        "sync_partial_ok"
+    ) == "1"));
+    m.cmd(&[b"SET", b"b", b"2"]);
+    assert!(eventually(|| r.cmd(&[b"GET", b"b"]) == b"$1\r\n2\r\n"));
+    r.cmd(&[b"SELECT", b"0"]);
+    assert_eq!(r.cmd(&[b"DBSIZE"]), b":0\r\n");
+}

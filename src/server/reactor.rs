@@ -90,6 +90,10 @@ pub struct Server {
     handshake: Option<master_link::Handshake>,
     /// Id of the client the master's stream arrives on.
     current_master_client: Option<u64>,
+    /// The database the master's stream had selected when its client closed: a
+    /// partial resynchronization continues the stream without a new SELECT, as Redis's
+    /// cached master keeps its database.
+    master_db: usize,
     /// When the replica's once-a-second work runs next (ms).
     next_replication_cron_ms: i64,
 }
@@ -157,6 +161,7 @@ impl Server {
             memory: ClientMemory::default(),
             handshake: None,
             current_master_client: None,
+            master_db: 0,
             next_replication_cron_ms: 0,
         })
     }
@@ -884,6 +889,7 @@ impl Server {
         self.client_keys.remove(&client.session.id);
         self.exec.client_closed(&mut client.session);
         if client.session.master {
+            self.master_db = client.session.db;
             self.master_client_closed();
         }
         log::debug!(

@@ -80,7 +80,12 @@ enum Next {
     Fail(String),
     /// The stream starts: `leftover` is its first bytes; `ack` when the master waits
     /// for an ACK before it sends more (a snapshot that ended with a mark).
-    Established { leftover: Vec<u8>, ack: bool },
+    Established {
+        leftover: Vec<u8>,
+        ack: bool,
+        /// A partial resynchronization: the stream goes on where it stopped.
+        continued: bool,
+    },
 }
 
 /// The connection to the master before it becomes a client.
@@ -351,6 +356,7 @@ impl Handshake {
             return Some(Next::Established {
                 leftover,
                 ack: false,
+                continued: true,
             });
         }
         if line.starts_with("-NOMASTERLINK") || line.starts_with("-LOADING") {
@@ -488,7 +494,11 @@ impl Handshake {
             return Next::Fail(format!("Failed trying to load the MASTER synchronization DB from disk, check server logs. ({e})"));
         }
         let leftover = std::mem::take(&mut self.input);
-        Next::Established { leftover, ack }
+        Next::Established {
+            leftover,
+            ack,
+            continued: false,
+        }
     }
 }
 
@@ -566,13 +576,18 @@ impl Server {
                 self.drop_handshake();
                 self.exec.master_link_lost();
             }
-            Next::Established { leftover, ack } => self.start_master_client(leftover, ack),
+            Next::Established {
+                leftover,
+                ack,
+                continued,
+            } => self.start_master_client(leftover, ack, continued),
         }
     }
 
     /// Turns the connection into the master's client and runs the stream's first
-    /// bytes.
-    fn start_master_client(&mut self, leftover: Vec<u8>, ack: bool) {
+    /// bytes. A `continued` stream starts in the database the last one had selected;
+    /// after a full resynchronization the master's stream selects its own.
+    fn start_master_client(&mut self, leftover: Vec<u8>, ack: bool, continued: bool) {
         let Some(mut handshake) = self.handshake.take() else {
             return;
         };
@@ -596,6 +611,7 @@ impl Server {
         client.session.authenticated = true;
         client.session.no_evict = true;
         client.session.reply_mode = ReplyMode::Off;
+        client.session.db = if continued { self.master_db } else { 0 };
         client.query.extend_from_slice(&leftover);
         let Some(key) = self.insert_client(client) else {
             self.exec.master_link_lost();
