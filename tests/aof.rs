@@ -167,6 +167,34 @@ fn turning_the_aof_on_at_run_time_writes_a_base_first() {
     assert_eq!(digest(&mut ours.raw()), before);
 }
 
+/// A file the manifest names but the directory lacks stops start-up before anything
+/// loads (as in Redis), instead of serving part of the history.
+#[test]
+fn a_missing_file_named_by_the_manifest_stops_start_up() {
+    let dir = scratch_dir("aof-missing-file");
+    let aof_dir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof_dir).expect("dir");
+    std::fs::write(
+        aof_dir.join("appendonly.aof.manifest"),
+        "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+    )
+    .expect("manifest");
+    let set = common::encode(&[b"SET", b"k", b"v"]);
+    std::fs::write(aof_dir.join("appendonly.aof.1.incr.aof"), set).expect("incr");
+    let out = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
+        .args(["--port", "0", "--bind", "127.0.0.1", "--appendonly", "yes"])
+        .arg("--dir")
+        .arg(&dir)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        log.contains("Unable to obtain the AOF file appendonly.aof.1.base.aof length"),
+        "{log}"
+    );
+}
+
 /// Every FLUSHALL and FLUSHDB is logged, also of empty databases and when FLUSHALL's
 /// own save brings the change counter back to where it was (as Redis logs them).
 #[test]

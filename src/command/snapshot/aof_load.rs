@@ -19,6 +19,7 @@ use crate::command::state::directory::NoClients;
 use crate::command::state::session::Session;
 use crate::persistence::aof::commands::{CommandReader, ReadError};
 use crate::persistence::aof::manifest::Manifest;
+use crate::persistence::atomic_file::os_text;
 use crate::protocol::{OutBuf, Reply};
 use crate::store::Db;
 
@@ -123,6 +124,18 @@ pub fn load(
     if files.is_empty() {
         return Ok(false);
     }
+    // Every file the manifest names must be there before anything loads (as in
+    // Redis): starting on part of the history would serve data that is not the
+    // data that was acknowledged.
+    let dir = aof_dir(server);
+    for name in &files {
+        if let Err(e) = std::fs::metadata(dir.join(name)) {
+            return Err(format!(
+                "Unable to obtain the AOF file {name} length. stat: {}",
+                os_text(&e)
+            ));
+        }
+    }
     let started = std::time::Instant::now();
     let recording = std::mem::replace(&mut server.propagation.enabled, false);
     server.loading = true;
@@ -143,7 +156,6 @@ pub fn load(
         session: aof_session(),
         out: OutBuf::new(),
     };
-    let dir = aof_dir(replayer.server);
     let mut result = Ok(());
     for (index, name) in files.iter().enumerate() {
         let last = index + 1 == files.len();
