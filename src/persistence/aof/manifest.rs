@@ -52,16 +52,25 @@ pub struct Manifest {
     pub incr_seq: u64,
 }
 
+/// Longest manifest line Redis reads, newline included.
+const MAX_LINE: usize = 1024;
+
 impl Manifest {
     /// Parses a manifest, with Redis's error texts (and the line that failed).
     pub fn parse(text: &str) -> Result<Manifest, String> {
         let mut manifest = Manifest::default();
         let mut lines = 0;
-        for line in text.lines() {
+        for line in text.split_inclusive('\n') {
             lines += 1;
             if line.starts_with('#') {
                 continue;
             }
+            // Redis reads the manifest a line of at most 1 KB at a time, so a longer
+            // line, or a last line with no newline, is refused as too long.
+            if line.len() > MAX_LINE || !line.ends_with('\n') {
+                return Err("The AOF manifest file contains too long line".into());
+            }
+            let line = line.trim_end_matches(['\r', '\n']);
             let file =
                 parse_line(line.trim()).map_err(|e| format!("{e} (line {lines}: '{line}')"))?;
             manifest
@@ -205,6 +214,20 @@ fn parse_line(line: &str) -> Result<AofFile, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_over_a_kilobyte_or_unterminated_are_refused_as_too_long() {
+        let line = "file appendonly.aof.1.incr.aof seq 1 type i";
+        let long = format!("{line}{}\n", " ".repeat(MAX_LINE - line.len()));
+        let too_long = Err("The AOF manifest file contains too long line".to_string());
+        assert_eq!(Manifest::parse(&long).map(|m| m.render()), too_long);
+        assert_eq!(Manifest::parse(line).map(|m| m.render()), too_long);
+        let fits = format!("{line}{}\n", " ".repeat(MAX_LINE - 1 - line.len()));
+        assert_eq!(
+            Manifest::parse(&fits).map(|m| m.render()),
+            Ok(format!("{line}\n"))
+        );
+    }
 
     #[test]
     fn a_manifest_round_trips_and_rewrites_retire_increments() {
