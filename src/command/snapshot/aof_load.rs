@@ -46,14 +46,27 @@ pub fn read_manifest(server: &ServerState) -> Result<Manifest, String> {
     }
 }
 
-/// A Redis 6 style single `appendfilename` in `dir` and no manifest: it becomes the
-/// base of a manifest in `appenddirname`, as Redis 7.0 migrates it at start.
+/// A Redis 6 style single `appendfilename` in `dir`: it becomes the base of a
+/// manifest in `appenddirname`, as Redis 7.0 migrates it at start, when there is no
+/// manifest yet or when an earlier migration stopped after writing a manifest that
+/// names only that file as base but before moving the file.
 pub fn upgrade_old_style(server: &ServerState, manifest: &mut Manifest) -> Result<(), String> {
-    let old = PathBuf::from(&server.config.appendfilename);
-    if manifest.base.is_some() || !manifest.incr.is_empty() || !old.is_file() {
+    let name = &server.config.appendfilename;
+    let old = PathBuf::from(name);
+    if !old.is_file() {
         return Ok(());
     }
     let dir = aof_dir(server);
+    let no_manifest = manifest.base.is_none() && manifest.incr.is_empty();
+    let interrupted = manifest.incr.is_empty()
+        && manifest
+            .base
+            .as_ref()
+            .is_some_and(|base| base.name == *name)
+        && !dir.join(name).exists();
+    if !no_manifest && !interrupted {
+        return Ok(());
+    }
     std::fs::create_dir_all(&dir).map_err(|e| {
         format!(
             "Can't open or create append-only dir {}: {e}",
@@ -67,12 +80,14 @@ pub fn upgrade_old_style(server: &ServerState, manifest: &mut Manifest) -> Resul
             dir.display()
         )
     })?;
-    manifest.base = Some(crate::persistence::aof::manifest::AofFile {
-        name: server.config.appendfilename.clone(),
-        seq: 1,
-        kind: crate::persistence::aof::manifest::FileType::Base,
-    });
-    manifest.base_seq = 1;
+    if manifest.base.is_none() {
+        manifest.base = Some(crate::persistence::aof::manifest::AofFile {
+            name: name.clone(),
+            seq: 1,
+            kind: crate::persistence::aof::manifest::FileType::Base,
+        });
+        manifest.base_seq = 1;
+    }
     log::info!(
         "Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).",
         old.display(),

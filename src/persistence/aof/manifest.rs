@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use crate::protocol::inline::split_args;
+
 /// What a file in the manifest holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileType {
@@ -112,7 +114,7 @@ impl Manifest {
             let _ = writeln!(
                 out,
                 "file {} seq {} type {}",
-                file.name,
+                quoted_if_needed(&file.name),
                 file.seq,
                 file.kind.letter()
             );
@@ -177,8 +179,40 @@ impl Manifest {
 }
 
 /// One `file <name> seq <n> type <t>` line (keys in any order, unknown keys ignored).
+/// A file name as the manifest writes it: as it is, or in double quotes with
+/// escapes when it holds spaces, quotes, backslashes or unprintable bytes (Redis's
+/// sdscatrepr), so that splitting the line reads it back whole.
+fn quoted_if_needed(name: &str) -> String {
+    let plain = |b: u8| b.is_ascii_graphic() && b != b'\\' && b != b'"';
+    if name.bytes().all(plain) {
+        return name.to_string();
+    }
+    let mut out = String::from("\"");
+    for b in name.bytes() {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            b' ' => out.push(' '),
+            b if b.is_ascii_graphic() => out.push(char::from(b)),
+            b => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn parse_line(line: &str) -> Result<AofFile, &'static str> {
-    let words: Vec<&str> = line.split_ascii_whitespace().collect();
+    // Words split as Redis splits them, so a quoted file name may hold spaces.
+    let words: Vec<String> = split_args(line.as_bytes())
+        .ok_or("Invalid AOF manifest file format")?
+        .iter()
+        .map(|word| String::from_utf8_lossy(word).into_owned())
+        .collect();
     if words.len() < 6 || !words.len().is_multiple_of(2) {
         return Err("Invalid AOF manifest file format");
     }
@@ -214,6 +248,30 @@ fn parse_line(line: &str) -> Result<AofFile, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_with_spaces_and_escapes_are_quoted_and_read_back() {
+        let name = " file seq \n\n.aof .2.base.rdb";
+        let mut manifest = Manifest::default();
+        manifest.base = Some(AofFile {
+            name: name.to_string(),
+            seq: 2,
+            kind: FileType::Base,
+        });
+        manifest.base_seq = 2;
+        let text = manifest.render();
+        assert_eq!(
+            text,
+            "file \" file seq \\n\\n.aof .2.base.rdb\" seq 2 type b\n"
+        );
+        let back = Manifest::parse(&text).expect("parse");
+        assert_eq!(back.base.map(|f| f.name), Some(name.to_string()));
+        assert_eq!(quoted_if_needed("a\"b\\c\x01"), "\"a\\\"b\\\\c\\x01\"");
+        assert_eq!(
+            quoted_if_needed("appendonly.aof.1.incr.aof"),
+            "appendonly.aof.1.incr.aof"
+        );
+    }
 
     #[test]
     fn lines_over_a_kilobyte_or_unterminated_are_refused_as_too_long() {
