@@ -471,3 +471,134 @@ fn kill_9_during_a_rewrite_loses_nothing() {
     let ours = ours_in(&dir, &[]);
     assert_eq!(digest(&mut ours.raw()), before);
 }
+
+/// A migration that stopped after writing the manifest but before moving the old
+/// file is finished at the next start (as Redis finishes it).
+#[test]
+fn an_interrupted_migration_of_an_old_style_file_is_finished() {
+    let dir = scratch_dir("aof-old-style-interrupted");
+    std::fs::write(
+        dir.join("appendonly.aof"),
+        b"*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n",
+    )
+    .expect("write");
+    let aof_dir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof_dir).expect("dir");
+    std::fs::write(
+        aof_dir.join("appendonly.aof.manifest"),
+        "file appendonly.aof seq 1 type b\n",
+    )
+    .expect("manifest");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    assert_eq!(cmd(&mut conn, "GET old"), b"$5\r\nstyle\r\n");
+    assert!(!dir.join("appendonly.aof").exists());
+    assert!(aof_dir.join("appendonly.aof").exists());
+}
+
+/// The manifest's file list as lines.
+fn manifest_lines(dir: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest"))
+        .expect("manifest");
+    text.lines().map(str::to_string).collect()
+}
+
+/// History kept under `aof-disable-auto-gc yes` goes as soon as it is turned off;
+/// DEBUG LOADAOF takes the manifest on disk as it is, so the next incremental file
+/// continues from its numbers (a rewrite with the AOF off leaves no incremental file,
+/// and the next one is number 1 again, as in Redis).
+#[test]
+fn history_and_sequence_numbers_follow_the_manifest_on_disk() {
+    let dir = scratch_dir("aof-history");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    wait_rewrite_done(&mut conn);
+    cmd(&mut conn, "CONFIG SET aof-disable-auto-gc yes");
+    cmd(&mut conn, "SET k v");
+    cmd(&mut conn, "BGREWRITEAOF");
+    wait_rewrite_done(&mut conn);
+    let kept = manifest_lines(&dir);
+    assert!(kept.iter().any(|l| l.ends_with(" type h")), "{kept:?}");
+    cmd(&mut conn, "CONFIG SET aof-disable-auto-gc no");
+    let after = manifest_lines(&dir);
+    assert_eq!(
+        after,
+        vec![
+            "file appendonly.aof.2.base.rdb seq 2 type b".to_string(),
+            "file appendonly.aof.2.incr.aof seq 2 type i".to_string()
+        ]
+    );
+    assert!(!dir.join("appendonlydir/appendonly.aof.1.incr.aof").exists());
+    cmd(&mut conn, "CONFIG SET appendonly no");
+    cmd(&mut conn, "BGREWRITEAOF");
+    wait_rewrite_done(&mut conn);
+    assert_eq!(
+        manifest_lines(&dir),
+        vec!["file appendonly.aof.3.base.rdb seq 3 type b".to_string()]
+    );
+    assert_eq!(cmd(&mut conn, "DEBUG LOADAOF"), b"+OK\r\n");
+    assert_eq!(cmd(&mut conn, "GET k"), b"$1\r\nv\r\n");
+    cmd(&mut conn, "CONFIG SET appendonly yes");
+    wait_rewrite_done(&mut conn);
+    assert_eq!(
+        manifest_lines(&dir),
+        vec![
+            "file appendonly.aof.4.base.rdb seq 4 type b".to_string(),
+            "file appendonly.aof.1.incr.aof seq 1 type i".to_string()
+        ]
+    );
+}
+
+/// The pid of the server's forked child, once there is one.
+fn child_pid(server_pid: u32) -> Option<String> {
+    let path = format!("/proc/{server_pid}/task/{server_pid}/children");
+    let children = std::fs::read_to_string(path).ok()?;
+    children.split_whitespace().next().map(str::to_string)
+}
+
+/// After three rewrites in a row fail, automatic rewrites wait (a minute at first,
+/// as Redis's limit): a failing rewrite must not start again, with a new incremental
+/// file, on every cron tick. BGREWRITEAOF itself is still obeyed.
+#[test]
+fn repeated_rewrite_failures_hold_the_automatic_rewrites() {
+    let dir = scratch_dir("aof-rewrite-limit");
+    let ours = ours_in(&dir, &[]);
+    let mut conn = ours.raw();
+    wait_rewrite_done(&mut conn);
+    for line in [
+        "CONFIG SET rdb-key-save-delay 10000000",
+        "CONFIG SET auto-aof-rewrite-percentage 1",
+        "CONFIG SET auto-aof-rewrite-min-size 1kb",
+        "SET k v",
+    ] {
+        assert_eq!(cmd(&mut conn, line), b"+OK\r\n", "{line}");
+    }
+    for _ in 0..3 {
+        cmd(&mut conn, "BGREWRITEAOF");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let pid = loop {
+            if let Some(pid) = child_pid(ours.pid()) {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "no rewrite child");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let killed = Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        wait_rewrite_done(&mut conn);
+    }
+    let files = manifest_lines(&dir).len();
+    cmd(&mut conn, &format!("SET x {}", "x".repeat(2048)));
+    // Several cron ticks: nothing starts.
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(info_field(&mut conn, "aof_rewrite_in_progress"), "0");
+    assert_eq!(manifest_lines(&dir).len(), files);
+    assert_eq!(
+        cmd(&mut conn, "BGREWRITEAOF"),
+        b"+Background append only file rewriting started\r\n"
+    );
+    assert_eq!(info_field(&mut conn, "aof_rewrite_in_progress"), "1");
+}

@@ -91,6 +91,7 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     move_listeners(ctx, &config)?;
     let aof_was = ctx.server.config.appendonly;
+    let auto_gc_was = !ctx.server.config.aof_disable_auto_gc;
     let password_changed = config.requirepass != ctx.server.config.requirepass;
     ctx.server.config = config;
     if password_changed {
@@ -108,6 +109,10 @@ fn config_set(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     }
     if maxmemory_set {
         maxmemory_changed(ctx.server);
+    }
+    if !auto_gc_was && !ctx.server.config.aof_disable_auto_gc {
+        // Turned back on: what rewrites retired meanwhile goes now, as in Redis.
+        aof::delete_history(ctx.server);
     }
     ctx.reply.ok();
     Ok(())

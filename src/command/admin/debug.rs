@@ -463,9 +463,18 @@ fn load_aof(ctx: &mut Ctx<'_>) -> CmdResult {
         aof::flush(ctx.server);
     }
     snapshot::empty_all(ctx.dbs, ctx.server);
-    let loaded = aof_load::read_manifest(ctx.server)
-        .and_then(|manifest| aof_load::load(ctx.dbs, ctx.server, ctx.table, &manifest));
-    if let Err(error) = loaded {
+    // The manifest on disk is taken as it is (as Redis re-reads it): its files, and
+    // the sequence numbers the next files continue from.
+    let manifest = match aof_load::read_manifest(ctx.server) {
+        Ok(manifest) => manifest,
+        Err(error) => {
+            log::warn!("{error}");
+            return Err(CmdError::raw("ERR Error loading the AOF file"));
+        }
+    };
+    ctx.server.aof.manifest = manifest.clone();
+    aof::delete_history(ctx.server);
+    if let Err(error) = aof_load::load(ctx.dbs, ctx.server, ctx.table, &manifest) {
         log::warn!("{error}");
         return Err(CmdError::raw("ERR Error loading the AOF file"));
     }

@@ -421,9 +421,51 @@ pub fn cron(dbs: &[Db], server: &mut ServerState) {
     if server.child_active() {
         return;
     }
-    if server.aof.rewrite_scheduled || grown_past_limit(server) {
-        let _ = start_rewrite(dbs, server);
+    if !server.aof.rewrite_scheduled && !grown_past_limit(server) {
+        return;
     }
+    if rewrite_limited(server) {
+        return;
+    }
+    if !server.aof.rewrite_scheduled {
+        log::info!(
+            "Starting automatic rewriting of AOF on {}% growth",
+            growth(server)
+        );
+    }
+    let _ = start_rewrite(dbs, server);
+}
+
+/// Failures after which automatic rewrites are spaced out.
+const LIMIT_AFTER_FAILURES: u64 = 3;
+/// Longest wait between limited automatic rewrites, in minutes.
+const LIMIT_MAX_MINUTES: i64 = 60;
+
+/// True while automatic (and scheduled) rewrites wait after repeated failures, as
+/// Redis's aofRewriteLimited: the wait doubles from one minute up to an hour with
+/// each failure past the third. BGREWRITEAOF itself is never held.
+fn rewrite_limited(server: &mut ServerState) -> bool {
+    let now_secs = server.now_ms / 1000;
+    let aof = &mut server.aof;
+    if aof.consecutive_failures < LIMIT_AFTER_FAILURES {
+        aof.limit_delay_minutes = 0;
+        aof.limit_until_secs = 0;
+        return false;
+    }
+    if aof.limit_until_secs != 0 {
+        if now_secs < aof.limit_until_secs {
+            return true;
+        }
+        aof.limit_until_secs = 0;
+        return false;
+    }
+    aof.limit_delay_minutes = (aof.limit_delay_minutes * 2).clamp(1, LIMIT_MAX_MINUTES);
+    aof.limit_until_secs = now_secs + aof.limit_delay_minutes * 60;
+    log::warn!(
+        "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {} minutes",
+        aof.limit_delay_minutes
+    );
+    true
 }
 
 fn grown_past_limit(server: &ServerState) -> bool {
@@ -434,9 +476,14 @@ fn grown_past_limit(server: &ServerState) -> bool {
     {
         return false;
     }
+    growth(server) >= config.auto_aof_rewrite_percentage
+}
+
+/// How much the AOF grew since its last rewrite, in percent of its size then.
+fn growth(server: &ServerState) -> u64 {
+    let aof = &server.aof;
     let base = aof.base_size.max(1);
-    let growth = aof.current_size.saturating_mul(100) / base;
-    growth.saturating_sub(100) >= config.auto_aof_rewrite_percentage
+    (aof.current_size.saturating_mul(100) / base).saturating_sub(100)
 }
 
 /// Installs a finished rewrite's base (Redis's `backgroundRewriteDoneHandler`).
@@ -474,9 +521,9 @@ fn finish_rewrite(server: &mut ServerState, exit: ChildExit) {
             if server.aof.waiting_rewrite {
                 server.aof.buffer.clear();
                 server.aof.file = None;
-                let _ = std::fs::remove_file(
-                    aof_dir(server).join(temp_incr_name(&server.config.appendfilename)),
-                );
+                let name = temp_incr_name(&server.config.appendfilename);
+                let _ = std::fs::remove_file(aof_dir(server).join(&name));
+                log::info!("Removing the temp incr aof file {name} in the background");
                 server.aof.rewrite_scheduled = true;
             }
         }
@@ -529,7 +576,7 @@ fn install_rewrite(server: &mut ServerState, temp: &Path) -> Result<(), bool> {
 }
 
 /// Deletes the files a rewrite retired, unless `aof-disable-auto-gc`.
-fn delete_history(server: &mut ServerState) {
+pub fn delete_history(server: &mut ServerState) {
     if server.config.aof_disable_auto_gc || server.aof.manifest.history.is_empty() {
         return;
     }

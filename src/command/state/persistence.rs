@@ -113,6 +113,12 @@ pub struct AofState {
     pub rewrites: u64,
     /// Rewrites that failed in a row.
     pub consecutive_failures: u64,
+    /// After repeated failures, the automatic rewrites wait this many minutes (1, 2,
+    /// 4... up to 60), so that a rewrite that keeps failing does not leave a new
+    /// incremental file behind every cron tick; 0 when not limited.
+    pub limit_delay_minutes: i64,
+    /// When the limited automatic rewrite may run again (unix seconds; 0: now).
+    pub limit_until_secs: i64,
     /// Seconds the last rewrite took (-1 before the first).
     pub last_rewrite_secs: i64,
     /// Copy-on-write bytes the last rewrite child reported.
@@ -150,6 +156,8 @@ impl Default for AofState {
             last_write_error: String::new(),
             rewrites: 0,
             consecutive_failures: 0,
+            limit_delay_minutes: 0,
+            limit_until_secs: 0,
             last_rewrite_secs: -1,
             last_cow_bytes: 0,
             current_size: 0,

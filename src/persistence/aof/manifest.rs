@@ -252,13 +252,15 @@ mod tests {
     #[test]
     fn names_with_spaces_and_escapes_are_quoted_and_read_back() {
         let name = " file seq \n\n.aof .2.base.rdb";
-        let mut manifest = Manifest::default();
-        manifest.base = Some(AofFile {
-            name: name.to_string(),
-            seq: 2,
-            kind: FileType::Base,
-        });
-        manifest.base_seq = 2;
+        let manifest = Manifest {
+            base: Some(AofFile {
+                name: name.to_string(),
+                seq: 2,
+                kind: FileType::Base,
+            }),
+            base_seq: 2,
+            ..Manifest::default()
+        };
         let text = manifest.render();
         assert_eq!(
             text,
