@@ -258,3 +258,26 @@ fn config_rewrite_finds_a_relative_config_file_after_dir_moved_away() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn save_lines_of_a_config_file_add_up_as_in_redis() {
+    let dir = std::env::temp_dir().join(format!("rredis-save-lines-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("save.conf");
+    std::fs::write(&path, "save 900 1\nsave 300 10\n").expect("write");
+    let conf = path.to_str().expect("path");
+    // The first save line replaces the defaults, later ones (the command line's too) add.
+    let server = TestServer::start_with(&[conf, "--save", "100 100"]);
+    assert_eq!(
+        server.raw().cmd(&[b"CONFIG", b"GET", b"save"]),
+        b"*2\r\n$4\r\nsave\r\n$20\r\n900 1 300 10 100 100\r\n"
+    );
+    drop(server);
+    // save "" clears what the lines before it set.
+    let server = TestServer::start_with(&[conf, "--save", "", "--save", "60 5"]);
+    assert_eq!(
+        server.raw().cmd(&[b"CONFIG", b"GET", b"save"]),
+        b"*2\r\n$4\r\nsave\r\n$4\r\n60 5\r\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

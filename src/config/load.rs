@@ -46,8 +46,33 @@ impl Config {
             let Some((name, args)) = words.split_first() else {
                 continue;
             };
-            self.apply(name, args)
-                .map_err(|e| (index + 1, trimmed.to_string(), e))?;
+            let applied = if name.eq_ignore_ascii_case("save") {
+                self.apply_save_line(args)
+            } else {
+                self.apply(name, args)
+            };
+            applied.map_err(|e| (index + 1, trimmed.to_string(), e))?;
+        }
+        Ok(())
+    }
+
+    /// A `save` line of the configuration: the first one replaces the default save
+    /// points, each later one adds its points, and `save ""` clears what is there
+    /// (Redis's rule, so a redis.conf with one line per save point keeps them all).
+    fn apply_save_line(&mut self, args: &[String]) -> Result<(), ConfigError> {
+        let earlier = if self.save_lines_read {
+            std::mem::take(&mut self.save)
+        } else {
+            String::new()
+        };
+        self.save_lines_read = true;
+        let restore = earlier.clone();
+        if let Err(e) = self.apply("save", args) {
+            self.save = restore;
+            return Err(e);
+        }
+        if !earlier.is_empty() && !self.save.is_empty() {
+            self.save = format!("{earlier} {}", self.save);
         }
         Ok(())
     }

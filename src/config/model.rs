@@ -104,6 +104,9 @@ pub struct Config {
     /// RDB save points as `CONFIG GET save` shows them: pairs of seconds and changes
     /// ("" for none); see [`Config::save_points`].
     pub save: String,
+    /// A `save` line was read from the configuration (file or command line): the
+    /// first replaces the default points, later ones add to them, as in Redis.
+    pub save_lines_read: bool,
     /// `rdbcompression`: LZF-compress long strings in RDB files and DUMP payloads.
     pub rdbcompression: bool,
     /// `rdbchecksum`: end RDB files with a CRC-64 (0 when off, and then not verified).
@@ -395,6 +398,7 @@ impl Default for Config {
             proto_max_bulk_len: 512 * 1024 * 1024,
             client_query_buffer_limit: 1024 * 1024 * 1024,
             save: "3600 1 300 100 60 10000".into(),
+            save_lines_read: false,
             appendonly: false,
             appendfsync: AppendFsync::Everysec,
             appendfilename: "appendonly.aof".into(),
