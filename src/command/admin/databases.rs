@@ -78,11 +78,11 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[Bytes]) -> CmdResult {
     let all = 0..ctx.dbs.len();
     flush_dbs(ctx, all, lazy);
     // As Redis: a snapshot in progress would resurrect the data, so it is stopped; with
-    // save points the now empty dataset is saved at once.
+    // save points the now empty dataset is saved at once, which leaves no change
+    // unsaved (the flush is propagated all the same: `flush_dbs` forces it).
     snapshot::kill_bgsave(ctx.server);
     if !ctx.server.config.save_points().is_empty() {
         let _ = snapshot::save(ctx.dbs, ctx.server);
-        ctx.server.dirty += 1;
     }
     ctx.reply.ok();
     Ok(())
