@@ -470,9 +470,13 @@ fn a_damaged_file_stops_start_up_naming_it() {
     let good = std::fs::read(&path).expect("dump.rdb");
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x5a;
+    let mut bad_checksum = good.clone();
+    let end = bad_checksum.len();
+    bad_checksum[end - 8..].copy_from_slice(b"foobar00");
     for (what, bytes) in [
         ("truncated", &good[..good.len() / 3]),
         ("bit-flipped", &flipped[..]),
+        ("bad checksum", &bad_checksum[..]),
     ] {
         std::fs::write(&path, bytes).expect("write");
         let out = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
@@ -497,6 +501,10 @@ fn a_damaged_file_stops_start_up_naming_it() {
             !log.contains("Ready to accept connections"),
             "{what}:\n{log}"
         );
+        if what == "bad checksum" {
+            // Redis's words, which tools watching the log look for.
+            assert!(log.contains("RDB CRC error"), "{log}");
+        }
     }
 }
 

@@ -212,8 +212,9 @@ fn verify_checksum<R: Read>(inp: &mut Input<R>) -> Result<()> {
     let expected = inp.checksum();
     let stored = u64::from_le_bytes(inp.array()?);
     if stored != 0 && stored != expected {
+        // Redis's words for it ("RDB CRC error"), which tools watching the log know.
         return corrupt(format!(
-            "wrong RDB checksum: expected {expected:x}, got {stored:x}"
+            "Wrong RDB checksum expected: ({expected:x}) got ({stored:x}): RDB CRC error"
         ));
     }
     Ok(())
