@@ -108,6 +108,26 @@ fn hex(byte: Option<&u8>) -> Option<u8> {
     (*byte? as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Appends `bytes` in double quotes with C-style escapes, as Redis quotes arguments
+/// (sdscatrepr): what [`split_args`] reads back as one argument.
+pub fn quote_into(out: &mut String, bytes: &[u8]) {
+    out.push('"');
+    for &byte in bytes {
+        match byte {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::split_args;

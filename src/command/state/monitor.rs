@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 
 use bytes::Bytes;
 
+use crate::protocol::inline::quote_into;
+
 /// The monitoring clients and the lines waiting to reach them.
 #[derive(Debug, Default)]
 pub struct Monitors {
@@ -134,27 +136,6 @@ pub fn redacted(args: &[Bytes]) -> Vec<usize> {
         }
     }
     hidden
-}
-
-/// Appends `bytes` in double quotes with C-style escapes, as Redis quotes arguments.
-pub fn quote_into(out: &mut String, bytes: &[u8]) {
-    out.push('"');
-    for &byte in bytes {
-        match byte {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x07 => out.push_str("\\a"),
-            0x08 => out.push_str("\\b"),
-            0x20..=0x7e => out.push(char::from(byte)),
-            _ => {
-                let _ = write!(out, "\\x{byte:02x}");
-            }
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

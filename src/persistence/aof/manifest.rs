@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::protocol::inline::split_args;
+use crate::protocol::inline::{quote_into, split_args};
 
 /// What a file in the manifest holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,22 +187,8 @@ fn quoted_if_needed(name: &str) -> String {
     if name.bytes().all(plain) {
         return name.to_string();
     }
-    let mut out = String::from("\"");
-    for b in name.bytes() {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x07 => out.push_str("\\a"),
-            0x08 => out.push_str("\\b"),
-            b' ' => out.push(' '),
-            b if b.is_ascii_graphic() => out.push(char::from(b)),
-            b => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
+    let mut out = String::new();
+    quote_into(&mut out, name.as_bytes());
     out
 }
 
