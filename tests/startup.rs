@@ -85,28 +85,9 @@ fn listens_on_ipv6_and_unix_socket() {
     let _ = std::fs::remove_file(&socket);
 
     if std::net::TcpListener::bind("[::1]:0").is_ok() {
-        let out = binary()
-            .args(["--port", "0", "--bind", "::1"])
-            .stdout(std::process::Stdio::piped())
-            .spawn();
-        let mut child = out.expect("spawn");
-        let mut stdout = child.stdout.take().expect("stdout");
-        let mut log = Vec::new();
-        let mut byte = [0u8; 1];
-        while !String::from_utf8_lossy(&log).contains("Ready to accept") {
-            if stdout.read(&mut byte).expect("read log") == 0 {
-                break;
-            }
-            log.push(byte[0]);
-        }
-        let text = String::from_utf8_lossy(&log).to_string();
-        let addr = text
-            .split("Listening on ")
-            .nth(1)
-            .and_then(|r| r.lines().next())
-            .expect("address")
-            .to_string();
-        let mut v6 = std::net::TcpStream::connect(addr.trim()).expect("v6 connect");
+        let (mut child, log) = spawn_until_ready(binary().args(["--port", "0", "--bind", "::1"]));
+        let addr = listening_address(&log);
+        let mut v6 = std::net::TcpStream::connect(&addr).expect("v6 connect");
         v6.write_all(b"PING\r\n").expect("write");
         v6.read_exact(&mut reply).expect("read");
         assert_eq!(&reply, b"+PONG\r\n");
@@ -115,11 +96,10 @@ fn listens_on_ipv6_and_unix_socket() {
     }
 }
 
-/// The start-up log up to "Ready to accept" of a server started with `args` (then
-/// stopped by its pid).
-fn start_up_log(args: &[&str]) -> String {
-    let mut child = binary()
-        .args(args)
+/// A server spawned from `command` with its log piped, and that log read up to "Ready
+/// to accept" (all of it if the server exits first).
+fn spawn_until_ready(command: &mut Command) -> (std::process::Child, String) {
+    let mut child = command
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
@@ -132,9 +112,26 @@ fn start_up_log(args: &[&str]) -> String {
         }
         log.push(byte[0]);
     }
+    (child, String::from_utf8_lossy(&log).to_string())
+}
+
+/// The first address the log says the server listens on.
+fn listening_address(log: &str) -> String {
+    log.split("Listening on ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .expect("address")
+        .trim()
+        .to_string()
+}
+
+/// The start-up log up to "Ready to accept" of a server started with `args` (then
+/// stopped by its pid).
+fn start_up_log(args: &[&str]) -> String {
+    let (mut child, log) = spawn_until_ready(binary().args(args));
     let _ = child.kill();
     let _ = child.wait();
-    String::from_utf8_lossy(&log).to_string()
+    log
 }
 
 #[test]
@@ -215,37 +212,16 @@ fn config_rewrite_finds_a_relative_config_file_after_dir_moved_away() {
     let dir = std::env::temp_dir().join(format!("rredis-relconf-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("data")).expect("dir");
     std::fs::write(dir.join("rel.conf"), "dir data\nhz 20\n").expect("write");
-    let mut child = binary()
-        .current_dir(&dir)
-        .args([
-            "rel.conf",
-            "--port",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut log = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&log).contains("Ready to accept") {
-        if stdout.read(&mut byte).expect("read log") == 0 {
-            break;
-        }
-        log.push(byte[0]);
-    }
-    let text = String::from_utf8_lossy(&log).to_string();
-    let addr = text
-        .split("Listening on ")
-        .nth(1)
-        .and_then(|r| r.lines().next())
-        .expect("address")
-        .trim()
-        .to_string();
+    let (mut child, log) = spawn_until_ready(binary().current_dir(&dir).args([
+        "rel.conf",
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+    ]));
+    let addr = listening_address(&log);
     let mut conn = std::net::TcpStream::connect(&addr).expect("connect");
     conn.write_all(b"CONFIG SET hz 30\r\nCONFIG REWRITE\r\n")
         .expect("write");
