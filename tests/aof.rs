@@ -167,20 +167,32 @@ fn turning_the_aof_on_at_run_time_writes_a_base_first() {
     assert_eq!(digest(&mut ours.raw()), before);
 }
 
+/// Writes an AOF directory by hand into `dir`: the manifest's text, and each file's
+/// commands. Returns the directory's path.
+fn write_aof_dir(dir: &Path, manifest: &str, files: &[(&str, &[&[&[u8]]])]) -> std::path::PathBuf {
+    let aof_dir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof_dir).expect("dir");
+    std::fs::write(aof_dir.join("appendonly.aof.manifest"), manifest).expect("manifest");
+    for (name, commands) in files {
+        let bytes: Vec<u8> = commands
+            .iter()
+            .flat_map(|args| common::encode(args))
+            .collect();
+        std::fs::write(aof_dir.join(name), bytes).expect("aof file");
+    }
+    aof_dir
+}
+
 /// A file the manifest names but the directory lacks stops start-up before anything
 /// loads (as in Redis), instead of serving part of the history.
 #[test]
 fn a_missing_file_named_by_the_manifest_stops_start_up() {
     let dir = scratch_dir("aof-missing-file");
-    let aof_dir = dir.join("appendonlydir");
-    std::fs::create_dir_all(&aof_dir).expect("dir");
-    std::fs::write(
-        aof_dir.join("appendonly.aof.manifest"),
+    write_aof_dir(
+        &dir,
         "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
-    )
-    .expect("manifest");
-    let set = common::encode(&[b"SET", b"k", b"v"]);
-    std::fs::write(aof_dir.join("appendonly.aof.1.incr.aof"), set).expect("incr");
+        &[("appendonly.aof.1.incr.aof", &[&[b"SET", b"k", b"v"]])],
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_rredis-server"))
         .args(["--port", "0", "--bind", "127.0.0.1", "--appendonly", "yes"])
         .arg("--dir")
@@ -231,23 +243,17 @@ fn every_flush_reaches_the_aof() {
 #[test]
 fn a_past_deadline_in_the_aof_applies_to_everything_after_it() {
     let dir = scratch_dir("aof-past-expire");
-    let aof_dir = dir.join("appendonlydir");
-    std::fs::create_dir_all(&aof_dir).expect("dir");
-    std::fs::write(
-        aof_dir.join("appendonly.aof.manifest"),
-        "file appendonly.aof.1.incr.aof seq 1 type i\n",
-    )
-    .expect("manifest");
-    let mut commands = Vec::new();
-    for args in [
-        &[&b"RPUSH"[..], b"list", b"foo"][..],
+    let commands: &[&[&[u8]]] = &[
+        &[b"RPUSH", b"list", b"foo"],
         &[b"PEXPIREAT", b"list", b"1000"],
         &[b"RPUSH", b"list", b"bar"],
         &[b"SET", b"kept", b"1"],
-    ] {
-        commands.extend(common::encode(args));
-    }
-    std::fs::write(aof_dir.join("appendonly.aof.1.incr.aof"), commands).expect("aof");
+    ];
+    write_aof_dir(
+        &dir,
+        "file appendonly.aof.1.incr.aof seq 1 type i\n",
+        &[("appendonly.aof.1.incr.aof", commands)],
+    );
     let ours = ours_in(&dir, &[]);
     let mut conn = ours.raw();
     assert_eq!(cmd(&mut conn, "LLEN list"), b":0\r\n");
@@ -484,13 +490,7 @@ fn an_interrupted_migration_of_an_old_style_file_is_finished() {
         b"*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n",
     )
     .expect("write");
-    let aof_dir = dir.join("appendonlydir");
-    std::fs::create_dir_all(&aof_dir).expect("dir");
-    std::fs::write(
-        aof_dir.join("appendonly.aof.manifest"),
-        "file appendonly.aof seq 1 type b\n",
-    )
-    .expect("manifest");
+    let aof_dir = write_aof_dir(&dir, "file appendonly.aof seq 1 type b\n", &[]);
     let ours = ours_in(&dir, &[]);
     let mut conn = ours.raw();
     assert_eq!(cmd(&mut conn, "GET old"), b"$5\r\nstyle\r\n");
