@@ -24,7 +24,6 @@ use mio::net::{TcpListener, UnixListener};
 use mio::{Events, Interest, Poll, Token};
 
 use crate::command::core::executor::Executor;
-use crate::command::core::state::ServerEvent;
 use crate::config::Config;
 use crate::protocol::{ParseLimits, ParseOutcome};
 use crate::server::banner;
@@ -38,6 +37,7 @@ const SIGNAL_TOKEN: Token = Token(usize::MAX);
 use crate::server::listener::LISTENER_BASE;
 
 mod delivery;
+mod events;
 mod housekeeping;
 mod master_link;
 /// Most listeners (bind addresses plus the unix socket).
@@ -500,21 +500,6 @@ impl Server {
         }
     }
 
-    /// [`Self::carry_out_events`] when something was asked.
-    #[cold]
-    fn carry_out_events_now(&mut self) {
-        for event in self.exec.take_events() {
-            match event {
-                ServerEvent::Shutdown => self.shutting_down = true,
-                ServerEvent::KillClient(id) => self.kill_client(id),
-                ServerEvent::UnblockClient { id, error } => self.unblock_client(id, error),
-                ServerEvent::MasterChanged => self.master_changed(),
-                ServerEvent::DisconnectBlocked => self.disconnect_blocked(),
-                ServerEvent::ReleaseOutput(id) => self.release_output(id),
-            }
-        }
-    }
-
     /// Runs `work` on the client in slot `key` while the executor sees every other
     /// client through a [`ClientDirectory`]. The client leaves the slab for the call and
     /// returns to the same slot.
@@ -584,60 +569,6 @@ impl Server {
             if !self.pending_reads.contains(&key) {
                 self.pending_reads.push_back(key);
             }
-        }
-    }
-
-    /// CLIENT KILL: closes the client now, dropping its pending replies.
-    fn kill_client(&mut self, id: u64) {
-        if let Some(&slot) = self.client_keys.get(&id) {
-            if let Some(client) = self.clients.get_mut(slot) {
-                client.close_asap = true;
-            }
-            self.close_if_done(slot);
-        }
-    }
-
-    /// A forked child finished writing a replica's snapshot: what waited behind it
-    /// (the stream since the fork) goes out now.
-    fn release_output(&mut self, id: u64) {
-        let Some(&slot) = self.client_keys.get(&id) else {
-            return;
-        };
-        if let Some(client) = self.clients.get_mut(slot) {
-            client.session.output_held = false;
-            self.queue_write(slot);
-        }
-    }
-
-    /// CLIENT UNBLOCK: answers the client's blocking command and runs its pipeline.
-    /// Answers and closes every blocked client (this server now follows a master).
-    fn disconnect_blocked(&mut self) {
-        let blocked: Vec<usize> = self
-            .clients
-            .iter()
-            .filter(|(_, client)| client.session.blocked.is_some())
-            .map(|(key, _)| key)
-            .collect();
-        for key in blocked {
-            if let Some(client) = self.clients.get_mut(key) {
-                if self
-                    .exec
-                    .force_unblock(&mut client.session, &mut client.out)
-                {
-                    self.queue_write(key);
-                }
-            }
-        }
-    }
-
-    fn unblock_client(&mut self, id: u64, error: bool) {
-        let Some(&slot) = self.client_keys.get(&id) else {
-            return;
-        };
-        if let Some(client) = self.clients.get_mut(slot) {
-            self.exec
-                .unblock(&mut client.session, &mut client.out, error);
-            self.resume(slot);
         }
     }
 
